@@ -1,0 +1,188 @@
+//! The store as a caller sees it: a file on disk, opened by path.
+
+use std::fs;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::json;
+use tillbridge_store::{JobState, NewJob, Retry, SCHEMA_VERSION, Store, StoreError};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()
+}
+
+fn table_columns(store: &Store, table: &str) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
+            let cols = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(cols)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_new_database_gets_every_table_at_the_latest_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("tillbridge.db");
+    let (store, opened) = Store::open(&path, now()).unwrap();
+    assert_eq!(opened.from_version, 0, "a new file starts at version 0");
+    assert_eq!(opened.to_version, SCHEMA_VERSION, "and is brought to the version this build writes");
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION, "user_version records it");
+
+    for (table, must_have) in [
+        ("settings", &["key", "value", "updated_at"][..]),
+        ("connections", &["system", "name", "api_url", "store_ref", "api_version", "secret_ref", "verified_at"]),
+        (
+            "audit_log",
+            &["at", "system", "direction", "method", "endpoint", "status", "duration_ms", "attempt", "correlation_id", "outcome"],
+        ),
+        (
+            "jobs",
+            &["kind", "payload", "idempotency_key", "state", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at"],
+        ),
+    ] {
+        let cols = table_columns(&store, table);
+        for col in must_have {
+            assert!(cols.iter().any(|c| c == col), "{table} must have column {col}; has {cols:?}");
+        }
+    }
+    assert!(
+        !table_columns(&store, "connections").iter().any(|c| c.contains("token") || c.contains("secret_value")),
+        "connections hold identities only; tokens belong in the keychain"
+    );
+
+    let pragmas: (String, i64, i64) = store
+        .read(|c| {
+            Ok((
+                c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+                c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(pragmas, ("wal".to_string(), 1, 2), "WAL, foreign keys on, synchronous=FULL (2)");
+
+    drop(store);
+    let (_again, reopened) = Store::open(&path, now()).unwrap();
+    assert_eq!(reopened.from_version, SCHEMA_VERSION, "reopening finds the schema already current");
+    assert_eq!(reopened.backup, None, "and copies nothing, since nothing changes");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Store::open(&path, now()).unwrap());
+    {
+        let conn = rusqlite_conn(&path);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 5).unwrap();
+    }
+    let before = fs::read(&path).unwrap();
+    let err = Store::open(&path, now()).unwrap_err();
+    match &err {
+        StoreError::NewerSchema { found, supported, .. } => {
+            assert_eq!((*found, *supported), (SCHEMA_VERSION + 5, SCHEMA_VERSION), "both versions are reported")
+        }
+        other => panic!("expected NewerSchema, got {other}"),
+    }
+    assert!(err.to_string().contains("newer Tillbridge"), "the message says why: {err}");
+    assert_eq!(fs::read(&path).unwrap(), before, "a refused file is not modified");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    fs::write(&path, "sku,qty\nABC-1,3\n").unwrap();
+    let err = Store::open(&path, now()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "a CSV is not a database: {err}");
+    assert!(err.to_string().contains("--db"), "the message says how to choose another file: {err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), "sku,qty\nABC-1,3\n", "the file is left as it was");
+}
+
+#[test]
+fn a_database_damaged_after_the_header_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend(std::iter::repeat_n(0xA5u8, 4096));
+    fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path, now()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "garbage after a valid header is still damage: {err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_location_gets_a_clear_error() {
+    let err = Store::open(std::path::Path::new("/proc/tillbridge/t.db"), now()).unwrap_err();
+    assert!(matches!(err, StoreError::Unwritable { .. }), "a folder that can't be created is reported as such: {err}");
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::open(dir.path(), now()).unwrap_err();
+    assert!(matches!(err, StoreError::Unwritable { .. }), "a folder is not a database file: {err}");
+}
+
+fn job(key: &str) -> NewJob {
+    NewJob { kind: "pos_order".into(), payload: json!({"order": key}), idempotency_key: key.into() }
+}
+
+#[test]
+fn the_same_idempotency_key_enqueued_twice_gives_one_job() {
+    let store = Store::open_in_memory(now()).unwrap();
+    let first = store.enqueue(&job("pos-order:1001"), now()).unwrap();
+    let mut altered = job("pos-order:1001");
+    altered.payload = json!({"order": "a later, different payload"});
+    let second = store.enqueue(&altered, now() + Duration::seconds(5)).unwrap();
+    assert!(first.created, "the first enqueue creates the job");
+    assert!(!second.created, "a duplicate event must not create a second job");
+    assert_eq!(first.id, second.id, "the duplicate points at the existing job");
+    assert_eq!(store.job(first.id).unwrap().payload, json!({"order": "pos-order:1001"}), "the original job is untouched");
+
+    // Even once the job is done, the key still blocks a replayed event from redoing the work.
+    let claimed = store.claim_due(now(), 10).unwrap();
+    store.complete_job(claimed[0].id, now()).unwrap();
+    assert!(!store.enqueue(&job("pos-order:1001"), now()).unwrap().created, "a finished job's key still dedupes");
+    let total: u64 = store.count_jobs().unwrap().iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 1, "one key, one job, whatever happened in between");
+}
+
+#[test]
+fn failed_jobs_wait_for_their_retry_time_and_dead_ones_for_a_person() {
+    let store = Store::open_in_memory(now()).unwrap();
+    let a = store.enqueue(&job("a"), now()).unwrap().id;
+    let b = store.enqueue(&job("b"), now()).unwrap().id;
+
+    let claimed = store.claim_due(now(), 10).unwrap();
+    assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a, b], "both are due, oldest first");
+    assert!(claimed.iter().all(|j| j.state == JobState::Running && j.attempts == 1), "claiming counts an attempt");
+    assert!(store.claim_due(now(), 10).unwrap().is_empty(), "a running job is not handed out twice");
+
+    store.fail_job(a, "HTTP 503", Retry::At(now() + Duration::seconds(30)), now()).unwrap();
+    store.fail_job(b, "HTTP 422: sku required", Retry::Never, now()).unwrap();
+    assert!(store.claim_due(now() + Duration::seconds(29), 10).unwrap().is_empty(), "not due before its retry time");
+    let retried = store.claim_due(now() + Duration::seconds(30), 10).unwrap();
+    assert_eq!(retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), vec![(a, 2)], "due again at its time; the dead job is not");
+    assert_eq!(store.job(b).unwrap().state, JobState::Dead, "a permanent error is parked");
+    assert_eq!(store.job(b).unwrap().last_error.as_deref(), Some("HTTP 422: sku required"), "with its reason");
+
+    store.replay_job(b, now() + Duration::minutes(5)).unwrap();
+    let replayed = store.claim_due(now() + Duration::minutes(5), 10).unwrap();
+    assert_eq!(replayed.iter().map(|j| j.id).collect::<Vec<_>>(), vec![b], "a person's replay makes it due now");
+}
+
+#[test]
+fn jobs_interrupted_by_a_crash_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    {
+        let (store, _) = Store::open(&path, now()).unwrap();
+        store.enqueue(&job("x"), now()).unwrap();
+        assert_eq!(store.claim_due(now(), 1).unwrap().len(), 1, "the job is running when the process dies");
+    }
+    let (store, _) = Store::open(&path, now()).unwrap();
+    assert_eq!(store.requeue_interrupted(now()).unwrap(), 1, "the interrupted job is found after restart");
+    assert_eq!(store.claim_due(now(), 1).unwrap().len(), 1, "and can run again");
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
