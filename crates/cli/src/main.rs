@@ -1,0 +1,148 @@
+//! `tillbridge`: the command-line front end. Every subcommand is a thin adapter over the engine.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use tillbridge_engine::{ApiError, App, CheckState, Config, SecretStoreSpec, default_db_path};
+use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
+
+/// Tillbridge keeps a BigCommerce store and Shopify POS in step: products, stock per location,
+/// POS orders, refunds and returns.
+#[derive(Debug, Parser)]
+#[command(name = "tillbridge", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The database file. Defaults to tillbridge.db in your per-user data folder.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// Where store tokens are kept: `keychain` (the OS keychain, default), `file:PATH` (a private
+    /// file, for headless servers; prints a warning on every use) or `memory` (lost on exit).
+    #[arg(long, global = true, value_name = "SPEC", env = "TILLBRIDGE_SECRET_STORE")]
+    secret_store: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the control panel and its JSON API to a browser on this machine.
+    Serve {
+        /// Address to listen on. Loopback only unless --allow-remote is given; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:4870")]
+        addr: SocketAddr,
+        /// Allow a non-loopback address. The panel has no login: anyone who can reach it can use it.
+        #[arg(long)]
+        allow_remote: bool,
+        /// The built web UI (ui/dist). Found automatically in a checkout or next to the executable.
+        #[arg(long, value_name = "DIR")]
+        ui_dir: Option<PathBuf>,
+    },
+    /// Check the database, the keychain and the connected stores, and say how to fix what is wrong.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the version, the database in use, the secret store and the connections, as JSON.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr so stdout stays clean for what commands print (URLs, JSON).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TILLBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn open_app(cli: &Cli) -> Result<App, ApiError> {
+    let db_path = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db_path()?,
+    };
+    let secrets: SecretStoreSpec =
+        cli.secret_store.as_deref().unwrap_or("keychain").parse().map_err(ApiError::from)?;
+    let app = App::open(Config { db_path, secrets }).await?;
+    if let Some(backup) = &app.opened().backup {
+        eprintln!(
+            "note: upgraded the database from schema {} to {}; the previous file is kept at {}",
+            app.opened().from_version,
+            app.opened().to_version,
+            backup.display()
+        );
+    }
+    Ok(app)
+}
+
+#[allow(clippy::print_stdout)] // printing results is this function's job
+async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    match &cli.command {
+        Command::Serve { addr, allow_remote, ui_dir } => {
+            let opts = ServeOptions { addr: *addr, allow_remote: *allow_remote, ui_dir: locate_ui(ui_dir.as_deref()) };
+            // Bind before opening the database, so a refused address fails fast and touches nothing.
+            let (listener, local) = bind(&opts).await?;
+            let app = Arc::new(open_app(&cli).await?);
+            if opts.ui_dir.is_none() {
+                eprintln!("note: the web UI is not built; run `npm --prefix ui ci && npm --prefix ui run build`");
+            }
+            println!("Tillbridge is serving http://{local}/ (Ctrl-C to stop)");
+            serve(app, &opts, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Doctor { json } => {
+            let app = open_app(&cli).await?;
+            let report = app.doctor().await?;
+            if *json {
+                println!("{}", to_json(&report)?);
+            } else {
+                for c in &report.checks {
+                    let mark = match c.state {
+                        CheckState::Ok => "ok  ",
+                        CheckState::Warn => "warn",
+                        CheckState::Fail => "FAIL",
+                    };
+                    println!("[{mark}] {}: {}", c.name, c.detail);
+                    if let Some(fix) = &c.fix {
+                        println!("       fix: {fix}");
+                    }
+                }
+                println!("{}", if report.healthy { "Tillbridge is ready." } else { "Tillbridge needs attention (see FAIL above)." });
+            }
+            Ok(if report.healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Status => {
+            let app = open_app(&cli).await?;
+            println!("{}", to_json(&app.status().await?)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string_pretty(value).map_err(|e| ApiError::internal(e.to_string()))
+}

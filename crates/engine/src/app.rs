@@ -1,0 +1,179 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tillbridge_secrets::{SecretStore, SecretStoreKind, SecretStoreSpec};
+use tillbridge_store::{Opened, Store, System};
+
+use crate::clock::{Clock, SystemClock};
+use crate::{ApiError, VERSION};
+
+/// How to open the engine: which database file and which secret store.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db_path: PathBuf,
+    pub secrets: SecretStoreSpec,
+}
+
+/// The engine, built once per process and shared by every front end.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) opened: Opened,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Health {
+    pub version: String,
+    pub schema_version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatabaseView {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretStoreView {
+    pub kind: SecretStoreKind,
+    pub description: String,
+    pub ok: bool,
+    pub problem: Option<String>,
+}
+
+/// A connection as the UI shows it: identity, and whether its token is where it should be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionView {
+    pub system: System,
+    pub name: String,
+    pub store_ref: String,
+    pub api_url: String,
+    pub api_version: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub has_secret: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    pub version: String,
+    pub schema_version: u32,
+    pub database: DatabaseView,
+    pub secret_store: SecretStoreView,
+    pub connections: Vec<ConnectionView>,
+}
+
+impl App {
+    /// Opens the database (migrating it, after copying it aside) and the secret store.
+    pub async fn open(config: Config) -> Result<App, ApiError> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let now = clock.now();
+        let (store, opened, secrets) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            let (store, opened) = Store::open(&config.db_path, now)?;
+            let secrets = config.secrets.open()?;
+            Ok((store, opened, secrets))
+        })
+        .await??;
+        let app = App::from_parts(store, secrets, clock, opened);
+        app.recover_after_crash().await?;
+        Ok(app)
+    }
+
+    /// Assembles an engine from parts; tests pass an in-memory store, memory secrets and a fixed clock.
+    pub fn from_parts(store: Store, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>, opened: Opened) -> App {
+        if let Some(backup) = &opened.backup {
+            tracing::info!(backup = %backup.display(), from = opened.from_version, to = opened.to_version, "database upgraded");
+        }
+        App { store, secrets, clock, opened }
+    }
+
+    /// What the last open did to the database file (for the CLI to report a backup).
+    pub fn opened(&self) -> &Opened {
+        &self.opened
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn secrets(&self) -> &Arc<dyn SecretStore> {
+        &self.secrets
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Jobs that were running when the process died are due again; their idempotency keys make
+    /// the second attempt safe.
+    async fn recover_after_crash(&self) -> Result<(), ApiError> {
+        let now = self.now();
+        let n = self.blocking(move |app| Ok(app.store.requeue_interrupted(now)?)).await?;
+        if n > 0 {
+            tracing::warn!(jobs = n, "requeued jobs interrupted by the previous shutdown");
+        }
+        Ok(())
+    }
+
+    /// Runs blocking work (SQLite, the keychain) off the async threads.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || f(&app)).await?
+    }
+
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        self.blocking(|app| Ok(Health { version: VERSION.to_string(), schema_version: app.store.schema_version()? }))
+            .await
+    }
+
+    pub async fn status(&self) -> Result<Status, ApiError> {
+        self.blocking(|app| {
+            let probe = app.secrets.probe();
+            let secret_store = SecretStoreView {
+                kind: app.secrets.kind(),
+                description: app.secrets.describe(),
+                ok: probe.is_ok(),
+                problem: probe.err().map(|e| e.to_string()),
+            };
+            Ok(Status {
+                version: VERSION.to_string(),
+                schema_version: app.store.schema_version()?,
+                database: DatabaseView {
+                    path: app.store.path().map_or_else(|| "(in memory)".to_string(), |p| p.display().to_string()),
+                },
+                connections: app.connection_views(secret_store.ok)?,
+                secret_store,
+            })
+        })
+        .await
+    }
+
+    pub async fn connections(&self) -> Result<Vec<ConnectionView>, ApiError> {
+        self.blocking(|app| app.connection_views(true)).await
+    }
+
+    /// `secrets_usable` false skips the lookups: they would each fail the same way the probe did.
+    pub(crate) fn connection_views(&self, secrets_usable: bool) -> Result<Vec<ConnectionView>, ApiError> {
+        self.store
+            .connections()?
+            .into_iter()
+            .map(|c| {
+                let has_secret = secrets_usable && matches!(self.secrets.get(&c.secret_ref), Ok(Some(s)) if !s.is_empty());
+                Ok(ConnectionView {
+                    system: c.system,
+                    name: c.name,
+                    store_ref: c.store_ref,
+                    api_url: c.api_url,
+                    api_version: c.api_version,
+                    verified_at: c.verified_at,
+                    has_secret,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,147 @@
+use serde::Serialize;
+use tillbridge_secrets::SecretStoreKind;
+use tillbridge_store::{JobState, System};
+
+use crate::{ApiError, App};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckState {
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// One finding: what was checked, what was found, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub state: CheckState,
+    pub detail: String,
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoctorReport {
+    /// False when any check failed; warnings alone leave it true.
+    pub healthy: bool,
+    pub checks: Vec<Check>,
+}
+
+fn check(name: &str, state: CheckState, detail: impl Into<String>, fix: Option<&str>) -> Check {
+    Check { name: name.into(), state, detail: detail.into(), fix: fix.map(str::to_string) }
+}
+
+impl App {
+    /// Checks the database, the secret store, the connections and the job queue, and says how to
+    /// fix what is wrong.
+    pub async fn doctor(&self) -> Result<DoctorReport, ApiError> {
+        self.blocking(|app| {
+            let mut checks = vec![app.check_database(), app.check_secrets()];
+            let secrets_ok = checks[1].state != CheckState::Fail;
+            checks.extend(app.check_connections(secrets_ok));
+            checks.push(app.check_jobs());
+            let healthy = checks.iter().all(|c| c.state != CheckState::Fail);
+            Ok(DoctorReport { healthy, checks })
+        })
+        .await
+    }
+
+    fn check_database(&self) -> Check {
+        let where_ = self.store.path().map_or_else(|| "in memory".to_string(), |p| p.display().to_string());
+        match (self.store.schema_version(), self.store.quick_check()) {
+            (Ok(version), Ok(problems)) if problems.is_empty() => {
+                let mut detail = format!("{where_}, schema version {version}, integrity ok");
+                if let Some(backup) = &self.opened.backup {
+                    detail.push_str(&format!("; upgraded this run, the previous file is at {}", backup.display()));
+                }
+                check("database", CheckState::Ok, detail, None)
+            }
+            (Ok(_), Ok(problems)) => check(
+                "database",
+                CheckState::Fail,
+                format!("{where_}: SQLite reports damage: {}", problems.join("; ")),
+                Some("Stop Tillbridge, move the database aside, and restore the newest *.bak copy next to it (or start fresh with --db)."),
+            ),
+            (Err(e), _) | (_, Err(e)) => check(
+                "database",
+                CheckState::Fail,
+                format!("{where_}: {e}"),
+                Some("Check the file's permissions and free disk space, or choose another file with --db PATH."),
+            ),
+        }
+    }
+
+    fn check_secrets(&self) -> Check {
+        let described = self.secrets.describe();
+        match (self.secrets.probe(), self.secrets.kind()) {
+            (Err(e), _) => check("secret store", CheckState::Fail, format!("{described}: {e}"), None),
+            (Ok(()), SecretStoreKind::Keychain) => check("secret store", CheckState::Ok, format!("{described} works"), None),
+            (Ok(()), SecretStoreKind::File) => check(
+                "secret store",
+                CheckState::Warn,
+                format!("{described} works, but a file is weaker than the OS keychain"),
+                Some("Keep the file private (mode 600) and out of shared backups, or use the OS keychain on a desktop."),
+            ),
+            (Ok(()), SecretStoreKind::Memory) => check(
+                "secret store",
+                CheckState::Warn,
+                format!("{described}"),
+                Some("Tokens will be forgotten when Tillbridge exits; use the OS keychain for a real installation."),
+            ),
+        }
+    }
+
+    fn check_connections(&self, secrets_ok: bool) -> Vec<Check> {
+        let views = match self.connection_views(secrets_ok) {
+            Ok(v) => v,
+            Err(e) => return vec![check("connections", CheckState::Fail, e.message, None)],
+        };
+        let mut checks = Vec::new();
+        for system in [System::BigCommerce, System::Shopify] {
+            let mine: Vec<_> = views.iter().filter(|c| c.system == system).collect();
+            let name = format!("{system} connection");
+            if mine.is_empty() {
+                let how = match system {
+                    System::BigCommerce => "Run `tillbridge connect bigcommerce --api-url URL --store-hash HASH`.",
+                    System::Shopify => "Run `tillbridge connect shopify --shop-url URL`.",
+                };
+                checks.push(check(&name, CheckState::Warn, format!("no {system} store is connected"), Some(how)));
+            }
+            for c in mine {
+                let verified = c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("last verified {t}"));
+                if c.has_secret {
+                    checks.push(check(&name, CheckState::Ok, format!("{} ({}), token stored, {verified}", c.store_ref, c.api_url), None));
+                } else {
+                    checks.push(check(
+                        &name,
+                        CheckState::Fail,
+                        format!("{} ({}): its token is missing from the secret store", c.store_ref, c.api_url),
+                        Some("Connect the store again with `tillbridge connect` to store a fresh token."),
+                    ));
+                }
+            }
+        }
+        checks
+    }
+
+    fn check_jobs(&self) -> Check {
+        match self.store.count_jobs() {
+            Err(e) => check("transfer queue", CheckState::Fail, e.to_string(), None),
+            Ok(counts) => {
+                let count = |s: JobState| counts.iter().find(|(st, _)| *st == s).map_or(0, |(_, n)| *n);
+                let (dead, waiting) = (count(JobState::Dead), count(JobState::Pending) + count(JobState::Failed));
+                if dead > 0 {
+                    check(
+                        "transfer queue",
+                        CheckState::Warn,
+                        format!("{dead} transfers failed for good and wait for a person; {waiting} are waiting to run"),
+                        Some("Open the failed transfers, read their reasons, and replay them once the cause is fixed."),
+                    )
+                } else {
+                    check("transfer queue", CheckState::Ok, format!("no failed transfers; {waiting} waiting to run"), None)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+use serde::Serialize;
+use tillbridge_secrets::SecretError;
+use tillbridge_store::StoreError;
+
+/// The few error codes the UI acts on. Everything else is a message for a person to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The UI shows how to unlock a keyring or opt into the file store.
+    KeychainUnavailable,
+}
+
+/// How an adapter should present the error (an HTTP status, an exit code). Not sent to the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request or the input was wrong; repeating it unchanged will fail again.
+    Invalid,
+    /// Something outside Tillbridge is missing or locked (the keychain, the database file).
+    Unavailable,
+    /// A bug or an unexpected state.
+    Internal,
+}
+
+/// What crosses from the engine to a front end: `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: Option<ErrorCode>,
+    pub message: String,
+    #[serde(skip)]
+    pub kind: ErrorKind,
+}
+
+impl ApiError {
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError { code: None, message: message.into(), kind: ErrorKind::Invalid }
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError { code: None, message: message.into(), kind: ErrorKind::Internal }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let kind = match e {
+            StoreError::Unwritable { .. } | StoreError::Busy(_) | StoreError::Backup { .. } => ErrorKind::Unavailable,
+            StoreError::Corrupt { .. } | StoreError::NewerSchema { .. } | StoreError::CorruptSetting { .. } => {
+                ErrorKind::Invalid
+            }
+            StoreError::NotFound { .. } | StoreError::NotATemplate(_) => ErrorKind::Invalid,
+            StoreError::Migration { .. } | StoreError::Sqlite(_) => ErrorKind::Internal,
+        };
+        ApiError { code: None, message: e.to_string(), kind }
+    }
+}
+
+impl From<SecretError> for ApiError {
+    fn from(e: SecretError) -> ApiError {
+        let (code, kind) = match e {
+            SecretError::KeychainUnavailable { .. } | SecretError::KeychainLocked { .. } => {
+                (Some(ErrorCode::KeychainUnavailable), ErrorKind::Unavailable)
+            }
+            SecretError::FileTooOpen { .. } | SecretError::File { .. } => (None, ErrorKind::Unavailable),
+            SecretError::Damaged { .. } | SecretError::BadSpec(_) => (None, ErrorKind::Invalid),
+        };
+        ApiError { code, message: e.to_string(), kind }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> ApiError {
+        ApiError::internal(format!("a background task failed: {e}"))
+    }
+}

@@ -1,0 +1,84 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tillbridge_engine::{App, CheckState, Clock};
+use tillbridge_secrets::{MemorySecretStore, Secret, SecretStore};
+use tillbridge_store::{NewConnection, NewJob, Opened, Retry, Store, System};
+
+#[derive(Debug)]
+struct FixedClock(DateTime<Utc>);
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+fn app() -> (App, Arc<MemorySecretStore>) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+    let store = Store::open_in_memory(now).unwrap();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let opened = Opened { from_version: 0, to_version: 1, backup: None };
+    (App::from_parts(store, secrets.clone(), Arc::new(FixedClock(now)), opened), secrets)
+}
+
+#[tokio::test]
+async fn health_reports_the_build_and_schema_versions() {
+    let (app, _) = app();
+    let health = app.health().await.unwrap();
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"), "the UI shows this build's version");
+    assert_eq!(health.schema_version, tillbridge_store::SCHEMA_VERSION, "and the schema it runs on");
+}
+
+#[tokio::test]
+async fn status_shows_whether_each_connection_has_its_token() {
+    let (app, secrets) = app();
+    let now = app.now();
+    for (system, store_ref) in [(System::BigCommerce, "abc123"), (System::Shopify, "demo.myshopify.com")] {
+        let c = NewConnection {
+            system,
+            name: store_ref.into(),
+            api_url: "http://127.0.0.1:1".into(),
+            store_ref: store_ref.into(),
+            api_version: None,
+            secret_ref: format!("{}:{store_ref}", system.as_str()),
+        };
+        app.store().save_connection(&c, Some(now), now).unwrap();
+    }
+    secrets.set("bigcommerce:abc123", &Secret::new("tok".into())).unwrap();
+
+    let status = app.status().await.unwrap();
+    assert!(status.secret_store.ok, "the memory store always works");
+    let has: Vec<(System, bool)> = status.connections.iter().map(|c| (c.system, c.has_secret)).collect();
+    assert_eq!(
+        has,
+        vec![(System::BigCommerce, true), (System::Shopify, false)],
+        "a connection whose token went missing must show it"
+    );
+    let json = serde_json::to_string(&status).unwrap();
+    assert!(!json.contains("\"tok\""), "status never carries a token: {json}");
+
+    let report = app.doctor().await.unwrap();
+    assert!(!report.healthy, "a missing token is a failure the operator must fix");
+    let shopify = report.checks.iter().find(|c| c.name == "Shopify connection").unwrap();
+    assert_eq!(shopify.state, CheckState::Fail, "the Shopify row names the problem");
+    assert!(shopify.fix.as_deref().unwrap_or("").contains("tillbridge connect"), "and says how to fix it");
+}
+
+#[tokio::test]
+async fn doctor_warns_about_no_connections_and_dead_jobs() {
+    let (app, _) = app();
+    let now = app.now();
+    let job = app
+        .store()
+        .enqueue(&NewJob { kind: "k".into(), payload: serde_json::json!({}), idempotency_key: "k1".into() }, now)
+        .unwrap();
+    app.store().claim_due(now, 1).unwrap();
+    app.store().fail_job(job.id, "HTTP 422", Retry::Never, now).unwrap();
+
+    let report = app.doctor().await.unwrap();
+    assert!(report.healthy, "warnings alone do not make the installation unhealthy");
+    let state_of = |name: &str| report.checks.iter().find(|c| c.name == name).map(|c| c.state);
+    assert_eq!(state_of("database"), Some(CheckState::Ok), "an in-memory database passes its integrity check");
+    assert_eq!(state_of("BigCommerce connection"), Some(CheckState::Warn), "no store connected yet is a warning");
+    assert_eq!(state_of("transfer queue"), Some(CheckState::Warn), "a dead transfer needs a person");
+}

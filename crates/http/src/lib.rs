@@ -1,0 +1,171 @@
+//! `tillbridge serve`: the web UI and a JSON API over the engine, for a browser on this machine.
+//!
+//! Each route is a one-line adapter over [`App`]. The control panel has no login, so it listens
+//! on loopback only unless the operator passes `--allow-remote`, and it refuses requests whose
+//! `Host` is not this loopback address (a web page elsewhere cannot reach it through DNS rebinding).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tillbridge_engine::{ApiError, App, ErrorKind};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// An engine error on the wire: `{code, message}` with a status that says whose fault it is.
+struct HttpError(ApiError);
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let status = match self.0.kind {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, Json(self.0)).into_response()
+    }
+}
+
+impl From<ApiError> for HttpError {
+    fn from(e: ApiError) -> Self {
+        HttpError(e)
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, HttpError>;
+
+async fn health(State(app): State<Arc<App>>) -> ApiResult<tillbridge_engine::Health> {
+    Ok(Json(app.health().await?))
+}
+
+async fn status(State(app): State<Arc<App>>) -> ApiResult<tillbridge_engine::Status> {
+    Ok(Json(app.status().await?))
+}
+
+async fn doctor(State(app): State<Arc<App>>) -> ApiResult<tillbridge_engine::DoctorReport> {
+    Ok(Json(app.doctor().await?))
+}
+
+async fn unknown_api() -> HttpError {
+    HttpError(ApiError::invalid("no such API route; see `GET /api/health` for a route that exists"))
+}
+
+/// The JSON API alone, without the UI or the host check (which depend on where it is served).
+pub fn api_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/status", get(status))
+        .route("/api/doctor", get(doctor))
+        .route("/api/{*rest}", get(unknown_api).post(unknown_api))
+        .with_state(app)
+}
+
+/// Where to listen and what to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub allow_remote: bool,
+    /// The built UI (`ui/dist`); `None` serves a page that says how to build it.
+    pub ui_dir: Option<PathBuf>,
+}
+
+/// Refuses a non-loopback address unless the operator asked for it: the panel has no login.
+pub fn check_bind(addr: SocketAddr, allow_remote: bool) -> Result<(), ApiError> {
+    if addr.ip().is_loopback() || allow_remote {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "refusing to listen on {addr}: the Tillbridge control panel has no login, so it serves this machine only (127.0.0.1 or [::1]). Pass --allow-remote if you really mean to expose it to your network."
+        )))
+    }
+}
+
+/// The whole site: API, UI and the host check.
+pub fn site(app: Arc<App>, opts: &ServeOptions, bound: SocketAddr) -> Router {
+    let ui = match opts.ui_dir.as_deref().filter(|d| d.join("index.html").is_file()) {
+        Some(dir) => Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        None => Router::new().fallback(get(ui_missing)),
+    };
+    let router = api_router(app).merge(ui);
+    if opts.allow_remote {
+        router
+    } else {
+        router.layer(middleware::from_fn_with_state(bound, only_loopback_hosts))
+    }
+}
+
+async fn ui_missing() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Tillbridge</title><h1>Tillbridge</h1>\
+         <p>The web UI has not been built. Run <code>npm --prefix ui ci &amp;&amp; npm --prefix ui run build</code>, \
+         then start <code>tillbridge serve</code> again (or pass <code>--ui-dir</code>).</p>\
+         <p>The JSON API is up: <a href=\"/api/health\">/api/health</a>.</p>",
+    )
+}
+
+/// A browser sends the name it used in `Host`. A page on another site that rebinds its DNS name to
+/// 127.0.0.1 still sends its own name, so only the loopback names of this port pass.
+async fn only_loopback_hosts(State(bound): State<SocketAddr>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let port = bound.port();
+    let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
+    if allowed.iter().any(|a| a == host) {
+        let mut res = next.run(req).await;
+        res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+        res
+    } else {
+        HttpError(ApiError::invalid(format!(
+            "this Tillbridge panel answers only to http://127.0.0.1:{port}/ (got Host {host:?})"
+        )))
+        .into_response()
+    }
+}
+
+/// Finds the built UI: an explicit folder, `TILLBRIDGE_UI_DIR`, next to the executable, or the
+/// source tree's `ui/dist` when running from a checkout.
+pub fn locate_ui(explicit: Option<&Path>) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = explicit {
+        return Some(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("TILLBRIDGE_UI_DIR") {
+        candidates.push(dir.into());
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(bin_dir) = exe.parent()
+    {
+        candidates.push(bin_dir.join("ui"));
+        candidates.push(bin_dir.join("../share/tillbridge/ui"));
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist"));
+    candidates.into_iter().find(|d| d.join("index.html").is_file())
+}
+
+/// A bound listener, so the caller can print the real address (port 0 picks a free one).
+pub async fn bind(opts: &ServeOptions) -> Result<(tokio::net::TcpListener, SocketAddr), ApiError> {
+    check_bind(opts.addr, opts.allow_remote)?;
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| ApiError::invalid(format!("cannot listen on {}: {e}. Choose another port with --addr 127.0.0.1:PORT.", opts.addr)))?;
+    let local = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((listener, local))
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    app: Arc<App>,
+    opts: &ServeOptions,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ApiError> {
+    let bound = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
+    axum::serve(listener, site(app, opts, bound))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| ApiError::internal(format!("the server stopped: {e}")))
+}

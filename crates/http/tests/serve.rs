@@ -1,0 +1,85 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tillbridge_engine::{App, SystemClock};
+use tillbridge_http::{ServeOptions, bind, check_bind, serve};
+use tillbridge_secrets::MemorySecretStore;
+use tillbridge_store::{Opened, Store};
+
+async fn start(ui_dir: Option<std::path::PathBuf>) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+    let app = App::from_parts(
+        Store::open_in_memory(now).unwrap(),
+        Arc::new(MemorySecretStore::default()),
+        Arc::new(SystemClock),
+        Opened { from_version: 0, to_version: 1, backup: None },
+    );
+    let opts = ServeOptions { addr: "127.0.0.1:0".parse().unwrap(), allow_remote: false, ui_dir };
+    let (listener, addr) = bind(&opts).await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        serve(Arc::new(app), &opts, listener, async move {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap()
+    });
+    (addr, tx)
+}
+
+/// A raw HTTP/1.1 GET, so the test controls the Host header exactly as a browser would send it.
+async fn get(addr: SocketAddr, path: &str, host: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await.unwrap();
+    let status = buf.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn health_answers_with_version_and_schema() {
+    let (addr, _stop) = start(None).await;
+    let (status, body) = get(addr, "/api/health", &addr.to_string()).await;
+    assert_eq!(status, 200, "health must answer on the loopback address: {body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"), "the version of this build");
+    assert_eq!(v["schema_version"], tillbridge_store::SCHEMA_VERSION, "the schema version in use");
+}
+
+#[tokio::test]
+async fn foreign_host_names_are_refused() {
+    let (addr, _stop) = start(None).await;
+    let (status, body) = get(addr, "/api/status", "evil.example:80").await;
+    assert_eq!(status, 400, "a rebinding page's Host must not reach the API");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["message"].as_str().unwrap().contains("127.0.0.1"), "the error says where the panel lives: {body}");
+    assert!(v.get("code").is_some(), "errors keep the {{code, message}} shape");
+    let (status, _) = get(addr, "/api/health", &format!("localhost:{}", addr.port())).await;
+    assert_eq!(status, 200, "localhost with the right port is this machine");
+}
+
+#[tokio::test]
+async fn serves_the_built_ui_and_falls_back_to_index_for_app_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<html>tillbridge-ui-marker</html>").unwrap();
+    let (addr, _stop) = start(Some(dir.path().to_path_buf())).await;
+    let (status, body) = get(addr, "/", &addr.to_string()).await;
+    assert_eq!((status, body.contains("tillbridge-ui-marker")), (200, true), "the UI's index is served at /");
+    let (status, body) = get(addr, "/mapping", &addr.to_string()).await;
+    assert_eq!((status, body.contains("tillbridge-ui-marker")), (200, true), "client-side routes load the app");
+    let (status, body) = get(addr, "/api/nope", &addr.to_string()).await;
+    assert_eq!(status, 400, "an unknown API route is an error, not the UI page: {body}");
+}
+
+#[test]
+fn only_loopback_binds_without_the_flag() {
+    assert!(check_bind("127.0.0.1:4870".parse().unwrap(), false).is_ok(), "IPv4 loopback is the default");
+    assert!(check_bind("[::1]:4870".parse().unwrap(), false).is_ok(), "IPv6 loopback too");
+    let err = check_bind("0.0.0.0:4870".parse().unwrap(), false).unwrap_err();
+    assert!(err.message.contains("--allow-remote"), "the refusal names the flag that overrides it: {}", err.message);
+    assert!(check_bind("0.0.0.0:4870".parse().unwrap(), true).is_ok(), "an explicit --allow-remote is honoured");
+}

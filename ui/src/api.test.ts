@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, health, inTauri, status, toApiError } from './api';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    headers: { 'content-type': 'application/json' },
+    ...init,
+  });
+}
+
+describe('toApiError', () => {
+  it('keeps the backend error object as code and message', () => {
+    const e = toApiError({ code: 'keychain_unavailable', message: 'Keyring is locked' });
+    expect(e, 'callers rely on instanceof to tell API failures apart').toBeInstanceOf(ApiError);
+    expect(e.code, 'the code drives the keychain hint').toBe('keychain_unavailable');
+    expect(e.message, 'the backend message is what the banner shows').toBe('Keyring is locked');
+  });
+
+  it('maps null or empty codes to null', () => {
+    expect(toApiError({ code: null, message: 'm' }).code, 'null code stays null').toBeNull();
+    expect(toApiError({ code: '', message: 'm' }).code, 'an empty code is no code').toBeNull();
+  });
+
+  it('wraps strings, Errors and unknown values without losing the text', () => {
+    expect(
+      toApiError('command status not found').message,
+      'Tauri rejects with a bare string when a command is missing',
+    ).toBe('command status not found');
+    expect(
+      toApiError(new TypeError('Failed to fetch'), 'Could not reach').message,
+      'network failures get context so the operator knows what was being tried',
+    ).toBe('Could not reach: Failed to fetch');
+    expect(toApiError(42).message, 'odd rejection values still give a readable message').toBe(
+      'Unknown error',
+    );
+  });
+});
+
+describe('HTTP transport (outside Tauri)', () => {
+  it('is used when the Tauri internals are absent', () => {
+    expect(inTauri(), 'unit tests run outside the Tauri webview').toBe(false);
+  });
+
+  it('GETs /api/health and returns the parsed body', async () => {
+    const fetchMock = vi.fn(async (_path: string) =>
+      jsonResponse({ version: '0.1.0', schema_version: 1 }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    await expect(health(), 'the health body is passed through unchanged').resolves.toEqual({
+      version: '0.1.0',
+      schema_version: 1,
+    });
+    expect(
+      fetchMock.mock.calls[0]?.[0],
+      'the path is part of the fixed contract with the backend',
+    ).toBe('/api/health');
+  });
+
+  it('turns a non-2xx JSON error body into an ApiError', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () =>
+        jsonResponse({ code: 'keychain_unavailable', message: 'locked' }, { status: 503 }),
+      ),
+    );
+    const err = await status().catch((e: unknown) => e);
+    expect(err, 'a failed call must reject with ApiError').toBeInstanceOf(ApiError);
+    expect((err as ApiError).code, 'the code must survive the HTTP path').toBe(
+      'keychain_unavailable',
+    );
+    expect((err as ApiError).message, 'the message must survive the HTTP path').toBe('locked');
+  });
+
+  it('reports non-JSON answers and bare HTTP errors clearly', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html></html>', { headers: { 'content-type': 'text/html' } })),
+    );
+    await expect(
+      status(),
+      'an HTML page (e.g. a different server on the port) must not be mistaken for status',
+    ).rejects.toThrow(/did not return JSON/);
+
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('', { status: 500, statusText: 'Internal Server Error' })),
+    );
+    await expect(
+      status(),
+      'an error without a body still names the request and the status',
+    ).rejects.toThrow('GET /api/status failed with HTTP 500 Internal Server Error');
+  });
+
+  it('reports an unreachable backend with context', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const err = await health().catch((e: unknown) => e);
+    expect(err, 'network failures are ApiErrors too').toBeInstanceOf(ApiError);
+    expect((err as ApiError).code, 'network failures carry no backend code').toBeNull();
+    expect(
+      (err as ApiError).message,
+      'the operator must learn the backend could not be reached',
+    ).toMatch(/Could not reach the Tillbridge backend/);
+  });
+});
+
+describe('Tauri transport', () => {
+  it('invokes the named command and maps its rejection to ApiError', async () => {
+    const invoke = vi.fn(async (cmd: string) => {
+      if (cmd === 'health') {
+        return { version: '9.9.9', schema_version: 3 };
+      }
+      throw { code: 'keychain_unavailable', message: 'no keyring' };
+    });
+    vi.stubGlobal('window', { __TAURI_INTERNALS__: { invoke } });
+    const fetchMock = vi.fn();
+    vi.stubGlobal('fetch', fetchMock);
+
+    expect(inTauri(), 'the Tauri internals mark the desktop webview').toBe(true);
+    await expect(health(), 'the command result is returned as-is').resolves.toEqual({
+      version: '9.9.9',
+      schema_version: 3,
+    });
+    expect(invoke.mock.calls[0]?.[0], 'command names are part of the fixed contract').toBe(
+      'health',
+    );
+    const err = await status().catch((e: unknown) => e);
+    expect(err, 'a rejected command must become an ApiError').toBeInstanceOf(ApiError);
+    expect((err as ApiError).code, 'the code must survive the Tauri path').toBe(
+      'keychain_unavailable',
+    );
+    expect(fetchMock, 'inside Tauri no HTTP request may be made').not.toHaveBeenCalled();
+  });
+});

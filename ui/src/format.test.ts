@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import type { Connection, DoctorCheck } from './api';
+import { ApiError } from './api';
+import {
+  SYSTEMS,
+  checkStateLabel,
+  connectionsFor,
+  distinctErrors,
+  errorHint,
+  formatAge,
+  formatTimestamp,
+  secretStoreLabel,
+  summarizeChecks,
+  tokenText,
+  verifiedText,
+} from './format';
+
+const conn = (system: Connection['system'], name: string): Connection => ({
+  system,
+  name,
+  store_ref: `${name}-ref`,
+  api_url: `https://${name}.example.invalid`,
+  api_version: null,
+  verified_at: null,
+  has_secret: true,
+});
+
+const check = (state: DoctorCheck['state'], name = state): DoctorCheck => ({
+  name,
+  state,
+  detail: '',
+  fix: null,
+});
+
+describe('SYSTEMS', () => {
+  it('lists BigCommerce then Shopify with the exact connect commands', () => {
+    expect(
+      SYSTEMS.map((s) => s.id),
+      'the status screen shows one card per system, in this order',
+    ).toEqual(['bigcommerce', 'shopify']);
+    expect(
+      SYSTEMS[0]?.connectHint,
+      'operators copy this command verbatim; it must match the CLI flags',
+    ).toBe('tillbridge connect bigcommerce --api-url URL --store-hash HASH');
+    expect(
+      SYSTEMS[1]?.connectHint,
+      'operators copy this command verbatim; it must match the CLI flags',
+    ).toBe('tillbridge connect shopify --shop-url URL');
+  });
+});
+
+describe('connectionsFor', () => {
+  it('keeps only the connections of the asked system, in backend order', () => {
+    const all = [conn('shopify', 'a'), conn('bigcommerce', 'b'), conn('shopify', 'c')];
+    expect(
+      connectionsFor('shopify', all).map((c) => c.name),
+      'a Shopify card must not show a BigCommerce connection, and order must be stable',
+    ).toEqual(['a', 'c']);
+    expect(
+      connectionsFor('bigcommerce', []),
+      'no connections means the card shows "Not connected"',
+    ).toEqual([]);
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('formats RFC 3339 in UTC as YYYY-MM-DD HH:MM', () => {
+    expect(
+      formatTimestamp('2026-03-04T05:06:07Z', 'utc'),
+      'single-digit fields are zero-padded so times line up and read unambiguously',
+    ).toBe('2026-03-04 05:06 UTC');
+    expect(
+      formatTimestamp('2026-03-04T23:30:00-02:00', 'utc'),
+      'offsets from the backend are honoured, not dropped',
+    ).toBe('2026-03-05 01:30 UTC');
+  });
+
+  it('returns text that is not a timestamp unchanged', () => {
+    expect(
+      formatTimestamp('yesterday-ish', 'utc'),
+      'an unexpected value is shown as-is rather than as "Invalid Date"',
+    ).toBe('yesterday-ish');
+  });
+});
+
+describe('formatAge', () => {
+  const now = new Date('2026-01-10T12:00:00Z');
+
+  it('words the age at minute, hour and day granularity', () => {
+    expect(formatAge('2026-01-10T11:59:30Z', now), 'under a minute reads as "just now"').toBe(
+      'just now',
+    );
+    expect(formatAge('2026-01-10T11:59:00Z', now), 'one minute is singular').toBe('1 minute ago');
+    expect(formatAge('2026-01-10T11:15:00Z', now), 'minutes are floored').toBe('45 minutes ago');
+    expect(formatAge('2026-01-10T09:00:00Z', now), 'hours below two days').toBe('3 hours ago');
+    expect(formatAge('2026-01-07T12:00:00Z', now), 'days beyond 48 hours').toBe('3 days ago');
+  });
+
+  it('flags timestamps in the future and rejects garbage', () => {
+    expect(
+      formatAge('2026-01-10T13:00:00Z', now),
+      'a verification time in the future points at a wrong clock, which the operator should see',
+    ).toBe('in the future (check the clock)');
+    expect(formatAge('not a date', now), 'no age can be given for a non-timestamp').toBeNull();
+  });
+});
+
+describe('verifiedText', () => {
+  const now = new Date('2026-01-10T12:00:00Z');
+
+  it('says "Never verified" for a missing time', () => {
+    expect(
+      verifiedText(null, now, 'utc'),
+      'a connection that was never checked must not look verified',
+    ).toBe('Never verified');
+  });
+
+  it('combines the time and its age', () => {
+    expect(
+      verifiedText('2026-01-10T10:00:00Z', now, 'utc'),
+      'operators need both when it was verified and how stale that is',
+    ).toBe('2026-01-10 10:00 UTC (2 hours ago)');
+  });
+});
+
+describe('labels', () => {
+  it('names check states and secret stores in plain words', () => {
+    expect(checkStateLabel('ok'), 'ok reads as OK').toBe('OK');
+    expect(checkStateLabel('warn'), 'warn reads as Warning').toBe('Warning');
+    expect(checkStateLabel('fail'), 'fail reads as Failed').toBe('Failed');
+    expect(
+      secretStoreLabel('memory'),
+      'the memory store loses tokens on exit; the label must say so',
+    ).toContain('forgotten on exit');
+    expect(secretStoreLabel('keychain'), 'keychain reads as the system keychain').toBe(
+      'System keychain',
+    );
+  });
+
+  it('tells whether a token is stored', () => {
+    expect(tokenText(true), 'a stored token is reported as stored').toBe(
+      'Stored in the secret store',
+    );
+    expect(
+      tokenText(false),
+      'a missing token must tell the operator what to do about it',
+    ).toContain('connect');
+  });
+});
+
+describe('summarizeChecks', () => {
+  it('reports all-clear only when every check is ok', () => {
+    expect(
+      summarizeChecks([check('ok'), check('ok')]),
+      'a fully healthy report is summarized as passed, in the ok tone',
+    ).toEqual({ text: 'All 2 checks passed', tone: 'ok' });
+  });
+
+  it('counts failures before warnings and takes the worst tone', () => {
+    expect(
+      summarizeChecks([check('ok'), check('warn'), check('fail'), check('warn')]),
+      'a failure must dominate the tone even when warnings are more numerous',
+    ).toEqual({ text: '1 failed, 2 warnings of 4 checks', tone: 'fail' });
+    expect(
+      summarizeChecks([check('warn'), check('ok')]),
+      'warnings alone give the warn tone and a singular noun for one warning',
+    ).toEqual({ text: '1 warning of 2 checks', tone: 'warn' });
+  });
+
+  it('does not call an empty report healthy', () => {
+    expect(
+      summarizeChecks([]).tone,
+      'no checks at all is suspicious, not a pass',
+    ).toBe('warn');
+  });
+});
+
+describe('errorHint', () => {
+  it('explains keychain_unavailable with both ways out', () => {
+    const hint = errorHint(new ApiError('keychain_unavailable', 'locked'));
+    expect(hint, 'the one error code the UI acts on must produce a hint').not.toBeNull();
+    expect(hint, 'the hint must name the file store fallback flag exactly').toContain(
+      '--secret-store file:PATH',
+    );
+    expect(hint, 'the hint must mention unlocking the keyring').toMatch(/unlock/i);
+  });
+
+  it('gives no hint for other codes or none', () => {
+    expect(errorHint(new ApiError('db_locked', 'x')), 'other codes show their message only').toBeNull();
+    expect(errorHint(new ApiError(null, 'x')), 'errors without a code get no hint').toBeNull();
+  });
+});
+
+describe('distinctErrors', () => {
+  it('drops repeats of the same code and message, keeping first-seen order', () => {
+    const errors = [
+      new ApiError('keychain_unavailable', 'locked'),
+      new ApiError(null, 'network down'),
+      new ApiError('keychain_unavailable', 'locked'),
+      new ApiError(null, 'locked'),
+    ];
+    expect(
+      distinctErrors(errors).map((e) => `${e.code}:${e.message}`),
+      'status and doctor often fail for the same reason; the banner should say it once',
+    ).toEqual(['keychain_unavailable:locked', 'null:network down', 'null:locked']);
+  });
+});

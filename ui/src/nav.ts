@@ -1,0 +1,24 @@
+// The screens of the app and how the location hash selects one.
+
+export type ScreenId = 'status';
+
+export interface Screen {
+  id: ScreenId;
+  label: string;
+}
+
+/** New screens (mapping review, settings) are added here and in App's switch. */
+export const SCREENS: readonly Screen[] = [{ id: 'status', label: 'Status' }];
+
+export const DEFAULT_SCREEN: ScreenId = 'status';
+
+/** `#/status` → `status`; anything unknown falls back to the default screen. */
+export function screenFromHash(hash: string): ScreenId {
+  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  const match = SCREENS.find((s) => s.id === id);
+  return match ? match.id : DEFAULT_SCREEN;
+}
+
+export function hashFor(id: ScreenId): string {
+  return `#/${id}`;
+}
