@@ -1,0 +1,1 @@
+//! BigCommerce emulator (in progress).

@@ -1,0 +1,1 @@
+//! Shopify emulator (in progress).
