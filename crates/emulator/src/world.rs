@@ -207,7 +207,6 @@ pub enum Mess {
     SharedSkuSeparatedByOptions,
     DuplicateSkuOnShopify,
     ConflictingBarcode,
-    ConflictingOptions,
     BigCommerceOnly,
     ShopifyOnly,
     BlankSkuNoBarcode,
