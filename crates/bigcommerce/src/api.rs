@@ -1,0 +1,239 @@
+//! The BigCommerce operations Tillbridge uses, with the batch limits and paging the API sets.
+
+use std::collections::BTreeMap;
+
+use futures_util::Stream;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::client::{BigCommerceClient, Resend, decode};
+use crate::error::BcError;
+use crate::models::*;
+
+/// Largest page of products the API returns (`limit` maximum 250).
+pub const PRODUCTS_PER_PAGE: u32 = 250;
+/// `PUT /v3/catalog/variants`: "Currently the limit is 50 variants".
+pub const VARIANTS_PER_BATCH: usize = 50;
+/// `PUT /v3/catalog/products`: "limited to 10 products".
+pub const PRODUCTS_PER_BATCH: usize = 10;
+/// `POST`/`PUT /v3/customers`: up to 10 per call.
+pub const CUSTOMERS_PER_BATCH: usize = 10;
+/// Inventory adjustments: 2,000 items per payload.
+pub const ADJUSTMENTS_PER_BATCH: usize = 2_000;
+/// `GET /v3/inventory/items`: 1,000 items per page.
+pub const INVENTORY_ITEMS_PER_PAGE: u32 = 1_000;
+
+/// What to read from the catalog.
+#[derive(Debug, Clone, Default)]
+pub struct ProductQuery {
+    /// Only products modified at or after this time (`date_modified:min`), for delta reads.
+    pub modified_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub ids: Vec<i64>,
+    pub include_variants: bool,
+}
+
+/// The result of a batch write: which items were applied and why the others were not.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchOutcome {
+    pub applied: Vec<i64>,
+    pub failed: BTreeMap<i64, String>,
+}
+
+impl BigCommerceClient {
+    /// Streams the catalog page by page (250 products a page), so a 100,000-variant store is never
+    /// held in memory twice.
+    pub fn products(&self, q: ProductQuery) -> impl Stream<Item = Result<Vec<Product>, BcError>> + '_ {
+        let mut query: Vec<(&str, String)> = vec![("limit", PRODUCTS_PER_PAGE.to_string())];
+        if q.include_variants {
+            query.push(("include", "variants".into()));
+        }
+        if let Some(t) = q.modified_since {
+            query.push(("date_modified:min", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        }
+        if !q.ids.is_empty() {
+            query.push(("id:in", q.ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
+        }
+        self.pages("/stores/{store_hash}/v3/catalog/products", "/v3/catalog/products", query)
+    }
+
+    pub fn inventory_items(&self, location_ids: &[i64]) -> impl Stream<Item = Result<Vec<InventoryItem>, BcError>> + '_ {
+        let mut query: Vec<(&str, String)> = vec![("limit", INVENTORY_ITEMS_PER_PAGE.to_string())];
+        if !location_ids.is_empty() {
+            query.push(("location_id:in", location_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
+        }
+        self.pages("/stores/{store_hash}/v3/inventory/items", "/v3/inventory/items", query)
+    }
+
+    /// Pages through a v3 collection, following `meta.pagination` until the last page.
+    fn pages<T: serde::de::DeserializeOwned + 'static>(
+        &self,
+        template: &'static str,
+        path: &'static str,
+        query: Vec<(&'static str, String)>,
+    ) -> impl Stream<Item = Result<Vec<T>, BcError>> + '_ {
+        futures_util::stream::try_unfold(Some(1u64), move |page| {
+            let mut query = query.clone();
+            async move {
+                let Some(page) = page else { return Ok(None) };
+                query.push(("page", page.to_string()));
+                let body: Option<Page<T>> = self.get_json(template, path, &query).await?;
+                let Some(body) = body else { return Ok(None) };
+                let next = match &body.meta.pagination {
+                    Some(p) if p.current_page < p.total_pages => Some(page + 1),
+                    Some(_) => None,
+                    // No pagination block: a short page is the last one.
+                    None if body.data.is_empty() => None,
+                    None => Some(page + 1),
+                };
+                Ok(Some((body.data, next)))
+            }
+        })
+    }
+
+    pub async fn locations(&self) -> Result<Vec<Location>, BcError> {
+        let page: Option<Page<Location>> =
+            self.get_json("/stores/{store_hash}/v3/inventory/locations", "/v3/inventory/locations", &[]).await?;
+        Ok(page.map(|p| p.data).unwrap_or_default())
+    }
+
+    /// Updates variants in batches of 50. A batch answered 207 reports per item; a batch refused
+    /// whole (422) is split until the bad items are isolated, so one bad item never sinks the rest.
+    pub async fn update_variants(&self, updates: &[VariantUpdate]) -> Result<BatchOutcome, BcError> {
+        let mut outcome = BatchOutcome::default();
+        let mut pending: Vec<&[VariantUpdate]> = updates.chunks(VARIANTS_PER_BATCH).rev().collect();
+        while let Some(batch) = pending.pop() {
+            let body = serde_json::to_value(batch).map_err(|e| BcError::Invalid(e.to_string()))?;
+            let result = self
+                .call(Method::PUT, "/stores/{store_hash}/v3/catalog/variants", "/v3/catalog/variants", &[], Some(&body), Resend::Safe)
+                .await;
+            match result {
+                Ok(reply) if reply.status.as_u16() == 207 => {
+                    let multi: MultiStatus = decode("/stores/{store_hash}/v3/catalog/variants", &reply.body)?;
+                    let failed = multi.failed_ids();
+                    for u in batch {
+                        match failed.get(&u.id) {
+                            Some(reason) => {
+                                outcome.failed.insert(u.id, reason.clone());
+                            }
+                            None => outcome.applied.push(u.id),
+                        }
+                    }
+                }
+                Ok(_) => outcome.applied.extend(batch.iter().map(|u| u.id)),
+                Err(BcError::Rejected { details, title, .. }) if batch.len() == 1 => {
+                    outcome.failed.insert(batch[0].id, if details.is_empty() { title } else { details });
+                }
+                Err(BcError::Rejected { .. }) => {
+                    let (a, b) = batch.split_at(batch.len() / 2);
+                    pending.push(b);
+                    pending.push(a);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Sets absolute stock. Items are grouped by location and sent one request at a time: BigCommerce
+    /// handles concurrent absolute writes in an unpredictable order.
+    pub async fn set_stock(&self, items: &[InventoryAdjustment], reason: &str) -> Result<Vec<Transaction>, BcError> {
+        let mut by_location: BTreeMap<i64, Vec<&InventoryAdjustment>> = BTreeMap::new();
+        for item in items {
+            by_location.entry(item.location_id).or_default().push(item);
+        }
+        let mut transactions = Vec::new();
+        for group in by_location.values() {
+            for chunk in group.chunks(ADJUSTMENTS_PER_BATCH) {
+                let body = json!({ "reason": reason, "items": chunk });
+                let reply = self
+                    .call(
+                        Method::PUT,
+                        "/stores/{store_hash}/v3/inventory/adjustments/absolute",
+                        "/v3/inventory/adjustments/absolute",
+                        &[],
+                        Some(&body),
+                        Resend::Safe,
+                    )
+                    .await?;
+                transactions.push(decode("/stores/{store_hash}/v3/inventory/adjustments/absolute", &reply.body)?);
+            }
+        }
+        Ok(transactions)
+    }
+
+    pub async fn order_by_external_id(&self, external_order_id: &str) -> Result<Option<Order>, BcError> {
+        let found: Option<Vec<Order>> = self
+            .get_json("/stores/{store_hash}/v2/orders", "/v2/orders", &[("external_order_id", external_order_id.to_string())])
+            .await?;
+        Ok(found.and_then(|orders| orders.into_iter().find(|o| o.external_order_id.as_deref() == Some(external_order_id))))
+    }
+
+    /// Creates an order exactly once per `external_order_id`. An existing order with that id is
+    /// returned instead of creating another, and after a failure that may have reached the store
+    /// (a lost response, a gateway 5xx) the store is asked again before anything is re-sent.
+    pub async fn create_order(&self, order: &NewOrder) -> Result<Order, BcError> {
+        let body = serde_json::to_value(order).map_err(|e| BcError::Invalid(e.to_string()))?;
+        let backoff = self.inner_backoff();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(existing) = self.order_by_external_id(&order.external_order_id).await? {
+                return Ok(existing);
+            }
+            match self.call(Method::POST, "/stores/{store_hash}/v2/orders", "/v2/orders", &[], Some(&body), Resend::OnlyIfUnsent).await {
+                Ok(reply) => return decode("/stores/{store_hash}/v2/orders", &reply.body),
+                Err(e @ (BcError::OutcomeUnknown { .. } | BcError::Network { .. })) if !backoff.gives_up_after(attempt) => {
+                    tracing::warn!(error = %e, attempt, "order create outcome unknown; checking the store before trying again");
+                    self.pause_for(attempt).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    pub async fn order_products(&self, order_id: i64) -> Result<Vec<OrderProduct>, BcError> {
+        let path = format!("/v2/orders/{order_id}/products");
+        Ok(self.get_json("/stores/{store_hash}/v2/orders/{order_id}/products", &path, &[]).await?.unwrap_or_default())
+    }
+
+    /// One cheap call that proves the token works and can read the catalog.
+    pub async fn verify(&self) -> Result<(), BcError> {
+        let _: Option<Page<serde_json::Value>> = self
+            .get_json("/stores/{store_hash}/v3/catalog/products", "/v3/catalog/products", &[("limit", "1".into())])
+            .await?;
+        Ok(())
+    }
+}
+
+/// A 207 body: `{data: [applied…], errors: {status, title, type, errors: {key: message}}}`.
+/// The spec leaves the keys of `errors.errors` free; BigCommerce names the failing item in them,
+/// so any number found in a key is taken as the failing id.
+#[derive(Debug, Deserialize)]
+struct MultiStatus {
+    #[serde(default)]
+    errors: serde_json::Value,
+}
+
+impl MultiStatus {
+    fn failed_ids(&self) -> BTreeMap<i64, String> {
+        let mut out = BTreeMap::new();
+        let entries: Vec<&serde_json::Value> = match &self.errors {
+            serde_json::Value::Array(list) => list.iter().collect(),
+            other => vec![other],
+        };
+        for entry in entries {
+            let title = entry.get("title").and_then(|t| t.as_str()).unwrap_or("failed");
+            if let Some(serde_json::Value::Object(map)) = entry.get("errors") {
+                for (key, message) in map {
+                    let digits: String = key.chars().filter(char::is_ascii_digit).collect();
+                    if let Ok(id) = digits.parse::<i64>() {
+                        let text = message.as_str().map_or_else(|| message.to_string(), str::to_string);
+                        out.insert(id, format!("{title}: {text}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
