@@ -7,9 +7,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tillbridge_secrets::Secret;
-use tillbridge_transport::{
-    AuditEntry, AuditSink, Backoff, Direction, EndpointTemplate, Jitter, Outcome, System, WallClock,
-};
+use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System};
 
 use crate::error::BcError;
 use crate::governor::{Governor, QuotaReport};
@@ -31,16 +29,6 @@ pub enum Resend {
     /// Creates and relative adjustments: sent twice, they apply twice. After a failure where the
     /// request may have arrived, the caller must check before sending again.
     OnlyIfUnsent,
-}
-
-/// Everything the client needs besides the connection; shared by clones.
-#[derive(Debug, Clone)]
-pub struct ClientParts {
-    pub audit: Arc<dyn AuditSink>,
-    pub jitter: Arc<dyn Jitter>,
-    pub clock: Arc<dyn WallClock>,
-    pub backoff: Backoff,
-    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,8 @@ pub mod governor;
 pub mod models;
 
 pub use api::*;
-pub use client::{BcConnection, BigCommerceClient, ClientParts, Resend};
+pub use client::{BcConnection, BigCommerceClient, Resend};
+pub use tillbridge_transport::ClientParts;
 pub use error::BcError;
 
 #[cfg(test)]

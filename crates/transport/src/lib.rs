@@ -102,6 +102,17 @@ impl AuditSink for MemoryAudit {
     }
 }
 
+/// Everything a store client needs besides the connection itself; shared by clones.
+#[derive(Debug, Clone)]
+pub struct ClientParts {
+    pub audit: Arc<dyn AuditSink>,
+    pub jitter: Arc<dyn Jitter>,
+    pub clock: Arc<dyn WallClock>,
+    pub backoff: Backoff,
+    /// Per request, connect to last byte.
+    pub timeout: Duration,
+}
+
 /// Where the clients get wall-clock time for audit rows. (Pacing uses tokio's monotonic clock.)
 pub trait WallClock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;

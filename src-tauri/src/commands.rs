@@ -1,0 +1,21 @@
+//! Tauri commands: each one is a one-line adapter over the engine, so the window, the HTTP API
+//! and the CLI all answer from the same code. An `Err` reaches the UI as the engine's
+//! `{code, message}` object.
+
+use tauri::State;
+use tillbridge_engine::{ApiError, App, DoctorReport, Health, Status};
+
+#[tauri::command]
+pub async fn health(app: State<'_, App>) -> Result<Health, ApiError> {
+    app.inner().health().await
+}
+
+#[tauri::command]
+pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
+    app.inner().status().await
+}
+
+#[tauri::command]
+pub async fn doctor(app: State<'_, App>) -> Result<DoctorReport, ApiError> {
+    app.inner().doctor().await
+}

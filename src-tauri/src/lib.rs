@@ -1,0 +1,11 @@
+//! The Tillbridge desktop shell: a Tauri window showing the web UI, whose calls reach the engine
+//! through the commands in [`commands`]. The shell holds no logic of its own.
+
+pub mod commands;
+
+/// Everything the app needs besides the window: the engine as managed state and the command
+/// handler. The real app (on the Wry runtime) and the tests (on the mock runtime) both build
+/// through this function, so the tests exercise exactly what ships.
+pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engine::App) -> tauri::Builder<R> {
+    builder.manage(app).invoke_handler(tauri::generate_handler![commands::health, commands::status, commands::doctor])
+}

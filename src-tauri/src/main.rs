@@ -1,0 +1,197 @@
+// No console window behind the app on Windows release builds (debug builds keep it for logs).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
+//! `tillbridge-desktop`: opens the engine and shows the control panel in a window. Without a
+//! display (a server, an SSH session) it serves the same UI on 127.0.0.1 instead, like
+//! `tillbridge serve`.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use tillbridge_engine::{ApiError, App, Config, SecretStoreSpec, default_db_path, default_log_dir};
+use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+
+/// The port `tillbridge serve` uses by default; the no-display fallback tries it first.
+const FALLBACK_PORT: u16 = 4870;
+
+/// The Tillbridge control panel in a desktop window.
+#[derive(Debug, Parser)]
+#[command(name = "tillbridge-desktop", version, about, long_about = None)]
+struct Cli {
+    /// The database file. Defaults to tillbridge.db in your per-user data folder.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// Where store tokens are kept: `keychain` (the OS keychain, default), `file:PATH` (a private
+    /// file) or `memory` (lost on exit).
+    #[arg(long, value_name = "SPEC", env = "TILLBRIDGE_SECRET_STORE")]
+    secret_store: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_tracing();
+    tracing::info!(version = tillbridge_engine::VERSION, "tillbridge-desktop starting");
+
+    let app = match tauri::async_runtime::block_on(open_app(&cli)) {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e.message, "cannot open the engine");
+            eprintln!("error: {}", e.message);
+            return ExitCode::FAILURE;
+        }
+    };
+
+    if let Some(why) = no_display() {
+        eprintln!(
+            "note: {why}, so Tillbridge cannot open a window; serving the control panel to your browser instead."
+        );
+        return serve_instead(app);
+    }
+
+    // Building the app creates the GTK event loop, which panics when the display cannot be
+    // reached (e.g. a stale DISPLAY). Catch that one panic and serve instead of crashing.
+    let previous_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let built = panic::catch_unwind(AssertUnwindSafe(|| {
+        tillbridge_desktop::setup(tauri::Builder::default(), app.clone()).build(tauri::generate_context!())
+    }));
+    panic::set_hook(previous_hook);
+
+    match built {
+        Ok(Ok(tauri_app)) => {
+            // `run_return` (not `run`, which exits the process) so the log file is flushed on the way out.
+            let code = tauri_app.run_return(|_, _| {});
+            tracing::info!(code, "tillbridge-desktop exiting");
+            ExitCode::from(u8::try_from(code).unwrap_or(1))
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot start the window");
+            eprintln!("error: cannot start the Tillbridge window: {e}");
+            ExitCode::FAILURE
+        }
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown reason".to_string());
+            tracing::warn!(reason = %why, "no usable display; serving instead");
+            // "Failed to initialize gtk backend!: BoolError { .. }": the first part says enough.
+            let short = why.split(": ").next().unwrap_or(&why).trim_end_matches('!');
+            let display = std::env::var("DISPLAY").unwrap_or_default();
+            eprintln!(
+                "note: cannot open a window on display {display:?} ({short}); serving the control panel to your browser instead."
+            );
+            serve_instead(app)
+        }
+    }
+}
+
+/// Why there is no display to open a window on, if there is none.
+fn no_display() -> Option<&'static str> {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+            return Some("there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)");
+        }
+    }
+    None
+}
+
+/// Logs go to a file rolled daily in the per-user log folder (stderr if that folder is unusable).
+/// The guard flushes the file on exit, so `main` keeps it alive.
+fn init_tracing() -> Option<WorkerGuard> {
+    let filter = |default: &str| {
+        tracing_subscriber::EnvFilter::try_from_env("TILLBRIDGE_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+    };
+    let appender = default_log_dir().ok_or_else(|| "no per-user folder found".to_string()).and_then(|dir| {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        RollingFileAppender::builder()
+            .rotation(Rotation::DAILY)
+            .filename_prefix("tillbridge-desktop")
+            .filename_suffix("log")
+            .build(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))
+    });
+    match appender {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter("info"))
+                .with_ansi(false)
+                .with_writer(writer)
+                .try_init();
+            Some(guard)
+        }
+        Err(why) => {
+            eprintln!("note: cannot write the log file ({why}); logging warnings to stderr");
+            let _ = tracing_subscriber::fmt().with_env_filter(filter("warn")).with_writer(std::io::stderr).try_init();
+            None
+        }
+    }
+}
+
+async fn open_app(cli: &Cli) -> Result<App, ApiError> {
+    let db_path = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db_path()?,
+    };
+    let secrets: SecretStoreSpec = cli.secret_store.as_deref().unwrap_or("keychain").parse().map_err(ApiError::from)?;
+    tracing::info!(db = %db_path.display(), ?secrets, "opening the engine");
+    let app = App::open(Config { db_path, secrets }).await?;
+    if let Some(backup) = &app.opened().backup {
+        eprintln!(
+            "note: upgraded the database from schema {} to {}; the previous file is kept at {}",
+            app.opened().from_version,
+            app.opened().to_version,
+            backup.display()
+        );
+    }
+    Ok(app)
+}
+
+/// The no-display fallback: the same UI and engine over HTTP on loopback, until Ctrl-C.
+fn serve_instead(app: App) -> ExitCode {
+    match tauri::async_runtime::block_on(serve_loopback(app)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e.message, "serving failed");
+            eprintln!("error: {}", e.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)] // the URL on stdout is this function's output, as with `tillbridge serve`
+async fn serve_loopback(app: App) -> Result<(), ApiError> {
+    let mut opts = ServeOptions {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, FALLBACK_PORT)),
+        allow_remote: false,
+        ui_dir: locate_ui(None),
+    };
+    let (listener, local) = match bind(&opts).await {
+        Ok(bound) => bound,
+        Err(_) => {
+            // Port 4870 is taken (probably by `tillbridge serve`): any free port will do.
+            opts.addr.set_port(0);
+            bind(&opts).await?
+        }
+    };
+    if opts.ui_dir.is_none() {
+        eprintln!("note: the web UI is not built; run `npm --prefix ui ci && npm --prefix ui run build`");
+    }
+    tracing::info!(%local, "serving the control panel");
+    println!("Tillbridge is serving http://{local}/ (Ctrl-C to stop)");
+    serve(Arc::new(app), &opts, listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,121 @@
+//! The commands as the window calls them: through Tauri's IPC on the mock runtime (no display),
+//! built with the same `setup` as the real app.
+
+// The helpers below run only inside tests, where a failed step should stop the test with its reason.
+#![allow(clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tillbridge_engine::{App, Config, SecretStoreSpec};
+
+/// A private folder removed at the end of the test. (Not the `tempfile` crate: as a dev-dependency
+/// it changes `rustix`'s features, and `cargo test` would then rebuild tauri's whole tree.)
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("tillbridge-desktop-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An engine on a fresh database file in `dir`, with secrets kept in memory.
+fn engine(dir: &TempDir) -> App {
+    let config = Config { db_path: dir.0.join("t.db"), secrets: SecretStoreSpec::Memory };
+    tauri::async_runtime::block_on(App::open(config)).expect("the engine opens on a fresh database")
+}
+
+/// The app built by the shared `setup`, plus a webview to send IPC from.
+fn window(engine: App) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = tillbridge_desktop::setup(mock_builder(), engine)
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    let webview =
+        WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("the mock runtime opens a window");
+    (app, webview)
+}
+
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("a valid URL"),
+        body: InvokeBody::default(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().expect("the response is JSON"))
+}
+
+#[test]
+fn health_over_ipc_reports_this_build() {
+    let dir = TempDir::new("health");
+    let (_app, webview) = window(engine(&dir));
+
+    let health = invoke(&webview, "health").expect("health succeeds on a fresh database");
+
+    assert_eq!(
+        health["version"],
+        env!("CARGO_PKG_VERSION"),
+        "the window shows the version the engine reports; it must be this build's"
+    );
+    assert!(
+        health["schema_version"].as_u64().is_some_and(|v| v > 0),
+        "a migrated database has a schema version above 0, got {health}"
+    );
+}
+
+#[test]
+fn status_and_doctor_answer_over_ipc() {
+    let dir = TempDir::new("status");
+    let (_app, webview) = window(engine(&dir));
+
+    let status = invoke(&webview, "status").expect("status succeeds on a fresh database");
+    assert_eq!(
+        status["secret_store"]["kind"], "memory",
+        "status must describe the secret store the app was opened with"
+    );
+    assert!(
+        status["database"]["path"].as_str().is_some_and(|p| p.ends_with("t.db")),
+        "status must name the database file in use, got {status}"
+    );
+
+    let doctor = invoke(&webview, "doctor").expect("doctor succeeds on a fresh database");
+    assert!(doctor["checks"].as_array().is_some_and(|c| !c.is_empty()), "doctor must report its checks, got {doctor}");
+}
+
+#[test]
+fn engine_errors_reach_the_window_as_code_and_message() {
+    let dir = TempDir::new("error");
+    let app = engine(&dir);
+    // Damage the database under the engine: reading the connections now fails.
+    app.store()
+        .write(|tx| Ok(tx.execute_batch("DROP TABLE connections")?))
+        .expect("dropping a table of a fresh database works");
+    let (_app, webview) = window(app);
+
+    let error = invoke(&webview, "status").expect_err("status fails when the connections table is gone");
+
+    let fields = error.as_object().expect("the error is an object, not a bare string");
+    let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["code", "message"], "the UI reads exactly {{code, message}}; got {error}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| m.contains("connections")),
+        "the message must say what failed so a person can act on it, got {error}"
+    );
+}
