@@ -3,7 +3,9 @@
 //! `{code, message}` object.
 
 use tauri::State;
-use tillbridge_engine::{ApiError, App, DoctorReport, Health, Status};
+use tillbridge_engine::{
+    ApiError, App, ConnectBigCommerce, ConnectShopify, ConnectionView, DoctorReport, Health, Status,
+};
 
 #[tauri::command]
 pub async fn health(app: State<'_, App>) -> Result<Health, ApiError> {
@@ -18,4 +20,19 @@ pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
 #[tauri::command]
 pub async fn doctor(app: State<'_, App>) -> Result<DoctorReport, ApiError> {
     app.inner().doctor().await
+}
+
+#[tauri::command]
+pub async fn connections(app: State<'_, App>) -> Result<Vec<ConnectionView>, ApiError> {
+    app.inner().connections().await
+}
+
+#[tauri::command]
+pub async fn connect_bigcommerce(app: State<'_, App>, req: ConnectBigCommerce) -> Result<ConnectionView, ApiError> {
+    app.inner().connect_bigcommerce(req).await
+}
+
+#[tauri::command]
+pub async fn connect_shopify(app: State<'_, App>, req: ConnectShopify) -> Result<ConnectionView, ApiError> {
+    app.inner().connect_shopify(req).await
 }

@@ -7,5 +7,12 @@ pub mod commands;
 /// handler. The real app (on the Wry runtime) and the tests (on the mock runtime) both build
 /// through this function, so the tests exercise exactly what ships.
 pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engine::App) -> tauri::Builder<R> {
-    builder.manage(app).invoke_handler(tauri::generate_handler![commands::health, commands::status, commands::doctor])
+    builder.manage(app).invoke_handler(tauri::generate_handler![
+        commands::health,
+        commands::status,
+        commands::doctor,
+        commands::connections,
+        commands::connect_bigcommerce,
+        commands::connect_shopify
+    ])
 }

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tillbridge_engine::{ApiError, App, CheckState, Config, SecretStoreSpec, default_db_path};
+use tillbridge_engine::{
+    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, default_db_path,
+};
+use tillbridge_secrets::Secret;
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
 
 /// Tillbridge keeps a BigCommerce store and Shopify POS in step: products, stock per location,
@@ -49,6 +52,36 @@ enum Command {
     },
     /// Print the version, the database in use, the secret store and the connections, as JSON.
     Status,
+    /// Connect a store: reads the access token from standard input (or asks for it), checks it with
+    /// one cheap call, and keeps it in the secret store. Nothing is saved if the check fails.
+    Connect {
+        #[command(subcommand)]
+        store: ConnectCommand,
+    },
+    /// List the connected stores (never their tokens).
+    Connections,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectCommand {
+    /// A BigCommerce store, through a store-level API account.
+    Bigcommerce {
+        /// Usually https://api.bigcommerce.com.
+        #[arg(long, value_name = "URL")]
+        api_url: String,
+        /// The code in the store's API path: /stores/HASH/.
+        #[arg(long, value_name = "HASH")]
+        store_hash: String,
+    },
+    /// A Shopify shop, through an app's Admin API access token.
+    Shopify {
+        /// https://SHOP.myshopify.com
+        #[arg(long, value_name = "URL")]
+        shop_url: String,
+        /// The Admin API version; defaults to the one Tillbridge is written against.
+        #[arg(long, value_name = "V")]
+        api_version: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -135,12 +168,63 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(if report.healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Connect { store } => {
+            let app = open_app(&cli).await?;
+            let token = read_token()?;
+            let view = match store {
+                ConnectCommand::Bigcommerce { api_url, store_hash } => {
+                    app.connect_bigcommerce(ConnectBigCommerce {
+                        api_url: api_url.clone(),
+                        store_hash: store_hash.clone(),
+                        token,
+                    })
+                    .await?
+                }
+                ConnectCommand::Shopify { shop_url, api_version } => {
+                    app.connect_shopify(ConnectShopify { shop_url: shop_url.clone(), api_version: api_version.clone(), token })
+                        .await?
+                }
+            };
+            println!("Connected {} store {} ({}); the token is in {}.", view.system, view.store_ref, view.api_url, app.secrets().describe());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Connections => {
+            let app = open_app(&cli).await?;
+            let list = app.connections().await?;
+            if list.is_empty() {
+                println!("No stores connected. Run `tillbridge connect bigcommerce …` or `tillbridge connect shopify …`.");
+            }
+            for c in list {
+                let verified = c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("verified {t}"));
+                let token = if c.has_secret { "token stored" } else { "TOKEN MISSING" };
+                println!("{:<12} {:<32} {:<40} {token}, {verified}", c.system.as_str(), c.store_ref, c.api_url);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Status => {
             let app = open_app(&cli).await?;
             println!("{}", to_json(&app.status().await?)?);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The token comes from standard input, so it never appears in the shell history or `ps`.
+/// At a terminal it is asked for without echo.
+fn read_token() -> Result<Secret, ApiError> {
+    use std::io::{BufRead, IsTerminal};
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Access token: ").map_err(|e| ApiError::invalid(format!("cannot read the token: {e}")))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| ApiError::invalid(format!("cannot read the token from standard input: {e}")))?;
+        line
+    };
+    let token = Secret::new(text.trim().to_string());
+    if token.is_empty() {
+        return Err(ApiError::invalid("no access token given: pipe it on standard input, e.g. `tillbridge connect … < token.txt`"));
+    }
+    Ok(token)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {

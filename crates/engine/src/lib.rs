@@ -3,12 +3,14 @@
 
 mod app;
 mod clock;
+mod connect;
 mod doctor;
 mod error;
 mod paths;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
 pub use clock::{Clock, SystemClock};
+pub use connect::{ConnectBigCommerce, ConnectShopify};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind};
 pub use paths::{default_db_path, default_log_dir};

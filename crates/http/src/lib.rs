@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tillbridge_engine::{ApiError, App, ErrorKind};
 use tower_http::services::{ServeDir, ServeFile};
@@ -51,6 +51,24 @@ async fn doctor(State(app): State<Arc<App>>) -> ApiResult<tillbridge_engine::Doc
     Ok(Json(app.doctor().await?))
 }
 
+async fn connections(State(app): State<Arc<App>>) -> ApiResult<Vec<tillbridge_engine::ConnectionView>> {
+    Ok(Json(app.connections().await?))
+}
+
+async fn connect_bigcommerce(
+    State(app): State<Arc<App>>,
+    Json(req): Json<tillbridge_engine::ConnectBigCommerce>,
+) -> ApiResult<tillbridge_engine::ConnectionView> {
+    Ok(Json(app.connect_bigcommerce(req).await?))
+}
+
+async fn connect_shopify(
+    State(app): State<Arc<App>>,
+    Json(req): Json<tillbridge_engine::ConnectShopify>,
+) -> ApiResult<tillbridge_engine::ConnectionView> {
+    Ok(Json(app.connect_shopify(req).await?))
+}
+
 async fn unknown_api() -> HttpError {
     HttpError(ApiError::invalid("no such API route; see `GET /api/health` for a route that exists"))
 }
@@ -61,6 +79,9 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/health", get(health))
         .route("/api/status", get(status))
         .route("/api/doctor", get(doctor))
+        .route("/api/connections", get(connections))
+        .route("/api/connect/bigcommerce", post(connect_bigcommerce))
+        .route("/api/connect/shopify", post(connect_shopify))
         .route("/api/{*rest}", get(unknown_api).post(unknown_api))
         .with_state(app)
 }
@@ -114,13 +135,18 @@ async fn only_loopback_hosts(State(bound): State<SocketAddr>, req: Request, next
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let port = bound.port();
     let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
-    if allowed.iter().any(|a| a == host) {
+    // A page on another site may POST here; browsers name its origin, and only our own passes.
+    let origin_ok = match req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        None => true,
+        Some(origin) => allowed.iter().any(|a| origin == format!("http://{a}")),
+    };
+    if allowed.iter().any(|a| a == host) && origin_ok {
         let mut res = next.run(req).await;
         res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
         res
     } else {
         HttpError(ApiError::invalid(format!(
-            "this Tillbridge panel answers only to http://127.0.0.1:{port}/ (got Host {host:?})"
+            "this Tillbridge panel answers only to pages from http://127.0.0.1:{port}/ (got Host {host:?})"
         )))
         .into_response()
     }

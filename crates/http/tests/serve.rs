@@ -83,3 +83,19 @@ fn only_loopback_binds_without_the_flag() {
     assert!(err.message.contains("--allow-remote"), "the refusal names the flag that overrides it: {}", err.message);
     assert!(check_bind("0.0.0.0:4870".parse().unwrap(), true).is_ok(), "an explicit --allow-remote is honoured");
 }
+
+#[tokio::test]
+async fn another_sites_page_cannot_post_to_the_api() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (addr, _stop) = start(None).await;
+    let body = r#"{"api_url":"http://127.0.0.1:1","store_hash":"abc","token":"t"}"#;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST /api/connect/bigcommerce HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    assert!(out.starts_with("HTTP/1.1 400"), "a cross-site POST must be refused before it reaches the engine: {out}");
+}

@@ -1,4 +1,4 @@
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroizing;
 
 /// A token or password. Debug, Display and Serialize all print `[redacted]`, so a secret that
@@ -39,6 +39,13 @@ impl std::fmt::Display for Secret {
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(REDACTED)
+    }
+}
+
+/// Reading a secret (a token pasted into the Settings form) is allowed; writing one out is not.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        Ok(Secret::new(String::deserialize(d)?))
     }
 }
 

@@ -1,0 +1,137 @@
+//! Connecting a store: prove the credentials with one cheap call, then keep the token in the
+//! secret store and the identity in the database. Nothing is saved when the proof fails.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tillbridge_bigcommerce::{BcConnection, BcError, BigCommerceClient};
+use tillbridge_secrets::Secret;
+use tillbridge_shopify::{DEFAULT_API_VERSION, ShopifyClient, ShopifyConnection, ShopifyError};
+use tillbridge_store::{NewConnection, System};
+use tillbridge_transport::{AuditSink, Backoff, ClientParts, SeededJitter, SystemWallClock};
+
+use crate::{ApiError, App, ConnectionView};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectBigCommerce {
+    pub api_url: String,
+    pub store_hash: String,
+    pub token: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectShopify {
+    pub shop_url: String,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    pub token: Secret,
+}
+
+fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let ok = (trimmed.starts_with("https://") || trimmed.starts_with("http://"))
+        && trimmed.len() > "https://".len()
+        && !trimmed.contains(char::is_whitespace);
+    if ok {
+        Ok(trimmed.to_string())
+    } else {
+        Err(ApiError::invalid(format!("{what} must be an http(s) URL such as https://api.bigcommerce.com; got {url:?}")))
+    }
+}
+
+impl App {
+    /// Client parts for an interactive check: two quick attempts, so a wrong URL fails in seconds.
+    pub(crate) fn client_parts(&self, backoff: Backoff) -> ClientParts {
+        let seed = self.now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        ClientParts {
+            audit: Arc::new(self.store.clone()) as Arc<dyn AuditSink>,
+            jitter: Arc::new(SeededJitter::new(seed)),
+            clock: Arc::new(SystemWallClock),
+            backoff,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    pub async fn connect_bigcommerce(&self, req: ConnectBigCommerce) -> Result<ConnectionView, ApiError> {
+        let api_url = check_url("The API URL", &req.api_url)?;
+        let store_hash = req.store_hash.trim().to_string();
+        if store_hash.is_empty() || !store_hash.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ApiError::invalid(format!(
+                "the store hash is the short code in your store's API path (/stores/HASH/), letters and digits only; got {store_hash:?}"
+            )));
+        }
+        if req.token.is_empty() {
+            return Err(ApiError::invalid("the access token is empty; paste the API account's access token"));
+        }
+        let conn = BcConnection { api_url: api_url.clone(), store_hash: store_hash.clone(), token: req.token.clone() };
+        let client = BigCommerceClient::new(&conn, self.client_parts(quick_check()))
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .correlated("connect");
+        client.verify().await.map_err(|e| match e {
+            BcError::Network { .. } => ApiError::invalid(format!(
+                "could not reach BigCommerce at {api_url}: check the API URL (usually https://api.bigcommerce.com) and the network"
+            )),
+            BcError::NotFound { .. } => ApiError::invalid(format!(
+                "BigCommerce has no store {store_hash:?} at {api_url}: check the store hash in the API path"
+            )),
+            other => ApiError::invalid(other.to_string()),
+        })?;
+        self.save(System::BigCommerce, &store_hash, &store_hash, &api_url, None, req.token).await
+    }
+
+    pub async fn connect_shopify(&self, req: ConnectShopify) -> Result<ConnectionView, ApiError> {
+        let shop_url = check_url("The shop URL", &req.shop_url)?;
+        let api_version = req.api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_string());
+        if req.token.is_empty() {
+            return Err(ApiError::invalid("the access token is empty; paste the app's Admin API access token"));
+        }
+        let conn = ShopifyConnection { shop_url: shop_url.clone(), api_version: api_version.clone(), token: req.token.clone() };
+        let client = ShopifyClient::new(&conn, self.client_parts(quick_check()))
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .correlated("connect");
+        client.verify().await.map_err(|e| match e {
+            ShopifyError::Network { .. } => {
+                ApiError::invalid(format!("could not reach Shopify at {shop_url}: check the shop URL and the network"))
+            }
+            other => ApiError::invalid(other.to_string()),
+        })?;
+        let shop = shop_url.split("://").nth(1).unwrap_or(&shop_url).to_string();
+        self.save(System::Shopify, &shop, &shop, &shop_url, Some(api_version), req.token).await
+    }
+
+    async fn save(
+        &self,
+        system: System,
+        store_ref: &str,
+        name: &str,
+        api_url: &str,
+        api_version: Option<String>,
+        token: Secret,
+    ) -> Result<ConnectionView, ApiError> {
+        let record = NewConnection {
+            system,
+            name: name.to_string(),
+            api_url: api_url.to_string(),
+            store_ref: store_ref.to_string(),
+            api_version,
+            secret_ref: format!("{}:{store_ref}", system.as_str()),
+        };
+        self.blocking(move |app| {
+            let now = app.now();
+            // The token first: a connection row without its token would look connected but fail.
+            app.secrets.set(&record.secret_ref, &token)?;
+            app.store.save_connection(&record, Some(now), now)?;
+            let views = app.connection_views(true)?;
+            views
+                .into_iter()
+                .find(|v| v.system == record.system && v.store_ref == record.store_ref)
+                .ok_or_else(|| ApiError::internal("the connection was saved but cannot be read back"))
+        })
+        .await
+    }
+}
+
+fn quick_check() -> Backoff {
+    Backoff { base: Duration::from_millis(300), cap: Duration::from_secs(2), max_attempts: 2 }
+}
