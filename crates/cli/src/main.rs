@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use tillbridge_engine::{
     ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, default_db_path,
 };
+use tillbridge_emulator::SeedSpec;
 use tillbridge_secrets::Secret;
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
 
@@ -60,6 +61,24 @@ enum Command {
     },
     /// List the connected stores (never their tokens).
     Connections,
+    /// Measure Tillbridge against the emulated stores; each benchmark ends with one JSON line.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// How long the deterministic generator takes to seed a pair of messy stores.
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        locations: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +220,33 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench { what } => match what {
+            BenchCommand::Seed { variants, seed, locations } => {
+                let spec = SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() };
+                let started = std::time::Instant::now();
+                let world = tillbridge_emulator::generate(&spec);
+                let seconds = started.elapsed().as_secs_f64();
+                let counts = world.truth.counts();
+                println!(
+                    "seeded {} BigCommerce and {} Shopify variants in {seconds:.3} s",
+                    world.bigcommerce_variant_count(),
+                    world.shopify_variant_count()
+                );
+                println!(
+                    "ground truth: {} matched, {} ambiguous, {} conflict, {} unmatched",
+                    counts.matched, counts.ambiguous, counts.conflict, counts.unmatched
+                );
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "bigcommerce_variants": world.bigcommerce_variant_count(),
+                        "shopify_variants": world.shopify_variant_count(),
+                        "seed_s": (seconds * 1000.0).round() / 1000.0,
+                    })
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Status => {
             let app = open_app(&cli).await?;
             println!("{}", to_json(&app.status().await?)?);
