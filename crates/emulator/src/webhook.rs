@@ -92,8 +92,8 @@ impl WebhookSender {
     }
 
     async fn deliver(&self, index: usize, d: Delivery) {
-        let mut waits = std::iter::once(Duration::ZERO).chain(self.schedule.delays.iter().copied());
-        while let Some(wait) = waits.next() {
+        let waits = std::iter::once(Duration::ZERO).chain(self.schedule.delays.iter().copied());
+        for wait in waits {
             tokio::time::sleep(wait).await;
             let mut req = self.client.post(&d.url).body(d.body.clone());
             for (k, v) in &d.headers {
