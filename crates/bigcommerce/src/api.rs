@@ -110,13 +110,12 @@ impl BigCommerceClient {
             match result {
                 Ok(reply) if reply.status.as_u16() == 207 => {
                     let multi: MultiStatus = decode("/stores/{store_hash}/v3/catalog/variants", &reply.body)?;
-                    let failed = multi.failed_ids();
-                    for u in batch {
-                        match failed.get(&u.id) {
-                            Some(reason) => {
-                                outcome.failed.insert(u.id, reason.clone());
-                            }
-                            None => outcome.applied.push(u.id),
+                    let applied: std::collections::HashSet<i64> = multi.data.iter().map(|d| d.id).collect();
+                    for (index, u) in batch.iter().enumerate() {
+                        if applied.contains(&u.id) {
+                            outcome.applied.push(u.id);
+                        } else {
+                            outcome.failed.insert(u.id, multi.reason(index, u.id));
                         }
                     }
                 }
@@ -207,33 +206,35 @@ impl BigCommerceClient {
 }
 
 /// A 207 body: `{data: [applied…], errors: {status, title, type, errors: {key: message}}}`.
-/// The spec leaves the keys of `errors.errors` free; BigCommerce names the failing item in them,
-/// so any number found in a key is taken as the failing id.
+/// `data` says what was applied. The spec leaves the keys of `errors.errors` free; they name the
+/// failing item by its place in the batch ("items[3]") or by its id.
 #[derive(Debug, Deserialize)]
 struct MultiStatus {
+    #[serde(default)]
+    data: Vec<AppliedItem>,
     #[serde(default)]
     errors: serde_json::Value,
 }
 
+#[derive(Debug, Deserialize)]
+struct AppliedItem {
+    id: i64,
+}
+
 impl MultiStatus {
-    fn failed_ids(&self) -> BTreeMap<i64, String> {
-        let mut out = BTreeMap::new();
-        let entries: Vec<&serde_json::Value> = match &self.errors {
-            serde_json::Value::Array(list) => list.iter().collect(),
-            other => vec![other],
-        };
-        for entry in entries {
-            let title = entry.get("title").and_then(|t| t.as_str()).unwrap_or("failed");
-            if let Some(serde_json::Value::Object(map)) = entry.get("errors") {
-                for (key, message) in map {
-                    let digits: String = key.chars().filter(char::is_ascii_digit).collect();
-                    if let Ok(id) = digits.parse::<i64>() {
-                        let text = message.as_str().map_or_else(|| message.to_string(), str::to_string);
-                        out.insert(id, format!("{title}: {text}"));
-                    }
-                }
-            }
-        }
-        out
+    fn reason(&self, index: usize, id: i64) -> String {
+        let by_index = format!("items[{index}]");
+        let by_id = id.to_string();
+        self.errors
+            .get("errors")
+            .and_then(|e| e.as_object())
+            .and_then(|map| {
+                map.iter().find(|(key, _)| **key == by_index || key.trim_matches(|c: char| !c.is_ascii_digit()) == by_id)
+            })
+            .map(|(_, message)| message.as_str().map_or_else(|| message.to_string(), str::to_string))
+            .unwrap_or_else(|| {
+                let title = self.errors.get("title").and_then(|t| t.as_str()).unwrap_or("not applied");
+                format!("{title} (BigCommerce named no reason for this item)")
+            })
     }
 }

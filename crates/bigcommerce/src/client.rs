@@ -71,6 +71,12 @@ impl BigCommerceClient {
         })
     }
 
+    /// The API URL this client was built with (without the store path), for building a sibling client.
+    #[doc(hidden)]
+    pub fn base_url_for_tests(&self) -> String {
+        self.inner.base.rsplit_once("/stores/").map(|(api, _)| api.to_string()).unwrap_or_default()
+    }
+
     /// The same client (same quota, same connection) labelling its calls with `id` in the audit log.
     pub fn correlated(&self, id: &str) -> BigCommerceClient {
         BigCommerceClient { inner: self.inner.clone(), correlation_id: Arc::from(id) }
