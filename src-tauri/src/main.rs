@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{ApiError, App, Config, SecretStoreSpec, default_db_path, default_log_dir};
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
 use tracing_appender::non_blocking::WorkerGuard;
@@ -32,6 +33,20 @@ struct Cli {
     /// file) or `memory` (lost on exit).
     #[arg(long, value_name = "SPEC", env = "TILLBRIDGE_SECRET_STORE")]
     secret_store: Option<String>,
+
+    /// Open the demo: emulated stores seeded with a messy catalog, connected with in-memory tokens
+    /// and a separate demo database (demo.db unless --db is given).
+    #[arg(long)]
+    demo: bool,
+    /// The demo's seed: the same seed gives the same stores.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How many BigCommerce variants the demo seeds.
+    #[arg(long, default_value_t = 2_000)]
+    variants: usize,
+    /// How many locations each demo store has.
+    #[arg(long, default_value_t = 2)]
+    locations: usize,
 }
 
 fn main() -> ExitCode {
@@ -39,8 +54,9 @@ fn main() -> ExitCode {
     let _log_guard = init_tracing();
     tracing::info!(version = tillbridge_engine::VERSION, "tillbridge-desktop starting");
 
-    let app = match tauri::async_runtime::block_on(open_app(&cli)) {
-        Ok(app) => app,
+    // The demo's emulated stores live as long as `_stores` does: the whole run.
+    let (app, _stores) = match tauri::async_runtime::block_on(open_app(&cli)) {
+        Ok(opened) => opened,
         Err(e) => {
             tracing::error!(error = %e.message, "cannot open the engine");
             eprintln!("error: {}", e.message);
@@ -139,7 +155,17 @@ fn init_tracing() -> Option<WorkerGuard> {
     }
 }
 
-async fn open_app(cli: &Cli) -> Result<App, ApiError> {
+async fn open_app(cli: &Cli) -> Result<(App, Option<RunningStores>), ApiError> {
+    if cli.demo {
+        let db_path = match &cli.db {
+            Some(p) => p.clone(),
+            None => tillbridge_demo::default_demo_db()?,
+        };
+        let seed = SeedSpec { seed: cli.seed, variants: cli.variants, locations: cli.locations, ..SeedSpec::default() };
+        let emulate = EmulateOptions { seed, ..EmulateOptions::default() };
+        let demo = tillbridge_demo::open(tillbridge_demo::DemoOptions { emulate, db_path }).await?;
+        return Ok((demo.app, Some(demo.stores)));
+    }
     let db_path = match &cli.db {
         Some(p) => p.clone(),
         None => default_db_path()?,
@@ -155,7 +181,7 @@ async fn open_app(cli: &Cli) -> Result<App, ApiError> {
             backup.display()
         );
     }
-    Ok(app)
+    Ok((app, None))
 }
 
 /// The no-display fallback: the same UI and engine over HTTP on loopback, until Ctrl-C.

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use tillbridge_engine::{
     ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, default_db_path,
 };
-use tillbridge_emulator::SeedSpec;
+use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_secrets::Secret;
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
 
@@ -61,11 +61,55 @@ enum Command {
     },
     /// List the connected stores (never their tokens).
     Connections,
+    /// Run the emulated BigCommerce and Shopify stores on loopback, seeded with a messy catalog.
+    /// When they are ready, prints one JSON line with their URLs and credentials.
+    Emulate {
+        #[command(flatten)]
+        seed: SeedArgs,
+        /// Where the BigCommerce emulator listens (port 0 picks a free one).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        bigcommerce: SocketAddr,
+        /// Where the Shopify emulator listens (port 0 picks a free one).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        shopify: SocketAddr,
+    },
+    /// Try Tillbridge on emulated stores: seeds both, connects Tillbridge to them (tokens in memory,
+    /// a separate demo database) and opens the app, or serves it to a browser when there is no display.
+    Demo {
+        #[command(flatten)]
+        seed: SeedArgs,
+        /// Where to serve the control panel when there is no window.
+        #[arg(long, default_value = "127.0.0.1:4870")]
+        addr: SocketAddr,
+        /// Serve to a browser even when a display is available.
+        #[arg(long)]
+        no_window: bool,
+    },
     /// Measure Tillbridge against the emulated stores; each benchmark ends with one JSON line.
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
     },
+}
+
+/// The size and shape of the seeded stores.
+#[derive(Debug, Clone, clap::Args)]
+struct SeedArgs {
+    /// The generator's seed: the same seed gives the same stores.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How many BigCommerce variants to create (Shopify gets about as many).
+    #[arg(long, default_value_t = 2_000)]
+    variants: usize,
+    /// How many locations each store has.
+    #[arg(long, default_value_t = 2)]
+    locations: usize,
+}
+
+impl SeedArgs {
+    fn spec(&self) -> SeedSpec {
+        SeedSpec { seed: self.seed, variants: self.variants, locations: self.locations, ..SeedSpec::default() }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +264,60 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Emulate { seed, bigcommerce, shopify } => {
+            let stores = tillbridge_emulator::start(EmulateOptions {
+                seed: seed.spec(),
+                bigcommerce_addr: *bigcommerce,
+                shopify_addr: *shopify,
+                ..EmulateOptions::default()
+            })
+            .await
+            .map_err(|e| ApiError::invalid(format!("cannot start the emulated stores: {e}")))?;
+            eprintln!(
+                "emulating BigCommerce ({} variants) at {} and Shopify ({} variants) at {}; Ctrl-C to stop",
+                stores.bigcommerce_variants,
+                stores.credentials.bigcommerce.api_url,
+                stores.shopify_variants,
+                stores.credentials.shopify.shop_url
+            );
+            println!("{}", serde_json::to_string(&stores.credentials).map_err(|e| ApiError::internal(e.to_string()))?);
+            let _ = tokio::signal::ctrl_c().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { seed, addr, no_window } => {
+            if !*no_window && has_display() && let Some(desktop) = desktop_binary() {
+                // The window runs the demo itself, in its own process.
+                let status = std::process::Command::new(&desktop)
+                    .args(["--demo", "--seed", &seed.seed.to_string(), "--variants", &seed.variants.to_string()])
+                    .args(["--locations", &seed.locations.to_string()])
+                    .args(cli.db.iter().flat_map(|p| [std::ffi::OsString::from("--db"), p.clone().into_os_string()]))
+                    .status()
+                    .map_err(|e| ApiError::internal(format!("cannot start {}: {e}", desktop.display())))?;
+                return Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
+            let db_path = match &cli.db {
+                Some(p) => p.clone(),
+                None => tillbridge_demo::default_demo_db()?,
+            };
+            let emulate = EmulateOptions { seed: seed.spec(), ..EmulateOptions::default() };
+            let demo = tillbridge_demo::open(tillbridge_demo::DemoOptions { emulate, db_path }).await?;
+            let opts = ServeOptions { addr: *addr, allow_remote: false, ui_dir: locate_ui(None) };
+            let (listener, local) = match bind(&opts).await {
+                Ok(bound) => bound,
+                // The usual port is taken (another Tillbridge?): any free one will do for a demo.
+                Err(_) => bind(&ServeOptions { addr: SocketAddr::from(([127, 0, 0, 1], 0)), ..opts.clone() }).await?,
+            };
+            eprintln!(
+                "demo: BigCommerce ({} variants) and Shopify ({} variants) are emulated on this machine",
+                demo.stores.bigcommerce_variants, demo.stores.shopify_variants
+            );
+            println!("Tillbridge is serving http://{local}/ (Ctrl-C to stop)");
+            serve(Arc::new(demo.app.clone()), &opts, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { what } => match what {
             BenchCommand::Seed { variants, seed, locations } => {
                 let spec = SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() };
@@ -253,6 +351,18 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn has_display() -> bool {
+    cfg!(not(target_os = "linux")) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+/// The desktop app installed or built next to this executable.
+fn desktop_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let name = if cfg!(windows) { "tillbridge-desktop.exe" } else { "tillbridge-desktop" };
+    let candidate = exe.parent()?.join(name);
+    candidate.is_file().then_some(candidate)
 }
 
 /// The token comes from standard input, so it never appears in the shell history or `ps`.

@@ -13,9 +13,11 @@ pub mod requests;
 pub mod rng;
 pub mod seed;
 pub mod shopify;
+pub mod stores;
 pub mod webhook;
 pub mod world;
 
 pub use faults::{FaultConfig, Faults, WebhookFaults};
 pub use seed::{SeedSpec, generate};
+pub use stores::{Credentials, EmulateOptions, RunningStores, start};
 pub use world::World;

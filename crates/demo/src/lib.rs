@@ -1,0 +1,95 @@
+//! The demo a newcomer's first command opens: both emulated stores, seeded with the mess real
+//! stores have, and Tillbridge connected to them through the same `connect` path a real store
+//! takes. Demo tokens stay in memory and the demo keeps its own database, so trying Tillbridge
+//! never touches the keychain or a real installation's data.
+
+use std::path::{Path, PathBuf};
+
+use tillbridge_emulator::{EmulateOptions, RunningStores};
+use tillbridge_engine::{ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec};
+use tillbridge_secrets::Secret;
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub emulate: EmulateOptions,
+    /// Recreated on every start: the emulated stores are new each time, and so are their ids.
+    pub db_path: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct Demo {
+    pub app: App,
+    /// Dropping it stops the emulated stores.
+    pub stores: RunningStores,
+}
+
+/// The demo database next to the real one: `demo.db` in the per-user data folder.
+pub fn default_demo_db() -> Result<PathBuf, ApiError> {
+    Ok(tillbridge_engine::default_db_path()?.with_file_name("demo.db"))
+}
+
+pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
+    let stores = tillbridge_emulator::start(opts.emulate)
+        .await
+        .map_err(|e| ApiError::invalid(format!("cannot start the emulated stores: {e}")))?;
+    remove_database(&opts.db_path)?;
+    let app = App::open(Config { db_path: opts.db_path, secrets: SecretStoreSpec::Memory }).await?;
+    let c = &stores.credentials;
+    app.connect_bigcommerce(ConnectBigCommerce {
+        api_url: c.bigcommerce.api_url.clone(),
+        store_hash: c.bigcommerce.store_hash.clone(),
+        token: Secret::new(c.bigcommerce.access_token.clone()),
+    })
+    .await?;
+    app.connect_shopify(ConnectShopify {
+        shop_url: c.shopify.shop_url.clone(),
+        api_version: Some(c.shopify.api_version.clone()),
+        token: Secret::new(c.shopify.access_token.clone()),
+    })
+    .await?;
+    tracing::info!(
+        bigcommerce_variants = stores.bigcommerce_variants,
+        shopify_variants = stores.shopify_variants,
+        "demo stores seeded and connected"
+    );
+    Ok(Demo { app, stores })
+}
+
+fn remove_database(path: &Path) -> Result<(), ApiError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(PathBuf::from(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(ApiError::invalid(format!("cannot reset the demo database {}: {e}", path.display())));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tillbridge_emulator::SeedSpec;
+
+    #[tokio::test]
+    async fn the_demo_connects_both_emulated_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = DemoOptions {
+            emulate: EmulateOptions { seed: SeedSpec { variants: 60, ..SeedSpec::default() }, ..EmulateOptions::default() },
+            db_path: dir.path().join("demo.db"),
+        };
+        let demo = open(opts.clone()).await.unwrap();
+        let status = demo.app.status().await.unwrap();
+        let connected: Vec<_> = status.connections.iter().map(|c| (c.system.as_str(), c.has_secret)).collect();
+        assert_eq!(connected, vec![("bigcommerce", true), ("shopify", true)], "both stores connected, tokens held");
+        assert!(status.connections.iter().all(|c| c.verified_at.is_some()), "each connection was proven with a live call");
+        drop(demo);
+
+        let again = open(opts).await.unwrap();
+        assert_eq!(again.app.connections().await.unwrap().len(), 2, "a second start replaces the old demo, not adds to it");
+    }
+}

@@ -1,0 +1,1063 @@
+//! The emulated shop's records and every state change the API, the POS counter and the admin
+//! endpoints can make. All writes go through `ShopData` under one lock so that quantities,
+//! orders and the webhook outbox always agree with each other.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Value, json};
+
+use crate::world::{SeedCustomer, ShOption, ShopifyWorld};
+
+// ---------------------------------------------------------------- ids, times, money
+
+pub(crate) fn gid(kind: &str, id: u64) -> String {
+    format!("gid://shopify/{kind}/{id}")
+}
+
+/// Parses `gid://shopify/{kind}/{id}`; a bare number is accepted too, since REST-era ids still
+/// circulate in clients.
+pub(crate) fn parse_gid(value: &str, kind: &str) -> Option<u64> {
+    if let Ok(n) = value.parse::<u64>() {
+        return Some(n);
+    }
+    let rest = value.strip_prefix("gid://shopify/")?.strip_prefix(kind)?.strip_prefix('/')?;
+    let number = rest.split(['?', '/']).next()?;
+    number.parse().ok()
+}
+
+/// InventoryLevel GIDs carry a per-location number plus the item as a query parameter
+/// (`gid://shopify/InventoryLevel/97912455357?inventory_item_id=42185200631997` in the bulk
+/// samples). The number is not the location id, so clients must not read one from it.
+pub(crate) fn level_gid(level_group: u64, item_id: u64) -> String {
+    format!("gid://shopify/InventoryLevel/{level_group}?inventory_item_id={item_id}")
+}
+
+pub(crate) fn parse_level_gid(value: &str) -> Option<(u64, u64)> {
+    let rest = value.strip_prefix("gid://shopify/InventoryLevel/")?;
+    let (group, query) = rest.split_once('?')?;
+    let item = query.strip_prefix("inventory_item_id=")?;
+    Some((group.parse().ok()?, item.parse().ok()?))
+}
+
+/// GraphQL `DateTime` as Shopify sends it: UTC, whole seconds, `Z`.
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// REST and webhook timestamps carry an offset instead of `Z`.
+pub(crate) fn rest_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Shopify's `Money` scalar and REST money fields: two decimals ("59.00").
+pub(crate) fn money(d: Decimal) -> String {
+    format!("{:.2}", d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// `MoneyV2.amount` (a `Decimal` scalar): normalized with at least one decimal ("59.0", "15.99").
+pub(crate) fn decimal_amount(d: Decimal) -> String {
+    let n = d.normalize();
+    if n.scale() == 0 { format!("{n}.0") } else { n.to_string() }
+}
+
+pub(crate) fn round_money(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+// ---------------------------------------------------------------- inventory
+
+/// The quantity names `InventoryLevel.quantities(names:)` accepts.
+pub(crate) const QUANTITY_NAMES: [&str; 8] =
+    ["available", "committed", "damaged", "incoming", "on_hand", "quality_control", "reserved", "safety_stock"];
+
+/// Reasons `inventorySetQuantities`/`inventoryAdjustQuantities` accept (facts §2.5).
+pub(crate) const REASONS: [&str; 17] = [
+    "correction",
+    "cycle_count_available",
+    "damaged",
+    "movement_created",
+    "movement_updated",
+    "movement_received",
+    "movement_canceled",
+    "other",
+    "promotion",
+    "quality_control",
+    "received",
+    "reservation_created",
+    "reservation_deleted",
+    "reservation_updated",
+    "restock",
+    "safety_stock",
+    "shrinkage",
+];
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Quantities {
+    pub available: i64,
+    pub committed: i64,
+    pub reserved: i64,
+    pub damaged: i64,
+    pub safety_stock: i64,
+    pub quality_control: i64,
+    /// Not physically present, so not part of on_hand.
+    pub incoming: i64,
+}
+
+impl Quantities {
+    pub fn on_hand(&self) -> i64 {
+        self.available + self.committed + self.reserved + self.damaged + self.safety_stock + self.quality_control
+    }
+
+    pub fn get(&self, name: &str) -> Option<i64> {
+        Some(match name {
+            "available" => self.available,
+            "committed" => self.committed,
+            "reserved" => self.reserved,
+            "damaged" => self.damaged,
+            "safety_stock" => self.safety_stock,
+            "quality_control" => self.quality_control,
+            "incoming" => self.incoming,
+            "on_hand" => self.on_hand(),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Level {
+    pub quantities: Quantities,
+    /// False once deactivated: the item is then "not stocked" at the location.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Location {
+    pub id: u64,
+    pub name: String,
+    pub active: bool,
+    /// The number inside this location's InventoryLevel GIDs.
+    pub level_group: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Product {
+    pub id: u64,
+    pub title: String,
+    pub handle: String,
+    pub vendor: String,
+    pub options: Vec<ShOption>,
+    pub variant_ids: Vec<u64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Variant {
+    pub id: u64,
+    pub product_id: u64,
+    pub title: String,
+    pub sku: String,
+    pub barcode: String,
+    pub price: Decimal,
+    pub compare_at_price: Option<Decimal>,
+    pub selected_options: Vec<(String, String)>,
+    pub inventory_item_id: u64,
+    pub position: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub id: u64,
+    pub variant_id: u64,
+    pub tracked: bool,
+    pub levels: BTreeMap<u64, Level>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------- orders
+
+#[derive(Debug, Clone)]
+pub(crate) struct TaxLineRec {
+    pub title: String,
+    pub rate: Decimal,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LineItemRec {
+    pub id: u64,
+    pub variant_id: Option<u64>,
+    pub product_id: Option<u64>,
+    pub title: String,
+    pub variant_title: Option<String>,
+    pub sku: String,
+    pub vendor: String,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    /// Total discount allocated to the whole line.
+    pub discount: Decimal,
+    pub tax_lines: Vec<TaxLineRec>,
+}
+
+impl LineItemRec {
+    pub fn name(&self) -> String {
+        match &self.variant_title {
+            Some(v) if v != "Default Title" => format!("{} - {}", self.title, v),
+            _ => self.title.clone(),
+        }
+    }
+    pub fn original_total(&self) -> Decimal {
+        self.unit_price * Decimal::from(self.quantity)
+    }
+    pub fn discounted_total(&self) -> Decimal {
+        self.original_total() - self.discount
+    }
+    pub fn tax_total(&self) -> Decimal {
+        self.tax_lines.iter().map(|t| t.amount).sum()
+    }
+    pub fn discounted_unit_price(&self) -> Decimal {
+        if self.quantity == 0 {
+            return self.unit_price;
+        }
+        round_money(self.discounted_total() / Decimal::from(self.quantity))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TxKind {
+    Sale,
+    Refund,
+}
+
+impl TxKind {
+    pub fn rest(self) -> &'static str {
+        match self {
+            TxKind::Sale => "sale",
+            TxKind::Refund => "refund",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TransactionRec {
+    pub id: u64,
+    pub kind: TxKind,
+    pub gateway: String,
+    pub amount: Decimal,
+    pub parent_id: Option<u64>,
+    pub location_id: Option<u64>,
+    pub processed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RestockType {
+    Cancel,
+    Return,
+    NoRestock,
+    LegacyRestock,
+}
+
+impl RestockType {
+    pub fn rest(self) -> &'static str {
+        match self {
+            RestockType::Cancel => "cancel",
+            RestockType::Return => "return",
+            RestockType::NoRestock => "no_restock",
+            RestockType::LegacyRestock => "legacy_restock",
+        }
+    }
+    pub fn restocks(self) -> bool {
+        self != RestockType::NoRestock
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RefundLineRec {
+    pub id: u64,
+    pub line_item_id: u64,
+    pub quantity: i64,
+    pub restock_type: RestockType,
+    pub location_id: Option<u64>,
+    pub subtotal: Decimal,
+    pub total_tax: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RefundRec {
+    pub id: u64,
+    pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub lines: Vec<RefundLineRec>,
+    pub transactions: Vec<TransactionRec>,
+    pub return_id: Option<u64>,
+}
+
+impl RefundRec {
+    pub fn total(&self) -> Decimal {
+        self.transactions.iter().map(|t| t.amount).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReturnLineRec {
+    pub id: u64,
+    pub line_item_id: u64,
+    pub quantity: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReturnRec {
+    pub id: u64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub lines: Vec<ReturnLineRec>,
+    pub refund_ids: Vec<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct OrderRec {
+    pub id: u64,
+    pub number: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub processed_at: DateTime<Utc>,
+    pub source_name: String,
+    pub source_identifier: Option<String>,
+    pub location_id: Option<u64>,
+    pub customer_id: Option<u64>,
+    pub email: Option<String>,
+    pub currency: String,
+    pub note: Option<String>,
+    pub line_items: Vec<LineItemRec>,
+    pub transactions: Vec<TransactionRec>,
+    pub refunds: Vec<RefundRec>,
+    pub returns: Vec<ReturnRec>,
+}
+
+impl OrderRec {
+    pub fn name(&self) -> String {
+        format!("#{}", self.number)
+    }
+    pub fn subtotal(&self) -> Decimal {
+        self.line_items.iter().map(LineItemRec::discounted_total).sum()
+    }
+    pub fn total_tax(&self) -> Decimal {
+        self.line_items.iter().map(LineItemRec::tax_total).sum()
+    }
+    pub fn total_discounts(&self) -> Decimal {
+        self.line_items.iter().map(|l| l.discount).sum()
+    }
+    pub fn total_price(&self) -> Decimal {
+        self.subtotal() + self.total_tax()
+    }
+    pub fn total_received(&self) -> Decimal {
+        self.transactions.iter().filter(|t| t.kind == TxKind::Sale).map(|t| t.amount).sum()
+    }
+    pub fn total_refunded(&self) -> Decimal {
+        self.refunds.iter().map(RefundRec::total).sum()
+    }
+    pub fn refunded_quantity(&self, line_item_id: u64) -> i64 {
+        self.refunds.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
+    }
+    pub fn returned_quantity(&self, line_item_id: u64) -> i64 {
+        self.returns.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
+    }
+    /// OrderDisplayFinancialStatus, from the money actually moved.
+    pub fn financial_status(&self) -> &'static str {
+        let received = self.total_received();
+        let refunded = self.total_refunded();
+        if received.is_zero() {
+            "PENDING"
+        } else if refunded.is_zero() {
+            "PAID"
+        } else if refunded >= received {
+            "REFUNDED"
+        } else {
+            "PARTIALLY_REFUNDED"
+        }
+    }
+    pub fn sale_transaction(&self) -> Option<&TransactionRec> {
+        self.transactions.iter().find(|t| t.kind == TxKind::Sale)
+    }
+    pub fn gateways(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for t in &self.transactions {
+            if !names.contains(&t.gateway) {
+                names.push(t.gateway.clone());
+            }
+        }
+        names
+    }
+    /// Taxes merged by title and rate, as the order-level `taxLines` shows them.
+    pub fn tax_lines(&self) -> Vec<TaxLineRec> {
+        let mut merged: Vec<TaxLineRec> = Vec::new();
+        for t in self.line_items.iter().flat_map(|l| &l.tax_lines) {
+            match merged.iter_mut().find(|m| m.title == t.title && m.rate == t.rate) {
+                Some(m) => m.amount += t.amount,
+                None => merged.push(t.clone()),
+            }
+        }
+        merged
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CustomerRec {
+    pub id: u64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------- webhooks and bulk
+
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionRec {
+    pub id: u64,
+    /// GraphQL enum name, e.g. "ORDERS_CREATE".
+    pub topic: String,
+    pub uri: String,
+    pub format: String,
+    pub api_version: String,
+    pub include_fields: Vec<String>,
+    pub filter: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// REST topic ("orders/create") for a GraphQL topic enum value ("ORDERS_CREATE").
+pub(crate) fn rest_topic(topic: &str) -> String {
+    let lower = topic.to_ascii_lowercase();
+    // Every supported topic is RESOURCE_ACTION with a one-word action at the end.
+    match lower.rsplit_once('_') {
+        Some((resource, action)) => format!("{resource}/{action}"),
+        None => lower,
+    }
+}
+
+/// A webhook waiting to be signed and sent once the state lock is released.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    /// GraphQL topic enum value.
+    pub topic: &'static str,
+    pub body: Value,
+    pub triggered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BulkStatus {
+    Created,
+    Running,
+    Completed,
+    Failed,
+    Canceling,
+    Canceled,
+}
+
+impl BulkStatus {
+    pub fn is_active(self) -> bool {
+        matches!(self, BulkStatus::Created | BulkStatus::Running | BulkStatus::Canceling)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BulkRec {
+    pub id: u64,
+    pub status: BulkStatus,
+    pub query: String,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub object_count: u64,
+    pub root_object_count: u64,
+    pub file_size: Option<u64>,
+    pub url: Option<String>,
+    pub error_code: Option<&'static str>,
+}
+
+// ---------------------------------------------------------------- the shop
+
+#[derive(Debug)]
+pub(crate) struct ShopData {
+    pub currency: String,
+    pub locations: BTreeMap<u64, Location>,
+    pub products: BTreeMap<u64, Product>,
+    pub variants: BTreeMap<u64, Variant>,
+    pub items: BTreeMap<u64, Item>,
+    /// Lower-cased SKU → variant ids, for `sku:` searches and POS lookups.
+    pub sku_index: HashMap<String, Vec<u64>>,
+    pub barcode_index: HashMap<String, Vec<u64>>,
+    pub orders: BTreeMap<u64, OrderRec>,
+    pub customers: BTreeMap<u64, CustomerRec>,
+    pub subscriptions: BTreeMap<u64, SubscriptionRec>,
+    pub bulk_operations: BTreeMap<u64, BulkRec>,
+    pub bulk_files: HashMap<u64, std::sync::Arc<Vec<u8>>>,
+    pub outbox: Vec<Outgoing>,
+    next_id: u64,
+    next_order_number: u64,
+}
+
+/// Ids handed out by the emulator start here, well above anything a seed produces, so a new
+/// record never collides with a seeded one.
+const FIRST_NEW_ID: u64 = 9_000_000_000_000;
+
+impl ShopData {
+    pub fn from_world(world: &ShopifyWorld, customers: &[SeedCustomer], currency: &str) -> ShopData {
+        let now = Utc::now();
+        let mut data = ShopData {
+            currency: currency.to_string(),
+            locations: BTreeMap::new(),
+            products: BTreeMap::new(),
+            variants: BTreeMap::new(),
+            items: BTreeMap::new(),
+            sku_index: HashMap::new(),
+            barcode_index: HashMap::new(),
+            orders: BTreeMap::new(),
+            customers: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
+            bulk_operations: BTreeMap::new(),
+            bulk_files: HashMap::new(),
+            outbox: Vec::new(),
+            next_id: FIRST_NEW_ID,
+            next_order_number: 1001,
+        };
+        for (i, l) in world.locations.iter().enumerate() {
+            data.locations.insert(
+                l.id,
+                Location {
+                    id: l.id,
+                    name: l.name.clone(),
+                    active: true,
+                    level_group: 97_000_000_000 + (i as u64 + 1) * 1_031,
+                    created_at: now,
+                    updated_at: now,
+                },
+            );
+        }
+        for p in &world.products {
+            data.products.insert(
+                p.id,
+                Product {
+                    id: p.id,
+                    title: p.title.clone(),
+                    handle: p.handle.clone(),
+                    vendor: p.vendor.clone(),
+                    options: p.options.clone(),
+                    variant_ids: p.variants.iter().map(|v| v.id).collect(),
+                    created_at: p.created_at,
+                    updated_at: p.updated_at,
+                },
+            );
+            for (pos, v) in p.variants.iter().enumerate() {
+                let levels = v
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        // The seed states on_hand; whatever is neither available nor committed
+                        // is held as reserved so the on_hand identity holds.
+                        let reserved = (l.on_hand - l.available - l.committed).max(0);
+                        let quantities =
+                            Quantities { available: l.available, committed: l.committed, reserved, ..Default::default() };
+                        (l.location_id, Level { quantities, active: true, created_at: v.updated_at, updated_at: v.updated_at })
+                    })
+                    .collect();
+                data.items.insert(
+                    v.inventory_item_id,
+                    Item { id: v.inventory_item_id, variant_id: v.id, tracked: true, levels, created_at: p.created_at, updated_at: v.updated_at },
+                );
+                data.variants.insert(
+                    v.id,
+                    Variant {
+                        id: v.id,
+                        product_id: p.id,
+                        title: v.title.clone(),
+                        sku: v.sku.clone(),
+                        barcode: v.barcode.clone(),
+                        price: v.price,
+                        compare_at_price: v.compare_at_price,
+                        selected_options: v.selected_options.clone(),
+                        inventory_item_id: v.inventory_item_id,
+                        position: pos as i32 + 1,
+                        created_at: p.created_at,
+                        updated_at: v.updated_at,
+                    },
+                );
+                data.index_variant(v.id, &v.sku, &v.barcode);
+            }
+        }
+        for c in customers.iter().filter(|c| c.on_shopify) {
+            let id = data.new_id();
+            data.customers.insert(
+                id,
+                CustomerRec {
+                    id,
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    email: c.email.clone(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            );
+        }
+        data
+    }
+
+    pub fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn index_variant(&mut self, id: u64, sku: &str, barcode: &str) {
+        if !sku.is_empty() {
+            self.sku_index.entry(sku.to_lowercase()).or_default().push(id);
+        }
+        if !barcode.is_empty() {
+            self.barcode_index.entry(barcode.to_lowercase()).or_default().push(id);
+        }
+    }
+
+    fn unindex_variant(&mut self, id: u64, sku: &str, barcode: &str) {
+        for (index, key) in [(&mut self.sku_index, sku), (&mut self.barcode_index, barcode)] {
+            if let Some(ids) = index.get_mut(&key.to_lowercase()) {
+                ids.retain(|v| *v != id);
+                if ids.is_empty() {
+                    index.remove(&key.to_lowercase());
+                }
+            }
+        }
+    }
+
+    pub fn variant_by_sku(&self, sku: &str) -> Vec<u64> {
+        self.sku_index.get(&sku.to_lowercase()).cloned().unwrap_or_default()
+    }
+
+    pub fn level(&self, item_id: u64, location_id: u64) -> Option<&Level> {
+        self.items.get(&item_id)?.levels.get(&location_id)
+    }
+
+    pub fn location_by_group(&self, group: u64) -> Option<&Location> {
+        self.locations.values().find(|l| l.level_group == group)
+    }
+
+    // ------------------------------------------------------------ inventory writes
+
+    /// Applies `change` to one level and queues `inventory_levels/update` when `available`
+    /// moved. Callers have validated that the level exists.
+    pub fn change_level(&mut self, item_id: u64, location_id: u64, now: DateTime<Utc>, change: impl FnOnce(&mut Quantities)) {
+        let Some(level) = self.items.get_mut(&item_id).and_then(|i| i.levels.get_mut(&location_id)) else {
+            return;
+        };
+        let before = level.quantities;
+        change(&mut level.quantities);
+        level.updated_at = now;
+        let after = level.quantities;
+        if let Some(item) = self.items.get_mut(&item_id) {
+            item.updated_at = now;
+        }
+        if before != after {
+            self.queue_level_update(item_id, location_id, now);
+        }
+    }
+
+    pub fn queue_level_update(&mut self, item_id: u64, location_id: u64, now: DateTime<Utc>) {
+        let Some(level) = self.level(item_id, location_id) else { return };
+        let group = self.locations.get(&location_id).map_or(location_id, |l| l.level_group);
+        let body = json!({
+            "inventory_item_id": item_id,
+            "location_id": location_id,
+            "available": level.quantities.available,
+            "updated_at": rest_time(level.updated_at),
+            "admin_graphql_api_id": level_gid(group, item_id),
+        });
+        self.outbox.push(Outgoing { topic: "INVENTORY_LEVELS_UPDATE", body, triggered_at: now });
+    }
+
+    /// Stocks an item at a location (inventoryActivate). Returns false when either is unknown.
+    pub fn activate(&mut self, item_id: u64, location_id: u64, available: Option<i64>, now: DateTime<Utc>) -> bool {
+        if !self.locations.contains_key(&location_id) {
+            return false;
+        }
+        let Some(item) = self.items.get_mut(&item_id) else { return false };
+        let level = item.levels.entry(location_id).or_insert_with(|| Level {
+            quantities: Quantities::default(),
+            active: false,
+            created_at: now,
+            updated_at: now,
+        });
+        let was_active = level.active;
+        level.active = true;
+        if let Some(a) = available {
+            // Shopify applies `available` only when the item was not stocked there yet.
+            if !was_active {
+                level.quantities.available = a;
+            }
+        }
+        level.updated_at = now;
+        if !was_active {
+            self.queue_level_update(item_id, location_id, now);
+        }
+        true
+    }
+
+    // ------------------------------------------------------------ catalog writes
+
+    pub fn update_variant(&mut self, id: u64, now: DateTime<Utc>, change: impl FnOnce(&mut Variant)) {
+        let Some(v) = self.variants.get(&id).cloned() else { return };
+        let mut updated = v.clone();
+        change(&mut updated);
+        updated.updated_at = now;
+        self.unindex_variant(id, &v.sku, &v.barcode);
+        self.index_variant(id, &updated.sku, &updated.barcode);
+        if let Some(item) = self.items.get_mut(&updated.inventory_item_id) {
+            item.updated_at = now;
+        }
+        self.variants.insert(id, updated);
+    }
+
+    pub fn touch_product(&mut self, product_id: u64, now: DateTime<Utc>) {
+        if let Some(p) = self.products.get_mut(&product_id) {
+            p.updated_at = now;
+        }
+        let body = self.rest_product(product_id);
+        if let Some(body) = body {
+            self.outbox.push(Outgoing { topic: "PRODUCTS_UPDATE", body, triggered_at: now });
+        }
+    }
+
+    // ------------------------------------------------------------ orders
+
+    pub fn next_order_number(&mut self) -> u64 {
+        let n = self.next_order_number;
+        self.next_order_number += 1;
+        n
+    }
+
+    pub fn customer_by_email(&self, email: &str) -> Option<&CustomerRec> {
+        self.customers.values().find(|c| c.email.eq_ignore_ascii_case(email))
+    }
+
+    /// Finds or creates the customer a POS cashier attached by email.
+    pub fn customer_for_email(&mut self, email: &str, now: DateTime<Utc>) -> u64 {
+        if let Some(c) = self.customer_by_email(email) {
+            return c.id;
+        }
+        let id = self.new_id();
+        let local = email.split('@').next().unwrap_or(email);
+        let mut parts = local.split(['.', '_']);
+        let cap = |s: Option<&str>| {
+            let s = s.unwrap_or_default();
+            let mut c = s.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        };
+        let first_name = cap(parts.next());
+        let last_name = cap(parts.next());
+        self.customers.insert(id, CustomerRec { id, first_name, last_name, email: email.to_string(), created_at: now, updated_at: now });
+        id
+    }
+
+    pub fn queue_order(&mut self, topic: &'static str, order_id: u64, now: DateTime<Utc>) {
+        if let Some(body) = self.rest_order(order_id) {
+            self.outbox.push(Outgoing { topic, body, triggered_at: now });
+        }
+    }
+
+    pub fn queue_refund(&mut self, order_id: u64, refund_id: u64, now: DateTime<Utc>) {
+        if let Some(body) = self.rest_refund(order_id, refund_id) {
+            self.outbox.push(Outgoing { topic: "REFUNDS_CREATE", body, triggered_at: now });
+        }
+    }
+
+    /// Moves stock for a refunded line: every restock type releases the committed units; a
+    /// restock returns them to `available`, NO_RESTOCK lets them leave on_hand (the customer
+    /// kept the goods).
+    pub fn restock(&mut self, item_id: u64, location_id: u64, quantity: i64, restock: RestockType, now: DateTime<Utc>) {
+        self.change_level(item_id, location_id, now, |q| {
+            let released = quantity.min(q.committed.max(0));
+            q.committed -= released;
+            if restock.restocks() {
+                q.available += quantity;
+            }
+        });
+    }
+
+    // ------------------------------------------------------------ REST-shaped payloads
+
+    pub fn rest_money_set(&self, amount: Decimal) -> Value {
+        let m = json!({"amount": money(amount), "currency_code": self.currency});
+        json!({"shop_money": m.clone(), "presentment_money": m})
+    }
+
+    pub fn rest_product(&self, product_id: u64) -> Option<Value> {
+        let p = self.products.get(&product_id)?;
+        let variants: Vec<Value> = p
+            .variant_ids
+            .iter()
+            .filter_map(|id| self.variants.get(id))
+            .map(|v| {
+                let options: Vec<Option<&str>> =
+                    (0..3).map(|i| v.selected_options.get(i).map(|(_, value)| value.as_str())).collect();
+                let quantity: i64 = self
+                    .items
+                    .get(&v.inventory_item_id)
+                    .map(|i| i.levels.values().filter(|l| l.active).map(|l| l.quantities.available).sum())
+                    .unwrap_or(0);
+                json!({
+                    "id": v.id,
+                    "product_id": v.product_id,
+                    "title": v.title,
+                    "price": money(v.price),
+                    "position": v.position,
+                    "inventory_policy": "deny",
+                    "compare_at_price": v.compare_at_price.map(money),
+                    "option1": options[0],
+                    "option2": options[1],
+                    "option3": options[2],
+                    "created_at": rest_time(v.created_at),
+                    "updated_at": rest_time(v.updated_at),
+                    "taxable": true,
+                    "barcode": v.barcode,
+                    "sku": v.sku,
+                    "inventory_item_id": v.inventory_item_id,
+                    "inventory_quantity": quantity,
+                    "admin_graphql_api_id": gid("ProductVariant", v.id),
+                })
+            })
+            .collect();
+        let options: Vec<Value> = p
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| json!({"product_id": p.id, "name": o.name, "position": i + 1, "values": o.values}))
+            .collect();
+        Some(json!({
+            "id": p.id,
+            "title": p.title,
+            "vendor": p.vendor,
+            "handle": p.handle,
+            "status": "active",
+            "created_at": rest_time(p.created_at),
+            "updated_at": rest_time(p.updated_at),
+            "variants": variants,
+            "options": options,
+            "admin_graphql_api_id": gid("Product", p.id),
+        }))
+    }
+
+    fn rest_tax_lines(&self, lines: &[TaxLineRec]) -> Vec<Value> {
+        lines
+            .iter()
+            .map(|t| {
+                json!({
+                    "title": t.title,
+                    "price": money(t.amount),
+                    "price_set": self.rest_money_set(t.amount),
+                    // A rate, not money: REST sends it as a JSON number (0.05).
+                    "rate": t.rate.to_string().parse::<f64>().unwrap_or_default(),
+                    "channel_liable": false,
+                })
+            })
+            .collect()
+    }
+
+    fn rest_line_item(&self, l: &LineItemRec, order: &OrderRec) -> Value {
+        let allocations: Vec<Value> = if l.discount.is_zero() {
+            vec![]
+        } else {
+            vec![json!({"amount": money(l.discount), "amount_set": self.rest_money_set(l.discount), "discount_application_index": 0})]
+        };
+        json!({
+            "id": l.id,
+            "admin_graphql_api_id": gid("LineItem", l.id),
+            "variant_id": l.variant_id,
+            "product_id": l.product_id,
+            "product_exists": l.product_id.is_some_and(|p| self.products.contains_key(&p)),
+            "title": l.title,
+            "variant_title": l.variant_title,
+            "name": l.name(),
+            "sku": l.sku,
+            "vendor": l.vendor,
+            "quantity": l.quantity,
+            "current_quantity": l.quantity - order.refunded_quantity(l.id),
+            "fulfillable_quantity": (l.quantity - order.refunded_quantity(l.id)).max(0),
+            "fulfillment_status": Value::Null,
+            "price": money(l.unit_price),
+            "price_set": self.rest_money_set(l.unit_price),
+            "total_discount": money(l.discount),
+            "total_discount_set": self.rest_money_set(l.discount),
+            "discount_allocations": allocations,
+            "tax_lines": self.rest_tax_lines(&l.tax_lines),
+            "taxable": !l.tax_lines.is_empty(),
+            "requires_shipping": false,
+            "gift_card": false,
+        })
+    }
+
+    fn rest_transaction(&self, t: &TransactionRec, order: &OrderRec) -> Value {
+        json!({
+            "id": t.id,
+            "admin_graphql_api_id": gid("OrderTransaction", t.id),
+            "order_id": order.id,
+            "kind": t.kind.rest(),
+            "gateway": t.gateway,
+            "status": "success",
+            "amount": money(t.amount),
+            "currency": self.currency,
+            "parent_id": t.parent_id,
+            "location_id": t.location_id,
+            "source_name": order.source_name,
+            "created_at": rest_time(t.processed_at),
+            "processed_at": rest_time(t.processed_at),
+            "test": false,
+            "error_code": Value::Null,
+        })
+    }
+
+    pub fn rest_customer(&self, customer_id: u64) -> Option<Value> {
+        let c = self.customers.get(&customer_id)?;
+        Some(json!({
+            "id": c.id,
+            "email": c.email,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "created_at": rest_time(c.created_at),
+            "updated_at": rest_time(c.updated_at),
+            "state": "disabled",
+            "verified_email": true,
+            "tax_exempt": false,
+            "currency": self.currency,
+            "admin_graphql_api_id": gid("Customer", c.id),
+        }))
+    }
+
+    pub fn rest_order(&self, order_id: u64) -> Option<Value> {
+        let o = self.orders.get(&order_id)?;
+        let lines: Vec<Value> = o.line_items.iter().map(|l| self.rest_line_item(l, o)).collect();
+        let refunds: Vec<Value> = o.refunds.iter().filter_map(|r| self.rest_refund(o.id, r.id)).collect();
+        let total_line_items: Decimal = o.line_items.iter().map(LineItemRec::original_total).sum();
+        let current_total = o.total_price() - o.total_refunded();
+        let mut order = json!({
+            "id": o.id,
+            "admin_graphql_api_id": gid("Order", o.id),
+            "name": o.name(),
+            "number": o.number - 1000,
+            "order_number": o.number,
+            "created_at": rest_time(o.created_at),
+            "updated_at": rest_time(o.updated_at),
+            "processed_at": rest_time(o.processed_at),
+            "source_name": o.source_name,
+            "source_identifier": o.source_identifier,
+            "location_id": o.location_id,
+            "email": o.email,
+            "contact_email": o.email,
+            "currency": o.currency,
+            "presentment_currency": o.currency,
+            "financial_status": o.financial_status().to_ascii_lowercase(),
+            "fulfillment_status": Value::Null,
+            "taxes_included": false,
+            "test": false,
+            "note": o.note,
+            "payment_gateway_names": o.gateways(),
+        });
+        let money_fields = json!({
+            "subtotal_price": money(o.subtotal()),
+            "subtotal_price_set": self.rest_money_set(o.subtotal()),
+            "total_line_items_price": money(total_line_items),
+            "total_line_items_price_set": self.rest_money_set(total_line_items),
+            "total_discounts": money(o.total_discounts()),
+            "total_discounts_set": self.rest_money_set(o.total_discounts()),
+            "total_tax": money(o.total_tax()),
+            "total_tax_set": self.rest_money_set(o.total_tax()),
+            "total_price": money(o.total_price()),
+            "total_price_set": self.rest_money_set(o.total_price()),
+            "current_total_price": money(current_total),
+            "current_total_price_set": self.rest_money_set(current_total),
+            "total_outstanding": money((o.total_price() - o.total_received()).max(Decimal::ZERO)),
+            "tax_lines": self.rest_tax_lines(&o.tax_lines()),
+            "line_items": lines,
+            "refunds": refunds,
+            "customer": o.customer_id.and_then(|c| self.rest_customer(c)),
+            "discount_codes": [],
+            "cancelled_at": Value::Null,
+            "cancel_reason": Value::Null,
+            "closed_at": Value::Null,
+        });
+        if let (Some(target), Value::Object(extra)) = (order.as_object_mut(), money_fields) {
+            target.extend(extra);
+        }
+        Some(order)
+    }
+
+    pub fn rest_refund(&self, order_id: u64, refund_id: u64) -> Option<Value> {
+        let o = self.orders.get(&order_id)?;
+        let r = o.refunds.iter().find(|r| r.id == refund_id)?;
+        let lines: Vec<Value> = r
+            .lines
+            .iter()
+            .filter_map(|rl| {
+                let li = o.line_items.iter().find(|l| l.id == rl.line_item_id)?;
+                Some(json!({
+                    "id": rl.id,
+                    "line_item_id": rl.line_item_id,
+                    "line_item": self.rest_line_item(li, o),
+                    "location_id": rl.location_id,
+                    "quantity": rl.quantity,
+                    "restock_type": rl.restock_type.rest(),
+                    // These two are JSON numbers in Shopify's refunds/create payload (the POS
+                    // sample shows "subtotal": 143.97); the *_set twins carry exact strings.
+                    "subtotal": rl.subtotal.to_string().parse::<f64>().unwrap_or_default(),
+                    "subtotal_set": self.rest_money_set(rl.subtotal),
+                    "total_tax": rl.total_tax.to_string().parse::<f64>().unwrap_or_default(),
+                    "total_tax_set": self.rest_money_set(rl.total_tax),
+                }))
+            })
+            .collect();
+        let transactions: Vec<Value> = r.transactions.iter().map(|t| self.rest_transaction(t, o)).collect();
+        Some(json!({
+            "id": r.id,
+            "admin_graphql_api_id": gid("Refund", r.id),
+            "order_id": o.id,
+            "created_at": rest_time(r.created_at),
+            "processed_at": rest_time(r.created_at),
+            "note": r.note,
+            "restock": r.lines.iter().any(|l| l.restock_type.restocks()),
+            "refund_line_items": lines,
+            "transactions": transactions,
+            "order_adjustments": [],
+            "duties": [],
+            "return": r.return_id.map(|id| json!({"id": id, "admin_graphql_api_id": gid("Return", id)})),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_formats_match_what_shopify_sends() {
+        let d = Decimal::new(5900, 2);
+        assert_eq!(money(d), "59.00", "Money scalar and REST money carry two decimals");
+        assert_eq!(decimal_amount(d), "59.0", "MoneyV2.amount is normalized but keeps one decimal, as in the bulk samples");
+        assert_eq!(decimal_amount(Decimal::new(1599, 2)), "15.99", "cents stay");
+    }
+
+    #[test]
+    fn gids_round_trip_and_reject_other_kinds() {
+        assert_eq!(parse_gid(&gid("ProductVariant", 42), "ProductVariant"), Some(42), "a variant GID parses back");
+        assert_eq!(parse_gid("gid://shopify/Product/42", "ProductVariant"), None, "a product GID is not a variant GID");
+        assert_eq!(parse_level_gid(&level_gid(7, 9)), Some((7, 9)), "level GIDs keep the item in the query string");
+        assert_eq!(rest_topic("INVENTORY_LEVELS_UPDATE"), "inventory_levels/update", "REST topic names use a slash");
+    }
+}
