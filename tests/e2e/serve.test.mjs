@@ -6,107 +6,11 @@
 // Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.TILLBRIDGE_BIN || join(repo, 'target', 'debug', 'tillbridge');
-const uiDir = join(repo, 'ui', 'dist');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const artifacts = join(repo, 'tests', 'artifacts');
-
-const READY_TIMEOUT_MS = 30_000;
-const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+/;
-
-/** Starts the server and resolves with its base URL once it prints one on stdout. */
-function startServer(workDir) {
-  const args = [
-    'serve',
-    '--addr', '127.0.0.1:0',
-    '--db', join(workDir, 't.db'),
-    '--secret-store', 'memory',
-    '--ui-dir', uiDir,
-  ];
-  // Keep anything the binary writes under XDG folders inside the temporary directory.
-  const env = {
-    ...process.env,
-    XDG_CONFIG_HOME: join(workDir, 'config'),
-    XDG_DATA_HOME: join(workDir, 'data'),
-    XDG_STATE_HOME: join(workDir, 'state'),
-    XDG_CACHE_HOME: join(workDir, 'cache'),
-  };
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-8_000);
-  });
-  const stdoutLines = [];
-
-  const ready = new Promise((resolveReady, rejectReady) => {
-    const explain = (what) =>
-      `${what}\ncommand: ${bin} ${args.join(' ')}\n` +
-      `stdout so far:\n${stdoutLines.join('\n') || '(nothing)'}\nstderr tail:\n${stderr || '(nothing)'}`;
-    const timer = setTimeout(() => {
-      rejectReady(new Error(explain(
-        `tillbridge serve printed no http://127.0.0.1:<port> line on stdout within ${READY_TIMEOUT_MS} ms`,
-      )));
-    }, READY_TIMEOUT_MS);
-
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      stdoutLines.push(line);
-      const match = URL_PATTERN.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolveReady(match[0]);
-      }
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      rejectReady(new Error(explain(`could not start tillbridge: ${err.message}`)));
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      rejectReady(new Error(explain(
-        `tillbridge serve exited (code ${code}, signal ${signal}) before it printed its URL`,
-      )));
-    });
-  });
-
-  return { child, ready };
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 5_000));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function getJson(baseUrl, path) {
-  const response = await fetch(new URL(path, baseUrl), { headers: { Accept: 'application/json' } });
-  const text = await response.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { response, text, body };
-}
+import { artifacts, assertBuilt, getJson, launchChromium, startServe, stopProcess } from './support.mjs';
 
 describe('tillbridge serve with the built UI', () => {
   let workDir;
@@ -121,17 +25,9 @@ describe('tillbridge serve with the built UI', () => {
   before(async () => {
     try {
       // Fail loudly rather than skip: a skipped e2e test would hide that nothing was checked.
-      assert.ok(
-        existsSync(bin),
-        `the tillbridge binary is missing at ${bin}; run \`cargo build --bin tillbridge\` ` +
-          '(or set TILLBRIDGE_BIN to a built binary) before the end-to-end tests',
-      );
-      assert.ok(
-        existsSync(join(uiDir, 'index.html')),
-        `the built UI is missing at ${uiDir}; run \`npm ci && npm run build\` in ui/ so the server has pages to serve`,
-      );
+      assertBuilt();
       workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-'));
-      server = startServer(workDir);
+      server = startServe(workDir);
       baseUrl = await server.ready;
     } catch (err) {
       setupError = err;
@@ -142,7 +38,7 @@ describe('tillbridge serve with the built UI', () => {
     if (browser) {
       await browser.close().catch(() => {});
     }
-    await stopServer(server?.child);
+    await stopProcess(server?.child);
     if (workDir) {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -175,10 +71,6 @@ describe('tillbridge serve with the built UI', () => {
   test('the Status screen renders the backend state in Chromium', { timeout: 90_000 }, async () => {
     if (setupError) throw setupError;
     assert.ok(health, 'the health check must pass first: the page is compared against its answer');
-    assert.ok(
-      existsSync(chromiumPath),
-      `Chromium is missing at ${chromiumPath}; install it (apt-get install chromium) or set CHROMIUM`,
-    );
 
     const { body: doctorBody, text: doctorText } = await getJson(baseUrl, '/api/doctor');
     assert.ok(
@@ -186,20 +78,7 @@ describe('tillbridge serve with the built UI', () => {
       `/api/doctor must list its checks for the UI to render them; body was ${doctorText}`,
     );
 
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Header } from './components/Header';
 import { Nav } from './components/Nav';
+import { SettingsScreen } from './components/SettingsScreen';
 import { StatusScreen } from './components/StatusScreen';
 import { screenFromHash } from './nav';
 import { useOverview } from './useOverview';
@@ -25,6 +26,7 @@ export function App() {
       <main class="content">
         <ErrorBanner errors={overview.errors} />
         {screen === 'status' && <StatusScreen overview={overview} onRefresh={reload} />}
+        {screen === 'settings' && <SettingsScreen onConnected={reload} />}
       </main>
     </div>
   );

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, health, inTauri, status, toApiError } from './api';
+import {
+  ApiError,
+  connectBigCommerce,
+  connectShopify,
+  connections,
+  health,
+  inTauri,
+  status,
+  toApiError,
+} from './api';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -112,7 +121,107 @@ describe('HTTP transport (outside Tauri)', () => {
   });
 });
 
+const CONNECTION = {
+  system: 'bigcommerce',
+  name: 'abc123',
+  store_ref: 'abc123',
+  api_url: 'https://api.bigcommerce.com',
+  api_version: null,
+  verified_at: '2026-05-01T10:00:00Z',
+  has_secret: true,
+};
+
+describe('connection calls over HTTP', () => {
+  it('GETs /api/connections', async () => {
+    const fetchMock = vi.fn(async (_path: string, _init?: RequestInit) => jsonResponse([CONNECTION]));
+    vi.stubGlobal('fetch', fetchMock);
+    await expect(connections(), 'the list is passed through unchanged').resolves.toEqual([CONNECTION]);
+    expect(fetchMock.mock.calls[0]?.[0], 'the path is part of the contract').toBe('/api/connections');
+    expect(fetchMock.mock.calls[0]?.[1]?.method, 'reading the list must not POST').toBeUndefined();
+  });
+
+  it('POSTs the BigCommerce request as JSON and returns the saved connection', async () => {
+    const fetchMock = vi.fn(async (_path: string, _init?: RequestInit) => jsonResponse(CONNECTION));
+    vi.stubGlobal('fetch', fetchMock);
+    const req = { api_url: 'https://api.bigcommerce.com', store_hash: 'abc123', token: 'tok' };
+    await expect(connectBigCommerce(req), 'the saved connection is returned').resolves.toEqual(
+      CONNECTION,
+    );
+    const [path, init] = fetchMock.mock.calls[0] ?? [];
+    expect(path, 'the path is part of the contract').toBe('/api/connect/bigcommerce');
+    expect(init?.method, 'connecting changes state, so it is a POST').toBe('POST');
+    expect(
+      new Headers(init?.headers).get('content-type'),
+      'the server refuses POSTs that are not labelled JSON',
+    ).toBe('application/json');
+    expect(JSON.parse(String(init?.body)), 'the body is the request object as JSON').toEqual(req);
+  });
+
+  it('POSTs the Shopify request to its own path', async () => {
+    const fetchMock = vi.fn(async (_path: string, _init?: RequestInit) =>
+      jsonResponse({ ...CONNECTION, system: 'shopify' }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const req = { shop_url: 'https://s.myshopify.com', api_version: '2026-10', token: 'tok' };
+    await connectShopify(req);
+    const [path, init] = fetchMock.mock.calls[0] ?? [];
+    expect(path, 'the path is part of the contract').toBe('/api/connect/shopify');
+    expect(JSON.parse(String(init?.body)), 'the body is the request object as JSON').toEqual(req);
+  });
+
+  it('rejects with the backend message when the store refuses the token', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () =>
+        jsonResponse(
+          { code: 'invalid', message: 'BigCommerce rejected the access token (401).' },
+          { status: 400 },
+        ),
+      ),
+    );
+    const err = await connectBigCommerce({ api_url: 'https://x', store_hash: 'h', token: 'wrong' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err, 'a refused connect is an ApiError').toBeInstanceOf(ApiError);
+    expect((err as ApiError).message, 'the form shows the backend message as it is').toBe(
+      'BigCommerce rejected the access token (401).',
+    );
+    expect((err as ApiError).message, 'the token must never appear in an error').not.toContain('wrong');
+  });
+
+  it('names the POST when the backend cannot be reached', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    await expect(
+      connectShopify({ shop_url: 'https://s', token: 't' }),
+      'the operator must learn which request failed',
+    ).rejects.toThrow('Could not reach the Tillbridge backend (POST /api/connect/shopify)');
+  });
+});
+
 describe('Tauri transport', () => {
+  it('passes the connect request as the `req` argument', async () => {
+    const invoke = vi.fn(async (_cmd: string, _args?: unknown) => CONNECTION);
+    vi.stubGlobal('window', { __TAURI_INTERNALS__: { invoke } });
+    const req = { api_url: 'https://api.bigcommerce.com', store_hash: 'abc123', token: 'tok' };
+    await expect(connectBigCommerce(req), 'the command result is returned as-is').resolves.toEqual(
+      CONNECTION,
+    );
+    expect(invoke.mock.calls[0]?.[0], 'command names are part of the fixed contract').toBe(
+      'connect_bigcommerce',
+    );
+    expect(invoke.mock.calls[0]?.[1], 'the command takes its request as `req`').toEqual({ req });
+
+    await connectShopify({ shop_url: 'https://s.myshopify.com', token: 'tok' });
+    expect(invoke.mock.calls[1]?.[0], 'the Shopify command name is fixed too').toBe('connect_shopify');
+    await connections();
+    expect(invoke.mock.calls[2]?.[0], 'listing uses the connections command').toBe('connections');
+  });
+
   it('invokes the named command and maps its rejection to ApiError', async () => {
     const invoke = vi.fn(async (cmd: string) => {
       if (cmd === 'health') {

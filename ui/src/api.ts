@@ -33,6 +33,20 @@ export interface Connection {
   has_secret: boolean;
 }
 
+/** What `connectBigCommerce` sends. The token goes to the secret store and is never sent back. */
+export interface ConnectBigCommerceRequest {
+  api_url: string;
+  store_hash: string;
+  token: string;
+}
+
+export interface ConnectShopifyRequest {
+  shop_url: string;
+  /** Left out to use the backend's default version. */
+  api_version?: string;
+  token: string;
+}
+
 export interface Status {
   version: string;
   schema_version: number;
@@ -101,19 +115,36 @@ export function inTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
-async function viaTauri<T>(command: string): Promise<T> {
+type Args = Record<string, unknown>;
+
+async function viaTauri<T>(command: string, args?: Args): Promise<T> {
   try {
-    return await invoke<T>(command);
+    return await invoke<T>(command, args);
   } catch (reason) {
     throw toApiError(reason);
   }
 }
 
-async function viaHttp<T>(path: string): Promise<T> {
-  const label = `GET ${path}`;
+interface HttpRequest {
+  path: string;
+  /** A JSON body to POST; without one the request is a GET. */
+  body?: unknown;
+}
+
+async function viaHttp<T>({ path, body: payload }: HttpRequest): Promise<T> {
+  const post = payload !== undefined;
+  const label = `${post ? 'POST' : 'GET'} ${path}`;
+  // The server refuses POSTs that are not JSON (a cross-site form cannot send that header).
+  const init: RequestInit = post
+    ? {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(payload),
+      }
+    : { headers: { Accept: 'application/json' } };
   let response: Response;
   try {
-    response = await fetch(path, { headers: { Accept: 'application/json' } });
+    response = await fetch(path, init);
   } catch (reason) {
     throw toApiError(reason, `Could not reach the Tillbridge backend (${label})`);
   }
@@ -148,7 +179,12 @@ async function viaHttp<T>(path: string): Promise<T> {
 }
 
 function call<T>(command: string, path: string): Promise<T> {
-  return inTauri() ? viaTauri<T>(command) : viaHttp<T>(path);
+  return inTauri() ? viaTauri<T>(command) : viaHttp<T>({ path });
+}
+
+/** A command that takes one request object: Tauri gets it as `req`, HTTP as the JSON body. */
+function send<T>(command: string, path: string, req: object): Promise<T> {
+  return inTauri() ? viaTauri<T>(command, { req }) : viaHttp<T>({ path, body: req });
 }
 
 export function health(): Promise<Health> {
@@ -161,4 +197,22 @@ export function status(): Promise<Status> {
 
 export function doctor(): Promise<DoctorReport> {
   return call<DoctorReport>('doctor', '/api/doctor');
+}
+
+/** The connected stores (the same list as `status().connections`); never their tokens. */
+export function connections(): Promise<Connection[]> {
+  return call<Connection[]>('connections', '/api/connections');
+}
+
+/**
+ * Checks the credentials with one call to BigCommerce, then saves the connection. On failure
+ * nothing is saved and the error message says what was wrong (token, URL, store hash, scope).
+ */
+export function connectBigCommerce(req: ConnectBigCommerceRequest): Promise<Connection> {
+  return send<Connection>('connect_bigcommerce', '/api/connect/bigcommerce', req);
+}
+
+/** Like `connectBigCommerce`, for a Shopify shop. Without `api_version` the backend's default is used. */
+export function connectShopify(req: ConnectShopifyRequest): Promise<Connection> {
+  return send<Connection>('connect_shopify', '/api/connect/shopify', req);
 }

@@ -3,6 +3,7 @@ import type { Connection, DoctorCheck } from './api';
 import { ApiError } from './api';
 import {
   SYSTEMS,
+  asSentence,
   checkStateLabel,
   connectionsFor,
   distinctErrors,
@@ -203,5 +204,18 @@ describe('distinctErrors', () => {
       distinctErrors(errors).map((e) => `${e.code}:${e.message}`),
       'status and doctor often fail for the same reason; the banner should say it once',
     ).toEqual(['keychain_unavailable:locked', 'null:network down', 'null:locked']);
+  });
+});
+
+describe('asSentence', () => {
+  it('capitalises the first letter and keeps the rest', () => {
+    expect(
+      asSentence('could not reach Shopify at http://x: check the shop URL'),
+      'backend messages may start in lower case; shown after "Not connected." they must read as a sentence',
+    ).toBe('Could not reach Shopify at http://x: check the shop URL');
+    expect(asSentence('BigCommerce rejected the access token (401).'), 'capitalised text is unchanged').toBe(
+      'BigCommerce rejected the access token (401).',
+    );
+    expect(asSentence('   '), 'blank stays blank rather than throwing').toBe('');
   });
 });

@@ -168,3 +168,9 @@ export function distinctErrors<E extends Pick<ApiError, 'code' | 'message'>>(err
   }
   return out;
 }
+
+/** `message` with its first letter in upper case, for showing it after a bold lead-in. */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  return text === '' ? text : text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -14,6 +14,16 @@ describe('screenFromHash', () => {
     }
   });
 
+  it('selects the settings screen, listed after status', () => {
+    expect(screenFromHash('#/settings'), 'the settings tab link must open the settings screen').toBe(
+      'settings',
+    );
+    expect(
+      SCREENS.map((s) => s.id),
+      'Settings is the second tab, after the Status overview',
+    ).toEqual(['status', 'settings']);
+  });
+
   it('falls back to the default screen for empty or unknown hashes', () => {
     expect(screenFromHash(''), 'a fresh window has no hash and must still show a screen').toBe(
       DEFAULT_SCREEN,

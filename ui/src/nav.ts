@@ -1,14 +1,17 @@
 // The screens of the app and how the location hash selects one.
 
-export type ScreenId = 'status';
+export type ScreenId = 'status' | 'settings';
 
 export interface Screen {
   id: ScreenId;
   label: string;
 }
 
-/** New screens (mapping review, settings) are added here and in App's switch. */
-export const SCREENS: readonly Screen[] = [{ id: 'status', label: 'Status' }];
+/** New screens (mapping review, ...) are added here and in App's switch. */
+export const SCREENS: readonly Screen[] = [
+  { id: 'status', label: 'Status' },
+  { id: 'settings', label: 'Settings' },
+];
 
 export const DEFAULT_SCREEN: ScreenId = 'status';
 

@@ -1,0 +1,197 @@
+// What the end-to-end tests share: where things are, starting a tillbridge process and waiting
+// for the line it prints when ready, stopping it, and launching the system Chromium.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const bin = process.env.TILLBRIDGE_BIN || join(repo, 'target', 'debug', 'tillbridge');
+export const uiDir = join(repo, 'ui', 'dist');
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+export const artifacts = join(repo, 'tests', 'artifacts');
+
+export const READY_TIMEOUT_MS = 30_000;
+const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+/;
+
+/** Fails loudly (rather than skipping) when the binary or the built UI is missing. */
+export function assertBuilt() {
+  assert.ok(
+    existsSync(bin),
+    `the tillbridge binary is missing at ${bin}; run \`cargo build --bin tillbridge\` ` +
+      '(or set TILLBRIDGE_BIN to a built binary) before the end-to-end tests',
+  );
+  assert.ok(
+    existsSync(join(uiDir, 'index.html')),
+    `the built UI is missing at ${uiDir}; run \`npm ci && npm run build\` in ui/ so the server has pages to serve`,
+  );
+}
+
+export function assertChromium() {
+  assert.ok(
+    existsSync(chromiumPath),
+    `Chromium is missing at ${chromiumPath}; install it (apt-get install chromium) or set CHROMIUM`,
+  );
+}
+
+/** The environment with every XDG folder inside `workDir`, so a test writes nothing elsewhere. */
+export function isolatedEnv(workDir) {
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: join(workDir, 'config'),
+    XDG_DATA_HOME: join(workDir, 'data'),
+    XDG_STATE_HOME: join(workDir, 'state'),
+    XDG_CACHE_HOME: join(workDir, 'cache'),
+  };
+}
+
+/**
+ * Starts `bin args...` and resolves `ready` with the first non-undefined value `readyWhen`
+ * returns for a stdout line. `what` names the process and the line it should print, for the
+ * error when it does not (which carries the command, its stdout and the tail of its stderr).
+ * stdout and stderr keep being drained afterwards so the process never blocks on a full pipe.
+ */
+export function startProcess({ args, env, what, readyWhen, timeoutMs = READY_TIMEOUT_MS }) {
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-8_000);
+  });
+  const stdoutLines = [];
+  const explain = (problem) =>
+    `${problem}\ncommand: ${bin} ${args.join(' ')}\n` +
+    `stdout so far:\n${stdoutLines.join('\n') || '(nothing)'}\nstderr tail:\n${stderr || '(nothing)'}`;
+
+  const ready = new Promise((resolveReady, rejectReady) => {
+    let done = false;
+    const finish = (fn, value) => {
+      if (!done) {
+        done = true;
+        clearTimeout(timer);
+        fn(value);
+      }
+    };
+    const timer = setTimeout(() => {
+      finish(rejectReady, new Error(explain(`${what} within ${timeoutMs} ms`)));
+    }, timeoutMs);
+
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      stdoutLines.push(line);
+      if (done) {
+        return;
+      }
+      let value;
+      try {
+        value = readyWhen(line);
+      } catch (err) {
+        finish(rejectReady, new Error(explain(`could not read the ready line: ${err.message}`)));
+        return;
+      }
+      if (value !== undefined) {
+        finish(resolveReady, value);
+      }
+    });
+    child.on('error', (err) => {
+      finish(rejectReady, new Error(explain(`could not start tillbridge: ${err.message}`)));
+    });
+    child.on('exit', (code, signal) => {
+      finish(
+        rejectReady,
+        new Error(explain(`tillbridge exited (code ${code}, signal ${signal}) before it was ready: expected ${what}`)),
+      );
+    });
+  });
+
+  return { child, ready };
+}
+
+/** `tillbridge serve` on a free loopback port with its own database; `ready` gives the base URL. */
+export function startServe(workDir) {
+  return startProcess({
+    args: [
+      'serve',
+      '--addr', '127.0.0.1:0',
+      '--db', join(workDir, 't.db'),
+      '--secret-store', 'memory',
+      '--ui-dir', uiDir,
+    ],
+    env: isolatedEnv(workDir),
+    what: 'tillbridge serve printed no http://127.0.0.1:<port> line on stdout',
+    readyWhen: (line) => URL_PATTERN.exec(line)?.[0],
+  });
+}
+
+/**
+ * `tillbridge emulate`: the emulated stores on free loopback ports. `ready` gives the credentials
+ * it prints as one JSON line: `{bigcommerce: {api_url, store_hash, access_token},
+ * shopify: {shop_url, api_version, access_token, webhook_secret}}`.
+ */
+export function startEmulator(workDir, { variants = 50 } = {}) {
+  return startProcess({
+    args: ['emulate', '--variants', String(variants)],
+    env: isolatedEnv(workDir),
+    what: 'tillbridge emulate printed no JSON line with the stores\' credentials on stdout',
+    readyWhen: (line) => {
+      if (!line.trimStart().startsWith('{')) {
+        return undefined;
+      }
+      const creds = JSON.parse(line);
+      assert.ok(
+        typeof creds?.bigcommerce?.api_url === 'string' && typeof creds?.shopify?.shop_url === 'string',
+        `the emulator's ready line must carry both stores' credentials; got ${line}`,
+      );
+      return creds;
+    },
+  });
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited after five seconds. */
+export async function stopProcess(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 5_000));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** The system Chromium, headless, with nothing that reaches the network on its own. */
+export async function launchChromium() {
+  assertChromium();
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function getJson(baseUrl, path) {
+  const response = await fetch(new URL(path, baseUrl), { headers: { Accept: 'application/json' } });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { response, text, body };
+}
