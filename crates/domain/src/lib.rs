@@ -1,0 +1,8 @@
+//! Tillbridge's pure core. Everything here is a function of its arguments: no I/O, no clock, no
+//! randomness. The same snapshots and decisions always give the same plan, which is what makes a
+//! dry run an honest preview of the real run.
+
+pub mod gtin;
+pub mod matching;
+pub mod options;
+pub mod sku;

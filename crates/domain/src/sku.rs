@@ -1,0 +1,71 @@
+//! SKU normalization. The raw SKU is always kept; the normalized form is only a matching key.
+
+use serde::{Deserialize, Serialize};
+
+/// Which differences between two SKUs do not matter. All on by default: " abc-1 " and "ABC-1"
+/// are the same SKU typed twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SkuRules {
+    pub trim: bool,
+    pub case_fold: bool,
+    pub collapse_whitespace: bool,
+}
+
+impl Default for SkuRules {
+    fn default() -> SkuRules {
+        SkuRules { trim: true, case_fold: true, collapse_whitespace: true }
+    }
+}
+
+impl SkuRules {
+    /// The matching key for `raw`, or None for a SKU that is blank once normalized.
+    pub fn normalize(&self, raw: &str) -> Option<String> {
+        let mut s = if self.trim { raw.trim().to_string() } else { raw.to_string() };
+        if self.collapse_whitespace {
+            let leading = !self.trim && s.starts_with(char::is_whitespace);
+            let trailing = !self.trim && s.ends_with(char::is_whitespace);
+            let mut collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if leading {
+                collapsed.insert(0, ' ');
+            }
+            if trailing {
+                collapsed.push(' ');
+            }
+            s = collapsed;
+        }
+        if self.case_fold {
+            s = s.to_lowercase();
+        }
+        (!s.trim().is_empty()).then_some(s)
+    }
+}
+
+/// A SKU is blank when it holds nothing but whitespace; blank SKUs never match anything.
+pub fn is_blank(raw: &str) -> bool {
+    raw.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spacing_and_case_do_not_matter_by_default() {
+        let r = SkuRules::default();
+        assert_eq!(r.normalize(" abc-1 "), r.normalize("ABC-1"), "\" abc-1 \" and \"ABC-1\" are one SKU");
+        assert_eq!(r.normalize("ABC  1"), Some("abc 1".into()), "inner runs of spaces collapse to one");
+        assert_eq!(r.normalize("ABC-1\t"), Some("abc-1".into()), "a trailing tab is trimmed");
+        assert_eq!(r.normalize("   "), None, "a blank SKU has no key");
+    }
+
+    #[test]
+    fn each_rule_can_be_turned_off() {
+        let strict_case = SkuRules { case_fold: false, ..SkuRules::default() };
+        assert_ne!(strict_case.normalize("abc-1"), strict_case.normalize("ABC-1"), "case matters when folding is off");
+        let no_trim = SkuRules { trim: false, ..SkuRules::default() };
+        assert_ne!(no_trim.normalize(" abc-1"), no_trim.normalize("abc-1"), "edges matter when trimming is off");
+        let no_collapse = SkuRules { collapse_whitespace: false, ..SkuRules::default() };
+        assert_ne!(no_collapse.normalize("a  b"), no_collapse.normalize("a b"), "inner spacing matters when collapsing is off");
+    }
+}
