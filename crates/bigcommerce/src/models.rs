@@ -52,7 +52,9 @@ pub struct Product {
     pub inventory_tracking: String,
     #[serde(default)]
     pub base_variant_id: Option<i64>,
-    pub date_modified: DateTime<FixedOffset>,
+    /// Absent from some exports; the live API always sends it.
+    #[serde(default)]
+    pub date_modified: Option<DateTime<FixedOffset>>,
     #[serde(default)]
     pub variants: Vec<Variant>,
 }

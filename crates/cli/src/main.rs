@@ -61,6 +61,22 @@ enum Command {
     },
     /// List the connected stores (never their tokens).
     Connections,
+    /// Match exported catalogs offline, through the same matcher as the live sync, and print one
+    /// JSON object: counts per class and a record per pair or singleton.
+    Match {
+        /// BigCommerce products with variants, as the API returns them: a JSON array, or one
+        /// {"data": […]} page per line.
+        #[arg(long, value_name = "FILE")]
+        bigcommerce: PathBuf,
+        /// A Shopify bulk export (JSONL) of products { variants }: product lines and variant lines
+        /// with __parentId, sku, barcode and selectedOptions.
+        #[arg(long, value_name = "FILE")]
+        shopify: PathBuf,
+        /// Matching rules as JSON: {"sku": {"trim", "case_fold", "collapse_whitespace"},
+        /// "synonyms": {"names": {…}, "values": {…}}}.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
     /// Run the emulated BigCommerce and Shopify stores on loopback, seeded with a messy catalog.
     /// When they are ready, prints one JSON line with their URLs and credentials.
     Emulate {
@@ -262,6 +278,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 let token = if c.has_secret { "token stored" } else { "TOKEN MISSING" };
                 println!("{:<12} {:<32} {:<40} {token}, {verified}", c.system.as_str(), c.store_ref, c.api_url);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Match { bigcommerce, shopify, rules } => {
+            let report = tillbridge_engine::catalog::match_files(bigcommerce, shopify, rules.as_deref())?;
+            println!("{}", serde_json::to_string(&report).map_err(|e| ApiError::internal(e.to_string()))?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Emulate { seed, bigcommerce, shopify } => {

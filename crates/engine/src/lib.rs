@@ -2,6 +2,7 @@
 //! over [`App`]; no front end holds logic of its own.
 
 mod app;
+pub mod catalog;
 mod clock;
 mod connect;
 mod doctor;

@@ -1,0 +1,192 @@
+//! Catalog snapshots into matcher inputs, and the offline `match` over exported files.
+//!
+//! The live sync and `tillbridge match` share this code: both turn BigCommerce products (as the
+//! API returns them) and Shopify variants (as a bulk export writes them) into the matcher's
+//! inputs, run the same pure matcher, and report the same records.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tillbridge_bigcommerce::models::Product;
+use tillbridge_domain::matching::{
+    BcVariantIn, Decisions, MatchClass, MatchCounts, MatchKey, MatchPlan, MatchRules, ShVariantIn, match_catalogs,
+};
+
+use crate::ApiError;
+
+/// BigCommerce products (with `include=variants`) → one matcher input per variant, base variants included.
+pub fn bigcommerce_inputs(products: &[Product]) -> Vec<BcVariantIn> {
+    products
+        .iter()
+        .flat_map(|p| {
+            p.variants.iter().map(move |v| BcVariantIn {
+                product_id: p.id,
+                variant_id: v.id,
+                sku: v.sku.clone(),
+                barcodes: vec![v.upc.clone(), v.gtin.clone()],
+                options: v.option_values.iter().map(|o| (o.option_display_name.clone(), o.label.clone())).collect(),
+                title: p.name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// One line of a Shopify bulk export of `products { variants }`: a product, or a variant whose
+/// `__parentId` names its product.
+#[derive(Debug, Deserialize)]
+struct BulkLine {
+    id: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    sku: Option<String>,
+    #[serde(default)]
+    barcode: Option<String>,
+    #[serde(default, rename = "selectedOptions")]
+    selected_options: Vec<SelectedOption>,
+    #[serde(default, rename = "__parentId")]
+    parent_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SelectedOption {
+    name: String,
+    value: String,
+}
+
+fn bad_input(file: &Path, line: usize, detail: impl std::fmt::Display) -> ApiError {
+    ApiError::invalid(format!("{}, line {line}: {detail}", file.display()))
+}
+
+/// Reads a BigCommerce export: a JSON array of products, or one `{data:[…]}` page per line.
+pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantIn>, ApiError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let products: Vec<Product> = serde_json::from_str(trimmed).map_err(|e| bad_input(path, e.line(), e))?;
+        return Ok(bigcommerce_inputs(&products));
+    }
+    #[derive(Deserialize)]
+    struct PageLine {
+        data: Vec<Product>,
+    }
+    let mut products = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let page: PageLine = serde_json::from_str(line)
+            .map_err(|e| bad_input(path, n + 1, format!("expected a {{\"data\": [products…]}} page: {e}")))?;
+        products.extend(page.data);
+    }
+    if products.is_empty() {
+        return Err(bad_input(path, 1, "no products found; expected a JSON array of products or {\"data\": […]} pages"));
+    }
+    Ok(bigcommerce_inputs(&products))
+}
+
+/// Reads a Shopify bulk export (JSONL), streaming it line by line.
+pub fn read_shopify_file(path: &Path) -> Result<Vec<ShVariantIn>, ApiError> {
+    let file = std::fs::File::open(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    let mut titles: HashMap<String, String> = HashMap::new();
+    let mut variants = Vec::new();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| bad_input(path, n + 1, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: BulkLine =
+            serde_json::from_str(&line).map_err(|e| bad_input(path, n + 1, format!("not a bulk export line: {e}")))?;
+        match row.parent_id {
+            None if row.id.starts_with("gid://shopify/Product/") => {
+                titles.insert(row.id, row.title.unwrap_or_default());
+            }
+            Some(parent) if row.id.starts_with("gid://shopify/ProductVariant/") => variants.push(ShVariantIn {
+                product_id: parent,
+                variant_id: row.id,
+                sku: row.sku.unwrap_or_default(),
+                barcode: row.barcode.unwrap_or_default(),
+                options: row.selected_options.into_iter().map(|o| (o.name, o.value)).collect(),
+                title: String::new(),
+            }),
+            // Other children (images, inventory levels) are not part of matching.
+            _ => {}
+        }
+    }
+    for v in &mut variants {
+        if let Some(t) = titles.get(&v.product_id) {
+            v.title = t.clone();
+        }
+    }
+    if variants.is_empty() {
+        return Err(bad_input(path, 1, "no variant lines found; expected a bulk export of products { variants }"));
+    }
+    Ok(variants)
+}
+
+pub fn read_rules_file(path: &Path) -> Result<MatchRules, ApiError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| bad_input(path, e.line(), format!("not a rules file ({{\"sku\":…, \"synonyms\":…}}): {e}")))
+}
+
+/// The `match` report: counts, then one record per pair or singleton.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchReport {
+    pub counts: MatchCounts,
+    pub records: Vec<ReportRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRecord {
+    pub class: MatchClass,
+    pub key: Option<MatchKey>,
+    pub reason: String,
+    pub bigcommerce: Option<BcSide>,
+    pub shopify: Option<ShSide>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BcSide {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub sku: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShSide {
+    pub product_id: String,
+    pub variant_id: String,
+    pub sku: String,
+}
+
+pub fn report(plan: &MatchPlan, bc: &[BcVariantIn], sh: &[ShVariantIn]) -> MatchReport {
+    MatchReport {
+        counts: plan.counts(),
+        records: plan
+            .records
+            .iter()
+            .map(|r| ReportRecord {
+                class: r.class,
+                key: r.key,
+                reason: r.reason.clone(),
+                bigcommerce: r.bigcommerce.map(|i| BcSide { product_id: bc[i].product_id, variant_id: bc[i].variant_id, sku: bc[i].sku.clone() }),
+                shopify: r.shopify.map(|i| ShSide {
+                    product_id: sh[i].product_id.clone(),
+                    variant_id: sh[i].variant_id.clone(),
+                    sku: sh[i].sku.clone(),
+                }),
+                flags: r.flags.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// `tillbridge match`: the matcher over exported catalogs, with no store and no database.
+pub fn match_files(bigcommerce: &Path, shopify: &Path, rules: Option<&Path>) -> Result<MatchReport, ApiError> {
+    let rules = rules.map(read_rules_file).transpose()?.unwrap_or_default();
+    let bc = read_bigcommerce_file(bigcommerce)?;
+    let sh = read_shopify_file(shopify)?;
+    let plan = match_catalogs(&bc, &sh, &Decisions::default(), &rules);
+    Ok(report(&plan, &bc, &sh))
+}
