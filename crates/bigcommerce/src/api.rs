@@ -97,31 +97,47 @@ impl BigCommerceClient {
         Ok(page.map(|p| p.data).unwrap_or_default())
     }
 
-    /// Updates variants in batches of 50. A batch answered 207 reports per item; a batch refused
-    /// whole (422) is split until the bad items are isolated, so one bad item never sinks the rest.
+    /// Updates variants in batches of 50. See [`BigCommerceClient::update_batch`].
     pub async fn update_variants(&self, updates: &[VariantUpdate]) -> Result<BatchOutcome, BcError> {
+        self.update_batch("/stores/{store_hash}/v3/catalog/variants", "/v3/catalog/variants", VARIANTS_PER_BATCH, updates, |u| u.id)
+            .await
+    }
+
+    /// Updates products in batches of 10. See [`BigCommerceClient::update_batch`].
+    pub async fn update_products(&self, updates: &[ProductUpdate]) -> Result<BatchOutcome, BcError> {
+        self.update_batch("/stores/{store_hash}/v3/catalog/products", "/v3/catalog/products", PRODUCTS_PER_BATCH, updates, |u| u.id)
+            .await
+    }
+
+    /// A batch `PUT` in chunks of `size`. A chunk answered 207 reports per item; a chunk refused
+    /// whole (422) is split until the bad items are isolated, so one bad item never sinks the rest.
+    async fn update_batch<T: serde::Serialize>(
+        &self,
+        template: &'static str,
+        path: &'static str,
+        size: usize,
+        updates: &[T],
+        id_of: impl Fn(&T) -> i64,
+    ) -> Result<BatchOutcome, BcError> {
         let mut outcome = BatchOutcome::default();
-        let mut pending: Vec<&[VariantUpdate]> = updates.chunks(VARIANTS_PER_BATCH).rev().collect();
+        let mut pending: Vec<&[T]> = updates.chunks(size).rev().collect();
         while let Some(batch) = pending.pop() {
             let body = serde_json::to_value(batch).map_err(|e| BcError::Invalid(e.to_string()))?;
-            let result = self
-                .call(Method::PUT, "/stores/{store_hash}/v3/catalog/variants", "/v3/catalog/variants", &[], Some(&body), Resend::Safe)
-                .await;
-            match result {
+            match self.call(Method::PUT, template, path, &[], Some(&body), Resend::Safe).await {
                 Ok(reply) if reply.status.as_u16() == 207 => {
-                    let multi: MultiStatus = decode("/stores/{store_hash}/v3/catalog/variants", &reply.body)?;
+                    let multi: MultiStatus = decode(template, &reply.body)?;
                     let applied: std::collections::HashSet<i64> = multi.data.iter().map(|d| d.id).collect();
                     for (index, u) in batch.iter().enumerate() {
-                        if applied.contains(&u.id) {
-                            outcome.applied.push(u.id);
+                        if applied.contains(&id_of(u)) {
+                            outcome.applied.push(id_of(u));
                         } else {
-                            outcome.failed.insert(u.id, multi.reason(index, u.id));
+                            outcome.failed.insert(id_of(u), multi.reason(index, id_of(u)));
                         }
                     }
                 }
-                Ok(_) => outcome.applied.extend(batch.iter().map(|u| u.id)),
+                Ok(_) => outcome.applied.extend(batch.iter().map(&id_of)),
                 Err(BcError::Rejected { details, title, .. }) if batch.len() == 1 => {
-                    outcome.failed.insert(batch[0].id, if details.is_empty() { title } else { details });
+                    outcome.failed.insert(id_of(&batch[0]), if details.is_empty() { title } else { details });
                 }
                 Err(BcError::Rejected { .. }) => {
                     let (a, b) = batch.split_at(batch.len() / 2);
@@ -132,6 +148,140 @@ impl BigCommerceClient {
             }
         }
         Ok(outcome)
+    }
+
+    /// Moves stock by a signed amount per item, in payloads of 2,000. Never re-sent blindly: a
+    /// relative change applied twice is a wrong stock level. When the outcome is unknown the error
+    /// says so, and the caller reconciles against an absolute read before doing anything else.
+    pub async fn adjust_stock(&self, items: &[InventoryAdjustment], reason: &str) -> Result<Vec<Transaction>, BcError> {
+        let mut transactions = Vec::new();
+        for chunk in items.chunks(ADJUSTMENTS_PER_BATCH) {
+            let body = json!({ "reason": reason, "items": chunk });
+            let reply = self
+                .call(
+                    Method::POST,
+                    "/stores/{store_hash}/v3/inventory/adjustments/relative",
+                    "/v3/inventory/adjustments/relative",
+                    &[],
+                    Some(&body),
+                    Resend::OnlyIfUnsent,
+                )
+                .await?;
+            transactions.push(decode("/stores/{store_hash}/v3/inventory/adjustments/relative", &reply.body)?);
+        }
+        Ok(transactions)
+    }
+
+    /// Customers with these emails (`email:in`), for matching a POS customer to a store account.
+    pub async fn customers_by_email(&self, emails: &[String]) -> Result<Vec<Customer>, BcError> {
+        let mut found = Vec::new();
+        for chunk in emails.chunks(50) {
+            let page: Option<Page<Customer>> = self
+                .get_json("/stores/{store_hash}/v3/customers", "/v3/customers", &[("email:in", chunk.join(","))])
+                .await?;
+            found.extend(page.map(|p| p.data).unwrap_or_default());
+        }
+        Ok(found)
+    }
+
+    /// Creates customers in batches of 10. Email is unique in BigCommerce, so after a failure that
+    /// may have reached the store, the batch's emails are looked up and only the missing ones re-sent.
+    pub async fn create_customers(&self, customers: &[NewCustomer]) -> Result<Vec<Customer>, BcError> {
+        let mut created = Vec::new();
+        for chunk in customers.chunks(CUSTOMERS_PER_BATCH) {
+            let mut todo: Vec<&NewCustomer> = chunk.iter().collect();
+            let mut attempt = 0;
+            while !todo.is_empty() {
+                attempt += 1;
+                let body = serde_json::to_value(&todo).map_err(|e| BcError::Invalid(e.to_string()))?;
+                match self.call(Method::POST, "/stores/{store_hash}/v3/customers", "/v3/customers", &[], Some(&body), Resend::OnlyIfUnsent).await {
+                    Ok(reply) => {
+                        let page: Page<Customer> = decode("/stores/{store_hash}/v3/customers", &reply.body)?;
+                        created.extend(page.data);
+                        todo.clear();
+                    }
+                    Err(BcError::OutcomeUnknown { .. } | BcError::Network { .. }) if !self.inner_backoff().gives_up_after(attempt) => {
+                        let emails: Vec<String> = todo.iter().map(|c| c.email.clone()).collect();
+                        let existing = self.customers_by_email(&emails).await?;
+                        let known: std::collections::HashSet<String> = existing.iter().map(|c| c.email.to_lowercase()).collect();
+                        created.extend(existing);
+                        todo.retain(|c| !known.contains(&c.email.to_lowercase()));
+                        self.pause_for(attempt).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(created)
+    }
+
+    pub async fn subscribers(&self) -> Result<Vec<Subscriber>, BcError> {
+        let page: Option<Page<Subscriber>> =
+            self.get_json("/stores/{store_hash}/v3/customers/subscribers", "/v3/customers/subscribers", &[]).await?;
+        Ok(page.map(|p| p.data).unwrap_or_default())
+    }
+
+    pub async fn channels(&self) -> Result<Vec<Channel>, BcError> {
+        let page: Option<Page<Channel>> = self.get_json("/stores/{store_hash}/v3/channels", "/v3/channels", &[]).await?;
+        Ok(page.map(|p| p.data).unwrap_or_default())
+    }
+
+    pub async fn hooks(&self) -> Result<Vec<Hook>, BcError> {
+        let page: Option<Page<Hook>> = self.get_json("/stores/{store_hash}/v3/hooks", "/v3/hooks", &[]).await?;
+        Ok(page.map(|p| p.data).unwrap_or_default())
+    }
+
+    /// Registers a webhook. BigCommerce allows one hook per scope and destination, so an existing
+    /// one is returned instead of failing, and a lost response is settled by listing the hooks.
+    pub async fn create_hook(&self, hook: &NewHook) -> Result<Hook, BcError> {
+        let find = |hooks: Vec<Hook>| hooks.into_iter().find(|h| h.scope == hook.scope && h.destination == hook.destination);
+        if let Some(existing) = find(self.hooks().await?) {
+            return Ok(existing);
+        }
+        let body = serde_json::to_value(hook).map_err(|e| BcError::Invalid(e.to_string()))?;
+        match self.call(Method::POST, "/stores/{store_hash}/v3/hooks", "/v3/hooks", &[], Some(&body), Resend::OnlyIfUnsent).await {
+            Ok(reply) => {
+                #[derive(Deserialize)]
+                struct One {
+                    data: Hook,
+                }
+                Ok(decode::<One>("/stores/{store_hash}/v3/hooks", &reply.body)?.data)
+            }
+            Err(BcError::OutcomeUnknown { .. }) => find(self.hooks().await?).ok_or(BcError::OutcomeUnknown { endpoint: "/stores/{store_hash}/v3/hooks".into() }),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn refunds(&self, order_id: i64) -> Result<Vec<Refund>, BcError> {
+        let path = format!("/v3/orders/{order_id}/payment_actions/refunds");
+        let page: Option<Page<Refund>> =
+            self.get_json("/stores/{store_hash}/v3/orders/{order_id}/payment_actions/refunds", &path, &[]).await?;
+        Ok(page.map(|p| p.data).unwrap_or_default())
+    }
+
+    /// Creates a refund. Refunds have no idempotency key in BigCommerce, so the existing refunds are
+    /// listed first; after a failure that may have reached the store, a refund that appeared since,
+    /// for the same total, is taken as this one instead of refunding twice.
+    pub async fn create_refund(&self, order_id: i64, refund: &NewRefund) -> Result<Refund, BcError> {
+        let before: std::collections::HashSet<i64> = self.refunds(order_id).await?.into_iter().map(|r| r.id).collect();
+        let total: rust_decimal::Decimal = refund.payments.iter().map(|p| p.amount).sum();
+        let body = serde_json::to_value(refund).map_err(|e| BcError::Invalid(e.to_string()))?;
+        let path = format!("/v3/orders/{order_id}/payment_actions/refunds");
+        let template = "/stores/{store_hash}/v3/orders/{order_id}/payment_actions/refunds";
+        match self.call(Method::POST, template, &path, &[], Some(&body), Resend::OnlyIfUnsent).await {
+            Ok(reply) => {
+                #[derive(Deserialize)]
+                struct One {
+                    data: Refund,
+                }
+                Ok(decode::<One>(template, &reply.body)?.data)
+            }
+            Err(BcError::OutcomeUnknown { .. } | BcError::Network { .. }) => {
+                let landed = self.refunds(order_id).await?.into_iter().find(|r| !before.contains(&r.id) && r.total_amount == total);
+                landed.ok_or(BcError::OutcomeUnknown { endpoint: template.into() })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Sets absolute stock. Items are grouped by location and sent one request at a time: BigCommerce

@@ -348,3 +348,100 @@ mod tests {
         }
     }
 }
+
+/// One element of a `PUT /v3/catalog/products` batch.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ProductUpdate {
+    pub id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
+    pub price: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::float_option")]
+    pub sale_price: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewCustomer {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Subscriber {
+    pub id: i64,
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Channel {
+    pub id: i64,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub platform: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Hook {
+    pub id: i64,
+    pub scope: String,
+    pub destination: String,
+    pub is_active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewHook {
+    pub scope: String,
+    pub destination: String,
+    pub is_active: bool,
+    /// Echoed on every delivery; Tillbridge puts a shared secret here.
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+/// `POST /v3/orders/{id}/payment_actions/refunds`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewRefund {
+    pub items: Vec<RefundItem>,
+    pub payments: Vec<RefundPayment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "item_type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RefundItem {
+    /// Units of an order line (`item_id` is the order product id). Refunds never restock in BigCommerce.
+    Product { item_id: i64, quantity: i64 },
+    /// An amount against the whole order (`item_id` is the order id).
+    Order {
+        item_id: i64,
+        #[serde(with = "rust_decimal::serde::float")]
+        amount: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefundPayment {
+    pub provider_id: String,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub amount: Decimal,
+    /// True for money that moved outside BigCommerce (cash at the till).
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Refund {
+    pub id: i64,
+    pub order_id: i64,
+    /// A number in most responses, a string in some; both are read exactly.
+    #[serde(deserialize_with = "money4::deserialize")]
+    pub total_amount: Decimal,
+}

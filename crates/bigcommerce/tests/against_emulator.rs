@@ -244,3 +244,53 @@ async fn the_token_appears_in_no_audit_row_log_line_or_error() {
     }
     assert!(!r.audit.entries().is_empty(), "calls were audited");
 }
+
+fn drop_once(r: &Rig, route: &str) {
+    r.emulator
+        .faults()
+        .set(FaultConfig { drop_after_commit: 1, target: Some(route.into()), ..Default::default() })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_customer_batch_response_creates_no_duplicates() {
+    use tillbridge_bigcommerce::models::NewCustomer;
+    let r = rig(100, BcConfig::default()).await;
+    let people: Vec<NewCustomer> = (0..12)
+        .map(|i| NewCustomer { email: format!("pos.buyer{i}@example.com"), first_name: "Pos".into(), last_name: format!("Buyer{i}") })
+        .collect();
+    drop_once(&r, "POST /stores/{store_hash}/v3/customers");
+    let created = r.client.create_customers(&people).await.expect("the batch completes despite the lost response");
+    let emails: Vec<String> = people.iter().map(|p| p.email.clone()).collect();
+    let stored = r.client.customers_by_email(&emails).await.unwrap();
+    assert_eq!(stored.len(), 12, "each customer exists once in the store");
+    let unique: HashSet<i64> = created.iter().map(|c| c.id).collect();
+    assert_eq!(unique.len(), 12, "and is reported once, whether created now or found after the lost response");
+}
+
+#[tokio::test]
+async fn a_relative_adjustment_is_never_resent_blindly() {
+    use tillbridge_bigcommerce::models::InventoryAdjustment;
+    let r = rig(100, BcConfig::default()).await;
+    let page: Vec<_> = r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let variant = page.iter().flatten().find(|p| p.inventory_tracking == "variant").unwrap().variants[0].clone();
+    let item = InventoryAdjustment { location_id: 1, variant_id: variant.id, quantity: 5 };
+    let stock = |r: &Rig| {
+        let snapshot = r.emulator.stock_snapshot();
+        serde_json::to_string(&snapshot).unwrap()
+    };
+    let before = stock(&r);
+    drop_once(&r, "POST /stores/{store_hash}/v3/inventory/adjustments/relative");
+    let err = r.client.adjust_stock(&[item], "test").await.unwrap_err();
+    assert!(matches!(err, BcError::OutcomeUnknown { .. }), "a lost relative write is reported as unknown, not retried: {err}");
+    assert_ne!(stock(&r), before, "the store did apply it once");
+    let relative_posts: u64 = r
+        .emulator
+        .requests()
+        .snapshot()
+        .iter()
+        .filter(|c| c.route.contains("adjustments/relative"))
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(relative_posts, 1, "and the client sent it exactly once");
+}
