@@ -264,12 +264,11 @@ impl<'a> Matcher<'a> {
             let show = |o: &[OptionPair]| o.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join(", ");
             out.push(format!("options differ (BigCommerce {}, Shopify {})", show(&b.options), show(&s.options)));
         }
-        if key == Some(MatchKey::Gtin) {
-            if let (Some(bs), Some(ss)) = (&b.sku_norm, &s.sku_norm)
-                && bs != ss
-            {
-                out.push(format!("SKUs differ (BigCommerce {:?}, Shopify {:?})", self.bc[bi].sku, self.sh[si].sku));
-            }
+        if key == Some(MatchKey::Gtin)
+            && let (Some(bs), Some(ss)) = (&b.sku_norm, &s.sku_norm)
+            && bs != ss
+        {
+            out.push(format!("SKUs differ (BigCommerce {:?}, Shopify {:?})", self.bc[bi].sku, self.sh[si].sku));
         }
         out
     }

@@ -166,8 +166,10 @@ mod properties {
         })
     }
 
+    type RecordById = (MatchClass, Option<MatchKey>, Option<i64>, Option<String>);
+
     /// Records by ids, so plans from differently ordered inputs can be compared.
-    fn by_ids(plan: &MatchPlan, b: &[BcVariantIn], s: &[ShVariantIn]) -> Vec<(MatchClass, Option<MatchKey>, Option<i64>, Option<String>)> {
+    fn by_ids(plan: &MatchPlan, b: &[BcVariantIn], s: &[ShVariantIn]) -> Vec<RecordById> {
         plan.records
             .iter()
             .map(|r| (r.class, r.key, r.bigcommerce.map(|i| b[i].variant_id), r.shopify.map(|i| s[i].variant_id.clone())))

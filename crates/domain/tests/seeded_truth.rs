@@ -67,7 +67,8 @@ fn every_record_agrees_with_the_seeds_ground_truth() {
         TruthClass::Conflict => MatchClass::Conflict,
         TruthClass::Unmatched => MatchClass::Unmatched,
     };
-    let got: HashMap<(Option<i64>, Option<String>), (MatchClass, Option<MatchKey>)> = plan
+    type Sides = (Option<i64>, Option<String>);
+    let got: HashMap<Sides, (MatchClass, Option<MatchKey>)> = plan
         .records
         .iter()
         .map(|r| ((r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.clone())), (r.class, r.key)))
