@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use tillbridge_engine::{
-    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, default_db_path,
+    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify,
 };
+use tillbridge_demo::DemoArgs;
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_secrets::Secret;
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
@@ -81,7 +82,7 @@ enum Command {
     /// When they are ready, prints one JSON line with their URLs and credentials.
     Emulate {
         #[command(flatten)]
-        seed: SeedArgs,
+        seed: DemoArgs,
         /// Where the BigCommerce emulator listens (port 0 picks a free one).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         bigcommerce: SocketAddr,
@@ -93,7 +94,7 @@ enum Command {
     /// a separate demo database) and opens the app, or serves it to a browser when there is no display.
     Demo {
         #[command(flatten)]
-        seed: SeedArgs,
+        seed: DemoArgs,
         /// Where to serve the control panel when there is no window.
         #[arg(long, default_value = "127.0.0.1:4870")]
         addr: SocketAddr,
@@ -106,26 +107,6 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
-}
-
-/// The size and shape of the seeded stores.
-#[derive(Debug, Clone, clap::Args)]
-struct SeedArgs {
-    /// The generator's seed: the same seed gives the same stores.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// How many BigCommerce variants to create (Shopify gets about as many).
-    #[arg(long, default_value_t = 2_000)]
-    variants: usize,
-    /// How many locations each store has.
-    #[arg(long, default_value_t = 2)]
-    locations: usize,
-}
-
-impl SeedArgs {
-    fn spec(&self) -> SeedSpec {
-        SeedSpec { seed: self.seed, variants: self.variants, locations: self.locations, ..SeedSpec::default() }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,20 +171,9 @@ fn init_tracing() {
 }
 
 async fn open_app(cli: &Cli) -> Result<App, ApiError> {
-    let db_path = match &cli.db {
-        Some(p) => p.clone(),
-        None => default_db_path()?,
-    };
-    let secrets: SecretStoreSpec =
-        cli.secret_store.as_deref().unwrap_or("keychain").parse().map_err(ApiError::from)?;
-    let app = App::open(Config { db_path, secrets }).await?;
-    if let Some(backup) = &app.opened().backup {
-        eprintln!(
-            "note: upgraded the database from schema {} to {}; the previous file is kept at {}",
-            app.opened().from_version,
-            app.opened().to_version,
-            backup.display()
-        );
+    let app = App::open(Config::from_flags(cli.db.clone(), cli.secret_store.as_deref())?).await?;
+    if let Some(note) = app.upgrade_note() {
+        eprintln!("{note}");
     }
     Ok(app)
 }

@@ -5,9 +5,30 @@
 
 use std::path::{Path, PathBuf};
 
-use tillbridge_emulator::{EmulateOptions, RunningStores};
+use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec};
 use tillbridge_secrets::Secret;
+
+/// The size and shape of the seeded stores, as `tillbridge demo`, `tillbridge emulate` and
+/// `tillbridge-desktop --demo` take them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// The generator's seed: the same seed gives the same stores.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How many BigCommerce variants to create (Shopify gets about as many).
+    #[arg(long, default_value_t = 2_000)]
+    pub variants: usize,
+    /// How many locations each store has.
+    #[arg(long, default_value_t = 2)]
+    pub locations: usize,
+}
+
+impl DemoArgs {
+    pub fn spec(&self) -> SeedSpec {
+        SeedSpec { seed: self.seed, variants: self.variants, locations: self.locations, ..SeedSpec::default() }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -73,7 +94,6 @@ fn remove_database(path: &Path) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tillbridge_emulator::SeedSpec;
 
     #[tokio::test]
     async fn the_demo_connects_both_emulated_stores() {

@@ -16,6 +16,19 @@ pub struct Config {
     pub secrets: SecretStoreSpec,
 }
 
+impl Config {
+    /// The configuration the front ends' `--db` and `--secret-store` flags describe; absent flags
+    /// mean the per-user database and the OS keychain.
+    pub fn from_flags(db: Option<PathBuf>, secret_store: Option<&str>) -> Result<Config, ApiError> {
+        let db_path = match db {
+            Some(p) => p,
+            None => crate::default_db_path()?,
+        };
+        let secrets: SecretStoreSpec = secret_store.unwrap_or("keychain").parse().map_err(ApiError::from)?;
+        Ok(Config { db_path, secrets })
+    }
+}
+
 /// The engine, built once per process and shared by every front end.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -92,6 +105,18 @@ impl App {
     /// What the last open did to the database file (for the CLI to report a backup).
     pub fn opened(&self) -> &Opened {
         &self.opened
+    }
+
+    /// A line for the operator when opening upgraded the database, naming the copy kept aside.
+    pub fn upgrade_note(&self) -> Option<String> {
+        self.opened.backup.as_ref().map(|backup| {
+            format!(
+                "note: upgraded the database from schema {} to {}; the previous file is kept at {}",
+                self.opened.from_version,
+                self.opened.to_version,
+                backup.display()
+            )
+        })
     }
 
     pub fn store(&self) -> &Store {

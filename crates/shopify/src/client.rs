@@ -11,7 +11,7 @@ use tillbridge_secrets::Secret;
 use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System};
 
 use crate::error::ShopifyError;
-use crate::governor::{CostGovernor, ThrottleStatus};
+use crate::governor::{Answer, CostGovernor, ThrottleStatus};
 
 /// The Admin API version Tillbridge is written against.
 pub const DEFAULT_API_VERSION: &str = "2026-10";
@@ -25,6 +25,11 @@ pub struct ShopifyConnection {
 }
 
 /// A named GraphQL document with the cost Tillbridge expects it to have before it has seen one.
+///
+/// `estimated_cost` is the requested cost of the largest call Tillbridge makes with it (full
+/// pages, full id batches), worked out with Shopify's cost rules. The governor reserves the
+/// larger of it and the cost Shopify last reported, so a smaller call never teaches it to
+/// under-reserve for a bigger one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
     pub name: &'static str,
@@ -83,7 +88,21 @@ impl ShopifyClient {
 
     fn estimate(&self, op: &Operation) -> f64 {
         let learned = self.inner.learned_cost.lock().unwrap_or_else(|p| p.into_inner());
-        learned.get(op.name).copied().unwrap_or(f64::from(op.estimated_cost))
+        learned.get(op.name).copied().unwrap_or(0.0).max(f64::from(op.estimated_cost))
+    }
+
+    /// The plain HTTP client, for downloads that must not carry the access token (bulk
+    /// results live on a signed storage URL outside the shop).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn parts(&self) -> &ClientParts {
+        &self.inner.parts
+    }
+
+    pub(crate) fn correlation_id(&self) -> &str {
+        &self.correlation_id
     }
 
     /// Runs `op` and returns its `data`. Every operation Tillbridge sends is a read, an absolute
@@ -97,7 +116,7 @@ impl ShopifyClient {
         let (mut failures, mut throttled, mut sends) = (0u32, 0u32, 0u32);
         loop {
             let cost = self.estimate(op);
-            self.inner.governor.acquire(cost).await;
+            let ticket = self.inner.governor.acquire(cost).await;
             sends += 1;
             let started = StdInstant::now();
             let result = self
@@ -119,32 +138,40 @@ impl ShopifyClient {
                 Ok(reply) => reply,
                 // Not sent, or the reply was cut off. Safe to resend: see the note on `execute`.
                 Err(e) => {
-                    self.inner.governor.settle(cost, None);
+                    // A cut connection may still have run the query: count its cost as spent.
+                    self.inner.governor.settle(ticket, Answer { status: None, spent: cost });
                     self.audit(&endpoint, None, started, sends, Outcome::RetryableError);
                     failures += 1;
                     if backoff.gives_up_after(failures) {
                         return Err(ShopifyError::Network { operation: op.name.into(), detail: scrub(&e) });
                     }
+                    tracing::debug!(operation = op.name, attempt = sends, detail = %scrub(&e), "no answer from Shopify; resending the same request");
                     tokio::time::sleep(backoff.delay(failures, self.inner.parts.jitter.as_ref())).await;
                     continue;
                 }
             };
             let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let code = status.as_u16();
+            let is_throttled = code == 429 || is_throttled_body(&parsed);
             let cost_ext = parsed.pointer("/extensions/cost");
             let throttle = cost_ext.and_then(throttle_status);
-            if let Some(requested) = cost_ext.and_then(|c| c.get("requestedQueryCost")).and_then(Value::as_f64) {
+            // A throttled request ran nothing; otherwise Shopify says what it took, and without a
+            // report (a 5xx page) we assume it took all it asked for.
+            let spent = if is_throttled { 0.0 } else { cost_ext.and_then(|c| c.get("actualQueryCost")).and_then(Value::as_f64).unwrap_or(cost) };
+            // Zero is what a throttled answer reports when it never priced the query; learning it
+            // would let the next attempt go out unpaced.
+            if let Some(requested) = cost_ext.and_then(|c| c.get("requestedQueryCost")).and_then(Value::as_f64).filter(|r| *r > 0.0) {
                 self.inner.learned_cost.lock().unwrap_or_else(|p| p.into_inner()).insert(op.name, requested);
             }
-            self.inner.governor.settle(cost, throttle);
-            let code = status.as_u16();
+            self.inner.governor.settle(ticket, Answer { status: throttle, spent });
 
-            let is_throttled = code == 429 || error_code(&parsed) == Some("THROTTLED");
             if is_throttled {
                 throttled += 1;
                 self.audit(&endpoint, Some(code), started, sends, Outcome::RateLimited);
                 if throttled >= MAX_THROTTLED {
                     return Err(ShopifyError::Throttled { operation: op.name.into(), attempts: throttled });
                 }
+                tracing::debug!(operation = op.name, attempt = sends, "Shopify throttled the request; waiting for the bucket to refill");
                 if throttle.is_none() {
                     // No bucket report (a 429 from the edge): back off rather than guess.
                     tokio::time::sleep(backoff.delay(throttled, self.inner.parts.jitter.as_ref())).await;
@@ -157,6 +184,7 @@ impl ShopifyClient {
                 if backoff.gives_up_after(failures) {
                     return Err(ShopifyError::Server { operation: op.name.into(), status: code, attempts: failures });
                 }
+                tracing::debug!(operation = op.name, status = code, attempt = sends, "Shopify failed the request; retrying after a pause");
                 tokio::time::sleep(backoff.delay(failures, self.inner.parts.jitter.as_ref())).await;
                 continue;
             }
@@ -238,6 +266,15 @@ fn error_code(body: &Value) -> Option<&str> {
     body.get("errors")?.as_array()?.iter().find_map(|e| e.pointer("/extensions/code")?.as_str())
 }
 
+/// THROTTLED by code, or by the bare "Throttled" message older API versions sent without one.
+fn is_throttled_body(body: &Value) -> bool {
+    error_code(body) == Some("THROTTLED")
+        || body
+            .get("errors")
+            .and_then(Value::as_array)
+            .is_some_and(|errors| errors.iter().any(|e| e.get("message").and_then(Value::as_str) == Some("Throttled")))
+}
+
 fn first_message(body: &Value) -> String {
     match body.get("errors") {
         Some(Value::String(s)) => s.clone(),
@@ -255,5 +292,21 @@ fn scrub(e: &reqwest::Error) -> String {
         "connection refused or unreachable".into()
     } else {
         "the connection failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_is_recognised_with_and_without_its_code() {
+        // shared/samples/shopify: the current shape, and the older one without extensions.code.
+        let current = json!({"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]});
+        let legacy = json!({"errors": [{"message": "Throttled"}], "extensions": {"cost": {"requestedQueryCost": 202}}});
+        let other = json!({"errors": [{"message": "Field 'skuu' doesn't exist on type 'ProductVariant'"}]});
+        assert!(is_throttled_body(&current), "the documented THROTTLED code");
+        assert!(is_throttled_body(&legacy), "a bare Throttled message is still a throttle, not a permanent refusal");
+        assert!(!is_throttled_body(&other), "other errors are not throttles");
     }
 }

@@ -40,6 +40,12 @@ gid!(LineItemId, "LineItem");
 gid!(RefundId, "Refund");
 gid!(ReturnId, "Return");
 gid!(CustomerId, "Customer");
+gid!(InventoryLevelId, "InventoryLevel");
+gid!(InventoryAdjustmentGroupId, "InventoryAdjustmentGroup");
+gid!(TransactionId, "OrderTransaction");
+gid!(ReturnLineItemId, "ReturnLineItem");
+gid!(BulkOperationId, "BulkOperation");
+gid!(WebhookSubscriptionId, "WebhookSubscription");
 
 #[cfg(test)]
 mod tests {
@@ -51,5 +57,7 @@ mod tests {
         assert_eq!(v.0, "gid://shopify/ProductVariant/45000000123", "the GID format Shopify uses");
         assert_eq!(v.number(), Some(45_000_000_123), "the number comes back out");
         assert_eq!(VariantId("gid://shopify/Product/1".into()).number(), None, "a product id is not a variant id");
+        let level = InventoryLevelId("gid://shopify/InventoryLevel/97000001031?inventory_item_id=502001".into());
+        assert_eq!(level.number(), Some(97_000_001_031), "a level id's query string is not part of its number");
     }
 }
