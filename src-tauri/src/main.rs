@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
-use tillbridge_engine::{ApiError, App, Config, SecretStoreSpec, default_db_path, default_log_dir};
+use tillbridge_demo::DemoArgs;
+use tillbridge_emulator::{EmulateOptions, RunningStores};
+use tillbridge_engine::{ApiError, App, Config, default_log_dir};
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
@@ -38,15 +39,8 @@ struct Cli {
     /// and a separate demo database (demo.db unless --db is given).
     #[arg(long)]
     demo: bool,
-    /// The demo's seed: the same seed gives the same stores.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// How many BigCommerce variants the demo seeds.
-    #[arg(long, default_value_t = 2_000)]
-    variants: usize,
-    /// How many locations each demo store has.
-    #[arg(long, default_value_t = 2)]
-    locations: usize,
+    #[command(flatten)]
+    demo_stores: DemoArgs,
 }
 
 fn main() -> ExitCode {
@@ -161,25 +155,15 @@ async fn open_app(cli: &Cli) -> Result<(App, Option<RunningStores>), ApiError> {
             Some(p) => p.clone(),
             None => tillbridge_demo::default_demo_db()?,
         };
-        let seed = SeedSpec { seed: cli.seed, variants: cli.variants, locations: cli.locations, ..SeedSpec::default() };
-        let emulate = EmulateOptions { seed, ..EmulateOptions::default() };
+        let emulate = EmulateOptions { seed: cli.demo_stores.spec(), ..EmulateOptions::default() };
         let demo = tillbridge_demo::open(tillbridge_demo::DemoOptions { emulate, db_path }).await?;
         return Ok((demo.app, Some(demo.stores)));
     }
-    let db_path = match &cli.db {
-        Some(p) => p.clone(),
-        None => default_db_path()?,
-    };
-    let secrets: SecretStoreSpec = cli.secret_store.as_deref().unwrap_or("keychain").parse().map_err(ApiError::from)?;
-    tracing::info!(db = %db_path.display(), ?secrets, "opening the engine");
-    let app = App::open(Config { db_path, secrets }).await?;
-    if let Some(backup) = &app.opened().backup {
-        eprintln!(
-            "note: upgraded the database from schema {} to {}; the previous file is kept at {}",
-            app.opened().from_version,
-            app.opened().to_version,
-            backup.display()
-        );
+    let config = Config::from_flags(cli.db.clone(), cli.secret_store.as_deref())?;
+    tracing::info!(db = %config.db_path.display(), secrets = ?config.secrets, "opening the engine");
+    let app = App::open(config).await?;
+    if let Some(note) = app.upgrade_note() {
+        eprintln!("{note}");
     }
     Ok((app, None))
 }
