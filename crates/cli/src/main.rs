@@ -1,5 +1,7 @@
 //! `tillbridge`: the command-line front end. Every subcommand is a thin adapter over the engine.
 
+mod bench;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,6 +113,17 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Read both emulated catalogs, with stock at every location, at Standard-plan limits; prints
+    /// the requests and points spent, the least time the limits allow (floor_s), the wall time,
+    /// and every rate-limited answer.
+    Read {
+        #[arg(long, default_value_t = 100_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 3)]
+        locations: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// How long the deterministic generator takes to seed a pair of messy stores.
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -311,28 +324,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Bench { what } => match what {
             BenchCommand::Seed { variants, seed, locations } => {
-                let spec = SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() };
-                let started = std::time::Instant::now();
-                let world = tillbridge_emulator::generate(&spec);
-                let seconds = started.elapsed().as_secs_f64();
-                let counts = world.truth.counts();
-                println!(
-                    "seeded {} BigCommerce and {} Shopify variants in {seconds:.3} s",
-                    world.bigcommerce_variant_count(),
-                    world.shopify_variant_count()
-                );
-                println!(
-                    "ground truth: {} matched, {} ambiguous, {} conflict, {} unmatched",
-                    counts.matched, counts.ambiguous, counts.conflict, counts.unmatched
-                );
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "bigcommerce_variants": world.bigcommerce_variant_count(),
-                        "shopify_variants": world.shopify_variant_count(),
-                        "seed_s": (seconds * 1000.0).round() / 1000.0,
-                    })
-                );
+                bench::seed(&SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() });
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Read { variants, locations, seed } => {
+                bench::read(SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() }).await?;
                 Ok(ExitCode::SUCCESS)
             }
         },

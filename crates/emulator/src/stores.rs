@@ -64,6 +64,7 @@ pub struct RunningStores {
     pub truth: TruthCounts,
     pub bigcommerce_variants: usize,
     pub shopify_variants: usize,
+    pub locations: usize,
     _servers: (ServerHandle, ServerHandle),
 }
 
@@ -90,6 +91,7 @@ pub async fn start(opts: EmulateOptions) -> std::io::Result<RunningStores> {
         truth: world.truth.counts(),
         bigcommerce_variants: world.bigcommerce_variant_count(),
         shopify_variants: world.shopify_variant_count(),
+        locations: world.bigcommerce.locations.len(),
         bigcommerce,
         shopify,
         credentials,

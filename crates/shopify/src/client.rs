@@ -52,6 +52,8 @@ struct Inner {
     governor: CostGovernor,
     /// The last requested cost Shopify reported per operation: the best estimate for the next call.
     learned_cost: Mutex<HashMap<&'static str, f64>>,
+    /// Points the store charged this client (actual costs), for benchmarks and the status screen.
+    points_spent: Mutex<f64>,
     parts: ClientParts,
 }
 
@@ -75,6 +77,7 @@ impl ShopifyClient {
                 token: conn.token.clone(),
                 governor: CostGovernor::default(),
                 learned_cost: Mutex::default(),
+                points_spent: Mutex::default(),
                 parts,
             }),
             correlation_id: Arc::from("-"),
@@ -95,6 +98,11 @@ impl ShopifyClient {
     /// results live on a signed storage URL outside the shop).
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// Cost points the store has charged this client and its clones so far.
+    pub fn points_spent(&self) -> f64 {
+        *self.inner.points_spent.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn parts(&self) -> &ClientParts {
@@ -164,6 +172,7 @@ impl ShopifyClient {
                 self.inner.learned_cost.lock().unwrap_or_else(|p| p.into_inner()).insert(op.name, requested);
             }
             self.inner.governor.settle(ticket, Answer { status: throttle, spent });
+            *self.inner.points_spent.lock().unwrap_or_else(|p| p.into_inner()) += spent;
 
             if is_throttled {
                 throttled += 1;

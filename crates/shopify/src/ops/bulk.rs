@@ -77,6 +77,30 @@ pub const BULK_PRODUCTS_WITH_VARIANTS: &str = r#"query TillbridgeBulkProducts {
   }
 }"#;
 
+/// Every variant with its stock at every location, in one export. `productVariants` is the root
+/// so that the levels are only the second connection deep (bulk queries allow two levels).
+pub const BULK_VARIANTS_WITH_STOCK: &str = r#"query TillbridgeBulkVariantStock {
+  productVariants {
+    edges {
+      node {
+        id sku barcode
+        product { id }
+        inventoryItem {
+          id
+          inventoryLevels {
+            edges {
+              node {
+                location { id }
+                quantities(names: ["available", "committed", "on_hand"]) { name quantity }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BulkStatus {

@@ -34,7 +34,7 @@ pub const ALL: [&Operation; 19] = [
 ];
 
 /// Query texts sent inside `bulkOperationRunQuery` rather than as requests of their own.
-pub const BULK_QUERIES: [&str; 1] = [bulk::BULK_PRODUCTS_WITH_VARIANTS];
+pub const BULK_QUERIES: [&str; 2] = [bulk::BULK_PRODUCTS_WITH_VARIANTS, bulk::BULK_VARIANTS_WITH_STOCK];
 
 #[cfg(test)]
 mod tests {
