@@ -3,12 +3,14 @@
 //! except in the `X-Auth-Token` header.
 
 mod api;
+mod api_trait;
 mod client;
 mod error;
 pub mod governor;
 pub mod models;
 
 pub use api::*;
+pub use api_trait::{BigCommerceApi, MemoryBigCommerce};
 pub use client::{BcConnection, BigCommerceClient, Resend};
 pub use tillbridge_transport::ClientParts;
 pub use error::BcError;

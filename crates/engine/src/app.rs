@@ -36,6 +36,7 @@ pub struct App {
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) opened: Opened,
+    pub(crate) connector: Arc<dyn crate::connect::Connector>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,7 +100,13 @@ impl App {
         if let Some(backup) = &opened.backup {
             tracing::info!(backup = %backup.display(), from = opened.from_version, to = opened.to_version, "database upgraded");
         }
-        App { store, secrets, clock, opened }
+        App { store, secrets, clock, opened, connector: Arc::new(crate::connect::HttpConnector) }
+    }
+
+    /// The same engine reaching stores through `connector` (tests use in-memory stores).
+    pub fn with_connector(mut self, connector: Arc<dyn crate::connect::Connector>) -> App {
+        self.connector = connector;
+        self
     }
 
     /// What the last open did to the database file (for the CLI to report a backup).

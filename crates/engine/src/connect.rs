@@ -5,13 +5,35 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tillbridge_bigcommerce::{BcConnection, BcError, BigCommerceClient};
+use tillbridge_bigcommerce::{BcConnection, BcError, BigCommerceApi, BigCommerceClient};
 use tillbridge_secrets::Secret;
-use tillbridge_shopify::{DEFAULT_API_VERSION, ShopifyClient, ShopifyConnection, ShopifyError};
+use tillbridge_shopify::{DEFAULT_API_VERSION, ShopifyApi, ShopifyClient, ShopifyConnection, ShopifyError};
 use tillbridge_store::{NewConnection, System};
 use tillbridge_transport::{AuditSink, Backoff, ClientParts, SeededJitter, SystemWallClock};
 
 use crate::{ApiError, App, ConnectionView};
+
+/// Builds store clients. The engine uses [`HttpConnector`]; tests pass in-memory stores.
+pub trait Connector: Send + Sync + std::fmt::Debug {
+    fn bigcommerce(&self, conn: &BcConnection, parts: ClientParts) -> Result<Arc<dyn BigCommerceApi>, ApiError>;
+    fn shopify(&self, conn: &ShopifyConnection, parts: ClientParts) -> Result<Arc<dyn ShopifyApi>, ApiError>;
+}
+
+/// The real clients, over HTTP.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HttpConnector;
+
+impl Connector for HttpConnector {
+    fn bigcommerce(&self, conn: &BcConnection, parts: ClientParts) -> Result<Arc<dyn BigCommerceApi>, ApiError> {
+        let client = BigCommerceClient::new(conn, parts).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Arc::new(client.correlated("connect")))
+    }
+
+    fn shopify(&self, conn: &ShopifyConnection, parts: ClientParts) -> Result<Arc<dyn ShopifyApi>, ApiError> {
+        let client = ShopifyClient::new(conn, parts).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Arc::new(client.correlated("connect")))
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectBigCommerce {
@@ -65,9 +87,7 @@ impl App {
             return Err(ApiError::invalid("the access token is empty; paste the API account's access token"));
         }
         let conn = BcConnection { api_url: api_url.clone(), store_hash: store_hash.clone(), token: req.token.clone() };
-        let client = BigCommerceClient::new(&conn, self.client_parts(quick_check()))
-            .map_err(|e| ApiError::internal(e.to_string()))?
-            .correlated("connect");
+        let client = self.connector.bigcommerce(&conn, self.client_parts(quick_check()))?;
         client.verify().await.map_err(|e| match e {
             BcError::Network { .. } => ApiError::invalid(format!(
                 "could not reach BigCommerce at {api_url}: check the API URL (usually https://api.bigcommerce.com) and the network"
@@ -87,9 +107,7 @@ impl App {
             return Err(ApiError::invalid("the access token is empty; paste the app's Admin API access token"));
         }
         let conn = ShopifyConnection { shop_url: shop_url.clone(), api_version: api_version.clone(), token: req.token.clone() };
-        let client = ShopifyClient::new(&conn, self.client_parts(quick_check()))
-            .map_err(|e| ApiError::internal(e.to_string()))?
-            .correlated("connect");
+        let client = self.connector.shopify(&conn, self.client_parts(quick_check()))?;
         client.verify().await.map_err(|e| match e {
             ShopifyError::Network { .. } => {
                 ApiError::invalid(format!("could not reach Shopify at {shop_url}: check the shop URL and the network"))

@@ -11,7 +11,7 @@ mod paths;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
 pub use clock::{Clock, SystemClock};
-pub use connect::{ConnectBigCommerce, ConnectShopify};
+pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind};
 pub use paths::{default_db_path, default_log_dir};

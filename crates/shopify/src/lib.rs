@@ -8,6 +8,7 @@
 
 mod client;
 mod error;
+mod api_trait;
 pub mod gid;
 pub mod governor;
 pub mod models;
@@ -15,6 +16,7 @@ pub mod ops;
 mod paging;
 mod user_errors;
 
+pub use api_trait::{MemoryShopify, ShopifyApi};
 pub use client::{DEFAULT_API_VERSION, Operation, ShopifyClient, ShopifyConnection, VERIFY};
 pub use error::ShopifyError;
 pub use ops::bulk::{BulkObject, BulkOperation, BulkRequestCount, BulkRunner, BulkStatus, PollSchedule};

@@ -1,0 +1,195 @@
+//! What the engine needs from a BigCommerce store, as a trait: the real client implements it over
+//! HTTP, and [`MemoryBigCommerce`] in memory, so engine logic can be tested without a network.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
+
+use crate::models::*;
+use crate::{BatchOutcome, BcError, BigCommerceClient, ProductQuery};
+
+pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
+    fn verify(&self) -> BoxFuture<'_, Result<(), BcError>>;
+    fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>>;
+    fn products(&self, q: ProductQuery) -> BoxStream<'_, Result<Vec<Product>, BcError>>;
+    fn inventory_items<'a>(&'a self, location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>>;
+    fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>>;
+    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
+    fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>>;
+    fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>>;
+}
+
+impl BigCommerceApi for BigCommerceClient {
+    fn verify(&self) -> BoxFuture<'_, Result<(), BcError>> {
+        BigCommerceClient::verify(self).boxed()
+    }
+    fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>> {
+        BigCommerceClient::locations(self).boxed()
+    }
+    fn products(&self, q: ProductQuery) -> BoxStream<'_, Result<Vec<Product>, BcError>> {
+        BigCommerceClient::products(self, q).boxed()
+    }
+    fn inventory_items<'a>(&'a self, location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>> {
+        BigCommerceClient::inventory_items(self, location_ids).boxed()
+    }
+    fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
+        BigCommerceClient::update_variants(self, updates).boxed()
+    }
+    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+        BigCommerceClient::set_stock(self, items, reason).boxed()
+    }
+    fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
+        BigCommerceClient::create_order(self, order).boxed()
+    }
+    fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>> {
+        BigCommerceClient::create_refund(self, order_id, refund).boxed()
+    }
+}
+
+/// A BigCommerce store held in memory, keeping the rules the engine relies on: one order per
+/// `external_order_id`, stock set per (variant, location). `refusal`, when set, is how the store
+/// answers every call (a bad token, a missing scope), for testing what the engine does then.
+#[derive(Debug, Default)]
+pub struct MemoryBigCommerce {
+    pub refusal: Option<BcError>,
+    pub products: Mutex<Vec<Product>>,
+    pub locations: Vec<Location>,
+    pub stock: Mutex<BTreeMap<(i64, i64), i64>>,
+    pub orders: Mutex<Vec<Order>>,
+}
+
+impl MemoryBigCommerce {
+    fn check(&self) -> Result<(), BcError> {
+        self.refusal.clone().map_or(Ok(()), Err)
+    }
+}
+
+impl BigCommerceApi for MemoryBigCommerce {
+    fn verify(&self) -> BoxFuture<'_, Result<(), BcError>> {
+        let r = self.check();
+        async move { r }.boxed()
+    }
+    fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>> {
+        let r = self.check().map(|()| self.locations.clone());
+        async move { r }.boxed()
+    }
+    fn products(&self, q: ProductQuery) -> BoxStream<'_, Result<Vec<Product>, BcError>> {
+        let r = self.check().map(|()| {
+            let all = self.products.lock().unwrap_or_else(|p| p.into_inner());
+            all.iter().filter(|p| q.ids.is_empty() || q.ids.contains(&p.id)).cloned().collect::<Vec<_>>()
+        });
+        futures_util::stream::iter(match r {
+            Ok(list) => list.chunks(crate::PRODUCTS_PER_PAGE as usize).map(|c| Ok(c.to_vec())).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+        .boxed()
+    }
+    fn inventory_items<'a>(&'a self, _location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>> {
+        let r = self.check().map(|()| Vec::new());
+        futures_util::stream::iter([r]).boxed()
+    }
+    fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
+        let r = self.check().map(|()| {
+            let mut products = self.products.lock().unwrap_or_else(|p| p.into_inner());
+            let mut outcome = BatchOutcome::default();
+            for u in updates {
+                match products.iter_mut().flat_map(|p| p.variants.iter_mut()).find(|v| v.id == u.id) {
+                    Some(v) => {
+                        if u.price.is_some() {
+                            v.price = u.price;
+                        }
+                        if let Some(sku) = &u.sku {
+                            v.sku = sku.clone();
+                        }
+                        outcome.applied.push(u.id);
+                    }
+                    None => {
+                        outcome.failed.insert(u.id, "no such variant".into());
+                    }
+                }
+            }
+            outcome
+        });
+        async move { r }.boxed()
+    }
+    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], _reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+        let r = self.check().map(|()| {
+            let mut stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
+            for i in items {
+                stock.insert((i.variant_id, i.location_id), i.quantity);
+            }
+            vec![Transaction { transaction_id: format!("memory-{}", stock.len()) }]
+        });
+        async move { r }.boxed()
+    }
+    fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
+        let r = self.check().map(|()| {
+            let mut orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(existing) = orders.iter().find(|o| o.external_order_id.as_deref() == Some(order.external_order_id.as_str())) {
+                return existing.clone();
+            }
+            let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+00:00").unwrap_or_default();
+            let created = Order {
+                id: orders.len() as i64 + 100,
+                status_id: order.status_id,
+                external_order_id: Some(order.external_order_id.clone()),
+                external_source: Some(order.external_source.clone()),
+                total_inc_tax: rust_decimal::Decimal::ZERO,
+                total_ex_tax: rust_decimal::Decimal::ZERO,
+                refunded_amount: rust_decimal::Decimal::ZERO,
+                payment_status: String::new(),
+                date_created: now,
+                date_modified: now,
+            };
+            orders.push(created.clone());
+            created
+        });
+        async move { r }.boxed()
+    }
+    fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>> {
+        let total = refund.payments.iter().map(|p| p.amount).sum();
+        let r = self.check().map(|()| Refund { id: 1, order_id, total_amount: total });
+        async move { r }.boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_store_keeps_one_order_per_external_id_and_checks_the_token() {
+        let store = MemoryBigCommerce::default();
+        let api: &dyn BigCommerceApi = &store;
+        let order = NewOrder {
+            customer_id: 0,
+            status_id: 11,
+            channel_id: 1,
+            external_source: "POS".into(),
+            external_order_id: "gid://shopify/Order/1".into(),
+            billing_address: BillingAddress {
+                first_name: "A".into(),
+                last_name: "B".into(),
+                street_1: "1 St".into(),
+                city: "C".into(),
+                state: "S".into(),
+                zip: "12345".into(),
+                country: "United States".into(),
+                country_iso2: "US".into(),
+                email: "a@example.com".into(),
+            },
+            products: vec![],
+            discount_amount: rust_decimal::Decimal::ZERO,
+            payment_method: "cash".into(),
+            staff_notes: None,
+        };
+        let a = api.create_order(&order).await.unwrap();
+        let b = api.create_order(&order).await.unwrap();
+        assert_eq!(a.id, b.id, "the fake honours the same once-per-external-id rule as the real client");
+        let locked = MemoryBigCommerce { refusal: Some(BcError::Unauthorized), ..Default::default() };
+        assert_eq!((&locked as &dyn BigCommerceApi).verify().await, Err(BcError::Unauthorized), "a bad token is refused");
+    }
+}

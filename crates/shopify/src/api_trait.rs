@@ -1,0 +1,192 @@
+//! What the engine needs from a Shopify shop, as a trait: the real client implements it over
+//! GraphQL, and [`MemoryShopify`] in memory, so engine logic can be tested without a network.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
+
+use crate::gid::{InventoryItemId, LocationId, ProductId};
+use crate::models::{InventoryAdjustment, InventoryChange, Location, PosOrder, Refund, Variant};
+use crate::{
+    IdempotencyKey, NewRefund, SetQuantities, ShopifyClient, ShopifyError, UserError, UserErrorCode, VariantQuery, VariantUpdate,
+    WriteOutcome,
+};
+
+pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
+    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>>;
+    fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>>;
+    fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>>;
+    fn update_variants<'a>(
+        &'a self,
+        product: &'a ProductId,
+        updates: &'a [VariantUpdate],
+    ) -> BoxFuture<'a, Result<WriteOutcome<Vec<Variant>>, ShopifyError>>;
+    fn set_quantities<'a>(
+        &'a self,
+        input: &'a SetQuantities,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>>;
+    fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>>;
+    fn create_refund<'a>(&'a self, refund: &'a NewRefund, key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>>;
+}
+
+impl ShopifyApi for ShopifyClient {
+    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>> {
+        ShopifyClient::verify(self).boxed()
+    }
+    fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {
+        ShopifyClient::locations(self).boxed()
+    }
+    fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>> {
+        ShopifyClient::product_variants(self, q).boxed()
+    }
+    fn update_variants<'a>(
+        &'a self,
+        product: &'a ProductId,
+        updates: &'a [VariantUpdate],
+    ) -> BoxFuture<'a, Result<WriteOutcome<Vec<Variant>>, ShopifyError>> {
+        ShopifyClient::update_variants(self, product, updates).boxed()
+    }
+    fn set_quantities<'a>(
+        &'a self,
+        input: &'a SetQuantities,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>> {
+        ShopifyClient::set_quantities(self, input, key).boxed()
+    }
+    fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
+        ShopifyClient::pos_orders(self, since).boxed()
+    }
+    fn create_refund<'a>(&'a self, refund: &'a NewRefund, key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
+        ShopifyClient::create_refund(self, refund, key).boxed()
+    }
+}
+
+/// A Shopify shop held in memory, keeping the rules the engine relies on: compare-and-swap on
+/// `changeFromQuantity` and one application per idempotency key. `refusal`, when set, is how the
+/// shop answers every call (a bad token, a missing scope).
+#[derive(Debug, Default)]
+pub struct MemoryShopify {
+    pub refusal: Option<ShopifyError>,
+    pub variants: Mutex<Vec<Variant>>,
+    pub locations: Vec<Location>,
+    pub available: Mutex<BTreeMap<(InventoryItemId, LocationId), i64>>,
+    applied_keys: Mutex<BTreeMap<String, InventoryAdjustment>>,
+}
+
+impl MemoryShopify {
+    /// A shop that answers every call with `refusal`.
+    pub fn refusing(refusal: ShopifyError) -> MemoryShopify {
+        MemoryShopify { refusal: Some(refusal), ..Default::default() }
+    }
+
+    fn check(&self) -> Result<(), ShopifyError> {
+        self.refusal.clone().map_or(Ok(()), Err)
+    }
+}
+
+impl ShopifyApi for MemoryShopify {
+    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>> {
+        let r = self.check();
+        async move { r }.boxed()
+    }
+    fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {
+        let r = self.check().map(|()| self.locations.clone());
+        futures_util::stream::iter([r]).boxed()
+    }
+    fn product_variants(&self, _q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>> {
+        let r = self.check().map(|()| self.variants.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        futures_util::stream::iter([r]).boxed()
+    }
+    fn update_variants<'a>(
+        &'a self,
+        _product: &'a ProductId,
+        updates: &'a [VariantUpdate],
+    ) -> BoxFuture<'a, Result<WriteOutcome<Vec<Variant>>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let variants = self.variants.lock().unwrap_or_else(|p| p.into_inner());
+            WriteOutcome::Applied(variants.iter().filter(|v| updates.iter().any(|u| u.id == v.id)).cloned().collect())
+        });
+        async move { r }.boxed()
+    }
+    fn set_quantities<'a>(
+        &'a self,
+        input: &'a SetQuantities,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let mut keys = self.applied_keys.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(first) = keys.get(key.as_str()) {
+                return WriteOutcome::Applied(first.clone());
+            }
+            let mut stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
+            let stale = input.quantities.iter().any(|q| {
+                q.change_from.is_some_and(|from| stock.get(&(q.item_id.clone(), q.location_id.clone())).copied().unwrap_or(0) != from)
+            });
+            if stale {
+                return WriteOutcome::Refused(vec![UserError {
+                    code: UserErrorCode::ChangeFromQuantityStale,
+                    field: vec!["input".into(), "quantities".into()],
+                    message: "The quantity changed since it was read".into(),
+                }]);
+            }
+            let mut changes = Vec::new();
+            for q in &input.quantities {
+                let before = stock.insert((q.item_id.clone(), q.location_id.clone()), q.quantity).unwrap_or(0);
+                changes.push(InventoryChange {
+                    name: "available".into(),
+                    delta: q.quantity - before,
+                    quantity_after_change: Some(q.quantity),
+                    item_id: Some(q.item_id.clone()),
+                    location_id: Some(q.location_id.clone()),
+                });
+            }
+            let adjustment =
+                InventoryAdjustment { id: None, created_at: None, reason: "correction".into(), reference_document_uri: None, changes };
+            keys.insert(key.as_str().to_string(), adjustment.clone());
+            WriteOutcome::Applied(adjustment)
+        });
+        async move { r }.boxed()
+    }
+    fn pos_orders(&self, _since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
+        let r = self.check().map(|()| Vec::new());
+        futures_util::stream::iter([r]).boxed()
+    }
+    fn create_refund<'a>(&'a self, _refund: &'a NewRefund, _key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
+        let r = self.check().map(|()| WriteOutcome::Refused(vec![]));
+        async move { r }.boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{InventoryReason, QuantitySet, SettableQuantity};
+
+    #[tokio::test]
+    async fn the_memory_shop_compares_and_swaps_and_honours_idempotency_keys() {
+        let shop = MemoryShopify::default();
+        let api: &dyn ShopifyApi = &shop;
+        let set = |to: i64, from: i64| SetQuantities {
+            name: SettableQuantity::Available,
+            reason: InventoryReason::Correction,
+            reference_document_uri: None,
+            quantities: vec![QuantitySet {
+                item_id: InventoryItemId::from_number(1),
+                location_id: LocationId::from_number(2),
+                quantity: to,
+                change_from: Some(from),
+            }],
+        };
+        let key = IdempotencyKey::for_job("job-1", "set");
+        assert!(matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)), "0 → 5 applies");
+        assert!(matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)), "a replayed key answers the first result");
+        let other = IdempotencyKey::for_job("job-2", "set");
+        let stale = api.set_quantities(&set(9, 0), &other).await.unwrap();
+        assert!(stale.is_refused_with(&UserErrorCode::ChangeFromQuantityStale), "a stale read is refused, as Shopify does");
+    }
+}
