@@ -1,6 +1,9 @@
 //! The BigCommerce client against the emulated store: paging, pacing, recovery, lost responses,
 //! partial batches, and the token staying secret.
 
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

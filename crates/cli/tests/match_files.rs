@@ -1,5 +1,8 @@
 //! `tillbridge match` on exported catalogs: the output contract, and clear errors for bad files.
 
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command;
 
 fn tillbridge(args: &[&str]) -> std::process::Output {

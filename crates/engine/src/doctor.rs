@@ -86,7 +86,7 @@ impl App {
             (Ok(()), SecretStoreKind::Memory) => check(
                 "secret store",
                 CheckState::Warn,
-                format!("{described}"),
+                described,
                 Some("Tokens will be forgotten when Tillbridge exits; use the OS keychain for a real installation."),
             ),
         }

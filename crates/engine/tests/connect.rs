@@ -1,6 +1,9 @@
 //! Connecting stores: a good token is proven and kept; a wrong token, URL, store hash or missing
 //! scope is named, and nothing is saved.
 
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use chrono::Utc;

@@ -1,3 +1,6 @@
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};

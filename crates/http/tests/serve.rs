@@ -1,3 +1,6 @@
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -1,5 +1,8 @@
 //! The store as a caller sees it: a file on disk, opened by path.
 
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fs;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
