@@ -108,14 +108,14 @@ impl App {
         }
         let conn = ShopifyConnection { shop_url: shop_url.clone(), api_version: api_version.clone(), token: req.token.clone() };
         let client = self.connector.shopify(&conn, self.client_parts(quick_check()))?;
-        client.verify().await.map_err(|e| match e {
+        let shop = client.verify().await.map_err(|e| match e {
             ShopifyError::Network { .. } => {
                 ApiError::invalid(format!("could not reach Shopify at {shop_url}: check the shop URL and the network"))
             }
             other => ApiError::invalid(other.to_string()),
         })?;
-        let shop = shop_url.split("://").nth(1).unwrap_or(&shop_url).to_string();
-        self.save(System::Shopify, &shop, &shop, &shop_url, Some(api_version), req.token).await
+        // The myshopify domain never changes, even when the URL used to reach the shop does.
+        self.save(System::Shopify, &shop.myshopify_domain, &shop.name, &shop_url, Some(api_version), req.token).await
     }
 
     async fn save(

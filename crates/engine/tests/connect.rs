@@ -60,6 +60,7 @@ async fn the_emulated_stores_connect_and_are_recorded_with_their_tokens() {
         .await
         .unwrap();
     assert_eq!(sh.api_version.as_deref(), Some("2026-10"), "the default API version is recorded");
+    assert!(sh.store_ref.ends_with(".myshopify.com"), "a shop is known by its permanent domain, not the URL: {}", sh.store_ref);
     let token = secrets.get(&format!("bigcommerce:{}", c.bigcommerce.store_hash)).unwrap().unwrap();
     assert_eq!(token.expose(), c.bigcommerce.access_token, "the token went to the secret store");
     let rows = format!("{:?}", app.store().connections().unwrap());

@@ -12,12 +12,12 @@ use futures_util::{FutureExt, StreamExt};
 use crate::gid::{InventoryItemId, LocationId, ProductId};
 use crate::models::{InventoryAdjustment, InventoryChange, Location, PosOrder, Refund, Variant};
 use crate::{
-    IdempotencyKey, NewRefund, SetQuantities, ShopifyClient, ShopifyError, UserError, UserErrorCode, VariantQuery, VariantUpdate,
+    IdempotencyKey, ShopIdentity, NewRefund, SetQuantities, ShopifyClient, ShopifyError, UserError, UserErrorCode, VariantQuery, VariantUpdate,
     WriteOutcome,
 };
 
 pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
-    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>>;
+    fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>>;
     fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>>;
     fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>>;
     fn update_variants<'a>(
@@ -35,7 +35,7 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
 }
 
 impl ShopifyApi for ShopifyClient {
-    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>> {
+    fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
         ShopifyClient::verify(self).boxed()
     }
     fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {
@@ -90,8 +90,8 @@ impl MemoryShopify {
 }
 
 impl ShopifyApi for MemoryShopify {
-    fn verify(&self) -> BoxFuture<'_, Result<(), ShopifyError>> {
-        let r = self.check();
+    fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
+        let r = self.check().map(|()| ShopIdentity { name: "Memory shop".into(), myshopify_domain: "memory-shop.myshopify.com".into() });
         async move { r }.boxed()
     }
     fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {

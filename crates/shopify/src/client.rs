@@ -249,17 +249,29 @@ impl ShopifyClient {
         });
     }
 
-    /// One cheap query that proves the token works and can read locations.
-    pub async fn verify(&self) -> Result<(), ShopifyError> {
-        let _: Value = self.execute(&VERIFY, &json!({})).await?;
-        Ok(())
+    /// One cheap query that proves the token works and can read locations, and names the shop.
+    pub async fn verify(&self) -> Result<ShopIdentity, ShopifyError> {
+        #[derive(serde::Deserialize)]
+        struct Data {
+            shop: ShopIdentity,
+        }
+        let data: Data = self.execute(&VERIFY, &json!({})).await?;
+        Ok(data.shop)
     }
+}
+
+/// Who a shop is: its display name and its permanent `*.myshopify.com` domain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopIdentity {
+    pub name: String,
+    pub myshopify_domain: String,
 }
 
 pub const VERIFY: Operation = Operation {
     name: "TillbridgeVerify",
-    document: "query TillbridgeVerify { locations(first: 1) { nodes { id } } }",
-    estimated_cost: 3,
+    document: "query TillbridgeVerify { shop { name myshopifyDomain } locations(first: 1) { nodes { id } } }",
+    estimated_cost: 4,
 };
 
 fn throttle_status(cost: &Value) -> Option<ThrottleStatus> {

@@ -17,7 +17,7 @@ mod paging;
 mod user_errors;
 
 pub use api_trait::{MemoryShopify, ShopifyApi};
-pub use client::{DEFAULT_API_VERSION, Operation, ShopifyClient, ShopifyConnection, VERIFY};
+pub use client::{DEFAULT_API_VERSION, Operation, ShopIdentity, ShopifyClient, ShopifyConnection, VERIFY};
 pub use error::ShopifyError;
 pub use ops::bulk::{BulkObject, BulkOperation, BulkRequestCount, BulkRunner, BulkStatus, PollSchedule};
 pub use ops::catalog::{VariantQuery, VariantUpdate};
