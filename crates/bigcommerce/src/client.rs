@@ -58,12 +58,7 @@ const MAX_RATE_LIMITED: u32 = 20;
 
 impl BigCommerceClient {
     pub fn new(conn: &BcConnection, parts: ClientParts) -> Result<BigCommerceClient, BcError> {
-        let http = reqwest::Client::builder()
-            .timeout(parts.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("Tillbridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| BcError::Invalid(format!("cannot build the HTTP client: {e}")))?;
+        let http = parts.http_client().map_err(BcError::Invalid)?;
         let base = format!("{}/stores/{}", conn.api_url.trim_end_matches('/'), conn.store_hash);
         Ok(BigCommerceClient {
             inner: Arc::new(Inner { http, base, token: conn.token.clone(), governor: Governor::default(), parts }),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant as StdInstant};
+use std::time::Instant as StdInstant;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -62,12 +62,7 @@ const MAX_THROTTLED: u32 = 20;
 
 impl ShopifyClient {
     pub fn new(conn: &ShopifyConnection, parts: ClientParts) -> Result<ShopifyClient, ShopifyError> {
-        let http = reqwest::Client::builder()
-            .timeout(parts.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("Tillbridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ShopifyError::Network { operation: "setup".into(), detail: e.to_string() })?;
+        let http = parts.http_client().map_err(|detail| ShopifyError::Network { operation: "setup".into(), detail })?;
         let url = format!("{}/admin/api/{}/graphql.json", conn.shop_url.trim_end_matches('/'), conn.api_version);
         Ok(ShopifyClient {
             inner: Arc::new(Inner {

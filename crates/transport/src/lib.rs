@@ -113,6 +113,20 @@ pub struct ClientParts {
     pub timeout: Duration,
 }
 
+impl ClientParts {
+    /// The HTTP client both store clients use: the per-request timeout from these parts, a short
+    /// connect timeout so an unreachable store fails fast, and a User-Agent naming Tillbridge, as
+    /// BigCommerce asks integrations to send.
+    pub fn http_client(&self) -> Result<reqwest::Client, String> {
+        reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("Tillbridge/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+}
+
 /// Where the clients get wall-clock time for audit rows. (Pacing uses tokio's monotonic clock.)
 pub trait WallClock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
