@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceClient, ProductQuery};
+use tillbridge_domain::matching::{BcVariantIn, ShVariantIn};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_engine::ApiError;
 use tillbridge_secrets::Secret;
@@ -160,4 +161,105 @@ pub async fn read(spec: SeedSpec) -> Result<(), ApiError> {
         })
     );
     Ok(())
+}
+
+/// Matcher inputs straight from an emulator world, for benchmarks: the same fields the API
+/// snapshots carry, without the HTTP round trip.
+fn world_inputs(world: &tillbridge_emulator::World) -> (Vec<BcVariantIn>, Vec<ShVariantIn>) {
+    let bc = world
+        .bigcommerce
+        .products
+        .iter()
+        .flat_map(|p| {
+            p.variants.iter().map(move |v| BcVariantIn {
+                product_id: p.id,
+                variant_id: v.id,
+                sku: v.sku.clone(),
+                barcodes: vec![v.upc.clone(), v.gtin.clone()],
+                options: v.option_values.iter().map(|o| (o.option_display_name.clone(), o.label.clone())).collect(),
+                title: p.name.clone(),
+            })
+        })
+        .collect();
+    let sh = world
+        .shopify
+        .products
+        .iter()
+        .flat_map(|p| {
+            p.variants.iter().map(move |v| ShVariantIn {
+                product_id: format!("gid://shopify/Product/{}", p.id),
+                variant_id: format!("gid://shopify/ProductVariant/{}", v.id),
+                sku: v.sku.clone(),
+                barcode: v.barcode.clone(),
+                options: v.selected_options.clone(),
+                title: p.title.clone(),
+            })
+        })
+        .collect();
+    (bc, sh)
+}
+
+/// User plus system CPU time of this process, from /proc (Linux); None elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // The kernel reports in USER_HZ, which is 100 on every Linux architecture Tillbridge targets.
+    Some(ticks / 100.0)
+}
+
+/// A `VmRSS`/`VmHWM` line of /proc/self/status, in MB.
+fn memory_mb(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Matches two seeded catalogs with the pure matcher and reports its CPU time and memory.
+#[allow(clippy::print_stdout)]
+pub fn matching(spec: &SeedSpec) {
+    let world = tillbridge_emulator::generate(spec);
+    let (bc, sh) = world_inputs(&world);
+    drop(world);
+    let rss_before = memory_mb("VmRSS:");
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let plan = tillbridge_domain::matching::match_catalogs(
+        &bc,
+        &sh,
+        &tillbridge_domain::matching::Decisions::default(),
+        &tillbridge_domain::matching::MatchRules::default(),
+    );
+    let wall_s = started.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
+    let peak = memory_mb("VmHWM:");
+    let c = plan.counts();
+    println!(
+        "matched {} BigCommerce and {} Shopify variants: {} matched, {} ambiguous, {} conflict, {} unmatched",
+        bc.len(),
+        sh.len(),
+        c.matched,
+        c.ambiguous,
+        c.conflict,
+        c.unmatched
+    );
+    println!(
+        "matching took {wall_s:.3} s wall, {} CPU; process RSS {} before matching, peak {} (the peak includes the inputs)",
+        cpu_s.map_or("n/a".into(), |s| format!("{s:.2} s")),
+        rss_before.map_or("n/a".into(), |m| format!("{m:.0} MB")),
+        peak.map_or("n/a".into(), |m| format!("{m:.0} MB")),
+    );
+    println!(
+        "{}",
+        json!({
+            "variants": bc.len() + sh.len(),
+            "match_wall_s": (wall_s * 1000.0).round() / 1000.0,
+            "match_cpu_s": cpu_s.map(|s| (s * 100.0).round() / 100.0),
+            "rss_before_mb": rss_before.map(f64::round),
+            "peak_rss_mb": peak.map(f64::round),
+        })
+    );
 }

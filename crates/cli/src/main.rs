@@ -113,6 +113,13 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Match two seeded catalogs with the pure matcher; prints its CPU time and memory.
+    Match {
+        #[arg(long, default_value_t = 100_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Read both emulated catalogs, with stock at every location, at Standard-plan limits; prints
     /// the requests and points spent, the least time the limits allow (floor_s), the wall time,
     /// and every rate-limited answer.
@@ -325,6 +332,10 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Bench { what } => match what {
             BenchCommand::Seed { variants, seed, locations } => {
                 bench::seed(&SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() });
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Match { variants, seed } => {
+                bench::matching(&SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() });
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Read { variants, locations, seed } => {
