@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceClient, ProductQuery};
-use tillbridge_domain::matching::{BcVariantIn, ShVariantIn};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_engine::ApiError;
 use tillbridge_secrets::Secret;
@@ -163,42 +162,6 @@ pub async fn read(spec: SeedSpec) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Matcher inputs straight from an emulator world, for benchmarks: the same fields the API
-/// snapshots carry, without the HTTP round trip.
-fn world_inputs(world: &tillbridge_emulator::World) -> (Vec<BcVariantIn>, Vec<ShVariantIn>) {
-    let bc = world
-        .bigcommerce
-        .products
-        .iter()
-        .flat_map(|p| {
-            p.variants.iter().map(move |v| BcVariantIn {
-                product_id: p.id,
-                variant_id: v.id,
-                sku: v.sku.clone(),
-                barcodes: vec![v.upc.clone(), v.gtin.clone()],
-                options: v.option_values.iter().map(|o| (o.option_display_name.clone(), o.label.clone())).collect(),
-                title: p.name.clone(),
-            })
-        })
-        .collect();
-    let sh = world
-        .shopify
-        .products
-        .iter()
-        .flat_map(|p| {
-            p.variants.iter().map(move |v| ShVariantIn {
-                product_id: format!("gid://shopify/Product/{}", p.id),
-                variant_id: format!("gid://shopify/ProductVariant/{}", v.id),
-                sku: v.sku.clone(),
-                barcode: v.barcode.clone(),
-                options: v.selected_options.clone(),
-                title: p.title.clone(),
-            })
-        })
-        .collect();
-    (bc, sh)
-}
-
 /// User plus system CPU time of this process, from /proc (Linux); None elsewhere.
 fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -222,7 +185,7 @@ fn memory_mb(field: &str) -> Option<f64> {
 #[allow(clippy::print_stdout)]
 pub fn matching(spec: &SeedSpec) {
     let world = tillbridge_emulator::generate(spec);
-    let (bc, sh) = world_inputs(&world);
+    let (bc, sh) = world.matcher_inputs();
     drop(world);
     let rss_before = memory_mb("VmRSS:");
     let cpu_before = cpu_seconds();

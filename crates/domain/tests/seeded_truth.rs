@@ -5,46 +5,12 @@ use std::collections::HashMap;
 
 use tillbridge_domain::matching::*;
 use tillbridge_emulator::world::{TruthClass, TruthKey};
-use tillbridge_emulator::{SeedSpec, World, generate};
-
-fn inputs(world: &World) -> (Vec<BcVariantIn>, Vec<ShVariantIn>) {
-    let bc = world
-        .bigcommerce
-        .products
-        .iter()
-        .flat_map(|p| {
-            p.variants.iter().map(move |v| BcVariantIn {
-                product_id: p.id,
-                variant_id: v.id,
-                sku: v.sku.clone(),
-                barcodes: vec![v.upc.clone(), v.gtin.clone()],
-                options: v.option_values.iter().map(|o| (o.option_display_name.clone(), o.label.clone())).collect(),
-                title: p.name.clone(),
-            })
-        })
-        .collect();
-    let sh = world
-        .shopify
-        .products
-        .iter()
-        .flat_map(|p| {
-            p.variants.iter().map(move |v| ShVariantIn {
-                product_id: format!("gid://shopify/Product/{}", p.id),
-                variant_id: format!("gid://shopify/ProductVariant/{}", v.id),
-                sku: v.sku.clone(),
-                barcode: v.barcode.clone(),
-                options: v.selected_options.clone(),
-                title: p.title.clone(),
-            })
-        })
-        .collect();
-    (bc, sh)
-}
+use tillbridge_emulator::{SeedSpec, generate};
 
 #[test]
 fn every_record_agrees_with_the_seeds_ground_truth() {
     let world = generate(&SeedSpec { seed: 11, variants: 5_000, locations: 2, ..SeedSpec::default() });
-    let (bc, sh) = inputs(&world);
+    let (bc, sh) = world.matcher_inputs();
     let plan = match_catalogs(&bc, &sh, &Decisions::default(), &MatchRules::default());
 
     let truth = world.truth.counts();

@@ -8,6 +8,7 @@
 
 pub mod bigcommerce;
 pub mod faults;
+mod matcher_inputs;
 pub mod net;
 pub mod requests;
 pub mod rng;
