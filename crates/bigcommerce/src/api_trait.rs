@@ -17,7 +17,12 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     fn products(&self, q: ProductQuery) -> BoxStream<'_, Result<Vec<Product>, BcError>>;
     fn inventory_items<'a>(&'a self, location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>>;
     fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>>;
-    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
+    fn update_products<'a>(&'a self, updates: &'a [ProductUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>>;
+    fn set_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>>;
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>>;
 }
@@ -38,7 +43,14 @@ impl BigCommerceApi for BigCommerceClient {
     fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
         BigCommerceClient::update_variants(self, updates).boxed()
     }
-    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+    fn update_products<'a>(&'a self, updates: &'a [ProductUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
+        BigCommerceClient::update_products(self, updates).boxed()
+    }
+    fn set_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
         BigCommerceClient::set_stock(self, items, reason).boxed()
     }
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
@@ -101,8 +113,17 @@ impl BigCommerceApi for MemoryBigCommerce {
                         if u.price.is_some() {
                             v.price = u.price;
                         }
+                        if u.sale_price.is_some() {
+                            v.sale_price = u.sale_price;
+                        }
                         if let Some(sku) = &u.sku {
                             v.sku = sku.clone();
+                        }
+                        if let Some(upc) = &u.upc {
+                            v.upc = upc.clone();
+                        }
+                        if let Some(gtin) = &u.gtin {
+                            v.gtin = gtin.clone();
                         }
                         outcome.applied.push(u.id);
                     }
@@ -115,7 +136,32 @@ impl BigCommerceApi for MemoryBigCommerce {
         });
         async move { r }.boxed()
     }
-    fn set_stock<'a>(&'a self, items: &'a [InventoryAdjustment], _reason: &'a str) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+    fn update_products<'a>(&'a self, updates: &'a [ProductUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
+        let r = self.check().map(|()| {
+            let mut products = self.products.lock().unwrap_or_else(|p| p.into_inner());
+            let mut outcome = BatchOutcome::default();
+            for u in updates {
+                match products.iter_mut().find(|p| p.id == u.id) {
+                    Some(p) => {
+                        if let Some(name) = &u.name {
+                            p.name = name.clone();
+                        }
+                        outcome.applied.push(u.id);
+                    }
+                    None => {
+                        outcome.failed.insert(u.id, "no such product".into());
+                    }
+                }
+            }
+            outcome
+        });
+        async move { r }.boxed()
+    }
+    fn set_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        _reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
         let r = self.check().map(|()| {
             let mut stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
             for i in items {
@@ -128,7 +174,9 @@ impl BigCommerceApi for MemoryBigCommerce {
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
         let r = self.check().map(|()| {
             let mut orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(existing) = orders.iter().find(|o| o.external_order_id.as_deref() == Some(order.external_order_id.as_str())) {
+            if let Some(existing) =
+                orders.iter().find(|o| o.external_order_id.as_deref() == Some(order.external_order_id.as_str()))
+            {
                 return existing.clone();
             }
             let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+00:00").unwrap_or_default();
@@ -190,6 +238,10 @@ mod tests {
         let b = api.create_order(&order).await.unwrap();
         assert_eq!(a.id, b.id, "the fake honours the same once-per-external-id rule as the real client");
         let locked = MemoryBigCommerce { refusal: Some(BcError::Unauthorized), ..Default::default() };
-        assert_eq!((&locked as &dyn BigCommerceApi).verify().await, Err(BcError::Unauthorized), "a bad token is refused");
+        assert_eq!(
+            (&locked as &dyn BigCommerceApi).verify().await,
+            Err(BcError::Unauthorized),
+            "a bad token is refused"
+        );
     }
 }

@@ -10,16 +10,23 @@ use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
 use crate::gid::{InventoryItemId, LocationId, ProductId};
-use crate::models::{InventoryAdjustment, InventoryChange, Location, PosOrder, Refund, Variant};
+use crate::models::{InventoryAdjustment, InventoryChange, Location, PosOrder, ProductWithVariants, Refund, Variant};
 use crate::{
-    IdempotencyKey, ShopIdentity, NewRefund, SetQuantities, ShopifyClient, ShopifyError, UserError, UserErrorCode, VariantQuery, VariantUpdate,
-    WriteOutcome,
+    BulkRunner, IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyClient, ShopifyError, UserError,
+    UserErrorCode, VariantQuery, VariantUpdate, WriteOutcome,
 };
 
 pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
     fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>>;
     fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>>;
     fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>>;
+    /// The whole catalog through one bulk operation (run, poll, download): the full snapshot.
+    fn products_with_variants(&self) -> BoxStream<'static, Result<ProductWithVariants, ShopifyError>>;
+    fn update_product_title<'a>(
+        &'a self,
+        product: &'a ProductId,
+        title: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<String>, ShopifyError>>;
     fn update_variants<'a>(
         &'a self,
         product: &'a ProductId,
@@ -31,7 +38,11 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         key: &'a IdempotencyKey,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>>;
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>>;
-    fn create_refund<'a>(&'a self, refund: &'a NewRefund, key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>>;
+    fn create_refund<'a>(
+        &'a self,
+        refund: &'a NewRefund,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>>;
 }
 
 impl ShopifyApi for ShopifyClient {
@@ -43,6 +54,16 @@ impl ShopifyApi for ShopifyClient {
     }
     fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>> {
         ShopifyClient::product_variants(self, q).boxed()
+    }
+    fn products_with_variants(&self) -> BoxStream<'static, Result<ProductWithVariants, ShopifyError>> {
+        BulkRunner::new(self).products_with_variants().boxed()
+    }
+    fn update_product_title<'a>(
+        &'a self,
+        product: &'a ProductId,
+        title: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<String>, ShopifyError>> {
+        ShopifyClient::update_product_title(self, product, title).boxed()
     }
     fn update_variants<'a>(
         &'a self,
@@ -61,7 +82,11 @@ impl ShopifyApi for ShopifyClient {
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
         ShopifyClient::pos_orders(self, since).boxed()
     }
-    fn create_refund<'a>(&'a self, refund: &'a NewRefund, key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
+    fn create_refund<'a>(
+        &'a self,
+        refund: &'a NewRefund,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
         ShopifyClient::create_refund(self, refund, key).boxed()
     }
 }
@@ -91,7 +116,10 @@ impl MemoryShopify {
 
 impl ShopifyApi for MemoryShopify {
     fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
-        let r = self.check().map(|()| ShopIdentity { name: "Memory shop".into(), myshopify_domain: "memory-shop.myshopify.com".into() });
+        let r = self.check().map(|()| ShopIdentity {
+            name: "Memory shop".into(),
+            myshopify_domain: "memory-shop.myshopify.com".into(),
+        });
         async move { r }.boxed()
     }
     fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {
@@ -102,14 +130,87 @@ impl ShopifyApi for MemoryShopify {
         let r = self.check().map(|()| self.variants.lock().unwrap_or_else(|p| p.into_inner()).clone());
         futures_util::stream::iter([r]).boxed()
     }
+    fn products_with_variants(&self) -> BoxStream<'static, Result<ProductWithVariants, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let variants = self.variants.lock().unwrap_or_else(|p| p.into_inner());
+            let mut products: Vec<ProductWithVariants> = Vec::new();
+            for v in variants.iter() {
+                match products.iter_mut().find(|p| p.id == v.product.id) {
+                    Some(p) => p.variants.push(v.clone()),
+                    None => products.push(ProductWithVariants {
+                        id: v.product.id.clone(),
+                        title: v.product.title.clone(),
+                        updated_at: Some(v.updated_at),
+                        variants: vec![v.clone()],
+                    }),
+                }
+            }
+            products
+        });
+        match r {
+            Ok(products) => futures_util::stream::iter(products.into_iter().map(Ok)).boxed(),
+            Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
+        }
+    }
+    fn update_product_title<'a>(
+        &'a self,
+        product: &'a ProductId,
+        title: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<String>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let mut variants = self.variants.lock().unwrap_or_else(|p| p.into_inner());
+            let mut found = false;
+            for v in variants.iter_mut().filter(|v| &v.product.id == product) {
+                v.product.title = title.to_string();
+                found = true;
+            }
+            if found {
+                WriteOutcome::Applied(title.to_string())
+            } else {
+                WriteOutcome::Refused(vec![UserError {
+                    code: UserErrorCode::Unspecified,
+                    field: vec!["id".into()],
+                    message: "Product does not exist".into(),
+                }])
+            }
+        });
+        async move { r }.boxed()
+    }
+    /// All or nothing, as `allowPartialUpdates: false` makes Shopify behave.
     fn update_variants<'a>(
         &'a self,
-        _product: &'a ProductId,
+        product: &'a ProductId,
         updates: &'a [VariantUpdate],
     ) -> BoxFuture<'a, Result<WriteOutcome<Vec<Variant>>, ShopifyError>> {
         let r = self.check().map(|()| {
-            let variants = self.variants.lock().unwrap_or_else(|p| p.into_inner());
-            WriteOutcome::Applied(variants.iter().filter(|v| updates.iter().any(|u| u.id == v.id)).cloned().collect())
+            let mut variants = self.variants.lock().unwrap_or_else(|p| p.into_inner());
+            let unknown = updates.iter().any(|u| !variants.iter().any(|v| v.id == u.id && &v.product.id == product));
+            if unknown {
+                return WriteOutcome::Refused(vec![UserError {
+                    code: UserErrorCode::Unspecified,
+                    field: vec!["variants".into()],
+                    message: "Product variant does not exist on this product".into(),
+                }]);
+            }
+            let mut changed = Vec::new();
+            for u in updates {
+                if let Some(v) = variants.iter_mut().find(|v| v.id == u.id) {
+                    if let Some(price) = u.price {
+                        v.price = price;
+                    }
+                    if let Some(compare_at) = u.compare_at_price {
+                        v.compare_at_price = compare_at;
+                    }
+                    if let Some(barcode) = &u.barcode {
+                        v.barcode = barcode.clone();
+                    }
+                    if let Some(sku) = &u.sku {
+                        v.sku = Some(sku.clone()).filter(|s| !s.is_empty());
+                    }
+                    changed.push(v.clone());
+                }
+            }
+            WriteOutcome::Applied(changed)
         });
         async move { r }.boxed()
     }
@@ -125,7 +226,9 @@ impl ShopifyApi for MemoryShopify {
             }
             let mut stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
             let stale = input.quantities.iter().any(|q| {
-                q.change_from.is_some_and(|from| stock.get(&(q.item_id.clone(), q.location_id.clone())).copied().unwrap_or(0) != from)
+                q.change_from.is_some_and(|from| {
+                    stock.get(&(q.item_id.clone(), q.location_id.clone())).copied().unwrap_or(0) != from
+                })
             });
             if stale {
                 return WriteOutcome::Refused(vec![UserError {
@@ -145,8 +248,13 @@ impl ShopifyApi for MemoryShopify {
                     location_id: Some(q.location_id.clone()),
                 });
             }
-            let adjustment =
-                InventoryAdjustment { id: None, created_at: None, reason: "correction".into(), reference_document_uri: None, changes };
+            let adjustment = InventoryAdjustment {
+                id: None,
+                created_at: None,
+                reason: "correction".into(),
+                reference_document_uri: None,
+                changes,
+            };
             keys.insert(key.as_str().to_string(), adjustment.clone());
             WriteOutcome::Applied(adjustment)
         });
@@ -156,7 +264,11 @@ impl ShopifyApi for MemoryShopify {
         let r = self.check().map(|()| Vec::new());
         futures_util::stream::iter([r]).boxed()
     }
-    fn create_refund<'a>(&'a self, _refund: &'a NewRefund, _key: &'a IdempotencyKey) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
+    fn create_refund<'a>(
+        &'a self,
+        _refund: &'a NewRefund,
+        _key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
         let r = self.check().map(|()| WriteOutcome::Refused(vec![]));
         async move { r }.boxed()
     }
@@ -183,10 +295,19 @@ mod tests {
             }],
         };
         let key = IdempotencyKey::for_job("job-1", "set");
-        assert!(matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)), "0 → 5 applies");
-        assert!(matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)), "a replayed key answers the first result");
+        assert!(
+            matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)),
+            "0 → 5 applies"
+        );
+        assert!(
+            matches!(api.set_quantities(&set(5, 0), &key).await.unwrap(), WriteOutcome::Applied(_)),
+            "a replayed key answers the first result"
+        );
         let other = IdempotencyKey::for_job("job-2", "set");
         let stale = api.set_quantities(&set(9, 0), &other).await.unwrap();
-        assert!(stale.is_refused_with(&UserErrorCode::ChangeFromQuantityStale), "a stale read is refused, as Shopify does");
+        assert!(
+            stale.is_refused_with(&UserErrorCode::ChangeFromQuantityStale),
+            "a stale read is refused, as Shopify does"
+        );
     }
 }

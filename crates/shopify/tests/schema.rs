@@ -77,14 +77,25 @@ fn sample_variables() -> BTreeMap<&'static str, Vec<Value>> {
         reference_document_uri: Some("gid://tillbridge/Job/1".into()),
         quantities: vec![
             QuantitySet { item_id: item.clone(), location_id: location.clone(), quantity: 7, change_from: Some(5) },
-            QuantitySet { item_id: item.clone(), location_id: LocationId::from_number(70_002), quantity: 7, change_from: None },
+            QuantitySet {
+                item_id: item.clone(),
+                location_id: LocationId::from_number(70_002),
+                quantity: 7,
+                change_from: None,
+            },
         ],
     };
     let adjust = AdjustQuantities {
         name: QuantityName::Available,
         reason: InventoryReason::Received,
         reference_document_uri: None,
-        changes: vec![QuantityChange { item_id: item.clone(), location_id: location.clone(), delta: 3, change_from: Some(4), ledger_document_uri: None }],
+        changes: vec![QuantityChange {
+            item_id: item.clone(),
+            location_id: location.clone(),
+            delta: 3,
+            change_from: Some(4),
+            ledger_document_uri: None,
+        }],
     };
     let update = VariantUpdate {
         price: Some(Decimal::new(2500, 2)),
@@ -96,13 +107,35 @@ fn sample_variables() -> BTreeMap<&'static str, Vec<Value>> {
     let refund = NewRefund {
         order_id: OrderId::from_number(9),
         note: Some("returned at the counter".into()),
-        lines: vec![RefundLineInput { line_item_id: LineItemId::from_number(1), quantity: 1, restock_type: RestockType::Return, location_id: Some(location.clone()) }],
-        money: vec![RefundMoney { amount: Decimal::new(2500, 2), gateway: "cash".into(), parent_id: Some(TransactionId::from_number(3)) }],
+        lines: vec![RefundLineInput {
+            line_item_id: LineItemId::from_number(1),
+            quantity: 1,
+            restock_type: RestockType::Return,
+            location_id: Some(location.clone()),
+        }],
+        money: vec![RefundMoney {
+            amount: Decimal::new(2500, 2),
+            gateway: "cash".into(),
+            parent_id: Some(TransactionId::from_number(3)),
+        }],
     };
     let mut v: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
     v.insert(VERIFY.name, vec![json!({})]);
-    v.insert(catalog::PRODUCT_VARIANTS.name, vec![json!({"after": null, "query": null}), json!({"after": "abc", "query": "updated_at:>'2026-03-01T12:00:00Z'"})]);
-    v.insert(catalog::PRODUCT_VARIANTS_BULK_UPDATE.name, vec![json!({"productId": ProductId::from_number(1001), "variants": [update.to_input()]})]);
+    v.insert(
+        catalog::PRODUCT_VARIANTS.name,
+        vec![
+            json!({"after": null, "query": null}),
+            json!({"after": "abc", "query": "updated_at:>'2026-03-01T12:00:00Z'"}),
+        ],
+    );
+    v.insert(
+        catalog::PRODUCT_VARIANTS_BULK_UPDATE.name,
+        vec![json!({"productId": ProductId::from_number(1001), "variants": [update.to_input()]})],
+    );
+    v.insert(
+        catalog::PRODUCT_TITLE_UPDATE.name,
+        vec![json!({"product": {"id": ProductId::from_number(1001), "title": "Linen Shirt"}})],
+    );
     v.insert(inventory::LOCATIONS.name, vec![json!({"after": null})]);
     v.insert(inventory::INVENTORY_LEVELS_AT_LOCATION.name, vec![json!({"locationId": location, "after": null})]);
     v.insert(inventory::INVENTORY_LEVELS_FOR_ITEMS.name, vec![json!({"ids": [item, InventoryItemId::from_number(2)]})]);
@@ -167,7 +200,8 @@ fn the_2026_additions_are_what_makes_the_inventory_writes_valid() {
     let Some(shared) = shared_dir() else { return skip_notice() };
     // Without the additions the saved schema refuses @idempotent: proof the check is real and
     // that the documents do carry the directive.
-    let plain = Schema::parse_and_validate(saved_schema_text(&shared), "plain.graphql").expect("the saved schema loads on its own");
+    let plain = Schema::parse_and_validate(saved_schema_text(&shared), "plain.graphql")
+        .expect("the saved schema loads on its own");
     for op in [&inventory::INVENTORY_SET_QUANTITIES, &inventory::INVENTORY_ADJUST_QUANTITIES, &orders::REFUND_CREATE] {
         let result = ExecutableDocument::parse_and_validate(&plain, op.document, "plain-op.graphql");
         assert!(result.is_err(), "{} must use @idempotent, which only the 2026 additions declare", op.name);
@@ -179,8 +213,13 @@ fn the_check_refuses_a_misspelt_field_and_a_misshapen_input() {
     let Some(shared) = shared_dir() else { return skip_notice() };
     let schema = schema(&shared);
     let misspelt = "query TillbridgeProbe { productVariants(first: 1) { nodes { skuu } } }";
-    assert!(ExecutableDocument::parse_and_validate(&schema, misspelt, "probe.graphql").is_err(), "an unknown field must fail validation");
-    let doc = ExecutableDocument::parse_and_validate(&schema, inventory::INVENTORY_SET_QUANTITIES.document, "set.graphql").expect("the real document is valid");
+    assert!(
+        ExecutableDocument::parse_and_validate(&schema, misspelt, "probe.graphql").is_err(),
+        "an unknown field must fail validation"
+    );
+    let doc =
+        ExecutableDocument::parse_and_validate(&schema, inventory::INVENTORY_SET_QUANTITIES.document, "set.graphql")
+            .expect("the real document is valid");
     let operation = doc.operations.get(None).expect("one operation");
     let wrong = json!({"idempotencyKey": "k", "input": {"name": "available", "reason": "correction", "quantities": [
         {"inventoryItemId": "gid://shopify/InventoryItem/1", "locationId": "gid://shopify/Location/1", "quantity": 1, "changeFromQuantityy": 0}

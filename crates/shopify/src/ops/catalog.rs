@@ -52,6 +52,17 @@ pub const PRODUCT_VARIANTS_BULK_UPDATE: Operation = Operation {
     estimated_cost: 10,
 };
 
+pub const PRODUCT_TITLE_UPDATE: Operation = Operation {
+    name: "TillbridgeProductTitleUpdate",
+    document: r#"mutation TillbridgeProductTitleUpdate($product: ProductUpdateInput!) {
+  productUpdate(product: $product) {
+    product { id title }
+    userErrors { field message }
+  }
+}"#,
+    estimated_cost: 10,
+};
+
 /// Which variants to read.
 #[derive(Debug, Clone, Default)]
 pub struct VariantQuery {
@@ -129,6 +140,25 @@ struct BulkUpdateData {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct TitleUpdateData {
+    product_update: Option<TitleUpdatePayload>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TitleUpdatePayload {
+    product: Option<ProductTitle>,
+    #[serde(default)]
+    user_errors: Vec<UserError>,
+}
+
+#[derive(Deserialize)]
+struct ProductTitle {
+    title: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct BulkUpdatePayload {
     product_variants: Option<Vec<Variant>>,
     #[serde(default)]
@@ -137,7 +167,10 @@ struct BulkUpdatePayload {
 
 impl ShopifyClient {
     /// Streams every variant matching `q`, 200 a page, in id order.
-    pub fn product_variants(&self, q: VariantQuery) -> impl Stream<Item = Result<Vec<Variant>, ShopifyError>> + Send + 'static + use<> {
+    pub fn product_variants(
+        &self,
+        q: VariantQuery,
+    ) -> impl Stream<Item = Result<Vec<Variant>, ShopifyError>> + Send + 'static + use<> {
         let search = q.search();
         cursor_pages(
             self.clone(),
@@ -149,17 +182,39 @@ impl ShopifyClient {
 
     /// Updates variants of one product in one call, all or nothing. Shopify takes one product
     /// per call and at most 250 variants; larger lists are refused before sending.
-    pub async fn update_variants(&self, product: &ProductId, updates: &[VariantUpdate]) -> Result<WriteOutcome<Vec<Variant>>, ShopifyError> {
+    pub async fn update_variants(
+        &self,
+        product: &ProductId,
+        updates: &[VariantUpdate],
+    ) -> Result<WriteOutcome<Vec<Variant>>, ShopifyError> {
         if updates.len() > MAX_INPUT_ITEMS {
             return Err(ShopifyError::Rejected {
                 operation: PRODUCT_VARIANTS_BULK_UPDATE.name.into(),
-                message: format!("{} variants in one call; Shopify takes at most {MAX_INPUT_ITEMS}: split the update", updates.len()),
+                message: format!(
+                    "{} variants in one call; Shopify takes at most {MAX_INPUT_ITEMS}: split the update",
+                    updates.len()
+                ),
             });
         }
         let variants: Vec<serde_json::Value> = updates.iter().map(VariantUpdate::to_input).collect();
-        let data: BulkUpdateData = self.execute(&PRODUCT_VARIANTS_BULK_UPDATE, &json!({ "productId": product, "variants": variants })).await?;
-        let payload = data.product_variants_bulk_update.unwrap_or(BulkUpdatePayload { product_variants: None, user_errors: vec![] });
+        let data: BulkUpdateData =
+            self.execute(&PRODUCT_VARIANTS_BULK_UPDATE, &json!({ "productId": product, "variants": variants })).await?;
+        let payload = data
+            .product_variants_bulk_update
+            .unwrap_or(BulkUpdatePayload { product_variants: None, user_errors: vec![] });
         Ok(WriteOutcome::from_payload(payload.product_variants, payload.user_errors, PRODUCT_VARIANTS_BULK_UPDATE.name))
+    }
+
+    /// Renames a product; the title lives on the product, not on its variants.
+    pub async fn update_product_title(
+        &self,
+        product: &ProductId,
+        title: &str,
+    ) -> Result<WriteOutcome<String>, ShopifyError> {
+        let data: TitleUpdateData =
+            self.execute(&PRODUCT_TITLE_UPDATE, &json!({ "product": { "id": product, "title": title } })).await?;
+        let payload = data.product_update.unwrap_or(TitleUpdatePayload { product: None, user_errors: vec![] });
+        Ok(WriteOutcome::from_payload(payload.product.map(|p| p.title), payload.user_errors, PRODUCT_TITLE_UPDATE.name))
     }
 }
 
@@ -177,7 +232,10 @@ mod tests {
         };
         let v = u.to_input();
         assert_eq!(v["price"], "19.99", "money goes as a decimal string, never a float");
-        assert!(v["compareAtPrice"].is_null() && v.get("compareAtPrice").is_some(), "Some(None) clears the field with an explicit null");
+        assert!(
+            v["compareAtPrice"].is_null() && v.get("compareAtPrice").is_some(),
+            "Some(None) clears the field with an explicit null"
+        );
         assert!(v.get("barcode").is_none(), "an untouched field is left out, so Shopify keeps it");
         assert_eq!(v["inventoryItem"]["sku"], "TEE-S", "the SKU is written on the inventory item");
     }

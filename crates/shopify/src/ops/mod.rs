@@ -11,10 +11,11 @@ pub mod webhooks;
 use crate::client::{Operation, VERIFY};
 
 /// All of them, for the schema check and the cost check.
-pub const ALL: [&Operation; 19] = [
+pub const ALL: [&Operation; 20] = [
     &VERIFY,
     &catalog::PRODUCT_VARIANTS,
     &catalog::PRODUCT_VARIANTS_BULK_UPDATE,
+    &catalog::PRODUCT_TITLE_UPDATE,
     &inventory::LOCATIONS,
     &inventory::INVENTORY_LEVELS_AT_LOCATION,
     &inventory::INVENTORY_LEVELS_FOR_ITEMS,
