@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row, Transaction};
 use serde::Serialize;
 
 use crate::time::{format_time, parse_time};
@@ -103,34 +103,35 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
     })
 }
 
+/// Adds a job unless one with the same idempotency key exists, in which case the existing job is left
+/// exactly as it is, whatever its state. Takes a transaction so a plan's jobs land together with what
+/// produced them (a catalog read, a sync run) or not at all.
+pub fn enqueue_in(tx: &Transaction<'_>, job: &NewJob, now: DateTime<Utc>) -> Result<Enqueued, StoreError> {
+    let at = format_time(now);
+    let inserted: Option<i64> = tx
+        .prepare_cached(
+            "INSERT INTO jobs (kind, payload, idempotency_key, state, attempts, next_attempt_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)
+             ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id",
+        )?
+        .query_row(rusqlite::params![job.kind, job.payload.to_string(), job.idempotency_key, at], |r| r.get(0))
+        .optional()?;
+    match inserted {
+        Some(id) => Ok(Enqueued { id, created: true }),
+        None => {
+            let id = tx
+                .prepare_cached("SELECT id FROM jobs WHERE idempotency_key = ?1")?
+                .query_row([&job.idempotency_key], |r| r.get(0))?;
+            Ok(Enqueued { id, created: false })
+        }
+    }
+}
+
 impl Store {
-    /// Adds a job unless one with the same idempotency key exists, in which case the existing
-    /// job is left exactly as it is, whatever its state.
+    /// Adds a job unless one with the same idempotency key exists; see [`enqueue_in`].
     pub fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<Enqueued, StoreError> {
-        let at = format_time(now);
-        self.write(|tx| {
-            let inserted: Option<i64> = tx
-                .query_row(
-                    "INSERT INTO jobs (kind, payload, idempotency_key, state, attempts, next_attempt_at, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)
-                     ON CONFLICT (idempotency_key) DO NOTHING
-                     RETURNING id",
-                    rusqlite::params![job.kind, job.payload.to_string(), job.idempotency_key, at],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match inserted {
-                Some(id) => Ok(Enqueued { id, created: true }),
-                None => {
-                    let id = tx.query_row(
-                        "SELECT id FROM jobs WHERE idempotency_key = ?1",
-                        [&job.idempotency_key],
-                        |r| r.get(0),
-                    )?;
-                    Ok(Enqueued { id, created: false })
-                }
-            }
-        })
+        self.write(|tx| enqueue_in(tx, job, now))
     }
 
     /// Marks up to `limit` due jobs as running and returns them, oldest due first.
@@ -167,6 +168,30 @@ impl Store {
                 (id, format_time(now), error),
             ),
         }
+    }
+
+    /// Records a failed attempt of a batch that partly succeeded: the payload is narrowed to what still
+    /// has to be done, so a retry does not repeat the items that landed. The idempotency key stays, so
+    /// the event that produced the batch still cannot enqueue it a second time.
+    pub fn reschedule_job_with_payload(
+        &self,
+        id: i64,
+        payload: &serde_json::Value,
+        error: &str,
+        retry: Retry,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (state, next) = match retry {
+            Retry::At(when) => ("failed", Some(format_time(when))),
+            Retry::Never => ("dead", None),
+        };
+        self.update_job(
+            id,
+            "UPDATE jobs SET state = ?3, payload = ?4, last_error = ?5,
+                 next_attempt_at = COALESCE(?6, next_attempt_at), updated_at = ?2
+             WHERE id = ?1",
+            rusqlite::params![id, format_time(now), state, payload.to_string(), error, next],
+        )
     }
 
     /// A person's "try again": the job becomes due now. Its attempt count is kept for the record.

@@ -2,22 +2,36 @@
 //!
 //! Every write runs under `BEGIN IMMEDIATE` with `synchronous=FULL`: a transfer that was
 //! acknowledged to a store must survive a power cut, or the next run would repeat it.
+//!
+//! The modules `catalog`, `mapping` and `sync_runs` (and [`enqueue_in`]) also offer their operations as
+//! free functions on a transaction, so the engine can compose several in one [`Store::write`]: a plan's
+//! jobs land together with the read that produced them, or not at all.
 
 mod audit;
+pub mod catalog;
+mod columns;
 mod connections;
 mod error;
 mod jobs;
+pub mod mapping;
 mod migrations;
 mod open;
 mod settings;
+pub mod sync_runs;
 mod time;
 
 pub use audit::{AuditEntry, AuditRecord, Direction, EndpointTemplate, Outcome};
+pub use catalog::{BcVariantRow, NewRead, ReadRecord, ReadScope, ShVariantRow};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use error::StoreError;
-pub use jobs::{Enqueued, Job, JobState, NewJob, Retry};
+pub use jobs::{Enqueued, Job, JobState, NewJob, Retry, enqueue_in};
+pub use mapping::{
+    Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
+    MappingPage, MappingRecordRow, MappingShopifySide,
+};
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
+pub use sync_runs::{SyncChangeKindCount, SyncChangeRow, SyncMode, SyncRunEnd, SyncRunRecord};
 pub use time::{format_time, parse_time};
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,488 @@
+//! The operator's mapping decisions and the matcher's latest records, paged for the mapping screen.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use crate::columns::{count_at, json_at, json_text, time_at};
+use crate::time::format_time;
+use crate::{Store, StoreError};
+
+/// What the operator said about one pair or one variant. Automatic matching never overrides it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    /// These two are the same item (also how an automatic match is confirmed).
+    Link { bigcommerce_variant_id: i64, shopify_variant_id: String },
+    /// These two are not the same item, whatever their keys say.
+    Unlink { bigcommerce_variant_id: i64, shopify_variant_id: String },
+    /// Leave this BigCommerce variant out of matching and sync.
+    IgnoreBigCommerce { variant_id: i64 },
+    /// Leave this Shopify variant out of matching and sync.
+    IgnoreShopify { variant_id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Link,
+    Unlink,
+    Ignore,
+}
+
+impl DecisionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Link => "link",
+            DecisionKind::Unlink => "unlink",
+            DecisionKind::Ignore => "ignore",
+        }
+    }
+}
+
+impl Decision {
+    pub fn kind(&self) -> DecisionKind {
+        match self {
+            Decision::Link { .. } => DecisionKind::Link,
+            Decision::Unlink { .. } => DecisionKind::Unlink,
+            Decision::IgnoreBigCommerce { .. } | Decision::IgnoreShopify { .. } => DecisionKind::Ignore,
+        }
+    }
+
+    pub fn bigcommerce_variant_id(&self) -> Option<i64> {
+        match self {
+            Decision::Link { bigcommerce_variant_id, .. } | Decision::Unlink { bigcommerce_variant_id, .. } => {
+                Some(*bigcommerce_variant_id)
+            }
+            Decision::IgnoreBigCommerce { variant_id } => Some(*variant_id),
+            Decision::IgnoreShopify { .. } => None,
+        }
+    }
+
+    pub fn shopify_variant_id(&self) -> Option<&str> {
+        match self {
+            Decision::Link { shopify_variant_id, .. } | Decision::Unlink { shopify_variant_id, .. } => {
+                Some(shopify_variant_id)
+            }
+            Decision::IgnoreShopify { variant_id } => Some(variant_id),
+            Decision::IgnoreBigCommerce { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionRecord {
+    pub id: i64,
+    pub decision: Decision,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// Stores a decision, replacing the earlier ones it contradicts, so the latest word of the operator
+/// is the one that counts:
+/// - a link removes the same pair's unlink, any other link of either variant (a variant has one
+///   counterpart) and any ignore of either variant;
+/// - an unlink removes the same pair's link;
+/// - an ignore removes the variant's links.
+///
+/// Storing a decision that already exists refreshes its time. Returns the decision's id.
+pub fn add_decision(tx: &Transaction<'_>, decision: &Decision, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    match decision {
+        Decision::Link { bigcommerce_variant_id: b, shopify_variant_id: s } => tx.execute(
+            "DELETE FROM mapping_decisions
+             WHERE (kind IN ('link', 'ignore') AND (bigcommerce_variant_id = ?1 OR shopify_variant_id = ?2))
+                OR (kind = 'unlink' AND bigcommerce_variant_id = ?1 AND shopify_variant_id = ?2)",
+            params![b, s],
+        )?,
+        Decision::Unlink { bigcommerce_variant_id: b, shopify_variant_id: s } => tx.execute(
+            "DELETE FROM mapping_decisions
+             WHERE kind IN ('link', 'unlink') AND bigcommerce_variant_id = ?1 AND shopify_variant_id = ?2",
+            params![b, s],
+        )?,
+        Decision::IgnoreBigCommerce { variant_id } => tx.execute(
+            "DELETE FROM mapping_decisions WHERE kind IN ('link', 'ignore') AND bigcommerce_variant_id = ?1",
+            [variant_id],
+        )?,
+        Decision::IgnoreShopify { variant_id } => tx.execute(
+            "DELETE FROM mapping_decisions WHERE kind IN ('link', 'ignore') AND shopify_variant_id = ?1",
+            [variant_id],
+        )?,
+    };
+    Ok(tx.query_row(
+        "INSERT INTO mapping_decisions (kind, bigcommerce_variant_id, shopify_variant_id, decided_at)
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        params![
+            decision.kind().as_str(),
+            decision.bigcommerce_variant_id(),
+            decision.shopify_variant_id(),
+            format_time(now)
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+/// Removes exactly this decision; returns whether it existed.
+pub fn remove_decision(tx: &Transaction<'_>, decision: &Decision) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "DELETE FROM mapping_decisions WHERE kind = ?1 AND bigcommerce_variant_id IS ?2 AND shopify_variant_id IS ?3",
+        params![decision.kind().as_str(), decision.bigcommerce_variant_id(), decision.shopify_variant_id()],
+    )? > 0)
+}
+
+/// Every decision, oldest first.
+pub fn decisions(conn: &Connection) -> Result<Vec<DecisionRecord>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(1)?;
+        let b: Option<i64> = r.get(2)?;
+        let s: Option<String> = r.get(3)?;
+        // The table's CHECK guarantees which sides are present for each kind.
+        let decision = match (kind.as_str(), b, s) {
+            ("link", Some(b), Some(s)) => Decision::Link { bigcommerce_variant_id: b, shopify_variant_id: s },
+            ("unlink", Some(b), Some(s)) => Decision::Unlink { bigcommerce_variant_id: b, shopify_variant_id: s },
+            ("ignore", Some(b), None) => Decision::IgnoreBigCommerce { variant_id: b },
+            ("ignore", None, Some(s)) => Decision::IgnoreShopify { variant_id: s },
+            _ => {
+                return Err(rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Text,
+                    format!("decision {kind:?} with the wrong sides").into(),
+                ));
+            }
+        };
+        Ok(DecisionRecord { id: r.get(0)?, decision, decided_at: time_at(r, 4)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A record's class, declared in the mapping screen's order: what needs attention comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingClass {
+    Unmatched,
+    Conflict,
+    Ambiguous,
+    Matched,
+    Ignored,
+}
+
+impl MappingClass {
+    /// Every class, in the screen's order.
+    pub const ALL: [MappingClass; 5] = [
+        MappingClass::Unmatched,
+        MappingClass::Conflict,
+        MappingClass::Ambiguous,
+        MappingClass::Matched,
+        MappingClass::Ignored,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingClass::Matched => "matched",
+            MappingClass::Ambiguous => "ambiguous",
+            MappingClass::Conflict => "conflict",
+            MappingClass::Unmatched => "unmatched",
+            MappingClass::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MappingClass> {
+        MappingClass::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The value of `mapping_records.class_rank`, the generated column the screen's order is indexed on.
+    fn rank(self) -> i64 {
+        match self {
+            MappingClass::Unmatched => 0,
+            MappingClass::Conflict => 1,
+            MappingClass::Ambiguous => 2,
+            MappingClass::Matched => 3,
+            MappingClass::Ignored => 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingBigCommerceSide {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub sku: String,
+    pub barcode: String,
+    pub title: String,
+    /// The options as the screen shows them ("Color: Red / Size: XL").
+    pub options: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingShopifySide {
+    pub product_id: String,
+    pub variant_id: String,
+    pub sku: String,
+    pub barcode: String,
+    pub title: String,
+    /// The options as the screen shows them ("Color: Red / Size: XL").
+    pub options: String,
+}
+
+/// One record of the matcher's result, as the mapping screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingRecordRow {
+    /// Chosen by the caller (the record's position in the plan works); unique within one replace.
+    pub id: i64,
+    pub class: MappingClass,
+    /// "sku", "normalized_sku" or "gtin": the key that paired the sides, if a key did.
+    pub key: Option<String>,
+    pub reason: String,
+    pub flags: Vec<String>,
+    /// True when an operator's decision produced the record.
+    pub decided: bool,
+    pub bigcommerce: Option<MappingBigCommerceSide>,
+    pub shopify: Option<MappingShopifySide>,
+}
+
+/// Which records to list: one class or all, and an optional search text matched case-insensitively
+/// against the SKU, barcode and title of both sides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingFilter {
+    pub class: Option<MappingClass>,
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingClassCounts {
+    pub matched: u64,
+    pub ambiguous: u64,
+    pub conflict: u64,
+    pub unmatched: u64,
+    pub ignored: u64,
+}
+
+impl MappingClassCounts {
+    pub fn total(&self) -> u64 {
+        self.matched + self.ambiguous + self.conflict + self.unmatched + self.ignored
+    }
+
+    fn slot(&mut self, class: MappingClass) -> &mut u64 {
+        match class {
+            MappingClass::Matched => &mut self.matched,
+            MappingClass::Ambiguous => &mut self.ambiguous,
+            MappingClass::Conflict => &mut self.conflict,
+            MappingClass::Unmatched => &mut self.unmatched,
+            MappingClass::Ignored => &mut self.ignored,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingPage {
+    /// How many records the filter selects, across all pages.
+    pub total: u64,
+    /// Records per class over all records, whatever the filter, for the screen's tabs.
+    pub counts: MappingClassCounts,
+    pub rows: Vec<MappingRecordRow>,
+}
+
+const RECORD_COLUMNS: &str = "id, class, match_key, reason, flags, decided,
+     bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
+     sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options";
+
+/// Matches the index `mapping_records_order`, so a page is read off the index without a sort.
+const RECORD_ORDER: &str = "class_rank, bc_title, bc_sku, sh_title, sh_sku, id";
+
+/// Replaces every record with `rows`, in one statement prepared once.
+pub fn replace_mapping_records(tx: &Transaction<'_>, rows: &[MappingRecordRow]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM mapping_records", [])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO mapping_records (id, class, match_key, reason, flags, decided,
+             bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
+             sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options, search)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?;
+    for row in rows {
+        let bc = row.bigcommerce.as_ref();
+        let sh = row.shopify.as_ref();
+        stmt.execute(params![
+            row.id,
+            row.class.as_str(),
+            row.key,
+            row.reason,
+            json_text(&row.flags)?,
+            row.decided,
+            bc.map(|s| s.product_id),
+            bc.map(|s| s.variant_id),
+            bc.map(|s| &s.sku),
+            bc.map(|s| &s.barcode),
+            bc.map(|s| &s.title),
+            bc.map(|s| &s.options),
+            sh.map(|s| &s.product_id),
+            sh.map(|s| &s.variant_id),
+            sh.map(|s| &s.sku),
+            sh.map(|s| &s.barcode),
+            sh.map(|s| &s.title),
+            sh.map(|s| &s.options),
+            search_text(row),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The text the search box is matched against, lowercased here because SQLite lowercases only ASCII.
+fn search_text(row: &MappingRecordRow) -> String {
+    let bc = row.bigcommerce.iter().flat_map(|s| [&s.sku, &s.barcode, &s.title]);
+    let sh = row.shopify.iter().flat_map(|s| [&s.sku, &s.barcode, &s.title]);
+    bc.chain(sh).map(|f| f.to_lowercase()).collect::<Vec<_>>().join("\n")
+}
+
+/// Records per class, over all records.
+pub fn mapping_counts(conn: &Connection) -> Result<MappingClassCounts, StoreError> {
+    // By rank, not by class: the rank is in the order index, so the count never touches the table.
+    let mut stmt = conn.prepare_cached("SELECT class_rank, COUNT(*) FROM mapping_records GROUP BY class_rank")?;
+    let mut counts = MappingClassCounts::default();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let rank: i64 = r.get(0)?;
+        if let Some(class) = MappingClass::ALL.into_iter().find(|c| c.rank() == rank) {
+            *counts.slot(class) = count_at(r, 1)?;
+        }
+    }
+    Ok(counts)
+}
+
+/// One page of the records the filter selects, in the screen's order, with the filtered total and
+/// the per-class counts.
+pub fn mapping_page(
+    conn: &Connection,
+    filter: &MappingFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<MappingPage, StoreError> {
+    let (condition, mut values) = filter_sql(filter);
+    let total = conn.query_row(
+        &format!("SELECT COUNT(*) FROM mapping_records {condition}"),
+        params_from_iter(values.iter()),
+        |r| count_at(r, 0),
+    )?;
+    values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {RECORD_ORDER} LIMIT ? OFFSET ?"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), record_from_row)?.collect::<Result<_, _>>()?;
+    Ok(MappingPage { total, counts: mapping_counts(conn)?, rows })
+}
+
+/// Visits every record the filter selects, in the screen's order, without holding them all in memory
+/// (for the CSV export).
+pub fn mapping_rows(
+    conn: &Connection,
+    filter: &MappingFilter,
+    mut visit: impl FnMut(&MappingRecordRow),
+) -> Result<u64, StoreError> {
+    let (condition, values) = filter_sql(filter);
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {RECORD_ORDER}"))?;
+    let mut rows = stmt.query(params_from_iter(values.iter()))?;
+    let mut visited = 0;
+    while let Some(r) = rows.next()? {
+        visit(&record_from_row(r)?);
+        visited += 1;
+    }
+    Ok(visited)
+}
+
+/// The WHERE clause for a filter, with only the conditions it uses, so the planner can read a single
+/// class straight off the order index.
+fn filter_sql(filter: &MappingFilter) -> (String, Vec<Value>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    if let Some(class) = filter.class {
+        conditions.push("class_rank = ?");
+        values.push(Value::Integer(class.rank()));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // instr, not LIKE: no wildcard in the operator's text can change the meaning of the search.
+        conditions.push("instr(search, ?) > 0");
+        values.push(Value::Text(q.to_lowercase()));
+    }
+    let clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (clause, values)
+}
+
+fn record_from_row(r: &Row<'_>) -> rusqlite::Result<MappingRecordRow> {
+    let class: String = r.get(1)?;
+    let bc_variant_id: Option<i64> = r.get(7)?;
+    let sh_variant_id: Option<String> = r.get(13)?;
+    let text = |idx: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(idx)?.unwrap_or_default()) };
+    let bigcommerce = match bc_variant_id {
+        Some(variant_id) => Some(MappingBigCommerceSide {
+            product_id: r.get::<_, Option<i64>>(6)?.unwrap_or_default(),
+            variant_id,
+            sku: text(8)?,
+            barcode: text(9)?,
+            title: text(10)?,
+            options: text(11)?,
+        }),
+        None => None,
+    };
+    let shopify = match sh_variant_id {
+        Some(variant_id) => Some(MappingShopifySide {
+            product_id: text(12)?,
+            variant_id,
+            sku: text(14)?,
+            barcode: text(15)?,
+            title: text(16)?,
+            options: text(17)?,
+        }),
+        None => None,
+    };
+    Ok(MappingRecordRow {
+        id: r.get(0)?,
+        // The CHECK constraint admits only the five classes.
+        class: MappingClass::parse(&class).unwrap_or(MappingClass::Unmatched),
+        key: r.get(2)?,
+        reason: r.get(3)?,
+        flags: json_at(r, 4)?,
+        decided: r.get(5)?,
+        bigcommerce,
+        shopify,
+    })
+}
+
+impl Store {
+    /// Stores a decision in its own transaction; see [`add_decision`] for what it replaces.
+    pub fn add_decision(&self, decision: &Decision, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        self.write(|tx| add_decision(tx, decision, now))
+    }
+
+    pub fn remove_decision(&self, decision: &Decision) -> Result<bool, StoreError> {
+        self.write(|tx| remove_decision(tx, decision))
+    }
+
+    pub fn decisions(&self) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.read(decisions)
+    }
+
+    pub fn replace_mapping_records(&self, rows: &[MappingRecordRow]) -> Result<(), StoreError> {
+        self.write(|tx| replace_mapping_records(tx, rows))
+    }
+
+    pub fn mapping_counts(&self) -> Result<MappingClassCounts, StoreError> {
+        self.read(mapping_counts)
+    }
+
+    pub fn mapping_page(&self, filter: &MappingFilter, offset: u64, limit: u64) -> Result<MappingPage, StoreError> {
+        self.read(|c| mapping_page(c, filter, offset, limit))
+    }
+
+    /// Visits every record the filter selects; returns how many. Holds the store while it runs, so
+    /// `visit` should only format and buffer.
+    pub fn mapping_rows(
+        &self,
+        filter: &MappingFilter,
+        visit: impl FnMut(&MappingRecordRow),
+    ) -> Result<u64, StoreError> {
+        self.read(|c| mapping_rows(c, filter, visit))
+    }
+}
