@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Header } from './components/Header';
+import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
 import { SettingsScreen } from './components/SettingsScreen';
 import { StatusScreen } from './components/StatusScreen';
+import { SyncScreen } from './components/SyncScreen';
 import { screenFromHash } from './nav';
 import { useOverview } from './useOverview';
 
@@ -26,6 +28,8 @@ export function App() {
       <main class="content">
         <ErrorBanner errors={overview.errors} />
         {screen === 'status' && <StatusScreen overview={overview} onRefresh={reload} />}
+        {screen === 'mapping' && <MappingScreen />}
+        {screen === 'sync' && <SyncScreen />}
         {screen === 'settings' && <SettingsScreen onConnected={reload} />}
       </main>
     </div>

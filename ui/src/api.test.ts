@@ -1,13 +1,26 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
+  SYNC_RUNNING,
+  confirmPairs,
   connectBigCommerce,
   connectShopify,
   connections,
   health,
+  ignoreVariant,
   inTauri,
+  linkVariants,
+  mapping,
+  mappingCsv,
+  ownership,
+  setOwnership,
+  startSync,
   status,
+  syncPreview,
+  syncPreviewCsv,
+  syncProgress,
   toApiError,
+  unlinkVariants,
 } from './api';
 
 afterEach(() => {
@@ -247,5 +260,215 @@ describe('Tauri transport', () => {
       'keychain_unavailable',
     );
     expect(fetchMock, 'inside Tauri no HTTP request may be made').not.toHaveBeenCalled();
+  });
+});
+
+const PAIR = { bigcommerce_variant_id: 11, shopify_variant_id: 'gid://shopify/ProductVariant/21' };
+const OWNERSHIP = {
+  title: 'bigcommerce',
+  price: 'shopify',
+  sale_price: 'shopify',
+  barcode: 'none',
+  sku: 'bigcommerce',
+} as const;
+
+/**
+ * Every mapping and sync call with what it must send: the Tauri command and its arguments, and
+ * the HTTP method, path and body. The two transports ask for the same thing.
+ */
+const CALLS: {
+  name: string;
+  run: () => Promise<unknown>;
+  command: string;
+  args: unknown;
+  method: string | undefined;
+  path: string;
+  body?: unknown;
+}[] = [
+  {
+    name: 'mapping',
+    run: () => mapping({ class: 'unmatched', q: ' tee ', offset: 100, limit: 100 }),
+    command: 'mapping',
+    args: { req: { class: 'unmatched', q: 'tee', offset: 100, limit: 100 } },
+    method: undefined,
+    path: '/api/mapping?class=unmatched&q=tee&offset=100&limit=100',
+  },
+  {
+    name: 'mappingCsv',
+    run: () => mappingCsv({ class: 'all', q: '' }),
+    command: 'mapping_csv',
+    args: { req: { class: 'all', q: '' } },
+    method: undefined,
+    path: '/api/mapping/csv?class=all',
+  },
+  {
+    name: 'linkVariants',
+    run: () => linkVariants(PAIR),
+    command: 'mapping_link',
+    args: { req: PAIR },
+    method: 'POST',
+    path: '/api/mapping/link',
+    body: PAIR,
+  },
+  {
+    name: 'unlinkVariants',
+    run: () => unlinkVariants(PAIR),
+    command: 'mapping_unlink',
+    args: { req: PAIR },
+    method: 'POST',
+    path: '/api/mapping/unlink',
+    body: PAIR,
+  },
+  {
+    name: 'ignoreVariant',
+    run: () => ignoreVariant({ system: 'bigcommerce', variant_id: '11' }),
+    command: 'mapping_ignore',
+    args: { req: { system: 'bigcommerce', variant_id: '11' } },
+    method: 'POST',
+    path: '/api/mapping/ignore',
+    body: { system: 'bigcommerce', variant_id: '11' },
+  },
+  {
+    name: 'confirmPairs',
+    run: () => confirmPairs({ pairs: [PAIR] }),
+    command: 'mapping_confirm',
+    args: { req: { pairs: [PAIR] } },
+    method: 'POST',
+    path: '/api/mapping/confirm',
+    body: { pairs: [PAIR] },
+  },
+  {
+    name: 'ownership',
+    run: () => ownership(),
+    command: 'ownership',
+    args: {},
+    method: undefined,
+    path: '/api/ownership',
+  },
+  {
+    name: 'setOwnership',
+    run: () => setOwnership(OWNERSHIP),
+    command: 'set_ownership',
+    args: { req: OWNERSHIP },
+    method: 'PUT',
+    path: '/api/ownership',
+    body: OWNERSHIP,
+  },
+  {
+    name: 'startSync',
+    run: () => startSync({ mode: 'full', dry_run: true }),
+    command: 'sync_start',
+    args: { req: { mode: 'full', dry_run: true } },
+    method: 'POST',
+    path: '/api/sync',
+    body: { mode: 'full', dry_run: true },
+  },
+  {
+    name: 'syncProgress',
+    run: () => syncProgress(),
+    command: 'sync_progress',
+    args: {},
+    method: undefined,
+    path: '/api/sync/progress',
+  },
+  {
+    name: 'syncPreview',
+    run: () => syncPreview({ offset: 200, limit: 100 }),
+    command: 'sync_preview',
+    args: { req: { offset: 200, limit: 100 } },
+    method: undefined,
+    path: '/api/sync/preview?offset=200&limit=100',
+  },
+  {
+    name: 'syncPreviewCsv',
+    run: () => syncPreviewCsv(),
+    command: 'sync_preview_csv',
+    args: {},
+    method: undefined,
+    path: '/api/sync/preview/csv',
+  },
+];
+
+describe('mapping and sync calls', () => {
+  for (const c of CALLS) {
+    it(`${c.name} sends ${c.method ?? 'GET'} ${c.path} over HTTP`, async () => {
+      const fetchMock = vi.fn(async (_path: string, _init?: RequestInit) =>
+        c.path.includes('/csv')
+          ? new Response('a,b\n1,2\n', { headers: { 'content-type': 'text/csv' } })
+          : jsonResponse({}),
+      );
+      vi.stubGlobal('fetch', fetchMock);
+      await c.run();
+      const [path, init] = fetchMock.mock.calls[0] ?? [];
+      expect(path, 'the path and query are part of the contract with the backend').toBe(c.path);
+      expect(init?.method, 'the method is part of the contract').toBe(c.method);
+      if (c.body !== undefined) {
+        expect(JSON.parse(String(init?.body)), 'the body is the request object as JSON').toEqual(c.body);
+        expect(
+          new Headers(init?.headers).get('content-type'),
+          'the server refuses writes that are not labelled JSON',
+        ).toBe('application/json');
+      } else {
+        expect(init?.body, 'a read sends no body').toBeUndefined();
+      }
+    });
+
+    it(`${c.name} invokes ${c.command} inside Tauri`, async () => {
+      const invoke = vi.fn(async (_cmd: string, _args?: unknown) => ({}));
+      vi.stubGlobal('window', { __TAURI_INTERNALS__: { invoke } });
+      const fetchMock = vi.fn();
+      vi.stubGlobal('fetch', fetchMock);
+      await c.run();
+      expect(invoke.mock.calls[0]?.[0], 'command names are part of the fixed contract').toBe(c.command);
+      expect(invoke.mock.calls[0]?.[1], 'requests travel as `req`, the same object HTTP sends').toEqual(c.args);
+      expect(fetchMock, 'inside Tauri no HTTP request may be made').not.toHaveBeenCalled();
+    });
+  }
+
+  it('returns CSV exports as text, not parsed', async () => {
+    const csv = 'bigcommerce_variant_id,shopify_variant_id\n11,gid://shopify/ProductVariant/21\n';
+    const fetchMock = vi.fn(async (_path: string, _init?: RequestInit) =>
+      new Response(csv, { headers: { 'content-type': 'text/csv' } }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    await expect(syncPreviewCsv(), 'the file is saved exactly as the backend wrote it').resolves.toBe(csv);
+    expect(
+      new Headers(fetchMock.mock.calls[0]?.[1]?.headers).get('accept'),
+      'the export asks for CSV, so a server can tell it from a JSON read',
+    ).toMatch(/text\/csv/);
+  });
+
+  it('turns a failed CSV export into an ApiError with the backend message', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => jsonResponse({ code: null, message: 'no catalog has been read yet' }, { status: 400 })),
+    );
+    await expect(mappingCsv({ class: 'all', q: '' }), 'the operator sees why nothing was saved').rejects.toThrow(
+      'no catalog has been read yet',
+    );
+  });
+
+  it('keeps the sync_running code of a refused start', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => jsonResponse({ code: 'sync_running', message: 'a sync is running' }, { status: 409 })),
+    );
+    const err = await startSync({ mode: 'full', dry_run: false }).catch((e: unknown) => e);
+    expect(err, 'a refused start is an ApiError').toBeInstanceOf(ApiError);
+    expect((err as ApiError).code, 'the screen shows the running sync instead when it sees this code').toBe(
+      SYNC_RUNNING,
+    );
+  });
+
+  it('names the PUT when saving ownership cannot reach the backend', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    await expect(setOwnership(OWNERSHIP), 'the operator must learn which request failed').rejects.toThrow(
+      'Could not reach the Tillbridge backend (PUT /api/ownership)',
+    );
   });
 });

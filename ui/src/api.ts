@@ -6,6 +6,13 @@
 // an `ApiError`.
 
 import { invoke } from '@tauri-apps/api/core';
+import {
+  mappingCsvQueryString,
+  mappingQueryString,
+  normalizeMappingQuery,
+  normalizePreviewQuery,
+  previewQueryString,
+} from './queryString';
 
 export type System = 'bigcommerce' | 'shopify';
 export type SecretStoreKind = 'keychain' | 'file' | 'memory';
@@ -125,23 +132,37 @@ async function viaTauri<T>(command: string, args?: Args): Promise<T> {
   }
 }
 
+type HttpMethod = 'GET' | 'POST' | 'PUT';
+
 interface HttpRequest {
   path: string;
-  /** A JSON body to POST; without one the request is a GET. */
+  /** GET unless given; POST and PUT send `body` as JSON. */
+  method?: HttpMethod;
   body?: unknown;
+  /** What the caller reads from a successful answer: parsed JSON (the default) or the raw text (CSV). */
+  expect?: 'json' | 'text';
 }
 
-async function viaHttp<T>({ path, body: payload }: HttpRequest): Promise<T> {
-  const post = payload !== undefined;
-  const label = `${post ? 'POST' : 'GET'} ${path}`;
-  // The server refuses POSTs that are not JSON (a cross-site form cannot send that header).
-  const init: RequestInit = post
-    ? {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: JSON.stringify(payload),
-      }
-    : { headers: { Accept: 'application/json' } };
+interface HttpAnswer {
+  text: string;
+  status: number;
+  contentType: string;
+}
+
+/** Sends the request; a 2xx answer comes back as its text, anything else as an `ApiError`. */
+async function httpText(req: HttpRequest): Promise<HttpAnswer> {
+  const { path, method = 'GET', body: payload, expect = 'json' } = req;
+  const label = `${method} ${path}`;
+  const accept = expect === 'json' ? 'application/json' : 'text/csv, application/json;q=0.9';
+  // The server refuses writes that are not JSON (a cross-site form cannot send that header).
+  const init: RequestInit =
+    method === 'GET'
+      ? { headers: { Accept: accept } }
+      : {
+          method,
+          headers: { Accept: accept, 'Content-Type': 'application/json' },
+          body: JSON.stringify(payload ?? {}),
+        };
   let response: Response;
   try {
     response = await fetch(path, init);
@@ -150,32 +171,39 @@ async function viaHttp<T>({ path, body: payload }: HttpRequest): Promise<T> {
   }
 
   const text = await response.text();
-  let body: unknown = undefined;
-  let parsed = false;
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-      parsed = true;
-    } catch {
-      parsed = false;
-    }
-  }
-
   if (!response.ok) {
-    if (parsed && isRecord(body) && typeof body.message === 'string') {
-      throw toApiError(body);
+    const error = parseJson(text);
+    if (error.parsed && isRecord(error.value) && typeof error.value.message === 'string') {
+      throw toApiError(error.value);
     }
     const statusText = response.statusText ? ` ${response.statusText}` : '';
     throw new ApiError(null, `${label} failed with HTTP ${response.status}${statusText}`);
   }
-  if (!parsed) {
-    const type = response.headers.get('content-type') ?? 'no content type';
+  return { text, status: response.status, contentType: response.headers.get('content-type') ?? 'no content type' };
+}
+
+function parseJson(text: string): { parsed: boolean; value: unknown } {
+  if (text.trim() === '') {
+    return { parsed: false, value: undefined };
+  }
+  try {
+    return { parsed: true, value: JSON.parse(text) };
+  } catch {
+    return { parsed: false, value: undefined };
+  }
+}
+
+async function viaHttp<T>(req: HttpRequest): Promise<T> {
+  const answer = await httpText({ ...req, expect: 'json' });
+  const body = parseJson(answer.text);
+  if (!body.parsed) {
+    const label = `${req.method ?? 'GET'} ${req.path}`;
     throw new ApiError(
       null,
-      `${label} did not return JSON (HTTP ${response.status}, ${type}); is this a Tillbridge server?`,
+      `${label} did not return JSON (HTTP ${answer.status}, ${answer.contentType}); is this a Tillbridge server?`,
     );
   }
-  return body as T;
+  return body.value as T;
 }
 
 function call<T>(command: string, path: string): Promise<T> {
@@ -183,8 +211,24 @@ function call<T>(command: string, path: string): Promise<T> {
 }
 
 /** A command that takes one request object: Tauri gets it as `req`, HTTP as the JSON body. */
-function send<T>(command: string, path: string, req: object): Promise<T> {
-  return inTauri() ? viaTauri<T>(command, { req }) : viaHttp<T>({ path, body: req });
+function send<T>(command: string, path: string, req: object, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+  return inTauri() ? viaTauri<T>(command, { req }) : viaHttp<T>({ path, method, body: req });
+}
+
+/**
+ * A read that takes parameters: Tauri gets them as `req`, HTTP as the query string of `path`
+ * (built by the caller from the same object, so both paths ask for the same thing).
+ */
+function query<T>(command: string, path: string, req: object): Promise<T> {
+  return inTauri() ? viaTauri<T>(command, { req }) : viaHttp<T>({ path });
+}
+
+/** Like `query`, for a CSV export: the command returns the CSV as a string, HTTP as the body. */
+function queryCsv(command: string, path: string, req?: object): Promise<string> {
+  if (inTauri()) {
+    return viaTauri<string>(command, req === undefined ? undefined : { req });
+  }
+  return httpText({ path, expect: 'text' }).then((answer) => answer.text);
 }
 
 export function health(): Promise<Health> {
@@ -215,4 +259,221 @@ export function connectBigCommerce(req: ConnectBigCommerceRequest): Promise<Conn
 /** Like `connectBigCommerce`, for a Shopify shop. Without `api_version` the backend's default is used. */
 export function connectShopify(req: ConnectShopifyRequest): Promise<Connection> {
   return send<Connection>('connect_shopify', '/api/connect/shopify', req);
+}
+
+// Mapping review: which BigCommerce variant is which Shopify variant, and the operator's decisions.
+
+export type MappingClass = 'matched' | 'ambiguous' | 'conflict' | 'unmatched' | 'ignored';
+/** A filter tab: one class, or every row. */
+export type MappingFilter = MappingClass | 'all';
+export type MatchKey = 'sku' | 'normalized_sku' | 'gtin';
+
+export type MappingCounts = Record<MappingClass, number>;
+
+export interface BigCommerceVariant {
+  product_id: number;
+  variant_id: number;
+  sku: string;
+  barcode: string;
+  title: string;
+  options: string;
+}
+
+export interface ShopifyVariant {
+  product_id: string;
+  /** The variant's GraphQL id (`gid://shopify/ProductVariant/…`). */
+  variant_id: string;
+  sku: string;
+  barcode: string;
+  title: string;
+  options: string;
+}
+
+export interface MappingRow {
+  id: number;
+  class: MappingClass;
+  /** The key a match was made on; null for rows that are not matched. */
+  key: MatchKey | null;
+  reason: string;
+  flags: string[];
+  /** True when an operator decision (a link or a confirmation) holds the row, not the matcher. */
+  decided: boolean;
+  bigcommerce: BigCommerceVariant | null;
+  shopify: ShopifyVariant | null;
+}
+
+export interface MappingPage {
+  /** Rows matching the filter and search, across all pages. */
+  total: number;
+  counts: MappingCounts;
+  /** When the catalogs the mapping was built from were read; null before the first read. */
+  snapshot_at: string | null;
+  rows: MappingRow[];
+}
+
+export interface MappingQuery {
+  class: MappingFilter;
+  /** Searches SKU, barcode and title on both sides; empty for no search. */
+  q: string;
+  offset: number;
+  limit: number;
+}
+
+export type MappingCsvFilter = Pick<MappingQuery, 'class' | 'q'>;
+
+export interface VariantPair {
+  bigcommerce_variant_id: number;
+  shopify_variant_id: string;
+}
+
+export interface IgnoreRequest {
+  system: System;
+  /** BigCommerce ids as decimal strings, Shopify ids as their GraphQL id. */
+  variant_id: string;
+}
+
+export interface ConfirmRequest {
+  pairs: VariantPair[];
+}
+
+// Field ownership and sync runs.
+
+export type SyncField = 'title' | 'price' | 'sale_price' | 'barcode' | 'sku';
+/** Whose value wins for a field; `none` means the field is not synced. */
+export type Owner = 'bigcommerce' | 'shopify' | 'none';
+export type Ownership = Record<SyncField, Owner>;
+
+export type SyncMode = 'full' | 'delta';
+export type SyncPhase =
+  | 'idle'
+  | 'reading_bigcommerce'
+  | 'reading_shopify'
+  | 'matching'
+  | 'planning'
+  | 'writing'
+  | 'done'
+  | 'failed';
+export type Direction = 'bigcommerce_to_shopify' | 'shopify_to_bigcommerce';
+
+export interface ChangeCount {
+  field: SyncField;
+  direction: Direction;
+  changes: number;
+}
+
+export interface SyncSummary {
+  changes: number;
+  written: number;
+  failed: number;
+  by_kind: ChangeCount[];
+}
+
+export interface SyncProgress {
+  running: boolean;
+  run_id: number | null;
+  mode: SyncMode | null;
+  dry_run: boolean;
+  phase: SyncPhase;
+  done: number;
+  total: number;
+  /** Seconds left, estimated by the backend; null while it cannot tell. */
+  eta_s: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  summary: SyncSummary | null;
+}
+
+export interface StartSyncRequest {
+  mode: SyncMode;
+  /** True for a preview: plan the changes and record them, write nothing to either store. */
+  dry_run: boolean;
+}
+
+export interface PreviewQuery {
+  offset: number;
+  limit: number;
+}
+
+export interface Change {
+  bigcommerce_variant_id: number;
+  shopify_variant_id: string;
+  title: string;
+  sku: string;
+  field: SyncField;
+  old: string | null;
+  new: string | null;
+  direction: Direction;
+}
+
+/** The changes of the latest run, dry or not. */
+export interface SyncPreview {
+  run_id: number | null;
+  taken_at: string | null;
+  total: number;
+  by_kind: ChangeCount[];
+  changes: Change[];
+}
+
+/** `POST /api/sync` answers 409 with this code while another run is going. */
+export const SYNC_RUNNING = 'sync_running';
+
+/** One page of the mapping, filtered by class and search. Never the whole catalog at once. */
+export function mapping(req: MappingQuery): Promise<MappingPage> {
+  const clean = normalizeMappingQuery(req);
+  return query<MappingPage>('mapping', `/api/mapping?${mappingQueryString(clean)}`, clean);
+}
+
+/** Every row matching the filter as CSV text (the screen saves it as a file). */
+export function mappingCsv(filter: MappingCsvFilter): Promise<string> {
+  const clean: MappingCsvFilter = { class: filter.class, q: filter.q.trim() };
+  return queryCsv('mapping_csv', `/api/mapping/csv?${mappingCsvQueryString(clean)}`, clean);
+}
+
+/** Records that the two variants are the same item; it outranks whatever the matcher concludes. */
+export function linkVariants(req: VariantPair): Promise<MappingCounts> {
+  return send<MappingCounts>('mapping_link', '/api/mapping/link', req);
+}
+
+/** Records that the two variants are not the same item, so they are not paired again. */
+export function unlinkVariants(req: VariantPair): Promise<MappingCounts> {
+  return send<MappingCounts>('mapping_unlink', '/api/mapping/unlink', req);
+}
+
+/** Leaves one variant out of matching and syncing. */
+export function ignoreVariant(req: IgnoreRequest): Promise<MappingCounts> {
+  return send<MappingCounts>('mapping_ignore', '/api/mapping/ignore', req);
+}
+
+/** Stores automatic matches as links, so a later re-match can never change them. */
+export function confirmPairs(req: ConfirmRequest): Promise<MappingCounts> {
+  return send<MappingCounts>('mapping_confirm', '/api/mapping/confirm', req);
+}
+
+export function ownership(): Promise<Ownership> {
+  return call<Ownership>('ownership', '/api/ownership');
+}
+
+export function setOwnership(req: Ownership): Promise<Ownership> {
+  return send<Ownership>('set_ownership', '/api/ownership', req, 'PUT');
+}
+
+/** Starts a run; rejects with code `sync_running` while one is going. */
+export function startSync(req: StartSyncRequest): Promise<SyncProgress> {
+  return send<SyncProgress>('sync_start', '/api/sync', req);
+}
+
+export function syncProgress(): Promise<SyncProgress> {
+  return call<SyncProgress>('sync_progress', '/api/sync/progress');
+}
+
+/** One page of the latest run's changes. */
+export function syncPreview(req: PreviewQuery): Promise<SyncPreview> {
+  const clean = normalizePreviewQuery(req);
+  return query<SyncPreview>('sync_preview', `/api/sync/preview?${previewQueryString(clean)}`, clean);
+}
+
+/** Every change of the latest run as CSV text. */
+export function syncPreviewCsv(): Promise<string> {
+  return queryCsv('sync_preview_csv', '/api/sync/preview/csv');
 }

@@ -14,14 +14,23 @@ describe('screenFromHash', () => {
     }
   });
 
-  it('selects the settings screen, listed after status', () => {
+  it('selects the settings screen, listed last', () => {
     expect(screenFromHash('#/settings'), 'the settings tab link must open the settings screen').toBe(
       'settings',
     );
     expect(
+      SCREENS.map((s) => s.id).at(-1),
+      'Settings is set up once and then rarely visited, so it is the last tab',
+    ).toBe('settings');
+  });
+
+  it('lists Mapping right after Status, then Sync', () => {
+    expect(screenFromHash('#/mapping'), 'the mapping tab link must open the mapping screen').toBe('mapping');
+    expect(screenFromHash('#/sync'), 'the sync tab link must open the sync screen').toBe('sync');
+    expect(
       SCREENS.map((s) => s.id),
-      'Settings is the second tab, after the Status overview',
-    ).toEqual(['status', 'settings']);
+      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing',
+    ).toEqual(['status', 'mapping', 'sync', 'settings']);
   });
 
   it('falls back to the default screen for empty or unknown hashes', () => {

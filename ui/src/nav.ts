@@ -1,15 +1,17 @@
 // The screens of the app and how the location hash selects one.
 
-export type ScreenId = 'status' | 'settings';
+export type ScreenId = 'status' | 'mapping' | 'sync' | 'settings';
 
 export interface Screen {
   id: ScreenId;
   label: string;
 }
 
-/** New screens (mapping review, ...) are added here and in App's switch. */
+/** New screens are added here and in App's switch. Mapping comes first after Status: it is the daily work. */
 export const SCREENS: readonly Screen[] = [
   { id: 'status', label: 'Status' },
+  { id: 'mapping', label: 'Mapping' },
+  { id: 'sync', label: 'Sync' },
   { id: 'settings', label: 'Settings' },
 ];
 

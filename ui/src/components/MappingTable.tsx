@@ -1,0 +1,202 @@
+import type { BigCommerceVariant, MappingRow, ShopifyVariant, System, VariantPair } from '../api';
+import type { Selection, SideChoice } from '../mapping';
+import { CLASS_TONES, classLabel, flagLabel, isSelected, keyLabel, rowActions, variantName } from '../mapping';
+
+export interface RowHandlers {
+  onToggle: (choice: SideChoice) => void;
+  onUnlink: (pair: VariantPair) => void;
+  onConfirm: (pair: VariantPair) => void;
+  onIgnore: (row: MappingRow, system: System) => void;
+}
+
+interface Props extends RowHandlers {
+  rows: readonly MappingRow[];
+  selection: Selection;
+  busy: boolean;
+}
+
+const STORE_LABELS: Record<System, string> = { bigcommerce: 'BigCommerce', shopify: 'Shopify' };
+
+export function MappingTable({ rows, selection, busy, ...handlers }: Props) {
+  return (
+    <div class="table-wrap">
+      <table class="table mapping-table" data-testid="mapping-table">
+        <thead>
+          <tr>
+            <th scope="col">Class</th>
+            <th scope="col">BigCommerce</th>
+            <th scope="col">Shopify</th>
+            <th scope="col">Why</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <MappingTableRow key={row.id} row={row} selection={selection} busy={busy} {...handlers} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface RowProps extends RowHandlers {
+  row: MappingRow;
+  selection: Selection;
+  busy: boolean;
+}
+
+function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, onIgnore }: RowProps) {
+  const actions = rowActions(row);
+  const key = keyLabel(row.key);
+  return (
+    <tr
+      data-testid="mapping-row"
+      data-class={row.class}
+      data-decided={String(row.decided)}
+      data-bigcommerce-variant={row.bigcommerce?.variant_id}
+      data-shopify-variant={row.shopify?.variant_id}
+    >
+      <td class="mapping-class">
+        <div class="mapping-class-stack">
+          <span class={`badge badge-${CLASS_TONES[row.class] ?? 'muted'}`}>{classLabel(row.class)}</span>
+          {row.decided && (
+            <span class="badge badge-accent" title="Held by an operator decision; re-matching never changes it">
+              Decided
+            </span>
+          )}
+          {key && <span class="mapping-key muted">by {key}</span>}
+        </div>
+      </td>
+      <SideCell
+        store="bigcommerce"
+        variant={row.bigcommerce}
+        selectable={actions.select === 'bigcommerce'}
+        selected={row.bigcommerce !== null && isSelected(selection, 'bigcommerce', row.bigcommerce.variant_id)}
+        ignorable={actions.ignore.includes('bigcommerce')}
+        busy={busy}
+        onToggle={() => row.bigcommerce && onToggle({ system: 'bigcommerce', variant: row.bigcommerce })}
+        onIgnore={() => onIgnore(row, 'bigcommerce')}
+      />
+      <SideCell
+        store="shopify"
+        variant={row.shopify}
+        selectable={actions.select === 'shopify'}
+        selected={row.shopify !== null && isSelected(selection, 'shopify', row.shopify.variant_id)}
+        ignorable={actions.ignore.includes('shopify')}
+        busy={busy}
+        onToggle={() => row.shopify && onToggle({ system: 'shopify', variant: row.shopify })}
+        onIgnore={() => onIgnore(row, 'shopify')}
+      />
+      <td class="mapping-reason">
+        <span>{row.reason}</span>
+        {row.flags.length > 0 && (
+          <ul class="flags" aria-label="Flags">
+            {row.flags.map((flag) => (
+              <li key={flag} class="flag">
+                {flagLabel(flag)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td class="mapping-actions">
+        {actions.confirm && (
+          <button
+            type="button"
+            class="button button-small"
+            data-testid={`confirm-${row.id}`}
+            aria-label={`Confirm match of ${pairName(row)}`}
+            disabled={busy}
+            onClick={() => actions.confirm && onConfirm(actions.confirm)}
+          >
+            Confirm
+          </button>
+        )}
+        {actions.unlink && (
+          <button
+            type="button"
+            class="button button-small"
+            data-testid={`unlink-${row.id}`}
+            aria-label={`Unlink ${pairName(row)}`}
+            disabled={busy}
+            onClick={() => actions.unlink && onUnlink(actions.unlink)}
+          >
+            Unlink
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function pairName(row: MappingRow): string {
+  const bc = row.bigcommerce ? variantName(row.bigcommerce) : '?';
+  const sh = row.shopify ? variantName(row.shopify) : '?';
+  return `BigCommerce ${bc} and Shopify ${sh}`;
+}
+
+interface SideProps {
+  store: System;
+  variant: BigCommerceVariant | ShopifyVariant | null;
+  selectable: boolean;
+  selected: boolean;
+  ignorable: boolean;
+  busy: boolean;
+  onToggle: () => void;
+  onIgnore: () => void;
+}
+
+function SideCell({ store, variant, selectable, selected, ignorable, busy, onToggle, onIgnore }: SideProps) {
+  if (variant === null) {
+    return (
+      <td class="mapping-side mapping-side-empty">
+        <span class="muted">No {STORE_LABELS[store]} variant</span>
+      </td>
+    );
+  }
+  const name = variantName(variant);
+  return (
+    <td class={selected ? 'mapping-side selected' : 'mapping-side'}>
+      <div class="variant-title">{variant.title || <span class="muted">(no title)</span>}</div>
+      {variant.options && <div class="variant-options muted">{variant.options}</div>}
+      <dl class="variant-codes">
+        <dt>SKU</dt>
+        <dd class="mono">{variant.sku || <span class="muted">none</span>}</dd>
+        <dt>Barcode</dt>
+        <dd class="mono">{variant.barcode || <span class="muted">none</span>}</dd>
+      </dl>
+      {(selectable || ignorable) && (
+        <div class="side-actions">
+          {selectable && (
+            <button
+              type="button"
+              class={selected ? 'button button-small button-selected' : 'button button-small'}
+              data-testid={`select-${store}-${variant.variant_id}`}
+              aria-pressed={selected}
+              aria-label={`Select ${STORE_LABELS[store]} variant ${name}`}
+              disabled={busy}
+              onClick={onToggle}
+            >
+              {selected ? 'Selected ✓' : 'Select'}
+            </button>
+          )}
+          {ignorable && (
+            <button
+              type="button"
+              class="button button-small button-quiet"
+              data-testid={`ignore-${store}-${variant.variant_id}`}
+              aria-label={`Ignore ${STORE_LABELS[store]} variant ${name}`}
+              disabled={busy}
+              onClick={onIgnore}
+            >
+              Ignore
+            </button>
+          )}
+        </div>
+      )}
+    </td>
+  );
+}

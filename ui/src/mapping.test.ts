@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import type { BigCommerceVariant, MappingCounts, MappingRow, ShopifyVariant } from './api';
+import {
+  EMPTY_SELECTION,
+  FILTERS,
+  PAGE_SIZE,
+  clampOffset,
+  confirmablePairs,
+  countFor,
+  csvFileName,
+  filterTabs,
+  flagLabel,
+  ignoreId,
+  initialQuery,
+  isSelected,
+  linkRequest,
+  pageRange,
+  rowActions,
+  selectionHint,
+  toggleSelection,
+  variantName,
+  withFilter,
+  withOffset,
+  withSearch,
+} from './mapping';
+
+const COUNTS: MappingCounts = { matched: 9_000, ambiguous: 12, conflict: 3, unmatched: 1_204, ignored: 0 };
+
+function bc(id: number, extra: Partial<BigCommerceVariant> = {}): BigCommerceVariant {
+  return { product_id: 1, variant_id: id, sku: `BC-${id}`, barcode: '', title: 'Tee', options: 'Size: M', ...extra };
+}
+
+function sh(n: number, extra: Partial<ShopifyVariant> = {}): ShopifyVariant {
+  return {
+    product_id: 'gid://shopify/Product/1',
+    variant_id: `gid://shopify/ProductVariant/${n}`,
+    sku: `SH-${n}`,
+    barcode: '',
+    title: 'Tee',
+    options: 'Size: M',
+    ...extra,
+  };
+}
+
+function row(extra: Partial<MappingRow>): MappingRow {
+  return {
+    id: 1,
+    class: 'matched',
+    key: 'sku',
+    reason: 'same SKU',
+    flags: [],
+    decided: false,
+    bigcommerce: bc(11),
+    shopify: sh(21),
+    ...extra,
+  };
+}
+
+describe('filter tabs', () => {
+  it('lists the tabs in working order, All first', () => {
+    expect(
+      FILTERS.map((f) => f.label),
+      'the rows needing a decision come right after All',
+    ).toEqual(['All', 'Unmatched', 'Conflict', 'Ambiguous', 'Matched', 'Ignored']);
+  });
+
+  it('counts All as every class together and each class as the backend says', () => {
+    expect(countFor('all', COUNTS), 'All is the sum of the classes').toBe(10_219);
+    expect(countFor('unmatched', COUNTS), 'a class tab shows its own count').toBe(1_204);
+    expect(countFor('ignored', COUNTS), 'an empty class still shows 0 rather than nothing').toBe(0);
+    expect(countFor('all', null), 'before the first answer the count is unknown, not 0').toBeNull();
+  });
+
+  it('marks the current tab and writes counts with thousands separators', () => {
+    const tabs = filterTabs(COUNTS, 'unmatched');
+    expect(tabs.filter((t) => t.active).map((t) => t.id), 'exactly the current filter is pressed').toEqual([
+      'unmatched',
+    ]);
+    expect(tabs.find((t) => t.id === 'all')?.text, 'large counts must be readable at a glance').toBe('All 10,219');
+    expect(tabs.find((t) => t.id === 'unmatched')?.countText, 'the count shown beside the label').toBe('1,204');
+  });
+
+  it('shows bare labels while the counts load', () => {
+    const tabs = filterTabs(null, 'all');
+    expect(
+      tabs.map((t) => t.text),
+      'a tab must not claim 0 rows before the backend has answered',
+    ).toEqual(FILTERS.map((f) => f.label));
+    expect(tabs.every((t) => t.countText === null), 'no count text while loading').toBe(true);
+  });
+});
+
+describe('paging', () => {
+  it('describes the visible rows as "rows X–Y of N"', () => {
+    const range = pageRange(100, 100, 1_234);
+    expect(range.text, 'the second page of 100 starts at row 101').toBe('rows 101–200 of 1,234');
+    expect([range.hasPrev, range.hasNext], 'a middle page can go both ways').toEqual([true, true]);
+    expect([range.prevOffset, range.nextOffset], 'pages are PAGE_SIZE apart').toEqual([0, 200]);
+  });
+
+  it('stops at the last page and at the first', () => {
+    const last = pageRange(1_200, 34, 1_234);
+    expect(last.text, 'the last page ends at the total').toBe('rows 1,201–1,234 of 1,234');
+    expect(last.hasNext, 'there is nothing after the last page').toBe(false);
+    const first = pageRange(0, 100, 100);
+    expect([first.hasPrev, first.hasNext], 'exactly one full page has no neighbours').toEqual([false, false]);
+  });
+
+  it('says "no rows" for an empty list', () => {
+    expect(pageRange(0, 0, 0).text, 'an empty list must not read "rows 1–0 of 0"').toBe('no rows');
+  });
+
+  it('moves an offset that ran past the end back to the last page', () => {
+    expect(clampOffset(200, 200), 'ignoring the last row of page 3 leaves two full pages').toBe(100);
+    expect(clampOffset(300, 150), 'the last page starts at a page boundary').toBe(100);
+    expect(clampOffset(100, 0), 'an emptied list goes back to the start').toBe(0);
+    expect(clampOffset(100, 101), 'an offset inside the list stays').toBe(100);
+  });
+
+  it('uses pages of 100 rows', () => {
+    expect(PAGE_SIZE, 'the issue asks for 100 rows a page').toBe(100);
+    expect(initialQuery(), 'the screen opens on All, first page, no search').toEqual({
+      class: 'all',
+      q: '',
+      offset: 0,
+      limit: 100,
+    });
+  });
+});
+
+describe('query changes', () => {
+  const onPage3 = { class: 'unmatched' as const, q: 'tee', offset: 200, limit: 100 };
+
+  it('goes back to the first page on another filter or search', () => {
+    expect(withFilter(onPage3, 'conflict').offset, 'page 3 of Unmatched means nothing in Conflict').toBe(0);
+    expect(withSearch(onPage3, 'shirt'), 'a new search starts at its first row').toEqual({
+      ...onPage3,
+      q: 'shirt',
+      offset: 0,
+    });
+  });
+
+  it('keeps the page when the search only gained spaces', () => {
+    expect(withSearch(onPage3, ' tee '), 'trailing spaces do not change what is searched').toBe(onPage3);
+  });
+
+  it('never pages before the first row', () => {
+    expect(withOffset(onPage3, -100).offset, 'Prev on the first page stays there').toBe(0);
+  });
+});
+
+describe('row actions', () => {
+  it('offers Confirm and Unlink on an undecided matched pair, and Ignore on both sides', () => {
+    const actions = rowActions(row({}));
+    const pair = { bigcommerce_variant_id: 11, shopify_variant_id: 'gid://shopify/ProductVariant/21' };
+    expect(actions.confirm, 'an automatic match can be confirmed').toEqual(pair);
+    expect(actions.unlink, 'any pair can be unlinked').toEqual(pair);
+    expect(actions.select, 'a pair is not selectable for a hand-made link').toBeNull();
+    expect(actions.ignore, 'either side of a pair may be ignored').toEqual(['bigcommerce', 'shopify']);
+  });
+
+  it('does not offer Confirm on a decided pair or a pair that is not matched', () => {
+    expect(rowActions(row({ decided: true })).confirm, 'a decided pair is confirmed already').toBeNull();
+    expect(
+      rowActions(row({ class: 'conflict' })).confirm,
+      'a conflict must be looked at, not waved through by Confirm',
+    ).toBeNull();
+  });
+
+  it('offers Select on a singleton, on the side it has', () => {
+    expect(rowActions(row({ class: 'unmatched', shopify: null })).select, 'a lone BigCommerce variant').toBe(
+      'bigcommerce',
+    );
+    expect(rowActions(row({ class: 'unmatched', bigcommerce: null })).select, 'a lone Shopify variant').toBe(
+      'shopify',
+    );
+    expect(
+      rowActions(row({ class: 'unmatched', bigcommerce: null })).unlink,
+      'a singleton has nothing to unlink',
+    ).toBeNull();
+  });
+
+  it('offers no Ignore on a row that is ignored already', () => {
+    expect(rowActions(row({ class: 'ignored', shopify: null })).ignore, 'ignoring twice means nothing').toEqual([]);
+  });
+
+  it('sends BigCommerce ids as decimal strings when ignoring', () => {
+    const r = row({});
+    expect(ignoreId(r, 'bigcommerce'), 'the contract sends every variant id as a string').toBe('11');
+    expect(ignoreId(r, 'shopify'), 'Shopify ids go as their GraphQL id').toBe('gid://shopify/ProductVariant/21');
+    expect(ignoreId(row({ shopify: null }), 'shopify'), 'a missing side has no id').toBeNull();
+  });
+
+  it('confirms only the undecided matched pairs of the page', () => {
+    const rows = [
+      row({ id: 1 }),
+      row({ id: 2, decided: true, bigcommerce: bc(12), shopify: sh(22) }),
+      row({ id: 3, class: 'unmatched', shopify: null }),
+      row({ id: 4, class: 'ambiguous', bigcommerce: bc(14), shopify: sh(24) }),
+      row({ id: 5, bigcommerce: bc(15), shopify: sh(25) }),
+    ];
+    expect(
+      confirmablePairs(rows).map((p) => p.bigcommerce_variant_id),
+      'decided, singleton and ambiguous rows are left out of "Confirm visible"',
+    ).toEqual([11, 15]);
+  });
+
+  it('words flags for people', () => {
+    expect(flagLabel('bad_check_digit'), 'underscores become spaces').toBe('bad check digit');
+  });
+});
+
+describe('selection and the link request', () => {
+  it('links once one variant of each store is selected', () => {
+    let s = toggleSelection(EMPTY_SELECTION, { system: 'bigcommerce', variant: bc(11) });
+    expect(linkRequest(s), 'one side alone cannot be linked').toBeNull();
+    expect(selectionHint(s), 'the bar says what is missing').toMatch(/Shopify/);
+    s = toggleSelection(s, { system: 'shopify', variant: sh(21) });
+    expect(linkRequest(s), 'the request names both variants by their ids').toEqual({
+      bigcommerce_variant_id: 11,
+      shopify_variant_id: 'gid://shopify/ProductVariant/21',
+    });
+    expect(selectionHint(s), 'the bar says the link can be made').toBe('Ready to link.');
+  });
+
+  it('keeps one variant per store: another replaces it, the same one clears it', () => {
+    let s = toggleSelection(EMPTY_SELECTION, { system: 'bigcommerce', variant: bc(11) });
+    s = toggleSelection(s, { system: 'bigcommerce', variant: bc(12) });
+    expect(s.bigcommerce?.variant_id, 'a link pairs exactly one variant per store').toBe(12);
+    expect(isSelected(s, 'bigcommerce', 11), 'the replaced variant is no longer selected').toBe(false);
+    s = toggleSelection(s, { system: 'bigcommerce', variant: bc(12) });
+    expect(s, 'selecting the selected variant again is how it is unselected').toEqual(EMPTY_SELECTION);
+  });
+
+  it('does not mix up stores that share an id', () => {
+    const s = toggleSelection(EMPTY_SELECTION, { system: 'shopify', variant: sh(11) });
+    expect(isSelected(s, 'bigcommerce', 11), 'a Shopify pick must not mark a BigCommerce row').toBe(false);
+    expect(isSelected(s, 'shopify', 'gid://shopify/ProductVariant/11'), 'the Shopify row is marked').toBe(true);
+  });
+
+  it('names a variant by SKU, else barcode, else title', () => {
+    expect(variantName(bc(1)), 'the SKU is what operators search by').toBe('BC-1');
+    expect(variantName(bc(1, { sku: ' ', barcode: '012345678905' })), 'a blank SKU falls back').toBe(
+      '012345678905',
+    );
+    expect(variantName(bc(1, { sku: '', title: '' })), 'a variant without any name still gets one').toBe(
+      'variant 1',
+    );
+  });
+});
+
+describe('csvFileName', () => {
+  it('dates the file and keeps the name safe for any file system', () => {
+    expect(
+      csvFileName('mapping-unmatched', new Date(2026, 4, 1, 9, 30)),
+      'the date tells two exports apart',
+    ).toBe('tillbridge-mapping-unmatched-2026-05-01.csv');
+    expect(csvFileName('a/b c', new Date(2026, 0, 2)), 'slashes and spaces would break the path').toBe(
+      'tillbridge-a-b-c-2026-01-02.csv',
+    );
+  });
+});

@@ -1,0 +1,296 @@
+// The Mapping screen without the DOM: filter tabs and their counts, paging, which actions a row
+// offers, and how the operator's selection becomes a link request.
+
+import type {
+  BigCommerceVariant,
+  MappingClass,
+  MappingCounts,
+  MappingFilter,
+  MappingQuery,
+  MappingRow,
+  MatchKey,
+  ShopifyVariant,
+  System,
+  VariantPair,
+} from './api';
+
+/** Rows per page: enough to scan, small enough that 100,000 rows never load at once. */
+export const PAGE_SIZE = 100;
+
+/** How long typing must pause before the search is sent. */
+export const SEARCH_DEBOUNCE_MS = 250;
+
+export interface FilterInfo {
+  id: MappingFilter;
+  label: string;
+}
+
+/** The tabs in the order the operator works through them: what needs a decision comes first. */
+export const FILTERS: readonly FilterInfo[] = [
+  { id: 'all', label: 'All' },
+  { id: 'unmatched', label: 'Unmatched' },
+  { id: 'conflict', label: 'Conflict' },
+  { id: 'ambiguous', label: 'Ambiguous' },
+  { id: 'matched', label: 'Matched' },
+  { id: 'ignored', label: 'Ignored' },
+];
+
+export const CLASS_LABELS: Record<MappingClass, string> = {
+  matched: 'Matched',
+  ambiguous: 'Ambiguous',
+  conflict: 'Conflict',
+  unmatched: 'Unmatched',
+  ignored: 'Ignored',
+};
+
+/** The badge tone for a class: settled rows look calm, rows needing a decision stand out. */
+export const CLASS_TONES: Record<MappingClass, 'ok' | 'warn' | 'fail' | 'muted'> = {
+  matched: 'ok',
+  ambiguous: 'warn',
+  conflict: 'fail',
+  unmatched: 'warn',
+  ignored: 'muted',
+};
+
+export const KEY_LABELS: Record<MatchKey, string> = {
+  sku: 'SKU',
+  normalized_sku: 'Normalized SKU',
+  gtin: 'GTIN',
+};
+
+export function classLabel(cls: MappingClass): string {
+  return CLASS_LABELS[cls] ?? cls;
+}
+
+export function keyLabel(key: MatchKey | null): string | null {
+  return key === null ? null : (KEY_LABELS[key] ?? key);
+}
+
+/** `bad_check_digit` → `bad check digit`: backend flags are identifiers, the table shows words. */
+export function flagLabel(flag: string): string {
+  return flag.replace(/[_-]+/g, ' ').trim();
+}
+
+/** `1234567` → `1,234,567`, the same on every machine so tests and screenshots agree. */
+export function formatCount(n: number): string {
+  return Math.trunc(n).toLocaleString('en-US');
+}
+
+/** How many rows a tab holds; `all` is every class together. Null while the counts are unknown. */
+export function countFor(filter: MappingFilter, counts: MappingCounts | null): number | null {
+  if (counts === null) {
+    return null;
+  }
+  if (filter === 'all') {
+    return (
+      counts.matched + counts.ambiguous + counts.conflict + counts.unmatched + counts.ignored
+    );
+  }
+  return counts[filter];
+}
+
+export interface FilterTab extends FilterInfo {
+  count: number | null;
+  /** The count as shown (`1,204`); null while counts load. */
+  countText: string | null;
+  /** What the tab says: `Unmatched 1,204`, or just the label while counts load. */
+  text: string;
+  active: boolean;
+}
+
+export function filterTabs(counts: MappingCounts | null, current: MappingFilter): FilterTab[] {
+  return FILTERS.map((f) => {
+    const count = countFor(f.id, counts);
+    const countText = count === null ? null : formatCount(count);
+    return {
+      ...f,
+      count,
+      countText,
+      text: countText === null ? f.label : `${f.label} ${countText}`,
+      active: f.id === current,
+    };
+  });
+}
+
+export interface PageRange {
+  /** `rows 101–200 of 1,234`, or `no rows`. */
+  text: string;
+  hasPrev: boolean;
+  hasNext: boolean;
+  prevOffset: number;
+  nextOffset: number;
+}
+
+/** Where the page that starts at `offset` and shows `shown` rows sits among `total`. */
+export function pageRange(offset: number, shown: number, total: number, pageSize = PAGE_SIZE): PageRange {
+  const prevOffset = Math.max(0, offset - pageSize);
+  const nextOffset = offset + pageSize;
+  const text =
+    shown === 0 || total === 0
+      ? 'no rows'
+      : `rows ${formatCount(offset + 1)}–${formatCount(offset + shown)} of ${formatCount(total)}`;
+  return { text, hasPrev: offset > 0, hasNext: nextOffset < total, prevOffset, nextOffset };
+}
+
+/**
+ * The start of the last page when `offset` has run past `total` (an action emptied the last
+ * page), otherwise `offset` unchanged.
+ */
+export function clampOffset(offset: number, total: number, pageSize = PAGE_SIZE): number {
+  if (offset < total || offset === 0) {
+    return offset;
+  }
+  return total === 0 ? 0 : Math.floor((total - 1) / pageSize) * pageSize;
+}
+
+export function initialQuery(): MappingQuery {
+  return { class: 'all', q: '', offset: 0, limit: PAGE_SIZE };
+}
+
+/** Another tab starts from its first page: the old offset means nothing in another list. */
+export function withFilter(query: MappingQuery, filter: MappingFilter): MappingQuery {
+  return { ...query, class: filter, offset: 0 };
+}
+
+/** A new search starts from the first page; the same search (typing a space) keeps the page. */
+export function withSearch(query: MappingQuery, q: string): MappingQuery {
+  return q.trim() === query.q.trim() ? query : { ...query, q, offset: 0 };
+}
+
+export function withOffset(query: MappingQuery, offset: number): MappingQuery {
+  return { ...query, offset: Math.max(0, offset) };
+}
+
+/** A row with one side only: a variant waiting for its partner. */
+export function isSingleton(row: MappingRow): boolean {
+  return (row.bigcommerce === null) !== (row.shopify === null);
+}
+
+export function pairOf(row: MappingRow): VariantPair | null {
+  if (row.bigcommerce === null || row.shopify === null) {
+    return null;
+  }
+  return { bigcommerce_variant_id: row.bigcommerce.variant_id, shopify_variant_id: row.shopify.variant_id };
+}
+
+export interface RowActions {
+  /** The side the operator may select to link by hand; only singletons have one. */
+  select: System | null;
+  unlink: VariantPair | null;
+  /** Set for an automatic match that no decision holds yet. */
+  confirm: VariantPair | null;
+  /** The sides that may be ignored: every side present, unless the row is ignored already. */
+  ignore: System[];
+}
+
+export function rowActions(row: MappingRow): RowActions {
+  const pair = pairOf(row);
+  const sides: System[] = [];
+  if (row.bigcommerce !== null) {
+    sides.push('bigcommerce');
+  }
+  if (row.shopify !== null) {
+    sides.push('shopify');
+  }
+  return {
+    select: isSingleton(row) ? (sides[0] ?? null) : null,
+    unlink: pair,
+    confirm: pair !== null && row.class === 'matched' && !row.decided ? pair : null,
+    ignore: row.class === 'ignored' ? [] : sides,
+  };
+}
+
+/** The pairs "Confirm visible" sends: matched pairs on the page that no decision holds yet. */
+export function confirmablePairs(rows: readonly MappingRow[]): VariantPair[] {
+  return rows.flatMap((row) => {
+    const confirm = rowActions(row).confirm;
+    return confirm === null ? [] : [confirm];
+  });
+}
+
+/** The ignore request's id: BigCommerce ids travel as decimal strings, Shopify's as they are. */
+export function ignoreId(row: MappingRow, system: System): string | null {
+  if (system === 'bigcommerce') {
+    return row.bigcommerce === null ? null : String(row.bigcommerce.variant_id);
+  }
+  return row.shopify === null ? null : row.shopify.variant_id;
+}
+
+/**
+ * At most one variant per store, kept across pages, tabs and searches, so the operator can find
+ * the BigCommerce variant in one search and its Shopify partner in another.
+ */
+export interface Selection {
+  bigcommerce: BigCommerceVariant | null;
+  shopify: ShopifyVariant | null;
+}
+
+export const EMPTY_SELECTION: Selection = { bigcommerce: null, shopify: null };
+
+export type SideChoice =
+  | { system: 'bigcommerce'; variant: BigCommerceVariant }
+  | { system: 'shopify'; variant: ShopifyVariant };
+
+export function isSelected(selection: Selection, system: System, variantId: number | string): boolean {
+  const chosen = selection[system];
+  return chosen !== null && chosen.variant_id === variantId;
+}
+
+/** Selecting the chosen variant again clears it; another variant of the same store replaces it. */
+export function toggleSelection(selection: Selection, pick: SideChoice): Selection {
+  if (isSelected(selection, pick.system, pick.variant.variant_id)) {
+    return { ...selection, [pick.system]: null };
+  }
+  return pick.system === 'bigcommerce'
+    ? { ...selection, bigcommerce: pick.variant }
+    : { ...selection, shopify: pick.variant };
+}
+
+/** The link request once one variant of each store is selected; null until then. */
+export function linkRequest(selection: Selection): VariantPair | null {
+  if (selection.bigcommerce === null || selection.shopify === null) {
+    return null;
+  }
+  return {
+    bigcommerce_variant_id: selection.bigcommerce.variant_id,
+    shopify_variant_id: selection.shopify.variant_id,
+  };
+}
+
+/** What to call a variant in the selection bar: its SKU, else its barcode, else its title. */
+export function variantName(variant: SideChoice['variant']): string {
+  const sku = variant.sku.trim();
+  if (sku !== '') {
+    return sku;
+  }
+  const barcode = variant.barcode.trim();
+  if (barcode !== '') {
+    return barcode;
+  }
+  const title = variant.title.trim();
+  return title === '' ? `variant ${variant.variant_id}` : title;
+}
+
+/** What the selection bar says about the selection and what is missing before a link. */
+export function selectionHint(selection: Selection): string {
+  const bc = selection.bigcommerce !== null;
+  const sh = selection.shopify !== null;
+  if (bc && sh) {
+    return 'Ready to link.';
+  }
+  if (bc) {
+    return 'Now select the Shopify variant it is.';
+  }
+  if (sh) {
+    return 'Now select the BigCommerce variant it is.';
+  }
+  return 'Select one BigCommerce and one Shopify variant (rows with one side) to link them by hand.';
+}
+
+/** `tillbridge-mapping-unmatched-2026-05-01.csv`, dated in local time. */
+export function csvFileName(what: string, now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  const safe = what.replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '');
+  return `tillbridge-${safe}-${day}.csv`;
+}
