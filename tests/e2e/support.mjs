@@ -128,6 +128,30 @@ export function startServe(workDir) {
 }
 
 /**
+ * `tillbridge demo --no-window`: emulated stores seeded with a messy catalog, a fresh database in
+ * `workDir` with both stores connected, and the UI served on a free loopback port. `ready` gives
+ * the base URL. The same seed gives the same catalogs, so a test can rely on what they hold.
+ */
+export function startDemo(workDir, { variants = 300, seed = 42 } = {}) {
+  return startProcess({
+    args: [
+      'demo',
+      '--no-window',
+      '--addr', '127.0.0.1:0',
+      '--db', join(workDir, 'demo.db'),
+      '--variants', String(variants),
+      '--seed', String(seed),
+    ],
+    // The demo has no --ui-dir flag; this points it at the build under test rather than whatever
+    // it would find next to the binary.
+    env: { ...isolatedEnv(workDir), TILLBRIDGE_UI_DIR: uiDir },
+    what: 'tillbridge demo printed no http://127.0.0.1:<port> line on stdout',
+    readyWhen: (line) => URL_PATTERN.exec(line)?.[0],
+    timeoutMs: 60_000,
+  });
+}
+
+/**
  * `tillbridge emulate`: the emulated stores on free loopback ports. `ready` gives the credentials
  * it prints as one JSON line: `{bigcommerce: {api_url, store_hash, access_token},
  * shopify: {shop_url, api_version, access_token, webhook_secret}}`.

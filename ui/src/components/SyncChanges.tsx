@@ -65,7 +65,7 @@ export function SyncChanges({ state, onOffset }: Props) {
       {preview === null && loading && <p class="muted">Loading…</p>}
       {preview !== null && preview.run_id === null && (
         <p class="muted" data-testid="changes-none">
-          No run yet. Press Preview to see what a sync would change.
+          No run has finished yet. Press Preview to see what a sync would change.
         </p>
       )}
       {preview !== null && preview.run_id !== null && (

@@ -1,0 +1,350 @@
+// End-to-end check of the Mapping and Sync screens on `tillbridge demo`: the real binary seeds and
+// emulates both stores, connects them and serves the UI; the system Chromium previews a sync,
+// then links an unmatched BigCommerce variant to an unmatched Shopify variant by hand and checks
+// the link survives a reload.
+//
+// Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifacts, assertBuilt, getJson, launchChromium, startDemo, stopProcess } from './support.mjs';
+
+/** How long a preview of the demo catalog may take: reads are paced by the emulated rate limits. */
+const RUN_TIMEOUT_MS = 120_000;
+
+describe('reviewing the mapping on the demo stores', () => {
+  let workDir;
+  let demo;
+  let baseUrl;
+  let browser;
+  let page;
+  const pageErrors = [];
+
+  // Set-up problems are rethrown by each test so they count as failures with their reason.
+  let setupError;
+
+  before(async () => {
+    try {
+      assertBuilt();
+      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-mapping-'));
+      demo = startDemo(workDir, { variants: 300 });
+      baseUrl = await demo.ready;
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  after(async () => {
+    if (browser) {
+      await browser.close().catch(() => {});
+    }
+    await stopProcess(demo?.child);
+    if (workDir) {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  async function openTab(name) {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();
+  }
+
+  /** The mapping as the API reports it, for choosing variants and checking what the UI shows. */
+  async function apiMapping(params) {
+    const query = new URLSearchParams({ class: 'all', offset: '0', limit: '100', ...params });
+    const { response, text, body } = await getJson(baseUrl, `/api/mapping?${query}`);
+    assert.equal(response.status, 200, `GET /api/mapping?${query} must answer 200; it said ${text}`);
+    assert.ok(Array.isArray(body?.rows), `the mapping must carry rows; it said ${text}`);
+    return body;
+  }
+
+  /** Waits until the mapping table (or its empty message) shows the answer to the current query. */
+  async function waitForMappingIdle() {
+    await page.waitForFunction(
+      () => {
+        const card = document.querySelector('section[aria-label="Mapping rows"]');
+        return card !== null && card.getAttribute('aria-busy') !== 'true';
+      },
+      null,
+      { timeout: 20_000 },
+    );
+  }
+
+  async function search(text) {
+    await page.getByTestId('mapping-search').fill(text);
+    // The search is debounced: wait for the page range to describe the searched rows.
+    await page.waitForTimeout(400);
+    await waitForMappingIdle();
+  }
+
+  /**
+   * A singleton of `system` among the unmatched rows whose SKU (else barcode) finds it on the
+   * first page of a search, so the test can bring it on screen the way an operator would.
+   */
+  async function findSearchableSingleton(system) {
+    const other = system === 'bigcommerce' ? 'shopify' : 'bigcommerce';
+    const first = await apiMapping({ class: 'unmatched', limit: '1' });
+    for (let offset = 0; offset < first.total; offset += 100) {
+      const { rows } = await apiMapping({ class: 'unmatched', offset: String(offset) });
+      for (const row of rows) {
+        const side = row[system];
+        if (side === null || row[other] !== null) {
+          continue;
+        }
+        const term = side.sku.trim() || side.barcode.trim();
+        if (term === '') {
+          continue;
+        }
+        const found = await apiMapping({ class: 'unmatched', q: term });
+        if (found.rows.some((r) => r[system]?.variant_id === side.variant_id)) {
+          return { side, term };
+        }
+      }
+    }
+    assert.fail(
+      `the demo catalog (seed 42) must hold an unmatched ${system} variant with a SKU or barcode to link by hand; ` +
+        `there were ${first.total} unmatched rows`,
+    );
+  }
+
+  function rowOf(bigcommerceVariantId) {
+    return page.locator(`[data-testid="mapping-row"][data-bigcommerce-variant="${bigcommerceVariantId}"]`);
+  }
+
+  async function assertLinkedOnScreen(bc, sh, when) {
+    await page.getByTestId('filter-all').click();
+    await search(bc.term);
+    const row = rowOf(bc.side.variant_id);
+    await row.first().waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(
+      await row.count(),
+      1,
+      `${when}, the BigCommerce variant ${bc.term} must appear in exactly one row: every variant lands in one record`,
+    );
+    assert.equal(
+      await row.getAttribute('data-shopify-variant'),
+      sh.side.variant_id,
+      `${when}, the BigCommerce variant ${bc.term} must be paired with the Shopify variant ${sh.term} it was linked to`,
+    );
+    assert.equal(await row.getAttribute('data-class'), 'matched', `${when}, a linked pair must be shown as matched`);
+    assert.equal(
+      await row.getAttribute('data-decided'),
+      'true',
+      `${when}, a hand-made link must be shown as decided, so the operator knows re-matching will not undo it`,
+    );
+    const text = await row.innerText();
+    assert.match(text, /Decided/, `${when}, the row must say it is decided; it said:\n${text}`);
+    assert.equal(
+      await row.getByRole('button', { name: /^Confirm/ }).count(),
+      0,
+      `${when}, a decided pair must not offer Confirm again`,
+    );
+  }
+
+  test('a Preview reads both stores, reports its progress and lists what it would change', {
+    timeout: RUN_TIMEOUT_MS + 60_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    const response = await page.goto(new URL('/#/sync', baseUrl).href, { waitUntil: 'load' });
+    assert.equal(response?.status(), 200, 'the demo must serve the UI at /');
+    const previewButton = page.getByTestId('sync-preview');
+    await previewButton.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="sync-preview"]')?.disabled === false,
+      null,
+      { timeout: 20_000 },
+    );
+
+    // Hold the start request until the buttons have been seen disabled, so the check is not a race.
+    let release;
+    const held = new Promise((r) => {
+      release = r;
+    });
+    let passed;
+    const sent = new Promise((r) => {
+      passed = r;
+    });
+    await page.route('**/api/sync', async (r) => {
+      await held;
+      await r.continue();
+      passed();
+    });
+    try {
+      await previewButton.click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="sync-full"]')?.disabled === true,
+        null,
+        { timeout: 10_000 },
+      );
+    } finally {
+      release();
+    }
+    await sent;
+    await page.unroute('**/api/sync');
+
+    // Finished, or refused at the start (which would otherwise look like a run that never ends).
+    await page.waitForFunction(
+      () => {
+        if (document.querySelector('[data-testid="sync-start-error"]')) {
+          return true;
+        }
+        const el = document.querySelector('[data-testid="sync-status"]');
+        return el?.getAttribute('data-running') === 'false' && ['done', 'failed'].includes(el.getAttribute('data-phase'));
+      },
+      null,
+      { timeout: RUN_TIMEOUT_MS },
+    );
+    const startError = page.getByTestId('sync-start-error');
+    assert.equal(
+      await startError.count(),
+      0,
+      `the demo must accept a preview; the screen said: ${(await startError.count()) ? await startError.innerText() : ''}`,
+    );
+    const status = page.getByTestId('sync-status');
+    const statusText = await status.innerText();
+    assert.equal(
+      await status.getAttribute('data-phase'),
+      'done',
+      `the preview of the demo stores must finish, not fail; the screen said:\n${statusText}`,
+    );
+    assert.match(statusText, /Preview/, `the finished run must be named a Preview; it said:\n${statusText}`);
+    const summary = await page.getByTestId('sync-summary').innerText();
+    assert.match(
+      summary,
+      /Nothing was written|nothing would change/,
+      `a preview must say it wrote nothing; it said: ${summary}`,
+    );
+    assert.ok(
+      await page.getByTestId('sync-full').isEnabled(),
+      'once the preview is done, a full sync may be started',
+    );
+
+    const { body: preview, text: previewText } = await getJson(baseUrl, '/api/sync/preview?offset=0&limit=100');
+    assert.equal(typeof preview?.total, 'number', `the preview must report its total; it said ${previewText}`);
+    await page
+      .locator('[data-testid="changes-by-kind"], [data-testid="changes-none"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 20_000 });
+    if (preview.total > 0) {
+      const kinds = page.locator('[data-testid="changes-by-kind"] tbody tr');
+      assert.equal(
+        await kinds.count(),
+        preview.by_kind.length,
+        'every kind of change the backend counted must have a row in the summary',
+      );
+      assert.equal(
+        await page.getByTestId('change-row').count(),
+        Math.min(100, preview.changes.length),
+        'the first page of changes must list what the backend returned for it',
+      );
+    }
+
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'ui-sync.png'), fullPage: true });
+  });
+
+  test('an unmatched pair linked by hand shows as matched and decided, and stays after a reload', {
+    timeout: 180_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    const bc = await findSearchableSingleton('bigcommerce');
+    const sh = await findSearchableSingleton('shopify');
+    const before = await apiMapping({ limit: '1' });
+
+    await page.goto(new URL('/#/mapping', baseUrl).href, { waitUntil: 'load' });
+    await page.getByTestId('mapping-search').waitFor({ state: 'visible', timeout: 20_000 });
+    await waitForMappingIdle();
+    assert.match(page.url(), /#\/mapping$/, 'the Mapping tab must have its own address, so it can be reloaded');
+    const tabs = await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts();
+    assert.equal(tabs[1]?.trim(), 'Mapping', `Mapping must be the tab right after Status; the tabs were ${tabs}`);
+
+    await page.getByTestId('filter-unmatched').click();
+    await waitForMappingIdle();
+    assert.equal(
+      await page.getByTestId('filter-unmatched').getAttribute('aria-pressed'),
+      'true',
+      'the Unmatched filter must show as the current one',
+    );
+    assert.equal(
+      Number(await page.getByTestId('filter-unmatched').getAttribute('data-count')),
+      before.counts.unmatched,
+      'the Unmatched tab must show the count the backend reports',
+    );
+    const classes = await page
+      .locator('[data-testid="mapping-row"]')
+      .evaluateAll((rows) => [...new Set(rows.map((r) => r.getAttribute('data-class')))]);
+    assert.deepEqual(classes, ['unmatched'], 'the Unmatched filter must show unmatched rows only');
+
+    await search(bc.term);
+    await page.getByTestId(`select-bigcommerce-${bc.side.variant_id}`).click();
+    await search(sh.term);
+    await page.getByTestId(`select-shopify-${sh.side.variant_id}`).click();
+    assert.equal(
+      await page.getByTestId(`select-shopify-${sh.side.variant_id}`).getAttribute('aria-pressed'),
+      'true',
+      'a selected variant must show as selected',
+    );
+    const selection = await page.getByTestId('selection-bar').innerText();
+    assert.ok(
+      selection.includes(bc.term) && selection.includes(sh.term),
+      `the selection must hold both variants across searches (${bc.term}, ${sh.term}); it said:\n${selection}`,
+    );
+
+    const linkButton = page.getByTestId('link-selected');
+    assert.ok(await linkButton.isEnabled(), 'with one variant of each store selected, Link selected must be enabled');
+    await linkButton.click();
+    await page
+      .locator('[data-testid="mapping-notice"], [data-testid="mapping-error"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    const errorBox = page.getByTestId('mapping-error');
+    assert.equal(
+      await errorBox.count(),
+      0,
+      `linking two unmatched variants must succeed; the screen said: ${(await errorBox.count()) ? await errorBox.innerText() : ''}`,
+    );
+    await waitForMappingIdle();
+    assert.ok(
+      (await page.getByTestId('selected-bigcommerce').innerText()).includes('none selected'),
+      'after linking, the selection must be cleared for the next pair',
+    );
+
+    const afterLink = await apiMapping({ limit: '1' });
+    assert.equal(
+      afterLink.counts.unmatched,
+      before.counts.unmatched - 2,
+      'the two linked variants must leave the unmatched list',
+    );
+    assert.equal(afterLink.counts.matched, before.counts.matched + 1, 'the linked pair must join the matched list');
+    assert.equal(
+      Number(await page.getByTestId('filter-unmatched').getAttribute('data-count')),
+      afterLink.counts.unmatched,
+      'the tab counts must be reloaded after the action',
+    );
+
+    await assertLinkedOnScreen(bc, sh, 'right after linking');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'ui-mapping.png'), fullPage: true });
+
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('mapping-search').waitFor({ state: 'visible', timeout: 20_000 });
+    await waitForMappingIdle();
+    await assertLinkedOnScreen(bc, sh, 'after reloading the page');
+
+    const persisted = await apiMapping({ q: bc.term });
+    const pair = persisted.rows.find((r) => r.bigcommerce?.variant_id === bc.side.variant_id);
+    assert.equal(
+      pair?.shopify?.variant_id,
+      sh.side.variant_id,
+      'the backend must keep the link, not just the page',
+    );
+    assert.equal(pair?.decided, true, 'the backend must record the link as an operator decision');
+
+    assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
+  });
+});
