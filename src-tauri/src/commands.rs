@@ -4,7 +4,9 @@
 
 use tauri::State;
 use tillbridge_engine::{
-    ApiError, App, ConnectBigCommerce, ConnectShopify, ConnectionView, DoctorReport, Health, Status,
+    ApiError, App, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView, DoctorReport, Health,
+    IgnoreRequest, MappingClassCounts, MappingQuery, MappingView, Ownership, PairRequest, PreviewQuery, PreviewView,
+    Status, SyncProgress, SyncRequest,
 };
 
 #[tauri::command]
@@ -35,4 +37,64 @@ pub async fn connect_bigcommerce(app: State<'_, App>, req: ConnectBigCommerce) -
 #[tauri::command]
 pub async fn connect_shopify(app: State<'_, App>, req: ConnectShopify) -> Result<ConnectionView, ApiError> {
     app.inner().connect_shopify(req).await
+}
+
+#[tauri::command]
+pub async fn mapping(app: State<'_, App>, req: MappingQuery) -> Result<MappingView, ApiError> {
+    app.inner().mapping(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_csv(app: State<'_, App>, req: MappingQuery) -> Result<String, ApiError> {
+    app.inner().mapping_csv(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_link(app: State<'_, App>, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+    app.inner().mapping_link(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_unlink(app: State<'_, App>, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+    app.inner().mapping_unlink(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_ignore(app: State<'_, App>, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+    app.inner().mapping_ignore(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_confirm(app: State<'_, App>, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
+    app.inner().mapping_confirm(req).await
+}
+
+#[tauri::command]
+pub async fn ownership(app: State<'_, App>) -> Result<Ownership, ApiError> {
+    app.inner().ownership().await
+}
+
+#[tauri::command]
+pub async fn set_ownership(app: State<'_, App>, req: Ownership) -> Result<Ownership, ApiError> {
+    app.inner().set_ownership(req).await
+}
+
+#[tauri::command]
+pub async fn sync_start(app: State<'_, App>, req: SyncRequest) -> Result<SyncProgress, ApiError> {
+    app.inner().sync_start(req).await
+}
+
+#[tauri::command]
+pub async fn sync_progress(app: State<'_, App>) -> Result<SyncProgress, ApiError> {
+    app.inner().sync_progress().await
+}
+
+#[tauri::command]
+pub async fn sync_preview(app: State<'_, App>, req: PreviewQuery) -> Result<PreviewView, ApiError> {
+    app.inner().sync_preview(req).await
+}
+
+#[tauri::command]
+pub async fn sync_preview_csv(app: State<'_, App>) -> Result<String, ApiError> {
+    app.inner().sync_preview_csv().await
 }

@@ -13,6 +13,18 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::doctor,
         commands::connections,
         commands::connect_bigcommerce,
-        commands::connect_shopify
+        commands::connect_shopify,
+        commands::mapping,
+        commands::mapping_csv,
+        commands::mapping_link,
+        commands::mapping_unlink,
+        commands::mapping_ignore,
+        commands::mapping_confirm,
+        commands::ownership,
+        commands::set_ownership,
+        commands::sync_start,
+        commands::sync_progress,
+        commands::sync_preview,
+        commands::sync_preview_csv
     ])
 }

@@ -130,7 +130,8 @@ pub async fn read(spec: SeedSpec) -> Result<(), ApiError> {
     let (sh_variants, sh_levels) = shopify.map_err(|e| failed("reading the Shopify export", e))?;
 
     let bc_requests = stores.bigcommerce.requests().total();
-    let rate_limited = stores.bigcommerce.requests().with_outcome("429") + stores.shopify.requests().with_outcome("THROTTLED");
+    let rate_limited =
+        stores.bigcommerce.requests().with_outcome("429") + stores.shopify.requests().with_outcome("THROTTLED");
     let points = sh.points_spent();
     let quota = f64::from(bc_config.quota);
     let window_s = bc_config.window.as_secs_f64();
@@ -140,7 +141,9 @@ pub async fn read(spec: SeedSpec) -> Result<(), ApiError> {
     let floor_s = bc_floor.max(sh_floor);
     let bulk = runner.requests();
 
-    println!("BigCommerce: {bc_variants} variants and {bc_levels} stock levels in {bc_requests} requests (floor {bc_floor:.1} s)");
+    println!(
+        "BigCommerce: {bc_variants} variants and {bc_levels} stock levels in {bc_requests} requests (floor {bc_floor:.1} s)"
+    );
     println!(
         "Shopify: {sh_variants} variants and {sh_levels} stock levels; bulk {} start, {} polls, {} download; {points:.0} points (floor {sh_floor:.1} s)",
         bulk.starts, bulk.polls, bulk.downloads

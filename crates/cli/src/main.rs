@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tillbridge_engine::{
-    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify,
-};
 use tillbridge_demo::DemoArgs;
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
-use tillbridge_secrets::Secret;
+use tillbridge_engine::{
+    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, PreviewQuery, SyncMode, SyncPhase,
+    SyncProgress, SyncRequest,
+};
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
+use tillbridge_secrets::Secret;
 
 /// Tillbridge keeps a BigCommerce store and Shopify POS in step: products, stock per location,
 /// POS orders, refunds and returns.
@@ -79,6 +80,22 @@ enum Command {
         /// "synonyms": {"names": {…}, "values": {…}}}.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+    },
+    /// Sync products between the connected stores: only what changed since the last sync, or
+    /// everything with --full. Fields flow from the side that owns them (see the Mapping screen).
+    Sync {
+        /// Compare every matched variant, not only what changed since the last sync.
+        #[arg(long)]
+        full: bool,
+        /// Show what the sync would change, and write nothing to either store.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write every change (field, old value, new value, direction) to FILE as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// How many changes to list on the screen (0 for all).
+        #[arg(long, default_value_t = 50)]
+        show: u32,
     },
     /// Run the emulated BigCommerce and Shopify stores on loopback, seeded with a messy catalog.
     /// When they are ready, prints one JSON line with their URLs and credentials.
@@ -233,7 +250,14 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                         println!("       fix: {fix}");
                     }
                 }
-                println!("{}", if report.healthy { "Tillbridge is ready." } else { "Tillbridge needs attention (see FAIL above)." });
+                println!(
+                    "{}",
+                    if report.healthy {
+                        "Tillbridge is ready."
+                    } else {
+                        "Tillbridge needs attention (see FAIL above)."
+                    }
+                );
             }
             Ok(if report.healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
@@ -250,18 +274,47 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     .await?
                 }
                 ConnectCommand::Shopify { shop_url, api_version } => {
-                    app.connect_shopify(ConnectShopify { shop_url: shop_url.clone(), api_version: api_version.clone(), token })
-                        .await?
+                    app.connect_shopify(ConnectShopify {
+                        shop_url: shop_url.clone(),
+                        api_version: api_version.clone(),
+                        token,
+                    })
+                    .await?
                 }
             };
-            println!("Connected {} store {} ({}); the token is in {}.", view.system, view.store_ref, view.api_url, app.secrets().describe());
+            println!(
+                "Connected {} store {} ({}); the token is in {}.",
+                view.system,
+                view.store_ref,
+                view.api_url,
+                app.secrets().describe()
+            );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { full, dry_run, csv, show } => {
+            let app = open_app(&cli).await?;
+            let mode = if *full { SyncMode::Full } else { SyncMode::Delta };
+            let progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }).await?;
+            print_sync(&app, &progress, *show).await?;
+            if let Some(path) = csv {
+                let text = app.sync_preview_csv().await?;
+                std::fs::write(path, text)
+                    .map_err(|e| ApiError::invalid(format!("cannot write {}: {e}", path.display())))?;
+                println!("Every change is in {}.", path.display());
+            }
+            Ok(if progress.phase == SyncPhase::Done && progress.summary.as_ref().is_none_or(|s| s.failed == 0) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Connections => {
             let app = open_app(&cli).await?;
             let list = app.connections().await?;
             if list.is_empty() {
-                println!("No stores connected. Run `tillbridge connect bigcommerce …` or `tillbridge connect shopify …`.");
+                println!(
+                    "No stores connected. Run `tillbridge connect bigcommerce …` or `tillbridge connect shopify …`."
+                );
             }
             for c in list {
                 let verified = c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("verified {t}"));
@@ -296,7 +349,10 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { seed, addr, no_window } => {
-            if !*no_window && has_display() && let Some(desktop) = desktop_binary() {
+            if !*no_window
+                && has_display()
+                && let Some(desktop) = desktop_binary()
+            {
                 // The window runs the demo itself, in its own process.
                 let status = std::process::Command::new(&desktop)
                     .args(["--demo", "--seed", &seed.seed.to_string(), "--variants", &seed.variants.to_string()])
@@ -331,7 +387,12 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Bench { what } => match what {
             BenchCommand::Seed { variants, seed, locations } => {
-                bench::seed(&SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() });
+                bench::seed(&SeedSpec {
+                    seed: *seed,
+                    variants: *variants,
+                    locations: *locations,
+                    ..SeedSpec::default()
+                });
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Match { variants, seed } => {
@@ -339,7 +400,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Read { variants, locations, seed } => {
-                bench::read(SeedSpec { seed: *seed, variants: *variants, locations: *locations, ..SeedSpec::default() }).await?;
+                bench::read(SeedSpec {
+                    seed: *seed,
+                    variants: *variants,
+                    locations: *locations,
+                    ..SeedSpec::default()
+                })
+                .await?;
                 Ok(ExitCode::SUCCESS)
             }
         },
@@ -352,7 +419,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
 }
 
 fn has_display() -> bool {
-    cfg!(not(target_os = "linux")) || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    cfg!(not(target_os = "linux"))
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
 /// The desktop app installed or built next to this executable.
@@ -368,19 +437,83 @@ fn desktop_binary() -> Option<PathBuf> {
 fn read_token() -> Result<Secret, ApiError> {
     use std::io::{BufRead, IsTerminal};
     let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Access token: ").map_err(|e| ApiError::invalid(format!("cannot read the token: {e}")))?
+        rpassword::prompt_password("Access token: ")
+            .map_err(|e| ApiError::invalid(format!("cannot read the token: {e}")))?
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| ApiError::invalid(format!("cannot read the token from standard input: {e}")))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| ApiError::invalid(format!("cannot read the token from standard input: {e}")))?;
         line
     };
     let token = Secret::new(text.trim().to_string());
     if token.is_empty() {
-        return Err(ApiError::invalid("no access token given: pipe it on standard input, e.g. `tillbridge connect … < token.txt`"));
+        return Err(ApiError::invalid(
+            "no access token given: pipe it on standard input, e.g. `tillbridge connect … < token.txt`",
+        ));
     }
     Ok(token)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string_pretty(value).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The summary of a finished sync, its changes per kind, and the first `show` changes.
+async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(), ApiError> {
+    let what = match (progress.mode, progress.dry_run) {
+        (Some(SyncMode::Full), true) => "Full sync preview (nothing was written)",
+        (Some(SyncMode::Full), false) => "Full sync",
+        (_, true) => "Delta sync preview (nothing was written)",
+        (_, false) => "Delta sync",
+    };
+    if let Some(error) = &progress.error {
+        eprintln!("{what} failed: {error}");
+        return Ok(());
+    }
+    let Some(summary) = &progress.summary else { return Ok(()) };
+    if progress.dry_run {
+        println!("{what}: {} changes.", summary.changes);
+    } else {
+        println!(
+            "{what}: {} changes in {} writes; {} writes failed and wait in the retry queue.",
+            summary.changes,
+            summary.written + summary.failed,
+            summary.failed
+        );
+    }
+    for k in &summary.by_kind {
+        println!("  {:<11} {:<24} {:>7}", plain(&k.field), plain(&k.direction).replace('_', " "), k.changes);
+    }
+    if summary.changes == 0 {
+        return Ok(());
+    }
+    let limit = if show == 0 { u32::MAX } else { show };
+    let page = app.sync_preview(PreviewQuery { offset: Some(0), limit: Some(limit.min(1000)) }).await?;
+    println!();
+    for c in &page.changes {
+        println!(
+            "  {:<10} {:<20} {:<28} {:<10} {} → {}  ({})",
+            c.bigcommerce_variant_id,
+            c.sku,
+            c.title.chars().take(28).collect::<String>(),
+            c.field,
+            c.old.as_deref().unwrap_or("(none)"),
+            c.new.as_deref().unwrap_or("(none)"),
+            c.direction.replace('_', " "),
+        );
+    }
+    if page.total > page.changes.len() as u64 {
+        println!("  … and {} more; pass --csv FILE for every change.", page.total - page.changes.len() as u64);
+    }
+    Ok(())
+}
+
+/// A unit enum's serde name ("sale_price", "bigcommerce_to_shopify").
+fn plain<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
 }

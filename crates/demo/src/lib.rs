@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
-use tillbridge_engine::{ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec};
+use tillbridge_engine::{
+    ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, SyncMode, SyncRequest,
+};
 use tillbridge_secrets::Secret;
 
 /// The size and shape of the seeded stores, as `tillbridge demo`, `tillbridge emulate` and
@@ -73,6 +75,12 @@ pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
         shopify_variants = stores.shopify_variants,
         "demo stores seeded and connected"
     );
+    // A preview reads both catalogs and matches them without writing, so the Mapping screen opens
+    // on the seeded mess for the operator to review before any sync changes a store.
+    let preview = app.sync_run(SyncRequest { mode: SyncMode::Full, dry_run: true }).await?;
+    if let Some(error) = preview.error {
+        tracing::warn!(%error, "the demo's first preview failed; the Mapping screen stays empty until a sync runs");
+    }
     Ok(Demo { app, stores })
 }
 
@@ -99,17 +107,27 @@ mod tests {
     async fn the_demo_connects_both_emulated_stores() {
         let dir = tempfile::tempdir().unwrap();
         let opts = DemoOptions {
-            emulate: EmulateOptions { seed: SeedSpec { variants: 60, ..SeedSpec::default() }, ..EmulateOptions::default() },
+            emulate: EmulateOptions {
+                seed: SeedSpec { variants: 60, ..SeedSpec::default() },
+                ..EmulateOptions::default()
+            },
             db_path: dir.path().join("demo.db"),
         };
         let demo = open(opts.clone()).await.unwrap();
         let status = demo.app.status().await.unwrap();
         let connected: Vec<_> = status.connections.iter().map(|c| (c.system.as_str(), c.has_secret)).collect();
         assert_eq!(connected, vec![("bigcommerce", true), ("shopify", true)], "both stores connected, tokens held");
-        assert!(status.connections.iter().all(|c| c.verified_at.is_some()), "each connection was proven with a live call");
+        assert!(
+            status.connections.iter().all(|c| c.verified_at.is_some()),
+            "each connection was proven with a live call"
+        );
         drop(demo);
 
         let again = open(opts).await.unwrap();
-        assert_eq!(again.app.connections().await.unwrap().len(), 2, "a second start replaces the old demo, not adds to it");
+        assert_eq!(
+            again.app.connections().await.unwrap().len(),
+            2,
+            "a second start replaces the old demo, not adds to it"
+        );
     }
 }

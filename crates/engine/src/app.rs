@@ -37,6 +37,8 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) opened: Opened,
     pub(crate) connector: Arc<dyn crate::connect::Connector>,
+    /// The one sync that may run at a time, as the UI polls it.
+    pub(crate) progress: crate::progress::ProgressCell,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,7 +102,14 @@ impl App {
         if let Some(backup) = &opened.backup {
             tracing::info!(backup = %backup.display(), from = opened.from_version, to = opened.to_version, "database upgraded");
         }
-        App { store, secrets, clock, opened, connector: Arc::new(crate::connect::HttpConnector) }
+        App {
+            store,
+            secrets,
+            clock,
+            opened,
+            connector: Arc::new(crate::connect::HttpConnector),
+            progress: crate::progress::ProgressCell::default(),
+        }
     }
 
     /// The same engine reaching stores through `connector` (tests use in-memory stores).
@@ -142,9 +151,16 @@ impl App {
     /// the second attempt safe.
     async fn recover_after_crash(&self) -> Result<(), ApiError> {
         let now = self.now();
-        let n = self.blocking(move |app| Ok(app.store.requeue_interrupted(now)?)).await?;
-        if n > 0 {
-            tracing::warn!(jobs = n, "requeued jobs interrupted by the previous shutdown");
+        let (jobs, runs) = self
+            .blocking(move |app| {
+                Ok((app.store.requeue_interrupted(now)?, app.store.interrupted_sync_runs_to_failed(now)?))
+            })
+            .await?;
+        if jobs > 0 {
+            tracing::warn!(jobs, "requeued jobs interrupted by the previous shutdown");
+        }
+        if runs > 0 {
+            tracing::warn!(runs, "marked syncs interrupted by the previous shutdown as failed");
         }
         Ok(())
     }
@@ -195,7 +211,8 @@ impl App {
             .connections()?
             .into_iter()
             .map(|c| {
-                let has_secret = secrets_usable && matches!(self.secrets.get(&c.secret_ref), Ok(Some(s)) if !s.is_empty());
+                let has_secret =
+                    secrets_usable && matches!(self.secrets.get(&c.secret_ref), Ok(Some(s)) if !s.is_empty());
                 Ok(ConnectionView {
                     system: c.system,
                     name: c.name,

@@ -62,7 +62,8 @@ fn bad_input(file: &Path, line: usize, detail: impl std::fmt::Display) -> ApiErr
 
 /// Reads a BigCommerce export: a JSON array of products, or one `{data:[…]}` page per line.
 pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantIn>, ApiError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let products: Vec<Product> = serde_json::from_str(trimmed).map_err(|e| bad_input(path, e.line(), e))?;
@@ -79,14 +80,19 @@ pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantIn>, ApiError> 
         products.extend(page.data);
     }
     if products.is_empty() {
-        return Err(bad_input(path, 1, "no products found; expected a JSON array of products or {\"data\": […]} pages"));
+        return Err(bad_input(
+            path,
+            1,
+            "no products found; expected a JSON array of products or {\"data\": […]} pages",
+        ));
     }
     Ok(bigcommerce_inputs(&products))
 }
 
 /// Reads a Shopify bulk export (JSONL), streaming it line by line.
 pub fn read_shopify_file(path: &Path) -> Result<Vec<ShVariantIn>, ApiError> {
-    let file = std::fs::File::open(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
     let mut titles: HashMap<String, String> = HashMap::new();
     let mut variants = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -124,8 +130,10 @@ pub fn read_shopify_file(path: &Path) -> Result<Vec<ShVariantIn>, ApiError> {
 }
 
 pub fn read_rules_file(path: &Path) -> Result<MatchRules, ApiError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| bad_input(path, e.line(), format!("not a rules file ({{\"sku\":…, \"synonyms\":…}}): {e}")))
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| bad_input(path, e.line(), format!("not a rules file ({{\"sku\":…, \"synonyms\":…}}): {e}")))
 }
 
 /// The `match` report: counts, then one record per pair or singleton.
@@ -170,7 +178,11 @@ pub fn report(plan: &MatchPlan, bc: &[BcVariantIn], sh: &[ShVariantIn]) -> Match
                 class: r.class,
                 key: r.key,
                 reason: r.reason.clone(),
-                bigcommerce: r.bigcommerce.map(|i| BcSide { product_id: bc[i].product_id, variant_id: bc[i].variant_id, sku: bc[i].sku.clone() }),
+                bigcommerce: r.bigcommerce.map(|i| BcSide {
+                    product_id: bc[i].product_id,
+                    variant_id: bc[i].variant_id,
+                    sku: bc[i].sku.clone(),
+                }),
                 shopify: r.shopify.map(|i| ShSide {
                     product_id: sh[i].product_id.clone(),
                     variant_id: sh[i].variant_id.clone(),

@@ -58,7 +58,9 @@ fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
     if ok {
         Ok(trimmed.to_string())
     } else {
-        Err(ApiError::invalid(format!("{what} must be an http(s) URL such as https://api.bigcommerce.com; got {url:?}")))
+        Err(ApiError::invalid(format!(
+            "{what} must be an http(s) URL such as https://api.bigcommerce.com; got {url:?}"
+        )))
     }
 }
 
@@ -106,7 +108,11 @@ impl App {
         if req.token.is_empty() {
             return Err(ApiError::invalid("the access token is empty; paste the app's Admin API access token"));
         }
-        let conn = ShopifyConnection { shop_url: shop_url.clone(), api_version: api_version.clone(), token: req.token.clone() };
+        let conn = ShopifyConnection {
+            shop_url: shop_url.clone(),
+            api_version: api_version.clone(),
+            token: req.token.clone(),
+        };
         let client = self.connector.shopify(&conn, self.client_parts(quick_check()))?;
         let shop = client.verify().await.map_err(|e| match e {
             ShopifyError::Network { .. } => {

@@ -61,7 +61,9 @@ impl App {
                 "database",
                 CheckState::Fail,
                 format!("{where_}: SQLite reports damage: {}", problems.join("; ")),
-                Some("Stop Tillbridge, move the database aside, and restore the newest *.bak copy next to it (or start fresh with --db)."),
+                Some(
+                    "Stop Tillbridge, move the database aside, and restore the newest *.bak copy next to it (or start fresh with --db).",
+                ),
             ),
             (Err(e), _) | (_, Err(e)) => check(
                 "database",
@@ -76,12 +78,16 @@ impl App {
         let described = self.secrets.describe();
         match (self.secrets.probe(), self.secrets.kind()) {
             (Err(e), _) => check("secret store", CheckState::Fail, format!("{described}: {e}"), None),
-            (Ok(()), SecretStoreKind::Keychain) => check("secret store", CheckState::Ok, format!("{described} works"), None),
+            (Ok(()), SecretStoreKind::Keychain) => {
+                check("secret store", CheckState::Ok, format!("{described} works"), None)
+            }
             (Ok(()), SecretStoreKind::File) => check(
                 "secret store",
                 CheckState::Warn,
                 format!("{described} works, but a file is weaker than the OS keychain"),
-                Some("Keep the file private (mode 600) and out of shared backups, or use the OS keychain on a desktop."),
+                Some(
+                    "Keep the file private (mode 600) and out of shared backups, or use the OS keychain on a desktop.",
+                ),
             ),
             (Ok(()), SecretStoreKind::Memory) => check(
                 "secret store",
@@ -109,9 +115,15 @@ impl App {
                 checks.push(check(&name, CheckState::Warn, format!("no {system} store is connected"), Some(how)));
             }
             for c in mine {
-                let verified = c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("last verified {t}"));
+                let verified =
+                    c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("last verified {t}"));
                 if c.has_secret {
-                    checks.push(check(&name, CheckState::Ok, format!("{} ({}), token stored, {verified}", c.store_ref, c.api_url), None));
+                    checks.push(check(
+                        &name,
+                        CheckState::Ok,
+                        format!("{} ({}), token stored, {verified}", c.store_ref, c.api_url),
+                        None,
+                    ));
                 } else {
                     checks.push(check(
                         &name,
@@ -139,7 +151,12 @@ impl App {
                         Some("Open the failed transfers, read their reasons, and replay them once the cause is fixed."),
                     )
                 } else {
-                    check("transfer queue", CheckState::Ok, format!("no failed transfers; {waiting} waiting to run"), None)
+                    check(
+                        "transfer queue",
+                        CheckState::Ok,
+                        format!("no failed transfers; {waiting} waiting to run"),
+                        None,
+                    )
                 }
             }
         }

@@ -8,6 +8,8 @@ use tillbridge_store::StoreError;
 pub enum ErrorCode {
     /// The UI shows how to unlock a keyring or opt into the file store.
     KeychainUnavailable,
+    /// A sync is already running; the UI keeps showing its progress instead.
+    SyncRunning,
 }
 
 /// How an adapter should present the error (an HTTP status, an exit code). Not sent to the UI.
@@ -17,6 +19,8 @@ pub enum ErrorKind {
     Invalid,
     /// Something outside Tillbridge is missing or locked (the keychain, the database file).
     Unavailable,
+    /// The request clashes with work in progress; it may succeed once that work ends.
+    Conflict,
     /// A bug or an unexpected state.
     Internal,
 }
@@ -34,6 +38,18 @@ pub struct ApiError {
 impl ApiError {
     pub fn invalid(message: impl Into<String>) -> ApiError {
         ApiError { code: None, message: message.into(), kind: ErrorKind::Invalid }
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError { code: None, message: message.into(), kind: ErrorKind::Unavailable }
+    }
+
+    pub fn sync_running() -> ApiError {
+        ApiError {
+            code: Some(ErrorCode::SyncRunning),
+            message: "a sync is already running; wait for it to finish (its progress is on the Mapping screen)".into(),
+            kind: ErrorKind::Conflict,
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> ApiError {

@@ -8,13 +8,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tillbridge_engine::{ApiError, App, ErrorKind};
+use tillbridge_engine::{self as engine, ApiError, App, ErrorKind};
 use tower_http::services::{ServeDir, ServeFile};
 
 /// An engine error on the wire: `{code, message}` with a status that says whose fault it is.
@@ -25,6 +25,7 @@ impl IntoResponse for HttpError {
         let status = match self.0.kind {
             ErrorKind::Invalid => StatusCode::BAD_REQUEST,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         (status, Json(self.0)).into_response()
@@ -69,6 +70,93 @@ async fn connect_shopify(
     Ok(Json(app.connect_shopify(req).await?))
 }
 
+async fn mapping(State(app): State<Arc<App>>, Query(q): Query<engine::MappingQuery>) -> ApiResult<engine::MappingView> {
+    Ok(Json(app.mapping(q).await?))
+}
+
+async fn mapping_csv(
+    State(app): State<Arc<App>>,
+    Query(q): Query<engine::MappingQuery>,
+) -> Result<Response, HttpError> {
+    Ok(csv_download("tillbridge-mapping.csv", app.mapping_csv(q).await?))
+}
+
+async fn mapping_link(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::PairRequest>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.mapping_link(req).await?))
+}
+
+async fn mapping_unlink(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::PairRequest>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.mapping_unlink(req).await?))
+}
+
+async fn mapping_ignore(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::IgnoreRequest>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.mapping_ignore(req).await?))
+}
+
+async fn mapping_confirm(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::ConfirmRequest>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.mapping_confirm(req).await?))
+}
+
+async fn ownership(State(app): State<Arc<App>>) -> ApiResult<engine::Ownership> {
+    Ok(Json(app.ownership().await?))
+}
+
+async fn set_ownership(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::Ownership>,
+) -> ApiResult<engine::Ownership> {
+    Ok(Json(app.set_ownership(req).await?))
+}
+
+async fn sync_start(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::SyncRequest>,
+) -> ApiResult<engine::SyncProgress> {
+    Ok(Json(app.sync_start(req).await?))
+}
+
+async fn sync_progress(State(app): State<Arc<App>>) -> ApiResult<engine::SyncProgress> {
+    Ok(Json(app.sync_progress().await?))
+}
+
+async fn sync_preview(
+    State(app): State<Arc<App>>,
+    Query(q): Query<engine::PreviewQuery>,
+) -> ApiResult<engine::PreviewView> {
+    Ok(Json(app.sync_preview(q).await?))
+}
+
+async fn sync_preview_csv(State(app): State<Arc<App>>) -> Result<Response, HttpError> {
+    Ok(csv_download("tillbridge-sync-preview.csv", app.sync_preview_csv().await?))
+}
+
+fn csv_download(filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn unknown_api() -> HttpError {
     HttpError(ApiError::invalid("no such API route; see `GET /api/health` for a route that exists"))
 }
@@ -82,7 +170,18 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/connections", get(connections))
         .route("/api/connect/bigcommerce", post(connect_bigcommerce))
         .route("/api/connect/shopify", post(connect_shopify))
-        .route("/api/{*rest}", get(unknown_api).post(unknown_api))
+        .route("/api/mapping", get(mapping))
+        .route("/api/mapping/csv", get(mapping_csv))
+        .route("/api/mapping/link", post(mapping_link))
+        .route("/api/mapping/unlink", post(mapping_unlink))
+        .route("/api/mapping/ignore", post(mapping_ignore))
+        .route("/api/mapping/confirm", post(mapping_confirm))
+        .route("/api/ownership", get(ownership).put(set_ownership))
+        .route("/api/sync", post(sync_start))
+        .route("/api/sync/progress", get(sync_progress))
+        .route("/api/sync/preview", get(sync_preview))
+        .route("/api/sync/preview/csv", get(sync_preview_csv))
+        .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))
         .with_state(app)
 }
 
@@ -109,15 +208,13 @@ pub fn check_bind(addr: SocketAddr, allow_remote: bool) -> Result<(), ApiError> 
 /// The whole site: API, UI and the host check.
 pub fn site(app: Arc<App>, opts: &ServeOptions, bound: SocketAddr) -> Router {
     let ui = match opts.ui_dir.as_deref().filter(|d| d.join("index.html").is_file()) {
-        Some(dir) => Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => {
+            Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
+        }
         None => Router::new().fallback(get(ui_missing)),
     };
     let router = api_router(app).merge(ui);
-    if opts.allow_remote {
-        router
-    } else {
-        router.layer(middleware::from_fn_with_state(bound, only_loopback_hosts))
-    }
+    if opts.allow_remote { router } else { router.layer(middleware::from_fn_with_state(bound, only_loopback_hosts)) }
 }
 
 async fn ui_missing() -> Html<&'static str> {
@@ -175,9 +272,12 @@ pub fn locate_ui(explicit: Option<&Path>) -> Option<PathBuf> {
 /// A bound listener, so the caller can print the real address (port 0 picks a free one).
 pub async fn bind(opts: &ServeOptions) -> Result<(tokio::net::TcpListener, SocketAddr), ApiError> {
     check_bind(opts.addr, opts.allow_remote)?;
-    let listener = tokio::net::TcpListener::bind(opts.addr)
-        .await
-        .map_err(|e| ApiError::invalid(format!("cannot listen on {}: {e}. Choose another port with --addr 127.0.0.1:PORT.", opts.addr)))?;
+    let listener = tokio::net::TcpListener::bind(opts.addr).await.map_err(|e| {
+        ApiError::invalid(format!(
+            "cannot listen on {}: {e}. Choose another port with --addr 127.0.0.1:PORT.",
+            opts.addr
+        ))
+    })?;
     let local = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
     Ok((listener, local))
 }

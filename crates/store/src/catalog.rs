@@ -168,7 +168,7 @@ fn read_from_row(r: &Row<'_>) -> rusqlite::Result<ReadRecord> {
     })
 }
 
-const BC_COLUMNS: &str =
+pub(crate) const BC_COLUMNS: &str =
     "variant_id, product_id, sku, upc, gtin, product_price, price, sale_price, title, options, date_modified";
 
 const BC_UPSERT: &str = "INSERT INTO bigcommerce_variants
@@ -238,7 +238,7 @@ pub fn bigcommerce_variants_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<
     Ok(out)
 }
 
-fn bc_from_row(r: &Row<'_>) -> rusqlite::Result<BcVariantRow> {
+pub(crate) fn bc_from_row(r: &Row<'_>) -> rusqlite::Result<BcVariantRow> {
     Ok(BcVariantRow {
         variant_id: r.get(0)?,
         product_id: r.get(1)?,
@@ -254,7 +254,7 @@ fn bc_from_row(r: &Row<'_>) -> rusqlite::Result<BcVariantRow> {
     })
 }
 
-const SH_COLUMNS: &str =
+pub(crate) const SH_COLUMNS: &str =
     "variant_id, product_id, inventory_item_id, sku, barcode, price, compare_at_price, title, options, updated_at";
 
 const SH_UPSERT: &str = "INSERT INTO shopify_variants
@@ -317,7 +317,7 @@ pub fn shopify_variants_by_id(conn: &Connection, ids: &[String]) -> Result<Vec<S
     Ok(out)
 }
 
-fn sh_from_row(r: &Row<'_>) -> rusqlite::Result<ShVariantRow> {
+pub(crate) fn sh_from_row(r: &Row<'_>) -> rusqlite::Result<ShVariantRow> {
     Ok(ShVariantRow {
         variant_id: r.get(0)?,
         product_id: r.get(1)?,

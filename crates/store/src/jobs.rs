@@ -134,6 +134,24 @@ impl Store {
         self.write(|tx| enqueue_in(tx, job, now))
     }
 
+    /// Like [`Store::claim_due`], for one kind of job only, so one executor never takes
+    /// another's work.
+    pub fn claim_due_of_kind(&self, kind: &str, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
+        let at = format_time(now);
+        self.write(|tx| {
+            let mut stmt = tx.prepare(&format!(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?1
+                 WHERE id IN (SELECT id FROM jobs WHERE kind = ?3 AND state IN ('pending', 'failed') AND next_attempt_at <= ?1
+                              ORDER BY next_attempt_at, id LIMIT ?2)
+                 RETURNING {JOB_COLUMNS}"
+            ))?;
+            let mut jobs: Vec<Job> =
+                stmt.query_map(rusqlite::params![at, limit, kind], job_from_row)?.collect::<Result<_, _>>()?;
+            jobs.sort_by(|a, b| a.next_attempt_at.cmp(&b.next_attempt_at).then(a.id.cmp(&b.id)));
+            Ok(jobs)
+        })
+    }
+
     /// Marks up to `limit` due jobs as running and returns them, oldest due first.
     pub fn claim_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
         let at = format_time(now);

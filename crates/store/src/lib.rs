@@ -8,6 +8,7 @@
 //! jobs land together with the read that produced them, or not at all.
 
 mod audit;
+mod baseline;
 pub mod catalog;
 mod columns;
 mod connections;
@@ -21,6 +22,7 @@ pub mod sync_runs;
 mod time;
 
 pub use audit::{AuditEntry, AuditRecord, Direction, EndpointTemplate, Outcome};
+pub use baseline::{SyncCursors, save_baseline};
 pub use catalog::{BcVariantRow, NewRead, ReadRecord, ReadScope, ShVariantRow};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use error::StoreError;

@@ -1,0 +1,336 @@
+//! The mapping between the two catalogs: matching the stored snapshot, the operator's decisions,
+//! and the pages, filters and CSV the review screen shows.
+//!
+//! Every decision re-runs the pure matcher over the stored snapshot, so what the screen shows is
+//! always exactly what the matcher concludes with that decision in place; nothing is patched by hand.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules, match_catalogs};
+use tillbridge_store::{
+    BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
+    MappingRecordRow, MappingShopifySide, ShVariantRow, System,
+};
+
+use crate::snapshot::{bigcommerce_input, shopify_input};
+use crate::{ApiError, App};
+
+/// Where the matching rules (SKU normalization, option synonyms) are kept.
+pub(crate) const RULES_SETTING: &str = "matching.rules";
+
+/// Which records a page shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MappingQuery {
+    /// A class name, or "all" / absent for every class.
+    pub class: Option<String>,
+    /// SKU, barcode or title, on either side.
+    pub q: Option<String>,
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingView {
+    /// Records in the filtered set.
+    pub total: u64,
+    /// Records per class over the whole mapping, for the filter tabs.
+    pub counts: MappingClassCounts,
+    /// When the catalogs behind this mapping were read; None before the first read.
+    pub snapshot_at: Option<DateTime<Utc>>,
+    pub rows: Vec<MappingRecordRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PairRequest {
+    pub bigcommerce_variant_id: i64,
+    pub shopify_variant_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IgnoreRequest {
+    pub system: System,
+    /// A BigCommerce id as decimal digits, or a Shopify GID.
+    pub variant_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConfirmRequest {
+    pub pairs: Vec<PairRequest>,
+}
+
+const PAGE_LIMIT_MAX: u32 = 500;
+
+fn class_of(c: MatchClass) -> MappingClass {
+    match c {
+        MatchClass::Matched => MappingClass::Matched,
+        MatchClass::Ambiguous => MappingClass::Ambiguous,
+        MatchClass::Conflict => MappingClass::Conflict,
+        MatchClass::Unmatched => MappingClass::Unmatched,
+        MatchClass::Ignored => MappingClass::Ignored,
+    }
+}
+
+fn key_name(k: MatchKey) -> &'static str {
+    match k {
+        MatchKey::Sku => "sku",
+        MatchKey::NormalizedSku => "normalized_sku",
+        MatchKey::Gtin => "gtin",
+    }
+}
+
+/// "Color: Red / Size: XL", the way the screen and the CSV show options.
+pub(crate) fn options_text(options: &[(String, String)]) -> String {
+    options.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join(" / ")
+}
+
+pub(crate) fn decisions_from(records: &[DecisionRecord]) -> Decisions {
+    let mut d = Decisions::default();
+    for r in records {
+        match &r.decision {
+            Decision::Link { bigcommerce_variant_id, shopify_variant_id } => {
+                d.links.insert((*bigcommerce_variant_id, shopify_variant_id.clone()));
+            }
+            Decision::Unlink { bigcommerce_variant_id, shopify_variant_id } => {
+                d.unlinks.insert((*bigcommerce_variant_id, shopify_variant_id.clone()));
+            }
+            Decision::IgnoreBigCommerce { variant_id } => {
+                d.ignored_bigcommerce.insert(*variant_id);
+            }
+            Decision::IgnoreShopify { variant_id } => {
+                d.ignored_shopify.insert(variant_id.clone());
+            }
+        }
+    }
+    d
+}
+
+/// One stored row per matcher record, with both sides' display facts.
+pub(crate) fn record_rows(plan: &MatchPlan, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Vec<MappingRecordRow> {
+    plan.records
+        .iter()
+        .enumerate()
+        .map(|(n, r)| MappingRecordRow {
+            id: n as i64 + 1,
+            class: class_of(r.class),
+            key: r.key.map(|k| key_name(k).to_string()),
+            reason: r.reason.clone(),
+            flags: r.flags.clone(),
+            decided: r.decided,
+            bigcommerce: r.bigcommerce.map(|i| &bc[i]).map(|b| MappingBigCommerceSide {
+                product_id: b.product_id,
+                variant_id: b.variant_id,
+                sku: b.sku.clone(),
+                barcode: tillbridge_domain::sync::bigcommerce_barcode(&b.upc, &b.gtin),
+                title: b.title.clone(),
+                options: options_text(&b.options),
+            }),
+            shopify: r.shopify.map(|i| &sh[i]).map(|s| MappingShopifySide {
+                product_id: s.product_id.clone(),
+                variant_id: s.variant_id.clone(),
+                sku: s.sku.clone(),
+                barcode: s.barcode.clone(),
+                title: s.title.clone(),
+                options: options_text(&s.options),
+            }),
+        })
+        .collect()
+}
+
+/// The page a query asks for: (filter, offset, limit).
+fn filter_of(q: &MappingQuery) -> Result<MappingFilter, ApiError> {
+    let class = match q.class.as_deref().map(str::trim) {
+        None | Some("") | Some("all") => None,
+        Some(c) => Some(MappingClass::parse(c).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "unknown class {c:?}; use matched, ambiguous, conflict, unmatched, ignored or all"
+            ))
+        })?),
+    };
+    Ok(MappingFilter { class, q: q.q.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) })
+}
+
+fn page_of(q: &MappingQuery) -> (u64, u64) {
+    (u64::from(q.offset.unwrap_or(0)), u64::from(q.limit.unwrap_or(100).clamp(1, PAGE_LIMIT_MAX)))
+}
+
+impl App {
+    pub(crate) fn match_rules(&self) -> Result<MatchRules, ApiError> {
+        Ok(self.store.setting::<MatchRules>(RULES_SETTING)?.unwrap_or_default())
+    }
+
+    /// Matches the stored snapshot under the stored decisions and replaces the stored records.
+    pub(crate) fn rematch_stored(&self) -> Result<MappingClassCounts, ApiError> {
+        let bc = self.store.bigcommerce_variants()?;
+        let sh = self.store.shopify_variants()?;
+        let plan = self.match_rows(&bc, &sh)?;
+        self.store.replace_mapping_records(&record_rows(&plan, &bc, &sh))?;
+        Ok(counts_of(&plan))
+    }
+
+    pub(crate) fn match_rows(&self, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Result<MatchPlan, ApiError> {
+        let decisions = decisions_from(&self.store.decisions()?);
+        let rules = self.match_rules()?;
+        let bc_in: Vec<_> = bc.iter().map(bigcommerce_input).collect();
+        let sh_in: Vec<_> = sh.iter().map(shopify_input).collect();
+        Ok(match_catalogs(&bc_in, &sh_in, &decisions, &rules))
+    }
+
+    pub async fn mapping(&self, q: MappingQuery) -> Result<MappingView, ApiError> {
+        let filter = filter_of(&q)?;
+        let (offset, limit) = page_of(&q);
+        self.blocking(move |app| {
+            let page = app.store.mapping_page(&filter, offset, limit)?;
+            let snapshot_at = app.store.last_read(System::BigCommerce)?.map(|r| r.taken_at);
+            Ok(MappingView { total: page.total, counts: page.counts, snapshot_at, rows: page.rows })
+        })
+        .await
+    }
+
+    /// Every record of the filtered set (paging ignored), as CSV.
+    pub async fn mapping_csv(&self, q: MappingQuery) -> Result<String, ApiError> {
+        let filter = filter_of(&q)?;
+        self.blocking(move |app| {
+            let mut out = crate::csv::line(&[
+                "class",
+                "key",
+                "reason",
+                "flags",
+                "decided",
+                "bigcommerce_product_id",
+                "bigcommerce_variant_id",
+                "bigcommerce_sku",
+                "bigcommerce_barcode",
+                "bigcommerce_title",
+                "bigcommerce_options",
+                "shopify_product_id",
+                "shopify_variant_id",
+                "shopify_sku",
+                "shopify_barcode",
+                "shopify_title",
+                "shopify_options",
+            ]);
+            app.store.mapping_rows(&filter, |r| {
+                let b = r.bigcommerce.as_ref();
+                let h = r.shopify.as_ref();
+                let bc_product = b.map(|b| b.product_id.to_string()).unwrap_or_default();
+                let bc_variant = b.map(|b| b.variant_id.to_string()).unwrap_or_default();
+                out.push_str(&crate::csv::line(&[
+                    r.class.as_str(),
+                    r.key.as_deref().unwrap_or(""),
+                    &r.reason,
+                    &r.flags.join("; "),
+                    if r.decided { "yes" } else { "no" },
+                    &bc_product,
+                    &bc_variant,
+                    b.map_or("", |b| &b.sku),
+                    b.map_or("", |b| &b.barcode),
+                    b.map_or("", |b| &b.title),
+                    b.map_or("", |b| &b.options),
+                    h.map_or("", |h| &h.product_id),
+                    h.map_or("", |h| &h.variant_id),
+                    h.map_or("", |h| &h.sku),
+                    h.map_or("", |h| &h.barcode),
+                    h.map_or("", |h| &h.title),
+                    h.map_or("", |h| &h.options),
+                ]));
+            })?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Records decisions (after checking the variants exist in the snapshot) and re-matches.
+    async fn decide(&self, decisions: Vec<Decision>) -> Result<MappingClassCounts, ApiError> {
+        self.blocking(move |app| {
+            let bc_ids: Vec<i64> = decisions.iter().filter_map(Decision::bigcommerce_variant_id).collect();
+            let sh_ids: Vec<String> = decisions.iter().filter_map(|d| d.shopify_variant_id().map(str::to_string)).collect();
+            let known_bc = app.store.bigcommerce_variants_by_id(&bc_ids)?;
+            let known_sh = app.store.shopify_variants_by_id(&sh_ids)?;
+            if let Some(missing) = bc_ids.iter().find(|id| !known_bc.iter().any(|r| r.variant_id == **id)) {
+                return Err(ApiError::invalid(format!(
+                    "BigCommerce variant {missing} is not in the last catalog read; refresh the mapping (run a sync preview) and try again"
+                )));
+            }
+            if let Some(missing) = sh_ids.iter().find(|id| !known_sh.iter().any(|r| &r.variant_id == *id)) {
+                return Err(ApiError::invalid(format!(
+                    "Shopify variant {missing} is not in the last catalog read; refresh the mapping (run a sync preview) and try again"
+                )));
+            }
+            let now = app.now();
+            for d in &decisions {
+                app.store.add_decision(d, now)?;
+            }
+            app.rematch_stored()
+        })
+        .await
+    }
+
+    /// The operator says these two variants are the same item.
+    pub async fn mapping_link(&self, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+        self.decide(vec![Decision::Link {
+            bigcommerce_variant_id: req.bigcommerce_variant_id,
+            shopify_variant_id: req.shopify_variant_id,
+        }])
+        .await
+    }
+
+    /// The operator says these two variants are not the same item, whatever their identifiers say.
+    pub async fn mapping_unlink(&self, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+        self.decide(vec![Decision::Unlink {
+            bigcommerce_variant_id: req.bigcommerce_variant_id,
+            shopify_variant_id: req.shopify_variant_id,
+        }])
+        .await
+    }
+
+    /// The operator says this variant is never to be synced.
+    pub async fn mapping_ignore(&self, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+        let decision = match req.system {
+            System::BigCommerce => {
+                let id = req.variant_id.trim().parse::<i64>().map_err(|_| {
+                    ApiError::invalid(format!("a BigCommerce variant id is a number; got {:?}", req.variant_id))
+                })?;
+                Decision::IgnoreBigCommerce { variant_id: id }
+            }
+            System::Shopify => {
+                if !req.variant_id.starts_with("gid://shopify/ProductVariant/") {
+                    return Err(ApiError::invalid(format!(
+                        "a Shopify variant id is a GID such as gid://shopify/ProductVariant/1; got {:?}",
+                        req.variant_id
+                    )));
+                }
+                Decision::IgnoreShopify { variant_id: req.variant_id }
+            }
+        };
+        self.decide(vec![decision]).await
+    }
+
+    /// Confirms automatic matches, so later re-matching can never change them.
+    pub async fn mapping_confirm(&self, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
+        if req.pairs.is_empty() {
+            return Err(ApiError::invalid("nothing to confirm: select at least one matched pair"));
+        }
+        self.decide(
+            req.pairs
+                .into_iter()
+                .map(|p| Decision::Link {
+                    bigcommerce_variant_id: p.bigcommerce_variant_id,
+                    shopify_variant_id: p.shopify_variant_id,
+                })
+                .collect(),
+        )
+        .await
+    }
+}
+
+pub(crate) fn counts_of(plan: &MatchPlan) -> MappingClassCounts {
+    let c = plan.counts();
+    MappingClassCounts {
+        matched: c.matched as u64,
+        ambiguous: c.ambiguous as u64,
+        conflict: c.conflict as u64,
+        unmatched: c.unmatched as u64,
+        ignored: c.ignored as u64,
+    }
+}

@@ -1,0 +1,554 @@
+//! Product sync: snapshot → pure plan → persisted jobs → executor.
+//!
+//! 1. Read both catalogs (all of them for a full sync; what changed since the last sync's
+//!    cursors for a delta).
+//! 2. Match the snapshot under the operator's decisions, and plan with the pure planner: a full
+//!    sync aligns every owned field; a delta pushes only fields whose owner changed them since the
+//!    baseline (the values as of the last sync), so an edit on the non-owning side is left for a
+//!    full sync to revert, never reverted by accident.
+//! 3. In one transaction: the snapshot, the new baseline and cursors, the diff, and one job per
+//!    write. A crash after this point loses nothing; the jobs' keys make a second attempt safe.
+//! 4. Run the jobs, both stores side by side. A failed write goes back to the queue with its
+//!    reason; the rest continue.
+//!
+//! A dry run stops after step 2 and records the snapshot, the mapping and the diff, but neither
+//! baseline nor jobs: the next real sync must still see every change the dry run saw.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tillbridge_domain::matching::MatchClass;
+use tillbridge_domain::sync::{ChangeCount, Ownership, PairState, Scope, SyncPlan, Write, plan_sync};
+use tillbridge_store::{
+    BcVariantRow, NewJob, NewRead, ReadScope, Retry, ShVariantRow, SyncChangeRow, SyncMode, SyncRunEnd, System,
+};
+
+use crate::clients::{StoreClients, sync_backoff};
+use crate::mapping::record_rows;
+use crate::progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
+use crate::snapshot::{self, Read, bigcommerce_item, shopify_item};
+use crate::writes::{self, Target, WriteResult};
+use crate::{ApiError, App};
+
+/// Where the field ownership is kept.
+pub(crate) const OWNERSHIP_SETTING: &str = "sync.ownership";
+/// The kind of the jobs that carry product writes.
+pub const PRODUCT_WRITE_JOB: &str = "product_write";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct SyncRequest {
+    pub mode: SyncMode,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviewQuery {
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewView {
+    pub run_id: Option<i64>,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub dry_run: bool,
+    pub total: u64,
+    pub by_kind: Vec<tillbridge_store::SyncChangeKindCount>,
+    pub changes: Vec<SyncChangeRow>,
+}
+
+/// One planned write as a job payload: the write, and the run that planned it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WriteJob {
+    run_id: i64,
+    write: Write,
+}
+
+fn change_rows(plan: &SyncPlan) -> Vec<SyncChangeRow> {
+    plan.changes
+        .iter()
+        .map(|c| SyncChangeRow {
+            bigcommerce_variant_id: c.bigcommerce_variant_id,
+            shopify_variant_id: c.shopify_variant_id.clone(),
+            title: c.title.clone(),
+            sku: c.sku.clone(),
+            field: serde_plain(&c.field),
+            direction: serde_plain(&c.direction),
+            old: c.old.clone(),
+            new: c.new.clone(),
+        })
+        .collect()
+}
+
+/// A unit enum's serde name ("sale_price", "bigcommerce_to_shopify").
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+/// The pairs the planner works on: matched records, with each side's values now and at the baseline.
+pub(crate) fn pair_states(
+    plan: &tillbridge_domain::matching::MatchPlan,
+    bc: &[BcVariantRow],
+    sh: &[ShVariantRow],
+    bc_baseline: &HashMap<i64, &BcVariantRow>,
+    sh_baseline: &HashMap<&str, &ShVariantRow>,
+) -> Vec<PairState> {
+    plan.records
+        .iter()
+        .filter(|r| r.class == MatchClass::Matched)
+        .filter_map(|r| Some((&bc[r.bigcommerce?], &sh[r.shopify?])))
+        .map(|(b, s)| PairState {
+            bigcommerce: bigcommerce_item(b),
+            shopify: shopify_item(s),
+            last_bigcommerce: bc_baseline.get(&b.variant_id).map(|r| bigcommerce_item(r)),
+            last_shopify: sh_baseline.get(s.variant_id.as_str()).map(|r| shopify_item(r)),
+        })
+        .collect()
+}
+
+fn parse_cursor(c: Option<&str>) -> Option<DateTime<Utc>> {
+    c.and_then(|c| DateTime::parse_from_rfc3339(c).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+impl App {
+    pub async fn ownership(&self) -> Result<Ownership, ApiError> {
+        self.blocking(|app| Ok(app.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default())).await
+    }
+
+    pub async fn set_ownership(&self, ownership: Ownership) -> Result<Ownership, ApiError> {
+        self.blocking(move |app| {
+            app.store.set_setting(OWNERSHIP_SETTING, &ownership, app.now())?;
+            Ok(ownership)
+        })
+        .await
+    }
+
+    pub async fn sync_progress(&self) -> Result<SyncProgress, ApiError> {
+        Ok(self.progress.get())
+    }
+
+    /// Starts a sync in the background and answers at once; the UI polls [`App::sync_progress`].
+    pub async fn sync_start(&self, req: SyncRequest) -> Result<SyncProgress, ApiError> {
+        if !self.progress.try_start(req.mode, req.dry_run, self.now()) {
+            return Err(ApiError::sync_running());
+        }
+        let app = self.clone();
+        tokio::spawn(async move { app.sync_claimed(req).await });
+        Ok(self.progress.get())
+    }
+
+    /// Runs a sync to its end (the CLI and tests). A failed sync is reported in the progress
+    /// (`phase: failed`, `error`), not as an `Err`, so the caller sees how far it got.
+    pub async fn sync_run(&self, req: SyncRequest) -> Result<SyncProgress, ApiError> {
+        if !self.progress.try_start(req.mode, req.dry_run, self.now()) {
+            return Err(ApiError::sync_running());
+        }
+        self.sync_claimed(req).await;
+        Ok(self.progress.get())
+    }
+
+    async fn sync_claimed(&self, req: SyncRequest) {
+        let started = self.now();
+        let run_id = match self.blocking(move |app| Ok(app.store.start_sync_run(req.mode, req.dry_run, started)?)).await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                self.progress.update(|p| {
+                    p.running = false;
+                    p.phase = SyncPhase::Failed;
+                    p.error = Some(e.message.clone());
+                });
+                return;
+            }
+        };
+        self.progress.update(|p| p.run_id = Some(run_id));
+        let outcome = self.sync_steps(req, run_id).await;
+        let finished = self.now();
+        let end = match &outcome {
+            Ok(s) => SyncRunEnd {
+                phase: SyncPhase::Done.as_str().into(),
+                error: None,
+                changes: s.changes as u64,
+                written: s.written as u64,
+                failed: s.failed as u64,
+            },
+            Err(e) => SyncRunEnd {
+                phase: SyncPhase::Failed.as_str().into(),
+                error: Some(e.message.clone()),
+                changes: 0,
+                written: 0,
+                failed: 0,
+            },
+        };
+        if let Err(e) = self.blocking(move |app| Ok(app.store.finish_sync_run(run_id, &end, finished)?)).await {
+            tracing::error!(run_id, error = %e, "could not record the end of a sync run");
+        }
+        match &outcome {
+            Ok(s) => {
+                tracing::info!(run_id, changes = s.changes, written = s.written, failed = s.failed, "sync finished")
+            }
+            Err(e) => tracing::warn!(run_id, error = %e, "sync failed"),
+        }
+        self.progress.update(|p| {
+            p.running = false;
+            p.finished_at = Some(finished);
+            p.eta_s = None;
+            match outcome {
+                Ok(summary) => {
+                    p.phase = SyncPhase::Done;
+                    p.summary = Some(summary);
+                }
+                Err(e) => {
+                    p.phase = SyncPhase::Failed;
+                    p.error = Some(e.message);
+                }
+            }
+        });
+    }
+
+    fn enter(&self, run_id: i64, phase: SyncPhase) {
+        self.progress.update(|p| {
+            p.phase = phase;
+            p.done = 0;
+            p.total = 0;
+            p.eta_s = None;
+        });
+        if let Err(e) = self.store.update_sync_run_phase(run_id, phase.as_str()) {
+            tracing::warn!(run_id, error = %e, "could not record a sync phase");
+        }
+    }
+
+    async fn sync_steps(&self, req: SyncRequest, run_id: i64) -> Result<SyncSummary, ApiError> {
+        let clients = self.store_clients().await?;
+        let scope = match req.mode {
+            SyncMode::Full => Scope::Full,
+            SyncMode::Delta => Scope::Delta,
+        };
+        let cursors = self.blocking(|app| Ok(app.store.sync_cursors()?)).await?;
+        let since = match (req.mode, &cursors) {
+            (SyncMode::Full, _) => None,
+            (SyncMode::Delta, Some(c)) => Some(c.clone()),
+            (SyncMode::Delta, None) => {
+                return Err(ApiError::invalid(
+                    "no full sync has run yet, so there is nothing to compare changes with: run a full sync first",
+                ));
+            }
+        };
+
+        self.enter(run_id, SyncPhase::ReadingBigcommerce);
+        let taken_at = self.now();
+        let progress = self.progress.clone();
+        let bc_since = since.as_ref().and_then(|c| parse_cursor(c.bigcommerce.as_deref()));
+        let bc_read =
+            snapshot::read_bigcommerce(&*clients.bigcommerce, bc_since, |n| progress.update(|p| p.done = n as u64))
+                .await?;
+
+        self.enter(run_id, SyncPhase::ReadingShopify);
+        let sh_read = match &since {
+            None => snapshot::read_shopify_full(&*clients.shopify, |n| progress.update(|p| p.done = n as u64)).await?,
+            Some(c) => match parse_cursor(c.shopify.as_deref()) {
+                Some(t) => {
+                    snapshot::read_shopify_changed(&*clients.shopify, t, |n| progress.update(|p| p.done = n as u64))
+                        .await?
+                }
+                // The last full read saw no Shopify variant at all: read everything again.
+                None => {
+                    snapshot::read_shopify_full(&*clients.shopify, |n| progress.update(|p| p.done = n as u64)).await?
+                }
+            },
+        };
+
+        self.enter(run_id, SyncPhase::Matching);
+        let dry_run = req.dry_run;
+        let mode = req.mode;
+        let planned = self
+            .blocking(move |app| app.plan_and_persist(run_id, mode, dry_run, taken_at, bc_read, sh_read, scope))
+            .await?;
+        let mut summary = SyncSummary { changes: planned.changes, written: 0, failed: 0, by_kind: planned.by_kind };
+        if dry_run {
+            return Ok(summary);
+        }
+        self.enter(run_id, SyncPhase::Writing);
+        let (written, failed) = self.write_due(&clients).await?;
+        summary.written = written;
+        summary.failed = failed;
+        Ok(summary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan_and_persist(
+        &self,
+        run_id: i64,
+        mode: SyncMode,
+        dry_run: bool,
+        taken_at: DateTime<Utc>,
+        bc_read: Read<BcVariantRow>,
+        sh_read: Read<ShVariantRow>,
+        scope: Scope,
+    ) -> Result<Planned, ApiError> {
+        let read_scope = match mode {
+            SyncMode::Full => ReadScope::Full,
+            SyncMode::Delta => ReadScope::Delta,
+        };
+        // What the catalogs look like now: a full read is the catalog; a delta read updates the stored one.
+        let (bc_now, sh_now) = match mode {
+            SyncMode::Full => (bc_read.rows.clone(), sh_read.rows.clone()),
+            SyncMode::Delta => (
+                snapshot::merged(&self.store.bigcommerce_variants()?, &bc_read.rows, |r| r.variant_id),
+                snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone()),
+            ),
+        };
+        let matched = self.match_rows(&bc_now, &sh_now)?;
+        self.progress.update(|p| p.phase = SyncPhase::Planning);
+        self.store.update_sync_run_phase(run_id, SyncPhase::Planning.as_str())?;
+        let ownership = self.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
+        let bc_baseline_rows = self.store.bigcommerce_baseline()?;
+        let sh_baseline_rows = self.store.shopify_baseline()?;
+        let bc_baseline: HashMap<i64, &BcVariantRow> = bc_baseline_rows.iter().map(|r| (r.variant_id, r)).collect();
+        let sh_baseline: HashMap<&str, &ShVariantRow> =
+            sh_baseline_rows.iter().map(|r| (r.variant_id.as_str(), r)).collect();
+        let pairs = pair_states(&matched, &bc_now, &sh_now, &bc_baseline, &sh_baseline);
+        let plan = plan_sync(&pairs, &ownership, scope);
+        for s in &plan.skipped {
+            tracing::info!(bigcommerce_variant = s.bigcommerce_variant_id, shopify_variant = %s.shopify_variant_id, reason = %s.reason, "change skipped");
+        }
+
+        self.store.replace_mapping_records(&record_rows(&matched, &bc_now, &sh_now))?;
+        self.store.save_sync_changes(run_id, &change_rows(&plan))?;
+        let now = self.now();
+        let jobs: Vec<NewJob> = if dry_run {
+            vec![]
+        } else {
+            plan.writes
+                .iter()
+                .enumerate()
+                .map(|(seq, write)| {
+                    let payload = serde_json::to_value(WriteJob { run_id, write: write.clone() })
+                        .map_err(|e| ApiError::internal(format!("a planned write could not be encoded: {e}")))?;
+                    Ok(NewJob {
+                        kind: PRODUCT_WRITE_JOB.into(),
+                        payload,
+                        idempotency_key: format!("product-sync:{run_id}:{seq}"),
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?
+        };
+        let bc_cursor = bc_read.cursor.map(|t| t.to_rfc3339());
+        let sh_cursor = sh_read.cursor.map(|t| t.to_rfc3339());
+        self.store.write(|tx| {
+            let bc_id = tillbridge_store::catalog::record_read(
+                tx,
+                &NewRead {
+                    system: System::BigCommerce,
+                    scope: read_scope,
+                    taken_at,
+                    cursor: bc_cursor.clone(),
+                    variants: bc_read.rows.len() as u64,
+                },
+            )?;
+            let sh_id = tillbridge_store::catalog::record_read(
+                tx,
+                &NewRead {
+                    system: System::Shopify,
+                    scope: read_scope,
+                    taken_at,
+                    cursor: sh_cursor.clone(),
+                    variants: sh_read.rows.len() as u64,
+                },
+            )?;
+            match mode {
+                SyncMode::Full => {
+                    tillbridge_store::catalog::replace_bigcommerce_variants(tx, bc_id, &bc_read.rows)?;
+                    tillbridge_store::catalog::replace_shopify_variants(tx, sh_id, &sh_read.rows)?;
+                }
+                SyncMode::Delta => {
+                    tillbridge_store::catalog::upsert_bigcommerce_variants(tx, bc_id, &bc_read.rows)?;
+                    tillbridge_store::catalog::upsert_shopify_variants(tx, sh_id, &sh_read.rows)?;
+                }
+            }
+            if !dry_run {
+                tillbridge_store::save_baseline(tx, bc_cursor.as_deref(), sh_cursor.as_deref(), now)?;
+                for job in &jobs {
+                    tillbridge_store::enqueue_in(tx, job, now)?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Planned { changes: plan.changes.len(), by_kind: plan.by_kind() })
+    }
+
+    /// Runs every due product write, BigCommerce and Shopify side by side; returns (applied, failed).
+    pub(crate) async fn write_due(&self, clients: &StoreClients) -> Result<(usize, usize), ApiError> {
+        let now = self.now();
+        let jobs = self.blocking(move |app| Ok(app.store.claim_due_of_kind(PRODUCT_WRITE_JOB, now, u32::MAX)?)).await?;
+        let mut bc_jobs = Vec::new();
+        let mut sh_jobs = Vec::new();
+        for job in jobs {
+            match serde_json::from_value::<WriteJob>(job.payload.clone()) {
+                Ok(w) => match writes::target(&w.write) {
+                    Target::BigCommerce => bc_jobs.push((job, w.write)),
+                    Target::Shopify => sh_jobs.push((job, w.write)),
+                },
+                Err(e) => {
+                    let reason = format!("the job's payload is not a product write ({e}); it was not sent");
+                    self.blocking(move |app| Ok(app.store.fail_job(job.id, &reason, Retry::Never, app.now())?)).await?;
+                }
+            }
+        }
+        let total = (bc_jobs.len() + sh_jobs.len()) as u64;
+        let left = std::sync::Arc::new(std::sync::Mutex::new((bc_jobs.len() as u64, sh_jobs.len() as u64)));
+        self.progress.update(|p| {
+            p.total = total;
+            p.done = 0;
+            p.eta_s = Some(estimate_seconds_left(
+                WritePace::default(),
+                bc_jobs.len() as u64,
+                sh_jobs.len() as u64,
+                0,
+                Default::default(),
+            ));
+        });
+        let started = Instant::now();
+        let lane = |jobs: Vec<(tillbridge_store::Job, Write)>, target: Target| {
+            let app = self.clone();
+            let clients = clients.clone();
+            let left = left.clone();
+            async move {
+                let (mut applied, mut failed) = (0usize, 0usize);
+                for (job, write) in jobs {
+                    let result = writes::apply(&clients, &write).await;
+                    if matches!(result, WriteResult::Applied) {
+                        applied += 1;
+                    } else {
+                        failed += 1;
+                    }
+                    app.settle(job, result).await?;
+                    let (bc_left, sh_left) = {
+                        let mut l = left.lock().unwrap_or_else(|p| p.into_inner());
+                        match target {
+                            Target::BigCommerce => l.0 -= 1,
+                            Target::Shopify => l.1 -= 1,
+                        }
+                        *l
+                    };
+                    let done = total - bc_left - sh_left;
+                    let eta = estimate_seconds_left(WritePace::default(), bc_left, sh_left, done, started.elapsed());
+                    app.progress.update(|p| {
+                        p.done = done;
+                        p.eta_s = Some(eta);
+                    });
+                }
+                Ok::<_, ApiError>((applied, failed))
+            }
+        };
+        let (bc, sh) = tokio::join!(lane(bc_jobs, Target::BigCommerce), lane(sh_jobs, Target::Shopify));
+        let (bc, sh) = (bc?, sh?);
+        Ok((bc.0 + sh.0, bc.1 + sh.1))
+    }
+
+    /// Records what became of a job: done, due again later, or waiting for a person.
+    async fn settle(&self, job: tillbridge_store::Job, result: WriteResult) -> Result<(), ApiError> {
+        let backoff = sync_backoff();
+        let jitter = self.client_parts(backoff).jitter;
+        self.blocking(move |app| {
+            let now = app.now();
+            match result {
+                WriteResult::Applied => app.store.complete_job(job.id, now)?,
+                WriteResult::Retry { reason } => {
+                    let attempt = u32::try_from(job.attempts).unwrap_or(u32::MAX).saturating_add(1);
+                    let retry = if backoff.gives_up_after(attempt) {
+                        Retry::Never
+                    } else {
+                        let delay = backoff.delay(attempt, &*jitter);
+                        Retry::At(now + chrono::Duration::from_std(delay).unwrap_or_default())
+                    };
+                    tracing::warn!(job = job.id, attempt, %reason, "a product write failed and was queued again");
+                    app.store.fail_job(job.id, &reason, retry, now)?;
+                }
+                WriteResult::Refused { reason } => {
+                    tracing::warn!(job = job.id, %reason, "a product write was refused; it waits for a person to fix and replay it");
+                    app.store.fail_job(job.id, &reason, Retry::Never, now)?;
+                }
+                WriteResult::PartlyRefused { remaining, reason } => {
+                    let run_id = job.payload.get("run_id").and_then(serde_json::Value::as_i64).unwrap_or_default();
+                    let payload = serde_json::to_value(WriteJob { run_id, write: remaining }).unwrap_or_default();
+                    tracing::warn!(job = job.id, %reason, "part of a product write was refused; the refused items wait for a person");
+                    app.store.reschedule_job_with_payload(job.id, &payload, &reason, Retry::Never, now)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// The diff of the latest run, a page at a time.
+    pub async fn sync_preview(&self, q: PreviewQuery) -> Result<PreviewView, ApiError> {
+        self.blocking(move |app| {
+            let Some(run) = app.store.latest_sync_run()? else {
+                return Ok(PreviewView {
+                    run_id: None,
+                    taken_at: None,
+                    dry_run: false,
+                    total: 0,
+                    by_kind: vec![],
+                    changes: vec![],
+                });
+            };
+            let limit = u64::from(q.limit.unwrap_or(200).clamp(1, 1000));
+            let (total, changes) = app.store.sync_changes_page(run.id, u64::from(q.offset.unwrap_or(0)), limit)?;
+            Ok(PreviewView {
+                run_id: Some(run.id),
+                taken_at: Some(run.started_at),
+                dry_run: run.dry_run,
+                total,
+                by_kind: app.store.sync_change_kinds(run.id)?,
+                changes,
+            })
+        })
+        .await
+    }
+
+    /// Every change of the latest run, as CSV.
+    pub async fn sync_preview_csv(&self) -> Result<String, ApiError> {
+        self.blocking(|app| {
+            let mut out = crate::csv::line(&[
+                "bigcommerce_variant_id",
+                "shopify_variant_id",
+                "sku",
+                "title",
+                "field",
+                "direction",
+                "old",
+                "new",
+            ]);
+            if let Some(run) = app.store.latest_sync_run()? {
+                app.store.sync_changes_all(run.id, |c| {
+                    out.push_str(&crate::csv::line(&[
+                        &c.bigcommerce_variant_id.to_string(),
+                        &c.shopify_variant_id,
+                        &c.sku,
+                        &c.title,
+                        &c.field,
+                        &c.direction,
+                        c.old.as_deref().unwrap_or(""),
+                        c.new.as_deref().unwrap_or(""),
+                    ]));
+                })?;
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+struct Planned {
+    changes: usize,
+    by_kind: Vec<ChangeCount>,
+}

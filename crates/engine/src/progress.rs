@@ -1,0 +1,181 @@
+//! What a running sync reports to the UI: its phase, how far it is, and when it should end.
+//!
+//! The estimate accounts for rate limits: a write can never go faster than the store allows,
+//! so the time left is the larger of what the writes so far took and what the limits impose.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tillbridge_domain::sync::ChangeCount;
+use tillbridge_store::SyncMode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Idle,
+    ReadingBigcommerce,
+    ReadingShopify,
+    Matching,
+    Planning,
+    Writing,
+    Done,
+    Failed,
+}
+
+impl SyncPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncPhase::Idle => "idle",
+            SyncPhase::ReadingBigcommerce => "reading_bigcommerce",
+            SyncPhase::ReadingShopify => "reading_shopify",
+            SyncPhase::Matching => "matching",
+            SyncPhase::Planning => "planning",
+            SyncPhase::Writing => "writing",
+            SyncPhase::Done => "done",
+            SyncPhase::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    pub changes: usize,
+    pub written: usize,
+    pub failed: usize,
+    pub by_kind: Vec<ChangeCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncProgress {
+    pub running: bool,
+    pub run_id: Option<i64>,
+    pub mode: Option<SyncMode>,
+    pub dry_run: bool,
+    pub phase: SyncPhase,
+    pub done: u64,
+    pub total: u64,
+    pub eta_s: Option<f64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub summary: Option<SyncSummary>,
+}
+
+impl SyncProgress {
+    pub fn idle() -> SyncProgress {
+        SyncProgress {
+            running: false,
+            run_id: None,
+            mode: None,
+            dry_run: false,
+            phase: SyncPhase::Idle,
+            done: 0,
+            total: 0,
+            eta_s: None,
+            started_at: None,
+            finished_at: None,
+            error: None,
+            summary: None,
+        }
+    }
+}
+
+/// The slowest each kind of write may go at the connected stores' limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WritePace {
+    /// BigCommerce: one request per (window / quota), e.g. 30 s / 150.
+    pub bigcommerce_per_request: Duration,
+    /// Shopify: a write's cost divided by the bucket's restore rate, e.g. 10 / 100 per second.
+    pub shopify_per_request: Duration,
+}
+
+impl Default for WritePace {
+    /// The Standard plans: 150 BigCommerce requests per 30 s; Shopify restores 100 points a second.
+    fn default() -> WritePace {
+        WritePace {
+            bigcommerce_per_request: Duration::from_millis(200),
+            shopify_per_request: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Seconds left for `left_bc` BigCommerce and `left_sh` Shopify writes, given that `done` writes
+/// took `elapsed`. The two stores are written concurrently, so the floor is the slower of them.
+pub fn estimate_seconds_left(pace: WritePace, left_bc: u64, left_sh: u64, done: u64, elapsed: Duration) -> f64 {
+    let floor_bc = pace.bigcommerce_per_request.as_secs_f64() * left_bc as f64;
+    let floor_sh = pace.shopify_per_request.as_secs_f64() * left_sh as f64;
+    let floor = floor_bc.max(floor_sh);
+    let observed = if done == 0 { 0.0 } else { elapsed.as_secs_f64() / done as f64 * (left_bc + left_sh) as f64 };
+    floor.max(observed)
+}
+
+/// The shared, live progress of the one sync that may run at a time.
+#[derive(Debug, Clone)]
+pub(crate) struct ProgressCell(Arc<Mutex<SyncProgress>>);
+
+impl Default for ProgressCell {
+    fn default() -> ProgressCell {
+        ProgressCell(Arc::new(Mutex::new(SyncProgress::idle())))
+    }
+}
+
+impl ProgressCell {
+    pub fn get(&self) -> SyncProgress {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut SyncProgress)) {
+        f(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Claims the right to run; false when a sync is already running.
+    pub fn try_start(&self, mode: SyncMode, dry_run: bool, now: DateTime<Utc>) -> bool {
+        let mut p = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if p.running {
+            return false;
+        }
+        *p = SyncProgress {
+            running: true,
+            mode: Some(mode),
+            dry_run,
+            phase: SyncPhase::ReadingBigcommerce,
+            started_at: Some(now),
+            ..SyncProgress::idle()
+        };
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_never_beats_the_rate_limits() {
+        let pace = WritePace::default();
+        let fast_so_far = estimate_seconds_left(pace, 150, 0, 10, Duration::from_millis(10));
+        assert!(
+            (fast_so_far - 30.0).abs() < 1e-9,
+            "150 BigCommerce writes take at least one 30 s window, however fast the first ones went"
+        );
+        let slow_so_far = estimate_seconds_left(pace, 10, 0, 10, Duration::from_secs(20));
+        assert!(
+            (slow_so_far - 20.0).abs() < 1e-9,
+            "when writes go slower than the limits, the observed pace is the estimate"
+        );
+        let both = estimate_seconds_left(pace, 10, 100, 0, Duration::ZERO);
+        assert!((both - 10.0).abs() < 1e-9, "the stores are written side by side, so the slower one sets the time");
+    }
+
+    #[test]
+    fn only_one_sync_runs_at_a_time() {
+        let cell = ProgressCell::default();
+        let now = Utc::now();
+        assert!(cell.try_start(SyncMode::Full, false, now), "the first start is accepted");
+        assert!(!cell.try_start(SyncMode::Delta, true, now), "a second start while one runs is refused");
+        cell.update(|p| p.running = false);
+        assert!(cell.try_start(SyncMode::Delta, true, now), "once finished, a new sync may start");
+    }
+}
