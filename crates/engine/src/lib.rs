@@ -23,9 +23,9 @@ pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use paths::{default_db_path, default_log_dir};
-pub use product_sync::{PRODUCT_WRITE_JOB, PreviewQuery, PreviewView, SyncRequest};
+pub use product_sync::{CatalogPlan, PRODUCT_WRITE_JOB, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
-pub use tillbridge_domain::sync::{Owner, Ownership};
+pub use tillbridge_domain::sync::{Owner, Ownership, Scope};
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::{MappingClassCounts, SyncMode};
 

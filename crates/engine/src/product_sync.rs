@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::matching::MatchClass;
+use tillbridge_domain::matching::{Decisions, MatchClass, MatchPlan, MatchRules, match_catalogs};
 use tillbridge_domain::sync::{ChangeCount, Ownership, PairState, Scope, SyncPlan, Write, plan_sync};
 use tillbridge_store::{
     BcVariantRow, NewJob, NewRead, ReadScope, Retry, ShVariantRow, SyncChangeRow, SyncMode, SyncRunEnd, System,
@@ -92,9 +92,40 @@ fn serde_plain<T: Serialize>(v: &T) -> String {
     }
 }
 
+/// What a sync concludes from the catalogs: the mapping, and the changes to make.
+#[derive(Debug, Clone)]
+pub struct CatalogPlan {
+    pub matched: MatchPlan,
+    pub sync: SyncPlan,
+}
+
+/// Matching and planning, pure: the catalogs now and at the last sync, the operator's decisions,
+/// the rules and the ownership in; the mapping and the changes out. The sync and the benchmark
+/// both plan through here.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_catalogs(
+    bc_now: &[BcVariantRow],
+    sh_now: &[ShVariantRow],
+    bc_baseline: &[BcVariantRow],
+    sh_baseline: &[ShVariantRow],
+    decisions: &Decisions,
+    rules: &MatchRules,
+    ownership: &Ownership,
+    scope: Scope,
+) -> CatalogPlan {
+    let bc_in: Vec<_> = bc_now.iter().map(snapshot::bigcommerce_input).collect();
+    let sh_in: Vec<_> = sh_now.iter().map(snapshot::shopify_input).collect();
+    let matched = match_catalogs(&bc_in, &sh_in, decisions, rules);
+    let bc_last: HashMap<i64, &BcVariantRow> = bc_baseline.iter().map(|r| (r.variant_id, r)).collect();
+    let sh_last: HashMap<&str, &ShVariantRow> = sh_baseline.iter().map(|r| (r.variant_id.as_str(), r)).collect();
+    let pairs = pair_states(&matched, bc_now, sh_now, &bc_last, &sh_last);
+    let sync = plan_sync(&pairs, ownership, scope);
+    CatalogPlan { matched, sync }
+}
+
 /// The pairs the planner works on: matched records, with each side's values now and at the baseline.
-pub(crate) fn pair_states(
-    plan: &tillbridge_domain::matching::MatchPlan,
+fn pair_states(
+    plan: &MatchPlan,
     bc: &[BcVariantRow],
     sh: &[ShVariantRow],
     bc_baseline: &HashMap<i64, &BcVariantRow>,
@@ -305,17 +336,15 @@ impl App {
                 snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone()),
             ),
         };
-        let matched = self.match_rows(&bc_now, &sh_now)?;
+        let decisions = crate::mapping::decisions_from(&self.store.decisions()?);
+        let rules = self.match_rules()?;
+        let ownership = self.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
+        let bc_baseline = self.store.bigcommerce_baseline()?;
+        let sh_baseline = self.store.shopify_baseline()?;
         self.progress.update(|p| p.phase = SyncPhase::Planning);
         self.store.update_sync_run_phase(run_id, SyncPhase::Planning.as_str())?;
-        let ownership = self.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
-        let bc_baseline_rows = self.store.bigcommerce_baseline()?;
-        let sh_baseline_rows = self.store.shopify_baseline()?;
-        let bc_baseline: HashMap<i64, &BcVariantRow> = bc_baseline_rows.iter().map(|r| (r.variant_id, r)).collect();
-        let sh_baseline: HashMap<&str, &ShVariantRow> =
-            sh_baseline_rows.iter().map(|r| (r.variant_id.as_str(), r)).collect();
-        let pairs = pair_states(&matched, &bc_now, &sh_now, &bc_baseline, &sh_baseline);
-        let plan = plan_sync(&pairs, &ownership, scope);
+        let CatalogPlan { matched, sync: plan } =
+            plan_catalogs(&bc_now, &sh_now, &bc_baseline, &sh_baseline, &decisions, &rules, &ownership, scope);
         for s in &plan.skipped {
             tracing::info!(bigcommerce_variant = s.bigcommerce_variant_id, shopify_variant = %s.shopify_variant_id, reason = %s.reason, "change skipped");
         }
