@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{count_at, json_at, json_text, time_at};
@@ -18,6 +18,7 @@ pub enum Decision {
     /// These two are not the same item, whatever their keys say.
     Unlink { bigcommerce_variant_id: i64, shopify_variant_id: String },
     /// Leave this BigCommerce variant out of matching and sync.
+    #[serde(rename = "ignore_bigcommerce")]
     IgnoreBigCommerce { variant_id: i64 },
     /// Leave this Shopify variant out of matching and sync.
     IgnoreShopify { variant_id: String },
@@ -192,7 +193,7 @@ impl MappingClass {
         MappingClass::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// The value of `mapping_records.class_rank`, the generated column the screen's order is indexed on.
+    /// The value of `mapping_records.class_rank`, the column the screen's order is indexed on.
     fn rank(self) -> i64 {
         match self {
             MappingClass::Unmatched => 0,
@@ -291,39 +292,57 @@ const RECORD_COLUMNS: &str = "id, class, match_key, reason, flags, decided,
 /// Matches the index `mapping_records_order`, so a page is read off the index without a sort.
 const RECORD_ORDER: &str = "class_rank, bc_title, bc_sku, sh_title, sh_sku, id";
 
-/// Replaces every record with `rows`, in one statement prepared once.
+/// Replaces every record with `rows`, with one statement prepared once.
+///
+/// The order index is dropped for the insert and built again after it: building an index from
+/// 100,000 rows at once is much faster than growing it row by row in random order. Its definition is
+/// read back from the schema, so the migrations stay the one place it is written.
 pub fn replace_mapping_records(tx: &Transaction<'_>, rows: &[MappingRecordRow]) -> Result<(), StoreError> {
+    let order_index: Option<String> = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'mapping_records_order'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if order_index.is_some() {
+        tx.execute("DROP INDEX mapping_records_order", [])?;
+    }
     tx.execute("DELETE FROM mapping_records", [])?;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO mapping_records (id, class, match_key, reason, flags, decided,
-             bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
-             sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options, search)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?;
-    for row in rows {
-        let bc = row.bigcommerce.as_ref();
-        let sh = row.shopify.as_ref();
-        stmt.execute(params![
-            row.id,
-            row.class.as_str(),
-            row.key,
-            row.reason,
-            json_text(&row.flags)?,
-            row.decided,
-            bc.map(|s| s.product_id),
-            bc.map(|s| s.variant_id),
-            bc.map(|s| &s.sku),
-            bc.map(|s| &s.barcode),
-            bc.map(|s| &s.title),
-            bc.map(|s| &s.options),
-            sh.map(|s| &s.product_id),
-            sh.map(|s| &s.variant_id),
-            sh.map(|s| &s.sku),
-            sh.map(|s| &s.barcode),
-            sh.map(|s| &s.title),
-            sh.map(|s| &s.options),
-            search_text(row),
-        ])?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO mapping_records (id, class, class_rank, match_key, reason, flags, decided,
+                 bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
+                 sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options, search)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?;
+        for row in rows {
+            let bc = row.bigcommerce.as_ref();
+            let sh = row.shopify.as_ref();
+            stmt.execute(params![
+                row.id,
+                row.class.as_str(),
+                row.class.rank(),
+                row.key,
+                row.reason,
+                json_text(&row.flags)?,
+                row.decided,
+                bc.map(|s| s.product_id),
+                bc.map(|s| s.variant_id),
+                bc.map(|s| &s.sku),
+                bc.map(|s| &s.barcode),
+                bc.map(|s| &s.title),
+                bc.map(|s| &s.options),
+                sh.map(|s| &s.product_id),
+                sh.map(|s| &s.variant_id),
+                sh.map(|s| &s.sku),
+                sh.map(|s| &s.barcode),
+                sh.map(|s| &s.title),
+                sh.map(|s| &s.options),
+                search_text(row),
+            ])?;
+        }
+    }
+    if let Some(sql) = order_index {
+        tx.execute_batch(&sql)?;
     }
     Ok(())
 }
@@ -337,7 +356,7 @@ fn search_text(row: &MappingRecordRow) -> String {
 
 /// Records per class, over all records.
 pub fn mapping_counts(conn: &Connection) -> Result<MappingClassCounts, StoreError> {
-    // By rank, not by class: the rank is in the order index, so the count never touches the table.
+    // By rank, not by class: the rank is in the order index, so counting never reads the table.
     let mut stmt = conn.prepare_cached("SELECT class_rank, COUNT(*) FROM mapping_records GROUP BY class_rank")?;
     let mut counts = MappingClassCounts::default();
     let mut rows = stmt.query([])?;
