@@ -258,9 +258,13 @@ impl App {
                 )));
             }
             let now = app.now();
-            for d in &decisions {
-                app.store.add_decision(d, now)?;
-            }
+            // All or none: a bulk confirm that fails halfway must not leave half the pairs confirmed.
+            app.store.write(|tx| {
+                for d in &decisions {
+                    tillbridge_store::mapping::add_decision(tx, d, now)?;
+                }
+                Ok(())
+            })?;
             app.rematch_stored()
         })
         .await

@@ -1,0 +1,409 @@
+//! Product sync end to end against the emulated stores, seeded with the usual mess: the mapping
+//! agrees with the seed's ground truth, the operator's links survive re-syncs, delta sync carries
+//! an owner's change, and an edit on the non-owning side is reverted by a full sync only.
+
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, TryStreamExt};
+use rust_decimal::Decimal;
+use tillbridge_bigcommerce::{BcConnection, BigCommerceApi, BigCommerceClient, ProductQuery};
+use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
+use tillbridge_engine::{
+    App, ConnectBigCommerce, ConnectShopify, Connector, HttpConnector, MappingQuery, PairRequest, SyncMode, SyncPhase,
+    SyncProgress, SyncRequest, SystemClock,
+};
+use tillbridge_secrets::{MemorySecretStore, Secret};
+use tillbridge_shopify::gid::{ProductId, VariantId};
+use tillbridge_shopify::models::{InventoryAdjustment, Location, PosOrder, ProductWithVariants, Refund, Variant};
+use tillbridge_shopify::{
+    IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyApi, ShopifyClient, ShopifyConnection, ShopifyError,
+    VariantQuery, VariantUpdate, WriteOutcome,
+};
+use tillbridge_store::{JobState, Opened, Store};
+use tillbridge_transport::{Backoff, ClientParts, MemoryAudit, SeededJitter, SystemWallClock};
+
+async fn stores(variants: usize) -> RunningStores {
+    tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants, ..SeedSpec::default() },
+        ..EmulateOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> App {
+    let mut app = App::from_parts(
+        Store::open_in_memory(Utc::now()).unwrap(),
+        Arc::new(MemorySecretStore::default()),
+        Arc::new(SystemClock),
+        Opened { from_version: 0, to_version: 3, backup: None },
+    );
+    if let Some(c) = connector {
+        app = app.with_connector(c);
+    }
+    let c = &s.credentials;
+    app.connect_bigcommerce(ConnectBigCommerce {
+        api_url: c.bigcommerce.api_url.clone(),
+        store_hash: c.bigcommerce.store_hash.clone(),
+        token: Secret::new(c.bigcommerce.access_token.clone()),
+    })
+    .await
+    .unwrap();
+    app.connect_shopify(ConnectShopify {
+        shop_url: c.shopify.shop_url.clone(),
+        api_version: Some(c.shopify.api_version.clone()),
+        token: Secret::new(c.shopify.access_token.clone()),
+    })
+    .await
+    .unwrap();
+    app
+}
+
+fn parts() -> ClientParts {
+    ClientParts {
+        audit: Arc::new(MemoryAudit::default()),
+        jitter: Arc::new(SeededJitter::new(7)),
+        clock: Arc::new(SystemWallClock),
+        backoff: Backoff::default(),
+        timeout: Duration::from_secs(30),
+    }
+}
+
+/// The merchant's own access to the stores, for edits made outside Tillbridge.
+fn merchant(s: &RunningStores) -> (BigCommerceClient, ShopifyClient) {
+    let c = &s.credentials;
+    let bc = BigCommerceClient::new(
+        &BcConnection {
+            api_url: c.bigcommerce.api_url.clone(),
+            store_hash: c.bigcommerce.store_hash.clone(),
+            token: Secret::new(c.bigcommerce.access_token.clone()),
+        },
+        parts(),
+    )
+    .unwrap();
+    let sh = ShopifyClient::new(
+        &ShopifyConnection {
+            shop_url: c.shopify.shop_url.clone(),
+            api_version: c.shopify.api_version.clone(),
+            token: Secret::new(c.shopify.access_token.clone()),
+        },
+        parts(),
+    )
+    .unwrap();
+    (bc, sh)
+}
+
+async fn sync(app: &App, mode: SyncMode, dry_run: bool) -> SyncProgress {
+    let p = app.sync_run(SyncRequest { mode, dry_run }).await.unwrap();
+    assert_eq!(p.phase, SyncPhase::Done, "the sync must finish, not fail: {:?}", p.error);
+    p
+}
+
+fn changes(p: &SyncProgress) -> usize {
+    p.summary.as_ref().map_or(0, |s| s.changes)
+}
+
+async fn page(app: &App, class: &str) -> tillbridge_engine::MappingView {
+    app.mapping(MappingQuery { class: Some(class.into()), limit: Some(500), ..Default::default() }).await.unwrap()
+}
+
+/// A pair the matcher found by exact SKU, which has a price of its own on BigCommerce.
+async fn a_plain_pair(app: &App, bc: &BigCommerceClient) -> (i64, String) {
+    let products: Vec<_> =
+        bc.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let matched = page(app, "matched").await;
+    matched
+        .rows
+        .iter()
+        .filter(|r| r.key.as_deref() == Some("sku"))
+        .filter_map(|r| Some((r.bigcommerce.as_ref()?.variant_id, r.shopify.as_ref()?.variant_id.clone())))
+        .find(|(id, _)| products.iter().flatten().flat_map(|p| &p.variants).any(|v| v.id == *id && v.price.is_some()))
+        .expect("the seed has SKU-matched variants with their own price")
+}
+
+async fn shopify_variant(sh: &ShopifyClient, id: &str) -> Variant {
+    let pages: Vec<Vec<Variant>> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
+    pages.into_iter().flatten().find(|v| v.id.0 == id).expect("the variant exists on Shopify")
+}
+
+async fn bigcommerce_price(bc: &BigCommerceClient, id: i64) -> Option<Decimal> {
+    let pages: Vec<_> =
+        bc.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    pages.into_iter().flatten().flat_map(|p| p.variants).find(|v| v.id == id).and_then(|v| v.price)
+}
+
+#[tokio::test]
+async fn a_preview_counts_the_classes_the_seed_planted_and_writes_nothing() {
+    let s = stores(400).await;
+    let app = connected(&s, None).await;
+    s.bigcommerce.requests().reset();
+    s.shopify.requests().reset();
+    let preview = sync(&app, SyncMode::Full, true).await;
+
+    let counts = page(&app, "all").await.counts;
+    assert_eq!(
+        (counts.matched, counts.ambiguous, counts.conflict, counts.unmatched),
+        (s.truth.matched as u64, s.truth.ambiguous as u64, s.truth.conflict as u64, s.truth.unmatched as u64),
+        "the live read, through both clients and the snapshot tables, classifies exactly as the seed's ground truth says"
+    );
+    assert!(changes(&preview) > 0, "the seeded mess (SKU case, missing barcodes) leaves changes to preview");
+    let writes: u64 = s
+        .bigcommerce
+        .requests()
+        .snapshot()
+        .iter()
+        .chain(s.shopify.requests().snapshot().iter())
+        .filter(|r| r.route.starts_with("PUT") || r.route.starts_with("POST /") || r.route.contains("Update"))
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(writes, 0, "a dry run reads and plans but sends no write to either store");
+
+    let again = sync(&app, SyncMode::Full, true).await;
+    assert_eq!(changes(&again), changes(&preview), "nothing was written, so a second preview shows the same changes");
+    let diff = app.sync_preview(Default::default()).await.unwrap();
+    assert_eq!(diff.total as usize, changes(&preview), "the diff holds every planned change");
+    let csv = app.sync_preview_csv().await.unwrap();
+    assert_eq!(csv.lines().count(), changes(&preview) + 1, "the CSV has a header and one line per change");
+}
+
+#[tokio::test]
+async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    sync(&app, SyncMode::Full, true).await;
+    let unmatched = page(&app, "unmatched").await;
+    let bc_id = unmatched.rows.iter().find_map(|r| r.bigcommerce.as_ref()).expect("a BigCommerce singleton").variant_id;
+    let sh_id = unmatched.rows.iter().find_map(|r| r.shopify.as_ref()).expect("a Shopify singleton").variant_id.clone();
+    let before = page(&app, "all").await.counts;
+
+    let after_link = app
+        .mapping_link(PairRequest { bigcommerce_variant_id: bc_id, shopify_variant_id: sh_id.clone() })
+        .await
+        .unwrap();
+    assert_eq!(after_link.matched, before.matched + 1, "the two singletons became one matched pair");
+    assert_eq!(after_link.unmatched, before.unmatched - 2, "and left the unmatched list");
+
+    sync(&app, SyncMode::Full, false).await;
+    sync(&app, SyncMode::Full, true).await;
+    let linked = page(&app, "matched")
+        .await
+        .rows
+        .into_iter()
+        .find(|r| r.bigcommerce.as_ref().is_some_and(|b| b.variant_id == bc_id));
+    let linked =
+        linked.expect("the linked BigCommerce variant is still in a matched pair after re-reading both stores");
+    assert_eq!(linked.shopify.map(|s| s.variant_id), Some(sh_id), "paired with the Shopify variant the operator chose");
+    assert!(linked.decided, "and marked as the operator's decision, which matching never overrides");
+}
+
+#[tokio::test]
+async fn delta_sync_carries_a_bigcommerce_price_change_and_leaves_a_shopify_edit_for_full_sync() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    let (bc, sh) = merchant(&s);
+    sync(&app, SyncMode::Full, false).await;
+    assert_eq!(changes(&sync(&app, SyncMode::Full, true).await), 0, "after a full sync there is nothing left to align");
+
+    // The merchant raises a price on BigCommerce, which owns prices by default.
+    let (bc_id, sh_id) = a_plain_pair(&app, &bc).await;
+    let new_price = bigcommerce_price(&bc, bc_id).await.unwrap() + Decimal::new(500, 2);
+    bc.update_variants(&[tillbridge_bigcommerce::models::VariantUpdate {
+        id: bc_id,
+        price: Some(new_price),
+        ..Default::default()
+    }])
+    .await
+    .unwrap();
+    let delta = sync(&app, SyncMode::Delta, false).await;
+    let kinds = &delta.summary.as_ref().unwrap().by_kind;
+    assert!(
+        kinds.iter().any(|k| serde_json::to_value(k.field).unwrap() == "price" && k.changes == 1),
+        "the delta found exactly one price change: {kinds:?}"
+    );
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, new_price, "and the new price reached Shopify");
+
+    // Someone edits the same price in Shopify, which does not own it.
+    let edited = new_price + Decimal::new(1000, 2);
+    let product = shopify_variant(&sh, &sh_id).await.product.id;
+    let edit = [VariantUpdate { price: Some(edited), ..VariantUpdate::new(VariantId(sh_id.clone())) }];
+    let outcome = sh.update_variants(&product, &edit).await.unwrap();
+    assert!(matches!(outcome, WriteOutcome::Applied(_)), "the merchant's edit is accepted by Shopify");
+    let delta = sync(&app, SyncMode::Delta, false).await;
+    assert_eq!(
+        changes(&delta),
+        0,
+        "a delta pushes only what the owner changed, so it never reverts the edit by accident"
+    );
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, edited, "the Shopify edit is still there after the delta");
+    assert_eq!(
+        bigcommerce_price(&bc, bc_id).await,
+        Some(new_price),
+        "and it did not flow back to BigCommerce, which owns the price"
+    );
+
+    let full = sync(&app, SyncMode::Full, false).await;
+    assert_eq!(changes(&full), 1, "the full sync compares everything and finds the one drifted price");
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, new_price, "and puts the owner's price back on Shopify");
+}
+
+/// Shopify as the emulator runs it, except that writes to one product fail with a 503 while `failing` is set.
+#[derive(Debug)]
+struct FlakyShopify {
+    inner: Arc<dyn ShopifyApi>,
+    product: ProductId,
+    failing: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ShopifyApi for FlakyShopify {
+    fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
+        self.inner.verify()
+    }
+    fn locations(&self) -> BoxStream<'static, Result<Vec<Location>, ShopifyError>> {
+        self.inner.locations()
+    }
+    fn product_variants(&self, q: VariantQuery) -> BoxStream<'static, Result<Vec<Variant>, ShopifyError>> {
+        self.inner.product_variants(q)
+    }
+    fn products_with_variants(&self) -> BoxStream<'static, Result<ProductWithVariants, ShopifyError>> {
+        self.inner.products_with_variants()
+    }
+    fn update_product_title<'a>(
+        &'a self,
+        product: &'a ProductId,
+        title: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<String>, ShopifyError>> {
+        self.inner.update_product_title(product, title)
+    }
+    fn update_variants<'a>(
+        &'a self,
+        product: &'a ProductId,
+        updates: &'a [VariantUpdate],
+    ) -> BoxFuture<'a, Result<WriteOutcome<Vec<Variant>>, ShopifyError>> {
+        if *product == self.product && self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return async {
+                Err(ShopifyError::Server {
+                    status: 503,
+                    operation: "TillbridgeProductVariantsBulkUpdate".into(),
+                    attempts: 1,
+                })
+            }
+            .boxed();
+        }
+        self.inner.update_variants(product, updates)
+    }
+    fn set_quantities<'a>(
+        &'a self,
+        input: &'a SetQuantities,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>> {
+        self.inner.set_quantities(input, key)
+    }
+    fn pos_orders(
+        &self,
+        since: Option<chrono::DateTime<Utc>>,
+    ) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
+        self.inner.pos_orders(since)
+    }
+    fn create_refund<'a>(
+        &'a self,
+        refund: &'a NewRefund,
+        key: &'a IdempotencyKey,
+    ) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>> {
+        self.inner.create_refund(refund, key)
+    }
+}
+
+#[derive(Debug)]
+struct FlakyConnector {
+    product: ProductId,
+    failing: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Connector for FlakyConnector {
+    fn bigcommerce(
+        &self,
+        conn: &BcConnection,
+        parts: ClientParts,
+    ) -> Result<Arc<dyn BigCommerceApi>, tillbridge_engine::ApiError> {
+        HttpConnector.bigcommerce(conn, parts)
+    }
+    fn shopify(
+        &self,
+        conn: &ShopifyConnection,
+        parts: ClientParts,
+    ) -> Result<Arc<dyn ShopifyApi>, tillbridge_engine::ApiError> {
+        Ok(Arc::new(FlakyShopify {
+            inner: HttpConnector.shopify(conn, parts)?,
+            product: self.product.clone(),
+            failing: self.failing.clone(),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_rest_go_through() {
+    let s = stores(300).await;
+    let probe = connected(&s, None).await;
+    let (bc, sh) = merchant(&s);
+    sync(&probe, SyncMode::Full, false).await;
+    let (bc_id, sh_id) = a_plain_pair(&probe, &bc).await;
+    let (other_bc, other_sh) = {
+        let matched = page(&probe, "matched").await;
+        let product = shopify_variant(&sh, &sh_id).await.product.id;
+        let mut other = None;
+        for r in matched.rows.iter().filter(|r| r.key.as_deref() == Some("sku")) {
+            let (Some(b), Some(h)) = (&r.bigcommerce, &r.shopify) else { continue };
+            if h.product_id != product.0 && bigcommerce_price(&bc, b.variant_id).await.is_some() {
+                other = Some((b.variant_id, h.variant_id.clone()));
+                break;
+            }
+        }
+        other.expect("a second pair on another Shopify product")
+    };
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let product = shopify_variant(&sh, &sh_id).await.product.id;
+    let app = connected(&s, Some(Arc::new(FlakyConnector { product, failing: failing.clone() }))).await;
+    sync(&app, SyncMode::Full, false).await;
+
+    let mut prices = Vec::new();
+    for id in [bc_id, other_bc] {
+        let price = bigcommerce_price(&bc, id).await.unwrap() + Decimal::new(300, 2);
+        bc.update_variants(&[tillbridge_bigcommerce::models::VariantUpdate {
+            id,
+            price: Some(price),
+            ..Default::default()
+        }])
+        .await
+        .unwrap();
+        prices.push(price);
+    }
+    let run = sync(&app, SyncMode::Delta, false).await;
+    let summary = run.summary.unwrap();
+    assert_eq!(
+        (summary.written, summary.failed),
+        (1, 1),
+        "one product's write failed and the other still went through"
+    );
+    assert_eq!(shopify_variant(&sh, &other_sh).await.price, prices[1], "the healthy write reached Shopify");
+    let queued = app.store().jobs_in_state(JobState::Failed, 10).unwrap();
+    assert_eq!(queued.len(), 1, "the failed write waits in the retry queue");
+    assert!(
+        queued[0].last_error.as_deref().unwrap_or("").contains("503"),
+        "with its reason: {:?}",
+        queued[0].last_error
+    );
+
+    failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let retry = sync(&app, SyncMode::Delta, false).await;
+    assert_eq!(retry.summary.unwrap().written, 1, "once due, the queued write is sent again with the next sync");
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, prices[0], "and the price finally reaches Shopify");
+    assert!(app.store().jobs_in_state(JobState::Failed, 10).unwrap().is_empty(), "nothing is left waiting");
+}
