@@ -6,3 +6,4 @@ pub mod gtin;
 pub mod matching;
 pub mod options;
 pub mod sku;
+pub mod sync;
