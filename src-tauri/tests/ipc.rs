@@ -49,12 +49,21 @@ fn window(engine: App) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) 
 }
 
 fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value> {
+    invoke_with(webview, cmd, InvokeBody::default())
+}
+
+/// A command called the way api.ts calls it: one argument object, named `req`.
+fn invoke_req(webview: &WebviewWindow<MockRuntime>, cmd: &str, req: Value) -> Result<Value, Value> {
+    invoke_with(webview, cmd, InvokeBody::Json(serde_json::json!({ "req": req })))
+}
+
+fn invoke_with(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: InvokeBody) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: "tauri://localhost".parse().expect("a valid URL"),
-        body: InvokeBody::default(),
+        body,
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
@@ -118,4 +127,30 @@ fn engine_errors_reach_the_window_as_code_and_message() {
         error["message"].as_str().is_some_and(|m| m.contains("connections")),
         "the message must say what failed so a person can act on it, got {error}"
     );
+}
+
+#[test]
+fn mapping_and_ownership_answer_over_ipc_with_their_request_objects() {
+    let dir = TempDir::new("mapping");
+    let (_app, webview) = window(engine(&dir));
+
+    let page = invoke_req(&webview, "mapping", serde_json::json!({ "class": "unmatched", "offset": 0, "limit": 50 }))
+        .expect("a mapping page answers on a fresh database");
+    assert_eq!(page["total"], 0, "nothing has been read yet, so the page is empty: {page}");
+    assert_eq!(page["counts"]["matched"], 0, "and every class count is zero: {page}");
+
+    let bad = invoke_req(&webview, "mapping", serde_json::json!({ "class": "sideways" }))
+        .expect_err("an unknown class is refused");
+    assert!(bad["message"].as_str().is_some_and(|m| m.contains("sideways")), "the refusal names the bad value: {bad}");
+
+    let owners = invoke(&webview, "ownership").expect("ownership answers");
+    assert_eq!(
+        owners["price"], "bigcommerce",
+        "BigCommerce owns every field until the operator says otherwise: {owners}"
+    );
+    let mut changed = owners.clone();
+    changed["barcode"] = "shopify".into();
+    changed["title"] = "none".into();
+    invoke_req(&webview, "set_ownership", changed.clone()).expect("ownership can be changed over IPC");
+    assert_eq!(invoke(&webview, "ownership").expect("ownership answers"), changed, "the change is kept");
 }
