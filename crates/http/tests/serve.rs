@@ -102,3 +102,67 @@ async fn another_sites_page_cannot_post_to_the_api() {
     s.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 400"), "a cross-site POST must be refused before it reaches the engine: {out}");
 }
+
+#[tokio::test]
+async fn mapping_pages_refuse_an_unknown_class_and_exports_download_as_csv() {
+    let (addr, _stop) = start(None).await;
+    let host = addr.to_string();
+    let (status, body) = get(addr, "/api/mapping?class=unmatched&offset=0&limit=10", &host).await;
+    assert_eq!(status, 200, "a mapping page answers before any catalog was read: {body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["total"], 0, "nothing read yet, so nothing listed");
+
+    let (status, body) = get(addr, "/api/mapping?class=sideways", &host).await;
+    assert_eq!(status, 400, "an unknown class is the caller's mistake: {body}");
+    assert!(body.contains("sideways"), "and the error names the bad value: {body}");
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET /api/sync/preview/csv HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await.unwrap();
+    let lower = raw.to_ascii_lowercase();
+    assert!(lower.contains("content-type: text/csv"), "the diff export is CSV: {raw}");
+    assert!(lower.contains("content-disposition: attachment"), "which a browser saves as a file: {raw}");
+    assert!(
+        raw.contains("bigcommerce_variant_id,shopify_variant_id,sku,title,field,direction,old,new"),
+        "with a header row: {raw}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_without_connected_stores_fails_with_what_to_do() {
+    let (addr, _stop) = start(None).await;
+    let host = addr.to_string();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = r#"{"mode":"full","dry_run":true}"#;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /api/sync HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200"), "the sync starts in the background and answers at once: {raw}");
+    let mut progress = serde_json::Value::Null;
+    for _ in 0..100 {
+        let (_, body) = get(addr, "/api/sync/progress", &host).await;
+        progress = serde_json::from_str(&body).unwrap();
+        if progress["running"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(progress["phase"], "failed", "with no store connected the run fails: {progress}");
+    assert!(
+        progress["error"].as_str().is_some_and(|e| e.contains("not connected") && e.contains("Settings")),
+        "and says which store to connect, and where: {progress}"
+    );
+}
