@@ -410,6 +410,8 @@ export interface Change {
 export interface SyncPreview {
   run_id: number | null;
   taken_at: string | null;
+  /** Whether the run was a preview; beyond the written contract, so it may be absent. */
+  dry_run?: boolean;
   total: number;
   by_kind: ChangeCount[];
   changes: Change[];

@@ -164,7 +164,10 @@ export function changeValue(value: string | null): { text: string; empty: boolea
   return { text: value, empty: false };
 }
 
-/** Whether the Full sync / Preview buttons may start a run. */
+/**
+ * Whether the Full sync / Preview buttons may start a run: not while one runs, not while a start
+ * is pending, and not before the first progress answer says whether one runs.
+ */
 export function canStart(progress: SyncProgress | null, starting: boolean): boolean {
-  return !starting && !(progress?.running ?? false);
+  return !starting && progress !== null && !progress.running;
 }

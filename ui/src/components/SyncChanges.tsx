@@ -39,7 +39,11 @@ export function SyncChanges({ state, onOffset }: Props) {
       <div class="card-head">
         <h2 class="card-title">Changes</h2>
         <div class="form-actions">
-          {preview?.taken_at && <span class="muted">planned {formatTimestamp(preview.taken_at)}</span>}
+          {preview?.taken_at && (
+            <span class="muted">
+              {preview.dry_run === false ? 'synced' : 'planned'} {formatTimestamp(preview.taken_at)}
+            </span>
+          )}
           <button
             type="button"
             class="button"
