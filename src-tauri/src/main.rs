@@ -58,7 +58,11 @@ fn main() -> ExitCode {
         }
     };
 
+    // Failed writes go out again when due, while the window is open (serving starts its own loop).
+    let retries = tauri::async_runtime::spawn(app.clone().retry_loop(tillbridge_http::RETRY_EVERY));
+
     if let Some(why) = no_display() {
+        retries.abort();
         eprintln!(
             "note: {why}, so Tillbridge cannot open a window; serving the control panel to your browser instead."
         );
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "note: cannot open a window on display {display:?} ({short}); serving the control panel to your browser instead."
             );
+            retries.abort();
             serve_instead(app)
         }
     }

@@ -307,7 +307,7 @@ impl App {
             return Ok(summary);
         }
         self.enter(run_id, SyncPhase::Writing);
-        let (written, failed) = self.write_due(&clients).await?;
+        let (written, failed) = self.write_due(&clients, true).await?;
         summary.written = written;
         summary.failed = failed;
         Ok(summary)
@@ -413,8 +413,37 @@ impl App {
         Ok(Planned { changes: plan.changes.len(), by_kind: plan.by_kind() })
     }
 
+    /// Sends the product writes whose retry time has come, between syncs (a running sync sends
+    /// them itself). Returns (applied, failed).
+    pub async fn retry_due_writes(&self) -> Result<(usize, usize), ApiError> {
+        if self.progress.get().running {
+            return Ok((0, 0));
+        }
+        let now = self.now();
+        let due = self.blocking(move |app| Ok(app.store.count_due_of_kind(PRODUCT_WRITE_JOB, now)?)).await?;
+        if due == 0 {
+            return Ok((0, 0));
+        }
+        let clients = self.store_clients().await?;
+        self.write_due(&clients, false).await
+    }
+
+    /// Retries due writes every `every`, for as long as the process runs (the server and the window
+    /// start it), so a write that failed at night goes out without waiting for the next sync.
+    pub async fn retry_loop(self, every: std::time::Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            match self.retry_due_writes().await {
+                Ok((0, 0)) => {}
+                Ok((applied, failed)) => tracing::info!(applied, failed, "retried due product writes"),
+                Err(e) => tracing::warn!(error = %e, "retrying due product writes failed; trying again later"),
+            }
+        }
+    }
+
     /// Runs every due product write, BigCommerce and Shopify side by side; returns (applied, failed).
-    pub(crate) async fn write_due(&self, clients: &StoreClients) -> Result<(usize, usize), ApiError> {
+    /// `report` shows the writes as the running sync's progress.
+    pub(crate) async fn write_due(&self, clients: &StoreClients, report: bool) -> Result<(usize, usize), ApiError> {
         let now = self.now();
         let jobs = self.blocking(move |app| Ok(app.store.claim_due_of_kind(PRODUCT_WRITE_JOB, now, u32::MAX)?)).await?;
         let mut bc_jobs = Vec::new();
@@ -468,11 +497,14 @@ impl App {
                         *l
                     };
                     let done = total - bc_left - sh_left;
-                    let eta = estimate_seconds_left(WritePace::default(), bc_left, sh_left, done, started.elapsed());
-                    app.progress.update(|p| {
-                        p.done = done;
-                        p.eta_s = Some(eta);
-                    });
+                    if report {
+                        let eta =
+                            estimate_seconds_left(WritePace::default(), bc_left, sh_left, done, started.elapsed());
+                        app.progress.update(|p| {
+                            p.done = done;
+                            p.eta_s = Some(eta);
+                        });
+                    }
                 }
                 Ok::<_, ApiError>((applied, failed))
             }

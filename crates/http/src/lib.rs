@@ -290,8 +290,14 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
     let bound = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
-    axum::serve(listener, site(app, opts, bound))
+    let retries = tokio::spawn(App::clone(&app).retry_loop(RETRY_EVERY));
+    let served = axum::serve(listener, site(app, opts, bound))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| ApiError::internal(format!("the server stopped: {e}")))
+        .map_err(|e| ApiError::internal(format!("the server stopped: {e}")));
+    retries.abort();
+    served
 }
+
+/// How often failed writes whose retry time has come are sent again while the panel is open.
+pub const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(30);

@@ -152,6 +152,17 @@ impl Store {
         })
     }
 
+    /// How many jobs of `kind` are due, without claiming them.
+    pub fn count_due_of_kind(&self, kind: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM jobs WHERE kind = ?1 AND state IN ('pending', 'failed') AND next_attempt_at <= ?2",
+                rusqlite::params![kind, format_time(now)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
     /// Marks up to `limit` due jobs as running and returns them, oldest due first.
     pub fn claim_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Job>, StoreError> {
         let at = format_time(now);
@@ -162,14 +173,19 @@ impl Store {
                               ORDER BY next_attempt_at, id LIMIT ?2)
                  RETURNING {JOB_COLUMNS}"
             ))?;
-            let mut jobs: Vec<Job> = stmt.query_map(rusqlite::params![at, limit], job_from_row)?.collect::<Result<_, _>>()?;
+            let mut jobs: Vec<Job> =
+                stmt.query_map(rusqlite::params![at, limit], job_from_row)?.collect::<Result<_, _>>()?;
             jobs.sort_by(|a, b| a.next_attempt_at.cmp(&b.next_attempt_at).then(a.id.cmp(&b.id)));
             Ok(jobs)
         })
     }
 
     pub fn complete_job(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.update_job(id, "UPDATE jobs SET state = 'done', last_error = NULL, updated_at = ?2 WHERE id = ?1", (id, format_time(now)))
+        self.update_job(
+            id,
+            "UPDATE jobs SET state = 'done', last_error = NULL, updated_at = ?2 WHERE id = ?1",
+            (id, format_time(now)),
+        )
     }
 
     /// Records a failed attempt: due again at `retry`, or dead for a person to look at.
@@ -245,7 +261,8 @@ impl Store {
         self.read(|c| {
             let mut stmt =
                 c.prepare(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE state = ?1 ORDER BY id LIMIT ?2"))?;
-            let jobs = stmt.query_map(rusqlite::params![state.as_str(), limit], job_from_row)?.collect::<Result<_, _>>()?;
+            let jobs =
+                stmt.query_map(rusqlite::params![state.as_str(), limit], job_from_row)?.collect::<Result<_, _>>()?;
             Ok(jobs)
         })
     }
@@ -266,8 +283,10 @@ impl Store {
     }
 
     fn update_job(&self, id: i64, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
-        self.write(|tx| {
-            if tx.execute(sql, params)? == 0 { Err(StoreError::NotFound { what: "job", id }) } else { Ok(()) }
-        })
+        self.write(
+            |tx| {
+                if tx.execute(sql, params)? == 0 { Err(StoreError::NotFound { what: "job", id }) } else { Ok(()) }
+            },
+        )
     }
 }
