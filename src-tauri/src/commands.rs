@@ -5,8 +5,8 @@
 use tauri::State;
 use tillbridge_engine::{
     ApiError, App, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView, DoctorReport, Health,
-    IgnoreRequest, MappingClassCounts, MappingQuery, MappingView, Ownership, PairRequest, PreviewQuery, PreviewView,
-    Status, SyncProgress, SyncRequest,
+    IgnoreRequest, MappingClassCounts, MappingQuery, MappingView, MatchRules, Ownership, PairRequest, PreviewQuery,
+    PreviewView, Status, SyncProgress, SyncRequest,
 };
 
 #[tauri::command]
@@ -67,6 +67,16 @@ pub async fn mapping_ignore(app: State<'_, App>, req: IgnoreRequest) -> Result<M
 #[tauri::command]
 pub async fn mapping_confirm(app: State<'_, App>, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
     app.inner().mapping_confirm(req).await
+}
+
+#[tauri::command]
+pub async fn matching_rules(app: State<'_, App>) -> Result<MatchRules, ApiError> {
+    app.inner().matching_rules().await
+}
+
+#[tauri::command]
+pub async fn set_matching_rules(app: State<'_, App>, req: MatchRules) -> Result<MappingClassCounts, ApiError> {
+    app.inner().set_matching_rules(req).await
 }
 
 #[tauri::command]

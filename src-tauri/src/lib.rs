@@ -20,6 +20,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::mapping_unlink,
         commands::mapping_ignore,
         commands::mapping_confirm,
+        commands::matching_rules,
+        commands::set_matching_rules,
         commands::ownership,
         commands::set_ownership,
         commands::sync_start,

@@ -25,6 +25,7 @@ pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, Pair
 pub use paths::{default_db_path, default_log_dir};
 pub use product_sync::{CatalogPlan, PRODUCT_WRITE_JOB, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
+pub use tillbridge_domain::matching::MatchRules;
 pub use tillbridge_domain::sync::{Owner, Ownership, Scope};
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::{MappingClassCounts, SyncMode};

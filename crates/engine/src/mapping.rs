@@ -176,6 +176,29 @@ impl App {
         Ok(match_catalogs(&bc_in, &sh_in, &decisions, &rules))
     }
 
+    /// The SKU rules and the option synonyms table matching uses.
+    pub async fn matching_rules(&self) -> Result<MatchRules, ApiError> {
+        self.blocking(|app| app.match_rules()).await
+    }
+
+    /// Replaces the rules and re-matches the stored snapshot under them; answers the new counts.
+    pub async fn set_matching_rules(&self, rules: MatchRules) -> Result<MappingClassCounts, ApiError> {
+        for (what, table) in [("option name", &rules.synonyms.names), ("option value", &rules.synonyms.values)] {
+            if let Some((alias, _)) =
+                table.iter().find(|(alias, canon)| alias.trim().is_empty() || canon.trim().is_empty())
+            {
+                return Err(ApiError::invalid(format!(
+                    "an {what} synonym needs both sides filled in; remove or complete the row for {alias:?}"
+                )));
+            }
+        }
+        self.blocking(move |app| {
+            app.store.set_setting(RULES_SETTING, &rules, app.now())?;
+            app.rematch_stored()
+        })
+        .await
+    }
+
     pub async fn mapping(&self, q: MappingQuery) -> Result<MappingView, ApiError> {
         let filter = filter_of(&q)?;
         let (offset, limit) = page_of(&q);

@@ -418,3 +418,31 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
     assert_eq!(shopify_variant(&sh, &sh_id).await.price, prices[0], "and the price finally reaches Shopify");
     assert!(app.store().jobs_in_state(JobState::Failed, 10).unwrap().is_empty(), "nothing is left waiting");
 }
+
+#[tokio::test]
+async fn changing_the_matching_rules_rematches_the_stored_snapshot() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    sync(&app, SyncMode::Full, true).await;
+    let seeded = page(&app, "all").await.counts;
+
+    let mut strict = app.matching_rules().await.unwrap();
+    strict.sku.case_fold = false;
+    strict.sku.trim = false;
+    strict.sku.collapse_whitespace = false;
+    let counts = app.set_matching_rules(strict).await.unwrap();
+    assert!(
+        counts.matched < seeded.matched,
+        "without SKU normalization the seeded case and spacing differences no longer match ({} < {})",
+        counts.matched,
+        seeded.matched
+    );
+
+    let mut blank = tillbridge_engine::MatchRules::default();
+    blank.synonyms.values.insert("XL".into(), " ".into());
+    let refused = app.set_matching_rules(blank).await.expect_err("a synonym with an empty side is refused");
+    assert!(refused.message.contains("\"XL\""), "the refusal names the row to fix: {}", refused.message);
+
+    let restored = app.set_matching_rules(tillbridge_engine::MatchRules::default()).await.unwrap();
+    assert_eq!(restored, seeded, "the default rules give back the seed's classes, with no store read in between");
+}

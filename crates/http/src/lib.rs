@@ -109,6 +109,17 @@ async fn mapping_confirm(
     Ok(Json(app.mapping_confirm(req).await?))
 }
 
+async fn matching_rules(State(app): State<Arc<App>>) -> ApiResult<engine::MatchRules> {
+    Ok(Json(app.matching_rules().await?))
+}
+
+async fn set_matching_rules(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::MatchRules>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.set_matching_rules(req).await?))
+}
+
 async fn ownership(State(app): State<Arc<App>>) -> ApiResult<engine::Ownership> {
     Ok(Json(app.ownership().await?))
 }
@@ -177,6 +188,7 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/mapping/ignore", post(mapping_ignore))
         .route("/api/mapping/confirm", post(mapping_confirm))
         .route("/api/ownership", get(ownership).put(set_ownership))
+        .route("/api/matching/rules", get(matching_rules).put(set_matching_rules))
         .route("/api/sync", post(sync_start))
         .route("/api/sync/progress", get(sync_progress))
         .route("/api/sync/preview", get(sync_preview))
