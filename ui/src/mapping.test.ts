@@ -205,8 +205,12 @@ describe('row actions', () => {
     ).toEqual([11, 15]);
   });
 
-  it('words flags for people', () => {
-    expect(flagLabel('bad_check_digit'), 'underscores become spaces').toBe('bad check digit');
+  it('shows flag sentences as written and words bare codes for people', () => {
+    expect(
+      flagLabel('Shopify barcode "SH-000156-RED-L" has a wrong check digit'),
+      'a sentence quoting a SKU must keep its dashes, or the operator cannot search for it',
+    ).toBe('Shopify barcode "SH-000156-RED-L" has a wrong check digit');
+    expect(flagLabel('bad_check_digit'), 'a bare code reads as words').toBe('bad check digit');
   });
 });
 

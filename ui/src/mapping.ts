@@ -66,9 +66,13 @@ export function keyLabel(key: MatchKey | null): string | null {
   return key === null ? null : (KEY_LABELS[key] ?? key);
 }
 
-/** `bad_check_digit` → `bad check digit`: backend flags are identifiers, the table shows words. */
+/**
+ * A flag as the table shows it. The backend writes flags as sentences, which are shown as they are
+ * (they quote SKUs and barcodes, whose dashes matter); a bare `snake_case` code is turned into words.
+ */
 export function flagLabel(flag: string): string {
-  return flag.replace(/[_-]+/g, ' ').trim();
+  const text = flag.trim();
+  return /^[a-z0-9]+(_[a-z0-9]+)+$/.test(text) ? text.replace(/_/g, ' ') : text;
 }
 
 /** `1234567` → `1,234,567`, the same on every machine so tests and screenshots agree. */
