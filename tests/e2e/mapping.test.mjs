@@ -160,6 +160,11 @@ describe('reviewing the mapping on the demo stores', () => {
       { timeout: 20_000 },
     );
 
+    // The demo opens on a finished preview of its own; this run must be told apart from it.
+    const earlierRun = await page.evaluate(
+      () => document.querySelector('[data-testid="sync-status"]')?.getAttribute('data-run-id') ?? null,
+    );
+
     // Hold the start request until the buttons have been seen disabled, so the check is not a race.
     let release;
     const held = new Promise((r) => {
@@ -187,16 +192,21 @@ describe('reviewing the mapping on the demo stores', () => {
     await sent;
     await page.unroute('**/api/sync');
 
-    // Finished, or refused at the start (which would otherwise look like a run that never ends).
+    // This run finished, or was refused at the start (which would otherwise look like a run that never ends).
     await page.waitForFunction(
-      () => {
+      (earlier) => {
         if (document.querySelector('[data-testid="sync-start-error"]')) {
           return true;
         }
         const el = document.querySelector('[data-testid="sync-status"]');
-        return el?.getAttribute('data-running') === 'false' && ['done', 'failed'].includes(el.getAttribute('data-phase'));
+        return (
+          el !== null &&
+          el.getAttribute('data-run-id') !== earlier &&
+          el.getAttribute('data-running') === 'false' &&
+          ['done', 'failed'].includes(el.getAttribute('data-phase'))
+        );
       },
-      null,
+      earlierRun,
       { timeout: RUN_TIMEOUT_MS },
     );
     const startError = page.getByTestId('sync-start-error');

@@ -80,6 +80,7 @@ function RunStatus({ progress }: { progress: SyncProgress }) {
     <div
       class="run-status"
       data-testid="sync-status"
+      data-run-id={progress.run_id ?? undefined}
       data-phase={progress.phase}
       data-running={String(progress.running)}
     >
