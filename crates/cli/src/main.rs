@@ -148,6 +148,29 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// A full product sync on aligned emulated stores after a share of the matched variants
+    /// changed (half BigCommerce prices, half Shopify barcodes): requests per endpoint against the
+    /// least the APIs allow (min_requests), the wall time against the least the rate limits allow
+    /// (floor_s), a check that every change arrived, and the plan's CPU and peak memory at 100,000
+    /// variants in a process of its own.
+    Catalog {
+        #[arg(long, default_value_t = 10_000)]
+        variants: usize,
+        /// The share of matched variants to change before the measured sync.
+        #[arg(long, default_value_t = 0.05)]
+        changed: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Plans two files of snapshot rows and reports the plan's CPU time and peak memory; run by
+    /// `bench catalog` in a fresh process.
+    #[command(hide = true)]
+    PlanChild {
+        #[arg(long, value_name = "FILE")]
+        bigcommerce: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        shopify: PathBuf,
+    },
     /// How long the deterministic generator takes to seed a pair of messy stores.
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -397,6 +420,14 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             BenchCommand::Match { variants, seed } => {
                 bench::matching(&SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() });
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Catalog { variants, changed, seed } => {
+                bench::catalog(SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() }, *changed).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::PlanChild { bigcommerce, shopify } => {
+                bench::plan_child(bigcommerce, shopify)?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Read { variants, locations, seed } => {

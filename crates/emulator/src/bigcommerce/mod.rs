@@ -279,6 +279,21 @@ impl BigCommerceEmulator {
         self.shared.webhooks.log()
     }
 
+    /// Sets a variant's own price in place, as a merchant's edit in the control panel would be,
+    /// without an API request: benchmarks change the catalog this way so their setup is neither
+    /// counted nor rate limited. The product's `date_modified` moves; no webhook fires. False when
+    /// there is no such variant.
+    pub fn set_variant_price(&self, variant_id: i64, price: rust_decimal::Decimal) -> bool {
+        let mut store = self.shared.store();
+        let Some(variant) = store.variants.get_mut(&variant_id) else { return false };
+        variant.price = Some(price);
+        let product_id = variant.product_id;
+        if let Some(product) = store.products.get_mut(&product_id) {
+            product.date_modified = Utc::now();
+        }
+        true
+    }
+
     /// True stock of every variant at every location (no staleness): the admin view, as JSON.
     pub fn stock_snapshot(&self) -> serde_json::Value {
         admin::stock_json(&self.shared.store(), None)

@@ -339,6 +339,8 @@ pub(crate) struct Bucket {
     pub rate: f64,
     available: f64,
     at: Instant,
+    /// Points charged so far, net of refunds.
+    spent: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -350,7 +352,7 @@ pub(crate) struct ThrottleStatus {
 
 impl Bucket {
     pub fn new(capacity: f64, rate: f64) -> Bucket {
-        Bucket { capacity, rate, available: capacity, at: Instant::now() }
+        Bucket { capacity, rate, available: capacity, at: Instant::now(), spent: 0.0 }
     }
 
     fn refill(&mut self) {
@@ -365,6 +367,7 @@ impl Bucket {
         self.refill();
         if self.available >= cost {
             self.available -= cost;
+            self.spent += cost;
             true
         } else {
             false
@@ -375,6 +378,11 @@ impl Bucket {
     pub fn refund(&mut self, points: f64) {
         self.refill();
         self.available = (self.available + points.max(0.0)).min(self.capacity);
+        self.spent -= points.max(0.0);
+    }
+
+    pub fn spent(&self) -> f64 {
+        self.spent
     }
 
     pub fn status(&mut self) -> ThrottleStatus {

@@ -6,7 +6,8 @@
 //! Admin API (no auth, not counted, never throttled):
 //! - `GET|PUT /__admin/faults` — the [`FaultConfig`] in force.
 //! - `GET /__admin/requests`, `POST /__admin/requests/reset` — counts by "graphql Operation"
-//!   and outcome ("200", "401", "404", "500", "503", "dropped", "THROTTLED").
+//!   (and "GET /__bulk/{file}" for result downloads) and outcome ("200", "401", "404", "500",
+//!   "503", "dropped", "THROTTLED").
 //! - `GET /__admin/stock` — true quantities of every item at every location.
 //! - `GET /__admin/orders` — every order with its refunds and returns, REST-shaped.
 //! - `GET /__admin/webhooks` — subscriptions and the delivery log.
@@ -62,6 +63,8 @@ use crate::webhook::{RetrySchedule, WebhookSender};
 
 /// The GraphQL route, as fault targets and the request log name it.
 pub const GRAPHQL_ROUTE: &str = "POST /admin/api/{version}/graphql.json";
+/// A bulk operation's result file, as the request log names it.
+pub const BULK_DOWNLOAD_ROUTE: &str = "GET /__bulk/{file}";
 
 #[derive(Debug, Clone)]
 pub struct ShopifyConfig {
@@ -172,6 +175,27 @@ impl ShopifyEmulator {
 
     pub fn requests(&self) -> &RequestLog {
         &self.state.requests
+    }
+
+    /// Sets a variant's barcode in place, as a merchant's edit in the Shopify admin would be,
+    /// without an API request: benchmarks change the catalog this way so their setup costs no
+    /// points and is not counted. The variant's and product's `updatedAt` move; no webhook fires.
+    /// False when there is no such variant.
+    pub fn set_variant_barcode(&self, variant_id: u64, barcode: &str) -> bool {
+        let mut data = self.state.write();
+        let Some(product_id) = data.variants.get(&variant_id).map(|v| v.product_id) else { return false };
+        let now = chrono::Utc::now();
+        data.update_variant(variant_id, now, |v| v.barcode = barcode.to_string());
+        if let Some(product) = data.products.get_mut(&product_id) {
+            product.updated_at = now;
+        }
+        true
+    }
+
+    /// Cost points charged since the start (actual costs, after refunds of the estimate), as the
+    /// `extensions.cost` answers add up: what a benchmark compares with the bucket's refill rate.
+    pub fn points_spent(&self) -> f64 {
+        self.state.bucket().spent()
     }
 
     /// The schema as SDL, for contract checks against Shopify's.
@@ -550,8 +574,17 @@ async fn put_throttle(State(state): State<Arc<ShopState>>, Json(body): Json<Thro
 async fn bulk_file(State(state): State<Arc<ShopState>>, Path(file): Path<String>) -> Response {
     let id = file.strip_suffix(".jsonl").and_then(|n| n.parse::<u64>().ok());
     let data = id.and_then(|id| state.read().bulk_files.get(&id).cloned());
+    // Counted with the API's requests (Shopify serves it from storage, outside the cost bucket),
+    // so a benchmark sees every round trip a bulk read takes.
+    let record = |outcome: &str| state.requests.record(BULK_DOWNLOAD_ROUTE, outcome);
     match data {
-        Some(bytes) => ([("content-type", "application/jsonl")], bytes.as_ref().clone()).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": format!("no bulk result {file}: poll bulkOperation(id) until COMPLETED and use its url")}))).into_response(),
+        Some(bytes) => {
+            record("200");
+            ([("content-type", "application/jsonl")], bytes.as_ref().clone()).into_response()
+        }
+        None => {
+            record("404");
+            (StatusCode::NOT_FOUND, Json(json!({"error": format!("no bulk result {file}: poll bulkOperation(id) until COMPLETED and use its url")}))).into_response()
+        }
     }
 }
