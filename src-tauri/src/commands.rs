@@ -65,6 +65,22 @@ pub async fn mapping_ignore(app: State<'_, App>, req: IgnoreRequest) -> Result<M
 }
 
 #[tauri::command]
+pub async fn mapping_unignore(app: State<'_, App>, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+    app.inner().mapping_unignore(req).await
+}
+
+/// The window's web view cannot save a download, so the desktop app writes exports itself.
+#[tauri::command]
+pub async fn save_mapping_csv(app: State<'_, App>, req: MappingQuery) -> Result<String, ApiError> {
+    app.inner().save_mapping_csv(req).await
+}
+
+#[tauri::command]
+pub async fn save_sync_preview_csv(app: State<'_, App>) -> Result<String, ApiError> {
+    app.inner().save_sync_preview_csv().await
+}
+
+#[tauri::command]
 pub async fn mapping_confirm(app: State<'_, App>, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
     app.inner().mapping_confirm(req).await
 }

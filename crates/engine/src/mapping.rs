@@ -313,24 +313,24 @@ impl App {
 
     /// The operator says this variant is never to be synced.
     pub async fn mapping_ignore(&self, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
-        let decision = match req.system {
-            System::BigCommerce => {
-                let id = req.variant_id.trim().parse::<i64>().map_err(|_| {
-                    ApiError::invalid(format!("a BigCommerce variant id is a number; got {:?}", req.variant_id))
-                })?;
-                Decision::IgnoreBigCommerce { variant_id: id }
-            }
-            System::Shopify => {
-                if !req.variant_id.starts_with("gid://shopify/ProductVariant/") {
-                    return Err(ApiError::invalid(format!(
-                        "a Shopify variant id is a GID such as gid://shopify/ProductVariant/1; got {:?}",
-                        req.variant_id
-                    )));
-                }
-                Decision::IgnoreShopify { variant_id: req.variant_id }
-            }
-        };
-        self.decide(vec![decision]).await
+        self.decide(vec![ignore_decision(req)?]).await
+    }
+
+    /// Takes an ignore back: the variant is matched again like any other.
+    pub async fn mapping_unignore(&self, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+        let decision = ignore_decision(req)?;
+        self.blocking(move |app| {
+            app.store.remove_decision(&decision)?;
+            app.rematch_stored()
+        })
+        .await
+    }
+
+    /// Writes the filtered mapping as CSV into the user's Downloads folder, for the desktop window,
+    /// whose web view cannot save a download itself. Answers the file's path.
+    pub async fn save_mapping_csv(&self, q: MappingQuery) -> Result<String, ApiError> {
+        let csv = self.mapping_csv(q).await?;
+        crate::paths::save_export("tillbridge-mapping", self.now(), &csv)
     }
 
     /// Confirms automatic matches, so later re-matching can never change them.
@@ -348,6 +348,27 @@ impl App {
                 .collect(),
         )
         .await
+    }
+}
+
+/// The decision an ignore request names, with its id checked for the system's shape.
+fn ignore_decision(req: IgnoreRequest) -> Result<Decision, ApiError> {
+    match req.system {
+        System::BigCommerce => {
+            let id = req.variant_id.trim().parse::<i64>().map_err(|_| {
+                ApiError::invalid(format!("a BigCommerce variant id is a number; got {:?}", req.variant_id))
+            })?;
+            Ok(Decision::IgnoreBigCommerce { variant_id: id })
+        }
+        System::Shopify => {
+            if !req.variant_id.starts_with("gid://shopify/ProductVariant/") {
+                return Err(ApiError::invalid(format!(
+                    "a Shopify variant id is a GID such as gid://shopify/ProductVariant/1; got {:?}",
+                    req.variant_id
+                )));
+            }
+            Ok(Decision::IgnoreShopify { variant_id: req.variant_id })
+        }
     }
 }
 

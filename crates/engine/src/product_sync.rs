@@ -576,6 +576,12 @@ impl App {
         .await
     }
 
+    /// Writes the latest run's changes as CSV into the user's Downloads folder; answers the path.
+    pub async fn save_sync_preview_csv(&self) -> Result<String, ApiError> {
+        let csv = self.sync_preview_csv().await?;
+        crate::paths::save_export("tillbridge-sync-preview", self.now(), &csv)
+    }
+
     /// Every change of the latest run, as CSV.
     pub async fn sync_preview_csv(&self) -> Result<String, ApiError> {
         self.blocking(|app| {

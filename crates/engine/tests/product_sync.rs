@@ -446,3 +446,41 @@ async fn changing_the_matching_rules_rematches_the_stored_snapshot() {
     let restored = app.set_matching_rules(tillbridge_engine::MatchRules::default()).await.unwrap();
     assert_eq!(restored, seeded, "the default rules give back the seed's classes, with no store read in between");
 }
+
+#[tokio::test]
+async fn an_ignore_can_be_taken_back() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    sync(&app, SyncMode::Full, true).await;
+    let before = page(&app, "all").await.counts;
+    let sh_id = page(&app, "unmatched")
+        .await
+        .rows
+        .iter()
+        .find_map(|r| r.shopify.clone())
+        .expect("a Shopify singleton")
+        .variant_id;
+    let request =
+        || tillbridge_engine::IgnoreRequest { system: tillbridge_store::System::Shopify, variant_id: sh_id.clone() };
+
+    let ignored = app.mapping_ignore(request()).await.unwrap();
+    assert_eq!(
+        (ignored.ignored, ignored.unmatched),
+        (before.ignored + 1, before.unmatched - 1),
+        "the variant moved to ignored"
+    );
+    let back = app.mapping_unignore(request()).await.unwrap();
+    assert_eq!(back, before, "taking the ignore back restores the matcher's own conclusion");
+    let bad = app
+        .mapping_unignore(tillbridge_engine::IgnoreRequest {
+            system: tillbridge_store::System::Shopify,
+            variant_id: "42".into(),
+        })
+        .await
+        .expect_err("a Shopify id that is not a GID is refused");
+    assert!(
+        bad.message.contains("gid://shopify/ProductVariant/"),
+        "the refusal shows the expected shape: {}",
+        bad.message
+    );
+}

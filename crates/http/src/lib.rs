@@ -102,6 +102,13 @@ async fn mapping_ignore(
     Ok(Json(app.mapping_ignore(req).await?))
 }
 
+async fn mapping_unignore(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::IgnoreRequest>,
+) -> ApiResult<engine::MappingClassCounts> {
+    Ok(Json(app.mapping_unignore(req).await?))
+}
+
 async fn mapping_confirm(
     State(app): State<Arc<App>>,
     Json(req): Json<engine::ConfirmRequest>,
@@ -186,6 +193,7 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/mapping/link", post(mapping_link))
         .route("/api/mapping/unlink", post(mapping_unlink))
         .route("/api/mapping/ignore", post(mapping_ignore))
+        .route("/api/mapping/unignore", post(mapping_unignore))
         .route("/api/mapping/confirm", post(mapping_confirm))
         .route("/api/ownership", get(ownership).put(set_ownership))
         .route("/api/matching/rules", get(matching_rules).put(set_matching_rules))
