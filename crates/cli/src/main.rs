@@ -515,7 +515,7 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
         );
     }
     for k in &summary.by_kind {
-        println!("  {:<11} {:<24} {:>7}", plain(&k.field), plain(&k.direction).replace('_', " "), k.changes);
+        println!("  {:<11} {:<24} {:>7}", k.field.as_str(), k.direction.as_str().replace('_', " "), k.changes);
     }
     if summary.changes == 0 {
         return Ok(());
@@ -539,12 +539,4 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
         println!("  … and {} more; pass --csv FILE for every change.", page.total - page.changes.len() as u64);
     }
     Ok(())
-}
-
-/// A unit enum's serde name ("sale_price", "bigcommerce_to_shopify").
-fn plain<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
 }

@@ -38,6 +38,17 @@ pub enum Field {
 
 impl Field {
     pub const ALL: [Field; 5] = [Field::Title, Field::Price, Field::SalePrice, Field::Barcode, Field::Sku];
+
+    /// The name the diff, its CSV and the API use (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Price => "price",
+            Field::SalePrice => "sale_price",
+            Field::Barcode => "barcode",
+            Field::Sku => "sku",
+        }
+    }
 }
 
 /// Which store's value wins for a field.
@@ -104,6 +115,16 @@ pub enum Direction {
     BigCommerceToShopify,
     #[serde(rename = "shopify_to_bigcommerce")]
     ShopifyToBigCommerce,
+}
+
+impl Direction {
+    /// The name the diff, its CSV and the API use (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::BigCommerceToShopify => "bigcommerce_to_shopify",
+            Direction::ShopifyToBigCommerce => "shopify_to_bigcommerce",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -821,6 +842,16 @@ mod money_option {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_serde_names() {
+        for f in Field::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str(), "the CSV and the API must spell {f:?} alike");
+        }
+        for d in [Direction::BigCommerceToShopify, Direction::ShopifyToBigCommerce] {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str(), "the CSV and the API must spell {d:?} alike");
+        }
+    }
 
     fn money(text: &str) -> Decimal {
         text.parse().expect("test prices are decimals")

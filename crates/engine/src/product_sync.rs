@@ -76,21 +76,14 @@ fn change_rows(plan: &SyncPlan) -> Vec<SyncChangeRow> {
             shopify_variant_id: c.shopify_variant_id.clone(),
             title: c.title.clone(),
             sku: c.sku.clone(),
-            field: serde_plain(&c.field),
-            direction: serde_plain(&c.direction),
+            field: c.field.as_str().to_string(),
+            direction: c.direction.as_str().to_string(),
             old: c.old.clone(),
             new: c.new.clone(),
         })
         .collect()
 }
 
-/// A unit enum's serde name ("sale_price", "bigcommerce_to_shopify").
-fn serde_plain<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
-}
 
 /// What a sync concludes from the catalogs: the mapping, and the changes to make.
 #[derive(Debug, Clone)]
