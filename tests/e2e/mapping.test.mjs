@@ -1,7 +1,8 @@
 // End-to-end check of the Mapping and Sync screens on `tillbridge demo`: the real binary seeds and
 // emulates both stores, connects them and serves the UI; the system Chromium previews a sync,
 // then links an unmatched BigCommerce variant to an unmatched Shopify variant by hand and checks
-// the link survives a reload.
+// the link survives a reload, adds an option-value synonym in the matching rules editor, and
+// ignores a variant and takes the ignore back.
 //
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
@@ -354,6 +355,225 @@ describe('reviewing the mapping on the demo stores', () => {
       'the backend must keep the link, not just the page',
     );
     assert.equal(pair?.decided, true, 'the backend must record the link as an operator decision');
+
+    assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
+  });
+
+  async function apiRules() {
+    const { response, text, body } = await getJson(baseUrl, '/api/matching/rules');
+    assert.equal(response.status, 200, `GET /api/matching/rules must answer 200; it said ${text}`);
+    assert.equal(typeof body?.synonyms?.values, 'object', `the rules must carry a value synonyms table; it said ${text}`);
+    return body;
+  }
+
+  async function openMapping() {
+    await page.goto(new URL('/#/mapping', baseUrl).href, { waitUntil: 'load' });
+    await page.getByTestId('mapping-search').waitFor({ state: 'visible', timeout: 20_000 });
+    await waitForMappingIdle();
+  }
+
+  /** Unfolds the rules editor and waits until the stored rules are in it. */
+  async function openRules() {
+    const panel = page.getByTestId('matching-rules');
+    await panel.locator('summary').click();
+    await panel.getByTestId('rules-save').waitFor({ state: 'visible', timeout: 20_000 });
+    return panel;
+  }
+
+  async function aliasesOnScreen(table) {
+    return page
+      .getByTestId(`synonyms-${table}`)
+      .getByTestId('synonym-alias')
+      .evaluateAll((inputs) => inputs.map((i) => i.value));
+  }
+
+  test('an option-value synonym added in the rules editor is saved, re-matches and is still there after a reload', {
+    timeout: 120_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    const alias = 'e2e-xxxl';
+    const canonical = 'xxx-large';
+    const before = await apiRules();
+    assert.equal(before.synonyms.values[alias], undefined, `the demo must not know the alias ${alias} yet`);
+
+    await openMapping();
+    const panel = await openRules();
+    assert.deepEqual(
+      await aliasesOnScreen('values'),
+      Object.keys(before.synonyms.values),
+      'the editor must show the value synonyms the backend holds',
+    );
+    assert.ok(
+      await panel.getByTestId('rules-save').isDisabled(),
+      'Save must wait until something was changed',
+    );
+
+    await panel.getByTestId('synonyms-values-add').click();
+    const newRow = panel.getByTestId('synonyms-values').getByTestId('synonym-row').last();
+    const aliasInput = newRow.getByTestId('synonym-alias');
+    assert.ok(
+      await aliasInput.evaluate((el) => el === document.activeElement),
+      'the added row must take the focus, so its alias can be typed at once',
+    );
+    await aliasInput.fill(alias);
+
+    // A half-filled row is stopped in the page, with the row named, and nothing is sent.
+    let puts = 0;
+    const countPuts = (request) => {
+      if (request.method() === 'PUT' && request.url().endsWith('/api/matching/rules')) puts += 1;
+    };
+    page.on('request', countPuts);
+    await panel.getByTestId('rules-save').click();
+    const problems = panel.getByTestId('rules-problems');
+    await problems.waitFor({ state: 'visible', timeout: 10_000 });
+    const problemText = await problems.innerText();
+    const rowNumber = Object.keys(before.synonyms.values).length + 1;
+    assert.match(
+      problemText,
+      new RegExp(`Option values, row ${rowNumber}: fill in what “${alias}” means`),
+      `the page must name the half-filled row; it said:\n${problemText}`,
+    );
+    assert.equal(
+      await newRow.getByTestId('synonym-canonical').getAttribute('aria-invalid'),
+      'true',
+      'the empty cell must be marked',
+    );
+    assert.equal(puts, 0, 'rules with a half-filled row must not be sent');
+
+    // If the backend still refuses, its message is shown as it is.
+    await newRow.getByTestId('synonym-canonical').fill(canonical);
+    assert.equal(await problems.count(), 0, 'a fixed row must stop being reported at once');
+    const refusal = 'an option value synonym needs both sides filled in; remove or complete the row for "x"';
+    await page.route('**/api/matching/rules', (route) =>
+      route.request().method() === 'PUT'
+        ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: null, message: refusal }) })
+        : route.continue(),
+    );
+    await panel.getByTestId('rules-save').click();
+    const saveError = panel.getByTestId('rules-error');
+    await saveError.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(
+      await saveError.innerText(),
+      /An option value synonym needs both sides filled in/,
+      "the backend's refusal must be shown",
+    );
+    await page.unroute('**/api/matching/rules');
+
+    await panel.getByTestId('rules-save').click();
+    await panel
+      .locator('[data-testid="rules-saved"], [data-testid="rules-error"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
+    page.off('request', countPuts);
+    assert.equal(
+      await panel.getByTestId('rules-error').count(),
+      0,
+      `saving a complete synonym must succeed; the page said: ${(await saveError.count()) ? await saveError.innerText() : ''}`,
+    );
+    assert.equal(puts, 2, 'the refused save and the real one each sent the rules once');
+
+    const counts = (await apiMapping({ limit: '1' })).counts;
+    const savedText = await panel.getByTestId('rules-saved').innerText();
+    assert.match(
+      savedText,
+      new RegExp(`${counts.matched.toLocaleString('en-US')} matched, .*${counts.unmatched.toLocaleString('en-US')} unmatched`),
+      `the page must show the counts the re-match produced (${JSON.stringify(counts)}); it said: ${savedText}`,
+    );
+    await waitForMappingIdle();
+    assert.equal(
+      Number(await page.getByTestId('filter-unmatched').getAttribute('data-count')),
+      counts.unmatched,
+      'the tab counts must be reloaded after the rules are saved',
+    );
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'ui-mapping-rules.png'), fullPage: true });
+
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('mapping-search').waitFor({ state: 'visible', timeout: 20_000 });
+    await openRules();
+    const after = await apiRules();
+    assert.deepEqual(
+      after.synonyms.values,
+      { ...before.synonyms.values, [alias]: canonical },
+      'after a reload the backend must hold the new synonym beside the old ones',
+    );
+    assert.deepEqual(after.synonyms.names, before.synonyms.names, 'the option name synonyms must be left as they were');
+    assert.deepEqual(after.sku, before.sku, 'the SKU rules must be left as they were');
+    assert.ok(
+      (await aliasesOnScreen('values')).includes(alias),
+      'after a reload the editor must show the saved synonym',
+    );
+
+    assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
+  });
+
+  async function waitForTabCount(filter, expected, what) {
+    await page
+      .waitForFunction(
+        ([f, n]) => document.querySelector(`[data-testid="filter-${f}"]`)?.getAttribute('data-count') === String(n),
+        [filter, expected],
+        { timeout: 30_000 },
+      )
+      .catch(async () => {
+        const error = page.getByTestId('mapping-error');
+        const said = (await error.count()) ? await error.innerText() : '(no error shown)';
+        const shown = await page.getByTestId(`filter-${filter}`).getAttribute('data-count');
+        assert.fail(`${what}: the ${filter} tab must count ${expected}; it counts ${shown}. The page said: ${said}`);
+      });
+  }
+
+  test('a variant ignored by a click can be un-ignored by a click; the Ignored count goes up and back', {
+    timeout: 120_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    const sh = await findSearchableSingleton('shopify');
+    const before = (await apiMapping({ limit: '1' })).counts;
+    const id = sh.side.variant_id;
+    const rowOfShopify = () => page.locator(`[data-testid="mapping-row"][data-shopify-variant="${id}"]`);
+
+    await openMapping();
+    await page.getByTestId('filter-all').click();
+    await search(sh.term);
+    await waitForTabCount('ignored', before.ignored, 'before ignoring');
+    assert.equal(
+      await page.getByTestId(`unignore-shopify-${id}`).count(),
+      0,
+      'a variant that is not ignored must not offer Un-ignore',
+    );
+
+    await page.getByTestId(`ignore-shopify-${id}`).click();
+    await waitForTabCount('ignored', before.ignored + 1, 'after ignoring');
+    await waitForMappingIdle();
+    const ignoredCounts = (await apiMapping({ limit: '1' })).counts;
+    assert.equal(ignoredCounts.ignored, before.ignored + 1, 'the backend must count the ignored variant');
+    assert.equal(ignoredCounts.unmatched, before.unmatched - 1, 'the ignored variant must leave the unmatched list');
+    assert.equal(await rowOfShopify().getAttribute('data-class'), 'ignored', 'the row must show as ignored');
+    assert.equal(
+      await page.getByTestId(`select-shopify-${id}`).count(),
+      0,
+      'an ignored variant must not be offered for a hand-made link',
+    );
+
+    await page.getByTestId(`unignore-shopify-${id}`).click();
+    await waitForTabCount('ignored', before.ignored, 'after un-ignoring');
+    await waitForMappingIdle();
+    const notice = await page.getByTestId('mapping-notice').innerText();
+    assert.match(notice, /Un-ignored Shopify/, `the page must say what was done; it said: ${notice}`);
+    assert.deepEqual(
+      (await apiMapping({ limit: '1' })).counts,
+      before,
+      'taking the ignore back must restore every count as it was',
+    );
+    assert.equal(
+      await rowOfShopify().getAttribute('data-class'),
+      'unmatched',
+      'the un-ignored variant must be unmatched again, as it was',
+    );
+    assert.equal(
+      await page.getByTestId(`ignore-shopify-${id}`).count(),
+      1,
+      'an un-ignored variant can be ignored again',
+    );
 
     assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
   });

@@ -6,13 +6,17 @@ import {
   connectBigCommerce,
   connectShopify,
   connections,
+  exportMappingCsv,
+  exportSyncPreviewCsv,
   health,
   ignoreVariant,
   inTauri,
   linkVariants,
   mapping,
   mappingCsv,
+  matchingRules,
   ownership,
+  setMatchingRules,
   setOwnership,
   startSync,
   status,
@@ -20,6 +24,7 @@ import {
   syncPreviewCsv,
   syncProgress,
   toApiError,
+  unignoreVariant,
   unlinkVariants,
 } from './api';
 
@@ -271,6 +276,10 @@ const OWNERSHIP = {
   barcode: 'none',
   sku: 'bigcommerce',
 } as const;
+const RULES = {
+  sku: { trim: true, case_fold: false, collapse_whitespace: true },
+  synonyms: { names: { colour: 'color' }, values: { xl: 'x-large', xxxl: 'xxx-large' } },
+};
 
 /**
  * Every mapping and sync call with what it must send: the Tauri command and its arguments, and
@@ -327,6 +336,40 @@ const CALLS: {
     method: 'POST',
     path: '/api/mapping/ignore',
     body: { system: 'bigcommerce', variant_id: '11' },
+  },
+  {
+    name: 'unignoreVariant',
+    run: () => unignoreVariant({ system: 'shopify', variant_id: 'gid://shopify/ProductVariant/21' }),
+    command: 'mapping_unignore',
+    args: { req: { system: 'shopify', variant_id: 'gid://shopify/ProductVariant/21' } },
+    method: 'POST',
+    path: '/api/mapping/unignore',
+    body: { system: 'shopify', variant_id: 'gid://shopify/ProductVariant/21' },
+  },
+  {
+    name: 'exportMappingCsv',
+    run: () => exportMappingCsv({ class: 'ignored', q: ' tee ' }),
+    command: 'save_mapping_csv',
+    args: { req: { class: 'ignored', q: 'tee' } },
+    method: undefined,
+    path: '/api/mapping/csv?class=ignored&q=tee',
+  },
+  {
+    name: 'matchingRules',
+    run: () => matchingRules(),
+    command: 'matching_rules',
+    args: {},
+    method: undefined,
+    path: '/api/matching/rules',
+  },
+  {
+    name: 'setMatchingRules',
+    run: () => setMatchingRules(RULES),
+    command: 'set_matching_rules',
+    args: { req: RULES },
+    method: 'PUT',
+    path: '/api/matching/rules',
+    body: RULES,
   },
   {
     name: 'confirmPairs',
@@ -387,6 +430,14 @@ const CALLS: {
     method: undefined,
     path: '/api/sync/preview/csv',
   },
+  {
+    name: 'exportSyncPreviewCsv',
+    run: () => exportSyncPreviewCsv(),
+    command: 'save_sync_preview_csv',
+    args: {},
+    method: undefined,
+    path: '/api/sync/preview/csv',
+  },
 ];
 
 describe('mapping and sync calls', () => {
@@ -436,6 +487,36 @@ describe('mapping and sync calls', () => {
       new Headers(fetchMock.mock.calls[0]?.[1]?.headers).get('accept'),
       'the export asks for CSV, so a server can tell it from a JSON read',
     ).toMatch(/text\/csv/);
+  });
+
+  it('exports as CSV text in a browser and as the saved path in the desktop app', async () => {
+    const csv = 'bigcommerce_variant_id,shopify_variant_id\n11,gid://shopify/ProductVariant/21\n';
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(csv, { headers: { 'content-type': 'text/csv' } })),
+    );
+    await expect(exportMappingCsv({ class: 'all', q: '' }), 'a browser gets the CSV to download').resolves.toEqual({
+      csv,
+    });
+    await expect(exportSyncPreviewCsv(), 'the changes export works the same way').resolves.toEqual({ csv });
+
+    const path = '/home/ana/Downloads/tillbridge-mapping-20261127-134800.csv';
+    const invoke = vi.fn(async (_cmd: string, _args?: unknown) => path);
+    vi.stubGlobal('window', { __TAURI_INTERNALS__: { invoke } });
+    await expect(
+      exportMappingCsv({ class: 'all', q: '' }),
+      'the desktop app answers where the backend saved the file, since its web view cannot download',
+    ).resolves.toEqual({ savedTo: path });
+    await expect(exportSyncPreviewCsv(), 'the changes export answers its path too').resolves.toEqual({
+      savedTo: path,
+    });
+  });
+
+  it('keeps the message of a refused rules save, which names the row', async () => {
+    const message =
+      'an option value synonym needs both sides filled in; remove or complete the row for "xl"';
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse({ code: null, message }, { status: 400 })));
+    await expect(setMatchingRules(RULES), 'the editor shows the backend refusal as it is').rejects.toThrow(message);
   });
 
   it('turns a failed CSV export into an ApiError with the backend message', async () => {

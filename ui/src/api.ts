@@ -336,6 +336,34 @@ export interface ConfirmRequest {
   pairs: VariantPair[];
 }
 
+/** How SKUs are normalized before they are compared (the `normalized_sku` match key). */
+export interface SkuRules {
+  trim: boolean;
+  case_fold: boolean;
+  collapse_whitespace: boolean;
+}
+
+/** Alias → canonical spelling, compared case-insensitively: `{"colour": "color"}`. */
+export type SynonymMap = Record<string, string>;
+
+export interface OptionSynonyms {
+  /** Option names (`Colour` → `Color`). */
+  names: SynonymMap;
+  /** Option values (`XL` → `X-Large`). */
+  values: SynonymMap;
+}
+
+export interface MatchRules {
+  sku: SkuRules;
+  synonyms: OptionSynonyms;
+}
+
+/**
+ * What a CSV export produced: in a browser the CSV text, for the page to offer as a download; in
+ * the desktop app the path of the file the backend saved, because its web view cannot download.
+ */
+export type CsvExport = { csv: string } | { savedTo: string };
+
 // Field ownership and sync runs.
 
 export type SyncField = 'title' | 'price' | 'sale_price' | 'barcode' | 'sku';
@@ -426,10 +454,25 @@ export function mapping(req: MappingQuery): Promise<MappingPage> {
   return query<MappingPage>('mapping', `/api/mapping?${mappingQueryString(clean)}`, clean);
 }
 
-/** Every row matching the filter as CSV text (the screen saves it as a file). */
+function cleanCsvFilter(filter: MappingCsvFilter): MappingCsvFilter {
+  return { class: filter.class, q: filter.q.trim() };
+}
+
+/** Every row matching the filter as CSV text. */
 export function mappingCsv(filter: MappingCsvFilter): Promise<string> {
-  const clean: MappingCsvFilter = { class: filter.class, q: filter.q.trim() };
+  const clean = cleanCsvFilter(filter);
   return queryCsv('mapping_csv', `/api/mapping/csv?${mappingCsvQueryString(clean)}`, clean);
+}
+
+/**
+ * Exports every row matching the filter: the desktop app has the backend save the file in the
+ * Downloads folder (and answers where); a browser gets the CSV to download.
+ */
+export async function exportMappingCsv(filter: MappingCsvFilter): Promise<CsvExport> {
+  if (inTauri()) {
+    return { savedTo: await viaTauri<string>('save_mapping_csv', { req: cleanCsvFilter(filter) }) };
+  }
+  return { csv: await mappingCsv(filter) };
 }
 
 /** Records that the two variants are the same item; it outranks whatever the matcher concludes. */
@@ -447,9 +490,23 @@ export function ignoreVariant(req: IgnoreRequest): Promise<MappingCounts> {
   return send<MappingCounts>('mapping_ignore', '/api/mapping/ignore', req);
 }
 
+/** Takes an ignore back: the variant is matched again like any other. */
+export function unignoreVariant(req: IgnoreRequest): Promise<MappingCounts> {
+  return send<MappingCounts>('mapping_unignore', '/api/mapping/unignore', req);
+}
+
 /** Stores automatic matches as links, so a later re-match can never change them. */
 export function confirmPairs(req: ConfirmRequest): Promise<MappingCounts> {
   return send<MappingCounts>('mapping_confirm', '/api/mapping/confirm', req);
+}
+
+export function matchingRules(): Promise<MatchRules> {
+  return call<MatchRules>('matching_rules', '/api/matching/rules');
+}
+
+/** Replaces the rules; the backend re-matches the catalogs it last read and answers the new counts. */
+export function setMatchingRules(rules: MatchRules): Promise<MappingCounts> {
+  return send<MappingCounts>('set_matching_rules', '/api/matching/rules', rules, 'PUT');
 }
 
 export function ownership(): Promise<Ownership> {
@@ -478,4 +535,12 @@ export function syncPreview(req: PreviewQuery): Promise<SyncPreview> {
 /** Every change of the latest run as CSV text. */
 export function syncPreviewCsv(): Promise<string> {
   return queryCsv('sync_preview_csv', '/api/sync/preview/csv');
+}
+
+/** Like `exportMappingCsv`, for the changes of the latest run. */
+export async function exportSyncPreviewCsv(): Promise<CsvExport> {
+  if (inTauri()) {
+    return { savedTo: await viaTauri<string>('save_sync_preview_csv') };
+  }
+  return { csv: await syncPreviewCsv() };
 }

@@ -184,6 +184,21 @@ describe('row actions', () => {
     expect(rowActions(row({ class: 'ignored', shopify: null })).ignore, 'ignoring twice means nothing').toEqual([]);
   });
 
+  it('offers Un-ignore on the side an ignored row has, and nothing else', () => {
+    const bcOnly = rowActions(row({ class: 'ignored', shopify: null }));
+    expect(bcOnly.unignore, 'the ignored BigCommerce variant can be taken back').toEqual(['bigcommerce']);
+    expect(bcOnly.select, 'an ignored variant cannot be linked until the ignore is taken back').toBeNull();
+    expect(
+      rowActions(row({ class: 'ignored', bigcommerce: null })).unignore,
+      'the ignored Shopify variant can be taken back',
+    ).toEqual(['shopify']);
+    expect(rowActions(row({})).unignore, 'a row that is not ignored has no ignore to take back').toEqual([]);
+    expect(
+      rowActions(row({ class: 'unmatched', shopify: null })).unignore,
+      'an unmatched singleton is not ignored either',
+    ).toEqual([]);
+  });
+
   it('sends BigCommerce ids as decimal strings when ignoring', () => {
     const r = row({});
     expect(ignoreId(r, 'bigcommerce'), 'the contract sends every variant id as a string').toBe('11');

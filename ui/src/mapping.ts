@@ -178,13 +178,15 @@ export function pairOf(row: MappingRow): VariantPair | null {
 }
 
 export interface RowActions {
-  /** The side the operator may select to link by hand; only singletons have one. */
+  /** The side the operator may select to link by hand; only singletons that are not ignored have one. */
   select: System | null;
   unlink: VariantPair | null;
   /** Set for an automatic match that no decision holds yet. */
   confirm: VariantPair | null;
   /** The sides that may be ignored: every side present, unless the row is ignored already. */
   ignore: System[];
+  /** The sides whose ignore may be taken back: the side present on an ignored row. */
+  unignore: System[];
 }
 
 export function rowActions(row: MappingRow): RowActions {
@@ -197,10 +199,12 @@ export function rowActions(row: MappingRow): RowActions {
     sides.push('shopify');
   }
   return {
-    select: isSingleton(row) ? (sides[0] ?? null) : null,
+    // An ignored variant cannot be linked until the ignore is taken back.
+    select: isSingleton(row) && row.class !== 'ignored' ? (sides[0] ?? null) : null,
     unlink: pair,
     confirm: pair !== null && row.class === 'matched' && !row.decided ? pair : null,
     ignore: row.class === 'ignored' ? [] : sides,
+    unignore: row.class === 'ignored' ? sides : [],
   };
 }
 
@@ -212,7 +216,7 @@ export function confirmablePairs(rows: readonly MappingRow[]): VariantPair[] {
   });
 }
 
-/** The ignore request's id: BigCommerce ids travel as decimal strings, Shopify's as they are. */
+/** The ignore (and un-ignore) request's id: BigCommerce ids travel as decimal strings, Shopify's as they are. */
 export function ignoreId(row: MappingRow, system: System): string | null {
   if (system === 'bigcommerce') {
     return row.bigcommerce === null ? null : String(row.bigcommerce.variant_id);

@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError, MappingFilter, MappingRow, System, VariantPair } from '../api';
-import { confirmPairs, ignoreVariant, linkVariants, mappingCsv, toApiError, unlinkVariants } from '../api';
-import { saveTextFile } from '../download';
+import {
+  confirmPairs,
+  exportMappingCsv,
+  ignoreVariant,
+  linkVariants,
+  toApiError,
+  unignoreVariant,
+  unlinkVariants,
+} from '../api';
+import { finishExport } from '../download';
 import { asSentence, formatTimestamp } from '../format';
 import type { SideChoice } from '../mapping';
 import {
@@ -25,6 +33,7 @@ import { useDebounced } from '../useDebounced';
 import { useMapping } from '../useMapping';
 import { MappingFilters } from './MappingFilters';
 import { MappingTable } from './MappingTable';
+import { MatchingRulesCard } from './MatchingRulesCard';
 import { Pager } from './Pager';
 import { SelectionBar } from './SelectionBar';
 
@@ -103,15 +112,30 @@ export function MappingScreen() {
     void act(what, () => ignoreVariant({ system, variant_id: variantId }), deselect);
   };
 
+  const onUnignore = (row: MappingRow, system: System) => {
+    const variantId = ignoreId(row, system);
+    if (variantId === null) {
+      return;
+    }
+    const variant = system === 'bigcommerce' ? row.bigcommerce : row.shopify;
+    const store = system === 'bigcommerce' ? 'BigCommerce' : 'Shopify';
+    const what = `Un-ignored ${store} ${variant ? variantName(variant) : variantId}; it is matched again.`;
+    void act(what, () => unignoreVariant({ system, variant_id: variantId }));
+  };
+
   const onToggle = (choice: SideChoice) => setSelection((s) => toggleSelection(s, choice));
 
   const onFilter = (filter: MappingFilter) => setQuery((q) => withFilter(q, filter));
 
   const onExport = async () => {
     setExporting(true);
+    setOutcome(null);
     try {
-      const csv = await mappingCsv({ class: query.class, q: query.q });
-      saveTextFile(csvFileName(`mapping-${query.class}`, new Date()), csv);
+      const result = await exportMappingCsv({ class: query.class, q: query.q });
+      const notice = finishExport(result, csvFileName(`mapping-${query.class}`, new Date()));
+      if (notice !== null) {
+        setOutcome({ ok: true, text: notice });
+      }
     } catch (reason) {
       setOutcome({ ok: false, error: toApiError(reason) });
     } finally {
@@ -148,6 +172,8 @@ export function MappingScreen() {
         what it could not settle, link what belongs together and ignore what should never sync. Links and
         confirmations are kept, so a later match never undoes them.
       </p>
+
+      <MatchingRulesCard onSaved={reload} />
 
       {page !== null && page.snapshot_at === null && (
         <p class="hint-box" data-testid="no-snapshot">
@@ -228,6 +254,7 @@ export function MappingScreen() {
                 onUnlink={onUnlink}
                 onConfirm={onConfirm}
                 onIgnore={onIgnore}
+                onUnignore={onUnignore}
               />
             )}
             <Pager

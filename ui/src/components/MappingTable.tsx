@@ -7,6 +7,7 @@ export interface RowHandlers {
   onUnlink: (pair: VariantPair) => void;
   onConfirm: (pair: VariantPair) => void;
   onIgnore: (row: MappingRow, system: System) => void;
+  onUnignore: (row: MappingRow, system: System) => void;
 }
 
 interface Props extends RowHandlers {
@@ -48,7 +49,7 @@ interface RowProps extends RowHandlers {
   busy: boolean;
 }
 
-function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, onIgnore }: RowProps) {
+function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, onIgnore, onUnignore }: RowProps) {
   const actions = rowActions(row);
   const key = keyLabel(row.key);
   return (
@@ -76,9 +77,11 @@ function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, 
         selectable={actions.select === 'bigcommerce'}
         selected={row.bigcommerce !== null && isSelected(selection, 'bigcommerce', row.bigcommerce.variant_id)}
         ignorable={actions.ignore.includes('bigcommerce')}
+        unignorable={actions.unignore.includes('bigcommerce')}
         busy={busy}
         onToggle={() => row.bigcommerce && onToggle({ system: 'bigcommerce', variant: row.bigcommerce })}
         onIgnore={() => onIgnore(row, 'bigcommerce')}
+        onUnignore={() => onUnignore(row, 'bigcommerce')}
       />
       <SideCell
         store="shopify"
@@ -86,9 +89,11 @@ function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, 
         selectable={actions.select === 'shopify'}
         selected={row.shopify !== null && isSelected(selection, 'shopify', row.shopify.variant_id)}
         ignorable={actions.ignore.includes('shopify')}
+        unignorable={actions.unignore.includes('shopify')}
         busy={busy}
         onToggle={() => row.shopify && onToggle({ system: 'shopify', variant: row.shopify })}
         onIgnore={() => onIgnore(row, 'shopify')}
+        onUnignore={() => onUnignore(row, 'shopify')}
       />
       <td class="mapping-reason">
         <span>{row.reason}</span>
@@ -144,12 +149,15 @@ interface SideProps {
   selectable: boolean;
   selected: boolean;
   ignorable: boolean;
+  unignorable: boolean;
   busy: boolean;
   onToggle: () => void;
   onIgnore: () => void;
+  onUnignore: () => void;
 }
 
-function SideCell({ store, variant, selectable, selected, ignorable, busy, onToggle, onIgnore }: SideProps) {
+function SideCell(props: SideProps) {
+  const { store, variant, selectable, selected, ignorable, unignorable, busy, onToggle, onIgnore, onUnignore } = props;
   if (variant === null) {
     return (
       <td class="mapping-side mapping-side-empty">
@@ -168,7 +176,7 @@ function SideCell({ store, variant, selectable, selected, ignorable, busy, onTog
         <dt>Barcode</dt>
         <dd class="mono">{variant.barcode || <span class="muted">none</span>}</dd>
       </dl>
-      {(selectable || ignorable) && (
+      {(selectable || ignorable || unignorable) && (
         <div class="side-actions">
           {selectable && (
             <button
@@ -193,6 +201,19 @@ function SideCell({ store, variant, selectable, selected, ignorable, busy, onTog
               onClick={onIgnore}
             >
               Ignore
+            </button>
+          )}
+          {unignorable && (
+            <button
+              type="button"
+              class="button button-small"
+              data-testid={`unignore-${store}-${variant.variant_id}`}
+              aria-label={`Un-ignore ${STORE_LABELS[store]} variant ${name}`}
+              title="Match and sync this variant again"
+              disabled={busy}
+              onClick={onUnignore}
+            >
+              Un-ignore
             </button>
           )}
         </div>

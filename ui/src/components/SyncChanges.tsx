@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api';
-import { syncPreviewCsv, toApiError } from '../api';
-import { saveTextFile } from '../download';
+import { exportSyncPreviewCsv, toApiError } from '../api';
+import { finishExport } from '../download';
 import { asSentence, formatTimestamp } from '../format';
 import { csvFileName, formatCount, pageRange } from '../mapping';
 import { CHANGES_PAGE_SIZE, changeValue, directionLabel, fieldLabel, kindLabel } from '../sync';
@@ -18,12 +18,14 @@ export function SyncChanges({ state, onOffset }: Props) {
   const { preview, loading, error } = state;
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [exportNotice, setExportNotice] = useState<string | null>(null);
 
   const onExport = async () => {
     setExporting(true);
     setExportError(null);
+    setExportNotice(null);
     try {
-      saveTextFile(csvFileName('changes', new Date()), await syncPreviewCsv());
+      setExportNotice(finishExport(await exportSyncPreviewCsv(), csvFileName('changes', new Date())));
     } catch (reason) {
       setExportError(toApiError(reason));
     } finally {
@@ -59,6 +61,11 @@ export function SyncChanges({ state, onOffset }: Props) {
       {error && (
         <p class="form-error" role="alert" data-testid="changes-error">
           <strong>Could not load the changes.</strong> {asSentence(error.message)}
+        </p>
+      )}
+      {exportNotice && (
+        <p class="form-success" role="status" data-testid="changes-export-notice">
+          {exportNotice}
         </p>
       )}
       {exportError && (
