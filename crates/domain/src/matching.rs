@@ -46,6 +46,10 @@ pub struct Decisions {
     pub unlinks: BTreeSet<(i64, String)>,
     pub ignored_bigcommerce: BTreeSet<i64>,
     pub ignored_shopify: BTreeSet<String>,
+    /// Pairs the last sync that wrote had matched. They stay paired while both variants exist and
+    /// no decision above says otherwise, even when a synced field (a barcode) now differs: syncing
+    /// that field is what closes the difference, so it must not turn the pair into a conflict.
+    pub established: BTreeSet<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,7 +184,11 @@ pub fn match_catalogs(bc: &[BcVariantIn], sh: &[ShVariantIn], decisions: &Decisi
         bc,
         sh,
         facts: [
-            bc.iter().map(|v| facts(&v.sku, v.barcodes.iter().map(String::as_str), &v.options, rules, &synonyms, "BigCommerce")).collect(),
+            bc.iter()
+                .map(|v| {
+                    facts(&v.sku, v.barcodes.iter().map(String::as_str), &v.options, rules, &synonyms, "BigCommerce")
+                })
+                .collect(),
             sh.iter().map(|v| facts(&v.sku, [v.barcode.as_str()], &v.options, rules, &synonyms, "Shopify")).collect(),
         ],
         resolved: [vec![false; bc.len()], vec![false; sh.len()]],
@@ -194,7 +202,8 @@ pub fn match_catalogs(bc: &[BcVariantIn], sh: &[ShVariantIn], decisions: &Decisi
     m.leftovers();
     let mut records = m.records;
     records.sort_by(|a, b| {
-        let key = |r: &MatchRecord| (r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.as_str()));
+        let key =
+            |r: &MatchRecord| (r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.as_str()));
         key(a).cmp(&key(b))
     });
     MatchPlan { records }
@@ -204,7 +213,8 @@ impl<'a> Matcher<'a> {
     fn apply_decisions(&mut self, d: &Decisions) {
         // Looked up by id, so a decision about a variant that no longer exists is simply stale.
         let bc_by_id: HashMap<i64, usize> = self.bc.iter().enumerate().map(|(i, v)| (v.variant_id, i)).collect();
-        let sh_by_id: HashMap<&str, usize> = self.sh.iter().enumerate().map(|(i, v)| (v.variant_id.as_str(), i)).collect();
+        let sh_by_id: HashMap<&str, usize> =
+            self.sh.iter().enumerate().map(|(i, v)| (v.variant_id.as_str(), i)).collect();
         for (b, s) in &d.links {
             let (Some(&bi), Some(&si)) = (bc_by_id.get(b), sh_by_id.get(s.as_str())) else { continue };
             if self.resolved[BC][bi] || self.resolved[SH][si] {
@@ -224,6 +234,39 @@ impl<'a> Matcher<'a> {
                 self.push(MatchClass::Ignored, None, "ignored by you".into(), None, Some(i), vec![], true);
             }
         }
+        for (b, s) in &d.established {
+            let (Some(&bi), Some(&si)) = (bc_by_id.get(b), sh_by_id.get(s.as_str())) else { continue };
+            if self.resolved[BC][bi] || self.resolved[SH][si] || self.unlinks.contains(&(*b, s.as_str())) {
+                continue;
+            }
+            let key = self.shared_key(bi, si);
+            let problems = self.disagreements(bi, si, key);
+            let mut reason = match key {
+                Some(MatchKey::Sku) => format!("same SKU {:?}", self.bc[bi].sku),
+                Some(MatchKey::NormalizedSku) => format!("same SKU {:?} (normalized)", self.bc[bi].sku),
+                Some(MatchKey::Gtin) => "same barcode".to_string(),
+                None => "paired at the last sync".to_string(),
+            };
+            if !problems.is_empty() {
+                reason = format!("{reason}, paired at the last sync; since then {}", problems.join("; "));
+            }
+            let flags = self.flags(bi, si);
+            self.push(MatchClass::Matched, key, reason, Some(bi), Some(si), flags, false);
+        }
+    }
+
+    /// The first key, in matching order, that two variants share.
+    fn shared_key(&self, bi: usize, si: usize) -> Option<MatchKey> {
+        let (b, s) = (&self.facts[BC][bi], &self.facts[SH][si]);
+        if !b.sku_raw.is_empty() && b.sku_raw == s.sku_raw {
+            Some(MatchKey::Sku)
+        } else if b.sku_norm.is_some() && b.sku_norm == s.sku_norm {
+            Some(MatchKey::NormalizedSku)
+        } else if b.gtins.iter().any(|g| s.gtins.contains(g)) {
+            Some(MatchKey::Gtin)
+        } else {
+            None
+        }
     }
 
     fn flags(&self, bi: usize, si: usize) -> Vec<String> {
@@ -233,7 +276,16 @@ impl<'a> Matcher<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, class: MatchClass, key: Option<MatchKey>, reason: String, bc: Option<usize>, sh: Option<usize>, flags: Vec<String>, decided: bool) {
+    fn push(
+        &mut self,
+        class: MatchClass,
+        key: Option<MatchKey>,
+        reason: String,
+        bc: Option<usize>,
+        sh: Option<usize>,
+        flags: Vec<String>,
+        decided: bool,
+    ) {
         if let Some(i) = bc {
             self.resolved[BC][i] = true;
         }
@@ -256,8 +308,14 @@ impl<'a> Matcher<'a> {
     fn disagreements(&self, bi: usize, si: usize, key: Option<MatchKey>) -> Vec<String> {
         let (b, s) = (&self.facts[BC][bi], &self.facts[SH][si]);
         let mut out = Vec::new();
-        if key != Some(MatchKey::Gtin) && !b.gtins.is_empty() && !s.gtins.is_empty() && !b.gtins.iter().any(|g| s.gtins.contains(g)) {
-            let show = |g: &[Gtin]| g.iter().map(|g| g.digits.trim_start_matches('0').to_string()).collect::<Vec<_>>().join("/");
+        if key != Some(MatchKey::Gtin)
+            && !b.gtins.is_empty()
+            && !s.gtins.is_empty()
+            && !b.gtins.iter().any(|g| s.gtins.contains(g))
+        {
+            let show = |g: &[Gtin]| {
+                g.iter().map(|g| g.digits.trim_start_matches('0').to_string()).collect::<Vec<_>>().join("/")
+            };
             out.push(format!("barcodes differ (BigCommerce {}, Shopify {})", show(&b.gtins), show(&s.gtins)));
         }
         if !b.options.is_empty() && !s.options.is_empty() && b.options != s.options {
@@ -285,7 +343,8 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        let mut keys: Vec<String> = groups.iter().filter(|(_, g)| !g[BC].is_empty() && !g[SH].is_empty()).map(|(k, _)| k.clone()).collect();
+        let mut keys: Vec<String> =
+            groups.iter().filter(|(_, g)| !g[BC].is_empty() && !g[SH].is_empty()).map(|(k, _)| k.clone()).collect();
         keys.sort_unstable();
         for k in keys {
             let Some(group) = groups.remove(&k) else { continue };
@@ -318,7 +377,8 @@ impl<'a> Matcher<'a> {
                     }
                     let mut same = shs.iter().filter(|&&s| &self.facts[SH][s].options == opts);
                     let (Some(&s), None) = (same.next(), same.next()) else { return None };
-                    let back = bcs.iter().filter(|&&b2| self.facts[BC][b2].options == self.facts[SH][s].options).count();
+                    let back =
+                        bcs.iter().filter(|&&b2| self.facts[BC][b2].options == self.facts[SH][s].options).count();
                     (back == 1).then_some((b, s))
                 })
                 .collect()
@@ -336,7 +396,15 @@ impl<'a> Matcher<'a> {
             let flags = self.flags(b, s);
             if problems.is_empty() {
                 let separated = if bcs.len() > 1 || shs.len() > 1 { ", told apart by options" } else { "" };
-                self.push(MatchClass::Matched, Some(key), format!("same {label}{separated}"), Some(b), Some(s), flags, false);
+                self.push(
+                    MatchClass::Matched,
+                    Some(key),
+                    format!("same {label}{separated}"),
+                    Some(b),
+                    Some(s),
+                    flags,
+                    false,
+                );
             } else {
                 let reason = format!("same {label}, but {}", problems.join("; "));
                 self.push(MatchClass::Conflict, Some(key), reason, Some(b), Some(s), flags, false);

@@ -44,7 +44,11 @@ fn exact_sku_matches() {
 fn spaced_lowercase_sku_matches_by_normalized_sku() {
     let plan = run(&[bc(1, "ABC-1", "", &[])], &[sh(1, " abc-1 ", "", &[])]);
     let r = only(&plan);
-    assert_eq!((r.class, r.key), (MatchClass::Matched, Some(MatchKey::NormalizedSku)), "\" abc-1 \" is ABC-1 typed sloppily");
+    assert_eq!(
+        (r.class, r.key),
+        (MatchClass::Matched, Some(MatchKey::NormalizedSku)),
+        "\" abc-1 \" is ABC-1 typed sloppily"
+    );
 }
 
 #[test]
@@ -67,7 +71,11 @@ fn a_duplicate_sku_on_shopify_is_ambiguous_for_all_three() {
     let plan = run(&[bc(1, "ABC-1", "", &[])], &[sh(1, "ABC-1", "", &[]), sh(2, "ABC-1", "", &[])]);
     assert_eq!(plan.records.len(), 3, "each variant is its own ambiguous record, none paired");
     assert!(plan.records.iter().all(|r| r.class == MatchClass::Ambiguous), "nothing is guessed: {:#?}", plan.records);
-    assert!(plan.records[0].reason.contains("shared by 1 BigCommerce and 2 Shopify"), "the reason says why: {}", plan.records[0].reason);
+    assert!(
+        plan.records[0].reason.contains("shared by 1 BigCommerce and 2 Shopify"),
+        "the reason says why: {}",
+        plan.records[0].reason
+    );
 }
 
 #[test]
@@ -128,9 +136,16 @@ fn decisions_win_over_automatic_matching() {
     d.unlinks.insert((1, "gid://shopify/ProductVariant/1".into()));
     let plan = match_catalogs(&b, &s, &d, &MatchRules::default());
     let linked = plan.records.iter().find(|r| r.bigcommerce == Some(1)).unwrap();
-    assert_eq!((linked.class, linked.key, linked.decided), (MatchClass::Matched, None, true), "a link needs no shared key");
+    assert_eq!(
+        (linked.class, linked.key, linked.decided),
+        (MatchClass::Matched, None, true),
+        "a link needs no shared key"
+    );
     let unlinked = plan.records.iter().filter(|r| r.bigcommerce == Some(0) || r.shopify == Some(0)).collect::<Vec<_>>();
-    assert!(unlinked.iter().all(|r| r.class == MatchClass::Unmatched), "an unlinked pair is never re-paired: {unlinked:#?}");
+    assert!(
+        unlinked.iter().all(|r| r.class == MatchClass::Unmatched),
+        "an unlinked pair is never re-paired: {unlinked:#?}"
+    );
 
     let mut ignore = Decisions::default();
     ignore.ignored_shopify.insert("gid://shopify/ProductVariant/1".into());
@@ -141,7 +156,10 @@ fn decisions_win_over_automatic_matching() {
 
 #[test]
 fn sku_rules_are_configurable() {
-    let rules = MatchRules { sku: tillbridge_domain::sku::SkuRules { case_fold: false, ..Default::default() }, ..Default::default() };
+    let rules = MatchRules {
+        sku: tillbridge_domain::sku::SkuRules { case_fold: false, ..Default::default() },
+        ..Default::default()
+    };
     let plan = match_catalogs(&[bc(1, "ABC-1", "", &[])], &[sh(1, "abc-1", "", &[])], &Decisions::default(), &rules);
     assert_eq!(plan.counts().unmatched, 2, "with case folding off, case differences keep SKUs apart");
 }
@@ -172,7 +190,9 @@ mod properties {
     fn by_ids(plan: &MatchPlan, b: &[BcVariantIn], s: &[ShVariantIn]) -> Vec<RecordById> {
         plan.records
             .iter()
-            .map(|r| (r.class, r.key, r.bigcommerce.map(|i| b[i].variant_id), r.shopify.map(|i| s[i].variant_id.clone())))
+            .map(|r| {
+                (r.class, r.key, r.bigcommerce.map(|i| b[i].variant_id), r.shopify.map(|i| s[i].variant_id.clone()))
+            })
             .collect()
     }
 
@@ -199,4 +219,48 @@ mod properties {
             prop_assert_eq!((seen_b.len(), seen_s.len()), (b.len(), s.len()), "every variant ends in exactly one record");
         }
     }
+}
+
+#[test]
+fn a_pair_established_by_a_sync_stays_matched_when_a_synced_barcode_changes() {
+    let b = [bc(1, "ABC-1", "012345678905", &[])];
+    let s = [sh(1, "ABC-1", "4006381333931", &[])];
+    let fresh = run(&b, &s);
+    assert_eq!(
+        only(&fresh).class,
+        MatchClass::Conflict,
+        "never paired before, differing barcodes are a conflict to review"
+    );
+
+    let established =
+        Decisions { established: [(1, "gid://shopify/ProductVariant/1".to_string())].into(), ..Decisions::default() };
+    let plan = match_catalogs(&b, &s, &established, &MatchRules::default());
+    let r = only(&plan);
+    assert_eq!(
+        (r.class, r.key),
+        (MatchClass::Matched, Some(MatchKey::Sku)),
+        "a pair the last sync matched stays matched by its SKU"
+    );
+    assert!(
+        r.reason.contains("since then barcodes differ"),
+        "and the difference the next sync will close is shown: {}",
+        r.reason
+    );
+    assert!(!r.decided, "it is the matcher's memory, not the operator's decision");
+
+    let unlinked =
+        Decisions { unlinks: [(1, "gid://shopify/ProductVariant/1".to_string())].into(), ..established.clone() };
+    let plan = match_catalogs(&b, &s, &unlinked, &MatchRules::default());
+    assert!(
+        plan.records.iter().all(|r| r.class != MatchClass::Matched),
+        "an operator's unlink outranks a pair remembered from a sync: {:?}",
+        plan.records
+    );
+
+    let gone = match_catalogs(&b, &[], &established, &MatchRules::default());
+    assert_eq!(
+        only(&gone).class,
+        MatchClass::Unmatched,
+        "a remembered pair whose Shopify variant vanished is not kept"
+    );
 }

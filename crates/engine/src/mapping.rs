@@ -168,8 +168,15 @@ impl App {
         Ok(counts_of(&plan))
     }
 
+    /// The operator's decisions, and the pairs the last sync that wrote had matched.
+    pub(crate) fn decisions(&self) -> Result<Decisions, ApiError> {
+        let mut decisions = decisions_from(&self.store.decisions()?);
+        decisions.established = self.store.synced_pairs()?.into_iter().collect();
+        Ok(decisions)
+    }
+
     pub(crate) fn match_rows(&self, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Result<MatchPlan, ApiError> {
-        let decisions = decisions_from(&self.store.decisions()?);
+        let decisions = self.decisions()?;
         let rules = self.match_rules()?;
         let bc_in: Vec<_> = bc.iter().map(bigcommerce_input).collect();
         let sh_in: Vec<_> = sh.iter().map(shopify_input).collect();

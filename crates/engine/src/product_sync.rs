@@ -34,6 +34,9 @@ use crate::{ApiError, App};
 
 /// Where the field ownership is kept.
 pub(crate) const OWNERSHIP_SETTING: &str = "sync.ownership";
+/// At most this many Shopify variants (one page of `productVariants`) are read with a paged query
+/// in a full sync; larger catalogs go through a bulk export.
+const SMALL_SHOPIFY_CATALOG: u64 = tillbridge_shopify::ops::catalog::VARIANTS_PER_PAGE as u64;
 /// The kind of the jobs that carry product writes.
 pub const PRODUCT_WRITE_JOB: &str = "product_write";
 
@@ -83,7 +86,6 @@ fn change_rows(plan: &SyncPlan) -> Vec<SyncChangeRow> {
         })
         .collect()
 }
-
 
 /// What a sync concludes from the catalogs: the mapping, and the changes to make.
 #[derive(Debug, Clone)]
@@ -255,7 +257,12 @@ impl App {
             SyncMode::Full => Scope::Full,
             SyncMode::Delta => Scope::Delta,
         };
-        let cursors = self.blocking(|app| Ok(app.store.sync_cursors()?)).await?;
+        let (cursors, last_shopify_variants) = self
+            .blocking(|app| {
+                let last_full = app.store.last_full_read(System::Shopify)?;
+                Ok((app.store.sync_cursors()?, last_full.map(|r| r.variants)))
+            })
+            .await?;
         let since = match (req.mode, &cursors) {
             (SyncMode::Full, _) => None,
             (SyncMode::Delta, Some(c)) => Some(c.clone()),
@@ -275,18 +282,15 @@ impl App {
                 .await?;
 
         self.enter(run_id, SyncPhase::ReadingShopify);
-        let sh_read = match &since {
-            None => snapshot::read_shopify_full(&*clients.shopify, |n| progress.update(|p| p.done = n as u64)).await?,
-            Some(c) => match parse_cursor(c.shopify.as_deref()) {
-                Some(t) => {
-                    snapshot::read_shopify_changed(&*clients.shopify, t, |n| progress.update(|p| p.done = n as u64))
-                        .await?
-                }
-                // The last full read saw no Shopify variant at all: read everything again.
-                None => {
-                    snapshot::read_shopify_full(&*clients.shopify, |n| progress.update(|p| p.done = n as u64)).await?
-                }
-            },
+        let on_page = |n: usize| progress.update(|p| p.done = n as u64);
+        let sh_read = match (&since, since.as_ref().and_then(|c| parse_cursor(c.shopify.as_deref()))) {
+            (Some(_), Some(t)) => snapshot::read_shopify_paged(&*clients.shopify, Some(t), on_page).await?,
+            // A catalog that fitted in one page last time is read with one query, not a bulk export.
+            _ if last_shopify_variants.is_some_and(|n| n <= SMALL_SHOPIFY_CATALOG) => {
+                snapshot::read_shopify_paged(&*clients.shopify, None, on_page).await?
+            }
+            // A full sync, or a delta whose last read saw no Shopify variant: read everything.
+            _ => snapshot::read_shopify_full(&*clients.shopify, on_page).await?,
         };
 
         self.enter(run_id, SyncPhase::Matching);
@@ -329,7 +333,7 @@ impl App {
                 snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone()),
             ),
         };
-        let decisions = crate::mapping::decisions_from(&self.store.decisions()?);
+        let decisions = self.decisions()?;
         let rules = self.match_rules()?;
         let ownership = self.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
         let bc_baseline = self.store.bigcommerce_baseline()?;
@@ -362,6 +366,12 @@ impl App {
                 })
                 .collect::<Result<_, ApiError>>()?
         };
+        let synced_pairs: Vec<(i64, String)> = matched
+            .records
+            .iter()
+            .filter(|r| r.class == MatchClass::Matched)
+            .filter_map(|r| Some((bc_now[r.bigcommerce?].variant_id, sh_now[r.shopify?].variant_id.clone())))
+            .collect();
         let bc_cursor = bc_read.cursor.map(|t| t.to_rfc3339());
         let sh_cursor = sh_read.cursor.map(|t| t.to_rfc3339());
         self.store.write(|tx| {
@@ -396,7 +406,7 @@ impl App {
                 }
             }
             if !dry_run {
-                tillbridge_store::save_baseline(tx, bc_cursor.as_deref(), sh_cursor.as_deref(), now)?;
+                tillbridge_store::save_baseline(tx, &synced_pairs, bc_cursor.as_deref(), sh_cursor.as_deref(), now)?;
                 for job in &jobs {
                     tillbridge_store::enqueue_in(tx, job, now)?;
                 }

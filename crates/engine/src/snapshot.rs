@@ -121,17 +121,18 @@ pub(crate) async fn read_shopify_full(
     Ok(read)
 }
 
-/// Shopify variants updated after `since`, paged.
-pub(crate) async fn read_shopify_changed(
+/// Shopify variants updated after `since` (all of them when None), paged: cheaper than a bulk
+/// export when few variants are read, since a bulk export always costs a start, polls and a download.
+pub(crate) async fn read_shopify_paged(
     api: &dyn ShopifyApi,
-    since: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
     mut on_page: impl FnMut(usize),
 ) -> Result<Read<ShVariantRow>, ApiError> {
     let mut read = Read::empty();
     let mut latest = None;
-    let mut pages = api.product_variants(VariantQuery { updated_since: Some(since) });
+    let mut pages = api.product_variants(VariantQuery { updated_since: since });
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify changes failed: {e}")))?;
+        let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify variants failed: {e}")))?;
         for v in &page {
             latest = later(latest, Some(v.updated_at));
             read.rows.push(shopify_row(v, &v.product.title));

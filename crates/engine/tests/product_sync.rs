@@ -484,3 +484,67 @@ async fn an_ignore_can_be_taken_back() {
         bad.message
     );
 }
+
+#[tokio::test]
+async fn a_catalog_that_fits_one_page_is_read_with_one_query_instead_of_a_bulk_export() {
+    let s = stores(40).await;
+    let app = connected(&s, None).await;
+    let routes = |s: &RunningStores| s.shopify.requests().snapshot().into_iter().map(|r| r.route).collect::<Vec<_>>();
+    sync(&app, SyncMode::Full, true).await;
+    assert!(
+        routes(&s).iter().any(|r| r.contains("BulkOperationRunQuery")),
+        "the first read knows nothing of the catalog's size, so it exports in bulk: {:?}",
+        routes(&s)
+    );
+    assert!(s.shopify_variants <= 200, "the seed made a one-page catalog ({} variants)", s.shopify_variants);
+    s.shopify.requests().reset();
+    sync(&app, SyncMode::Full, true).await;
+    let second = routes(&s);
+    assert!(!second.iter().any(|r| r.contains("Bulk")), "a one-page catalog skips the bulk export: {second:?}");
+    assert!(second.iter().any(|r| r.contains("TillbridgeProductVariants")), "and pages productVariants: {second:?}");
+}
+
+#[tokio::test]
+async fn a_barcode_owned_by_shopify_flows_to_bigcommerce_after_it_changes_without_becoming_a_conflict() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    let (bc, sh) = merchant(&s);
+    let ownership = tillbridge_engine::Ownership { barcode: tillbridge_engine::Owner::Shopify, ..Default::default() };
+    app.set_ownership(ownership).await.unwrap();
+    sync(&app, SyncMode::Full, false).await;
+    sync(&app, SyncMode::Full, true).await;
+    // A pair with a barcode on both sides, so a new Shopify barcode disagrees with BigCommerce's.
+    let (bc_id, sh_id) = page(&app, "matched")
+        .await
+        .rows
+        .into_iter()
+        .filter_map(|r| Some((r.bigcommerce?, r.shopify?)))
+        .find(|(b, h)| !b.barcode.is_empty() && !h.barcode.is_empty())
+        .map(|(b, h)| (b.variant_id, h.variant_id))
+        .expect("the seed has pairs with barcodes on both sides");
+
+    // A new, valid EAN-13 typed into Shopify, which owns barcodes here.
+    let product = shopify_variant(&sh, &sh_id).await.product.id;
+    let edit =
+        [VariantUpdate { barcode: Some(Some("4006381333931".into())), ..VariantUpdate::new(VariantId(sh_id.clone())) }];
+    assert!(
+        matches!(sh.update_variants(&product, &edit).await.unwrap(), WriteOutcome::Applied(_)),
+        "Shopify takes the edit"
+    );
+
+    let delta = sync(&app, SyncMode::Delta, false).await;
+    let pair = page(&app, "matched")
+        .await
+        .rows
+        .into_iter()
+        .find(|r| r.bigcommerce.as_ref().is_some_and(|b| b.variant_id == bc_id));
+    assert!(
+        pair.is_some(),
+        "the pair the last sync matched is still matched, not a conflict over the barcode it is about to sync"
+    );
+    assert!(changes(&delta) >= 1, "the delta carries the new barcode: {:?}", delta.summary);
+    let pages: Vec<_> =
+        bc.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let variant = pages.into_iter().flatten().flat_map(|p| p.variants).find(|v| v.id == bc_id).unwrap();
+    assert_eq!(variant.gtin, "4006381333931", "and BigCommerce now has Shopify's barcode");
+}

@@ -39,3 +39,12 @@ CREATE TABLE sync_cursors (
     cursor     TEXT,
     synced_at  TEXT NOT NULL
 );
+
+-- The pairs the last sync that wrote had matched. The matcher keeps them paired while both variants
+-- exist (unless the operator says otherwise), so a synced field that changes on its owner's side (a
+-- barcode) is carried over by the next sync instead of turning the pair into a conflict.
+CREATE TABLE synced_pairs (
+    bigcommerce_variant_id  INTEGER NOT NULL,
+    shopify_variant_id      TEXT NOT NULL,
+    PRIMARY KEY (bigcommerce_variant_id, shopify_variant_id)
+);

@@ -15,14 +15,23 @@ pub struct SyncCursors {
     pub synced_at: DateTime<Utc>,
 }
 
-/// Makes the current snapshot the baseline, and moves the cursors. A `None` cursor (a read that
-/// returned nothing) keeps the previous one, so an empty delta never rewinds to the beginning.
+/// Makes the current snapshot the baseline, remembers the pairs this sync matched, and moves the
+/// cursors. A `None` cursor (a read that returned nothing) keeps the previous one, so an empty
+/// delta never rewinds to the beginning.
 pub fn save_baseline(
     tx: &Transaction<'_>,
+    pairs: &[(i64, String)],
     bigcommerce_cursor: Option<&str>,
     shopify_cursor: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM synced_pairs", [])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO synced_pairs (bigcommerce_variant_id, shopify_variant_id) VALUES (?1, ?2)",
+    )?;
+    for (b, s) in pairs {
+        insert.execute(params![b, s])?;
+    }
     tx.execute("DELETE FROM bigcommerce_baseline", [])?;
     tx.execute(&format!("INSERT INTO bigcommerce_baseline ({BC_COLUMNS}, read_id) SELECT {BC_COLUMNS}, read_id FROM bigcommerce_variants"), [])?;
     tx.execute("DELETE FROM shopify_baseline", [])?;
@@ -74,6 +83,16 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!("SELECT {SH_COLUMNS} FROM shopify_baseline ORDER BY variant_id"))?;
             let rows = stmt.query_map([], sh_from_row)?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// The pairs the last sync that wrote had matched.
+    pub fn synced_pairs(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT bigcommerce_variant_id, shopify_variant_id FROM synced_pairs ORDER BY 1, 2")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
             Ok(rows)
         })
     }
