@@ -295,7 +295,10 @@ impl BulkRunner {
     /// Polls until the operation is finished; Ok only when it completed.
     pub async fn wait(&self, id: &BulkOperationId) -> Result<BulkOperation, ShopifyError> {
         let started = tokio::time::Instant::now();
-        let mut pause = self.schedule.first;
+        // An export is never finished the instant it starts: asking at once would cost a request
+        // (and points) for a certain "running".
+        tokio::time::sleep(self.schedule.first).await;
+        let mut pause = self.schedule.first.mul_f64(1.5).min(self.schedule.longest);
         loop {
             let op = self.status(id).await?;
             let advice = match op.status {
