@@ -198,6 +198,16 @@ impl App {
                     "an {what} synonym needs both sides filled in; remove or complete the row for {alias:?}"
                 )));
             }
+            // Aliases compare case- and space-insensitively, so "XL" and " xl" are one row typed twice.
+            let mut seen = std::collections::BTreeMap::new();
+            for alias in table.keys() {
+                let folded = alias.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+                if let Some(first) = seen.insert(folded, alias) {
+                    return Err(ApiError::invalid(format!(
+                        "the {what} synonyms list {first:?} and {alias:?}, which are the same alias; keep one row"
+                    )));
+                }
+            }
         }
         self.blocking(move |app| {
             app.store.set_setting(RULES_SETTING, &rules, app.now())?;

@@ -443,6 +443,11 @@ async fn changing_the_matching_rules_rematches_the_stored_snapshot() {
     let refused = app.set_matching_rules(blank).await.expect_err("a synonym with an empty side is refused");
     assert!(refused.message.contains("\"XL\""), "the refusal names the row to fix: {}", refused.message);
 
+    let mut twice = tillbridge_engine::MatchRules::default();
+    twice.synonyms.values.insert("XXL ".into(), "xx-large".into());
+    let refused = app.set_matching_rules(twice).await.expect_err("the same alias typed twice is refused");
+    assert!(refused.message.contains("same alias"), "the refusal says why: {}", refused.message);
+
     let restored = app.set_matching_rules(tillbridge_engine::MatchRules::default()).await.unwrap();
     assert_eq!(restored, seeded, "the default rules give back the seed's classes, with no store read in between");
 }
