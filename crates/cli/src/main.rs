@@ -492,6 +492,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
 }
 
 /// The summary of a finished sync, its changes per kind, and the first `show` changes.
+#[allow(clippy::print_stdout)] // printing the outcome is this function's job
 async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(), ApiError> {
     let what = match (progress.mode, progress.dry_run) {
         (Some(SyncMode::Full), true) => "Full sync preview (nothing was written)",

@@ -526,7 +526,8 @@ impl App {
             match result {
                 WriteResult::Applied => app.store.complete_job(job.id, now)?,
                 WriteResult::Retry { reason } => {
-                    let attempt = u32::try_from(job.attempts).unwrap_or(u32::MAX).saturating_add(1);
+                    // Claiming counted this attempt already.
+                    let attempt = job.attempts;
                     let retry = if backoff.gives_up_after(attempt) {
                         Retry::Never
                     } else {
