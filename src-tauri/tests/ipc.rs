@@ -154,3 +154,23 @@ fn mapping_and_ownership_answer_over_ipc_with_their_request_objects() {
     invoke_req(&webview, "set_ownership", changed.clone()).expect("ownership can be changed over IPC");
     assert_eq!(invoke(&webview, "ownership").expect("ownership answers"), changed, "the change is kept");
 }
+
+#[test]
+fn matching_rules_and_unignore_take_the_shapes_the_window_sends() {
+    let dir = TempDir::new("rules");
+    let (_app, webview) = window(engine(&dir));
+
+    let rules = invoke(&webview, "matching_rules").expect("the rules answer on a fresh database");
+    assert_eq!(rules["sku"]["case_fold"], true, "SKUs are case-folded by default: {rules}");
+    assert_eq!(rules["synonyms"]["names"]["colour"], "color", "the default synonyms know Colour = Color: {rules}");
+    let mut changed = rules.clone();
+    changed["synonyms"]["values"]["e2e-xxxl"] = "xxx-large".into();
+    let counts = invoke_req(&webview, "set_matching_rules", changed.clone()).expect("new rules are accepted");
+    assert_eq!(counts["matched"], 0, "saving re-matches the (empty) snapshot and answers its counts: {counts}");
+    assert_eq!(invoke(&webview, "matching_rules").expect("the rules answer"), changed, "the new synonym is kept");
+
+    let refused =
+        invoke_req(&webview, "mapping_unignore", serde_json::json!({ "system": "shopify", "variant_id": "7" }))
+            .expect_err("an id that is not a Shopify GID is refused");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("gid://shopify/ProductVariant/")), "{refused}");
+}
