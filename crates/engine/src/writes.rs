@@ -68,45 +68,28 @@ pub(crate) async fn apply(clients: &StoreClients, write: &Write) -> WriteResult 
                     gtin: v.gtin.clone(),
                 })
                 .collect();
-            match clients.bigcommerce.update_variants(&updates).await {
-                Ok(outcome) if outcome.failed.is_empty() => WriteResult::Applied,
-                Ok(outcome) => {
-                    let reason = outcome
-                        .failed
-                        .iter()
-                        .map(|(id, why)| format!("variant {id}: {why}"))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let remaining =
-                        variants.iter().filter(|v| outcome.failed.contains_key(&v.variant_id)).cloned().collect();
-                    WriteResult::PartlyRefused { remaining: Write::BigCommerceVariants { variants: remaining }, reason }
-                }
-                Err(e) => from_class(e.class(), e.to_string()),
-            }
+            let outcome = clients.bigcommerce.update_variants(&updates).await;
+            batch_result(
+                outcome,
+                "variant",
+                variants,
+                |v| v.variant_id,
+                |variants| Write::BigCommerceVariants { variants },
+            )
         }
         Write::BigCommerceProductNames { products } => {
             let updates: Vec<ProductUpdate> = products
                 .iter()
                 .map(|p| ProductUpdate { id: p.product_id, name: Some(p.name.clone()), ..Default::default() })
                 .collect();
-            match clients.bigcommerce.update_products(&updates).await {
-                Ok(outcome) if outcome.failed.is_empty() => WriteResult::Applied,
-                Ok(outcome) => {
-                    let reason = outcome
-                        .failed
-                        .iter()
-                        .map(|(id, why)| format!("product {id}: {why}"))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let remaining =
-                        products.iter().filter(|p| outcome.failed.contains_key(&p.product_id)).cloned().collect();
-                    WriteResult::PartlyRefused {
-                        remaining: Write::BigCommerceProductNames { products: remaining },
-                        reason,
-                    }
-                }
-                Err(e) => from_class(e.class(), e.to_string()),
-            }
+            let outcome = clients.bigcommerce.update_products(&updates).await;
+            batch_result(
+                outcome,
+                "product",
+                products,
+                |p| p.product_id,
+                |products| Write::BigCommerceProductNames { products },
+            )
         }
         Write::ShopifyVariants { product_id, variants } => {
             let updates: Vec<ShVariantUpdate> = variants
@@ -135,6 +118,27 @@ pub(crate) async fn apply(clients: &StoreClients, write: &Write) -> WriteResult 
     }
 }
 
+/// What a BigCommerce batch came to: applied, refused in part (the write narrowed to the refused
+/// items, rebuilt by `narrowed`), or failed whole.
+fn batch_result<T: Clone>(
+    outcome: Result<tillbridge_bigcommerce::BatchOutcome, tillbridge_bigcommerce::BcError>,
+    noun: &str,
+    items: &[T],
+    id_of: impl Fn(&T) -> i64,
+    narrowed: impl FnOnce(Vec<T>) -> Write,
+) -> WriteResult {
+    match outcome {
+        Ok(outcome) if outcome.failed.is_empty() => WriteResult::Applied,
+        Ok(outcome) => {
+            let reason =
+                outcome.failed.iter().map(|(id, why)| format!("{noun} {id}: {why}")).collect::<Vec<_>>().join("; ");
+            let remaining = items.iter().filter(|i| outcome.failed.contains_key(&id_of(i))).cloned().collect();
+            WriteResult::PartlyRefused { remaining: narrowed(remaining), reason }
+        }
+        Err(e) => from_class(e.class(), e.to_string()),
+    }
+}
+
 /// A refusal is retried only when every reason Shopify gave is one that passes by itself.
 fn refused_by_shopify(errors: &[tillbridge_shopify::UserError]) -> WriteResult {
     let reason = errors.iter().map(|e| format!("{} ({})", e.message, e.next_step())).collect::<Vec<_>>().join("; ");
@@ -143,5 +147,54 @@ fn refused_by_shopify(errors: &[tillbridge_shopify::UserError]) -> WriteResult {
         WriteResult::Retry { reason }
     } else {
         WriteResult::Refused { reason }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tillbridge_bigcommerce::{BatchOutcome, BcError};
+    use tillbridge_domain::sync::BigCommerceNameWrite;
+
+    use super::*;
+
+    fn names(ids: &[i64]) -> Vec<BigCommerceNameWrite> {
+        ids.iter().map(|&product_id| BigCommerceNameWrite { product_id, name: format!("P{product_id}") }).collect()
+    }
+
+    fn result(outcome: Result<BatchOutcome, BcError>) -> WriteResult {
+        batch_result(
+            outcome,
+            "product",
+            &names(&[1, 2, 3]),
+            |p| p.product_id,
+            |products| Write::BigCommerceProductNames { products },
+        )
+    }
+
+    #[test]
+    fn a_batch_refused_in_part_keeps_only_the_refused_items_with_their_reasons() {
+        let outcome = BatchOutcome { applied: vec![1, 3], failed: [(2, "name is taken".to_string())].into() };
+        match result(Ok(outcome)) {
+            WriteResult::PartlyRefused { remaining, reason } => {
+                assert_eq!(remaining, Write::BigCommerceProductNames { products: names(&[2]) }, "only product 2 waits");
+                assert_eq!(reason, "product 2: name is taken", "the reason names the item and what the store said");
+            }
+            other => panic!("a 207 with one failure is a partial refusal, not {other:?}"),
+        }
+        assert_eq!(
+            result(Ok(BatchOutcome { applied: vec![1, 2, 3], failed: Default::default() })),
+            WriteResult::Applied,
+            "all applied"
+        );
+    }
+
+    #[test]
+    fn a_batch_that_failed_whole_is_retried_or_refused_by_the_error_class() {
+        let server = BcError::Server { endpoint: "/v3/catalog/products".into(), status: 503, attempts: 6 };
+        assert!(matches!(result(Err(server)), WriteResult::Retry { .. }), "a 5xx may pass: the queue retries it");
+        assert!(
+            matches!(result(Err(BcError::Unauthorized)), WriteResult::Refused { .. }),
+            "a bad token needs a person"
+        );
     }
 }
