@@ -21,8 +21,8 @@ use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::world::TruthClass;
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec, World};
 use tillbridge_engine::{
-    ApiError, App, Config, ConnectBigCommerce, ConnectShopify, MappingQuery, Owner, Ownership, PreviewQuery, Scope,
-    SecretStoreSpec, SyncMode, SyncPhase, SyncRequest, SyncSummary,
+    ApiError, App, Config, MappingQuery, Owner, Ownership, PreviewQuery, Scope, SecretStoreSpec, SyncMode, SyncPhase,
+    SyncRequest, SyncSummary,
 };
 use tillbridge_secrets::Secret;
 use tillbridge_shopify::ops::bulk::{BULK_VARIANTS_WITH_STOCK, BulkRunner};
@@ -578,19 +578,7 @@ pub async fn catalog(spec: SeedSpec, share: f64) -> Result<(), ApiError> {
 
     let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
     let app = App::open(Config { db_path: dir.path().join("bench.db"), secrets: SecretStoreSpec::Memory }).await?;
-    let c = &stores.credentials;
-    app.connect_bigcommerce(ConnectBigCommerce {
-        api_url: c.bigcommerce.api_url.clone(),
-        store_hash: c.bigcommerce.store_hash.clone(),
-        token: Secret::new(c.bigcommerce.access_token.clone()),
-    })
-    .await?;
-    app.connect_shopify(ConnectShopify {
-        shop_url: c.shopify.shop_url.clone(),
-        api_version: Some(c.shopify.api_version.clone()),
-        token: Secret::new(c.shopify.access_token.clone()),
-    })
-    .await?;
+    tillbridge_demo::connect(&app, &stores.credentials).await?;
     app.set_ownership(bench_ownership()).await?;
 
     let started = Instant::now();

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
+use tillbridge_emulator::{Credentials, EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{
     ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, SyncMode, SyncRequest,
 };
@@ -57,19 +57,7 @@ pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
         .map_err(|e| ApiError::invalid(format!("cannot start the emulated stores: {e}")))?;
     remove_database(&opts.db_path)?;
     let app = App::open(Config { db_path: opts.db_path, secrets: SecretStoreSpec::Memory }).await?;
-    let c = &stores.credentials;
-    app.connect_bigcommerce(ConnectBigCommerce {
-        api_url: c.bigcommerce.api_url.clone(),
-        store_hash: c.bigcommerce.store_hash.clone(),
-        token: Secret::new(c.bigcommerce.access_token.clone()),
-    })
-    .await?;
-    app.connect_shopify(ConnectShopify {
-        shop_url: c.shopify.shop_url.clone(),
-        api_version: Some(c.shopify.api_version.clone()),
-        token: Secret::new(c.shopify.access_token.clone()),
-    })
-    .await?;
+    connect(&app, &stores.credentials).await?;
     tracing::info!(
         bigcommerce_variants = stores.bigcommerce_variants,
         shopify_variants = stores.shopify_variants,
@@ -82,6 +70,23 @@ pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
         tracing::warn!(%error, "the demo's first preview failed; the Mapping screen stays empty until a sync runs");
     }
     Ok(Demo { app, stores })
+}
+
+/// Connects `app` to emulated stores through the ordinary connect path (each token proven first).
+pub async fn connect(app: &App, c: &Credentials) -> Result<(), ApiError> {
+    app.connect_bigcommerce(ConnectBigCommerce {
+        api_url: c.bigcommerce.api_url.clone(),
+        store_hash: c.bigcommerce.store_hash.clone(),
+        token: Secret::new(c.bigcommerce.access_token.clone()),
+    })
+    .await?;
+    app.connect_shopify(ConnectShopify {
+        shop_url: c.shopify.shop_url.clone(),
+        api_version: Some(c.shopify.api_version.clone()),
+        token: Secret::new(c.shopify.access_token.clone()),
+    })
+    .await?;
+    Ok(())
 }
 
 fn remove_database(path: &Path) -> Result<(), ApiError> {
