@@ -5,13 +5,33 @@
 //! normalized SKU, then GTIN. Option values separate variants that share a key. Names are never
 //! used: matching by name is how connectors overwrite the wrong product.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::gtin::{self, Gtin, NotAGtin};
+use crate::gtin::{self, NotAGtin};
 use crate::options::{OptionPair, OptionSynonyms};
-use crate::sku::SkuRules;
+use crate::sku::{self, SkuRules};
+
+/// What the matcher reads of a BigCommerce variant. Callers implement it for the rows they hold,
+/// so a catalog of 100,000 variants is matched where it lies instead of being copied first.
+pub trait BigCommerceVariant {
+    fn variant_id(&self) -> i64;
+    fn sku(&self) -> &str;
+    /// UPC and GTIN fields, as typed; blanks are ignored.
+    fn barcodes(&self) -> impl Iterator<Item = &str>;
+    fn options(&self) -> &[(String, String)];
+}
+
+/// What the matcher reads of a Shopify variant; the id is the GID, kept exactly as read.
+pub trait ShopifyVariant {
+    fn variant_id(&self) -> &str;
+    fn sku(&self) -> &str;
+    fn barcode(&self) -> &str;
+    fn options(&self) -> &[(String, String)];
+}
 
 /// A BigCommerce variant as the matcher sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +54,36 @@ pub struct ShVariantIn {
     pub barcode: String,
     pub options: Vec<(String, String)>,
     pub title: String,
+}
+
+impl BigCommerceVariant for BcVariantIn {
+    fn variant_id(&self) -> i64 {
+        self.variant_id
+    }
+    fn sku(&self) -> &str {
+        &self.sku
+    }
+    fn barcodes(&self) -> impl Iterator<Item = &str> {
+        self.barcodes.iter().map(String::as_str)
+    }
+    fn options(&self) -> &[(String, String)] {
+        &self.options
+    }
+}
+
+impl ShopifyVariant for ShVariantIn {
+    fn variant_id(&self) -> &str {
+        &self.variant_id
+    }
+    fn sku(&self) -> &str {
+        &self.sku
+    }
+    fn barcode(&self) -> &str {
+        &self.barcode
+    }
+    fn options(&self) -> &[(String, String)] {
+        &self.options
+    }
 }
 
 /// What the operator decided; automatic matching never overrides it.
@@ -122,75 +172,157 @@ impl MatchPlan {
     }
 }
 
-/// A variant's matching facts, computed once.
-struct Facts {
-    sku_raw: String,
-    sku_norm: Option<String>,
-    gtins: Vec<Gtin>,
-    flags: Vec<String>,
-    options: Vec<OptionPair>,
-}
-
-fn facts<'a>(
-    sku: &str,
-    barcodes: impl IntoIterator<Item = &'a str>,
-    options: &[(String, String)],
-    rules: &MatchRules,
-    synonyms: &OptionSynonyms,
-    side: &str,
-) -> Facts {
-    let mut gtins = Vec::new();
-    let mut flags = Vec::new();
-    for raw in barcodes {
-        match gtin::normalize(raw) {
-            Ok(g) => {
-                if !g.check_digit_ok {
-                    flags.push(format!("{side} barcode {raw:?} has a wrong check digit"));
-                }
-                if !gtins.contains(&g) {
-                    gtins.push(g);
-                }
-            }
-            Err(NotAGtin::Blank) => {}
-            Err(NotAGtin::Malformed) => flags.push(format!("{side} barcode {raw:?} is not a UPC, EAN or GTIN")),
-        }
-    }
-    let trimmed = sku.trim();
-    Facts {
-        sku_raw: if trimmed.is_empty() { String::new() } else { sku.to_string() },
-        sku_norm: rules.sku.normalize(sku),
-        gtins,
-        flags,
-        options: synonyms.normalize_set_compiled(options.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
-    }
-}
-
 /// Side index: 0 = BigCommerce, 1 = Shopify.
 const BC: usize = 0;
 const SH: usize = 1;
 
-struct Matcher<'a> {
-    bc: &'a [BcVariantIn],
-    sh: &'a [ShVariantIn],
-    facts: [Vec<Facts>; 2],
+/// The id of the empty option set in [`OptionSets`].
+const NO_OPTIONS: usize = 0;
+
+/// Normalized option sets, each kept once: equal sets share an id, so comparing two variants'
+/// options compares two numbers. A catalog repeats a handful of option lists (Color × Size) across
+/// all its variants, so each distinct raw list is normalized once too.
+struct OptionSets<'a> {
+    synonyms: OptionSynonyms,
+    by_raw: HashMap<&'a [(String, String)], usize>,
+    by_set: HashMap<Vec<OptionPair>, usize>,
+    sets: Vec<Vec<OptionPair>>,
+}
+
+impl<'a> OptionSets<'a> {
+    fn new(synonyms: &OptionSynonyms) -> Self {
+        OptionSets {
+            synonyms: synonyms.compiled(),
+            by_raw: HashMap::new(),
+            by_set: HashMap::from([(Vec::new(), NO_OPTIONS)]),
+            sets: vec![Vec::new()],
+        }
+    }
+
+    fn id(&mut self, raw: &'a [(String, String)]) -> usize {
+        if let Some(&id) = self.by_raw.get(raw) {
+            return id;
+        }
+        let set = self.synonyms.normalize_set_compiled(raw.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let id = match self.by_set.get(&set) {
+            Some(&id) => id,
+            None => {
+                let id = self.sets.len();
+                self.sets.push(set.clone());
+                self.by_set.insert(set, id);
+                id
+            }
+        };
+        self.by_raw.insert(raw, id);
+        id
+    }
+
+    fn show(&self, id: usize) -> String {
+        self.sets[id].iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// One side's matching facts, computed once. Barcodes and flags of all variants share one vector
+/// each, since most variants have one barcode and no flag and a vector apiece would cost more
+/// than the values. SKUs are not copied: they are read from the input, and normalized only for
+/// the variants the exact SKU leaves open.
+#[derive(Default)]
+struct SideFacts {
+    /// GTIN-14s as numbers; variant i's are `gtins[gtin_ends[i - 1]..gtin_ends[i]]`.
+    gtins: Vec<u64>,
+    gtin_ends: Vec<usize>,
+    flags: Vec<String>,
+    flag_ends: Vec<usize>,
+    /// Ids in [`OptionSets`].
+    options: Vec<usize>,
+}
+
+fn span(ends: &[usize], i: usize) -> Range<usize> {
+    (if i == 0 { 0 } else { ends[i - 1] })..ends[i]
+}
+
+impl SideFacts {
+    fn with_capacity(variants: usize) -> Self {
+        SideFacts {
+            gtins: Vec::with_capacity(variants),
+            gtin_ends: Vec::with_capacity(variants),
+            flag_ends: Vec::with_capacity(variants),
+            options: Vec::with_capacity(variants),
+            ..SideFacts::default()
+        }
+    }
+
+    fn push<'b>(&mut self, barcodes: impl IntoIterator<Item = &'b str>, options: usize, side: &str) {
+        let first_gtin = self.gtins.len();
+        for raw in barcodes {
+            match gtin::parse(raw) {
+                Ok(g) => {
+                    if !g.check_digit_ok {
+                        self.flags.push(format!("{side} barcode {raw:?} has a wrong check digit"));
+                    }
+                    if !self.gtins[first_gtin..].contains(&g.value) {
+                        self.gtins.push(g.value);
+                    }
+                }
+                Err(NotAGtin::Blank) => {}
+                Err(NotAGtin::Malformed) => {
+                    self.flags.push(format!("{side} barcode {raw:?} is not a UPC, EAN or GTIN"))
+                }
+            }
+        }
+        self.gtin_ends.push(self.gtins.len());
+        self.flag_ends.push(self.flags.len());
+        self.options.push(options);
+    }
+
+    fn gtins(&self, i: usize) -> &[u64] {
+        &self.gtins[span(&self.gtin_ends, i)]
+    }
+
+    fn flags(&self, i: usize) -> &[String] {
+        &self.flags[span(&self.flag_ends, i)]
+    }
+}
+
+struct Matcher<'a, B, S> {
+    bc: &'a [B],
+    sh: &'a [S],
+    sku_rules: SkuRules,
+    facts: [SideFacts; 2],
+    options: OptionSets<'a>,
     resolved: [Vec<bool>; 2],
     unlinks: BTreeSet<(i64, &'a str)>,
     records: Vec<MatchRecord>,
 }
 
 pub fn match_catalogs(bc: &[BcVariantIn], sh: &[ShVariantIn], decisions: &Decisions, rules: &MatchRules) -> MatchPlan {
-    let synonyms = rules.synonyms.compiled();
+    match_variants(bc, sh, decisions, rules)
+}
+
+/// [`match_catalogs`] over any variants the matcher can read, such as rows as a store keeps them.
+pub fn match_variants<B: BigCommerceVariant, S: ShopifyVariant>(
+    bc: &[B],
+    sh: &[S],
+    decisions: &Decisions,
+    rules: &MatchRules,
+) -> MatchPlan {
+    let mut options = OptionSets::new(&rules.synonyms);
+    let mut bc_facts = SideFacts::with_capacity(bc.len());
+    for v in bc {
+        let id = options.id(v.options());
+        bc_facts.push(v.barcodes(), id, "BigCommerce");
+    }
+    let mut sh_facts = SideFacts::with_capacity(sh.len());
+    for v in sh {
+        let id = options.id(v.options());
+        sh_facts.push([v.barcode()], id, "Shopify");
+    }
     let mut m = Matcher {
         bc,
         sh,
-        facts: [
-            bc.iter()
-                .map(|v| {
-                    facts(&v.sku, v.barcodes.iter().map(String::as_str), &v.options, rules, &synonyms, "BigCommerce")
-                })
-                .collect(),
-            sh.iter().map(|v| facts(&v.sku, [v.barcode.as_str()], &v.options, rules, &synonyms, "Shopify")).collect(),
-        ],
+        sku_rules: rules.sku,
+        facts: [bc_facts, sh_facts],
+        options,
         resolved: [vec![false; bc.len()], vec![false; sh.len()]],
         unlinks: decisions.unlinks.iter().map(|(b, s)| (*b, s.as_str())).collect(),
         records: Vec::with_capacity(bc.len() + sh.len()),
@@ -202,21 +334,36 @@ pub fn match_catalogs(bc: &[BcVariantIn], sh: &[ShVariantIn], decisions: &Decisi
     m.leftovers();
     let mut records = m.records;
     records.sort_by(|a, b| {
-        let key =
-            |r: &MatchRecord| (r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.as_str()));
+        let key = |r: &MatchRecord| (r.bigcommerce.map(|i| bc[i].variant_id()), r.shopify.map(|i| sh[i].variant_id()));
         key(a).cmp(&key(b))
     });
     MatchPlan { records }
 }
 
-impl<'a> Matcher<'a> {
+impl<'a, B: BigCommerceVariant, S: ShopifyVariant> Matcher<'a, B, S> {
+    fn sku(&self, side: usize, i: usize) -> &'a str {
+        let (bc, sh) = (self.bc, self.sh);
+        if side == BC { bc[i].sku() } else { sh[i].sku() }
+    }
+
+    fn normalized_sku(&self, side: usize, i: usize) -> Option<Cow<'a, str>> {
+        self.sku_rules.normalize_borrowed(self.sku(side, i))
+    }
+
     fn apply_decisions(&mut self, d: &Decisions) {
+        let (bc, sh) = (self.bc, self.sh);
         // Looked up by id, so a decision about a variant that no longer exists is simply stale.
-        let bc_by_id: HashMap<i64, usize> = self.bc.iter().enumerate().map(|(i, v)| (v.variant_id, i)).collect();
-        let sh_by_id: HashMap<&str, usize> =
-            self.sh.iter().enumerate().map(|(i, v)| (v.variant_id.as_str(), i)).collect();
+        let by_id = (!d.links.is_empty() || !d.established.is_empty()).then(|| {
+            let bc_by_id: HashMap<i64, usize> = bc.iter().enumerate().map(|(i, v)| (v.variant_id(), i)).collect();
+            let sh_by_id: HashMap<&str, usize> = sh.iter().enumerate().map(|(i, v)| (v.variant_id(), i)).collect();
+            (bc_by_id, sh_by_id)
+        });
+        let pair = |b: &i64, s: &String| {
+            let (bc_by_id, sh_by_id) = by_id.as_ref()?;
+            Some((*bc_by_id.get(b)?, *sh_by_id.get(s.as_str())?))
+        };
         for (b, s) in &d.links {
-            let (Some(&bi), Some(&si)) = (bc_by_id.get(b), sh_by_id.get(s.as_str())) else { continue };
+            let Some((bi, si)) = pair(b, s) else { continue };
             if self.resolved[BC][bi] || self.resolved[SH][si] {
                 continue;
             }
@@ -224,26 +371,26 @@ impl<'a> Matcher<'a> {
             flags.extend(self.disagreements(bi, si, None));
             self.push(MatchClass::Matched, None, "linked by you".into(), Some(bi), Some(si), flags, true);
         }
-        for (i, v) in self.bc.iter().enumerate() {
-            if !self.resolved[BC][i] && d.ignored_bigcommerce.contains(&v.variant_id) {
+        for (i, v) in bc.iter().enumerate() {
+            if !self.resolved[BC][i] && d.ignored_bigcommerce.contains(&v.variant_id()) {
                 self.push(MatchClass::Ignored, None, "ignored by you".into(), Some(i), None, vec![], true);
             }
         }
-        for (i, v) in self.sh.iter().enumerate() {
-            if !self.resolved[SH][i] && d.ignored_shopify.contains(&v.variant_id) {
+        for (i, v) in sh.iter().enumerate() {
+            if !self.resolved[SH][i] && d.ignored_shopify.contains(v.variant_id()) {
                 self.push(MatchClass::Ignored, None, "ignored by you".into(), None, Some(i), vec![], true);
             }
         }
         for (b, s) in &d.established {
-            let (Some(&bi), Some(&si)) = (bc_by_id.get(b), sh_by_id.get(s.as_str())) else { continue };
+            let Some((bi, si)) = pair(b, s) else { continue };
             if self.resolved[BC][bi] || self.resolved[SH][si] || self.unlinks.contains(&(*b, s.as_str())) {
                 continue;
             }
             let key = self.shared_key(bi, si);
             let problems = self.disagreements(bi, si, key);
             let mut reason = match key {
-                Some(MatchKey::Sku) => format!("same SKU {:?}", self.bc[bi].sku),
-                Some(MatchKey::NormalizedSku) => format!("same SKU {:?} (normalized)", self.bc[bi].sku),
+                Some(MatchKey::Sku) => format!("same SKU {:?}", bc[bi].sku()),
+                Some(MatchKey::NormalizedSku) => format!("same SKU {:?} (normalized)", bc[bi].sku()),
                 Some(MatchKey::Gtin) => "same barcode".to_string(),
                 None => "paired at the last sync".to_string(),
             };
@@ -257,12 +404,14 @@ impl<'a> Matcher<'a> {
 
     /// The first key, in matching order, that two variants share.
     fn shared_key(&self, bi: usize, si: usize) -> Option<MatchKey> {
-        let (b, s) = (&self.facts[BC][bi], &self.facts[SH][si]);
-        if !b.sku_raw.is_empty() && b.sku_raw == s.sku_raw {
+        let (b, s) = (self.sku(BC, bi), self.sku(SH, si));
+        let b_norm = self.normalized_sku(BC, bi);
+        let (b_gtins, s_gtins) = (self.facts[BC].gtins(bi), self.facts[SH].gtins(si));
+        if !sku::is_blank(b) && b == s {
             Some(MatchKey::Sku)
-        } else if b.sku_norm.is_some() && b.sku_norm == s.sku_norm {
+        } else if b_norm.is_some() && b_norm == self.normalized_sku(SH, si) {
             Some(MatchKey::NormalizedSku)
-        } else if b.gtins.iter().any(|g| s.gtins.contains(g)) {
+        } else if b_gtins.iter().any(|g| s_gtins.contains(g)) {
             Some(MatchKey::Gtin)
         } else {
             None
@@ -270,9 +419,7 @@ impl<'a> Matcher<'a> {
     }
 
     fn flags(&self, bi: usize, si: usize) -> Vec<String> {
-        let mut f = self.facts[BC][bi].flags.clone();
-        f.extend(self.facts[SH][si].flags.iter().cloned());
-        f
+        [self.facts[BC].flags(bi), self.facts[SH].flags(si)].concat()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -295,101 +442,126 @@ impl<'a> Matcher<'a> {
         self.records.push(MatchRecord { class, key, reason, bigcommerce: bc, shopify: sh, flags, decided });
     }
 
-    fn keys(&self, side: usize, i: usize, key: MatchKey) -> Vec<String> {
-        let f = &self.facts[side][i];
-        match key {
-            MatchKey::Sku => (!f.sku_raw.is_empty()).then(|| f.sku_raw.clone()).into_iter().collect(),
-            MatchKey::NormalizedSku => f.sku_norm.clone().into_iter().collect(),
-            MatchKey::Gtin => f.gtins.iter().map(|g| g.digits.clone()).collect(),
-        }
-    }
-
     /// What disagrees between two variants paired by `key`, if anything.
     fn disagreements(&self, bi: usize, si: usize, key: Option<MatchKey>) -> Vec<String> {
-        let (b, s) = (&self.facts[BC][bi], &self.facts[SH][si]);
+        let (b_gtins, s_gtins) = (self.facts[BC].gtins(bi), self.facts[SH].gtins(si));
+        let (b_options, s_options) = (self.facts[BC].options[bi], self.facts[SH].options[si]);
         let mut out = Vec::new();
         if key != Some(MatchKey::Gtin)
-            && !b.gtins.is_empty()
-            && !s.gtins.is_empty()
-            && !b.gtins.iter().any(|g| s.gtins.contains(g))
+            && !b_gtins.is_empty()
+            && !s_gtins.is_empty()
+            && !b_gtins.iter().any(|g| s_gtins.contains(g))
         {
-            let show = |g: &[Gtin]| {
-                g.iter().map(|g| g.digits.trim_start_matches('0').to_string()).collect::<Vec<_>>().join("/")
-            };
-            out.push(format!("barcodes differ (BigCommerce {}, Shopify {})", show(&b.gtins), show(&s.gtins)));
+            let show = |g: &[u64]| g.iter().map(|&g| gtin::unpadded(g)).collect::<Vec<_>>().join("/");
+            out.push(format!("barcodes differ (BigCommerce {}, Shopify {})", show(b_gtins), show(s_gtins)));
         }
-        if !b.options.is_empty() && !s.options.is_empty() && b.options != s.options {
-            let show = |o: &[OptionPair]| o.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join(", ");
-            out.push(format!("options differ (BigCommerce {}, Shopify {})", show(&b.options), show(&s.options)));
+        if b_options != NO_OPTIONS && s_options != NO_OPTIONS && b_options != s_options {
+            let (b, s) = (self.options.show(b_options), self.options.show(s_options));
+            out.push(format!("options differ (BigCommerce {b}, Shopify {s})"));
         }
         if key == Some(MatchKey::Gtin)
-            && let (Some(bs), Some(ss)) = (&b.sku_norm, &s.sku_norm)
+            && let (Some(bs), Some(ss)) = (self.normalized_sku(BC, bi), self.normalized_sku(SH, si))
             && bs != ss
         {
-            out.push(format!("SKUs differ (BigCommerce {:?}, Shopify {:?})", self.bc[bi].sku, self.sh[si].sku));
+            out.push(format!("SKUs differ (BigCommerce {:?}, Shopify {:?})", self.sku(BC, bi), self.sku(SH, si)));
         }
         out
     }
 
+    /// The still open variants, both sides, as (side, index).
+    fn open(&self) -> Vec<(usize, usize)> {
+        [BC, SH]
+            .into_iter()
+            .flat_map(|side| {
+                (0..self.resolved[side].len()).filter(move |&i| !self.resolved[side][i]).map(move |i| (side, i))
+            })
+            .collect()
+    }
+
     fn phase(&mut self, key: MatchKey) {
-        let mut groups: HashMap<String, [Vec<usize>; 2]> = HashMap::new();
-        for side in [BC, SH] {
-            for i in 0..self.resolved[side].len() {
-                if self.resolved[side][i] {
-                    continue;
-                }
-                for k in self.keys(side, i, key) {
-                    groups.entry(k).or_default()[side].push(i);
-                }
+        let open = self.open();
+        match key {
+            MatchKey::Sku => {
+                let members = open
+                    .into_iter()
+                    .map(|(side, i)| (self.sku(side, i), side, i))
+                    .filter(|(sku, _, _)| !sku::is_blank(sku))
+                    .collect();
+                self.resolve_groups(key, members, |sku| format!("SKU {sku:?}"));
             }
-        }
-        let mut keys: Vec<String> =
-            groups.iter().filter(|(_, g)| !g[BC].is_empty() && !g[SH].is_empty()).map(|(k, _)| k.clone()).collect();
-        keys.sort_unstable();
-        for k in keys {
-            let Some(group) = groups.remove(&k) else { continue };
-            self.resolve_group(key, &k, group);
+            MatchKey::NormalizedSku => {
+                let members =
+                    open.into_iter().filter_map(|(side, i)| Some((self.normalized_sku(side, i)?, side, i))).collect();
+                self.resolve_groups(key, members, |sku| format!("SKU {sku:?} (normalized)"));
+            }
+            MatchKey::Gtin => {
+                let members = open
+                    .into_iter()
+                    .flat_map(|(side, i)| self.facts[side].gtins(i).iter().map(move |&g| (g, side, i)))
+                    .collect();
+                self.resolve_groups(key, members, |&g| format!("barcode {}", gtin::unpadded(g)));
+            }
         }
     }
 
-    fn resolve_group(&mut self, key: MatchKey, value: &str, group: [Vec<usize>; 2]) {
+    /// Resolves, in key order, each group of members sharing a key value that has both sides in it.
+    /// Sorting (value, side, index) groups without a map from copied values to members.
+    fn resolve_groups<K: Ord>(
+        &mut self,
+        key: MatchKey,
+        mut members: Vec<(K, usize, usize)>,
+        label: impl Fn(&K) -> String,
+    ) {
+        members.sort_unstable();
+        for group in members.chunk_by(|a, b| a.0 == b.0) {
+            let on = |side: usize| group.iter().filter(move |m| m.1 == side).map(|m| m.2).collect::<Vec<_>>();
+            let (bcs, shs) = (on(BC), on(SH));
+            if !bcs.is_empty() && !shs.is_empty() {
+                self.resolve_group(key, || label(&group[0].0), bcs, shs);
+            }
+        }
+    }
+
+    fn resolve_group(
+        &mut self,
+        key: MatchKey,
+        label: impl FnOnce() -> String,
+        mut bcs: Vec<usize>,
+        mut shs: Vec<usize>,
+    ) {
         // Members may have been resolved by an earlier group of the same phase (a variant with two barcodes).
-        let [group_bc, group_sh] = group;
-        let mut bcs: Vec<usize> = group_bc.into_iter().filter(|&i| !self.resolved[BC][i]).collect();
-        let mut shs: Vec<usize> = group_sh.into_iter().filter(|&i| !self.resolved[SH][i]).collect();
+        bcs.retain(|&i| !self.resolved[BC][i]);
+        shs.retain(|&i| !self.resolved[SH][i]);
         if bcs.is_empty() || shs.is_empty() {
             return;
         }
+        let (bc, sh) = (self.bc, self.sh);
         // Sorting by id, not input position, makes the outcome independent of input order.
-        bcs.sort_by_key(|&i| self.bc[i].variant_id);
+        bcs.sort_by_key(|&i| bc[i].variant_id());
         bcs.dedup();
-        shs.sort_by(|&a, &b| self.sh[a].variant_id.cmp(&self.sh[b].variant_id));
+        shs.sort_by(|&a, &b| sh[a].variant_id().cmp(sh[b].variant_id()));
         shs.dedup();
+        let (bc_options, sh_options) = (&self.facts[BC].options, &self.facts[SH].options);
         let pairs: Vec<(usize, usize)> = if bcs.len() == 1 && shs.len() == 1 {
             vec![(bcs[0], shs[0])]
         } else {
             // Several variants share the key: pair those whose options single each other out.
             bcs.iter()
                 .filter_map(|&b| {
-                    let opts = &self.facts[BC][b].options;
-                    if opts.is_empty() {
+                    let opts = bc_options[b];
+                    if opts == NO_OPTIONS {
                         return None;
                     }
-                    let mut same = shs.iter().filter(|&&s| &self.facts[SH][s].options == opts);
+                    let mut same = shs.iter().filter(|&&s| sh_options[s] == opts);
                     let (Some(&s), None) = (same.next(), same.next()) else { return None };
-                    let back =
-                        bcs.iter().filter(|&&b2| self.facts[BC][b2].options == self.facts[SH][s].options).count();
+                    let back = bcs.iter().filter(|&&b2| bc_options[b2] == sh_options[s]).count();
                     (back == 1).then_some((b, s))
                 })
                 .collect()
         };
-        let label = match key {
-            MatchKey::Sku => format!("SKU {value:?}"),
-            MatchKey::NormalizedSku => format!("SKU {value:?} (normalized)"),
-            MatchKey::Gtin => format!("barcode {}", value.trim_start_matches('0')),
-        };
+        let label = label();
         for (b, s) in pairs {
-            if self.unlinks.contains(&(self.bc[b].variant_id, self.sh[s].variant_id.as_str())) {
+            if self.unlinks.contains(&(bc[b].variant_id(), sh[s].variant_id())) {
                 continue; // the operator said these two differ; they stay open for other keys
             }
             let problems = self.disagreements(b, s, Some(key));
@@ -419,39 +591,38 @@ impl<'a> Matcher<'a> {
                 shs.len()
             );
             for b in open_bc {
-                let flags = self.facts[BC][b].flags.clone();
+                let flags = self.facts[BC].flags(b).to_vec();
                 self.push(MatchClass::Ambiguous, None, reason.clone(), Some(b), None, flags, false);
             }
             for s in open_sh {
-                let flags = self.facts[SH][s].flags.clone();
+                let flags = self.facts[SH].flags(s).to_vec();
                 self.push(MatchClass::Ambiguous, None, reason.clone(), None, Some(s), flags, false);
             }
         }
     }
 
     fn leftovers(&mut self) {
-        for i in 0..self.bc.len() {
-            if !self.resolved[BC][i] {
-                let reason = unmatched_reason(&self.facts[BC][i], "Shopify");
-                let flags = self.facts[BC][i].flags.clone();
-                self.push(MatchClass::Unmatched, None, reason, Some(i), None, flags, false);
-            }
-        }
-        for i in 0..self.sh.len() {
-            if !self.resolved[SH][i] {
-                let reason = unmatched_reason(&self.facts[SH][i], "BigCommerce");
-                let flags = self.facts[SH][i].flags.clone();
-                self.push(MatchClass::Unmatched, None, reason, None, Some(i), flags, false);
+        for (side, other) in [(BC, "Shopify"), (SH, "BigCommerce")] {
+            for i in 0..self.resolved[side].len() {
+                if self.resolved[side][i] {
+                    continue;
+                }
+                let has_sku = !sku::is_blank(self.sku(side, i));
+                let reason = unmatched_reason(has_sku, !self.facts[side].gtins(i).is_empty(), other);
+                let flags = self.facts[side].flags(i).to_vec();
+                let (bc, sh) = if side == BC { (Some(i), None) } else { (None, Some(i)) };
+                self.push(MatchClass::Unmatched, None, reason, bc, sh, flags, false);
             }
         }
     }
 }
 
-fn unmatched_reason(f: &Facts, other: &str) -> String {
-    match (f.sku_norm.is_some(), f.gtins.is_empty()) {
-        (false, true) => "blank SKU and no barcode: nothing to match on".into(),
-        (true, true) => format!("no {other} variant has this SKU"),
-        (false, false) => format!("blank SKU, and no {other} variant has this barcode"),
-        (true, false) => format!("no {other} variant has this SKU or barcode"),
+/// `has_sku` is whether the SKU is not blank, which is when it has a normalized form, whatever the rules.
+fn unmatched_reason(has_sku: bool, has_gtin: bool, other: &str) -> String {
+    match (has_sku, has_gtin) {
+        (false, false) => "blank SKU and no barcode: nothing to match on".into(),
+        (true, false) => format!("no {other} variant has this SKU"),
+        (false, true) => format!("blank SKU, and no {other} variant has this barcode"),
+        (true, true) => format!("no {other} variant has this SKU or barcode"),
     }
 }

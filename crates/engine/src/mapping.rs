@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules, match_catalogs};
+use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules, match_variants};
 use tillbridge_store::{
     BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
     MappingRecordRow, MappingShopifySide, ShVariantRow, System,
@@ -180,7 +180,7 @@ impl App {
         let rules = self.match_rules()?;
         let bc_in: Vec<_> = bc.iter().map(bigcommerce_input).collect();
         let sh_in: Vec<_> = sh.iter().map(shopify_input).collect();
-        Ok(match_catalogs(&bc_in, &sh_in, &decisions, &rules))
+        Ok(match_variants(&bc_in, &sh_in, &decisions, &rules))
     }
 
     /// The SKU rules and the option synonyms table matching uses.

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::matching::{Decisions, MatchClass, MatchPlan, MatchRules, match_catalogs};
+use tillbridge_domain::matching::{Decisions, MatchClass, MatchPlan, MatchRules, match_variants};
 use tillbridge_domain::sync::{ChangeCount, Ownership, PairState, Scope, SyncPlan, Write, plan_sync};
 use tillbridge_store::{
     BcVariantRow, NewJob, NewRead, ReadScope, Retry, ShVariantRow, SyncChangeRow, SyncMode, SyncRunEnd, System,
@@ -110,33 +110,45 @@ pub fn plan_catalogs(
 ) -> CatalogPlan {
     let bc_in: Vec<_> = bc_now.iter().map(snapshot::bigcommerce_input).collect();
     let sh_in: Vec<_> = sh_now.iter().map(snapshot::shopify_input).collect();
-    let matched = match_catalogs(&bc_in, &sh_in, decisions, rules);
-    let bc_last: HashMap<i64, &BcVariantRow> = bc_baseline.iter().map(|r| (r.variant_id, r)).collect();
-    let sh_last: HashMap<&str, &ShVariantRow> = sh_baseline.iter().map(|r| (r.variant_id.as_str(), r)).collect();
-    let pairs = pair_states(&matched, bc_now, sh_now, &bc_last, &sh_last);
+    let matched = match_variants(&bc_in, &sh_in, decisions, rules);
+    let pairs = pair_states(&matched, bc_now, sh_now, bc_baseline, sh_baseline, scope);
     let sync = plan_sync(&pairs, ownership, scope);
     CatalogPlan { matched, sync }
 }
 
-/// The pairs the planner works on: matched records, with each side's values now and at the baseline.
+/// The pairs the planner works on: matched records, with each side's values now and, for a delta,
+/// at the baseline. A full sync aligns every field whatever the baseline says, so it is not looked
+/// up, which spares a copy of every matched variant's values.
 fn pair_states(
     plan: &MatchPlan,
     bc: &[BcVariantRow],
     sh: &[ShVariantRow],
-    bc_baseline: &HashMap<i64, &BcVariantRow>,
-    sh_baseline: &HashMap<&str, &ShVariantRow>,
+    bc_baseline: &[BcVariantRow],
+    sh_baseline: &[ShVariantRow],
+    scope: Scope,
 ) -> Vec<PairState> {
-    plan.records
-        .iter()
-        .filter(|r| r.class == MatchClass::Matched)
-        .filter_map(|r| Some((&bc[r.bigcommerce?], &sh[r.shopify?])))
-        .map(|(b, s)| PairState {
-            bigcommerce: bigcommerce_item(b),
-            shopify: shopify_item(s),
-            last_bigcommerce: bc_baseline.get(&b.variant_id).map(|r| bigcommerce_item(r)),
-            last_shopify: sh_baseline.get(s.variant_id.as_str()).map(|r| shopify_item(r)),
-        })
-        .collect()
+    let (bc_last, sh_last): (HashMap<i64, &BcVariantRow>, HashMap<&str, &ShVariantRow>) = match scope {
+        Scope::Full => Default::default(),
+        Scope::Delta => (
+            bc_baseline.iter().map(|r| (r.variant_id, r)).collect(),
+            sh_baseline.iter().map(|r| (r.variant_id.as_str(), r)).collect(),
+        ),
+    };
+    let matched = || {
+        plan.records
+            .iter()
+            .filter(|r| r.class == MatchClass::Matched)
+            .filter_map(|r| Some((&bc[r.bigcommerce?], &sh[r.shopify?])))
+    };
+    // Counted first: a vector grown by doubling would copy pairs of hundreds of bytes each.
+    let mut pairs = Vec::with_capacity(matched().count());
+    pairs.extend(matched().map(|(b, s)| PairState {
+        bigcommerce: bigcommerce_item(b),
+        shopify: shopify_item(s),
+        last_bigcommerce: bc_last.get(&b.variant_id).map(|r| bigcommerce_item(r)),
+        last_shopify: sh_last.get(s.variant_id.as_str()).map(|r| shopify_item(r)),
+    }));
+    pairs
 }
 
 fn parse_cursor(c: Option<&str>) -> Option<DateTime<Utc>> {

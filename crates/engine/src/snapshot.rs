@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use tillbridge_bigcommerce::models::Product;
 use tillbridge_bigcommerce::{BigCommerceApi, ProductQuery};
-use tillbridge_domain::matching::{BcVariantIn, ShVariantIn};
+use tillbridge_domain::matching::{BigCommerceVariant, ShopifyVariant};
 use tillbridge_domain::sync::{BcItem, ShItem, bigcommerce_barcode, bigcommerce_prices, shopify_prices};
 use tillbridge_shopify::models::Variant;
 use tillbridge_shopify::{ShopifyApi, VariantQuery};
@@ -143,26 +143,51 @@ pub(crate) async fn read_shopify_paged(
     Ok(read)
 }
 
-pub(crate) fn bigcommerce_input(r: &BcVariantRow) -> BcVariantIn {
-    BcVariantIn {
-        product_id: r.product_id,
-        variant_id: r.variant_id,
-        sku: r.sku.clone(),
-        barcodes: vec![r.upc.clone(), r.gtin.clone()],
-        options: r.options.clone(),
-        title: r.title.clone(),
+/// A BigCommerce row as the matcher reads it, borrowed: copying a whole catalog into matcher
+/// inputs would take as much memory again as the snapshot itself.
+#[derive(Clone, Copy)]
+pub(crate) struct BcRowInput<'a>(&'a BcVariantRow);
+
+impl BigCommerceVariant for BcRowInput<'_> {
+    fn variant_id(&self) -> i64 {
+        self.0.variant_id
+    }
+    fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    fn barcodes(&self) -> impl Iterator<Item = &str> {
+        [self.0.upc.as_str(), self.0.gtin.as_str()].into_iter()
+    }
+    fn options(&self) -> &[(String, String)] {
+        &self.0.options
     }
 }
 
-pub(crate) fn shopify_input(r: &ShVariantRow) -> ShVariantIn {
-    ShVariantIn {
-        product_id: r.product_id.clone(),
-        variant_id: r.variant_id.clone(),
-        sku: r.sku.clone(),
-        barcode: r.barcode.clone(),
-        options: r.options.clone(),
-        title: r.title.clone(),
+/// A Shopify row as the matcher reads it, borrowed (see [`BcRowInput`]).
+#[derive(Clone, Copy)]
+pub(crate) struct ShRowInput<'a>(&'a ShVariantRow);
+
+impl ShopifyVariant for ShRowInput<'_> {
+    fn variant_id(&self) -> &str {
+        &self.0.variant_id
     }
+    fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    fn barcode(&self) -> &str {
+        &self.0.barcode
+    }
+    fn options(&self) -> &[(String, String)] {
+        &self.0.options
+    }
+}
+
+pub(crate) fn bigcommerce_input(r: &BcVariantRow) -> BcRowInput<'_> {
+    BcRowInput(r)
+}
+
+pub(crate) fn shopify_input(r: &ShVariantRow) -> ShRowInput<'_> {
+    ShRowInput(r)
 }
 
 /// A BigCommerce row in the planner's canonical terms (regular price, sale price, one barcode).
