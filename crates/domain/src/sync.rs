@@ -166,6 +166,59 @@ pub struct ShItem {
     pub barcode: String,
 }
 
+/// A [`BcItem`] borrowed from wherever its values lie; the prices are computed, so they are values.
+/// The planner reads pairs through these (see [`PairView`]), so it needs no copy of a catalog.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BcItemRef<'a> {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub title: &'a str,
+    pub sku: &'a str,
+    pub price: Decimal,
+    pub sale_price: Option<Decimal>,
+    pub barcode: &'a str,
+}
+
+/// A [`ShItem`] borrowed (see [`BcItemRef`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShItemRef<'a> {
+    pub product_id: &'a str,
+    pub variant_id: &'a str,
+    pub title: &'a str,
+    pub sku: &'a str,
+    pub price: Decimal,
+    pub sale_price: Option<Decimal>,
+    pub barcode: &'a str,
+}
+
+impl<'a> From<&'a BcItem> for BcItemRef<'a> {
+    fn from(item: &'a BcItem) -> Self {
+        BcItemRef {
+            product_id: item.product_id,
+            variant_id: item.variant_id,
+            title: &item.title,
+            sku: &item.sku,
+            price: item.price,
+            sale_price: item.sale_price,
+            barcode: &item.barcode,
+        }
+    }
+}
+
+impl<'a> From<&'a ShItem> for ShItemRef<'a> {
+    fn from(item: &'a ShItem) -> Self {
+        ShItemRef {
+            product_id: &item.product_id,
+            variant_id: &item.variant_id,
+            title: &item.title,
+            sku: &item.sku,
+            price: item.price,
+            sale_price: item.sale_price,
+            barcode: &item.barcode,
+        }
+    }
+}
+
 /// BigCommerce's price fields as (regular, sale). The variant price falls back to the product's; a
 /// sale price of 0 (or below) is BigCommerce's way of saying "no sale".
 pub fn bigcommerce_prices(
@@ -193,8 +246,13 @@ pub fn shopify_price_fields(regular: Decimal, sale: Option<Decimal>) -> (Decimal
 
 /// BigCommerce's barcode: the GTIN field when filled in, else the UPC field.
 pub fn bigcommerce_barcode(upc: &str, gtin: &str) -> String {
+    bigcommerce_barcode_borrowed(upc, gtin).to_string()
+}
+
+/// [`bigcommerce_barcode`] without a copy: the trimmed GTIN or UPC, borrowed.
+pub fn bigcommerce_barcode_borrowed<'a>(upc: &'a str, gtin: &'a str) -> &'a str {
     let gtin = gtin.trim();
-    if gtin.is_empty() { upc.trim().to_string() } else { gtin.to_string() }
+    if gtin.is_empty() { upc.trim() } else { gtin }
 }
 
 /// Barcodes are the same when they are the same GTIN however written (UPC-A "012345678905" is
@@ -220,6 +278,32 @@ pub struct PairState {
     pub last_bigcommerce: Option<BcItem>,
     #[serde(default)]
     pub last_shopify: Option<ShItem>,
+}
+
+/// One matched pair as the planner reads it: each side now and, when it was in the previous
+/// snapshot, at the last sync. [`PairState`] is one; a caller holding its catalog elsewhere can plan
+/// straight from it with [`plan_pairs`], without copying every matched variant into a `PairState`.
+/// The methods are called several times per pair, so they should be cheap.
+pub trait PairView {
+    fn bigcommerce(&self) -> BcItemRef<'_>;
+    fn shopify(&self) -> ShItemRef<'_>;
+    fn last_bigcommerce(&self) -> Option<BcItemRef<'_>>;
+    fn last_shopify(&self) -> Option<ShItemRef<'_>>;
+}
+
+impl PairView for PairState {
+    fn bigcommerce(&self) -> BcItemRef<'_> {
+        (&self.bigcommerce).into()
+    }
+    fn shopify(&self) -> ShItemRef<'_> {
+        (&self.shopify).into()
+    }
+    fn last_bigcommerce(&self) -> Option<BcItemRef<'_>> {
+        self.last_bigcommerce.as_ref().map(BcItemRef::from)
+    }
+    fn last_shopify(&self) -> Option<ShItemRef<'_>> {
+        self.last_shopify.as_ref().map(ShItemRef::from)
+    }
 }
 
 /// One field that the plan changes, rendered as text for the diff and its CSV.
@@ -303,10 +387,11 @@ pub struct BigCommerceVariantWrite {
 }
 
 impl BigCommerceVariantWrite {
-    fn new(item: &BcItem) -> Self {
+    fn new(ids: impl Into<BcIds>) -> Self {
+        let BcIds { product_id, variant_id } = ids.into();
         BigCommerceVariantWrite {
-            variant_id: item.variant_id,
-            product_id: item.product_id,
+            variant_id,
+            product_id,
             price: None,
             sale_price: None,
             sku: None,
@@ -370,6 +455,11 @@ impl SyncPlan {
 /// field that differs; delta carries over only the owner side's edits since the last sync, so an
 /// edit made on the non-owning side is reverted by a full sync and never by a delta.
 pub fn plan_sync(pairs: &[PairState], ownership: &Ownership, scope: Scope) -> SyncPlan {
+    plan_pairs(pairs, ownership, scope)
+}
+
+/// [`plan_sync`] for pairs of any [`PairView`]: the same pairs give the same plan whatever holds them.
+pub fn plan_pairs<P: PairView>(pairs: &[P], ownership: &Ownership, scope: Scope) -> SyncPlan {
     let mut planner = Planner {
         ownership,
         scope,
@@ -398,23 +488,23 @@ struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    fn of_bigcommerce(item: &'a BcItem) -> Self {
+    fn of_bigcommerce(item: &BcItemRef<'a>) -> Self {
         Values {
-            title: &item.title,
-            sku: &item.sku,
+            title: item.title,
+            sku: item.sku,
             price: item.price,
             sale_price: item.sale_price,
-            barcode: &item.barcode,
+            barcode: item.barcode,
         }
     }
 
-    fn of_shopify(item: &'a ShItem) -> Self {
+    fn of_shopify(item: &ShItemRef<'a>) -> Self {
         Values {
-            title: &item.title,
-            sku: &item.sku,
+            title: item.title,
+            sku: item.sku,
             price: item.price,
             sale_price: item.sale_price,
-            barcode: &item.barcode,
+            barcode: item.barcode,
         }
     }
 
@@ -442,21 +532,46 @@ impl<'a> Values<'a> {
     }
 }
 
-/// Both sides of one pair, now and at the last sync.
+/// Both sides of one pair, now and at the last sync, with the ids of the sides now.
 struct Sides<'a> {
+    bigcommerce_ids: BcIds,
+    shopify_ids: ShIds<'a>,
     bigcommerce: Values<'a>,
     shopify: Values<'a>,
     last_bigcommerce: Option<Values<'a>>,
     last_shopify: Option<Values<'a>>,
 }
 
+/// A BigCommerce variant's ids.
+#[derive(Clone, Copy)]
+struct BcIds {
+    product_id: i64,
+    variant_id: i64,
+}
+
+impl From<&BcItem> for BcIds {
+    fn from(item: &BcItem) -> Self {
+        BcIds { product_id: item.product_id, variant_id: item.variant_id }
+    }
+}
+
+/// A Shopify variant's GIDs.
+#[derive(Clone, Copy)]
+struct ShIds<'a> {
+    product_id: &'a str,
+    variant_id: &'a str,
+}
+
 impl<'a> Sides<'a> {
-    fn of(pair: &'a PairState) -> Self {
+    fn of<P: PairView>(pair: &'a P) -> Self {
+        let (bigcommerce, shopify) = (pair.bigcommerce(), pair.shopify());
         Sides {
-            bigcommerce: Values::of_bigcommerce(&pair.bigcommerce),
-            shopify: Values::of_shopify(&pair.shopify),
-            last_bigcommerce: pair.last_bigcommerce.as_ref().map(Values::of_bigcommerce),
-            last_shopify: pair.last_shopify.as_ref().map(Values::of_shopify),
+            bigcommerce_ids: BcIds { product_id: bigcommerce.product_id, variant_id: bigcommerce.variant_id },
+            shopify_ids: ShIds { product_id: shopify.product_id, variant_id: shopify.variant_id },
+            bigcommerce: Values::of_bigcommerce(&bigcommerce),
+            shopify: Values::of_shopify(&shopify),
+            last_bigcommerce: pair.last_bigcommerce().as_ref().map(Values::of_bigcommerce),
+            last_shopify: pair.last_shopify().as_ref().map(Values::of_shopify),
         }
     }
 
@@ -502,12 +617,12 @@ struct PairWrites {
 }
 
 impl PairWrites {
-    fn shopify(&mut self, pair: &PairState) -> &mut ShopifyVariantWrite {
-        self.shopify.get_or_insert_with(|| ShopifyVariantWrite::new(&pair.shopify.variant_id))
+    fn shopify(&mut self, sides: &Sides<'_>) -> &mut ShopifyVariantWrite {
+        self.shopify.get_or_insert_with(|| ShopifyVariantWrite::new(sides.shopify_ids.variant_id))
     }
 
-    fn bigcommerce(&mut self, pair: &PairState) -> &mut BigCommerceVariantWrite {
-        self.bigcommerce.get_or_insert_with(|| BigCommerceVariantWrite::new(&pair.bigcommerce))
+    fn bigcommerce(&mut self, sides: &Sides<'_>) -> &mut BigCommerceVariantWrite {
+        self.bigcommerce.get_or_insert_with(|| BigCommerceVariantWrite::new(sides.bigcommerce_ids))
     }
 }
 
@@ -529,11 +644,11 @@ impl<'a> Planner<'a> {
         self.ownership.owner(field).direction().filter(|&d| sides.moves(field, d, self.scope))
     }
 
-    fn change(&mut self, pair: &PairState, sides: &Sides<'_>, field: Field, direction: Direction) {
+    fn change(&mut self, sides: &Sides<'_>, field: Field, direction: Direction) {
         let (owner, _, target) = sides.flowing(direction);
         self.changes.push(FieldChange {
-            bigcommerce_variant_id: pair.bigcommerce.variant_id,
-            shopify_variant_id: pair.shopify.variant_id.clone(),
+            bigcommerce_variant_id: sides.bigcommerce_ids.variant_id,
+            shopify_variant_id: sides.shopify_ids.variant_id.to_string(),
             title: owner.title.to_string(),
             sku: owner.sku.to_string(),
             field,
@@ -543,30 +658,30 @@ impl<'a> Planner<'a> {
         });
     }
 
-    fn skip(&mut self, pair: &PairState, field: Field, reason: String) {
+    fn skip(&mut self, sides: &Sides<'_>, field: Field, reason: String) {
         self.skipped.push(Skipped {
-            bigcommerce_variant_id: pair.bigcommerce.variant_id,
-            shopify_variant_id: pair.shopify.variant_id.clone(),
+            bigcommerce_variant_id: sides.bigcommerce_ids.variant_id,
+            shopify_variant_id: sides.shopify_ids.variant_id.to_string(),
             field,
             reason,
         });
     }
 
-    fn plan_variant(&mut self, pair: &'a PairState) {
+    fn plan_variant<P: PairView>(&mut self, pair: &'a P) {
         let sides = Sides::of(pair);
         let mut writes = PairWrites { shopify: None, bigcommerce: None };
         for direction in [Direction::BigCommerceToShopify, Direction::ShopifyToBigCommerce] {
-            self.plan_prices(pair, &sides, direction, &mut writes);
+            self.plan_prices(&sides, direction, &mut writes);
         }
         if let Some(direction) = self.flow(&sides, Field::Barcode) {
-            self.change(pair, &sides, Field::Barcode, direction);
+            self.change(&sides, Field::Barcode, direction);
             let value = sides.flowing(direction).0.barcode.trim();
             match direction {
                 Direction::BigCommerceToShopify => {
-                    writes.shopify(pair).barcode = Some((!value.is_empty()).then(|| value.to_string()));
+                    writes.shopify(&sides).barcode = Some((!value.is_empty()).then(|| value.to_string()));
                 }
                 Direction::ShopifyToBigCommerce => {
-                    let write = writes.bigcommerce(pair);
+                    let write = writes.bigcommerce(&sides);
                     write.gtin = Some(value.to_string());
                     // A UPC-A belongs in the UPC field too. A cleared barcode clears the UPC as well,
                     // since BigCommerce's barcode falls back to the UPC when the GTIN is blank.
@@ -577,17 +692,17 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(direction) = self.flow(&sides, Field::Sku) {
-            self.change(pair, &sides, Field::Sku, direction);
+            self.change(&sides, Field::Sku, direction);
             let sku = sides.flowing(direction).0.sku.to_string();
             match direction {
-                Direction::BigCommerceToShopify => writes.shopify(pair).sku = Some(sku),
-                Direction::ShopifyToBigCommerce => writes.bigcommerce(pair).sku = Some(sku),
+                Direction::BigCommerceToShopify => writes.shopify(&sides).sku = Some(sku),
+                Direction::ShopifyToBigCommerce => writes.bigcommerce(&sides).sku = Some(sku),
             }
         }
         if let Some(write) = writes.shopify {
             self.shopify_variants.push((
-                gid_order(&pair.shopify.product_id),
-                gid_order(&pair.shopify.variant_id),
+                gid_order(sides.shopify_ids.product_id),
+                gid_order(sides.shopify_ids.variant_id),
                 write,
             ));
         }
@@ -598,7 +713,7 @@ impl<'a> Planner<'a> {
 
     /// Price and sale price flowing `direction`. They are planned together because Shopify keeps
     /// them in two fields whose meaning depends on both values.
-    fn plan_prices(&mut self, pair: &PairState, sides: &Sides<'_>, direction: Direction, writes: &mut PairWrites) {
+    fn plan_prices(&mut self, sides: &Sides<'_>, direction: Direction, writes: &mut PairWrites) {
         let price_moves = self.flow(sides, Field::Price) == Some(direction);
         let sale_moves = self.flow(sides, Field::SalePrice) == Some(direction);
         if !price_moves && !sale_moves {
@@ -611,12 +726,12 @@ impl<'a> Planner<'a> {
         let moving = [(Field::Price, price_moves), (Field::SalePrice, sale_moves)];
         if let Some(reason) = unstorable_prices(direction, regular, sale) {
             for (field, _) in moving.into_iter().filter(|(_, moves)| *moves) {
-                self.skip(pair, field, reason.clone());
+                self.skip(sides, field, reason.clone());
             }
             return;
         }
         for (field, _) in moving.into_iter().filter(|(_, moves)| *moves) {
-            self.change(pair, sides, field, direction);
+            self.change(sides, field, direction);
         }
         match direction {
             Direction::BigCommerceToShopify => {
@@ -626,13 +741,13 @@ impl<'a> Planner<'a> {
                 // Written with any new price too: a stale compare-at at or below the old price reads
                 // as no sale (so it is invisible here), but would become one under a lower price.
                 if new_price || compare_at != current_compare_at {
-                    let write = writes.shopify(pair);
+                    let write = writes.shopify(sides);
                     write.price = new_price.then_some(price);
                     write.compare_at_price = Some(compare_at);
                 }
             }
             Direction::ShopifyToBigCommerce => {
-                let write = writes.bigcommerce(pair);
+                let write = writes.bigcommerce(sides);
                 if price_moves {
                     write.price = Some(regular);
                 }
@@ -645,7 +760,7 @@ impl<'a> Planner<'a> {
 
     /// Titles live on products, and one product's variants may be matched to variants of several
     /// products on the other side; a target product is renamed only when all of them agree.
-    fn plan_titles(&mut self, pairs: &'a [PairState]) {
+    fn plan_titles<P: PairView>(&mut self, pairs: &'a [P]) {
         let Some(direction) = self.ownership.title.direction() else { return };
         // Most runs, deltas above all, rename nothing; one pass without sorting tells.
         if !pairs.iter().any(|pair| Sides::of(pair).moves(Field::Title, direction, self.scope)) {
@@ -653,68 +768,78 @@ impl<'a> Planner<'a> {
         }
         match direction {
             Direction::BigCommerceToShopify => {
-                self.plan_titles_by(pairs, direction, |pair| gid_order(&pair.shopify.product_id))
+                self.plan_titles_by(pairs, direction, |sides| gid_order(sides.shopify_ids.product_id))
             }
             Direction::ShopifyToBigCommerce => {
-                self.plan_titles_by(pairs, direction, |pair| pair.bigcommerce.product_id)
+                self.plan_titles_by(pairs, direction, |sides| sides.bigcommerce_ids.product_id)
             }
         }
     }
 
     /// [`Self::plan_titles`] with the target product of a pair given by `target`.
-    fn plan_titles_by<K: Ord + Copy>(
+    fn plan_titles_by<P: PairView, K: Ord + Copy>(
         &mut self,
-        pairs: &'a [PairState],
+        pairs: &'a [P],
         direction: Direction,
-        target: impl Fn(&'a PairState) -> K,
+        target: impl Fn(&Sides<'a>) -> K,
     ) {
-        let mut order: Vec<(K, &'a PairState)> = pairs.iter().map(|pair| (target(pair), pair)).collect();
-        order.sort_unstable_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| pair_ids(a).cmp(&pair_ids(b))));
-        for group in order.chunk_by(|(ka, _), (kb, _)| ka == kb) {
-            if !group.iter().any(|(_, pair)| Sides::of(pair).moves(Field::Title, direction, self.scope)) {
+        // Each pair's target product and ids are read once, so sorting compares them in place.
+        let mut order: Vec<(K, (i64, &'a str), &'a P)> = pairs
+            .iter()
+            .map(|pair| {
+                let sides = Sides::of(pair);
+                (target(&sides), (sides.bigcommerce_ids.variant_id, sides.shopify_ids.variant_id), pair)
+            })
+            .collect();
+        order.sort_unstable_by(|(ka, ia, _), (kb, ib, _)| ka.cmp(kb).then_with(|| ia.cmp(ib)));
+        for group in order.chunk_by(|(ka, _, _), (kb, _, _)| ka == kb) {
+            if !group.iter().any(|(_, _, pair)| Sides::of(*pair).moves(Field::Title, direction, self.scope)) {
                 continue;
             }
             let mut names: Vec<&'a str> = group
                 .iter()
-                .map(|(_, pair)| match direction {
-                    Direction::BigCommerceToShopify => pair.bigcommerce.title.as_str(),
-                    Direction::ShopifyToBigCommerce => pair.shopify.title.as_str(),
+                .map(|(_, _, pair)| {
+                    let sides = Sides::of(*pair);
+                    match direction {
+                        Direction::BigCommerceToShopify => sides.bigcommerce.title,
+                        Direction::ShopifyToBigCommerce => sides.shopify.title,
+                    }
                 })
                 .collect();
             names.sort_unstable();
             names.dedup();
-            self.plan_title(group[0].1, names, direction);
+            self.plan_title(&Sides::of(group[0].2), names, direction);
         }
     }
 
     /// One target product's title, when some pair of it should move. `first` is its pair with the
     /// lowest ids, which stands for the product; `names` are the owner side's distinct titles.
-    fn plan_title(&mut self, first: &PairState, names: Vec<&str>, direction: Direction) {
+    fn plan_title(&mut self, first: &Sides<'_>, names: Vec<&str>, direction: Direction) {
         if names.len() > 1 {
             let quoted = names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
             let reason = match direction {
                 Direction::BigCommerceToShopify => format!(
                     "Shopify product {} is matched to BigCommerce products with different names ({quoted})",
-                    first.shopify.product_id
+                    first.shopify_ids.product_id
                 ),
                 Direction::ShopifyToBigCommerce => format!(
                     "BigCommerce product {} is matched to Shopify products with different titles ({quoted})",
-                    first.bigcommerce.product_id
+                    first.bigcommerce_ids.product_id
                 ),
             };
             self.skip(first, Field::Title, reason);
             return;
         }
-        self.change(first, &Sides::of(first), Field::Title, direction);
+        self.change(first, Field::Title, direction);
         let title = names[0].to_string();
         match direction {
             Direction::BigCommerceToShopify => {
                 self.shopify_titles
-                    .push(Write::ShopifyProductTitle { product_id: first.shopify.product_id.clone(), title });
+                    .push(Write::ShopifyProductTitle { product_id: first.shopify_ids.product_id.to_string(), title });
             }
             Direction::ShopifyToBigCommerce => {
                 self.bigcommerce_names
-                    .push(BigCommerceNameWrite { product_id: first.bigcommerce.product_id, name: title });
+                    .push(BigCommerceNameWrite { product_id: first.bigcommerce_ids.product_id, name: title });
             }
         }
     }
@@ -770,11 +895,6 @@ impl<'a> Planner<'a> {
         );
         SyncPlan { changes, writes, skipped }
     }
-}
-
-/// A pair's ids, the tie-breaker wherever pairs are ordered.
-fn pair_ids(pair: &PairState) -> (i64, &str) {
-    (pair.bigcommerce.variant_id, &pair.shopify.variant_id)
 }
 
 /// A Shopify GID as a sort key: its numeric tail, then the whole text.

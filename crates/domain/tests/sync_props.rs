@@ -1,6 +1,6 @@
 //! Properties of the sync planner over random stores: the plan does not depend on input order, it
 //! respects the stores' batch limits and the ownership, and applying a full plan to simulated stores
-//! leaves nothing for a second full plan to do.
+//! leaves nothing for a second full plan to do. Pairs read in place plan as copied pairs do.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,6 +78,36 @@ impl Stores {
                 last_shopify: last.map(|l| l.shopify_item(&l.shopify[i])),
             })
             .collect()
+    }
+
+    /// [`Self::bigcommerce_item`] borrowed, as a caller planning from its own rows reads them.
+    fn bigcommerce_ref(&self, i: usize) -> BcItemRef<'_> {
+        let raw = &self.bigcommerce[i];
+        let (price, sale_price) = bigcommerce_prices(raw.product_price, raw.variant_price, raw.sale_price);
+        BcItemRef {
+            product_id: raw.product_id,
+            variant_id: raw.variant_id,
+            title: &self.bigcommerce_names[&raw.product_id],
+            sku: &raw.sku,
+            price,
+            sale_price,
+            barcode: bigcommerce_barcode_borrowed(&raw.upc, &raw.gtin),
+        }
+    }
+
+    /// [`Self::shopify_item`] borrowed.
+    fn shopify_ref(&self, i: usize) -> ShItemRef<'_> {
+        let raw = &self.shopify[i];
+        let (price, sale_price) = shopify_prices(raw.price, raw.compare_at);
+        ShItemRef {
+            product_id: &raw.product_id,
+            variant_id: &raw.variant_id,
+            title: &self.shopify_titles[&raw.product_id],
+            sku: &raw.sku,
+            price,
+            sale_price,
+            barcode: &raw.barcode,
+        }
     }
 
     /// Performs the writes the way the stores' APIs would.
@@ -254,6 +284,28 @@ fn ownership() -> impl Strategy<Value = Ownership> {
     })
 }
 
+/// Pair `at` of the stores, read where it lies rather than copied into a [`PairState`].
+struct InPlace<'a> {
+    now: &'a Stores,
+    last: Option<&'a Stores>,
+    at: usize,
+}
+
+impl PairView for InPlace<'_> {
+    fn bigcommerce(&self) -> BcItemRef<'_> {
+        self.now.bigcommerce_ref(self.at)
+    }
+    fn shopify(&self) -> ShItemRef<'_> {
+        self.now.shopify_ref(self.at)
+    }
+    fn last_bigcommerce(&self) -> Option<BcItemRef<'_>> {
+        self.last.map(|l| l.bigcommerce_ref(self.at))
+    }
+    fn last_shopify(&self) -> Option<ShItemRef<'_>> {
+        self.last.map(|l| l.shopify_ref(self.at))
+    }
+}
+
 fn scope() -> impl Strategy<Value = Scope> {
     prop::sample::select(vec![Scope::Full, Scope::Delta])
 }
@@ -279,6 +331,23 @@ proptest! {
             shuffled.swap(i, (x >> 33) as usize % (i + 1));
         }
         prop_assert_eq!(&plan, &plan_sync(&shuffled, &ownership, scope), "shuffling the pairs changes nothing");
+    }
+
+    #[test]
+    fn pairs_read_in_place_plan_as_owned_pairs(
+        (stores, last) in stores_and_last(),
+        ownership in ownership(),
+        scope in scope(),
+        with_last in any::<bool>(),
+    ) {
+        let last = with_last.then_some(&last);
+        let in_place: Vec<InPlace<'_>> =
+            (0..stores.bigcommerce.len()).map(|at| InPlace { now: &stores, last, at }).collect();
+        prop_assert_eq!(
+            plan_pairs(&in_place, &ownership, scope),
+            plan_sync(&stores.pairs(last), &ownership, scope),
+            "the plan depends on the values, not on what holds them"
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::matching::{Decisions, MatchClass, MatchPlan, MatchRules, match_variants};
-use tillbridge_domain::sync::{ChangeCount, Ownership, PairState, Scope, SyncPlan, Write, plan_sync};
+use tillbridge_domain::sync::{
+    BcItemRef, ChangeCount, Ownership, PairView, Scope, ShItemRef, SyncPlan, Write, plan_pairs,
+};
 use tillbridge_store::{
     BcVariantRow, NewJob, NewRead, ReadScope, Retry, ShVariantRow, SyncChangeRow, SyncMode, SyncRunEnd, System,
 };
@@ -111,22 +113,47 @@ pub fn plan_catalogs(
     let bc_in: Vec<_> = bc_now.iter().map(snapshot::bigcommerce_input).collect();
     let sh_in: Vec<_> = sh_now.iter().map(snapshot::shopify_input).collect();
     let matched = match_variants(&bc_in, &sh_in, decisions, rules);
-    let pairs = pair_states(&matched, bc_now, sh_now, bc_baseline, sh_baseline, scope);
-    let sync = plan_sync(&pairs, ownership, scope);
+    let pairs = row_pairs(&matched, bc_now, sh_now, bc_baseline, sh_baseline, scope);
+    let sync = plan_pairs(&pairs, ownership, scope);
     CatalogPlan { matched, sync }
 }
 
-/// The pairs the planner works on: matched records, with each side's values now and, for a delta,
+/// One matched pair as the planner reads it: the rows themselves, now and (for a delta) at the
+/// baseline. Four references, where copying the values would take hundreds of bytes a pair.
+#[derive(Clone, Copy)]
+struct RowPair<'a> {
+    bigcommerce: &'a BcVariantRow,
+    shopify: &'a ShVariantRow,
+    last_bigcommerce: Option<&'a BcVariantRow>,
+    last_shopify: Option<&'a ShVariantRow>,
+}
+
+impl PairView for RowPair<'_> {
+    fn bigcommerce(&self) -> BcItemRef<'_> {
+        bigcommerce_item(self.bigcommerce)
+    }
+    fn shopify(&self) -> ShItemRef<'_> {
+        shopify_item(self.shopify)
+    }
+    fn last_bigcommerce(&self) -> Option<BcItemRef<'_>> {
+        self.last_bigcommerce.map(bigcommerce_item)
+    }
+    fn last_shopify(&self) -> Option<ShItemRef<'_>> {
+        self.last_shopify.map(shopify_item)
+    }
+}
+
+/// The pairs the planner works on: matched records, with each side's rows now and, for a delta,
 /// at the baseline. A full sync aligns every field whatever the baseline says, so it is not looked
-/// up, which spares a copy of every matched variant's values.
-fn pair_states(
+/// up there.
+fn row_pairs<'a>(
     plan: &MatchPlan,
-    bc: &[BcVariantRow],
-    sh: &[ShVariantRow],
-    bc_baseline: &[BcVariantRow],
-    sh_baseline: &[ShVariantRow],
+    bc: &'a [BcVariantRow],
+    sh: &'a [ShVariantRow],
+    bc_baseline: &'a [BcVariantRow],
+    sh_baseline: &'a [ShVariantRow],
     scope: Scope,
-) -> Vec<PairState> {
+) -> Vec<RowPair<'a>> {
     let (bc_last, sh_last): (HashMap<i64, &BcVariantRow>, HashMap<&str, &ShVariantRow>) = match scope {
         Scope::Full => Default::default(),
         Scope::Delta => (
@@ -134,21 +161,17 @@ fn pair_states(
             sh_baseline.iter().map(|r| (r.variant_id.as_str(), r)).collect(),
         ),
     };
-    let matched = || {
-        plan.records
-            .iter()
-            .filter(|r| r.class == MatchClass::Matched)
-            .filter_map(|r| Some((&bc[r.bigcommerce?], &sh[r.shopify?])))
-    };
-    // Counted first: a vector grown by doubling would copy pairs of hundreds of bytes each.
-    let mut pairs = Vec::with_capacity(matched().count());
-    pairs.extend(matched().map(|(b, s)| PairState {
-        bigcommerce: bigcommerce_item(b),
-        shopify: shopify_item(s),
-        last_bigcommerce: bc_last.get(&b.variant_id).map(|r| bigcommerce_item(r)),
-        last_shopify: sh_last.get(s.variant_id.as_str()).map(|r| shopify_item(r)),
-    }));
-    pairs
+    plan.records
+        .iter()
+        .filter(|r| r.class == MatchClass::Matched)
+        .filter_map(|r| Some((&bc[r.bigcommerce?], &sh[r.shopify?])))
+        .map(|(b, s)| RowPair {
+            bigcommerce: b,
+            shopify: s,
+            last_bigcommerce: bc_last.get(&b.variant_id).copied(),
+            last_shopify: sh_last.get(s.variant_id.as_str()).copied(),
+        })
+        .collect()
 }
 
 fn parse_cursor(c: Option<&str>) -> Option<DateTime<Utc>> {

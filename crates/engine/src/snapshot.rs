@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use tillbridge_bigcommerce::models::Product;
 use tillbridge_bigcommerce::{BigCommerceApi, ProductQuery};
 use tillbridge_domain::matching::{BigCommerceVariant, ShopifyVariant};
-use tillbridge_domain::sync::{BcItem, ShItem, bigcommerce_barcode, bigcommerce_prices, shopify_prices};
+use tillbridge_domain::sync::{BcItemRef, ShItemRef, bigcommerce_barcode_borrowed, bigcommerce_prices, shopify_prices};
 use tillbridge_shopify::models::Variant;
 use tillbridge_shopify::{ShopifyApi, VariantQuery};
 use tillbridge_store::{BcVariantRow, ShVariantRow};
@@ -190,30 +190,32 @@ pub(crate) fn shopify_input(r: &ShVariantRow) -> ShRowInput<'_> {
     ShRowInput(r)
 }
 
-/// A BigCommerce row in the planner's canonical terms (regular price, sale price, one barcode).
-pub(crate) fn bigcommerce_item(r: &BcVariantRow) -> BcItem {
+/// A BigCommerce row in the planner's canonical terms (regular price, sale price, one barcode),
+/// borrowed: the planner reads these as it goes, so no copy of the catalog is made for it.
+pub(crate) fn bigcommerce_item(r: &BcVariantRow) -> BcItemRef<'_> {
     let (price, sale_price) = bigcommerce_prices(r.product_price, r.price, r.sale_price);
-    BcItem {
+    BcItemRef {
         product_id: r.product_id,
         variant_id: r.variant_id,
-        title: r.title.clone(),
-        sku: r.sku.clone(),
+        title: &r.title,
+        sku: &r.sku,
         price,
         sale_price,
-        barcode: bigcommerce_barcode(&r.upc, &r.gtin),
+        barcode: bigcommerce_barcode_borrowed(&r.upc, &r.gtin),
     }
 }
 
-pub(crate) fn shopify_item(r: &ShVariantRow) -> ShItem {
+/// A Shopify row in the planner's canonical terms, borrowed (see [`bigcommerce_item`]).
+pub(crate) fn shopify_item(r: &ShVariantRow) -> ShItemRef<'_> {
     let (price, sale_price) = shopify_prices(r.price, r.compare_at_price);
-    ShItem {
-        product_id: r.product_id.clone(),
-        variant_id: r.variant_id.clone(),
-        title: r.title.clone(),
-        sku: r.sku.clone(),
+    ShItemRef {
+        product_id: &r.product_id,
+        variant_id: &r.variant_id,
+        title: &r.title,
+        sku: &r.sku,
         price,
         sale_price,
-        barcode: r.barcode.clone(),
+        barcode: &r.barcode,
     }
 }
 
