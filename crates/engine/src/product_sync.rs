@@ -14,6 +14,7 @@
 //! A dry run stops after step 2 and records the snapshot, the mapping and the diff, but neither
 //! baseline nor jobs: the next real sync must still see every change the dry run saw.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -361,11 +362,12 @@ impl App {
             SyncMode::Delta => ReadScope::Delta,
         };
         // What the catalogs look like now: a full read is the catalog; a delta read updates the stored one.
-        let (bc_now, sh_now) = match mode {
-            SyncMode::Full => (bc_read.rows.clone(), sh_read.rows.clone()),
+        // A full read is used where it lies: a second copy of 100,000 rows would double the memory.
+        let (bc_now, sh_now): (Cow<'_, [BcVariantRow]>, Cow<'_, [ShVariantRow]>) = match mode {
+            SyncMode::Full => (Cow::Borrowed(&bc_read.rows), Cow::Borrowed(&sh_read.rows)),
             SyncMode::Delta => (
-                snapshot::merged(&self.store.bigcommerce_variants()?, &bc_read.rows, |r| r.variant_id),
-                snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone()),
+                Cow::Owned(snapshot::merged(&self.store.bigcommerce_variants()?, &bc_read.rows, |r| r.variant_id)),
+                Cow::Owned(snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone())),
             ),
         };
         let decisions = self.decisions()?;
