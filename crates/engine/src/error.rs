@@ -65,6 +65,13 @@ impl From<StoreError> for ApiError {
                 ErrorKind::Invalid
             }
             StoreError::NotFound { .. } | StoreError::NotATemplate(_) => ErrorKind::Invalid,
+            StoreError::SyncRunning { .. } => {
+                return ApiError {
+                    code: Some(ErrorCode::SyncRunning),
+                    message: e.to_string(),
+                    kind: ErrorKind::Conflict,
+                };
+            }
             StoreError::Migration { .. } | StoreError::Sqlite(_) => ErrorKind::Internal,
         };
         ApiError { code: None, message: e.to_string(), kind }

@@ -231,7 +231,24 @@ impl App {
             }
         };
         self.progress.update(|p| p.run_id = Some(run_id));
+        // Renewing the run's lease tells other processes (and the next start) that it is alive.
+        let lease = {
+            let app = self.clone();
+            tokio::spawn(async move {
+                let every = (tillbridge_store::sync_runs::SYNC_LEASE / 4)
+                    .to_std()
+                    .unwrap_or(std::time::Duration::from_secs(15));
+                loop {
+                    tokio::time::sleep(every).await;
+                    let now = app.now();
+                    if let Err(e) = app.blocking(move |app| Ok(app.store.renew_sync_run(run_id, now)?)).await {
+                        tracing::warn!(run_id, error = %e, "could not renew the sync's lease");
+                    }
+                }
+            })
+        };
         let outcome = self.sync_steps(req, run_id).await;
+        lease.abort();
         let finished = self.now();
         let end = match &outcome {
             Ok(s) => SyncRunEnd {

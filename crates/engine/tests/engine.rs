@@ -85,3 +85,21 @@ async fn doctor_warns_about_no_connections_and_dead_jobs() {
     assert_eq!(state_of("BigCommerce connection"), Some(CheckState::Warn), "no store connected yet is a warning");
     assert_eq!(state_of("transfer queue"), Some(CheckState::Warn), "a dead transfer needs a person");
 }
+
+#[tokio::test]
+async fn a_sync_live_in_another_process_is_not_started_over_nor_taken_for_a_crash() {
+    let (app, _) = app();
+    // Another process (the CLI beside the window) holds a live run in the same database.
+    let theirs = app.store().start_sync_run(tillbridge_store::SyncMode::Full, false, app.now()).unwrap();
+    let ours = app
+        .sync_run(tillbridge_engine::SyncRequest { mode: tillbridge_engine::SyncMode::Delta, dry_run: true })
+        .await
+        .unwrap();
+    assert_eq!(ours.phase, tillbridge_engine::SyncPhase::Failed, "a second sync over a live one does not run");
+    assert!(
+        ours.error.as_deref().is_some_and(|e| e.contains("another sync") && e.contains(&format!("run {theirs}"))),
+        "and says which run it waits for: {:?}",
+        ours.error
+    );
+    assert_eq!(app.store().sync_run(theirs).unwrap().finished_at, None, "the live run is left alone");
+}

@@ -122,7 +122,10 @@ CREATE TABLE sync_runs (
     error        TEXT,
     changes      INTEGER NOT NULL DEFAULT 0 CHECK (changes >= 0),
     written      INTEGER NOT NULL DEFAULT 0 CHECK (written >= 0),
-    failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0)
+    failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+    -- Renewed while the run is alive. Another process (the CLI beside the window) must not start a
+    -- second sync over a live one, nor mistake a live one for a crashed one.
+    heartbeat_at TEXT
 );
 
 -- Every field change a run planned, in plan order (`seq`): the preview of a dry run and the record

@@ -25,17 +25,28 @@ pub enum StoreError {
     )]
     Backup { path: PathBuf, detail: String },
 
-    #[error("upgrading the database to schema version {version} failed: {detail}. The database was left at the previous version.")]
+    #[error(
+        "upgrading the database to schema version {version} failed: {detail}. The database was left at the previous version."
+    )]
     Migration { version: u32, detail: String },
 
-    #[error("the setting '{key}' holds unreadable data ({detail}). Set it again, or remove it to fall back to the default.")]
+    #[error(
+        "the setting '{key}' holds unreadable data ({detail}). Set it again, or remove it to fall back to the default."
+    )]
     CorruptSetting { key: String, detail: String },
 
-    #[error("'{0}' is not an endpoint template: templates name the route (\"/v3/catalog/products/{{id}}\"), never ids, emails or query values")]
+    #[error(
+        "'{0}' is not an endpoint template: templates name the route (\"/v3/catalog/products/{{id}}\"), never ids, emails or query values"
+    )]
     NotATemplate(String),
 
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
+
+    #[error(
+        "another sync (run {run_id}, last heard from {seconds_ago} s ago) is still running, perhaps in another Tillbridge window or command; wait for it to finish"
+    )]
+    SyncRunning { run_id: i64, seconds_ago: i64 },
 
     #[error("the database is busy; try again in a moment ({0})")]
     Busy(rusqlite::Error),
@@ -66,9 +77,9 @@ pub(crate) fn opening_error(path: &std::path::Path, e: rusqlite::Error) -> Store
     let detail = e.to_string();
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path: path.into(), detail },
-        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure) => {
-            StoreError::Unwritable { path: path.into(), detail }
-        }
+        Some(
+            ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure,
+        ) => StoreError::Unwritable { path: path.into(), detail },
         _ => StoreError::from(e),
     }
 }

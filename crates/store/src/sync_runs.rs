@@ -105,8 +105,11 @@ pub fn start_sync_run(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    if let Some((run_id, beat)) = live_run(tx, now)? {
+        return Err(StoreError::SyncRunning { run_id, seconds_ago: (now - beat).num_seconds() });
+    }
     let id = tx.query_row(
-        "INSERT INTO sync_runs (mode, dry_run, started_at, phase) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        "INSERT INTO sync_runs (mode, dry_run, started_at, phase, heartbeat_at) VALUES (?1, ?2, ?3, ?4, ?3) RETURNING id",
         params![mode.as_str(), dry_run, format_time(now), FIRST_PHASE],
         |r| r.get(0),
     )?;
@@ -188,10 +191,37 @@ pub fn save_sync_changes(tx: &Transaction<'_>, run_id: i64, rows: &[SyncChangeRo
 /// A run left unfinished by a crash can never finish: marks it failed, saying so. Call once at
 /// start, before any run begins. Returns how many runs were marked.
 pub fn interrupted_sync_runs_to_failed(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    // A run whose lease is fresh belongs to a process that is still working on it.
     Ok(tx.execute(
-        "UPDATE sync_runs SET phase = ?1, error = ?2, finished_at = ?3 WHERE finished_at IS NULL",
-        params![FAILED_PHASE, INTERRUPTED_ERROR, format_time(now)],
+        "UPDATE sync_runs SET phase = ?1, error = ?2, finished_at = ?3
+         WHERE finished_at IS NULL AND (heartbeat_at IS NULL OR heartbeat_at <= ?4)",
+        params![FAILED_PHASE, INTERRUPTED_ERROR, format_time(now), format_time(now - SYNC_LEASE)],
     )?)
+}
+
+/// How long a running sync's lease lasts without renewal. The engine renews it well within this,
+/// so a run older than this without news was lost with its process.
+pub const SYNC_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The unfinished run whose lease is still fresh, with its last renewal.
+fn live_run(conn: &Connection, now: DateTime<Utc>) -> Result<Option<(i64, DateTime<Utc>)>, StoreError> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, heartbeat_at FROM sync_runs WHERE finished_at IS NULL AND heartbeat_at > ?1 ORDER BY id DESC LIMIT 1",
+            [format_time(now - SYNC_LEASE)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(id, beat)| (id, crate::time::parse_time(&beat).unwrap_or(now))))
+}
+
+/// Renews a running sync's lease.
+pub fn renew_sync_run(tx: &Transaction<'_>, run_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sync_runs SET heartbeat_at = ?2 WHERE id = ?1 AND finished_at IS NULL",
+        params![run_id, format_time(now)],
+    )?;
+    Ok(())
 }
 
 const RUN_COLUMNS: &str = "id, mode, dry_run, started_at, finished_at, phase, error, changes, written, failed";
@@ -293,6 +323,10 @@ pub fn sync_change_kinds(conn: &Connection, run_id: i64) -> Result<Vec<SyncChang
 impl Store {
     pub fn start_sync_run(&self, mode: SyncMode, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
         self.write(|tx| start_sync_run(tx, mode, dry_run, now))
+    }
+
+    pub fn renew_sync_run(&self, run_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| renew_sync_run(tx, run_id, now))
     }
 
     pub fn update_sync_run_phase(&self, run_id: i64, phase: &str) -> Result<(), StoreError> {

@@ -622,7 +622,10 @@ fn only_the_latest_runs_keep_their_changes() {
     assert_eq!(store.sync_run(runs[0]).unwrap().changes, 2, "an old run's summary outlives its changes");
 
     for i in 0..1_000 {
-        store.start_sync_run(SyncMode::Delta, false, now() + Duration::hours(1) + Duration::seconds(i)).unwrap();
+        let at = now() + Duration::hours(1) + Duration::seconds(i);
+        let run = store.start_sync_run(SyncMode::Delta, false, at).unwrap();
+        let end = SyncRunEnd { phase: "done".into(), error: None, changes: 0, written: 0, failed: 0 };
+        store.finish_sync_run(run, &end, at).unwrap();
     }
     let kept: i64 = store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM sync_runs", [], |r| r.get(0))?)).unwrap();
     assert_eq!(kept, 1_000, "the history keeps the latest 1,000 runs");
@@ -697,4 +700,35 @@ fn the_catalog_migration_applies_to_a_version_one_database() {
     store.add_decision(&link(1, "s1"), now()).unwrap();
     store.save_bigcommerce_read(&read(System::BigCommerce, ReadScope::Full, now(), "c", 1), &[bc(11, "a")]).unwrap();
     assert_eq!(store.decisions().unwrap().len(), 1, "the new tables work on the upgraded file");
+}
+
+#[test]
+fn a_live_run_blocks_a_second_start_until_its_lease_runs_out() {
+    let store = Store::open_in_memory(now()).unwrap();
+    let live = store.start_sync_run(SyncMode::Full, false, now()).unwrap();
+    let refused = store.start_sync_run(SyncMode::Delta, true, now() + Duration::seconds(30)).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::SyncRunning { run_id, .. } if run_id == live),
+        "a second sync over a live one is refused, naming it: {refused}"
+    );
+    assert_eq!(
+        store.interrupted_sync_runs_to_failed(now() + Duration::seconds(30)).unwrap(),
+        0,
+        "a live run is not mistaken for a crashed one"
+    );
+
+    store.renew_sync_run(live, now() + Duration::seconds(50)).unwrap();
+    let still = now() + Duration::seconds(100);
+    assert!(
+        store.start_sync_run(SyncMode::Delta, true, still).is_err(),
+        "a renewed lease keeps the run alive past its first minute"
+    );
+
+    let silent = now() + Duration::seconds(50) + tillbridge_store::sync_runs::SYNC_LEASE + Duration::seconds(1);
+    assert_eq!(
+        store.interrupted_sync_runs_to_failed(silent).unwrap(),
+        1,
+        "a run silent for a whole lease was lost with its process"
+    );
+    assert!(store.start_sync_run(SyncMode::Delta, true, silent).is_ok(), "and no longer blocks a new sync");
 }
