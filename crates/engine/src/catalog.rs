@@ -1,8 +1,8 @@
-//! Catalog snapshots into matcher inputs, and the offline `match` over exported files.
+//! The offline `match` over exported files.
 //!
-//! The live sync and `tillbridge match` share this code: both turn BigCommerce products (as the
-//! API returns them) and Shopify variants (as a bulk export writes them) into the matcher's
-//! inputs, run the same pure matcher, and report the same records.
+//! It shares the live sync's path: BigCommerce products (as the API returns them) become the same
+//! snapshot rows a sync reads, Shopify bulk-export lines become the matcher's Shopify input, and
+//! the same pure matcher pairs them.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -11,26 +11,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tillbridge_bigcommerce::models::Product;
 use tillbridge_domain::matching::{
-    BcVariantIn, Decisions, MatchClass, MatchCounts, MatchKey, MatchPlan, MatchRules, ShVariantIn, match_catalogs,
+    Decisions, MatchClass, MatchCounts, MatchKey, MatchPlan, MatchRules, ShVariantIn, match_variants,
 };
+use tillbridge_store::BcVariantRow;
 
 use crate::ApiError;
 
-/// BigCommerce products (with `include=variants`) → one matcher input per variant, base variants included.
-pub fn bigcommerce_inputs(products: &[Product]) -> Vec<BcVariantIn> {
-    products
-        .iter()
-        .flat_map(|p| {
-            p.variants.iter().map(move |v| BcVariantIn {
-                product_id: p.id,
-                variant_id: v.id,
-                sku: v.sku.clone(),
-                barcodes: vec![v.upc.clone(), v.gtin.clone()],
-                options: v.option_values.iter().map(|o| (o.option_display_name.clone(), o.label.clone())).collect(),
-                title: p.name.clone(),
-            })
-        })
-        .collect()
+/// BigCommerce products (with `include=variants`) → one snapshot row per variant, base variants
+/// included: the same rows a live sync reads, so both match through the same code.
+pub fn bigcommerce_rows(products: &[Product]) -> Vec<BcVariantRow> {
+    products.iter().flat_map(crate::snapshot::bigcommerce_rows).collect()
 }
 
 /// One line of a Shopify bulk export of `products { variants }`: a product, or a variant whose
@@ -61,13 +51,13 @@ fn bad_input(file: &Path, line: usize, detail: impl std::fmt::Display) -> ApiErr
 }
 
 /// Reads a BigCommerce export: a JSON array of products, or one `{data:[…]}` page per line.
-pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantIn>, ApiError> {
+pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantRow>, ApiError> {
     let text =
         std::fs::read_to_string(path).map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let products: Vec<Product> = serde_json::from_str(trimmed).map_err(|e| bad_input(path, e.line(), e))?;
-        return Ok(bigcommerce_inputs(&products));
+        return Ok(bigcommerce_rows(&products));
     }
     #[derive(Deserialize)]
     struct PageLine {
@@ -86,7 +76,7 @@ pub fn read_bigcommerce_file(path: &Path) -> Result<Vec<BcVariantIn>, ApiError> 
             "no products found; expected a JSON array of products or {\"data\": […]} pages",
         ));
     }
-    Ok(bigcommerce_inputs(&products))
+    Ok(bigcommerce_rows(&products))
 }
 
 /// Reads a Shopify bulk export (JSONL), streaming it line by line.
@@ -168,7 +158,7 @@ pub struct ShSide {
     pub sku: String,
 }
 
-pub fn report(plan: &MatchPlan, bc: &[BcVariantIn], sh: &[ShVariantIn]) -> MatchReport {
+pub fn report(plan: &MatchPlan, bc: &[BcVariantRow], sh: &[ShVariantIn]) -> MatchReport {
     MatchReport {
         counts: plan.counts(),
         records: plan
@@ -199,6 +189,7 @@ pub fn match_files(bigcommerce: &Path, shopify: &Path, rules: Option<&Path>) -> 
     let rules = rules.map(read_rules_file).transpose()?.unwrap_or_default();
     let bc = read_bigcommerce_file(bigcommerce)?;
     let sh = read_shopify_file(shopify)?;
-    let plan = match_catalogs(&bc, &sh, &Decisions::default(), &rules);
+    let bc_in: Vec<_> = bc.iter().map(crate::snapshot::bigcommerce_input).collect();
+    let plan = match_variants(&bc_in, &sh, &Decisions::default(), &rules);
     Ok(report(&plan, &bc, &sh))
 }

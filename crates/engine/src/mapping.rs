@@ -6,13 +6,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules, match_variants};
+use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules};
 use tillbridge_store::{
     BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
     MappingRecordRow, MappingShopifySide, ShVariantRow, System,
 };
 
-use crate::snapshot::{bigcommerce_input, shopify_input};
 use crate::{ApiError, App};
 
 /// Where the matching rules (SKU normalization, option synonyms) are kept.
@@ -176,11 +175,7 @@ impl App {
     }
 
     pub(crate) fn match_rows(&self, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Result<MatchPlan, ApiError> {
-        let decisions = self.decisions()?;
-        let rules = self.match_rules()?;
-        let bc_in: Vec<_> = bc.iter().map(bigcommerce_input).collect();
-        let sh_in: Vec<_> = sh.iter().map(shopify_input).collect();
-        Ok(match_variants(&bc_in, &sh_in, &decisions, &rules))
+        Ok(crate::product_sync::match_rows(bc, sh, &self.decisions()?, &self.match_rules()?))
     }
 
     /// The SKU rules and the option synonyms table matching uses.

@@ -111,12 +111,22 @@ pub fn plan_catalogs(
     ownership: &Ownership,
     scope: Scope,
 ) -> CatalogPlan {
-    let bc_in: Vec<_> = bc_now.iter().map(snapshot::bigcommerce_input).collect();
-    let sh_in: Vec<_> = sh_now.iter().map(snapshot::shopify_input).collect();
-    let matched = match_variants(&bc_in, &sh_in, decisions, rules);
+    let matched = match_rows(bc_now, sh_now, decisions, rules);
     let pairs = row_pairs(&matched, bc_now, sh_now, bc_baseline, sh_baseline, scope);
     let sync = plan_pairs(&pairs, ownership, scope);
     CatalogPlan { matched, sync }
+}
+
+/// The matcher over stored rows, read in place.
+pub(crate) fn match_rows(
+    bc: &[BcVariantRow],
+    sh: &[ShVariantRow],
+    decisions: &Decisions,
+    rules: &MatchRules,
+) -> MatchPlan {
+    let bc_in: Vec<_> = bc.iter().map(snapshot::bigcommerce_input).collect();
+    let sh_in: Vec<_> = sh.iter().map(snapshot::shopify_input).collect();
+    match_variants(&bc_in, &sh_in, decisions, rules)
 }
 
 /// One matched pair as the planner reads it: the rows themselves, now and (for a delta) at the
@@ -392,8 +402,7 @@ impl App {
         let ownership = self.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
         let bc_baseline = self.store.bigcommerce_baseline()?;
         let sh_baseline = self.store.shopify_baseline()?;
-        self.progress.update(|p| p.phase = SyncPhase::Planning);
-        self.store.update_sync_run_phase(run_id, SyncPhase::Planning.as_str())?;
+        self.enter(run_id, SyncPhase::Planning);
         let CatalogPlan { matched, sync: plan } =
             plan_catalogs(&bc_now, &sh_now, &bc_baseline, &sh_baseline, &decisions, &rules, &ownership, scope);
         for s in &plan.skipped {
