@@ -88,7 +88,9 @@ struct FaultState {
 
 impl Faults {
     pub fn new(seed: u64) -> Faults {
-        Faults { inner: Mutex::new(FaultState { config: FaultConfig::default(), rng: Rng::new(seed), storm_until: None }) }
+        Faults {
+            inner: Mutex::new(FaultState { config: FaultConfig::default(), rng: Rng::new(seed), storm_until: None }),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, FaultState> {
@@ -102,8 +104,8 @@ impl Faults {
     pub fn set(&self, config: FaultConfig) -> Result<(), String> {
         config.validate()?;
         let mut s = self.state();
-        s.storm_until =
-            (config.rate_limit_storm_ms > 0).then(|| Instant::now() + Duration::from_millis(config.rate_limit_storm_ms));
+        s.storm_until = (config.rate_limit_storm_ms > 0)
+            .then(|| Instant::now() + Duration::from_millis(config.rate_limit_storm_ms));
         s.config = config;
         Ok(())
     }
@@ -170,10 +172,18 @@ mod tests {
     #[test]
     fn drops_hit_only_targeted_routes_and_are_consumed() {
         let f = Faults::new(1);
-        f.set(FaultConfig { drop_after_commit: 1, target: Some("POST /stores/{store_hash}/v2/orders".into()), ..Default::default() })
-            .unwrap();
+        f.set(FaultConfig {
+            drop_after_commit: 1,
+            target: Some("POST /stores/{store_hash}/v2/orders".into()),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(f.on_request("GET /stores/{store_hash}/v2/orders"), RequestFault::None, "reads are not targeted");
-        assert_eq!(f.on_request("POST /stores/{store_hash}/v2/orders"), RequestFault::DropAfterCommit, "the targeted write is cut off");
+        assert_eq!(
+            f.on_request("POST /stores/{store_hash}/v2/orders"),
+            RequestFault::DropAfterCommit,
+            "the targeted write is cut off"
+        );
         assert_eq!(f.on_request("POST /stores/{store_hash}/v2/orders"), RequestFault::None, "only once, as configured");
     }
 

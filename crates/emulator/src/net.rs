@@ -95,12 +95,7 @@ pub fn serve(listener: TcpListener, router: Router) -> std::io::Result<ServerHan
 /// Middleware body shared by both emulators: latency, injected 5xx, and cut connections.
 /// `render` builds the system's own 5xx body. Use with `Router::route_layer`, so the route
 /// template is known.
-pub async fn inject_faults(
-    faults: &Faults,
-    render: fn(u16) -> Response,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn inject_faults(faults: &Faults, render: fn(u16) -> Response, req: Request, next: Next) -> Response {
     let latency = faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -137,6 +132,7 @@ async fn cut_and_hang(cutter: Option<ConnectionCutter>) -> Response {
 
 /// "METHOD /matched/{template}", the name a request is counted and targeted by.
 pub fn route_of(req: &Request) -> String {
-    let path = req.extensions().get::<MatchedPath>().map_or_else(|| req.uri().path().to_string(), |m| m.as_str().to_string());
+    let path =
+        req.extensions().get::<MatchedPath>().map_or_else(|| req.uri().path().to_string(), |m| m.as_str().to_string());
     format!("{} {}", req.method(), path)
 }

@@ -27,7 +27,10 @@ impl RequestLog {
 
     pub fn snapshot(&self) -> Vec<RouteCount> {
         let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.iter().map(|((route, outcome), &count)| RouteCount { route: route.clone(), outcome: outcome.clone(), count }).collect()
+        counts
+            .iter()
+            .map(|((route, outcome), &count)| RouteCount { route: route.clone(), outcome: outcome.clone(), count })
+            .collect()
     }
 
     pub fn total(&self) -> u64 {

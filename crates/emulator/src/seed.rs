@@ -48,8 +48,21 @@ const ADJECTIVES: &[&str] = &[
     "Granite", "Cedar", "Nordic", "Canyon", "Prairie",
 ];
 const NOUNS: &[&str] = &[
-    "Wool Beanie", "Canvas Tote", "Rain Jacket", "Crew Socks", "Linen Shirt", "Travel Mug", "Leather Belt",
-    "Hoodie", "Field Notebook", "Water Bottle", "Knit Scarf", "Denim Cap", "Tea Towel", "Trail Shorts", "Fleece Vest",
+    "Wool Beanie",
+    "Canvas Tote",
+    "Rain Jacket",
+    "Crew Socks",
+    "Linen Shirt",
+    "Travel Mug",
+    "Leather Belt",
+    "Hoodie",
+    "Field Notebook",
+    "Water Bottle",
+    "Knit Scarf",
+    "Denim Cap",
+    "Tea Towel",
+    "Trail Shorts",
+    "Fleece Vest",
 ];
 const VENDORS: &[&str] = &["Tillbridge Goods", "North Pier Co.", "Fernwood", "Oak & Loom"];
 const SIZES: &[&str] = &["S", "M", "L", "XL"];
@@ -104,12 +117,8 @@ fn roll_product_kind(rng: &mut Rng) -> ProductKind {
 
 /// The GTIN check digit over `body` (all digits but the last), per GS1.
 fn check_digit(body: &str) -> u32 {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
+    let sum: u32 =
+        body.bytes().rev().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
     (10 - sum % 10) % 10
 }
 
@@ -243,7 +252,8 @@ impl Builder<'_> {
 
         let bc = (kind != ProductKind::ShopifyOnly).then(|| self.bc_product(&title, price, created, modified, &drafts));
         if kind == ProductKind::BigCommerceOnly {
-            let ids: Vec<(i64, i64)> = bc.iter().flat_map(|p| p.variants.iter().map(|v| (v.product_id, v.id))).collect();
+            let ids: Vec<(i64, i64)> =
+                bc.iter().flat_map(|p| p.variants.iter().map(|v| (v.product_id, v.id))).collect();
             for id in ids {
                 self.record(TruthClass::Unmatched, None, Mess::BigCommerceOnly, Some(id), None);
             }
@@ -265,7 +275,8 @@ impl Builder<'_> {
         let sh_product_id = Ids::next(&mut self.ids.sh_product);
         let mut sh_variants = Vec::with_capacity(drafts.len());
         let mut dup_variants = Vec::new();
-        let dup_product_id = messes.contains(&VariantMess::DuplicateOnShopify).then(|| Ids::next(&mut self.ids.sh_product));
+        let dup_product_id =
+            messes.contains(&VariantMess::DuplicateOnShopify).then(|| Ids::next(&mut self.ids.sh_product));
         for (i, d) in drafts.iter().enumerate() {
             let mess = messes[i];
             let (sku, barcode) = match (kind, mess) {
@@ -287,8 +298,15 @@ impl Builder<'_> {
             if mess == VariantMess::DuplicateOnShopify
                 && let Some(dup_id) = dup_product_id
             {
-                let copy =
-                    self.sh_variant(dup_id, sh.sku.clone(), sh.barcode.clone(), sh.price, options, bc_variant, modified);
+                let copy = self.sh_variant(
+                    dup_id,
+                    sh.sku.clone(),
+                    sh.barcode.clone(),
+                    sh.price,
+                    options,
+                    bc_variant,
+                    modified,
+                );
                 dup_variants.push(copy);
             }
             sh_variants.push(sh);
@@ -298,7 +316,11 @@ impl Builder<'_> {
         for (i, sh) in sh_variants.iter().enumerate() {
             let sh_ref = Some((sh.product_id, sh.id));
             let Some(bv) = bc.as_ref().map(|p| &p.variants[i]) else {
-                let mess = if sh.sku.is_empty() && sh.barcode.is_empty() { Mess::BlankSkuNoBarcode } else { Mess::ShopifyOnly };
+                let mess = if sh.sku.is_empty() && sh.barcode.is_empty() {
+                    Mess::BlankSkuNoBarcode
+                } else {
+                    Mess::ShopifyOnly
+                };
                 self.record(TruthClass::Unmatched, None, mess, None, sh_ref);
                 continue;
             };
@@ -310,9 +332,13 @@ impl Builder<'_> {
             };
             match messes[i] {
                 VariantMess::Clean => self.record(TruthClass::Matched, Some(TruthKey::Sku), clean_mess, bc_ref, sh_ref),
-                VariantMess::SkuCaseAndSpacing => {
-                    self.record(TruthClass::Matched, Some(TruthKey::NormalizedSku), Mess::SkuCaseAndSpacing, bc_ref, sh_ref)
-                }
+                VariantMess::SkuCaseAndSpacing => self.record(
+                    TruthClass::Matched,
+                    Some(TruthKey::NormalizedSku),
+                    Mess::SkuCaseAndSpacing,
+                    bc_ref,
+                    sh_ref,
+                ),
                 VariantMess::BarcodeOnly => {
                     self.record(TruthClass::Matched, Some(TruthKey::Gtin), Mess::BarcodeOnly, bc_ref, sh_ref)
                 }
@@ -360,7 +386,14 @@ impl Builder<'_> {
         self.world.bigcommerce.products.extend(bc);
     }
 
-    fn bc_product(&mut self, title: &str, price: Decimal, created: DateTime<Utc>, modified: DateTime<Utc>, drafts: &[Draft]) -> BcProduct {
+    fn bc_product(
+        &mut self,
+        title: &str,
+        price: Decimal,
+        created: DateTime<Utc>,
+        modified: DateTime<Utc>,
+        drafts: &[Draft],
+    ) -> BcProduct {
         let product_id = self.ids.bc_product;
         // One BigCommerce option per option name, with the values this product uses.
         let mut options: Vec<BcOption> = Vec::new();
@@ -369,7 +402,11 @@ impl Builder<'_> {
                 let pos = match options.iter().position(|o| o.display_name == name) {
                     Some(p) => p,
                     None => {
-                        options.push(BcOption { id: Ids::next(&mut self.ids.bc_option), display_name: name.into(), values: vec![] });
+                        options.push(BcOption {
+                            id: Ids::next(&mut self.ids.bc_option),
+                            display_name: name.into(),
+                            values: vec![],
+                        });
                         options.len() - 1
                     }
                 };
@@ -389,7 +426,12 @@ impl Builder<'_> {
                     .filter_map(|&(name, label)| {
                         let o = options.iter().find(|o| o.display_name == name)?;
                         let v = o.values.iter().find(|v| v.label == label)?;
-                        Some(BcVariantOptionValue { id: v.id, label: label.into(), option_id: o.id, option_display_name: name.into() })
+                        Some(BcVariantOptionValue {
+                            id: v.id,
+                            label: label.into(),
+                            option_id: o.id,
+                            option_display_name: name.into(),
+                        })
                     })
                     .collect();
                 let stock = locations
@@ -503,7 +545,14 @@ impl Builder<'_> {
         }
     }
 
-    fn record(&mut self, class: TruthClass, key: Option<TruthKey>, mess: Mess, bc: Option<(i64, i64)>, sh: Option<(u64, u64)>) {
+    fn record(
+        &mut self,
+        class: TruthClass,
+        key: Option<TruthKey>,
+        mess: Mess,
+        bc: Option<(i64, i64)>,
+        sh: Option<(u64, u64)>,
+    ) {
         self.world.truth.records.push(TruthRecord { class, key, mess, bigcommerce: bc, shopify: sh });
     }
 

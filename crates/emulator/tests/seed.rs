@@ -98,9 +98,10 @@ fn the_truth_agrees_with_the_data() {
     }
     let british = world.shopify.products.iter().flat_map(|p| &p.options).any(|o| o.name == "Colour");
     assert!(british, "some Shopify products spell the option Colour");
-    let stock_differs = world.truth.records.iter().filter_map(|r| r.bigcommerce.zip(r.shopify)).any(|((_, b), (_, s))| {
-        let bs = &bc[&b].stock[1];
-        sh[&s].levels[1].available != bs.on_hand - bs.safety_stock
-    });
+    let stock_differs =
+        world.truth.records.iter().filter_map(|r| r.bigcommerce.zip(r.shopify)).any(|((_, b), (_, s))| {
+            let bs = &bc[&b].stock[1];
+            sh[&s].levels[1].available != bs.on_hand - bs.safety_stock
+        });
     assert!(stock_differs, "some matched variants have drifted stock at a second location");
 }

@@ -50,14 +50,29 @@ async fn variants_page_with_cursors_and_every_response_reports_its_cost() {
     let first = shop.gql(q, json!({})).await;
     let page = &first["data"]["productVariants"];
     assert_eq!(page["edges"].as_array().map(Vec::len), Some(2), "first: 2 returns two variants");
-    assert_eq!(page["edges"][0]["node"]["id"], "gid://shopify/ProductVariant/2001", "default sort is by id, ids are GIDs");
+    assert_eq!(
+        page["edges"][0]["node"]["id"], "gid://shopify/ProductVariant/2001",
+        "default sort is by id, ids are GIDs"
+    );
     assert_eq!(page["pageInfo"]["hasNextPage"], true, "four variants exist, so there is a next page");
     let cost = &first["extensions"]["cost"];
     assert_eq!(cost["requestedQueryCost"], 4, "2 for the connection + 2 variants requested");
-    assert!(cost["throttleStatus"]["maximumAvailable"].as_f64().is_some(), "every response carries the throttle status: {cost}");
+    assert!(
+        cost["throttleStatus"]["maximumAvailable"].as_f64().is_some(),
+        "every response carries the throttle status: {cost}"
+    );
     let second = shop.gql(q, json!({"after": page["pageInfo"]["endCursor"]})).await;
-    let ids: Vec<&str> = second["data"]["productVariants"]["edges"].as_array().into_iter().flatten().filter_map(|e| e["node"]["id"].as_str()).collect();
-    assert_eq!(ids, ["gid://shopify/ProductVariant/2003", "gid://shopify/ProductVariant/2004"], "the cursor continues after the first page");
+    let ids: Vec<&str> = second["data"]["productVariants"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["gid://shopify/ProductVariant/2003", "gid://shopify/ProductVariant/2004"],
+        "the cursor continues after the first page"
+    );
     assert_eq!(second["data"]["productVariants"]["pageInfo"]["hasNextPage"], false, "the last page says so");
 }
 
@@ -66,7 +81,12 @@ async fn search_syntax_filters_by_sku_barcode_and_updated_at() {
     let shop = start_small().await;
     let q = "query($q: String) { productVariants(first: 10, query: $q) { nodes { sku barcode } } }";
     let skus = |body: &Value| -> Vec<String> {
-        body["data"]["productVariants"]["nodes"].as_array().into_iter().flatten().filter_map(|n| n["sku"].as_str().map(String::from)).collect()
+        body["data"]["productVariants"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n["sku"].as_str().map(String::from))
+            .collect()
     };
     assert_eq!(skus(&shop.gql(q, json!({"q": "sku:TEE-M"})).await), ["TEE-M"], "sku: matches one SKU");
     assert_eq!(skus(&shop.gql(q, json!({"q": "barcode:0012345678905"})).await), ["MUG-1"], "barcode: matches the mug");
@@ -75,7 +95,11 @@ async fn search_syntax_filters_by_sku_barcode_and_updated_at() {
         ["TEE-M"],
         "only the medium tee changed after April 1st"
     );
-    assert_eq!(skus(&shop.gql(q, json!({"q": "sku:TEE-* AND -sku:TEE-S"})).await), ["TEE-M", "TEE-L"], "wildcards, AND and negation combine");
+    assert_eq!(
+        skus(&shop.gql(q, json!({"q": "sku:TEE-* AND -sku:TEE-S"})).await),
+        ["TEE-M", "TEE-L"],
+        "wildcards, AND and negation combine"
+    );
     let warned = shop.gql(q, json!({"q": "colour:red"})).await;
     assert!(
         warned["extensions"]["search"][0]["warnings"][0]["field"] == "colour",
@@ -107,13 +131,24 @@ async fn inventory_quantities_follow_the_on_hand_identity() {
         "quantities come in the order asked, on_hand = available + committed + …"
     );
     assert!(
-        item["inventoryLevel"]["id"].as_str().is_some_and(|id| id.ends_with(&format!("?inventory_item_id={}", 2001 + 500_000))),
+        item["inventoryLevel"]["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with(&format!("?inventory_item_id={}", 2001 + 500_000))),
         "InventoryLevel GIDs carry the item as a query parameter"
     );
-    assert_eq!(item["inventoryLevels"]["nodes"].as_array().map(Vec::len), Some(2), "the small tee is stocked at both locations");
+    assert_eq!(
+        item["inventoryLevels"]["nodes"].as_array().map(Vec::len),
+        Some(2),
+        "the small tee is stocked at both locations"
+    );
     let level_id = item["inventoryLevel"]["id"].clone();
-    let by_id = shop.gql("query($id: ID!) { inventoryLevel(id: $id) { location { id } } }", json!({"id": level_id})).await;
-    assert_eq!(by_id["data"]["inventoryLevel"]["location"]["id"], location_gid(STORE), "inventoryLevel(id) resolves the same level");
+    let by_id =
+        shop.gql("query($id: ID!) { inventoryLevel(id: $id) { location { id } } }", json!({"id": level_id})).await;
+    assert_eq!(
+        by_id["data"]["inventoryLevel"]["location"]["id"],
+        location_gid(STORE),
+        "inventoryLevel(id) resolves the same level"
+    );
     let unknown = shop.gql_on("2026-10", r#"{ inventoryItem(id: "gid://shopify/InventoryItem/502001") { inventoryLevels(first: 1) { nodes { quantities(names: ["sold"]) { quantity } } } } }"#, json!({})).await;
     assert!(
         unknown.1["errors"][0]["message"].as_str().is_some_and(|m| m.contains("available")),
@@ -130,26 +165,48 @@ async fn products_nest_variants_and_nodes_resolve_by_gid() {
     let products = body["data"]["products"]["nodes"].as_array().cloned().unwrap_or_default();
     assert_eq!(products[0]["title"], "Enamel Mug", "sortKey TITLE puts the mug first");
     assert_eq!(products[1]["variants"]["nodes"].as_array().map(Vec::len), Some(3), "the tee has three variants");
-    assert_eq!(products[1]["variants"]["nodes"][2]["selectedOptions"][0], json!({"name": "Size", "value": "L"}), "options come through");
-    let node = shop.gql(r#"{ node(id: "gid://shopify/ProductVariant/2004") { id ... on ProductVariant { sku } } }"#, json!({})).await;
+    assert_eq!(
+        products[1]["variants"]["nodes"][2]["selectedOptions"][0],
+        json!({"name": "Size", "value": "L"}),
+        "options come through"
+    );
+    let node = shop
+        .gql(r#"{ node(id: "gid://shopify/ProductVariant/2004") { id ... on ProductVariant { sku } } }"#, json!({}))
+        .await;
     assert_eq!(node["data"]["node"]["sku"], "MUG-1", "node(id) finds variants by GID");
     let locations = shop.gql("{ locations(first: 5) { nodes { id name isActive } } }", json!({})).await;
-    assert_eq!(locations["data"]["locations"]["nodes"][0]["name"], "Back Warehouse", "locations sort by name by default");
-    assert_eq!(locations["data"]["locations"]["nodes"][1]["id"], location_gid(STORE), "location GIDs use the numeric ids");
+    assert_eq!(
+        locations["data"]["locations"]["nodes"][0]["name"], "Back Warehouse",
+        "locations sort by name by default"
+    );
+    assert_eq!(
+        locations["data"]["locations"]["nodes"][1]["id"],
+        location_gid(STORE),
+        "location GIDs use the numeric ids"
+    );
     let _ = WAREHOUSE;
 }
 
 #[tokio::test]
 async fn expensive_or_oversized_requests_are_refused_before_they_run() {
     let shop = start_small().await;
-    let (status, body) = shop.gql_on("2026-10", "{ products(first: 50) { nodes { variants(first: 100) { nodes { id } } } } }", json!({})).await;
+    let (status, body) = shop
+        .gql_on("2026-10", "{ products(first: 50) { nodes { variants(first: 100) { nodes { id } } } } }", json!({}))
+        .await;
     assert_eq!(status, 200, "cost errors come back as GraphQL errors");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED", "50 × (1 + 2 + 100) is far over 1000: {body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED",
+        "50 × (1 + 2 + 100) is far over 1000: {body}"
+    );
     assert_eq!(body["errors"][0]["extensions"]["cost"], 5152, "the error states the computed cost");
     assert!(body["data"].is_null(), "nothing ran");
     let (_, body) = shop.gql_on("2026-10", "{ productVariants { nodes { id } } }", json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("first or last")), "a connection needs a page size: {body}");
-    let too_many: Vec<Value> = (0..251).map(|i| json!({"id": format!("gid://shopify/ProductVariant/{i}"), "price": "1.00"})).collect();
+    assert!(
+        body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("first or last")),
+        "a connection needs a page size: {body}"
+    );
+    let too_many: Vec<Value> =
+        (0..251).map(|i| json!({"id": format!("gid://shopify/ProductVariant/{i}"), "price": "1.00"})).collect();
     let (_, body) = shop
         .gql_on(
             "2026-10",
@@ -157,7 +214,10 @@ async fn expensive_or_oversized_requests_are_refused_before_they_run() {
             json!({"v": too_many}),
         )
         .await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "MAX_INPUT_SIZE_EXCEEDED", "input arrays are capped at 250: {body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "MAX_INPUT_SIZE_EXCEEDED",
+        "input arrays are capped at 250: {body}"
+    );
 }
 
 #[tokio::test]
@@ -167,7 +227,12 @@ async fn requests_are_counted_by_operation_and_outcome() {
     shop.gql("{ locations(first: 1) { nodes { id } } }", json!({})).await;
     let log = shop.admin_get("/__admin/requests").await;
     let rows = log["requests"].as_array().cloned().unwrap_or_default();
-    let count = |route: &str| rows.iter().filter(|r| r["route"] == route && r["outcome"] == "200").map(|r| r["count"].as_u64().unwrap_or(0)).sum::<u64>();
+    let count = |route: &str| {
+        rows.iter()
+            .filter(|r| r["route"] == route && r["outcome"] == "200")
+            .map(|r| r["count"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
     assert_eq!(count("graphql VariantsPage"), 1, "named operations are counted by name: {log}");
     assert_eq!(count("graphql locations"), 1, "anonymous ones by their root field");
     assert_eq!(shop.emulator.requests().total(), 2, "the admin API itself is not counted");
@@ -200,7 +265,8 @@ async fn the_seeded_world_reads_back_variant_for_variant() {
         }
         after = conn["pageInfo"]["endCursor"].clone();
     }
-    let seeded: i64 = world.shopify.products.iter().flat_map(|p| &p.variants).flat_map(|v| &v.levels).map(|l| l.on_hand).sum();
+    let seeded: i64 =
+        world.shopify.products.iter().flat_map(|p| &p.variants).flat_map(|v| &v.levels).map(|l| l.on_hand).sum();
     assert_eq!(seen, world.shopify_variant_count(), "paging visits every seeded variant exactly once");
     assert_eq!(on_hand, seeded, "and the stock the seed put on hand");
 }

@@ -60,20 +60,37 @@ async fn a_bulk_query_writes_jsonl_with_children_pointing_at_their_parents() {
     assert_eq!(rows[0]["id"], "gid://shopify/Product/1001", "grouped output starts with a parent");
     assert!(rows[0].get("variants").is_none(), "nested connections are not inlined in the parent line");
     assert_eq!(rows[1]["__parentId"], "gid://shopify/Product/1001", "children carry their parent's GID");
-    assert_eq!(rows[1]["selectedOptions"][0], json!({"name": "Size", "value": "S"}), "child lines keep their own nested objects");
-    assert_eq!(rows[1]["inventoryItem"]["id"], "gid://shopify/InventoryItem/502001", "including objects such as inventoryItem");
+    assert_eq!(
+        rows[1]["selectedOptions"][0],
+        json!({"name": "Size", "value": "S"}),
+        "child lines keep their own nested objects"
+    );
+    assert_eq!(
+        rows[1]["inventoryItem"]["id"], "gid://shopify/InventoryItem/502001",
+        "including objects such as inventoryItem"
+    );
     assert_eq!(rows.iter().filter(|r| r.get("__parentId").is_none()).count(), 2, "only the products are roots");
 
     let current = shop.gql("{ currentBulkOperation(type: QUERY) { id status } }", json!({})).await;
     assert_eq!(current["data"]["currentBulkOperation"]["id"], id.as_str(), "currentBulkOperation is the latest one");
-    let node = shop.gql("query($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }", json!({"id": id})).await;
+    let node =
+        shop.gql("query($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }", json!({"id": id})).await;
     assert_eq!(node["data"]["node"]["status"], "COMPLETED", "and node(id) finds it too");
 
     let levels = run_bulk(&shop, "2026-10", r#"{ inventoryItems { edges { node { id sku inventoryLevels { edges { node { location { id } quantities(names: ["available"]) { quantity } } } } } } } }"#).await;
     let done = wait_completed(&shop, levels["bulkOperation"]["id"].as_str().unwrap_or_default()).await;
-    let text = shop.http.get(done["url"].as_str().unwrap_or_default()).send().await.expect("download").text().await.unwrap_or_default();
+    let text = shop
+        .http
+        .get(done["url"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .unwrap_or_default();
     let rows = lines(&text);
-    let small_tee: Vec<&Value> = rows.iter().filter(|r| r["__parentId"] == "gid://shopify/InventoryItem/502001").collect();
+    let small_tee: Vec<&Value> =
+        rows.iter().filter(|r| r["__parentId"] == "gid://shopify/InventoryItem/502001").collect();
     assert_eq!(small_tee.len(), 2, "the small tee's two levels are child lines of its item");
     let available: Vec<i64> = small_tee.iter().filter_map(|r| r["quantities"][0]["quantity"].as_i64()).collect();
     assert_eq!(available, [10, 40], "levels come in location-id order: the store (10), then the warehouse (40)");
@@ -96,7 +113,15 @@ fn big_world() -> World {
             variants: (0..10u64)
                 .map(|v| {
                     let id = 1_000_000 + p * 10 + v;
-                    variant(id, 10_000 + p, &format!("V{v}"), &format!("SKU-{p}-{v}"), &format!("9{id:012}"), "9.99", vec![level(STORE, 5, 0), level(WAREHOUSE, 7, 0)])
+                    variant(
+                        id,
+                        10_000 + p,
+                        &format!("V{v}"),
+                        &format!("SKU-{p}-{v}"),
+                        &format!("9{id:012}"),
+                        "9.99",
+                        vec![level(STORE, 5, 0), level(WAREHOUSE, 7, 0)],
+                    )
                 })
                 .collect(),
             created_at: now,
@@ -109,7 +134,11 @@ fn big_world() -> World {
 #[tokio::test]
 async fn a_hundred_thousand_variants_answer_pages_quickly() {
     let built = Instant::now();
-    let shop = start(&big_world(), ShopifyConfig { bucket_size: 100_000.0, restore_rate: 100_000.0, ..ShopifyConfig::default() }).await;
+    let shop = start(
+        &big_world(),
+        ShopifyConfig { bucket_size: 100_000.0, restore_rate: 100_000.0, ..ShopifyConfig::default() },
+    )
+    .await;
     let load = built.elapsed();
 
     let page = "query($after: String) { productVariants(first: 250, after: $after) { nodes { id sku barcode price selectedOptions { name value } inventoryItem { id } } pageInfo { hasNextPage endCursor } } }";
@@ -129,21 +158,35 @@ async fn a_hundred_thousand_variants_answer_pages_quickly() {
     let t = Instant::now();
     let hit = shop.gql(r#"{ productVariants(first: 5, query: "sku:SKU-9876-5") { nodes { id } } }"#, json!({})).await;
     let sku_lookup = t.elapsed();
-    assert_eq!(hit["data"]["productVariants"]["nodes"][0]["id"], "gid://shopify/ProductVariant/1098765", "the SKU index finds the one variant");
+    assert_eq!(
+        hit["data"]["productVariants"]["nodes"][0]["id"], "gid://shopify/ProductVariant/1098765",
+        "the SKU index finds the one variant"
+    );
 
     let nested = "{ products(first: 9) { nodes { id variants(first: 100) { nodes { id sku barcode } } } } }";
     let t = Instant::now();
     let body = shop.gql(nested, json!({})).await;
     let nested_page = t.elapsed();
-    assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 929, "2 + 9 × (1 + 2 + 100): the deepest products×variants page under 1000");
+    assert_eq!(
+        body["extensions"]["cost"]["requestedQueryCost"], 929,
+        "2 + 9 × (1 + 2 + 100): the deepest products×variants page under 1000"
+    );
 
     let t = Instant::now();
-    let bulk = run_bulk(&shop, "2025-10", "{ products { edges { node { id variants { edges { node { id sku } } } } } } }").await;
+    let bulk =
+        run_bulk(&shop, "2025-10", "{ products { edges { node { id variants { edges { node { id sku } } } } } } }")
+            .await;
     let id = bulk["bulkOperation"]["id"].as_str().unwrap_or_default().to_string();
     let second = run_bulk(&shop, "2025-10", "{ productVariants { edges { node { id } } } }").await;
-    assert_eq!(second["userErrors"][0]["code"], "OPERATION_IN_PROGRESS", "before 2026-01 one bulk query runs at a time: {second}");
+    assert_eq!(
+        second["userErrors"][0]["code"], "OPERATION_IN_PROGRESS",
+        "before 2026-01 one bulk query runs at a time: {second}"
+    );
     let parallel = run_bulk(&shop, "2026-10", "{ productVariants { edges { node { id } } } }").await;
-    assert!(parallel["userErrors"].as_array().is_some_and(Vec::is_empty), "from 2026-01 up to five run at once: {parallel}");
+    assert!(
+        parallel["userErrors"].as_array().is_some_and(Vec::is_empty),
+        "from 2026-01 up to five run at once: {parallel}"
+    );
     let done = wait_completed(&shop, &id).await;
     let bulk_time = t.elapsed();
     assert_eq!(done["objectCount"], "110000", "10,000 products and 100,000 variants in the file");

@@ -35,7 +35,8 @@ const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
 const BUILT_IN_DIRECTIVES: [&str; 5] = ["skip", "include", "deprecated", "specifiedBy", "oneOf"];
 
 fn spec_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/shopify/admin_schema_unstable_2025-10-09.graphql")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/specs/shopify/admin_schema_unstable_2025-10-09.graphql")
 }
 
 #[derive(Debug)]
@@ -67,11 +68,19 @@ fn load(sdl: &str) -> Schema {
                 let shape = match t.node.kind {
                     TypeKind::Object(o) => Shape::Object {
                         implements: o.implements.iter().map(|i| i.node.to_string()).collect(),
-                        fields: o.fields.iter().map(|f| (f.node.name.node.to_string(), (f.node.ty.node.clone(), args(&f.node.arguments)))).collect(),
+                        fields: o
+                            .fields
+                            .iter()
+                            .map(|f| (f.node.name.node.to_string(), (f.node.ty.node.clone(), args(&f.node.arguments))))
+                            .collect(),
                     },
                     TypeKind::Interface(i) => Shape::Object {
                         implements: i.implements.iter().map(|i| i.node.to_string()).collect(),
-                        fields: i.fields.iter().map(|f| (f.node.name.node.to_string(), (f.node.ty.node.clone(), args(&f.node.arguments)))).collect(),
+                        fields: i
+                            .fields
+                            .iter()
+                            .map(|f| (f.node.name.node.to_string(), (f.node.ty.node.clone(), args(&f.node.arguments))))
+                            .collect(),
                     },
                     TypeKind::Enum(e) => Shape::Enum(e.values.iter().map(|v| v.node.value.node.to_string()).collect()),
                     TypeKind::InputObject(i) => Shape::Input(args(&i.fields)),
@@ -119,7 +128,10 @@ fn allowed(owner: &str, member: &str) -> bool {
 fn every_exposed_name_exists_in_shopifys_schema() {
     let path = spec_path();
     let Ok(spec) = std::fs::read_to_string(&path) else {
-        eprintln!("NOTICE: {} is absent; the Shopify contract test is skipped (run it where ../shared is laid out).", path.display());
+        eprintln!(
+            "NOTICE: {} is absent; the Shopify contract test is skipped (run it where ../shared is laid out).",
+            path.display()
+        );
         return;
     };
     let theirs = load(&spec);
@@ -157,7 +169,9 @@ fn every_exposed_name_exists_in_shopifys_schema() {
                     for (arg, arg_ty) in field_args {
                         checked += 1;
                         match real_args.get(arg) {
-                            None => problems.push(format!("{name}.{field}({arg}:) is not an argument in Shopify's schema")),
+                            None => {
+                                problems.push(format!("{name}.{field}({arg}:) is not an argument in Shopify's schema"))
+                            }
                             Some(real) if !input_compatible(arg_ty, real) => {
                                 problems.push(format!("{name}.{field}({arg}:): ours is {arg_ty}, Shopify's is {real}"))
                             }
@@ -180,13 +194,16 @@ fn every_exposed_name_exists_in_shopifys_schema() {
                     match real_fields.get(field) {
                         None if allowed(name, field) => {}
                         None => problems.push(format!("input {name}.{field} does not exist in Shopify's schema")),
-                        Some(real) if !input_compatible(ty, real) => problems.push(format!("input {name}.{field}: ours is {ty}, Shopify's is {real}")),
+                        Some(real) if !input_compatible(ty, real) => {
+                            problems.push(format!("input {name}.{field}: ours is {ty}, Shopify's is {real}"))
+                        }
                         Some(_) => {}
                     }
                 }
             }
             (Shape::Scalar, Shape::Scalar) | (Shape::Union, Shape::Union) => {}
-            (ours_shape, real_shape) => problems.push(format!("{name} is a different kind of type: ours {ours_shape:?}, Shopify's {real_shape:?}")),
+            (ours_shape, real_shape) => problems
+                .push(format!("{name} is a different kind of type: ours {ours_shape:?}, Shopify's {real_shape:?}")),
         }
     }
     for d in &ours.directives {
@@ -196,7 +213,12 @@ fn every_exposed_name_exists_in_shopifys_schema() {
     }
     eprintln!("contract: checked {checked} members of {} types", ours.types.len());
     assert!(checked > 300, "the walk must cover the whole exposed schema, covered only {checked} members");
-    assert!(problems.is_empty(), "the emulator exposes names Shopify does not have ({}):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "the emulator exposes names Shopify does not have ({}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -33,12 +33,19 @@ async fn a_stale_change_from_quantity_is_rejected_and_nothing_is_applied() {
     let payload = &body["data"]["inventorySetQuantities"];
     assert_eq!(payload["userErrors"][0]["code"], "CHANGE_FROM_QUANTITY_STALE", "9 is not the persisted 10: {payload}");
     assert!(payload["inventoryAdjustmentGroup"].is_null(), "a rejected set creates no adjustment group");
-    assert!(payload["userErrors"][0]["message"].as_str().is_some_and(|m| m.contains("10")), "the message tells the current quantity to retry with");
+    assert!(
+        payload["userErrors"][0]["message"].as_str().is_some_and(|m| m.contains("10")),
+        "the message tells the current quantity to retry with"
+    );
     assert_eq!(shop.stock("TEE-S", STORE).await["available"], 10, "nothing was applied");
 
     let body = shop.gql(&set_with_key("k-fresh"), set_input(15, json!(10))).await;
     let group = &body["data"]["inventorySetQuantities"]["inventoryAdjustmentGroup"];
-    assert_eq!(group["changes"][0], json!({"name": "available", "delta": 5, "quantityAfterChange": 15, "item": {"id": item_gid(2001)}, "location": {"id": location_gid(STORE)}}), "the matching value applies");
+    assert_eq!(
+        group["changes"][0],
+        json!({"name": "available", "delta": 5, "quantityAfterChange": 15, "item": {"id": item_gid(2001)}, "location": {"id": location_gid(STORE)}}),
+        "the matching value applies"
+    );
     assert_eq!(group["changes"][1]["name"], "on_hand", "on_hand moves with available");
     assert_eq!(shop.stock("TEE-S", STORE).await["available"], 15, "the new quantity is stored");
 }
@@ -90,11 +97,18 @@ async fn the_2026_04_rules_require_a_key_and_change_from_quantity() {
     ]}});
     let body = shop.gql(&set_with_key("k-omit"), omitted.clone()).await;
     let err = &body["data"]["inventorySetQuantities"]["userErrors"][0];
-    assert_eq!(err["field"], json!(["input", "quantities", "0", "changeFromQuantity"]), "the error points at the missing field");
+    assert_eq!(
+        err["field"],
+        json!(["input", "quantities", "0", "changeFromQuantity"]),
+        "the error points at the missing field"
+    );
     assert!(err["message"].as_str().is_some_and(|m| m.contains("explicit null")), "and says how to opt out: {err}");
 
     let explicit_null = shop.gql(&set_with_key("k-null"), set_input(11, Value::Null)).await;
-    assert!(explicit_null["data"]["inventorySetQuantities"]["userErrors"].as_array().is_some_and(Vec::is_empty), "an explicit null skips the check");
+    assert!(
+        explicit_null["data"]["inventorySetQuantities"]["userErrors"].as_array().is_some_and(Vec::is_empty),
+        "an explicit null skips the check"
+    );
     assert_eq!(shop.stock("TEE-S", STORE).await["available"], 11, "and the write applies");
 
     // 2025-10 still speaks compareQuantity, and needs no key.
@@ -102,9 +116,15 @@ async fn the_2026_04_rules_require_a_key_and_change_from_quantity() {
         {"inventoryItemId": item_gid(2001), "locationId": location_gid(STORE), "quantity": 12, "compareQuantity": 5}
     ]}});
     let (_, body) = shop.gql_on("2025-10", &no_key, legacy).await;
-    assert_eq!(body["data"]["inventorySetQuantities"]["userErrors"][0]["code"], "COMPARE_QUANTITY_STALE", "before 2026-01 the old CAS applies: {body}");
+    assert_eq!(
+        body["data"]["inventorySetQuantities"]["userErrors"][0]["code"], "COMPARE_QUANTITY_STALE",
+        "before 2026-01 the old CAS applies: {body}"
+    );
     let (_, body) = shop.gql_on("2025-10", &no_key, omitted).await;
-    assert_eq!(body["data"]["inventorySetQuantities"]["userErrors"][0]["code"], "COMPARE_QUANTITY_REQUIRED", "and omitting compareQuantity is refused");
+    assert_eq!(
+        body["data"]["inventorySetQuantities"]["userErrors"][0]["code"], "COMPARE_QUANTITY_REQUIRED",
+        "and omitting compareQuantity is refused"
+    );
 }
 
 #[tokio::test]
@@ -124,23 +144,39 @@ async fn writes_to_unstocked_locations_need_activation_first() {
             json!({"i": item_gid(2002), "l": location_gid(WAREHOUSE)}),
         )
         .await;
-    assert_eq!(activate["data"]["inventoryActivate"]["inventoryLevel"]["quantities"][0]["quantity"], 2, "activation stocks it with the given quantity");
+    assert_eq!(
+        activate["data"]["inventoryActivate"]["inventoryLevel"]["quantities"][0]["quantity"], 2,
+        "activation stocks it with the given quantity"
+    );
     let body = shop.gql(&set_with_key("k-stocked"), input).await;
-    assert!(body["data"]["inventorySetQuantities"]["userErrors"].as_array().is_some_and(Vec::is_empty), "now the set works: {body}");
+    assert!(
+        body["data"]["inventorySetQuantities"]["userErrors"].as_array().is_some_and(Vec::is_empty),
+        "now the set works: {body}"
+    );
     assert_eq!(shop.stock("TEE-M", WAREHOUSE).await["available"], 3, "and lands");
 
     let bad = json!({"input": {"name": "committed", "reason": "because", "quantities": [
         {"inventoryItemId": item_gid(2001), "locationId": location_gid(STORE), "quantity": 1, "changeFromQuantity": null}
     ]}});
     let body = shop.gql(&set_with_key("k-bad"), bad).await;
-    let codes: Vec<&str> = body["data"]["inventorySetQuantities"]["userErrors"].as_array().into_iter().flatten().filter_map(|e| e["code"].as_str()).collect();
-    assert_eq!(codes, ["INVALID_NAME", "INVALID_REASON"], "only available/on_hand can be set, and reasons come from Shopify's list");
+    let codes: Vec<&str> = body["data"]["inventorySetQuantities"]["userErrors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["INVALID_NAME", "INVALID_REASON"],
+        "only available/on_hand can be set, and reasons come from Shopify's list"
+    );
 }
 
 #[tokio::test]
 async fn a_lost_response_retried_with_the_same_key_applies_once() {
     let shop = start_small().await;
-    let (status, _) = shop.admin_put("/__admin/faults", json!({"drop_after_commit": 1, "target": "graphql.json"})).await;
+    let (status, _) =
+        shop.admin_put("/__admin/faults", json!({"drop_after_commit": 1, "target": "graphql.json"})).await;
     assert_eq!(status, 200, "the fault is armed");
     let query = set_with_key("4d0c6f1e-lost-response");
     let input = set_input(15, json!(10));

@@ -48,8 +48,13 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Received>>>, tokio::task::JoinHand
 
 async fn wait_for(seen: &Arc<Mutex<Vec<Received>>>, topic: &str, count: usize) -> Vec<Received> {
     for _ in 0..100 {
-        let hits: Vec<Received> =
-            seen.lock().expect("receiver lock").iter().filter(|r| r.headers.get("X-Shopify-Topic").is_some_and(|t| t == topic)).cloned().collect();
+        let hits: Vec<Received> = seen
+            .lock()
+            .expect("receiver lock")
+            .iter()
+            .filter(|r| r.headers.get("X-Shopify-Topic").is_some_and(|t| t == topic))
+            .cloned()
+            .collect();
         if hits.len() >= count {
             return hits;
         }
@@ -76,7 +81,11 @@ async fn levels(shop: &Shop, variant: u64) -> (i64, i64, i64) {
         )
         .await;
     let q = &body["data"]["inventoryItem"]["inventoryLevel"]["quantities"];
-    (q[0]["quantity"].as_i64().unwrap_or(-1), q[1]["quantity"].as_i64().unwrap_or(-1), q[2]["quantity"].as_i64().unwrap_or(-1))
+    (
+        q[0]["quantity"].as_i64().unwrap_or(-1),
+        q[1]["quantity"].as_i64().unwrap_or(-1),
+        q[2]["quantity"].as_i64().unwrap_or(-1),
+    )
 }
 
 async fn ring_up(shop: &Shop) -> Value {
@@ -130,15 +139,29 @@ async fn a_pos_sale_commits_stock_reads_back_as_a_pos_order_and_fires_signed_web
     assert_eq!(order["sourceName"], "pos", "POS orders say so");
     assert_eq!(order["retailLocation"]["id"], location_gid(STORE), "and where they were rung up");
     assert_eq!(order["displayFinancialStatus"], "PAID", "a counter sale is paid at once");
-    assert_eq!(order["customer"]["defaultEmailAddress"]["emailAddress"], "ada@example.com", "the customer was attached by email");
-    assert_eq!(order["subtotalPriceSet"]["shopMoney"], json!({"amount": "45.0", "currencyCode": "USD"}), "2 × 25.00 − 5.00, as a decimal string");
+    assert_eq!(
+        order["customer"]["defaultEmailAddress"]["emailAddress"], "ada@example.com",
+        "the customer was attached by email"
+    );
+    assert_eq!(
+        order["subtotalPriceSet"]["shopMoney"],
+        json!({"amount": "45.0", "currencyCode": "USD"}),
+        "2 × 25.00 − 5.00, as a decimal string"
+    );
     assert_eq!(order["totalTaxSet"]["shopMoney"]["amount"], "3.6", "8% of 45.00");
     assert_eq!(order["totalPriceSet"]["shopMoney"]["amount"], "48.6", "subtotal plus tax");
     let line = &order["lineItems"]["nodes"][0];
     assert_eq!(line["variant"]["id"], "gid://shopify/ProductVariant/2001", "the line points at the sold variant");
     assert_eq!(line["taxLines"][0]["rate"], 0.08, "tax lines carry their rate");
-    assert_eq!(line["discountAllocations"][0]["allocatedAmountSet"]["shopMoney"]["amount"], "5.0", "and the discount allocation");
-    assert_eq!(order["transactions"][0], json!({"kind": "SALE", "status": "SUCCESS", "gateway": "shopify_payments", "amountSet": {"shopMoney": {"amount": "48.6"}}}), "one successful sale transaction");
+    assert_eq!(
+        line["discountAllocations"][0]["allocatedAmountSet"]["shopMoney"]["amount"], "5.0",
+        "and the discount allocation"
+    );
+    assert_eq!(
+        order["transactions"][0],
+        json!({"kind": "SALE", "status": "SUCCESS", "gateway": "shopify_payments", "amountSet": {"shopMoney": {"amount": "48.6"}}}),
+        "one successful sale transaction"
+    );
 
     let created = wait_for(&seen, "orders/create", 1).await;
     let delivery = &created[0];
@@ -151,14 +174,23 @@ async fn a_pos_sale_commits_stock_reads_back_as_a_pos_order_and_fires_signed_web
         Some(expected.as_str()),
         "the signature is base64(HMAC-SHA256(client secret, raw body)), verified independently"
     );
-    for header in ["X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Triggered-At"] {
+    for header in [
+        "X-Shopify-Shop-Domain",
+        "X-Shopify-API-Version",
+        "X-Shopify-Webhook-Id",
+        "X-Shopify-Event-Id",
+        "X-Shopify-Triggered-At",
+    ] {
         assert!(delivery.headers.contains_key(header), "{header} is on every delivery");
     }
     let payload: Value = serde_json::from_slice(&delivery.body).unwrap_or_default();
     assert_eq!(payload["source_name"], "pos", "the payload is the REST-shaped order");
     assert_eq!(payload["line_items"][0]["sku"], "TEE-S", "with snake_case line items");
     assert_eq!(payload["total_price"], "48.60", "and money as two-decimal strings");
-    assert!(payload["admin_graphql_api_id"].as_str().is_some_and(|g| g.starts_with("gid://shopify/Order/")), "numeric ids plus the GID");
+    assert!(
+        payload["admin_graphql_api_id"].as_str().is_some_and(|g| g.starts_with("gid://shopify/Order/")),
+        "numeric ids plus the GID"
+    );
 
     let level_update = wait_for(&seen, "inventory_levels/update", 1).await;
     let payload: Value = serde_json::from_slice(&level_update[0].body).unwrap_or_default();
@@ -185,13 +217,22 @@ async fn refunds_are_idempotent_and_returns_put_stock_back() {
     }});
     let first = shop.gql(refund, input.clone()).await;
     let again = shop.gql(refund, input).await;
-    assert_eq!(first["data"]["refundCreate"]["refund"]["id"], again["data"]["refundCreate"]["refund"]["id"], "the replayed key returns the same refund");
-    assert_eq!(first["data"]["refundCreate"]["order"]["displayFinancialStatus"], "PARTIALLY_REFUNDED", "half the money went back");
+    assert_eq!(
+        first["data"]["refundCreate"]["refund"]["id"], again["data"]["refundCreate"]["refund"]["id"],
+        "the replayed key returns the same refund"
+    );
+    assert_eq!(
+        first["data"]["refundCreate"]["order"]["displayFinancialStatus"], "PARTIALLY_REFUNDED",
+        "half the money went back"
+    );
     assert_eq!(levels(&shop, 2001).await, (9, 1, 10), "one unit restocked, once");
     wait_for(&seen, "refunds/create", 1).await;
 
     let (status, ret) = shop
-        .admin_post("/__admin/pos/return", json!({"order_id": sale["order"]["id"], "lines": [{"sku": "TEE-S", "quantity": 1, "note": "too small"}]}))
+        .admin_post(
+            "/__admin/pos/return",
+            json!({"order_id": sale["order"]["id"], "lines": [{"sku": "TEE-S", "quantity": 1, "note": "too small"}]}),
+        )
         .await;
     assert_eq!(status, 201, "the counter takes the last unit back: {ret}");
     assert_eq!(levels(&shop, 2001).await, (10, 0, 10), "a RETURN restock puts it back into available");
@@ -201,12 +242,21 @@ async fn refunds_are_idempotent_and_returns_put_stock_back() {
     assert_eq!(order["displayFinancialStatus"], "REFUNDED", "everything was paid back");
     assert_eq!(order["totalRefundedSet"]["shopMoney"]["amount"], "48.6", "24.30 by refundCreate + 24.30 by the return");
     assert_eq!(order["lineItems"]["nodes"][0]["currentQuantity"], 0, "no units left on the line");
-    assert_eq!(order["returns"]["nodes"][0]["status"], "CLOSED", "the counter return is visible on the order, processed");
+    assert_eq!(
+        order["returns"]["nodes"][0]["status"], "CLOSED",
+        "the counter return is visible on the order, processed"
+    );
     assert_eq!(order["returns"]["nodes"][0]["returnLineItems"]["nodes"][0]["quantity"], 1, "with its line");
-    assert_eq!(order["refunds"][1]["refundLineItems"]["nodes"][0]["restockType"], "RETURN", "the return's refund restocks as RETURN");
+    assert_eq!(
+        order["refunds"][1]["refundLineItems"]["nodes"][0]["restockType"], "RETURN",
+        "the return's refund restocks as RETURN"
+    );
     let hits = wait_for(&seen, "refunds/create", 2).await;
     let payload: Value = serde_json::from_slice(&hits[1].body).unwrap_or_default();
-    assert!(payload["return"]["admin_graphql_api_id"].as_str().is_some_and(|g| g.starts_with("gid://shopify/Return/")), "the refund payload links its return");
+    assert!(
+        payload["return"]["admin_graphql_api_id"].as_str().is_some_and(|g| g.starts_with("gid://shopify/Return/")),
+        "the refund payload links its return"
+    );
 
     let over = json!({"input": {"orderId": order_gid, "refundLineItems": [{"lineItemId": line_gid, "quantity": 1}]}});
     let body = shop.gql(&refund.replace("refund-1", "refund-2"), over).await;
@@ -221,9 +271,17 @@ async fn refunds_without_restock_exchanges_and_manual_adjustments_move_stock_as_
     let shop = start_small().await;
     let sale = ring_up(&shop).await;
     let order_id = sale["order"]["id"].clone();
-    let (status, body) = shop.admin_post("/__admin/pos/refund", json!({"order_id": order_id, "lines": [{"sku": "TEE-S", "quantity": 1, "restock": false}]})).await;
+    let (status, body) = shop
+        .admin_post(
+            "/__admin/pos/refund",
+            json!({"order_id": order_id, "lines": [{"sku": "TEE-S", "quantity": 1, "restock": false}]}),
+        )
+        .await;
     assert_eq!(status, 201, "a refund without restock: {body}");
-    assert_eq!(body["refund"]["refund_line_items"][0]["restock_type"], "no_restock", "REST payload names the restock type");
+    assert_eq!(
+        body["refund"]["refund_line_items"][0]["restock_type"], "no_restock",
+        "REST payload names the restock type"
+    );
     assert_eq!(levels(&shop, 2001).await, (8, 1, 9), "the kept unit leaves on_hand; nothing returns to available");
 
     let (status, body) = shop
@@ -237,11 +295,17 @@ async fn refunds_without_restock_exchanges_and_manual_adjustments_move_stock_as_
     assert_eq!(levels(&shop, 2001).await, (9, 0, 9), "the small one came back");
     assert_eq!(levels(&shop, 2002).await, (7, 1, 8), "the medium one went out");
 
-    let (status, body) = shop.admin_post("/__admin/pos/adjust", json!({"location_id": STORE, "sku": "MUG-1", "delta": -2})).await;
+    let (status, body) =
+        shop.admin_post("/__admin/pos/adjust", json!({"location_id": STORE, "sku": "MUG-1", "delta": -2})).await;
     assert_eq!((status, body["available"].clone()), (200, json!(1)), "a count correction changes available: {body}");
-    let (status, body) = shop.admin_post("/__admin/pos/sale", json!({"location_id": STORE, "lines": [{"sku": "TEE-L", "quantity": 1}]})).await;
+    let (status, body) = shop
+        .admin_post("/__admin/pos/sale", json!({"location_id": STORE, "lines": [{"sku": "TEE-L", "quantity": 1}]}))
+        .await;
     assert_eq!(status, 422, "the large tee is not stocked at the store");
-    assert!(body["error"].as_str().is_some_and(|m| m.contains("inventoryActivate")), "and the error says what to do: {body}");
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("inventoryActivate")),
+        "and the error says what to do: {body}"
+    );
     let orders = shop.admin_get("/__admin/orders").await;
     assert_eq!(orders["orders"].as_array().map(Vec::len), Some(2), "the admin view holds both orders");
     assert_eq!(orders["orders"][0]["returns"][0]["status"], "closed", "with the return on the original");
@@ -277,9 +341,16 @@ async fn a_failed_delivery_is_retried_with_the_same_event_and_webhook_ids() {
     }
     let seen = attempts.lock().expect("receiver lock").clone();
     assert_eq!(seen.len(), 3, "two failures, then the delivery that succeeds");
-    let ids = |name: &str| seen.iter().map(|h| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()).collect::<Vec<_>>();
+    let ids = |name: &str| {
+        seen.iter()
+            .map(|h| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
     let events = ids("X-Shopify-Event-Id");
-    assert!(events.iter().all(|e| !e.is_empty() && *e == events[0]), "retries keep the event id clients dedupe on: {events:?}");
+    assert!(
+        events.iter().all(|e| !e.is_empty() && *e == events[0]),
+        "retries keep the event id clients dedupe on: {events:?}"
+    );
     let hooks = ids("X-Shopify-Webhook-Id");
     assert!(hooks.iter().all(|w| *w == hooks[0]), "and the delivery's webhook id: {hooks:?}");
     let deliveries = shop.admin_get("/__admin/webhooks").await;

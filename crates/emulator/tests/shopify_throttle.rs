@@ -23,7 +23,11 @@ fn world_with_many_variants() -> tillbridge_emulator::World {
         handle: "sock".into(),
         vendor: "Tillbridge".into(),
         options: vec![ShOption { name: "Size".into(), values: vec![] }],
-        variants: (0..120).map(|i| variant(3000 + i, 1100, &format!("N{i}"), &format!("SOCK-{i}"), "", "5.00", vec![level(STORE, 1, 0)])).collect(),
+        variants: (0..120)
+            .map(|i| {
+                variant(3000 + i, 1100, &format!("N{i}"), &format!("SOCK-{i}"), "", "5.00", vec![level(STORE, 1, 0)])
+            })
+            .collect(),
         created_at: t0,
         updated_at: t0,
     });
@@ -44,7 +48,11 @@ async fn the_bucket_drains_by_cost_and_restores_at_the_configured_rate() {
     let (_, first) = shop.gql_on("2026-10", PAGE_OF_45, json!({})).await;
     assert_eq!(first["extensions"]["cost"]["requestedQueryCost"], 47, "2 + 45 variants");
     assert_eq!(first["extensions"]["cost"]["actualQueryCost"], 47, "45 came back, so nothing is refunded");
-    assert!((50.0..=56.0).contains(&available(&first)), "100 - 47 left (plus a few ms of refill): {}", available(&first));
+    assert!(
+        (50.0..=56.0).contains(&available(&first)),
+        "100 - 47 left (plus a few ms of refill): {}",
+        available(&first)
+    );
 
     // Drain until refused; each accepted page takes 47.
     let mut throttled = None;
@@ -75,7 +83,11 @@ async fn the_bucket_drains_by_cost_and_restores_at_the_configured_rate() {
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let body = shop.gql("{ shop { name } }", json!({})).await;
-    assert!(available(&body) <= 100.0 && available(&body) >= 98.0, "the bucket never fills beyond its size: {}", available(&body));
+    assert!(
+        available(&body) <= 100.0 && available(&body) >= 98.0,
+        "the bucket never fills beyond its size: {}",
+        available(&body)
+    );
     let log = shop.emulator.requests().with_outcome("THROTTLED");
     assert_eq!(log, 1, "the refused request is counted as THROTTLED");
 }
@@ -95,7 +107,10 @@ async fn throttle_settings_change_at_run_time_and_storms_throttle_everything() {
     let (status, _) = shop.admin_put("/__admin/faults", json!({"rate_limit_storm_ms": 300})).await;
     assert_eq!(status, 200, "a storm is a fault like any other");
     let (_, body) = shop.gql_on("2026-10", "{ shop { name } }", json!({})).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "THROTTLED", "during a storm even a 1-point query is throttled");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "THROTTLED",
+        "during a storm even a 1-point query is throttled"
+    );
     assert_eq!(body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"], 0, "and the bucket reads empty");
     tokio::time::sleep(Duration::from_millis(400)).await;
     let (_, body) = shop.gql_on("2026-10", "{ shop { name } }", json!({})).await;

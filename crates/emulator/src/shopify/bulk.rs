@@ -28,11 +28,22 @@ const MAX_CONNECTIONS: usize = 5;
 const MAX_DEPTH: usize = 2;
 
 fn user_error(code: BulkOperationUserErrorCode, message: String) -> BulkOperationRunQueryPayload {
-    BulkOperationRunQueryPayload { bulk_operation: None, user_errors: vec![BulkOperationUserError { field: Some(vec!["query".into()]), message, code: Some(code) }] }
+    BulkOperationRunQueryPayload {
+        bulk_operation: None,
+        user_errors: vec![BulkOperationUserError { field: Some(vec!["query".into()]), message, code: Some(code) }],
+    }
 }
 
 /// Counts connections and their nesting depth in a selection.
-fn connection_shape(index: &TypeIndex, doc: &ExecutableDocument, parent: &str, set: &SelectionSet, depth: usize, count: &mut usize, deepest: &mut usize) {
+fn connection_shape(
+    index: &TypeIndex,
+    doc: &ExecutableDocument,
+    parent: &str,
+    set: &SelectionSet,
+    depth: usize,
+    count: &mut usize,
+    deepest: &mut usize,
+) {
     for (name, _, sub) in fields_of(doc, set) {
         let Some((type_name, _)) = index.field_type(parent, &name) else { continue };
         if index.is_connection(&type_name) {
@@ -80,10 +91,18 @@ fn fields_of<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet) -> Vec<(Str
 }
 
 /// Validates and registers a bulk query, then runs it in the background.
-pub(crate) async fn start(ctx: &Context<'_>, version: &ApiVersion, query: String, group_objects: bool) -> BulkOperationRunQueryPayload {
+pub(crate) async fn start(
+    ctx: &Context<'_>,
+    version: &ApiVersion,
+    query: String,
+    group_objects: bool,
+) -> BulkOperationRunQueryPayload {
     let state = ctx.data_unchecked::<Arc<ShopState>>().clone();
     let Some(schema) = ctx.data_opt::<ShopSchema>().cloned() else {
-        return user_error(BulkOperationUserErrorCode::Invalid, "bulk operations are not available on this request".into());
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            "bulk operations are not available on this request".into(),
+        );
     };
     let Some(index) = state.type_index.get() else {
         return user_error(BulkOperationUserErrorCode::Invalid, "the schema index is not ready".into());
@@ -93,28 +112,50 @@ pub(crate) async fn start(ctx: &Context<'_>, version: &ApiVersion, query: String
         Err(e) => return user_error(BulkOperationUserErrorCode::Invalid, format!("Invalid bulk query: {e}")),
     };
     let Some((_, op)) = super::cost::pick_operation(&doc, None) else {
-        return user_error(BulkOperationUserErrorCode::Invalid, "Invalid bulk query: send exactly one operation".into());
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            "Invalid bulk query: send exactly one operation".into(),
+        );
     };
     if op.ty != OperationType::Query {
-        return user_error(BulkOperationUserErrorCode::Invalid, "Invalid bulk query: bulkOperationRunQuery takes a query, not a mutation".into());
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            "Invalid bulk query: bulkOperationRunQuery takes a query, not a mutation".into(),
+        );
     }
     let top = fields_of(&doc, &op.selection_set.node);
     let [(top_name, _, _)] = top.as_slice() else {
-        return user_error(BulkOperationUserErrorCode::Invalid, "Invalid bulk query: select exactly one top-level field".into());
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            "Invalid bulk query: select exactly one top-level field".into(),
+        );
     };
     if top_name == "node" || top_name == "nodes" {
-        return user_error(BulkOperationUserErrorCode::Invalid, "Invalid bulk query: top-level node and nodes are not allowed; start from a connection such as products".into());
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            "Invalid bulk query: top-level node and nodes are not allowed; start from a connection such as products"
+                .into(),
+        );
     }
     let (mut count, mut deepest) = (0, 0);
     connection_shape(index, &doc, "QueryRoot", &op.selection_set.node, 0, &mut count, &mut deepest);
     if !index.field_type("QueryRoot", top_name).is_some_and(|(t, _)| index.is_connection(&t)) {
-        return user_error(BulkOperationUserErrorCode::Invalid, format!("Invalid bulk query: {top_name} is not a connection; bulk queries need at least one connection"));
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            format!("Invalid bulk query: {top_name} is not a connection; bulk queries need at least one connection"),
+        );
     }
     if count > MAX_CONNECTIONS {
-        return user_error(BulkOperationUserErrorCode::Invalid, format!("Invalid bulk query: {count} connections, the maximum is {MAX_CONNECTIONS}"));
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            format!("Invalid bulk query: {count} connections, the maximum is {MAX_CONNECTIONS}"),
+        );
     }
     if deepest > MAX_DEPTH {
-        return user_error(BulkOperationUserErrorCode::Invalid, format!("Invalid bulk query: connections nest {deepest} levels deep, the maximum is {MAX_DEPTH}"));
+        return user_error(
+            BulkOperationUserErrorCode::Invalid,
+            format!("Invalid bulk query: connections nest {deepest} levels deep, the maximum is {MAX_DEPTH}"),
+        );
     }
     // A dry run with no top-level objects catches unknown fields now, as userErrors.
     let probe = BulkCursor { after: None, size: 0, next: Arc::new(Mutex::new(None)) };
@@ -132,7 +173,10 @@ pub(crate) async fn start(ctx: &Context<'_>, version: &ApiVersion, query: String
                 bulk_operation: None,
                 user_errors: vec![BulkOperationUserError {
                     field: None,
-                    message: format!("A bulk query operation for this app and shop is already in progress: {}.", ids.join(", ")),
+                    message: format!(
+                        "A bulk query operation for this app and shop is already in progress: {}.",
+                        ids.join(", ")
+                    ),
                     code: Some(BulkOperationUserErrorCode::OperationInProgress),
                 }],
             };
@@ -259,11 +303,17 @@ fn emit_connection(
     let mut deferred = Lines::default();
     for (field, key, sub) in fields_of(doc, set) {
         let nodes: Vec<(&Value, &SelectionSet)> = match field.as_str() {
-            "nodes" => conn.get(&key).and_then(Value::as_array).map(|a| a.iter().map(|n| (n, sub)).collect()).unwrap_or_default(),
+            "nodes" => conn
+                .get(&key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|n| (n, sub)).collect())
+                .unwrap_or_default(),
             "edges" => {
                 let node_sel = fields_of(doc, sub).into_iter().find(|(f, _, _)| f == "node");
                 match (conn.get(&key).and_then(Value::as_array), node_sel) {
-                    (Some(edges), Some((_, node_key, node_sub))) => edges.iter().filter_map(|e| e.get(&node_key)).map(|n| (n, node_sub)).collect(),
+                    (Some(edges), Some((_, node_key, node_sub))) => {
+                        edges.iter().filter_map(|e| e.get(&node_key)).map(|n| (n, node_sub)).collect()
+                    }
                     _ => vec![],
                 }
             }

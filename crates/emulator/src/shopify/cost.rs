@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    BaseType, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet, Type, TypeKind,
+    TypeSystemDefinition,
 };
 use async_graphql::{Name, Value as GqlValue};
 use serde_json::{Map, Value};
@@ -106,7 +107,9 @@ pub(crate) struct CostWalk<'a> {
 
 /// Substitutes variables into an argument literal.
 fn with_vars(variables: &Map<String, Value>) -> impl FnMut(Name) -> Result<GqlValue, std::convert::Infallible> + '_ {
-    move |name| Ok(variables.get(name.as_str()).and_then(|j| GqlValue::from_json(j.clone()).ok()).unwrap_or(GqlValue::Null))
+    move |name| {
+        Ok(variables.get(name.as_str()).and_then(|j| GqlValue::from_json(j.clone()).ok()).unwrap_or(GqlValue::Null))
+    }
 }
 
 fn resolve_int(value: &GqlValue) -> Option<i64> {
@@ -122,7 +125,13 @@ impl CostWalk<'_> {
         let root = match op.ty {
             OperationType::Query => "QueryRoot",
             OperationType::Mutation => {
-                let fields = op.selection_set.node.items.iter().filter(|s| matches!(&s.node, Selection::Field(f) if !f.node.name.node.starts_with("__"))).count();
+                let fields = op
+                    .selection_set
+                    .node
+                    .items
+                    .iter()
+                    .filter(|s| matches!(&s.node, Selection::Field(f) if !f.node.name.node.starts_with("__")))
+                    .count();
                 return Ok(MUTATION_COST * fields.max(1) as f64);
             }
             OperationType::Subscription => return Ok(0.0),
@@ -130,7 +139,13 @@ impl CostWalk<'_> {
         self.selection(root, &op.selection_set.node, data, &mut Vec::new())
     }
 
-    fn selection(&self, parent: &str, set: &SelectionSet, data: Option<&Value>, path: &mut Vec<String>) -> Result<f64, CostError> {
+    fn selection(
+        &self,
+        parent: &str,
+        set: &SelectionSet,
+        data: Option<&Value>,
+        path: &mut Vec<String>,
+    ) -> Result<f64, CostError> {
         let mut base = 0.0;
         // Fragments on other types than the parent are alternatives (interfaces, unions):
         // only the most expensive counts.
@@ -145,7 +160,11 @@ impl CostWalk<'_> {
                     if on == parent { base += cost } else { *alternatives.entry(on).or_default() += cost }
                 }
                 Selection::InlineFragment(f) => {
-                    let on = f.node.type_condition.as_ref().map_or_else(|| parent.to_string(), |t| t.node.on.node.to_string());
+                    let on = f
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or_else(|| parent.to_string(), |t| t.node.on.node.to_string());
                     let cost = self.selection(&on, &f.node.selection_set.node, data, path)?;
                     if on == parent { base += cost } else { *alternatives.entry(on).or_default() += cost }
                 }
@@ -154,7 +173,13 @@ impl CostWalk<'_> {
         Ok(base + alternatives.values().copied().fold(0.0, f64::max))
     }
 
-    fn field(&self, parent: &str, f: &async_graphql::parser::types::Field, data: Option<&Value>, path: &mut Vec<String>) -> Result<f64, CostError> {
+    fn field(
+        &self,
+        parent: &str,
+        f: &async_graphql::parser::types::Field,
+        data: Option<&Value>,
+        path: &mut Vec<String>,
+    ) -> Result<f64, CostError> {
         let name = f.name.node.as_str();
         if name.starts_with("__") {
             return Ok(0.0);
@@ -175,20 +200,32 @@ impl CostWalk<'_> {
         path.push(key.to_string());
         let set = &f.selection_set.node;
         let cost = if self.index.is_connection(&info.type_name) {
-            let arg = |n: &str| f.arguments.iter().find(|(a, _)| a.node.as_str() == n).and_then(|(_, v)| v.node.clone().into_const_with(with_vars(self.variables)).ok()).and_then(|v| resolve_int(&v));
+            let arg = |n: &str| {
+                f.arguments
+                    .iter()
+                    .find(|(a, _)| a.node.as_str() == n)
+                    .and_then(|(_, v)| v.node.clone().into_const_with(with_vars(self.variables)).ok())
+                    .and_then(|v| resolve_int(&v))
+            };
             let size = arg("first").or_else(|| arg("last"));
             match child {
                 None => {
                     let Some(size) = size else {
                         let p = path.clone();
                         path.pop();
-                        return Err(CostError { message: "you must provide one of first or last".into(), code: "BAD_REQUEST", path: p });
+                        return Err(CostError {
+                            message: "you must provide one of first or last".into(),
+                            code: "BAD_REQUEST",
+                            path: p,
+                        });
                     };
                     if !(0..=MAX_PAGE_SIZE).contains(&size) {
                         let p = path.clone();
                         path.pop();
                         return Err(CostError {
-                            message: format!("{key}: first and last must be between 0 and {MAX_PAGE_SIZE}, got {size}. Page with after/endCursor, or use a bulk operation for everything."),
+                            message: format!(
+                                "{key}: first and last must be between 0 and {MAX_PAGE_SIZE}, got {size}. Page with after/endCursor, or use a bulk operation for everything."
+                            ),
                             code: "BAD_REQUEST",
                             path: p,
                         });
@@ -224,7 +261,13 @@ impl CostWalk<'_> {
 
     /// One node of a connection: the node object itself plus what is selected inside it,
     /// reached through `edges { node }` or `nodes`. `pageInfo` is part of the connection's 2.
-    fn per_node(&self, connection: &str, set: &SelectionSet, node: Option<&Value>, path: &mut Vec<String>) -> Result<f64, CostError> {
+    fn per_node(
+        &self,
+        connection: &str,
+        set: &SelectionSet,
+        node: Option<&Value>,
+        path: &mut Vec<String>,
+    ) -> Result<f64, CostError> {
         let Some(edges) = self.index.field(connection, "edges") else { return Ok(1.0) };
         let edge_type = edges.type_name.clone();
         let node_type = self.index.field(connection, "nodes").map(|f| f.type_name.clone()).unwrap_or_default();
@@ -239,7 +282,8 @@ impl CostWalk<'_> {
                         if let Selection::Field(nf) = &e.node
                             && nf.node.name.node.as_str() == "node"
                         {
-                            let t = self.index.field(&edge_type, "node").map(|f| f.type_name.clone()).unwrap_or_default();
+                            let t =
+                                self.index.field(&edge_type, "node").map(|f| f.type_name.clone()).unwrap_or_default();
                             best = best.max(self.selection(&t, &nf.node.selection_set.node, node, path)?);
                         }
                     }
@@ -259,7 +303,10 @@ fn connection_nodes(conn: &Value) -> Vec<&Value> {
     if let Some(nodes) = conn.get("nodes").and_then(Value::as_array) {
         return nodes.iter().collect();
     }
-    conn.get("edges").and_then(Value::as_array).map(|edges| edges.iter().filter_map(|e| e.get("node")).collect()).unwrap_or_default()
+    conn.get("edges")
+        .and_then(Value::as_array)
+        .map(|edges| edges.iter().filter_map(|e| e.get("node")).collect())
+        .unwrap_or_default()
 }
 
 /// Input arrays over 250 items anywhere in the arguments or variables are refused (facts §2.2).
@@ -291,7 +338,9 @@ pub(crate) fn oversized_input(op: &OperationDefinition, variables: &Map<String, 
         }
     }
     let error = |size: usize, path: Vec<String>| CostError {
-        message: format!("The input array size of {size} is greater than the maximum allowed of {MAX_INPUT_ARRAY}. Split the request into batches of {MAX_INPUT_ARRAY} or fewer."),
+        message: format!(
+            "The input array size of {size} is greater than the maximum allowed of {MAX_INPUT_ARRAY}. Split the request into batches of {MAX_INPUT_ARRAY} or fewer."
+        ),
         code: "MAX_INPUT_SIZE_EXCEEDED",
         path,
     };
@@ -307,7 +356,8 @@ pub(crate) fn oversized_input(op: &OperationDefinition, variables: &Map<String, 
             match &item.node {
                 Selection::Field(f) => {
                     for (arg, value) in &f.node.arguments {
-                        let literal = value.node.clone().into_const_with(|_| Ok::<_, std::convert::Infallible>(GqlValue::Null));
+                        let literal =
+                            value.node.clone().into_const_with(|_| Ok::<_, std::convert::Infallible>(GqlValue::Null));
                         if let Some(size) = literal.ok().as_ref().and_then(literal_too_big) {
                             return Some(error(size, vec![f.node.name.node.to_string(), arg.node.to_string()]));
                         }
@@ -323,7 +373,10 @@ pub(crate) fn oversized_input(op: &OperationDefinition, variables: &Map<String, 
 }
 
 /// Picks the operation a request runs: the named one, or the only one.
-pub(crate) fn pick_operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<(Option<&'a Name>, &'a OperationDefinition)> {
+pub(crate) fn pick_operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(Option<&'a Name>, &'a OperationDefinition)> {
     let mut ops = doc.operations.iter();
     match name {
         Some(n) => ops.find(|(op_name, _)| op_name.is_some_and(|o| o.as_str() == n)).map(|(n, op)| (n, &op.node)),
@@ -387,7 +440,11 @@ impl Bucket {
 
     pub fn status(&mut self) -> ThrottleStatus {
         self.refill();
-        ThrottleStatus { maximum_available: self.capacity, currently_available: self.available, restore_rate: self.rate }
+        ThrottleStatus {
+            maximum_available: self.capacity,
+            currently_available: self.available,
+            restore_rate: self.rate,
+        }
     }
 
     /// New limits keep the points already held (capped at the new size).
@@ -418,10 +475,15 @@ mod tests {
 
     fn cost(query: &str, data: Option<Value>) -> Result<f64, CostError> {
         let index = TypeIndex::from_sdl(SDL).map_err(|e| CostError { message: e, code: "", path: vec![] })?;
-        let doc = async_graphql::parser::parse_query(query).map_err(|e| CostError { message: e.to_string(), code: "", path: vec![] })?;
+        let doc = async_graphql::parser::parse_query(query).map_err(|e| CostError {
+            message: e.to_string(),
+            code: "",
+            path: vec![],
+        })?;
         let variables = Map::new();
         let walk = CostWalk { index: &index, doc: &doc, variables: &variables };
-        let (_, op) = pick_operation(&doc, None).ok_or(CostError { message: "no op".into(), code: "", path: vec![] })?;
+        let (_, op) =
+            pick_operation(&doc, None).ok_or(CostError { message: "no op".into(), code: "", path: vec![] })?;
         walk.operation(op, data.as_ref())
     }
 
@@ -444,7 +506,10 @@ mod tests {
 
     #[test]
     fn connections_need_a_page_size_within_limits() {
-        assert!(cost("{ products { nodes { title } } }", None).is_err_and(|e| e.message.contains("first or last")), "first/last is required");
+        assert!(
+            cost("{ products { nodes { title } } }", None).is_err_and(|e| e.message.contains("first or last")),
+            "first/last is required"
+        );
         assert!(cost("{ products(first: 251) { nodes { title } } }", None).is_err(), "pages are capped at 250");
     }
 

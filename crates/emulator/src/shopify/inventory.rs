@@ -133,7 +133,11 @@ fn check_target(
         p
     };
     let Some(item) = item.filter(|i| data.items.contains_key(i)) else {
-        errors.push(err(field("inventoryItemId"), Some("INVALID_INVENTORY_ITEM"), "The specified inventory item could not be found."));
+        errors.push(err(
+            field("inventoryItemId"),
+            Some("INVALID_INVENTORY_ITEM"),
+            "The specified inventory item could not be found.",
+        ));
         return None;
     };
     let Some(location) = location.filter(|l| data.locations.contains_key(l)) else {
@@ -214,7 +218,9 @@ fn check_expected(
                     "The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity.",
                 ));
             }
-            Some(expected) if expected != current => stale(errors, "COMPARE_QUANTITY_STALE", "compareQuantity", expected),
+            Some(expected) if expected != current => {
+                stale(errors, "COMPARE_QUANTITY_STALE", "compareQuantity", expected)
+            }
             Some(_) => {}
         }
     }
@@ -272,7 +278,12 @@ fn record_changes(
     }
 }
 
-pub(crate) fn set_quantities(data: &mut ShopData, version: &ApiVersion, req: &SetRequest, now: DateTime<Utc>) -> InventoryOutcome {
+pub(crate) fn set_quantities(
+    data: &mut ShopData,
+    version: &ApiVersion,
+    req: &SetRequest,
+    now: DateTime<Utc>,
+) -> InventoryOutcome {
     let mut errors = Vec::new();
     if req.name != "available" && req.name != "on_hand" {
         errors.push(err(
@@ -306,11 +317,19 @@ pub(crate) fn set_quantities(data: &mut ShopData, version: &ApiVersion, req: &Se
             errors.push(err(f, Some("INVALID_QUANTITY_NEGATIVE"), "The on_hand quantity can't be negative."));
             continue;
         }
-        let Some((item, location)) = check_target(data, row.item, row.location, &row_path, &mut seen, &mut errors) else {
+        let Some((item, location)) = check_target(data, row.item, row.location, &row_path, &mut seen, &mut errors)
+        else {
             continue;
         };
         let current = data.level(item, location).and_then(|l| l.quantities.get(&req.name)).unwrap_or_default();
-        check_expected(version, row.change_from, Some((req.ignore_compare_quantity, row.compare_quantity)), current, field, &mut errors);
+        check_expected(
+            version,
+            row.change_from,
+            Some((req.ignore_compare_quantity, row.compare_quantity)),
+            current,
+            field,
+            &mut errors,
+        );
         planned.push((item, location, row.quantity - current));
     }
     if !errors.is_empty() {
@@ -330,9 +349,15 @@ pub(crate) fn set_quantities(data: &mut ShopData, version: &ApiVersion, req: &Se
     InventoryOutcome { group: Some(group), errors }
 }
 
-const ADJUSTABLE: [&str; 7] = ["available", "damaged", "incoming", "on_hand", "quality_control", "reserved", "safety_stock"];
+const ADJUSTABLE: [&str; 7] =
+    ["available", "damaged", "incoming", "on_hand", "quality_control", "reserved", "safety_stock"];
 
-pub(crate) fn adjust_quantities(data: &mut ShopData, version: &ApiVersion, req: &AdjustRequest, now: DateTime<Utc>) -> InventoryOutcome {
+pub(crate) fn adjust_quantities(
+    data: &mut ShopData,
+    version: &ApiVersion,
+    req: &AdjustRequest,
+    now: DateTime<Utc>,
+) -> InventoryOutcome {
     let mut errors = Vec::new();
     if !ADJUSTABLE.contains(&req.name.as_str()) {
         errors.push(err(
@@ -355,7 +380,11 @@ pub(crate) fn adjust_quantities(data: &mut ShopData, version: &ApiVersion, req: 
         };
         match (&row.ledger_document_uri, req.name.as_str()) {
             (Some(_), "available") => {
-                errors.push(err(ledger_field(), Some("INVALID_AVAILABLE_DOCUMENT"), "A ledger document URI can't be given for the 'available' quantity: leave ledgerDocumentUri out."));
+                errors.push(err(
+                    ledger_field(),
+                    Some("INVALID_AVAILABLE_DOCUMENT"),
+                    "A ledger document URI can't be given for the 'available' quantity: leave ledgerDocumentUri out.",
+                ));
                 continue;
             }
             (Some(uri), _) if uri.starts_with("gid://shopify/") => {
@@ -363,16 +392,25 @@ pub(crate) fn adjust_quantities(data: &mut ShopData, version: &ApiVersion, req: 
                 continue;
             }
             (Some(uri), _) if !has_scheme(uri) => {
-                errors.push(err(ledger_field(), Some("INVALID_LEDGER_DOCUMENT"), format!("The ledger document URI {uri:?} is invalid: use a URI with a scheme.")));
+                errors.push(err(
+                    ledger_field(),
+                    Some("INVALID_LEDGER_DOCUMENT"),
+                    format!("The ledger document URI {uri:?} is invalid: use a URI with a scheme."),
+                ));
                 continue;
             }
             (None, name) if name != "available" => {
-                errors.push(err(ledger_field(), Some("INVALID_LEDGER_DOCUMENT"), format!("A ledgerDocumentUri is required when adjusting {name:?}.")));
+                errors.push(err(
+                    ledger_field(),
+                    Some("INVALID_LEDGER_DOCUMENT"),
+                    format!("A ledgerDocumentUri is required when adjusting {name:?}."),
+                ));
                 continue;
             }
             _ => {}
         }
-        let Some((item, location)) = check_target(data, row.item, row.location, &row_path, &mut seen, &mut errors) else {
+        let Some((item, location)) = check_target(data, row.item, row.location, &row_path, &mut seen, &mut errors)
+        else {
             continue;
         };
         let current = data.level(item, location).and_then(|l| l.quantities.get(&req.name)).unwrap_or_default();
@@ -380,13 +418,21 @@ pub(crate) fn adjust_quantities(data: &mut ShopData, version: &ApiVersion, req: 
         if after > LIMIT {
             let mut f = field.clone();
             f.push("delta".into());
-            errors.push(err(f, Some("INVALID_QUANTITY_TOO_HIGH"), "The resulting quantity can't be higher than 1,000,000,000."));
+            errors.push(err(
+                f,
+                Some("INVALID_QUANTITY_TOO_HIGH"),
+                "The resulting quantity can't be higher than 1,000,000,000.",
+            ));
             continue;
         }
         if after < -LIMIT {
             let mut f = field.clone();
             f.push("delta".into());
-            errors.push(err(f, Some("INVALID_QUANTITY_TOO_LOW"), "The resulting quantity can't be lower than -1,000,000,000."));
+            errors.push(err(
+                f,
+                Some("INVALID_QUANTITY_TOO_LOW"),
+                "The resulting quantity can't be lower than -1,000,000,000.",
+            ));
             continue;
         }
         check_expected(version, row.change_from, None, current, field, &mut errors);

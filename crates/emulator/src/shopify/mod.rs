@@ -47,7 +47,6 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-pub use self::version::SUPPORTED_VERSIONS;
 use self::bulk::ShopSchema;
 use self::cost::{Bucket, CostError, CostWalk, ThrottleStatus, TypeIndex};
 use self::model::{ShopData, gid, level_gid};
@@ -55,6 +54,7 @@ use self::mutation::MutationRoot;
 use self::query::{QueryRoot, SearchWarnings};
 use self::state::{RequestInfo, ShopState};
 use self::version::ApiVersion;
+pub use self::version::SUPPORTED_VERSIONS;
 use crate::faults::{FaultConfig, Faults, RequestFault};
 use crate::net::{ConnectionCutter, ServerHandle};
 use crate::requests::RequestLog;
@@ -132,12 +132,17 @@ impl ShopifyEmulator {
             ids: Mutex::new(Rng::new(config.fault_seed ^ 0x5348_4f50)),
             type_index: OnceLock::new(),
         });
-        let schema = Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(state.clone()).directive(mutation::idempotent).finish();
+        let schema = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+            .data(state.clone())
+            .directive(mutation::idempotent)
+            .finish();
         match TypeIndex::from_sdl(&schema.sdl()) {
             Ok(index) => {
                 let _ = state.type_index.set(index);
             }
-            Err(e) => tracing::error!(error = %e, "the emulator's own SDL did not parse; query costs will count objects as free"),
+            Err(e) => {
+                tracing::error!(error = %e, "the emulator's own SDL did not parse; query costs will count objects as free")
+            }
         }
         ShopifyEmulator { state, schema }
     }
@@ -294,7 +299,13 @@ async fn graphql(State(app): State<AppState>, Path(version): Path<String>, req: 
     };
     let parsed: Option<GraphqlBody> = serde_json::from_slice(&body).ok();
     let doc = parsed.as_ref().and_then(|b| b.query.as_deref()).map(async_graphql::parser::parse_query);
-    let label = format!("graphql {}", operation_label(doc.as_ref().and_then(|d| d.as_ref().ok()), parsed.as_ref().and_then(|b| b.operation_name.as_deref())));
+    let label = format!(
+        "graphql {}",
+        operation_label(
+            doc.as_ref().and_then(|d| d.as_ref().ok()),
+            parsed.as_ref().and_then(|b| b.operation_name.as_deref())
+        )
+    );
     let record = |outcome: &str| state.requests.record(&label, outcome);
 
     let Some(version) = ApiVersion::resolve(&version) else {
@@ -366,10 +377,18 @@ async fn answer(
     let state = &app.state;
     let status_now = || state.bucket().status();
     let Some(body) = parsed else {
-        return (StatusCode::BAD_REQUEST, json!({"errors": {"query": "Required parameter missing or invalid: send JSON {\"query\": \"…\", \"variables\": {…}}"}}), "400".into());
+        return (
+            StatusCode::BAD_REQUEST,
+            json!({"errors": {"query": "Required parameter missing or invalid: send JSON {\"query\": \"…\", \"variables\": {…}}"}}),
+            "400".into(),
+        );
     };
     let Some(doc) = doc else {
-        return (StatusCode::BAD_REQUEST, json!({"errors": {"query": "Required parameter missing or invalid"}}), "400".into());
+        return (
+            StatusCode::BAD_REQUEST,
+            json!({"errors": {"query": "Required parameter missing or invalid"}}),
+            "400".into(),
+        );
     };
     if state.faults.storm_remaining().is_some() {
         // A storm empties the bucket for its duration.
@@ -499,7 +518,11 @@ async fn get_stock(State(state): State<Arc<ShopState>>) -> Json<Value> {
             }));
         }
     }
-    let locations: Vec<Value> = d.locations.values().map(|l| json!({"id": l.id, "name": l.name, "admin_graphql_api_id": gid("Location", l.id)})).collect();
+    let locations: Vec<Value> = d
+        .locations
+        .values()
+        .map(|l| json!({"id": l.id, "name": l.name, "admin_graphql_api_id": gid("Location", l.id)}))
+        .collect();
     Json(json!({"locations": locations, "levels": rows}))
 }
 
@@ -565,7 +588,11 @@ async fn put_throttle(State(state): State<Arc<ShopState>>, Json(body): Json<Thro
     let rate = body.restore_rate.unwrap_or(bucket.rate);
     let valid = size > 0.0 && size.is_finite() && rate >= 0.0 && rate.is_finite();
     if !valid {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "bucket_size must be positive and restore_rate zero or more"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "bucket_size must be positive and restore_rate zero or more"})),
+        )
+            .into_response();
     }
     bucket.reconfigure(size, rate);
     Json(throttle_json(bucket.status())).into_response()

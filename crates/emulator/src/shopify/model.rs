@@ -568,14 +568,28 @@ impl ShopData {
                         // The seed states on_hand; whatever is neither available nor committed
                         // is held as reserved so the on_hand identity holds.
                         let reserved = (l.on_hand - l.available - l.committed).max(0);
-                        let quantities =
-                            Quantities { available: l.available, committed: l.committed, reserved, ..Default::default() };
-                        (l.location_id, Level { quantities, active: true, created_at: v.updated_at, updated_at: v.updated_at })
+                        let quantities = Quantities {
+                            available: l.available,
+                            committed: l.committed,
+                            reserved,
+                            ..Default::default()
+                        };
+                        (
+                            l.location_id,
+                            Level { quantities, active: true, created_at: v.updated_at, updated_at: v.updated_at },
+                        )
                     })
                     .collect();
                 data.items.insert(
                     v.inventory_item_id,
-                    Item { id: v.inventory_item_id, variant_id: v.id, tracked: true, levels, created_at: p.created_at, updated_at: v.updated_at },
+                    Item {
+                        id: v.inventory_item_id,
+                        variant_id: v.id,
+                        tracked: true,
+                        levels,
+                        created_at: p.created_at,
+                        updated_at: v.updated_at,
+                    },
                 );
                 data.variants.insert(
                     v.id,
@@ -655,7 +669,13 @@ impl ShopData {
 
     /// Applies `change` to one level and queues `inventory_levels/update` when `available`
     /// moved. Callers have validated that the level exists.
-    pub fn change_level(&mut self, item_id: u64, location_id: u64, now: DateTime<Utc>, change: impl FnOnce(&mut Quantities)) {
+    pub fn change_level(
+        &mut self,
+        item_id: u64,
+        location_id: u64,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Quantities),
+    ) {
         let Some(level) = self.items.get_mut(&item_id).and_then(|i| i.levels.get_mut(&location_id)) else {
             return;
         };
@@ -763,7 +783,10 @@ impl ShopData {
         };
         let first_name = cap(parts.next());
         let last_name = cap(parts.next());
-        self.customers.insert(id, CustomerRec { id, first_name, last_name, email: email.to_string(), created_at: now, updated_at: now });
+        self.customers.insert(
+            id,
+            CustomerRec { id, first_name, last_name, email: email.to_string(), created_at: now, updated_at: now },
+        );
         id
     }
 
@@ -875,7 +898,9 @@ impl ShopData {
         let allocations: Vec<Value> = if l.discount.is_zero() {
             vec![]
         } else {
-            vec![json!({"amount": money(l.discount), "amount_set": self.rest_money_set(l.discount), "discount_application_index": 0})]
+            vec![
+                json!({"amount": money(l.discount), "amount_set": self.rest_money_set(l.discount), "discount_application_index": 0}),
+            ]
         };
         json!({
             "id": l.id,
@@ -1049,7 +1074,11 @@ mod tests {
     fn money_formats_match_what_shopify_sends() {
         let d = Decimal::new(5900, 2);
         assert_eq!(money(d), "59.00", "Money scalar and REST money carry two decimals");
-        assert_eq!(decimal_amount(d), "59.0", "MoneyV2.amount is normalized but keeps one decimal, as in the bulk samples");
+        assert_eq!(
+            decimal_amount(d),
+            "59.0",
+            "MoneyV2.amount is normalized but keeps one decimal, as in the bulk samples"
+        );
         assert_eq!(decimal_amount(Decimal::new(1599, 2)), "15.99", "cents stay");
     }
 

@@ -1,19 +1,26 @@
 //! `Mutation`: inventory writes with compare-and-swap and `@idempotent`, catalog writes,
 //! refunds, webhook subscriptions and bulk queries.
 
-use async_graphql::{Context, CustomDirective, Directive, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, CustomDirective, Directive, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
 use chrono::Utc;
 
 use super::bulk;
-use super::inventory::{self, AdjustRequest, ChangeRequest, Given, InventoryError, InventoryOutcome, QuantityRequest, SetRequest};
+use super::inventory::{
+    self, AdjustRequest, ChangeRequest, Given, InventoryError, InventoryOutcome, QuantityRequest, SetRequest,
+};
 use super::model::{RestockType, SubscriptionRec, gid, parse_gid};
 use super::orders::{self, RefundLineRequest, RefundMoney, RefundRequest, TxRequest};
 use super::scalars::{
-    InventoryAdjustQuantitiesUserErrorCode, InventorySetQuantitiesUserErrorCode, Money, OrderTransactionKind, ProductVariantsBulkUpdateUserErrorCode,
-    RefundLineItemRestockType, Url, WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
+    InventoryAdjustQuantitiesUserErrorCode, InventorySetQuantitiesUserErrorCode, Money, OrderTransactionKind,
+    ProductVariantsBulkUpdateUserErrorCode, RefundLineItemRestockType, Url, WebhookSubscriptionFormat,
+    WebhookSubscriptionTopic, enum_from_code,
 };
 use super::state::{Remembered, RememberedResult, request_info, shop};
-use super::types::{AdjustmentGroupObj, BulkObj, LevelObj, OrderObj, ProductObj, RefundObj, SubscriptionObj, VariantObj};
+use super::types::{
+    AdjustmentGroupObj, BulkObj, LevelObj, OrderObj, ProductObj, RefundObj, SubscriptionObj, VariantObj,
+};
 use super::version::ApiVersion;
 
 // ---------------------------------------------------------------- @idempotent
@@ -338,7 +345,11 @@ fn set_payload(outcome: InventoryOutcome) -> InventorySetQuantitiesPayload {
         user_errors: outcome
             .errors
             .into_iter()
-            .map(|e| InventorySetQuantitiesUserError { field: Some(e.field), message: e.message, code: e.code.and_then(enum_from_code) })
+            .map(|e| InventorySetQuantitiesUserError {
+                field: Some(e.field),
+                message: e.message,
+                code: e.code.and_then(enum_from_code),
+            })
             .collect(),
     }
 }
@@ -349,7 +360,11 @@ fn adjust_payload(outcome: InventoryOutcome) -> InventoryAdjustQuantitiesPayload
         user_errors: outcome
             .errors
             .into_iter()
-            .map(|e| InventoryAdjustQuantitiesUserError { field: Some(e.field), message: e.message, code: e.code.and_then(enum_from_code) })
+            .map(|e| InventoryAdjustQuantitiesUserError {
+                field: Some(e.field),
+                message: e.message,
+                code: e.code.and_then(enum_from_code),
+            })
             .collect(),
     }
 }
@@ -374,7 +389,11 @@ pub(crate) struct MutationRoot;
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Sets absolute quantities. Compare-and-swap per row; nothing is applied if any row fails.
-    async fn inventory_set_quantities(&self, ctx: &Context<'_>, input: InventorySetQuantitiesInput) -> Result<Option<InventorySetQuantitiesPayload>> {
+    async fn inventory_set_quantities(
+        &self,
+        ctx: &Context<'_>,
+        input: InventorySetQuantitiesInput,
+    ) -> Result<Option<InventorySetQuantitiesPayload>> {
         let req = SetRequest {
             name: input.name,
             reason: input.reason,
@@ -455,10 +474,15 @@ impl MutationRoot {
         let item = parse_gid(&inventory_item_id, "InventoryItem");
         let loc = parse_gid(&location_id, "Location");
         let mut d = state.write();
-        let (Some(item), Some(loc)) = (item.filter(|i| d.items.contains_key(i)), loc.filter(|l| d.locations.contains_key(l))) else {
+        let (Some(item), Some(loc)) =
+            (item.filter(|i| d.items.contains_key(i)), loc.filter(|l| d.locations.contains_key(l)))
+        else {
             return Some(InventoryActivatePayload {
                 inventory_level: None,
-                user_errors: vec![UserError::new(&["inventoryItemId"], "The inventory item or the location could not be found.")],
+                user_errors: vec![UserError::new(
+                    &["inventoryItemId"],
+                    "The inventory item or the location could not be found.",
+                )],
             });
         };
         // A fresh level holds nothing but `available`, so an on_hand figure sets it too.
@@ -478,10 +502,8 @@ impl MutationRoot {
         let state = shop(ctx);
         let now = Utc::now();
         let mut d = state.write();
-        let error = |field: Vec<String>, code: ProductVariantsBulkUpdateUserErrorCode, message: String| ProductVariantsBulkUpdateUserError {
-            field: Some(field),
-            message,
-            code: Some(code),
+        let error = |field: Vec<String>, code: ProductVariantsBulkUpdateUserErrorCode, message: String| {
+            ProductVariantsBulkUpdateUserError { field: Some(field), message, code: Some(code) }
         };
         let Some(pid) = parse_gid(&product_id, "Product").filter(|p| d.products.contains_key(p)) else {
             return Some(ProductVariantsBulkUpdatePayload {
@@ -499,32 +521,55 @@ impl MutationRoot {
         for (i, v) in variants.iter().enumerate() {
             let at = |leaf: &str| vec!["variants".to_string(), i.to_string(), leaf.to_string()];
             let Some(id) = v.id.as_ref() else {
-                errors.push(error(at("id"), ProductVariantsBulkUpdateUserErrorCode::ProductVariantIdMissing, "Product variant is missing ID attribute".into()));
+                errors.push(error(
+                    at("id"),
+                    ProductVariantsBulkUpdateUserErrorCode::ProductVariantIdMissing,
+                    "Product variant is missing ID attribute".into(),
+                ));
                 continue;
             };
             let Some(vid) = parse_gid(id, "ProductVariant").filter(|v| d.variants.contains_key(v)) else {
-                errors.push(error(at("id"), ProductVariantsBulkUpdateUserErrorCode::ProductVariantDoesNotExist, format!("Product variant {} does not exist", id.as_str())));
+                errors.push(error(
+                    at("id"),
+                    ProductVariantsBulkUpdateUserErrorCode::ProductVariantDoesNotExist,
+                    format!("Product variant {} does not exist", id.as_str()),
+                ));
                 continue;
             };
             if d.variants.get(&vid).is_some_and(|x| x.product_id != pid) {
                 errors.push(error(
                     at("id"),
                     ProductVariantsBulkUpdateUserErrorCode::MustBeForThisProduct,
-                    format!("Product variant {} belongs to another product: send one productVariantsBulkUpdate per product", id.as_str()),
+                    format!(
+                        "Product variant {} belongs to another product: send one productVariantsBulkUpdate per product",
+                        id.as_str()
+                    ),
                 ));
                 continue;
             }
             let negative = |m: &Option<Money>| m.is_some_and(|m| m.0.is_sign_negative());
             if negative(&v.price) || matches!(&v.compare_at_price, MaybeUndefined::Value(m) if m.0.is_sign_negative()) {
-                errors.push(error(at("price"), ProductVariantsBulkUpdateUserErrorCode::NegativePriceValue, "Price can't be negative".into()));
+                errors.push(error(
+                    at("price"),
+                    ProductVariantsBulkUpdateUserErrorCode::NegativePriceValue,
+                    "Price can't be negative".into(),
+                ));
                 continue;
             }
             if v.inventory_item.as_ref().and_then(|i| i.sku.as_ref()).is_some_and(|s| s.chars().count() > 255) {
-                errors.push(error(at("inventoryItem"), ProductVariantsBulkUpdateUserErrorCode::TooLong, "SKU is too long (maximum is 255 characters)".into()));
+                errors.push(error(
+                    at("inventoryItem"),
+                    ProductVariantsBulkUpdateUserErrorCode::TooLong,
+                    "SKU is too long (maximum is 255 characters)".into(),
+                ));
                 continue;
             }
             if matches!(&v.barcode, MaybeUndefined::Value(b) if b.chars().count() > 255) {
-                errors.push(error(at("barcode"), ProductVariantsBulkUpdateUserErrorCode::TooLong, "Barcode is too long (maximum is 255 characters)".into()));
+                errors.push(error(
+                    at("barcode"),
+                    ProductVariantsBulkUpdateUserErrorCode::TooLong,
+                    "Barcode is too long (maximum is 255 characters)".into(),
+                ));
                 continue;
             }
             valid.push((vid, v));
@@ -570,17 +615,32 @@ impl MutationRoot {
         Some(ProductVariantsBulkUpdatePayload { product, product_variants: Some(updated), user_errors: errors })
     }
 
-    async fn product_update(&self, ctx: &Context<'_>, product: Option<ProductUpdateInput>) -> Option<ProductUpdatePayload> {
+    async fn product_update(
+        &self,
+        ctx: &Context<'_>,
+        product: Option<ProductUpdateInput>,
+    ) -> Option<ProductUpdatePayload> {
         let state = shop(ctx);
         let Some(input) = product else {
-            return Some(ProductUpdatePayload { product: None, user_errors: vec![UserError::new(&["product"], "Pass the changes in the product argument.")] });
+            return Some(ProductUpdatePayload {
+                product: None,
+                user_errors: vec![UserError::new(&["product"], "Pass the changes in the product argument.")],
+            });
         };
         let mut d = state.write();
-        let Some(pid) = input.id.as_ref().and_then(|id| parse_gid(id, "Product")).filter(|p| d.products.contains_key(p)) else {
-            return Some(ProductUpdatePayload { product: None, user_errors: vec![UserError::new(&["product", "id"], "Product does not exist")] });
+        let Some(pid) =
+            input.id.as_ref().and_then(|id| parse_gid(id, "Product")).filter(|p| d.products.contains_key(p))
+        else {
+            return Some(ProductUpdatePayload {
+                product: None,
+                user_errors: vec![UserError::new(&["product", "id"], "Product does not exist")],
+            });
         };
         if input.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-            return Some(ProductUpdatePayload { product: None, user_errors: vec![UserError::new(&["product", "title"], "Title can't be blank")] });
+            return Some(ProductUpdatePayload {
+                product: None,
+                user_errors: vec![UserError::new(&["product", "title"], "Title can't be blank")],
+            });
         }
         let now = Utc::now();
         if let Some(p) = d.products.get_mut(&pid) {
@@ -624,12 +684,22 @@ impl MutationRoot {
         let mut txs = Vec::new();
         for (i, t) in input.transactions.unwrap_or_default().iter().enumerate() {
             if !matches!(t.kind, OrderTransactionKind::Refund | OrderTransactionKind::SuggestedRefund) {
-                early_errors.push(UserError::new(&["transactions", &i.to_string(), "kind"], "Refund transactions must have kind REFUND."));
+                early_errors.push(UserError::new(
+                    &["transactions", &i.to_string(), "kind"],
+                    "Refund transactions must have kind REFUND.",
+                ));
             }
             if parse_gid(&t.order_id, "Order") != Some(order_id) {
-                early_errors.push(UserError::new(&["transactions", &i.to_string(), "orderId"], "The transaction's orderId must be the refunded order."));
+                early_errors.push(UserError::new(
+                    &["transactions", &i.to_string(), "orderId"],
+                    "The transaction's orderId must be the refunded order.",
+                ));
             }
-            txs.push(TxRequest { amount: t.amount.0, gateway: t.gateway.clone(), parent_id: t.parent_id.as_ref().and_then(|p| parse_gid(p, "OrderTransaction")) });
+            txs.push(TxRequest {
+                amount: t.amount.0,
+                gateway: t.gateway.clone(),
+                parent_id: t.parent_id.as_ref().and_then(|p| parse_gid(p, "OrderTransaction")),
+            });
         }
         if !early_errors.is_empty() {
             return Ok(Some(RefundCreatePayload { order: None, refund: None, user_errors: early_errors }));
@@ -672,7 +742,11 @@ impl MutationRoot {
             let r = o.refunds.iter().find(|r| r.id == refund_id)?.clone();
             Some(RefundObj { order: o.clone(), refund: r })
         });
-        Ok(Some(RefundCreatePayload { order: if errors.is_empty() { order.map(OrderObj) } else { None }, refund, user_errors: errors }))
+        Ok(Some(RefundCreatePayload {
+            order: if errors.is_empty() { order.map(OrderObj) } else { None },
+            refund,
+            user_errors: errors,
+        }))
     }
 
     async fn webhook_subscription_create(
@@ -683,14 +757,24 @@ impl MutationRoot {
     ) -> Option<WebhookSubscriptionCreatePayload> {
         let state = shop(ctx);
         let fail = |field: &[&str], message: &str| {
-            Some(WebhookSubscriptionCreatePayload { webhook_subscription: None, user_errors: vec![UserError::new(field, message)] })
+            Some(WebhookSubscriptionCreatePayload {
+                webhook_subscription: None,
+                user_errors: vec![UserError::new(field, message)],
+            })
         };
-        let Some(uri) = webhook_subscription.uri.clone().or(webhook_subscription.callback_url.clone().map(|u| u.0)) else {
-            return fail(&["webhookSubscription", "uri"], "Address can't be blank: pass uri (or callbackUrl before 2025-04).");
+        let Some(uri) = webhook_subscription.uri.clone().or(webhook_subscription.callback_url.clone().map(|u| u.0))
+        else {
+            return fail(
+                &["webhookSubscription", "uri"],
+                "Address can't be blank: pass uri (or callbackUrl before 2025-04).",
+            );
         };
         // Shopify demands HTTPS; the emulator also takes plain HTTP so receivers on loopback work.
         if !(uri.starts_with("https://") || uri.starts_with("http://")) {
-            return fail(&["webhookSubscription", "uri"], "Address is invalid: the emulator delivers to http:// or https:// URLs.");
+            return fail(
+                &["webhookSubscription", "uri"],
+                "Address is invalid: the emulator delivers to http:// or https:// URLs.",
+            );
         }
         if webhook_subscription.format == Some(WebhookSubscriptionFormat::Xml) {
             return fail(&["webhookSubscription", "format"], "The emulator sends JSON payloads only: use format JSON.");
@@ -719,7 +803,10 @@ impl MutationRoot {
     async fn webhook_subscription_delete(&self, ctx: &Context<'_>, id: ID) -> Option<WebhookSubscriptionDeletePayload> {
         let mut d = shop(ctx).write();
         match parse_gid(&id, "WebhookSubscription").and_then(|n| d.subscriptions.remove(&n)) {
-            Some(rec) => Some(WebhookSubscriptionDeletePayload { deleted_webhook_subscription_id: Some(ID(gid("WebhookSubscription", rec.id))), user_errors: vec![] }),
+            Some(rec) => Some(WebhookSubscriptionDeletePayload {
+                deleted_webhook_subscription_id: Some(ID(gid("WebhookSubscription", rec.id))),
+                user_errors: vec![],
+            }),
             None => Some(WebhookSubscriptionDeletePayload {
                 deleted_webhook_subscription_id: None,
                 user_errors: vec![UserError::new(&["id"], "Webhook subscription does not exist")],
@@ -728,7 +815,12 @@ impl MutationRoot {
     }
 
     /// Starts a bulk query; poll currentBulkOperation or bulkOperation(id) for the JSONL url.
-    async fn bulk_operation_run_query(&self, ctx: &Context<'_>, query: String, group_objects: Option<bool>) -> Option<BulkOperationRunQueryPayload> {
+    async fn bulk_operation_run_query(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        group_objects: Option<bool>,
+    ) -> Option<BulkOperationRunQueryPayload> {
         let v = version(ctx);
         Some(bulk::start(ctx, &v, query, group_objects.unwrap_or(v.group_objects_default())).await)
     }
@@ -736,13 +828,19 @@ impl MutationRoot {
     async fn bulk_operation_cancel(&self, ctx: &Context<'_>, id: ID) -> Option<BulkOperationCancelPayload> {
         let mut d = shop(ctx).write();
         let Some(op) = parse_gid(&id, "BulkOperation").and_then(|n| d.bulk_operations.get_mut(&n)) else {
-            return Some(BulkOperationCancelPayload { bulk_operation: None, user_errors: vec![UserError::new(&["id"], "Bulk operation does not exist")] });
+            return Some(BulkOperationCancelPayload {
+                bulk_operation: None,
+                user_errors: vec![UserError::new(&["id"], "Bulk operation does not exist")],
+            });
         };
         if !op.status.is_active() {
             let op = op.clone();
             return Some(BulkOperationCancelPayload {
                 bulk_operation: Some(BulkObj(op)),
-                user_errors: vec![UserError::new(&["id"], "A bulk operation cannot be canceled when it is completed, failed or canceled")],
+                user_errors: vec![UserError::new(
+                    &["id"],
+                    "A bulk operation cannot be canceled when it is completed, failed or canceled",
+                )],
             });
         }
         op.status = super::model::BulkStatus::Canceling;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::model::{
-    LineItemRec, OrderRec, RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, TaxLineRec, TransactionRec, TxKind,
-    money, round_money,
+    LineItemRec, OrderRec, RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, TaxLineRec,
+    TransactionRec, TxKind, money, round_money,
 };
 
 #[derive(Debug, Clone)]
@@ -58,7 +58,11 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         let unit_price = l.price.unwrap_or(v.price);
         let gross = unit_price * Decimal::from(l.quantity);
         if l.discount < Decimal::ZERO || l.discount > gross {
-            return Err(format!("lines[{i}]: discount {} must be between 0 and the line total {}", money(l.discount), money(gross)));
+            return Err(format!(
+                "lines[{i}]: discount {} must be between 0 and the line total {}",
+                money(l.discount),
+                money(gross)
+            ));
         }
         let product = data.products.get(&v.product_id).cloned();
         let product = product.as_ref();
@@ -66,7 +70,11 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         let tax_lines = if req.tax_rate.is_zero() {
             vec![]
         } else {
-            vec![TaxLineRec { title: req.tax_title.clone(), rate: req.tax_rate, amount: round_money(taxed * req.tax_rate) }]
+            vec![TaxLineRec {
+                title: req.tax_title.clone(),
+                rate: req.tax_rate,
+                amount: round_money(taxed * req.tax_rate),
+            }]
         };
         line_items.push(LineItemRec {
             id: data.new_id(),
@@ -179,7 +187,11 @@ fn refund_err(field: &[&str], message: impl Into<String>) -> RefundError {
 
 /// Creates a refund. Nothing changes unless every line and amount is valid. Queues
 /// refunds/create, orders/updated and the level updates of restocked lines.
-pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateTime<Utc>) -> Result<u64, Vec<RefundError>> {
+pub(crate) fn create_refund(
+    data: &mut ShopData,
+    req: &RefundRequest,
+    now: DateTime<Utc>,
+) -> Result<u64, Vec<RefundError>> {
     let Some(order) = data.orders.get(&req.order_id).cloned() else {
         return Err(vec![refund_err(&["orderId"], format!("Order {} does not exist.", req.order_id))]);
     };
@@ -190,15 +202,25 @@ pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateT
     for (i, rl) in req.lines.iter().enumerate() {
         let index = i.to_string();
         let Some(li) = order.line_items.iter().find(|l| l.id == rl.line_item_id) else {
-            errors.push(refund_err(&["refundLineItems", &index, "lineItemId"], format!("Line item {} is not on order {}.", rl.line_item_id, order.name())));
+            errors.push(refund_err(
+                &["refundLineItems", &index, "lineItemId"],
+                format!("Line item {} is not on order {}.", rl.line_item_id, order.name()),
+            ));
             continue;
         };
-        let already = order.refunded_quantity(li.id) + lines.iter().filter(|l: &&RefundLineRec| l.line_item_id == li.id).map(|l| l.quantity).sum::<i64>();
+        let already = order.refunded_quantity(li.id)
+            + lines.iter().filter(|l: &&RefundLineRec| l.line_item_id == li.id).map(|l| l.quantity).sum::<i64>();
         let refundable = li.quantity - already;
         if rl.quantity <= 0 || rl.quantity > refundable {
             errors.push(refund_err(
                 &["refundLineItems", &index, "quantity"],
-                format!("Quantity {} can't be refunded: {} of {} unit(s) of {:?} are still refundable.", rl.quantity, refundable, li.quantity, li.name()),
+                format!(
+                    "Quantity {} can't be refunded: {} of {} unit(s) of {:?} are still refundable.",
+                    rl.quantity,
+                    refundable,
+                    li.quantity,
+                    li.name()
+                ),
             ));
             continue;
         }
@@ -206,9 +228,16 @@ pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateT
         let item = li.variant_id.and_then(|v| data.variants.get(&v)).map(|v| v.inventory_item_id);
         if let Some(item) = item {
             match location_id {
-                Some(loc) if data.level(item, loc).is_some_and(|l| l.active) => stock_moves.push((item, loc, rl.quantity, rl.restock_type)),
+                Some(loc) if data.level(item, loc).is_some_and(|l| l.active) => {
+                    stock_moves.push((item, loc, rl.quantity, rl.restock_type))
+                }
                 Some(loc) if rl.restock_type.restocks() => {
-                    errors.push(refund_err(&["refundLineItems", &index, "locationId"], format!("The item is not stocked at location {loc}: restock it at a location where it is stocked.")));
+                    errors.push(refund_err(
+                        &["refundLineItems", &index, "locationId"],
+                        format!(
+                            "The item is not stocked at location {loc}: restock it at a location where it is stocked."
+                        ),
+                    ));
                     continue;
                 }
                 _ => {}
@@ -218,11 +247,21 @@ pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateT
         let subtotal = round_money(li.discounted_total() * share);
         let total_tax = round_money(li.tax_total() * share);
         lines_value += subtotal + total_tax;
-        lines.push(RefundLineRec { id: data.new_id(), line_item_id: li.id, quantity: rl.quantity, restock_type: rl.restock_type, location_id, subtotal, total_tax });
+        lines.push(RefundLineRec {
+            id: data.new_id(),
+            line_item_id: li.id,
+            quantity: rl.quantity,
+            restock_type: rl.restock_type,
+            location_id,
+            subtotal,
+            total_tax,
+        });
     }
     let sale = order.sale_transaction().cloned();
     let sale_gateway = sale.as_ref().map_or_else(|| "manual".to_string(), |s| s.gateway.clone());
-    let via_sale = |amount: Decimal| vec![TxRequest { amount, gateway: sale_gateway.clone(), parent_id: sale.as_ref().map(|s| s.id) }];
+    let via_sale = |amount: Decimal| {
+        vec![TxRequest { amount, gateway: sale_gateway.clone(), parent_id: sale.as_ref().map(|s| s.id) }]
+    };
     let txs = match &req.money {
         RefundMoney::Nothing => vec![],
         RefundMoney::LinesValue => via_sale(lines_value),
@@ -236,7 +275,11 @@ pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateT
     } else if refunding > refundable_money && !req.allow_over_refunding {
         errors.push(refund_err(
             &["transactions"],
-            format!("Refund amount {} exceeds the refundable amount {}: refund less, or set allowOverRefunding.", money(refunding), money(refundable_money)),
+            format!(
+                "Refund amount {} exceeds the refundable amount {}: refund less, or set allowOverRefunding.",
+                money(refunding),
+                money(refundable_money)
+            ),
         ));
     }
     if req.lines.is_empty() && txs.is_empty() {
@@ -257,7 +300,14 @@ pub(crate) fn create_refund(data: &mut ShopData, req: &RefundRequest, now: DateT
             processed_at: now,
         });
     }
-    let refund = RefundRec { id: data.new_id(), created_at: now, note: req.note.clone(), lines, transactions, return_id: req.return_id };
+    let refund = RefundRec {
+        id: data.new_id(),
+        created_at: now,
+        note: req.note.clone(),
+        lines,
+        transactions,
+        return_id: req.return_id,
+    };
     let refund_id = refund.id;
     if let Some(o) = data.orders.get_mut(&req.order_id) {
         o.refunds.push(refund);
@@ -298,21 +348,47 @@ pub(crate) fn create_return(
         return Err(vec![refund_err(&["returnLineItems"], "A return needs at least one line.")]);
     }
     for (i, l) in lines.iter().enumerate() {
-        let returnable = order.line_items.iter().find(|li| li.id == l.line_item_id).map(|li| li.quantity - order.returned_quantity(li.id));
+        let returnable = order
+            .line_items
+            .iter()
+            .find(|li| li.id == l.line_item_id)
+            .map(|li| li.quantity - order.returned_quantity(li.id));
         match returnable {
-            None => return Err(vec![refund_err(&["returnLineItems", &i.to_string(), "lineItemId"], format!("Line item {} is not on order {}.", l.line_item_id, order.name()))]),
+            None => {
+                return Err(vec![refund_err(
+                    &["returnLineItems", &i.to_string(), "lineItemId"],
+                    format!("Line item {} is not on order {}.", l.line_item_id, order.name()),
+                )]);
+            }
             Some(n) if l.quantity <= 0 || l.quantity > n => {
-                return Err(vec![refund_err(&["returnLineItems", &i.to_string(), "quantity"], format!("Quantity {} can't be returned: {n} unit(s) are still returnable.", l.quantity))]);
+                return Err(vec![refund_err(
+                    &["returnLineItems", &i.to_string(), "quantity"],
+                    format!("Quantity {} can't be returned: {n} unit(s) are still returnable.", l.quantity),
+                )]);
             }
             Some(_) => {}
         }
     }
     let return_id = data.new_id();
-    let ret_lines: Vec<ReturnLineRec> =
-        lines.iter().map(|l| ReturnLineRec { id: data.new_id(), line_item_id: l.line_item_id, quantity: l.quantity, note: l.note.clone() }).collect();
+    let ret_lines: Vec<ReturnLineRec> = lines
+        .iter()
+        .map(|l| ReturnLineRec {
+            id: data.new_id(),
+            line_item_id: l.line_item_id,
+            quantity: l.quantity,
+            note: l.note.clone(),
+        })
+        .collect();
     let name = format!("{}-R{}", order.name(), order.returns.len() + 1);
     if let Some(o) = data.orders.get_mut(&order_id) {
-        o.returns.push(ReturnRec { id: return_id, name, created_at: now, closed_at: Some(now), lines: ret_lines, refund_ids: vec![] });
+        o.returns.push(ReturnRec {
+            id: return_id,
+            name,
+            created_at: now,
+            closed_at: Some(now),
+            lines: ret_lines,
+            refund_ids: vec![],
+        });
     }
     let request = RefundRequest {
         order_id,

@@ -38,7 +38,11 @@ pub(crate) fn encode_cursor(value: &SortValue, id: u64) -> String {
 }
 
 fn decode_cursor(cursor: &str, like: &SortValue) -> async_graphql::Result<(SortValue, u64)> {
-    let invalid = || async_graphql::Error::new(format!("Invalid cursor {cursor:?}: pass an endCursor or startCursor from a previous page of the same query"));
+    let invalid = || {
+        async_graphql::Error::new(format!(
+            "Invalid cursor {cursor:?}: pass an endCursor or startCursor from a previous page of the same query"
+        ))
+    };
     let bytes = STANDARD.decode(cursor).map_err(|_| invalid())?;
     let body: CursorBody = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let value = match like {
@@ -58,7 +62,13 @@ pub(crate) struct PageArgs {
 }
 
 impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>, reverse: Option<bool>) -> PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+    ) -> PageArgs {
         PageArgs { first, after, last, before, reverse: reverse.unwrap_or(false) }
     }
 }
@@ -84,7 +94,11 @@ pub(crate) struct Page {
 }
 
 /// Cuts one page out of `keyed` (any order; sorted here).
-pub(crate) fn window(ctx: &Context<'_>, args: &PageArgs, mut keyed: Vec<(SortValue, u64)>) -> async_graphql::Result<Page> {
+pub(crate) fn window(
+    ctx: &Context<'_>,
+    args: &PageArgs,
+    mut keyed: Vec<(SortValue, u64)>,
+) -> async_graphql::Result<Page> {
     keyed.sort();
     if args.reverse {
         keyed.reverse();
@@ -143,6 +157,9 @@ mod tests {
     #[test]
     fn cursor_looks_like_shopifys() {
         let c = encode_cursor(&SortValue::Int(30322695), 30322695);
-        assert_eq!(c, "eyJsYXN0X2lkIjozMDMyMjY5NSwibGFzdF92YWx1ZSI6IjMwMzIyNjk1In0=", "same bytes as the startCursor in the productVariants doc sample");
+        assert_eq!(
+            c, "eyJsYXN0X2lkIjozMDMyMjY5NSwibGFzdF92YWx1ZSI6IjMwMzIyNjk1In0=",
+            "same bytes as the startCursor in the productVariants doc sample"
+        );
     }
 }

@@ -16,7 +16,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::model::{OrderRec, RestockType, ShopData, parse_gid};
-use super::orders::{self, RefundError, RefundLineRequest, RefundMoney, RefundRequest, ReturnLineRequest, SaleLine, SaleRequest};
+use super::orders::{
+    self, RefundError, RefundLineRequest, RefundMoney, RefundRequest, ReturnLineRequest, SaleLine, SaleRequest,
+};
 use super::state::ShopState;
 use super::webhooks;
 
@@ -50,7 +52,9 @@ fn decimal_of(value: &Value) -> Option<Decimal> {
 fn optional_decimal(value: &Option<Value>, what: &str) -> Result<Option<Decimal>, Response> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => decimal_of(v).map(Some).ok_or_else(|| fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} must be a decimal such as \"4.50\", got {v}"))),
+        Some(v) => decimal_of(v).map(Some).ok_or_else(|| {
+            fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} must be a decimal such as \"4.50\", got {v}"))
+        }),
     }
 }
 
@@ -147,9 +151,9 @@ pub(crate) struct LineRef {
 
 fn find_line(order: &OrderRec, line: &LineRef, at: &str) -> Result<u64, Response> {
     if let Some(id) = &line.line_item_id {
-        return id_of(id, "LineItem")
-            .filter(|id| order.line_items.iter().any(|l| l.id == *id))
-            .ok_or_else(|| fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: line item {id} is not on order {}", order.name())));
+        return id_of(id, "LineItem").filter(|id| order.line_items.iter().any(|l| l.id == *id)).ok_or_else(|| {
+            fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: line item {id} is not on order {}", order.name()))
+        });
     }
     let Some(sku) = &line.sku else {
         return Err(fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: give a line_item_id or a sku")));
@@ -160,13 +164,18 @@ fn find_line(order: &OrderRec, line: &LineRef, at: &str) -> Result<u64, Response
         .filter(|l| l.sku.eq_ignore_ascii_case(sku))
         .find(|l| l.quantity > order.refunded_quantity(l.id))
         .map(|l| l.id)
-        .ok_or_else(|| fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: order {} has no refundable line with SKU {sku:?}", order.name())))
+        .ok_or_else(|| {
+            fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{at}: order {} has no refundable line with SKU {sku:?}", order.name()),
+            )
+        })
 }
 
 fn load_order(d: &ShopData, id: &Value) -> Result<OrderRec, Response> {
-    id_of(id, "Order")
-        .and_then(|id| d.orders.get(&id).cloned())
-        .ok_or_else(|| fail(StatusCode::NOT_FOUND, format!("order {id} does not exist: GET /__admin/orders lists them")))
+    id_of(id, "Order").and_then(|id| d.orders.get(&id).cloned()).ok_or_else(|| {
+        fail(StatusCode::NOT_FOUND, format!("order {id} does not exist: GET /__admin/orders lists them"))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,8 +218,16 @@ pub(crate) async fn refund(State(state): State<Arc<ShopState>>, Json(body): Json
             (None, false) => RefundMoney::LinesValue,
             (None, true) => return fail(StatusCode::UNPROCESSABLE_ENTITY, "give lines to refund, an amount, or both"),
         };
-        let req = RefundRequest { order_id: order.id, note: body.note.clone(), lines, money, allow_over_refunding: false, return_id: None };
-        orders::create_refund(&mut d, &req, Utc::now()).map(|rid| (d.rest_refund(order.id, rid), d.rest_order(order.id)))
+        let req = RefundRequest {
+            order_id: order.id,
+            note: body.note.clone(),
+            lines,
+            money,
+            allow_over_refunding: false,
+            return_id: None,
+        };
+        orders::create_refund(&mut d, &req, Utc::now())
+            .map(|rid| (d.rest_refund(order.id, rid), d.rest_order(order.id)))
     };
     webhooks::flush(&state);
     match result {
@@ -232,7 +249,11 @@ fn return_lines(order: &OrderRec, lines: &[LineRef]) -> Result<Vec<ReturnLineReq
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            Ok(ReturnLineRequest { line_item_id: find_line(order, l, &format!("lines[{i}]"))?, quantity: l.quantity, note: l.note.clone().unwrap_or_default() })
+            Ok(ReturnLineRequest {
+                line_item_id: find_line(order, l, &format!("lines[{i}]"))?,
+                quantity: l.quantity,
+                note: l.note.clone().unwrap_or_default(),
+            })
         })
         .collect()
 }
@@ -283,7 +304,10 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
             Err(r) => return r,
         };
         let Some(location_id) = order.location_id else {
-            return fail(StatusCode::UNPROCESSABLE_ENTITY, format!("order {} was not sold at a POS location", order.name()));
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("order {} was not sold at a POS location", order.name()),
+            );
         };
         let lines = match return_lines(&order, &body.return_lines) {
             Ok(l) => l,
@@ -307,7 +331,10 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
             Err(e) => Err(e),
             Ok((ret, rid)) => match orders::create_sale(&mut d, &sale, now) {
                 Ok(new_id) => Ok((ret, d.rest_refund(order.id, rid), d.rest_order(new_id))),
-                Err(message) => Err(vec![RefundError { field: vec!["new_lines".into()], message: format!("the return was recorded but the new sale failed: {message}") }]),
+                Err(message) => Err(vec![RefundError {
+                    field: vec!["new_lines".into()],
+                    message: format!("the return was recorded but the new sale failed: {message}"),
+                }]),
             },
         }
     };
@@ -345,9 +372,16 @@ pub(crate) async fn adjust(State(state): State<Arc<ShopState>>, Json(body): Json
                 Err(r) => return r,
             },
         };
-        let Some(item) = item else { return fail(StatusCode::UNPROCESSABLE_ENTITY, "the inventory item does not exist") };
+        let Some(item) = item else {
+            return fail(StatusCode::UNPROCESSABLE_ENTITY, "the inventory item does not exist");
+        };
         if !d.level(item, location_id).is_some_and(|l| l.active) {
-            return fail(StatusCode::UNPROCESSABLE_ENTITY, format!("item {item} is not stocked at location {location_id}: activate it there first (inventoryActivate)"));
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "item {item} is not stocked at location {location_id}: activate it there first (inventoryActivate)"
+                ),
+            );
         }
         d.change_level(item, location_id, Utc::now(), |q| q.available += body.delta);
         d.level(item, location_id).map(|l| {

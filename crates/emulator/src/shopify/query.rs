@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 use super::model::{OrderRec, ShopData, parse_gid, parse_level_gid};
 use super::paging::{PageArgs, SortValue, connection, window};
 use super::scalars::{
-    BulkOperationType, CustomerSortKeys, LocationSortKeys, OrderSortKeys, ProductSortKeys, ProductVariantSortKeys, Url, WebhookSubscriptionFormat,
-    WebhookSubscriptionSortKeys, WebhookSubscriptionTopic,
+    BulkOperationType, CustomerSortKeys, LocationSortKeys, OrderSortKeys, ProductSortKeys, ProductVariantSortKeys, Url,
+    WebhookSubscriptionFormat, WebhookSubscriptionSortKeys, WebhookSubscriptionTopic,
 };
 use super::search::{Op, Search, number_matches, text_contains, text_eq, time_matches};
 use super::state::shop;
 use super::types::{
-    BulkObj, CustomerObj, ItemObj, LevelObj, LocationObj, Node, OrderObj, ProductObj, ReturnObj, ShopObj, SubscriptionObj, VARIANT_FILTERS,
-    VariantObj, node_by_id, variant_sort, variant_term,
+    BulkObj, CustomerObj, ItemObj, LevelObj, LocationObj, Node, OrderObj, ProductObj, ReturnObj, ShopObj,
+    SubscriptionObj, VARIANT_FILTERS, VariantObj, node_by_id, variant_sort, variant_term,
 };
 
 /// Unknown search fields seen while answering, reported in `extensions.search`.
@@ -44,7 +44,8 @@ fn time_key(t: chrono::DateTime<chrono::Utc>) -> SortValue {
     SortValue::Int(t.timestamp_millis())
 }
 
-const PRODUCT_FILTERS: [&str; 10] = ["id", "title", "sku", "barcode", "updated_at", "created_at", "vendor", "handle", "status", "variant_id"];
+const PRODUCT_FILTERS: [&str; 10] =
+    ["id", "title", "sku", "barcode", "updated_at", "created_at", "vendor", "handle", "status", "variant_id"];
 const ORDER_FILTERS: [&str; 12] = [
     "source_name",
     "updated_at",
@@ -83,7 +84,8 @@ pub(crate) fn order_term(o: &OrderRec, field: Option<&str>, op: Op, value: &str)
 }
 
 fn product_term(d: &ShopData, p: &super::model::Product, field: Option<&str>, op: Op, value: &str) -> Option<bool> {
-    let any_variant = |f: &dyn Fn(&super::model::Variant) -> bool| p.variant_ids.iter().filter_map(|v| d.variants.get(v)).any(f);
+    let any_variant =
+        |f: &dyn Fn(&super::model::Variant) -> bool| p.variant_ids.iter().filter_map(|v| d.variants.get(v)).any(f);
     Some(match field {
         Some("id") => number_matches(p.id as i64, op, value)?,
         Some("title") | None => text_contains(&p.title, value),
@@ -119,10 +121,9 @@ impl QueryRoot {
         let d = shop(ctx).read();
         let key = sort_key.unwrap_or(ProductVariantSortKeys::Id);
         // An exact sku: or barcode: term narrows the scan to the index hits.
-        let pinned: Option<Vec<u64>> = search
-            .pinned("sku")
-            .map(|s| d.variant_by_sku(s))
-            .or_else(|| search.pinned("barcode").map(|b| d.barcode_index.get(&b.to_lowercase()).cloned().unwrap_or_default()));
+        let pinned: Option<Vec<u64>> = search.pinned("sku").map(|s| d.variant_by_sku(s)).or_else(|| {
+            search.pinned("barcode").map(|b| d.barcode_index.get(&b.to_lowercase()).cloned().unwrap_or_default())
+        });
         let candidates: Box<dyn Iterator<Item = &super::model::Variant>> = match &pinned {
             Some(ids) => Box::new(ids.iter().filter_map(|id| d.variants.get(id))),
             None => Box::new(d.variants.values()),
@@ -154,7 +155,8 @@ impl QueryRoot {
         let search = parse_search(ctx, query.as_deref(), &PRODUCT_FILTERS);
         let d = shop(ctx).read();
         let pinned: Option<Vec<u64>> = search.pinned("sku").map(|s| {
-            let mut ids: Vec<u64> = d.variant_by_sku(s).iter().filter_map(|v| d.variants.get(v)).map(|v| v.product_id).collect();
+            let mut ids: Vec<u64> =
+                d.variant_by_sku(s).iter().filter_map(|v| d.variants.get(v)).map(|v| v.product_id).collect();
             ids.sort_unstable();
             ids.dedup();
             ids
@@ -346,7 +348,8 @@ impl QueryRoot {
                     Some("created_at") => time_matches(c.created_at, op, value),
                     Some("id") => number_matches(c.id as i64, op, value),
                     None => Some(
-                        text_contains(&c.email, value) || text_contains(&format!("{} {}", c.first_name, c.last_name), value),
+                        text_contains(&c.email, value)
+                            || text_contains(&format!("{} {}", c.first_name, c.last_name), value),
                     ),
                     _ => None,
                 })
@@ -354,7 +357,9 @@ impl QueryRoot {
             .map(|c| {
                 let key = match sort_key.unwrap_or(CustomerSortKeys::Id) {
                     CustomerSortKeys::Id => SortValue::Int(c.id as i64),
-                    CustomerSortKeys::Name => SortValue::Text(format!("{} {}", c.first_name, c.last_name).to_lowercase()),
+                    CustomerSortKeys::Name => {
+                        SortValue::Text(format!("{} {}", c.first_name, c.last_name).to_lowercase())
+                    }
                     CustomerSortKeys::CreatedAt => time_key(c.created_at),
                     CustomerSortKeys::UpdatedAt => time_key(c.updated_at),
                 };

@@ -24,7 +24,11 @@ pub struct Money(pub RustDecimal);
 #[Scalar(name = "Money")]
 impl ScalarType for Money {
     fn parse(value: Value) -> InputValueResult<Self> {
-        parse_decimal(&value).map(Money).ok_or_else(|| InputValueError::custom(format!("{value} is not a valid Money amount: send a decimal string such as \"19.99\"")))
+        parse_decimal(&value).map(Money).ok_or_else(|| {
+            InputValueError::custom(format!(
+                "{value} is not a valid Money amount: send a decimal string such as \"19.99\""
+            ))
+        })
     }
     fn to_value(&self) -> Value {
         Value::String(money(self.0))
@@ -38,7 +42,9 @@ pub struct Decimal(pub RustDecimal);
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
-        parse_decimal(&value).map(Decimal).ok_or_else(|| InputValueError::custom(format!("{value} is not a valid Decimal: send a decimal string such as \"1.5\"")))
+        parse_decimal(&value).map(Decimal).ok_or_else(|| {
+            InputValueError::custom(format!("{value} is not a valid Decimal: send a decimal string such as \"1.5\""))
+        })
     }
     fn to_value(&self) -> Value {
         Value::String(decimal_amount(self.0))
@@ -53,9 +59,13 @@ pub struct DateTime(pub ChronoDateTime<Utc>);
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => ChronoDateTime::parse_from_rfc3339(s)
-                .map(|t| DateTime(t.with_timezone(&Utc)))
-                .map_err(|_| InputValueError::custom(format!("{s:?} is not an ISO 8601 date and time such as \"2026-04-01T09:00:00Z\""))),
+            Value::String(s) => {
+                ChronoDateTime::parse_from_rfc3339(s).map(|t| DateTime(t.with_timezone(&Utc))).map_err(|_| {
+                    InputValueError::custom(format!(
+                        "{s:?} is not an ISO 8601 date and time such as \"2026-04-01T09:00:00Z\""
+                    ))
+                })
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -90,8 +100,14 @@ pub struct UnsignedInt64(pub u64);
 impl ScalarType for UnsignedInt64 {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => s.parse().map(UnsignedInt64).map_err(|_| InputValueError::custom(format!("{s:?} is not an unsigned 64-bit integer"))),
-            Value::Number(n) => n.as_u64().map(UnsignedInt64).ok_or_else(|| InputValueError::custom(format!("{n} is not an unsigned 64-bit integer"))),
+            Value::String(s) => s
+                .parse()
+                .map(UnsignedInt64)
+                .map_err(|_| InputValueError::custom(format!("{s:?} is not an unsigned 64-bit integer"))),
+            Value::Number(n) => n
+                .as_u64()
+                .map(UnsignedInt64)
+                .ok_or_else(|| InputValueError::custom(format!("{n} is not an unsigned 64-bit integer"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -292,9 +308,16 @@ impl WebhookSubscriptionTopic {
         }
     }
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::InventoryLevelsUpdate, Self::OrdersCreate, Self::OrdersPaid, Self::OrdersUpdated, Self::ProductsUpdate, Self::RefundsCreate]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Self::InventoryLevelsUpdate,
+            Self::OrdersCreate,
+            Self::OrdersPaid,
+            Self::OrdersUpdated,
+            Self::ProductsUpdate,
+            Self::RefundsCreate,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 }
 

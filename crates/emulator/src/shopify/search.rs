@@ -59,7 +59,9 @@ impl Search {
             let negated = negated ^ negate_next;
             negate_next = false;
             let term = match body.split_once(':') {
-                Some((field, raw)) if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                Some((field, raw))
+                    if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
                     let (op, rest) = if let Some(r) = raw.strip_prefix(">=") {
                         (Op::Ge, r)
                     } else if let Some(r) = raw.strip_prefix("<=") {

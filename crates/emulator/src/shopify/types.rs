@@ -7,15 +7,17 @@ use rust_decimal::Decimal as RustDecimal;
 
 use super::inventory::{AdjustmentGroupRec, ChangeRec};
 use super::model::{
-    BulkRec, BulkStatus, CustomerRec, Item, Level, LineItemRec, Location, OrderRec, Product, QUANTITY_NAMES, RefundLineRec, RefundRec,
-    RestockType, ReturnLineRec, ReturnRec, ShopData, SubscriptionRec, TaxLineRec, TransactionRec, TxKind, Variant, gid, level_gid,
+    BulkRec, BulkStatus, CustomerRec, Item, Level, LineItemRec, Location, OrderRec, Product, QUANTITY_NAMES,
+    RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, SubscriptionRec, TaxLineRec,
+    TransactionRec, TxKind, Variant, gid, level_gid,
 };
 use super::paging::{PageArgs, SortValue, connection, window};
 use super::scalars::{
-    BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CurrencyCode, CustomerEmailAddressMarketingState, CustomerState, DateTime,
-    Decimal, Money, OrderDisplayFinancialStatus, OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus, ProductStatus,
-    ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url,
-    WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
+    BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CurrencyCode, CustomerEmailAddressMarketingState,
+    CustomerState, DateTime, Decimal, Money, OrderDisplayFinancialStatus, OrderDisplayFulfillmentStatus,
+    OrderTransactionKind, OrderTransactionStatus, ProductStatus, ProductVariantInventoryPolicy, ProductVariantSortKeys,
+    RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url, WebhookSubscriptionFormat, WebhookSubscriptionTopic,
+    enum_from_code,
 };
 use super::search::{Op, Search, number_matches, text_eq, time_matches};
 use super::state::shop;
@@ -100,7 +102,10 @@ pub(crate) fn variant_sort(d: &ShopData, v: &Variant, key: ProductVariantSortKey
 }
 
 pub(crate) fn sellable(d: &ShopData, item_id: u64) -> i64 {
-    d.items.get(&item_id).map(|i| i.levels.values().filter(|l| l.active).map(|l| l.quantities.available).sum()).unwrap_or(0)
+    d.items
+        .get(&item_id)
+        .map(|i| i.levels.values().filter(|l| l.active).map(|l| l.quantities.available).sum())
+        .unwrap_or(0)
 }
 
 #[Object(name = "ProductVariant")]
@@ -133,7 +138,11 @@ impl VariantObj {
         self.0.compare_at_price.map(Money)
     }
     async fn selected_options(&self) -> Vec<SelectedOptionObj> {
-        self.0.selected_options.iter().map(|(name, value)| SelectedOptionObj { name: name.clone(), value: value.clone() }).collect()
+        self.0
+            .selected_options
+            .iter()
+            .map(|(name, value)| SelectedOptionObj { name: name.clone(), value: value.clone() })
+            .collect()
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -213,7 +222,12 @@ impl ProductObj {
     }
     async fn total_inventory(&self, ctx: &Context<'_>) -> i32 {
         let d = shop(ctx).read();
-        self.0.variant_ids.iter().filter_map(|v| d.variants.get(v)).map(|v| sellable(&d, v.inventory_item_id)).sum::<i64>() as i32
+        self.0
+            .variant_ids
+            .iter()
+            .filter_map(|v| d.variants.get(v))
+            .map(|v| sellable(&d, v.inventory_item_id))
+            .sum::<i64>() as i32
     }
     async fn options(&self, first: Option<i32>) -> Vec<ProductOptionObj> {
         let n = first.map_or(usize::MAX, |n| n.max(0) as usize);
@@ -243,7 +257,13 @@ impl ProductObj {
     ) -> Result<Connection<String, VariantObj>> {
         let d = shop(ctx).read();
         let key = sort_key.unwrap_or(ProductVariantSortKeys::Position);
-        let keyed = self.0.variant_ids.iter().filter_map(|id| d.variants.get(id)).map(|v| (variant_sort(&d, v, key), v.id)).collect();
+        let keyed = self
+            .0
+            .variant_ids
+            .iter()
+            .filter_map(|id| d.variants.get(id))
+            .map(|v| (variant_sort(&d, v, key), v.id))
+            .collect();
         let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
         Ok(connection(page, |id| d.variants.get(&id).cloned().map(VariantObj)))
     }
@@ -272,8 +292,12 @@ pub(crate) fn level_connection(
 ) -> Result<Connection<String, LevelObj>> {
     let search = Search::parse(query);
     let pairs: Vec<(u64, u64)> = match of {
-        LevelsOf::Item(item) => d.items.get(&item).map(|i| i.levels.keys().map(|loc| (item, *loc)).collect()).unwrap_or_default(),
-        LevelsOf::Location(loc) => d.items.values().filter(|i| i.levels.contains_key(&loc)).map(|i| (i.id, loc)).collect(),
+        LevelsOf::Item(item) => {
+            d.items.get(&item).map(|i| i.levels.keys().map(|loc| (item, *loc)).collect()).unwrap_or_default()
+        }
+        LevelsOf::Location(loc) => {
+            d.items.values().filter(|i| i.levels.contains_key(&loc)).map(|i| (i.id, loc)).collect()
+        }
     };
     let keyed = pairs
         .into_iter()
@@ -322,8 +346,14 @@ impl ItemObj {
     }
     async fn duplicate_sku_count(&self, ctx: &Context<'_>) -> i32 {
         let d = shop(ctx).read();
-        let Some(sku) = d.variants.get(&self.0.variant_id).map(|v| v.sku.clone()).filter(|s| !s.is_empty()) else { return 0 };
-        d.variant_by_sku(&sku).iter().filter_map(|id| d.variants.get(id)).filter(|v| v.sku == sku && v.id != self.0.variant_id).count() as i32
+        let Some(sku) = d.variants.get(&self.0.variant_id).map(|v| v.sku.clone()).filter(|s| !s.is_empty()) else {
+            return 0;
+        };
+        d.variant_by_sku(&sku)
+            .iter()
+            .filter_map(|id| d.variants.get(id))
+            .filter(|v| v.sku == sku && v.id != self.0.variant_id)
+            .count() as i32
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -332,7 +362,13 @@ impl ItemObj {
         DateTime(self.0.updated_at)
     }
     async fn variant(&self, ctx: &Context<'_>) -> Result<VariantObj> {
-        shop(ctx).read().variants.get(&self.0.variant_id).cloned().map(VariantObj).ok_or_else(|| "variant vanished".into())
+        shop(ctx)
+            .read()
+            .variants
+            .get(&self.0.variant_id)
+            .cloned()
+            .map(VariantObj)
+            .ok_or_else(|| "variant vanished".into())
     }
     async fn inventory_level(&self, ctx: &Context<'_>, location_id: ID) -> Option<LevelObj> {
         let loc = super::model::parse_gid(&location_id, "Location")?;
@@ -352,7 +388,13 @@ impl ItemObj {
         reverse: Option<bool>,
     ) -> Result<Connection<String, LevelObj>> {
         let d = shop(ctx).read();
-        level_connection(ctx, &d, LevelsOf::Item(self.0.id), &PageArgs::new(first, after, last, before, reverse), query.as_deref())
+        level_connection(
+            ctx,
+            &d,
+            LevelsOf::Item(self.0.id),
+            &PageArgs::new(first, after, last, before, reverse),
+            query.as_deref(),
+        )
     }
 }
 
@@ -384,9 +426,16 @@ impl LevelObj {
             .iter()
             .map(|name| {
                 let quantity = self.level.quantities.get(name).ok_or_else(|| {
-                    async_graphql::Error::new(format!("{name:?} is not a quantity name: use any of {}", QUANTITY_NAMES.join(", ")))
+                    async_graphql::Error::new(format!(
+                        "{name:?} is not a quantity name: use any of {}",
+                        QUANTITY_NAMES.join(", ")
+                    ))
                 })?;
-                Ok(QuantityObj { name: name.clone(), quantity: quantity as i32, updated_at: Some(DateTime(self.level.updated_at)) })
+                Ok(QuantityObj {
+                    name: name.clone(),
+                    quantity: quantity as i32,
+                    updated_at: Some(DateTime(self.level.updated_at)),
+                })
             })
             .collect()
     }
@@ -403,7 +452,13 @@ impl LevelObj {
         shop(ctx).read().items.get(&self.item_id).cloned().map(ItemObj).ok_or_else(|| "inventory item vanished".into())
     }
     async fn location(&self, ctx: &Context<'_>) -> Result<LocationObj> {
-        shop(ctx).read().locations.get(&self.location_id).cloned().map(LocationObj).ok_or_else(|| "location vanished".into())
+        shop(ctx)
+            .read()
+            .locations
+            .get(&self.location_id)
+            .cloned()
+            .map(LocationObj)
+            .ok_or_else(|| "location vanished".into())
     }
 }
 
@@ -454,7 +509,13 @@ impl LocationObj {
         reverse: Option<bool>,
     ) -> Result<Connection<String, LevelObj>> {
         let d = shop(ctx).read();
-        level_connection(ctx, &d, LevelsOf::Location(self.0.id), &PageArgs::new(first, after, last, before, reverse), query.as_deref())
+        level_connection(
+            ctx,
+            &d,
+            LevelsOf::Location(self.0.id),
+            &PageArgs::new(first, after, last, before, reverse),
+            query.as_deref(),
+        )
     }
 }
 
@@ -506,8 +567,10 @@ impl AdjustmentGroupObj {
         location_ids: Option<Vec<ID>>,
         quantity_names: Option<Vec<String>>,
     ) -> Vec<ChangeObj> {
-        let items: Option<Vec<u64>> = inventory_item_ids.map(|ids| ids.iter().filter_map(|i| super::model::parse_gid(i, "InventoryItem")).collect());
-        let locations: Option<Vec<u64>> = location_ids.map(|ids| ids.iter().filter_map(|i| super::model::parse_gid(i, "Location")).collect());
+        let items: Option<Vec<u64>> = inventory_item_ids
+            .map(|ids| ids.iter().filter_map(|i| super::model::parse_gid(i, "InventoryItem")).collect());
+        let locations: Option<Vec<u64>> =
+            location_ids.map(|ids| ids.iter().filter_map(|i| super::model::parse_gid(i, "Location")).collect());
         self.0
             .changes
             .iter()
@@ -699,7 +762,10 @@ impl OrderObj {
         let mut all: Vec<TransactionRec> = self.0.transactions.clone();
         all.extend(self.0.refunds.iter().flat_map(|r| r.transactions.clone()));
         all.sort_by_key(|t| (t.processed_at, t.id));
-        all.into_iter().take(n).map(|t| TransactionObj { order_id: self.0.id, tx: t, currency: self.currency() }).collect()
+        all.into_iter()
+            .take(n)
+            .map(|t| TransactionObj { order_id: self.0.id, tx: t, currency: self.currency() })
+            .collect()
     }
     async fn refunds(&self, first: Option<i32>) -> Vec<RefundObj> {
         let n = first.map_or(usize::MAX, |n| n.max(0) as usize);
@@ -717,7 +783,9 @@ impl OrderObj {
     ) -> Result<Connection<String, ReturnObj>> {
         let keyed = self.0.returns.iter().map(|r| (SortValue::Int(r.id as i64), r.id)).collect();
         let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
-        Ok(connection(page, |id| self.0.returns.iter().find(|r| r.id == id).map(|r| ReturnObj { order: self.0.clone(), ret: r.clone() })))
+        Ok(connection(page, |id| {
+            self.0.returns.iter().find(|r| r.id == id).map(|r| ReturnObj { order: self.0.clone(), ret: r.clone() })
+        }))
     }
 }
 
@@ -880,7 +948,11 @@ impl TransactionObj {
         let parent = self.tx.parent_id?;
         let d = shop(ctx).read();
         let order = d.orders.get(&self.order_id)?;
-        let tx = order.transactions.iter().chain(order.refunds.iter().flat_map(|r| &r.transactions)).find(|t| t.id == parent)?;
+        let tx = order
+            .transactions
+            .iter()
+            .chain(order.refunds.iter().flat_map(|r| &r.transactions))
+            .find(|t| t.id == parent)?;
         Some(TransactionObj { order_id: self.order_id, tx: tx.clone(), currency: self.currency })
     }
     async fn order(&self, ctx: &Context<'_>) -> Option<OrderObj> {
@@ -998,7 +1070,13 @@ impl RefundLineObj {
         shop(ctx).read().locations.get(&self.line.location_id?).cloned().map(LocationObj)
     }
     async fn price_set(&self) -> MoneyBagObj {
-        let unit = self.order.line_items.iter().find(|l| l.id == self.line.line_item_id).map(|l| l.unit_price).unwrap_or_default();
+        let unit = self
+            .order
+            .line_items
+            .iter()
+            .find(|l| l.id == self.line.line_item_id)
+            .map(|l| l.unit_price)
+            .unwrap_or_default();
         MoneyBagObj::new(unit, CurrencyCode::from_code(&self.order.currency))
     }
     async fn subtotal_set(&self) -> MoneyBagObj {
@@ -1210,8 +1288,12 @@ impl CustomerObj {
     }
     async fn amount_spent(&self, ctx: &Context<'_>) -> MoneyV2Obj {
         let d = shop(ctx).read();
-        let spent: RustDecimal =
-            d.orders.values().filter(|o| o.customer_id == Some(self.0.id)).map(|o| o.total_received() - o.total_refunded()).sum();
+        let spent: RustDecimal = d
+            .orders
+            .values()
+            .filter(|o| o.customer_id == Some(self.0.id))
+            .map(|o| o.total_received() - o.total_refunded())
+            .sum();
         MoneyV2Obj { amount: Decimal(spent), currency_code: currency(&d) }
     }
 }
@@ -1358,7 +1440,9 @@ pub(crate) fn node_by_id(d: &ShopData, id: &str) -> Option<Node> {
         "Order" => Node::Order(OrderObj(d.orders.get(&number(kind)?)?.clone())),
         "Customer" => Node::Customer(CustomerObj(d.customers.get(&number(kind)?)?.clone())),
         "BulkOperation" => Node::BulkOperation(BulkObj(d.bulk_operations.get(&number(kind)?)?.clone())),
-        "WebhookSubscription" => Node::WebhookSubscription(SubscriptionObj(d.subscriptions.get(&number(kind)?)?.clone())),
+        "WebhookSubscription" => {
+            Node::WebhookSubscription(SubscriptionObj(d.subscriptions.get(&number(kind)?)?.clone()))
+        }
         "LineItem" => {
             let n = number(kind)?;
             let order = OrderObj(order_of(&|o| o.line_items.iter().any(|l| l.id == n))?);
@@ -1378,10 +1462,21 @@ pub(crate) fn node_by_id(d: &ShopData, id: &str) -> Option<Node> {
         }
         "OrderTransaction" => {
             let n = number(kind)?;
-            let has = |o: &OrderRec| o.transactions.iter().chain(o.refunds.iter().flat_map(|r| &r.transactions)).any(|t| t.id == n);
+            let has = |o: &OrderRec| {
+                o.transactions.iter().chain(o.refunds.iter().flat_map(|r| &r.transactions)).any(|t| t.id == n)
+            };
             let order = order_of(&has)?;
-            let tx = order.transactions.iter().chain(order.refunds.iter().flat_map(|r| &r.transactions)).find(|t| t.id == n)?.clone();
-            Node::OrderTransaction(TransactionObj { order_id: order.id, currency: CurrencyCode::from_code(&order.currency), tx })
+            let tx = order
+                .transactions
+                .iter()
+                .chain(order.refunds.iter().flat_map(|r| &r.transactions))
+                .find(|t| t.id == n)?
+                .clone();
+            Node::OrderTransaction(TransactionObj {
+                order_id: order.id,
+                currency: CurrencyCode::from_code(&order.currency),
+                tx,
+            })
         }
         _ => return None,
     })
@@ -1405,11 +1500,23 @@ pub(crate) fn variant_term(d: &ShopData, v: &Variant, field: Option<&str>, op: O
         }
         None => {
             let product = d.products.get(&v.product_id).map(|p| p.title.as_str()).unwrap_or_default();
-            super::search::text_contains(&v.title, value) || super::search::text_contains(product, value) || text_eq(&v.sku, value)
+            super::search::text_contains(&v.title, value)
+                || super::search::text_contains(product, value)
+                || text_eq(&v.sku, value)
         }
         _ => return None,
     })
 }
 
-pub(crate) const VARIANT_FILTERS: [&str; 10] =
-    ["sku", "barcode", "updated_at", "created_at", "id", "product_id", "inventory_item_id", "title", "inventory_quantity", "location_id"];
+pub(crate) const VARIANT_FILTERS: [&str; 10] = [
+    "sku",
+    "barcode",
+    "updated_at",
+    "created_at",
+    "id",
+    "product_id",
+    "inventory_item_id",
+    "title",
+    "inventory_quantity",
+    "location_id",
+];

@@ -2,7 +2,8 @@
 
 /// Stable versions the facts list (quarterly since 2025-01), newest last. Older well-formed
 /// versions fall forward to the oldest of these, as Shopify does; anything else is a 404.
-pub const SUPPORTED_VERSIONS: [&str; 8] = ["2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"];
+pub const SUPPORTED_VERSIONS: [&str; 8] =
+    ["2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiVersion {
@@ -83,9 +84,16 @@ mod tests {
     fn versions_resolve_and_switch_semantics() {
         let v = |h: &str| ApiVersion::resolve(h);
         assert!(v("2026-04").is_some_and(|v| v.change_from_mandatory()), "2026-04 makes changeFromQuantity mandatory");
-        assert!(v("2026-01").is_some_and(|v| v.change_from_supported() && !v.change_from_mandatory()), "2026-01 has it optional");
+        assert!(
+            v("2026-01").is_some_and(|v| v.change_from_supported() && !v.change_from_mandatory()),
+            "2026-01 has it optional"
+        );
         assert!(v("2025-10").is_some_and(|v| !v.change_from_supported()), "2025-10 still uses compareQuantity");
-        assert_eq!(v("2023-04").map(|v| v.handle), Some("2025-01".to_string()), "old versions fall forward to the oldest supported");
+        assert_eq!(
+            v("2023-04").map(|v| v.handle),
+            Some("2025-01".to_string()),
+            "old versions fall forward to the oldest supported"
+        );
         assert!(v("2026-02").is_none(), "there is no February release");
         assert!(v("2099-01").is_none(), "a future version is unknown");
         assert!(v("latest").is_none(), "not a version");

@@ -23,7 +23,9 @@ pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
 /// Keeps only the top-level fields a subscription asked for (`includeFields`).
 fn include_only(body: &Value, fields: &[String]) -> Value {
     match body {
-        Value::Object(map) if !fields.is_empty() => Value::Object(map.iter().filter(|(k, _)| fields.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Object(map) if !fields.is_empty() => {
+            Value::Object(map.iter().filter(|(k, _)| fields.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
         other => other.clone(),
     }
 }
@@ -70,8 +72,8 @@ mod tests {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
         let sig = sign("Jefe", b"what do ya want for nothing?");
         let expected = STANDARD.encode([
-            0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7, 0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27,
-            0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+            0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7, 0x5a, 0x00,
+            0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
         ]);
         assert_eq!(sig, expected, "HMAC-SHA256 over the raw body, base64-encoded");
     }

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use tillbridge_emulator::World;
 use tillbridge_emulator::net::ServerHandle;
 use tillbridge_emulator::shopify::{ShopifyConfig, ShopifyEmulator};
-use tillbridge_emulator::world::{BcWorld, SeedCustomer, ShLevel, ShLocation, ShOption, ShProduct, ShVariant, ShopifyWorld};
+use tillbridge_emulator::world::{
+    BcWorld, SeedCustomer, ShLevel, ShLocation, ShOption, ShProduct, ShVariant, ShopifyWorld,
+};
 
 pub const STORE: u64 = 70_001;
 pub const WAREHOUSE: u64 = 70_002;
@@ -20,7 +22,15 @@ pub fn level(location_id: u64, available: i64, committed: i64) -> ShLevel {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn variant(id: u64, product_id: u64, title: &str, sku: &str, barcode: &str, price: &str, levels: Vec<ShLevel>) -> ShVariant {
+pub fn variant(
+    id: u64,
+    product_id: u64,
+    title: &str,
+    sku: &str,
+    barcode: &str,
+    price: &str,
+    levels: Vec<ShLevel>,
+) -> ShVariant {
     ShVariant {
         id,
         product_id,
@@ -61,7 +71,15 @@ pub fn small_world() -> World {
         handle: "enamel-mug".into(),
         vendor: "Tillbridge".into(),
         options: vec![ShOption { name: "Title".into(), values: vec!["Default Title".into()] }],
-        variants: vec![variant(2004, 1002, "Default Title", "MUG-1", "0012345678905", "12.00", vec![level(STORE, 3, 0)])],
+        variants: vec![variant(
+            2004,
+            1002,
+            "Default Title",
+            "MUG-1",
+            "0012345678905",
+            "12.00",
+            vec![level(STORE, 3, 0)],
+        )],
         created_at: t0,
         updated_at: t0,
     };
@@ -69,7 +87,10 @@ pub fn small_world() -> World {
     World {
         bigcommerce: BcWorld { locations: vec![], products: vec![] },
         shopify: ShopifyWorld {
-            locations: vec![ShLocation { id: STORE, name: "Harbour Street Store".into() }, ShLocation { id: WAREHOUSE, name: "Back Warehouse".into() }],
+            locations: vec![
+                ShLocation { id: STORE, name: "Harbour Street Store".into() },
+                ShLocation { id: WAREHOUSE, name: "Back Warehouse".into() },
+            ],
             products: vec![tee, mug],
         },
         customers: vec![SeedCustomer {
@@ -94,7 +115,8 @@ pub struct Shop {
 pub async fn start(world: &World, config: ShopifyConfig) -> Shop {
     let token = config.access_token.clone();
     let emulator = ShopifyEmulator::new(world, config);
-    let server = emulator.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("the emulator binds a loopback port");
+    let server =
+        emulator.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("the emulator binds a loopback port");
     let base = format!("http://{}", server.addr);
     Shop { emulator, server, http: reqwest::Client::new(), base, token }
 }
@@ -127,7 +149,14 @@ impl Shop {
     }
 
     pub async fn admin_get(&self, path: &str) -> Value {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("admin answers").json().await.unwrap_or(Value::Null)
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("admin answers")
+            .json()
+            .await
+            .unwrap_or(Value::Null)
     }
 
     pub async fn admin_post(&self, path: &str, body: Value) -> (u16, Value) {
