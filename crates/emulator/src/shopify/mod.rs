@@ -12,7 +12,8 @@
 //! - `GET /__admin/orders` — every order with its refunds and returns, REST-shaped.
 //! - `GET /__admin/webhooks` — subscriptions and the delivery log.
 //! - `GET|PUT /__admin/throttle` — `{bucket_size, restore_rate}` at run time.
-//! - `POST /__admin/pos/{sale,refund,return,exchange,adjust}` — the counter.
+//! - `POST /__admin/pos/{sale,refund,return,exchange,fulfill,adjust}` — the counter. A sale is
+//!   handed over at once (fulfilled) unless `ship_from_store` leaves it for `fulfill`.
 //! - `GET /__bulk/{id}.jsonl` — bulk operation results.
 
 mod bulk;
@@ -163,6 +164,7 @@ impl ShopifyEmulator {
             .route("/__admin/pos/refund", post(pos::refund))
             .route("/__admin/pos/return", post(pos::return_goods))
             .route("/__admin/pos/exchange", post(pos::exchange))
+            .route("/__admin/pos/fulfill", post(pos::fulfill))
             .route("/__admin/pos/adjust", post(pos::adjust))
             .route("/__bulk/{file}", get(bulk_file))
             .with_state(self.state.clone());

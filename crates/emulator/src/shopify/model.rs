@@ -206,6 +206,8 @@ pub(crate) struct LineItemRec {
     /// Total discount allocated to the whole line.
     pub discount: Decimal,
     pub tax_lines: Vec<TaxLineRec>,
+    /// Units handed over: all of them at the counter, none yet for a ship-from-store sale.
+    pub fulfilled: i64,
 }
 
 impl LineItemRec {
@@ -280,12 +282,22 @@ impl RestockType {
     }
 }
 
+/// Which units of a line a refund line takes: Shopify cancels units that were never handed
+/// over (restock type CANCEL) and returns units that were (RETURN), and stock moves differently
+/// for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefundedUnits {
+    Unfulfilled,
+    Fulfilled,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct RefundLineRec {
     pub id: u64,
     pub line_item_id: u64,
     pub quantity: i64,
     pub restock_type: RestockType,
+    pub units: RefundedUnits,
     pub location_id: Option<u64>,
     pub subtotal: Decimal,
     pub total_tax: Decimal,
@@ -326,6 +338,23 @@ pub(crate) struct ReturnRec {
 }
 
 #[derive(Debug, Clone)]
+pub(crate) struct FulfillmentRec {
+    pub id: u64,
+    /// "#1001.1": the order's name and the fulfillment's position on it.
+    pub name: String,
+    pub location_id: u64,
+    pub created_at: DateTime<Utc>,
+    /// (line item id, quantity)
+    pub lines: Vec<(u64, i64)>,
+}
+
+impl FulfillmentRec {
+    pub fn total_quantity(&self) -> i64 {
+        self.lines.iter().map(|(_, q)| q).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct OrderRec {
     pub id: u64,
     pub number: u64,
@@ -343,6 +372,11 @@ pub(crate) struct OrderRec {
     pub transactions: Vec<TransactionRec>,
     pub refunds: Vec<RefundRec>,
     pub returns: Vec<ReturnRec>,
+    pub fulfillments: Vec<FulfillmentRec>,
+    /// The POS staff member who rang the sale up (`user_id` in REST payloads).
+    pub staff_member_id: Option<u64>,
+    /// The POS device (register) the sale was rung up on.
+    pub device_id: Option<u64>,
 }
 
 impl OrderRec {
@@ -370,6 +404,43 @@ impl OrderRec {
     pub fn refunded_quantity(&self, line_item_id: u64) -> i64 {
         self.refunds.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
     }
+    fn refunded_units(&self, line_item_id: u64, units: RefundedUnits) -> i64 {
+        self.refunds
+            .iter()
+            .flat_map(|r| &r.lines)
+            .filter(|l| l.line_item_id == line_item_id && l.units == units)
+            .map(|l| l.quantity)
+            .sum()
+    }
+    /// Units still waiting to be handed over: neither fulfilled nor cancelled by a refund.
+    pub fn unfulfilled_quantity(&self, line: &LineItemRec) -> i64 {
+        (line.quantity - line.fulfilled - self.refunded_units(line.id, RefundedUnits::Unfulfilled)).max(0)
+    }
+    /// Units handed over and not refunded since.
+    pub fn fulfilled_refundable(&self, line: &LineItemRec) -> i64 {
+        (line.fulfilled - self.refunded_units(line.id, RefundedUnits::Fulfilled)).max(0)
+    }
+    /// REST `line_items[].fulfillment_status`: null until a unit is handed over.
+    pub fn line_fulfillment_status(&self, line: &LineItemRec) -> Option<&'static str> {
+        match (line.fulfilled, self.unfulfilled_quantity(line)) {
+            (0, _) => None,
+            (_, 0) => Some("fulfilled"),
+            _ => Some("partial"),
+        }
+    }
+    /// OrderDisplayFulfillmentStatus: FULFILLED once nothing is left to hand over.
+    pub fn fulfillment_status(&self) -> &'static str {
+        let fulfilled: i64 = self.line_items.iter().map(|l| l.fulfilled).sum();
+        let waiting: i64 = self.line_items.iter().map(|l| self.unfulfilled_quantity(l)).sum();
+        let all_restocked = self.refunds.iter().flat_map(|r| &r.lines).all(|l| l.restock_type.restocks());
+        match (fulfilled, waiting) {
+            // Every unit was cancelled back into stock before it left.
+            (0, 0) if all_restocked => "RESTOCKED",
+            (0, _) => "UNFULFILLED",
+            (_, 0) => "FULFILLED",
+            _ => "PARTIALLY_FULFILLED",
+        }
+    }
     pub fn returned_quantity(&self, line_item_id: u64) -> i64 {
         self.returns.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
     }
@@ -386,6 +457,17 @@ impl OrderRec {
         } else {
             "PARTIALLY_REFUNDED"
         }
+    }
+    /// Every transaction on the order, sales and refunds, oldest first.
+    pub fn all_transactions(&self) -> Vec<&TransactionRec> {
+        let mut all: Vec<&TransactionRec> =
+            self.transactions.iter().chain(self.refunds.iter().flat_map(|r| &r.transactions)).collect();
+        all.sort_by_key(|t| (t.processed_at, t.id));
+        all
+    }
+    /// 1-based position among the order's transactions: REST `payment_id` is "#1001.2".
+    pub fn transaction_position(&self, transaction_id: u64) -> usize {
+        self.all_transactions().iter().position(|t| t.id == transaction_id).map_or(0, |p| p + 1)
     }
     pub fn sale_transaction(&self) -> Option<&TransactionRec> {
         self.transactions.iter().find(|t| t.kind == TxKind::Sale)
@@ -421,6 +503,46 @@ pub(crate) struct CustomerRec {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A staff member who can log in to POS. The emulated shop has a fixed roster.
+#[derive(Debug, Clone)]
+pub(crate) struct StaffRec {
+    pub id: u64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub is_shop_owner: bool,
+}
+
+impl StaffRec {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// The shop's staff: the owner, and the cashier who is logged in to POS unless a sale names
+/// someone else.
+fn staff_roster() -> BTreeMap<u64, StaffRec> {
+    let member = |id: u64, first: &str, last: &str, email: &str, owner: bool| {
+        (
+            id,
+            StaffRec {
+                id,
+                first_name: first.into(),
+                last_name: last.into(),
+                email: email.into(),
+                is_shop_owner: owner,
+            },
+        )
+    };
+    BTreeMap::from([
+        member(COUNTER_STAFF_ID, "Sam", "Counter", "sam.counter@example.com", false),
+        member(OWNER_STAFF_ID, "Morgan", "Owner", "morgan.owner@example.com", true),
+    ])
+}
+
+pub(crate) const COUNTER_STAFF_ID: u64 = 109_650_444_568;
+pub(crate) const OWNER_STAFF_ID: u64 = 109_650_444_569;
 
 // ---------------------------------------------------------------- webhooks and bulk
 
@@ -501,6 +623,7 @@ pub(crate) struct ShopData {
     pub barcode_index: HashMap<String, Vec<u64>>,
     pub orders: BTreeMap<u64, OrderRec>,
     pub customers: BTreeMap<u64, CustomerRec>,
+    pub staff: BTreeMap<u64, StaffRec>,
     pub subscriptions: BTreeMap<u64, SubscriptionRec>,
     pub bulk_operations: BTreeMap<u64, BulkRec>,
     pub bulk_files: HashMap<u64, std::sync::Arc<Vec<u8>>>,
@@ -526,6 +649,7 @@ impl ShopData {
             barcode_index: HashMap::new(),
             orders: BTreeMap::new(),
             customers: BTreeMap::new(),
+            staff: staff_roster(),
             subscriptions: BTreeMap::new(),
             bulk_operations: BTreeMap::new(),
             bulk_files: HashMap::new(),
@@ -802,17 +926,33 @@ impl ShopData {
         }
     }
 
-    /// Moves stock for a refunded line: every restock type releases the committed units; a
-    /// restock returns them to `available`, NO_RESTOCK lets them leave on_hand (the customer
-    /// kept the goods).
-    pub fn restock(&mut self, item_id: u64, location_id: u64, quantity: i64, restock: RestockType, now: DateTime<Utc>) {
-        self.change_level(item_id, location_id, now, |q| {
-            let released = quantity.min(q.committed.max(0));
-            q.committed -= released;
-            if restock.restocks() {
+    /// Moves stock for refunded units. Units never handed over sit in `committed` at the
+    /// sale's location (`release_committed_at`); units handed over left on_hand at the sale.
+    /// A restock (CANCEL, RETURN) puts the units into `available` at `restock_at`; without one
+    /// the committed units leave on_hand and handed-over units stay with the customer.
+    pub fn restock(
+        &mut self,
+        item_id: u64,
+        quantity: i64,
+        release_committed_at: Option<u64>,
+        restock_at: Option<u64>,
+        now: DateTime<Utc>,
+    ) {
+        let release = |q: &mut Quantities| q.committed -= quantity.min(q.committed.max(0));
+        match (release_committed_at, restock_at) {
+            (Some(a), Some(b)) if a == b => self.change_level(item_id, a, now, |q| {
+                release(q);
                 q.available += quantity;
+            }),
+            (release_at, restock_at) => {
+                if let Some(loc) = release_at {
+                    self.change_level(item_id, loc, now, release);
+                }
+                if let Some(loc) = restock_at {
+                    self.change_level(item_id, loc, now, |q| q.available += quantity);
+                }
             }
-        });
+        }
     }
 
     // ------------------------------------------------------------ REST-shaped payloads
@@ -894,6 +1034,22 @@ impl ShopData {
             .collect()
     }
 
+    /// A location as `line_items[].origin_location` shows it. The emulated locations have names
+    /// only; the address fields keep Shopify's shape with placeholder values.
+    fn rest_origin_location(&self, location_id: u64) -> Value {
+        let name = self.locations.get(&location_id).map(|l| l.name.clone()).unwrap_or_default();
+        json!({
+            "id": location_id,
+            "name": name,
+            "address1": "1 Example Street",
+            "address2": "",
+            "city": "Example City",
+            "province_code": "NY",
+            "country_code": "US",
+            "zip": "10001",
+        })
+    }
+
     fn rest_line_item(&self, l: &LineItemRec, order: &OrderRec) -> Value {
         let allocations: Vec<Value> = if l.discount.is_zero() {
             vec![]
@@ -915,8 +1071,11 @@ impl ShopData {
             "vendor": l.vendor,
             "quantity": l.quantity,
             "current_quantity": l.quantity - order.refunded_quantity(l.id),
-            "fulfillable_quantity": (l.quantity - order.refunded_quantity(l.id)).max(0),
-            "fulfillment_status": Value::Null,
+            "fulfillable_quantity": order.unfulfilled_quantity(l),
+            "fulfillment_status": order.line_fulfillment_status(l),
+            "fulfillment_service": "manual",
+            "origin_location": order.location_id.map(|loc| self.rest_origin_location(loc)),
+            "variant_inventory_management": l.variant_id.map(|_| "shopify"),
             "price": money(l.unit_price),
             "price_set": self.rest_money_set(l.unit_price),
             "total_discount": money(l.discount),
@@ -924,29 +1083,70 @@ impl ShopData {
             "discount_allocations": allocations,
             "tax_lines": self.rest_tax_lines(&l.tax_lines),
             "taxable": !l.tax_lines.is_empty(),
-            "requires_shipping": false,
+            // Physical goods: a counter sale hands them over, but they still "require shipping".
+            "requires_shipping": true,
             "gift_card": false,
+            "grams": 0,
+            "properties": [],
+            "duties": [],
+            "attributed_staffs": [],
         })
     }
 
     fn rest_transaction(&self, t: &TransactionRec, order: &OrderRec) -> Value {
-        json!({
+        let card = t.gateway == "shopify_payments";
+        let payment_details = card.then(|| {
+            json!({
+                "credit_card_bin": "424242",
+                "avs_result_code": Value::Null,
+                "cvv_result_code": Value::Null,
+                "credit_card_number": "•••• •••• •••• 4242",
+                "credit_card_company": "Visa",
+                "buyer_action_info": Value::Null,
+                "credit_card_name": Value::Null,
+                "credit_card_wallet": Value::Null,
+                "credit_card_expiration_month": 12,
+                "credit_card_expiration_year": 2030,
+                "payment_method_name": "visa",
+            })
+        });
+        let unsettled = json!({"amount": "0.0", "currency": self.currency});
+        let mut tx = json!({
             "id": t.id,
             "admin_graphql_api_id": gid("OrderTransaction", t.id),
             "order_id": order.id,
             "kind": t.kind.rest(),
             "gateway": t.gateway,
             "status": "success",
+            "message": if card { "Transaction approved" } else { "Marked as paid" },
+            "authorization": card.then(|| format!("ch_{}", t.id)),
             "amount": money(t.amount),
             "currency": self.currency,
             "parent_id": t.parent_id,
             "location_id": t.location_id,
+            "device_id": order.device_id,
+            "user_id": order.staff_member_id,
             "source_name": order.source_name,
+            "payment_id": format!("{}.{}", order.name(), order.transaction_position(t.id)),
             "created_at": rest_time(t.processed_at),
             "processed_at": rest_time(t.processed_at),
             "test": false,
             "error_code": Value::Null,
-        })
+            "receipt": {},
+            "manual_payment_gateway": !card,
+            "amount_rounding": Value::Null,
+            "total_unsettled_set": {"shop_money": unsettled.clone(), "presentment_money": unsettled},
+        });
+        if let (Some(obj), Some(details)) = (tx.as_object_mut(), payment_details) {
+            obj.insert("payment_details".into(), details);
+            if t.kind == TxKind::Refund {
+                obj.insert(
+                    "payments_refund_attributes".into(),
+                    json!({"status": "success", "acquirer_reference_number": Value::Null}),
+                );
+            }
+        }
+        tx
     }
 
     pub fn rest_customer(&self, customer_id: u64) -> Option<Value> {
@@ -989,7 +1189,14 @@ impl ShopData {
             "currency": o.currency,
             "presentment_currency": o.currency,
             "financial_status": o.financial_status().to_ascii_lowercase(),
-            "fulfillment_status": Value::Null,
+            "fulfillment_status": match o.fulfillment_status() {
+                "FULFILLED" => json!("fulfilled"),
+                "PARTIALLY_FULFILLED" => json!("partial"),
+                "RESTOCKED" => json!("restocked"),
+                _ => Value::Null,
+            },
+            "user_id": o.staff_member_id,
+            "device_id": o.device_id,
             "taxes_included": false,
             "test": false,
             "note": o.note,
@@ -1012,6 +1219,7 @@ impl ShopData {
             "tax_lines": self.rest_tax_lines(&o.tax_lines()),
             "line_items": lines,
             "refunds": refunds,
+            "fulfillments": o.fulfillments.iter().map(|f| self.rest_fulfillment(f, o)).collect::<Vec<_>>(),
             "customer": o.customer_id.and_then(|c| self.rest_customer(c)),
             "discount_codes": [],
             "cancelled_at": Value::Null,
@@ -1022,6 +1230,42 @@ impl ShopData {
             target.extend(extra);
         }
         Some(order)
+    }
+
+    fn rest_fulfillment(&self, f: &FulfillmentRec, order: &OrderRec) -> Value {
+        let lines: Vec<Value> = f
+            .lines
+            .iter()
+            .filter_map(|(line_id, quantity)| {
+                let line = order.line_items.iter().find(|l| l.id == *line_id)?;
+                let mut rest = self.rest_line_item(line, order);
+                // A fulfillment lists the units it handed over, not the whole line.
+                if let Some(obj) = rest.as_object_mut() {
+                    obj.insert("quantity".into(), json!(quantity));
+                }
+                Some(rest)
+            })
+            .collect();
+        json!({
+            "id": f.id,
+            "admin_graphql_api_id": gid("Fulfillment", f.id),
+            "order_id": order.id,
+            "name": f.name,
+            "status": "success",
+            "service": "manual",
+            "location_id": f.location_id,
+            "created_at": rest_time(f.created_at),
+            "updated_at": rest_time(f.created_at),
+            "origin_address": {},
+            "receipt": {},
+            "shipment_status": Value::Null,
+            "tracking_company": Value::Null,
+            "tracking_number": Value::Null,
+            "tracking_numbers": [],
+            "tracking_url": Value::Null,
+            "tracking_urls": [],
+            "line_items": lines,
+        })
     }
 
     pub fn rest_refund(&self, order_id: u64, refund_id: u64) -> Option<Value> {
@@ -1060,7 +1304,12 @@ impl ShopData {
             "refund_line_items": lines,
             "transactions": transactions,
             "order_adjustments": [],
+            "refund_shipping_lines": [],
             "duties": [],
+            "total_duties_set": self.rest_money_set(Decimal::ZERO),
+            "additional_fees": [],
+            "total_additional_fees_set": self.rest_money_set(Decimal::ZERO),
+            "user_id": o.staff_member_id,
             "return": r.return_id.map(|id| json!({"id": id, "admin_graphql_api_id": gid("Return", id)})),
         }))
     }

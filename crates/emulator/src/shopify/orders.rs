@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::model::{
-    LineItemRec, OrderRec, RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, TaxLineRec,
-    TransactionRec, TxKind, money, round_money,
+    COUNTER_STAFF_ID, FulfillmentRec, LineItemRec, OrderRec, RefundLineRec, RefundRec, RefundedUnits, RestockType,
+    ReturnLineRec, ReturnRec, ShopData, TaxLineRec, TransactionRec, TxKind, money, round_money,
 };
 
 #[derive(Debug, Clone)]
@@ -28,11 +28,19 @@ pub(crate) struct SaleRequest {
     pub tax_rate: Decimal,
     pub tax_title: String,
     pub note: Option<String>,
+    /// The goods stay at the store to be shipped later: the sale commits units instead of
+    /// handing them over.
+    pub ship_from_store: bool,
+    /// The POS user ringing the sale up; the logged-in cashier when None.
+    pub staff_member_id: Option<u64>,
 }
 
-/// Records a paid POS sale: the order, its SALE transaction, and stock moved from `available`
-/// to `committed` at the till's location. Queues orders/create, orders/paid and
-/// inventory_levels/update.
+/// Records a paid POS sale: the order and its SALE transaction. A counter sale hands the goods
+/// over at once, as the real POS capture shows (the line is `fulfilled`, `fulfillable_quantity`
+/// 0): a fulfillment at the till's location, and `available` and on_hand drop there. A
+/// ship-from-store sale stays unfulfilled and commits its units (available → committed,
+/// on_hand unchanged) until it is fulfilled. Queues orders/create, orders/paid,
+/// orders/fulfilled (counter sales) and inventory_levels/update.
 pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<Utc>) -> Result<u64, String> {
     if !data.locations.contains_key(&req.location_id) {
         return Err(format!("location {} does not exist: GET /__admin/stock lists the locations", req.location_id));
@@ -88,7 +96,15 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
             unit_price,
             discount: l.discount,
             tax_lines,
+            fulfilled: if req.ship_from_store { 0 } else { l.quantity },
         });
+    }
+    let staff_member_id = req.staff_member_id.unwrap_or(COUNTER_STAFF_ID);
+    if !data.staff.contains_key(&staff_member_id) {
+        return Err(format!(
+            "staff member {staff_member_id} does not exist: the shop's staff are {:?}",
+            data.staff.keys().collect::<Vec<_>>()
+        ));
     }
     let customer_id = req.customer_email.as_deref().map(|e| data.customer_for_email(e, now));
     let id = data.new_id();
@@ -111,7 +127,21 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         transactions: vec![],
         refunds: vec![],
         returns: vec![],
+        fulfillments: vec![],
+        staff_member_id: Some(staff_member_id),
+        // One register per location.
+        device_id: Some(3_000_000_000 + req.location_id % 1_000_000_000),
     };
+    if !req.ship_from_store {
+        let handed_over = FulfillmentRec {
+            id: data.new_id(),
+            name: format!("{}.1", order.name()),
+            location_id: req.location_id,
+            created_at: now,
+            lines: order.line_items.iter().map(|l| (l.id, l.quantity)).collect(),
+        };
+        order.fulfillments.push(handed_over);
+    }
     let total = order.total_price();
     order.transactions.push(TransactionRec {
         id: data.new_id(),
@@ -128,15 +158,69 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         .filter_map(|l| Some((data.variants.get(&l.variant_id?)?.inventory_item_id, l.quantity)))
         .collect();
     data.orders.insert(id, order);
+    let ship_from_store = req.ship_from_store;
     for (item, quantity) in moves {
         data.change_level(item, req.location_id, now, |q| {
             q.available -= quantity;
-            q.committed += quantity;
+            if ship_from_store {
+                q.committed += quantity;
+            }
         });
     }
     data.queue_order("ORDERS_CREATE", id, now);
     data.queue_order("ORDERS_PAID", id, now);
+    if !ship_from_store {
+        data.queue_order("ORDERS_FULFILLED", id, now);
+    }
     Ok(id)
+}
+
+/// Ships what a ship-from-store sale left waiting: one fulfillment from the sale's location for
+/// every unit neither fulfilled nor cancelled. The units leave `committed`, so on_hand drops.
+/// Queues orders/fulfilled and orders/updated.
+pub(crate) fn fulfill(data: &mut ShopData, order_id: u64, now: DateTime<Utc>) -> Result<u64, String> {
+    let Some(order) = data.orders.get(&order_id).cloned() else {
+        return Err(format!("order {order_id} does not exist: GET /__admin/orders lists them"));
+    };
+    let Some(location_id) = order.location_id else {
+        return Err(format!("order {} has no location to ship from", order.name()));
+    };
+    let lines: Vec<(u64, i64)> =
+        order.line_items.iter().map(|l| (l.id, order.unfulfilled_quantity(l))).filter(|(_, n)| *n > 0).collect();
+    if lines.is_empty() {
+        return Err(format!("order {} has nothing left to fulfil", order.name()));
+    }
+    let fulfillment = FulfillmentRec {
+        id: data.new_id(),
+        name: format!("{}.{}", order.name(), order.fulfillments.len() + 1),
+        location_id,
+        created_at: now,
+        lines,
+    };
+    let fulfillment_id = fulfillment.id;
+    let moves: Vec<(u64, i64)> = fulfillment
+        .lines
+        .iter()
+        .filter_map(|(line_id, n)| {
+            let line = order.line_items.iter().find(|l| l.id == *line_id)?;
+            Some((data.variants.get(&line.variant_id?)?.inventory_item_id, *n))
+        })
+        .collect();
+    if let Some(o) = data.orders.get_mut(&order_id) {
+        for (line_id, n) in &fulfillment.lines {
+            if let Some(line) = o.line_items.iter_mut().find(|l| l.id == *line_id) {
+                line.fulfilled += n;
+            }
+        }
+        o.fulfillments.push(fulfillment);
+        o.updated_at = now;
+    }
+    for (item, n) in moves {
+        data.change_level(item, location_id, now, |q| q.committed -= n.min(q.committed.max(0)));
+    }
+    data.queue_order("ORDERS_FULFILLED", order_id, now);
+    data.queue_order("ORDERS_UPDATED", order_id, now);
+    Ok(fulfillment_id)
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +265,17 @@ pub(crate) struct RefundError {
     pub message: String,
 }
 
+/// The part of `total` that `quantity` more units carry after `before` were refunded, of a line
+/// of `of` units. Taken as a difference of cumulative shares, so the refunds of a whole line
+/// add up to its total to the cent.
+fn share_of(total: Decimal, before: i64, quantity: i64, of: i64) -> Decimal {
+    if of == 0 {
+        return Decimal::ZERO;
+    }
+    let upto = |n: i64| round_money(total * Decimal::from(n) / Decimal::from(of));
+    upto(before + quantity) - upto(before)
+}
+
 fn refund_err(field: &[&str], message: impl Into<String>) -> RefundError {
     RefundError { field: field.iter().map(|s| s.to_string()).collect(), message: message.into() }
 }
@@ -208,8 +303,14 @@ pub(crate) fn create_refund(
             ));
             continue;
         };
-        let already = order.refunded_quantity(li.id)
-            + lines.iter().filter(|l: &&RefundLineRec| l.line_item_id == li.id).map(|l| l.quantity).sum::<i64>();
+        let taken = |lines: &[RefundLineRec], units: Option<RefundedUnits>| -> i64 {
+            lines
+                .iter()
+                .filter(|l| l.line_item_id == li.id && units.is_none_or(|u| l.units == u))
+                .map(|l| l.quantity)
+                .sum()
+        };
+        let already = order.refunded_quantity(li.id) + taken(&lines, None);
         let refundable = li.quantity - already;
         if rl.quantity <= 0 || rl.quantity > refundable {
             errors.push(refund_err(
@@ -224,38 +325,74 @@ pub(crate) fn create_refund(
             ));
             continue;
         }
+        let unfulfilled = order.unfulfilled_quantity(li) - taken(&lines, Some(RefundedUnits::Unfulfilled));
+        let fulfilled = order.fulfilled_refundable(li) - taken(&lines, Some(RefundedUnits::Fulfilled));
+        let parts: Vec<(RefundedUnits, i64)> = match rl.restock_type {
+            RestockType::Cancel if rl.quantity > unfulfilled => {
+                errors.push(refund_err(
+                    &["refundLineItems", &index, "restockType"],
+                    format!(
+                        "CANCEL restocks unfulfilled units, and only {unfulfilled} unit(s) of {:?} are unfulfilled: refund handed-over units with RETURN.",
+                        li.name()
+                    ),
+                ));
+                continue;
+            }
+            RestockType::Return if rl.quantity > fulfilled => {
+                errors.push(refund_err(
+                    &["refundLineItems", &index, "restockType"],
+                    format!(
+                        "RETURN restocks fulfilled units, and only {fulfilled} unit(s) of {:?} were handed over: refund unfulfilled units with CANCEL.",
+                        li.name()
+                    ),
+                ));
+                continue;
+            }
+            RestockType::Cancel => vec![(RefundedUnits::Unfulfilled, rl.quantity)],
+            RestockType::Return => vec![(RefundedUnits::Fulfilled, rl.quantity)],
+            // Units still waiting go first: refunding them takes them off the fulfilment.
+            RestockType::NoRestock | RestockType::LegacyRestock => {
+                let waiting = rl.quantity.min(unfulfilled);
+                vec![(RefundedUnits::Unfulfilled, waiting), (RefundedUnits::Fulfilled, rl.quantity - waiting)]
+            }
+        };
         let location_id = rl.location_id.or(order.location_id);
         let item = li.variant_id.and_then(|v| data.variants.get(&v)).map(|v| v.inventory_item_id);
-        if let Some(item) = item {
-            match location_id {
-                Some(loc) if data.level(item, loc).is_some_and(|l| l.active) => {
-                    stock_moves.push((item, loc, rl.quantity, rl.restock_type))
-                }
-                Some(loc) if rl.restock_type.restocks() => {
-                    errors.push(refund_err(
-                        &["refundLineItems", &index, "locationId"],
-                        format!(
-                            "The item is not stocked at location {loc}: restock it at a location where it is stocked."
-                        ),
-                    ));
-                    continue;
-                }
-                _ => {}
-            }
+        let stocked_at = |loc: Option<u64>| -> Option<u64> {
+            loc.filter(|loc| item.is_some_and(|item| data.level(item, *loc).is_some_and(|l| l.active)))
+        };
+        let (sold_at, restock_at) =
+            (stocked_at(order.location_id), stocked_at(location_id).filter(|_| rl.restock_type.restocks()));
+        if let (Some(_), Some(loc)) = (item, location_id)
+            && rl.restock_type.restocks()
+            && restock_at.is_none()
+        {
+            errors.push(refund_err(
+                &["refundLineItems", &index, "locationId"],
+                format!("The item is not stocked at location {loc}: restock it at a location where it is stocked."),
+            ));
+            continue;
         }
-        let share = Decimal::from(rl.quantity) / Decimal::from(li.quantity);
-        let subtotal = round_money(li.discounted_total() * share);
-        let total_tax = round_money(li.tax_total() * share);
-        lines_value += subtotal + total_tax;
-        lines.push(RefundLineRec {
-            id: data.new_id(),
-            line_item_id: li.id,
-            quantity: rl.quantity,
-            restock_type: rl.restock_type,
-            location_id,
-            subtotal,
-            total_tax,
-        });
+        for (units, quantity) in parts.into_iter().filter(|(_, q)| *q > 0) {
+            let before = order.refunded_quantity(li.id) + taken(&lines, None);
+            let subtotal = share_of(li.discounted_total(), before, quantity, li.quantity);
+            let total_tax = share_of(li.tax_total(), before, quantity, li.quantity);
+            lines_value += subtotal + total_tax;
+            if let Some(item) = item {
+                let release_at = sold_at.filter(|_| units == RefundedUnits::Unfulfilled);
+                stock_moves.push((item, quantity, release_at, restock_at));
+            }
+            lines.push(RefundLineRec {
+                id: data.new_id(),
+                line_item_id: li.id,
+                quantity,
+                restock_type: rl.restock_type,
+                units,
+                location_id,
+                subtotal,
+                total_tax,
+            });
+        }
     }
     let sale = order.sale_transaction().cloned();
     let sale_gateway = sale.as_ref().map_or_else(|| "manual".to_string(), |s| s.gateway.clone());
@@ -316,8 +453,8 @@ pub(crate) fn create_refund(
             r.refund_ids.push(refund_id);
         }
     }
-    for (item, loc, quantity, restock) in stock_moves {
-        data.restock(item, loc, quantity, restock, now);
+    for (item, quantity, release_at, restock_at) in stock_moves {
+        data.restock(item, quantity, release_at, restock_at, now);
     }
     data.queue_refund(req.order_id, refund_id, now);
     data.queue_order("ORDERS_UPDATED", req.order_id, now);

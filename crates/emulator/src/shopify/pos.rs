@@ -76,6 +76,10 @@ pub(crate) struct SaleBody {
     tax_rate: Option<Value>,
     tax_title: Option<String>,
     note: Option<String>,
+    /// The goods stay at the store to be shipped: the order stays unfulfilled.
+    #[serde(default)]
+    ship_from_store: bool,
+    staff_member_id: Option<Value>,
 }
 
 fn resolve_variant(d: &ShopData, sku: Option<&str>, variant_id: Option<&Value>, at: &str) -> Result<u64, Response> {
@@ -117,6 +121,13 @@ fn sale_request(d: &ShopData, body: &SaleBody, location_id: u64) -> Result<SaleR
         tax_rate: optional_decimal(&body.tax_rate, "tax_rate")?.unwrap_or_default(),
         tax_title: body.tax_title.clone().unwrap_or_else(|| "Sales Tax".into()),
         note: body.note.clone(),
+        ship_from_store: body.ship_from_store,
+        staff_member_id: match &body.staff_member_id {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(id_of(v, "StaffMember").ok_or_else(|| {
+                fail(StatusCode::UNPROCESSABLE_ENTITY, format!("staff_member_id {v} is not a staff member id or GID"))
+            })?),
+        },
     })
 }
 
@@ -178,6 +189,20 @@ fn load_order(d: &ShopData, id: &Value) -> Result<OrderRec, Response> {
     })
 }
 
+/// The restock types a till uses for `quantity` units of a line: units not handed over yet are
+/// cancelled (CANCEL), handed-over units come back (RETURN); without a restock, NO_RESTOCK.
+fn restock_parts(order: &OrderRec, line_item_id: u64, quantity: i64, restock: bool) -> Vec<(RestockType, i64)> {
+    if !restock {
+        return vec![(RestockType::NoRestock, quantity)];
+    }
+    let waiting = order.line_items.iter().find(|l| l.id == line_item_id).map_or(0, |l| order.unfulfilled_quantity(l));
+    let cancelled = quantity.min(waiting).max(0);
+    [(RestockType::Cancel, cancelled), (RestockType::Return, quantity - cancelled)]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct RefundBody {
     order_id: Value,
@@ -204,12 +229,16 @@ pub(crate) async fn refund(State(state): State<Arc<ShopState>>, Json(body): Json
         let mut lines = Vec::new();
         for (i, l) in body.lines.iter().enumerate() {
             match find_line(&order, l, &format!("lines[{i}]")) {
-                Ok(line_item_id) => lines.push(RefundLineRequest {
-                    line_item_id,
-                    quantity: l.quantity,
-                    restock_type: if l.restock { RestockType::Return } else { RestockType::NoRestock },
-                    location_id,
-                }),
+                Ok(line_item_id) => {
+                    lines.extend(restock_parts(&order, line_item_id, l.quantity, l.restock).into_iter().map(
+                        |(restock_type, quantity)| RefundLineRequest {
+                            line_item_id,
+                            quantity,
+                            restock_type,
+                            location_id,
+                        },
+                    ))
+                }
                 Err(r) => return r,
             }
         }
@@ -321,6 +350,8 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
             tax_rate: body.tax_rate,
             tax_title: body.tax_title,
             note: Some(format!("Exchange for {}", order.name())),
+            ship_from_store: false,
+            staff_member_id: order.staff_member_id.map(|id| json!(id)),
         };
         let sale = match sale_request(&d, &sale_body, location_id) {
             Ok(s) => s,
@@ -346,6 +377,29 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
         )
             .into_response(),
         Err(e) => refund_failure(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FulfillBody {
+    order_id: Value,
+}
+
+/// `POST /__admin/pos/fulfill`: a ship-from-store order leaves the store; its committed units
+/// leave on_hand.
+pub(crate) async fn fulfill(State(state): State<Arc<ShopState>>, Json(body): Json<FulfillBody>) -> Response {
+    let result = {
+        let mut d = state.write();
+        let order = match load_order(&d, &body.order_id) {
+            Ok(o) => o,
+            Err(r) => return r,
+        };
+        orders::fulfill(&mut d, order.id, Utc::now()).map(|_| d.rest_order(order.id))
+    };
+    webhooks::flush(&state);
+    match result {
+        Ok(order) => (StatusCode::CREATED, Json(json!({"order": order}))).into_response(),
+        Err(message) => fail(StatusCode::UNPROCESSABLE_ENTITY, message),
     }
 }
 

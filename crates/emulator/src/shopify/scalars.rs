@@ -154,6 +154,22 @@ pub enum OrderDisplayFinancialStatus {
     Voided,
 }
 
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FulfillmentStatus {
+    Cancelled,
+    Error,
+    Failure,
+    Success,
+}
+
+/// The subset of FulfillmentDisplayStatus a counter or ship-from-store fulfillment reaches.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FulfillmentDisplayStatus {
+    Canceled,
+    Fulfilled,
+    MarkedAsFulfilled,
+}
+
 impl OrderDisplayFinancialStatus {
     pub fn from_code(code: &str) -> OrderDisplayFinancialStatus {
         match code {
@@ -177,6 +193,12 @@ pub enum OrderDisplayFulfillmentStatus {
     Restocked,
     Scheduled,
     Unfulfilled,
+}
+
+impl OrderDisplayFulfillmentStatus {
+    pub fn from_code(code: &str) -> OrderDisplayFulfillmentStatus {
+        enum_from_code(code).unwrap_or(Self::Unfulfilled)
+    }
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +312,7 @@ pub enum WebhookSubscriptionFormat {
 pub enum WebhookSubscriptionTopic {
     InventoryLevelsUpdate,
     OrdersCreate,
+    OrdersFulfilled,
     OrdersPaid,
     OrdersUpdated,
     ProductsUpdate,
@@ -301,6 +324,7 @@ impl WebhookSubscriptionTopic {
         match self {
             Self::InventoryLevelsUpdate => "INVENTORY_LEVELS_UPDATE",
             Self::OrdersCreate => "ORDERS_CREATE",
+            Self::OrdersFulfilled => "ORDERS_FULFILLED",
             Self::OrdersPaid => "ORDERS_PAID",
             Self::OrdersUpdated => "ORDERS_UPDATED",
             Self::ProductsUpdate => "PRODUCTS_UPDATE",
@@ -311,6 +335,7 @@ impl WebhookSubscriptionTopic {
         [
             Self::InventoryLevelsUpdate,
             Self::OrdersCreate,
+            Self::OrdersFulfilled,
             Self::OrdersPaid,
             Self::OrdersUpdated,
             Self::ProductsUpdate,

@@ -7,17 +7,17 @@ use rust_decimal::Decimal as RustDecimal;
 
 use super::inventory::{AdjustmentGroupRec, ChangeRec};
 use super::model::{
-    BulkRec, BulkStatus, CustomerRec, Item, Level, LineItemRec, Location, OrderRec, Product, QUANTITY_NAMES,
-    RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, SubscriptionRec, TaxLineRec,
-    TransactionRec, TxKind, Variant, gid, level_gid,
+    BulkRec, BulkStatus, CustomerRec, FulfillmentRec, Item, Level, LineItemRec, Location, OrderRec, Product,
+    QUANTITY_NAMES, RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, StaffRec,
+    SubscriptionRec, TaxLineRec, TransactionRec, TxKind, Variant, gid, level_gid,
 };
 use super::paging::{PageArgs, SortValue, connection, window};
 use super::scalars::{
     BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CurrencyCode, CustomerEmailAddressMarketingState,
-    CustomerState, DateTime, Decimal, Money, OrderDisplayFinancialStatus, OrderDisplayFulfillmentStatus,
-    OrderTransactionKind, OrderTransactionStatus, ProductStatus, ProductVariantInventoryPolicy, ProductVariantSortKeys,
-    RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url, WebhookSubscriptionFormat, WebhookSubscriptionTopic,
-    enum_from_code,
+    CustomerState, DateTime, Decimal, FulfillmentDisplayStatus, FulfillmentStatus, Money, OrderDisplayFinancialStatus,
+    OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus, ProductStatus,
+    ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url,
+    WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
 };
 use super::search::{Op, Search, number_matches, text_eq, time_matches};
 use super::state::shop;
@@ -35,6 +35,8 @@ pub(crate) enum Node {
     OrderTransaction(TransactionObj),
     Refund(RefundObj),
     Return(ReturnObj),
+    Fulfillment(FulfillmentObj),
+    StaffMember(StaffMemberObj),
     Customer(CustomerObj),
     BulkOperation(BulkObj),
     WebhookSubscription(SubscriptionObj),
@@ -668,6 +670,10 @@ impl OrderObj {
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// The POS user who rang the sale up.
+    async fn staff_member(&self, ctx: &Context<'_>) -> Option<StaffMemberObj> {
+        staff_member(ctx, self.0.staff_member_id)
+    }
     async fn retail_location(&self, ctx: &Context<'_>) -> Option<LocationObj> {
         let loc = self.0.location_id?;
         shop(ctx).read().locations.get(&loc).cloned().map(LocationObj)
@@ -688,9 +694,20 @@ impl OrderObj {
     async fn display_financial_status(&self) -> Option<OrderDisplayFinancialStatus> {
         Some(OrderDisplayFinancialStatus::from_code(self.0.financial_status()))
     }
-    /// Counter sales stay unfulfilled: their units sit in `committed` until a fulfilment.
+    /// Counter sales are FULFILLED at once; ship-from-store sales stay UNFULFILLED until shipped.
     async fn display_fulfillment_status(&self) -> OrderDisplayFulfillmentStatus {
-        OrderDisplayFulfillmentStatus::Unfulfilled
+        OrderDisplayFulfillmentStatus::from_code(self.0.fulfillment_status())
+    }
+    async fn fulfillments(&self, first: Option<i32>, query: Option<String>) -> Vec<FulfillmentObj> {
+        // Every emulated fulfillment succeeded; there is nothing for a query to tell apart.
+        let _ = query;
+        let n = first.map_or(usize::MAX, |n| n.max(0) as usize);
+        self.0
+            .fulfillments
+            .iter()
+            .take(n)
+            .map(|f| FulfillmentObj { order: self.0.clone(), fulfillment: f.clone() })
+            .collect()
     }
     async fn fully_paid(&self) -> bool {
         self.0.total_received() >= self.0.total_price()
@@ -798,7 +815,12 @@ impl OrderObj {
     }
     fn line_item(&self, id: u64) -> Option<LineItemObj> {
         let line = self.0.line_items.iter().find(|l| l.id == id)?.clone();
-        Some(LineItemObj { refunded: self.0.refunded_quantity(id), currency: self.currency(), line })
+        Some(LineItemObj {
+            refunded: self.0.refunded_quantity(id),
+            unfulfilled: self.0.unfulfilled_quantity(&line),
+            currency: self.currency(),
+            line,
+        })
     }
 }
 
@@ -806,6 +828,7 @@ impl OrderObj {
 pub(crate) struct LineItemObj {
     pub line: LineItemRec,
     pub refunded: i64,
+    pub unfulfilled: i64,
     pub currency: CurrencyCode,
 }
 
@@ -840,13 +863,14 @@ impl LineItemObj {
         (self.line.quantity - self.refunded) as i32
     }
     async fn unfulfilled_quantity(&self) -> i32 {
-        (self.line.quantity - self.refunded) as i32
+        self.unfulfilled as i32
     }
     async fn taxable(&self) -> bool {
         !self.line.tax_lines.is_empty()
     }
+    /// Physical goods require shipping even when handed over at the counter, as in the POS capture.
     async fn requires_shipping(&self) -> bool {
-        false
+        true
     }
     async fn is_gift_card(&self) -> bool {
         false
@@ -944,6 +968,11 @@ impl TransactionObj {
     async fn location(&self, ctx: &Context<'_>) -> Option<LocationObj> {
         shop(ctx).read().locations.get(&self.tx.location_id?).cloned().map(LocationObj)
     }
+    /// The POS user who took the payment.
+    async fn user(&self, ctx: &Context<'_>) -> Option<StaffMemberObj> {
+        let staff = shop(ctx).read().orders.get(&self.order_id)?.staff_member_id;
+        staff_member(ctx, staff)
+    }
     async fn parent_transaction(&self, ctx: &Context<'_>) -> Option<TransactionObj> {
         let parent = self.tx.parent_id?;
         let d = shop(ctx).read();
@@ -988,6 +1017,9 @@ impl RefundObj {
     }
     async fn note(&self) -> Option<&str> {
         self.refund.note.as_deref()
+    }
+    async fn staff_member(&self, ctx: &Context<'_>) -> Option<StaffMemberObj> {
+        staff_member(ctx, self.order.staff_member_id)
     }
     async fn order(&self) -> OrderObj {
         OrderObj(self.order.clone())
@@ -1192,23 +1224,26 @@ impl ReturnLineObj {
     /// order line it returns.
     async fn fulfillment_line_item(&self) -> Result<FulfillmentLineObj> {
         let line = self.order.line_items.iter().find(|l| l.id == self.line.line_item_id).ok_or("line item vanished")?;
-        Ok(FulfillmentLineObj { order: self.order.clone(), line: line.clone() })
+        Ok(FulfillmentLineObj { id: line.id, order: self.order.clone(), line: line.clone(), quantity: line.fulfilled })
     }
 }
 
 #[derive(Clone)]
 pub(crate) struct FulfillmentLineObj {
+    pub id: u64,
     pub order: OrderRec,
     pub line: LineItemRec,
+    /// Units of the line this fulfillment handed over.
+    pub quantity: i64,
 }
 
 #[Object(name = "FulfillmentLineItem")]
 impl FulfillmentLineObj {
     async fn id(&self) -> ID {
-        ID(gid("FulfillmentLineItem", self.line.id))
+        ID(gid("FulfillmentLineItem", self.id))
     }
     async fn quantity(&self) -> Option<i32> {
-        Some(self.line.quantity as i32)
+        Some(self.quantity as i32)
     }
     async fn line_item(&self) -> Result<LineItemObj> {
         OrderObj(self.order.clone()).line_item(self.line.id).ok_or_else(|| "line item vanished".into())
@@ -1218,6 +1253,115 @@ impl FulfillmentLineObj {
     }
     async fn discounted_total_set(&self) -> MoneyBagObj {
         MoneyBagObj::new(self.line.discounted_total(), CurrencyCode::from_code(&self.order.currency))
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct FulfillmentObj {
+    pub order: OrderRec,
+    pub fulfillment: FulfillmentRec,
+}
+
+#[Object(name = "Fulfillment")]
+impl FulfillmentObj {
+    async fn id(&self) -> ID {
+        ID(gid("Fulfillment", self.fulfillment.id))
+    }
+    async fn legacy_resource_id(&self) -> UnsignedInt64 {
+        UnsignedInt64(self.fulfillment.id)
+    }
+    async fn name(&self) -> &str {
+        &self.fulfillment.name
+    }
+    async fn status(&self) -> FulfillmentStatus {
+        FulfillmentStatus::Success
+    }
+    async fn display_status(&self) -> Option<FulfillmentDisplayStatus> {
+        Some(FulfillmentDisplayStatus::Fulfilled)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.fulfillment.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.fulfillment.created_at)
+    }
+    async fn delivered_at(&self) -> Option<DateTime> {
+        None
+    }
+    async fn requires_shipping(&self) -> bool {
+        true
+    }
+    async fn total_quantity(&self) -> i32 {
+        self.fulfillment.total_quantity() as i32
+    }
+    async fn location(&self, ctx: &Context<'_>) -> Option<LocationObj> {
+        shop(ctx).read().locations.get(&self.fulfillment.location_id).cloned().map(LocationObj)
+    }
+    async fn order(&self) -> OrderObj {
+        OrderObj(self.order.clone())
+    }
+    #[allow(clippy::too_many_arguments)]
+    async fn fulfillment_line_items(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+    ) -> Result<Connection<String, FulfillmentLineObj>> {
+        let keyed = self
+            .fulfillment
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (line_id, _))| (SortValue::Int(i as i64), *line_id))
+            .collect();
+        let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
+        Ok(connection(page, |line_id| {
+            let quantity = self.fulfillment.lines.iter().find(|(l, _)| *l == line_id)?.1;
+            let line = self.order.line_items.iter().find(|l| l.id == line_id)?.clone();
+            // One fulfillment line per order line and fulfillment: ids stay unique.
+            Some(FulfillmentLineObj { id: self.fulfillment.id ^ line_id, order: self.order.clone(), line, quantity })
+        }))
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct StaffMemberObj(pub StaffRec);
+
+fn staff_member(ctx: &Context<'_>, id: Option<u64>) -> Option<StaffMemberObj> {
+    shop(ctx).read().staff.get(&id?).cloned().map(StaffMemberObj)
+}
+
+#[Object(name = "StaffMember")]
+impl StaffMemberObj {
+    async fn id(&self) -> ID {
+        ID(gid("StaffMember", self.0.id))
+    }
+    async fn name(&self) -> String {
+        self.0.name()
+    }
+    async fn first_name(&self) -> Option<&str> {
+        Some(&self.0.first_name)
+    }
+    async fn last_name(&self) -> Option<&str> {
+        Some(&self.0.last_name)
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn active(&self) -> bool {
+        true
+    }
+    async fn exists(&self) -> bool {
+        true
+    }
+    async fn is_shop_owner(&self) -> bool {
+        self.0.is_shop_owner
+    }
+    async fn locale(&self) -> &str {
+        "en"
     }
 }
 
@@ -1453,6 +1597,13 @@ pub(crate) fn node_by_id(d: &ShopData, id: &str) -> Option<Node> {
             let order = order_of(&|o| o.refunds.iter().any(|r| r.id == n))?;
             let refund = order.refunds.iter().find(|r| r.id == n)?.clone();
             Node::Refund(RefundObj { order, refund })
+        }
+        "StaffMember" => Node::StaffMember(StaffMemberObj(d.staff.get(&number(kind)?)?.clone())),
+        "Fulfillment" => {
+            let n = number(kind)?;
+            let order = order_of(&|o| o.fulfillments.iter().any(|f| f.id == n))?;
+            let fulfillment = order.fulfillments.iter().find(|f| f.id == n)?.clone();
+            Node::Fulfillment(FulfillmentObj { order, fulfillment })
         }
         "Return" => {
             let n = number(kind)?;

@@ -188,3 +188,58 @@ pub fn item_gid(variant_id: u64) -> String {
 pub fn location_gid(id: u64) -> String {
     format!("gid://shopify/Location/{id}")
 }
+
+/// `/work/shared` seen from the crate: `CARGO_MANIFEST_DIR/../../../shared`.
+pub fn shared_dir() -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    dir.join("samples/shopify").is_dir().then_some(dir)
+}
+
+/// A captured Shopify payload from `../shared/samples/shopify`, or None with a printed notice
+/// when the shared reference material is absent.
+pub fn sample(file: &str) -> Option<Value> {
+    let Some(dir) = shared_dir() else {
+        eprintln!(
+            "NOTICE: ../shared is absent (looked for CARGO_MANIFEST_DIR/../../../shared/samples/shopify); the comparison with {file} is skipped."
+        );
+        return None;
+    };
+    let path = dir.join("samples/shopify").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} must be readable: {e}", path.display()));
+    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} must be JSON: {e}", path.display())))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Where `ours` departs from the shape of `captured`: every field the capture has must be
+/// present with the same JSON type (a null in the capture says nothing about the type), and
+/// arrays are compared through their first elements (so ours must not be empty where the
+/// capture's is not). Fields the capture lacks are not checked.
+pub fn shape_mismatches(captured: &Value, ours: &Value, path: &str) -> Vec<String> {
+    match (captured, ours) {
+        (Value::Null, _) => vec![],
+        (Value::Object(c), Value::Object(o)) => c
+            .iter()
+            .flat_map(|(key, cv)| match o.get(key) {
+                None => vec![format!("{path}.{key} is missing")],
+                Some(ov) => shape_mismatches(cv, ov, &format!("{path}.{key}")),
+            })
+            .collect(),
+        (Value::Array(c), Value::Array(o)) => match (c.first(), o.first()) {
+            (Some(cv), Some(ov)) => shape_mismatches(cv, ov, &format!("{path}[0]")),
+            (Some(_), None) => vec![format!("{path} is empty; the capture has elements to compare")],
+            _ => vec![],
+        },
+        (c, o) if kind(c) == kind(o) => vec![],
+        (c, o) => vec![format!("{path} is {} ({o}), the capture has {} ({c})", kind(o), kind(c))],
+    }
+}
