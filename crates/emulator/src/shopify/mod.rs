@@ -25,6 +25,7 @@ mod orders;
 mod paging;
 mod pos;
 mod query;
+mod rest;
 mod scalars;
 mod search;
 mod state;
