@@ -45,6 +45,9 @@ pub struct BigCommerceCredentials {
     pub api_url: String,
     pub store_hash: String,
     pub access_token: String,
+    /// The app's client secret, which a webhook receiver needs to verify the Standard Webhooks
+    /// signatures (its libraries take it as `whsec_` + base64 of it).
+    pub client_secret: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,6 +82,7 @@ pub async fn start(opts: EmulateOptions) -> std::io::Result<RunningStores> {
             api_url: format!("http://{}", bc_server.addr),
             store_hash: opts.bigcommerce.store_hash.clone(),
             access_token: opts.bigcommerce.access_token.clone(),
+            client_secret: opts.bigcommerce.client_secret(),
         },
         shopify: ShopifyCredentials {
             shop_url: format!("http://{}", sh_server.addr),

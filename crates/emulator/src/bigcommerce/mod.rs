@@ -71,6 +71,19 @@ impl Default for BcConfig {
     }
 }
 
+impl BcConfig {
+    /// The app's client secret: the key of the Standard Webhooks signatures, which
+    /// `webhook_secret` carries base64-encoded after `whsec_`.
+    pub fn client_secret(&self) -> String {
+        use base64::Engine;
+        let encoded = self.webhook_secret.strip_prefix("whsec_").unwrap_or(&self.webhook_secret);
+        match base64::engine::general_purpose::STANDARD.decode(encoded) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => encoded.to_string(),
+        }
+    }
+}
+
 /// The settings the admin API can change while the store runs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Settings {
