@@ -11,7 +11,6 @@ mod shopify_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
@@ -19,61 +18,10 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use shopify_common::{STORE, Shop, item_gid, location_gid, sample, shape_mismatches, start_small};
+use shopify_common::{
+    STORE, Shop, item_gid, location_gid, receiver, sample, shape_mismatches, start_small, subscribe, wait_for,
+};
 use tillbridge_emulator::shopify::ShopifyConfig;
-
-#[derive(Clone, Debug)]
-struct Received {
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// A webhook receiver on a loopback port that keeps every delivery.
-async fn receiver() -> (String, Arc<Mutex<Vec<Received>>>, tokio::task::JoinHandle<()>) {
-    let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
-    let app = axum::Router::new()
-        .route(
-            "/hooks",
-            post(|State(seen): State<Arc<Mutex<Vec<Received>>>>, headers: HeaderMap, body: Bytes| async move {
-                seen.lock().expect("receiver lock").push(Received { headers, body });
-                "ok"
-            }),
-        )
-        .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("receiver binds");
-    let url = format!("http://{}/hooks", listener.local_addr().expect("receiver address"));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, seen, task)
-}
-
-async fn wait_for(seen: &Arc<Mutex<Vec<Received>>>, topic: &str, count: usize) -> Vec<Received> {
-    for _ in 0..100 {
-        let hits: Vec<Received> = seen
-            .lock()
-            .expect("receiver lock")
-            .iter()
-            .filter(|r| r.headers.get("X-Shopify-Topic").is_some_and(|t| t == topic))
-            .cloned()
-            .collect();
-        if hits.len() >= count {
-            return hits;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no {topic} webhook arrived within 2 s")
-}
-
-async fn subscribe(shop: &Shop, topic: &str, uri: &str) {
-    let body = shop
-        .gql(
-            "mutation($t: WebhookSubscriptionTopic!, $s: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: $s) { webhookSubscription { id topic uri } userErrors { message } } }",
-            json!({"t": topic, "s": {"uri": uri, "format": "JSON"}}),
-        )
-        .await;
-    assert_eq!(body["data"]["webhookSubscriptionCreate"]["webhookSubscription"]["topic"], topic, "subscribed: {body}");
-}
 
 /// One level's quantities by state name, as `InventoryLevel.quantities(names:)` reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

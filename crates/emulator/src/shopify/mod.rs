@@ -20,6 +20,7 @@ mod bulk;
 mod cost;
 mod inventory;
 mod model;
+mod money;
 mod mutation;
 mod orders;
 mod paging;
@@ -51,8 +52,10 @@ use serde_json::{Map, Value, json};
 
 use self::bulk::ShopSchema;
 use self::cost::{Bucket, CostError, CostWalk, ThrottleStatus, TypeIndex};
+pub use self::model::{COUNTER_STAFF_ID, MailingAddress, OWNER_STAFF_ID};
 use self::model::{ShopData, gid, level_gid};
 use self::mutation::MutationRoot;
+pub use self::pos::{PosDiscount, PosDiscountType, PosLine, PosProperty, PosSale, PosShipping, PosTax, PosTender};
 use self::query::{QueryRoot, SearchWarnings};
 use self::state::{RequestInfo, ShopState};
 use self::version::ApiVersion;
@@ -77,6 +80,8 @@ pub struct ShopifyConfig {
     /// The app's API version: stamped on webhook subscriptions and payload headers. Requests
     /// pick their own version in the URL.
     pub api_version: String,
+    /// The shop's currency: USD, CAD, EUR, GBP, AUD, NZD, CHF, DKK, HKD, NOK or SEK.
+    pub currency: String,
     /// Leaky bucket size (`maximumAvailable`).
     pub bucket_size: f64,
     /// Points restored per second.
@@ -92,6 +97,7 @@ impl Default for ShopifyConfig {
             access_token: "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".into(),
             webhook_secret: "tillbridge-demo-client-secret".into(),
             api_version: "2026-10".into(),
+            currency: "USD".into(),
             // Standard plan: 100 points/s is the documented restore rate; the current docs give
             // no bucket size, and 2000 (20 s of restore) is the size the facts recommend for
             // it. The older 1000/50 pair belongs to the pre-2024 limits.
@@ -121,7 +127,7 @@ impl ShopifyEmulator {
     pub fn new(world: &crate::World, config: ShopifyConfig) -> ShopifyEmulator {
         let faults = Arc::new(Faults::new(config.fault_seed));
         let state = Arc::new(ShopState {
-            data: RwLock::new(ShopData::from_world(&world.shopify, &world.customers, "USD")),
+            data: RwLock::new(ShopData::from_world(&world.shopify, &world.customers, &config.currency)),
             shop_domain: config.shop_domain,
             access_token: config.access_token,
             webhook_secret: config.webhook_secret,
@@ -198,6 +204,12 @@ impl ShopifyEmulator {
             product.updated_at = now;
         }
         true
+    }
+
+    /// Rings a sale up at the POS counter in process, exactly as `POST /__admin/pos/sale` does
+    /// (same webhooks): the REST-shaped order, or why the till refused the sale.
+    pub fn ring_up(&self, sale: &PosSale) -> Result<serde_json::Value, String> {
+        pos::ring_up(&self.state, sale)
     }
 
     /// Cost points charged since the start (actual costs, after refunds of the estimate), as the

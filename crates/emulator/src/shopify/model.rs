@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub(crate) use super::money::{Exchange, MoneyBag};
 use crate::world::{SeedCustomer, ShOption, ShopifyWorld};
 
 // ---------------------------------------------------------------- ids, times, money
@@ -189,12 +191,53 @@ pub(crate) struct Item {
 pub(crate) struct TaxLineRec {
     pub title: String,
     pub rate: Decimal,
-    pub amount: Decimal,
+    pub amount: MoneyBag,
+}
+
+/// What a discount application takes off: a percentage, or a fixed amount in the presentment
+/// currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DiscountValue {
+    Percentage(Decimal),
+    FixedAmount(Decimal),
+}
+
+/// How a discount came about: a cashier's custom discount, an automatic discount, or a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DiscountKind {
+    Manual,
+    Automatic,
+    Code(String),
+}
+
+/// A line-level discount names its line (EXPLICIT); an order-level one spreads ACROSS all
+/// lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DiscountTarget {
+    Explicit,
+    All,
+}
+
+/// One entry of an order's `discountApplications`; line allocations point at it by index.
+#[derive(Debug, Clone)]
+pub(crate) struct DiscountApplicationRec {
+    pub kind: DiscountKind,
+    pub title: String,
+    pub value: DiscountValue,
+    pub target: DiscountTarget,
+}
+
+/// A discount application's share of one line, as `discount_allocations` carry it.
+#[derive(Debug, Clone)]
+pub(crate) struct AllocationRec {
+    pub application_index: usize,
+    pub amount: MoneyBag,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct LineItemRec {
     pub id: u64,
+    /// None for a gift card sold at the till.
     pub variant_id: Option<u64>,
     pub product_id: Option<u64>,
     pub title: String,
@@ -202,10 +245,13 @@ pub(crate) struct LineItemRec {
     pub sku: String,
     pub vendor: String,
     pub quantity: i64,
-    pub unit_price: Decimal,
-    /// Total discount allocated to the whole line.
-    pub discount: Decimal,
+    pub unit_price: MoneyBag,
+    pub allocations: Vec<AllocationRec>,
     pub tax_lines: Vec<TaxLineRec>,
+    pub taxable: bool,
+    pub gift_card: bool,
+    /// Custom attributes typed at the till (REST `properties`).
+    pub properties: Vec<(String, String)>,
     /// Units handed over: all of them at the counter, none yet for a ship-from-store sale.
     pub fulfilled: i64,
 }
@@ -217,20 +263,60 @@ impl LineItemRec {
             _ => self.title.clone(),
         }
     }
-    pub fn original_total(&self) -> Decimal {
-        self.unit_price * Decimal::from(self.quantity)
+    pub fn original_total(&self) -> MoneyBag {
+        self.unit_price.times(self.quantity)
     }
-    pub fn discounted_total(&self) -> Decimal {
-        self.original_total() - self.discount
+    pub fn discount(&self) -> MoneyBag {
+        self.allocations.iter().map(|a| a.amount).sum()
     }
-    pub fn tax_total(&self) -> Decimal {
+    pub fn discounted_total(&self) -> MoneyBag {
+        self.original_total() - self.discount()
+    }
+    pub fn tax_total(&self) -> MoneyBag {
         self.tax_lines.iter().map(|t| t.amount).sum()
     }
-    pub fn discounted_unit_price(&self) -> Decimal {
+    pub fn discounted_unit_price(&self) -> MoneyBag {
         if self.quantity == 0 {
             return self.unit_price;
         }
-        round_money(self.discounted_total() / Decimal::from(self.quantity))
+        let quantity = Decimal::from(self.quantity);
+        self.discounted_total().map(|d| round_money(d / quantity))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ShippingLineRec {
+    pub id: u64,
+    pub title: String,
+    pub code: String,
+    pub price: MoneyBag,
+    pub tax_lines: Vec<TaxLineRec>,
+}
+
+/// A postal address as orders carry it (`billing_address`, `shipping_address`; GraphQL
+/// `MailingAddress`). Every field is optional, as on Shopify.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailingAddress {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub province_code: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl MailingAddress {
+    pub fn name(&self) -> Option<String> {
+        let name =
+            [self.first_name.as_deref(), self.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        (!name.is_empty()).then_some(name)
     }
 }
 
@@ -254,7 +340,10 @@ pub(crate) struct TransactionRec {
     pub id: u64,
     pub kind: TxKind,
     pub gateway: String,
-    pub amount: Decimal,
+    pub amount: MoneyBag,
+    /// Cash rounding: what the drawer took or paid out on top of `amount` (−0.02 when 10.02
+    /// was settled with 10.00). None where no rounding applies.
+    pub rounding: Option<MoneyBag>,
     pub parent_id: Option<u64>,
     pub location_id: Option<u64>,
     pub processed_at: DateTime<Utc>,
@@ -299,8 +388,19 @@ pub(crate) struct RefundLineRec {
     pub restock_type: RestockType,
     pub units: RefundedUnits,
     pub location_id: Option<u64>,
-    pub subtotal: Decimal,
-    pub total_tax: Decimal,
+    /// The refunded units' share of the line after discounts (tax included when the order's
+    /// prices include it).
+    pub subtotal: MoneyBag,
+    pub total_tax: MoneyBag,
+    /// The refunded units' share of the line's discount allocations.
+    pub discount: MoneyBag,
+}
+
+impl RefundLineRec {
+    /// What the customer gets back for these units.
+    pub fn value(&self, taxes_included: bool) -> MoneyBag {
+        if taxes_included { self.subtotal } else { self.subtotal + self.total_tax }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -314,7 +414,7 @@ pub(crate) struct RefundRec {
 }
 
 impl RefundRec {
-    pub fn total(&self) -> Decimal {
+    pub fn total(&self) -> MoneyBag {
         self.transactions.iter().map(|t| t.amount).sum()
     }
 }
@@ -366,9 +466,21 @@ pub(crate) struct OrderRec {
     pub location_id: Option<u64>,
     pub customer_id: Option<u64>,
     pub email: Option<String>,
+    /// The shop's currency.
     pub currency: String,
+    /// The currency the customer paid in.
+    pub presentment_currency: String,
+    pub exchange: Exchange,
+    pub taxes_included: bool,
+    /// The cash increment POS rounds cash payments to (0.05 in Canada); None where it does not.
+    pub cash_rounding: Option<Decimal>,
     pub note: Option<String>,
+    pub tags: Vec<String>,
+    pub billing_address: Option<MailingAddress>,
+    pub shipping_address: Option<MailingAddress>,
     pub line_items: Vec<LineItemRec>,
+    pub discount_applications: Vec<DiscountApplicationRec>,
+    pub shipping_lines: Vec<ShippingLineRec>,
     pub transactions: Vec<TransactionRec>,
     pub refunds: Vec<RefundRec>,
     pub returns: Vec<ReturnRec>,
@@ -379,27 +491,64 @@ pub(crate) struct OrderRec {
     pub device_id: Option<u64>,
 }
 
+/// An order's money, every total a sum of its parts in both currencies:
+/// `line_items − discounts = subtotal`, `subtotal + shipping + tax (unless included) = total`,
+/// and the same for the current figures after refunded units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OrderTotals {
+    pub line_items: MoneyBag,
+    pub discounts: MoneyBag,
+    pub subtotal: MoneyBag,
+    pub shipping: MoneyBag,
+    pub tax: MoneyBag,
+    pub total: MoneyBag,
+}
+
 impl OrderRec {
     pub fn name(&self) -> String {
         format!("#{}", self.number)
     }
-    pub fn subtotal(&self) -> Decimal {
-        self.line_items.iter().map(LineItemRec::discounted_total).sum()
+    fn totals_from(&self, line_items: MoneyBag, discounts: MoneyBag, tax: MoneyBag) -> OrderTotals {
+        let subtotal = line_items - discounts;
+        let shipping: MoneyBag = self.shipping_lines.iter().map(|s| s.price).sum();
+        let total = subtotal + shipping + if self.taxes_included { MoneyBag::ZERO } else { tax };
+        OrderTotals { line_items, discounts, subtotal, shipping, tax, total }
     }
-    pub fn total_tax(&self) -> Decimal {
-        self.line_items.iter().map(LineItemRec::tax_total).sum()
+    /// The order as sold.
+    pub fn totals(&self) -> OrderTotals {
+        let line_items = self.line_items.iter().map(LineItemRec::original_total).sum();
+        let discounts = self.line_items.iter().map(LineItemRec::discount).sum();
+        let tax = self.line_items.iter().map(LineItemRec::tax_total).sum::<MoneyBag>()
+            + self.shipping_lines.iter().flat_map(|s| &s.tax_lines).map(|t| t.amount).sum();
+        self.totals_from(line_items, discounts, tax)
     }
-    pub fn total_discounts(&self) -> Decimal {
-        self.line_items.iter().map(|l| l.discount).sum()
+    /// The order after refunded units left it (Shopify's `current_*` figures).
+    pub fn current_totals(&self) -> OrderTotals {
+        let sold = self.totals();
+        let refunded = self.refunds.iter().flat_map(|r| &r.lines);
+        let (mut discounts, mut subtotal, mut tax) = (sold.discounts, sold.subtotal, sold.tax);
+        for line in refunded {
+            discounts -= line.discount;
+            subtotal -= line.subtotal;
+            tax -= line.total_tax;
+        }
+        self.totals_from(subtotal + discounts, discounts, tax)
     }
-    pub fn total_price(&self) -> Decimal {
-        self.subtotal() + self.total_tax()
+    pub fn total_price(&self) -> MoneyBag {
+        self.totals().total
     }
-    pub fn total_received(&self) -> Decimal {
+    pub fn total_received(&self) -> MoneyBag {
         self.transactions.iter().filter(|t| t.kind == TxKind::Sale).map(|t| t.amount).sum()
     }
-    pub fn total_refunded(&self) -> Decimal {
+    pub fn total_refunded(&self) -> MoneyBag {
         self.refunds.iter().map(RefundRec::total).sum()
+    }
+    /// Cash rounding on payments and on refunds (`totalCashRoundingAdjustment`).
+    pub fn cash_rounding_totals(&self) -> (MoneyBag, MoneyBag) {
+        let rounding = |kind: TxKind| {
+            self.all_transactions().into_iter().filter(|t| t.kind == kind).filter_map(|t| t.rounding).sum()
+        };
+        (rounding(TxKind::Sale), rounding(TxKind::Refund))
     }
     pub fn refunded_quantity(&self, line_item_id: u64) -> i64 {
         self.refunds.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
@@ -444,11 +593,11 @@ impl OrderRec {
     pub fn returned_quantity(&self, line_item_id: u64) -> i64 {
         self.returns.iter().flat_map(|r| &r.lines).filter(|l| l.line_item_id == line_item_id).map(|l| l.quantity).sum()
     }
-    /// OrderDisplayFinancialStatus, from the money actually moved.
+    /// OrderDisplayFinancialStatus, from the money actually moved (in the customer's currency).
     pub fn financial_status(&self) -> &'static str {
-        let received = self.total_received();
-        let refunded = self.total_refunded();
-        if received.is_zero() {
+        let received = self.total_received().presentment;
+        let refunded = self.total_refunded().presentment;
+        if received.is_zero() && !self.total_price().presentment.is_zero() {
             "PENDING"
         } else if refunded.is_zero() {
             "PAID"
@@ -469,8 +618,16 @@ impl OrderRec {
     pub fn transaction_position(&self, transaction_id: u64) -> usize {
         self.all_transactions().iter().position(|t| t.id == transaction_id).map_or(0, |p| p + 1)
     }
-    pub fn sale_transaction(&self) -> Option<&TransactionRec> {
-        self.transactions.iter().find(|t| t.kind == TxKind::Sale)
+    /// What is left to refund of one sale transaction (its amount less the refunds against it).
+    pub fn refundable_of(&self, sale: &TransactionRec) -> MoneyBag {
+        let refunded: MoneyBag = self
+            .refunds
+            .iter()
+            .flat_map(|r| &r.transactions)
+            .filter(|t| t.parent_id == Some(sale.id))
+            .map(|t| t.amount)
+            .sum();
+        sale.amount - refunded
     }
     pub fn gateways(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
@@ -481,10 +638,16 @@ impl OrderRec {
         }
         names
     }
-    /// Taxes merged by title and rate, as the order-level `taxLines` shows them.
+    /// Taxes merged by title and rate, as the order-level `taxLines` shows them: the lines'
+    /// and the shipping's.
     pub fn tax_lines(&self) -> Vec<TaxLineRec> {
         let mut merged: Vec<TaxLineRec> = Vec::new();
-        for t in self.line_items.iter().flat_map(|l| &l.tax_lines) {
+        let all = self
+            .line_items
+            .iter()
+            .flat_map(|l| &l.tax_lines)
+            .chain(self.shipping_lines.iter().flat_map(|s| &s.tax_lines));
+        for t in all {
             match merged.iter_mut().find(|m| m.title == t.title && m.rate == t.rate) {
                 Some(m) => m.amount += t.amount,
                 None => merged.push(t.clone()),
@@ -541,8 +704,10 @@ fn staff_roster() -> BTreeMap<u64, StaffRec> {
     ])
 }
 
-pub(crate) const COUNTER_STAFF_ID: u64 = 109_650_444_568;
-pub(crate) const OWNER_STAFF_ID: u64 = 109_650_444_569;
+/// The cashier logged in to POS: sales name this staff member unless they say otherwise.
+pub const COUNTER_STAFF_ID: u64 = 109_650_444_568;
+/// The shop's owner, also a POS user.
+pub const OWNER_STAFF_ID: u64 = 109_650_444_569;
 
 // ---------------------------------------------------------------- webhooks and bulk
 

@@ -5,18 +5,64 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::model::{
-    COUNTER_STAFF_ID, FulfillmentRec, LineItemRec, OrderRec, RefundLineRec, RefundRec, RefundedUnits, RestockType,
-    ReturnLineRec, ReturnRec, ShopData, TaxLineRec, TransactionRec, TxKind, money, round_money,
+    AllocationRec, COUNTER_STAFF_ID, DiscountApplicationRec, DiscountKind, DiscountTarget, DiscountValue, Exchange,
+    FulfillmentRec, LineItemRec, MailingAddress, MoneyBag, OrderRec, RefundLineRec, RefundRec, RefundedUnits,
+    RestockType, ReturnLineRec, ReturnRec, ShippingLineRec, ShopData, TaxLineRec, TransactionRec, TxKind, money,
+    round_money,
 };
+use super::money::{allocate_bag, round_to_increment};
+use super::scalars::CurrencyCode;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SaleItem {
+    Variant(u64),
+    /// A gift card issued at the till: no stock, no tax, no discounts, handed over at once.
+    GiftCard {
+        title: String,
+    },
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct SaleLine {
-    pub variant_id: u64,
+    pub item: SaleItem,
     pub quantity: i64,
-    /// Overrides the variant price (a price change at the till).
+    /// Unit price in the presentment currency; the variant's price converted when None.
     pub price: Option<Decimal>,
-    /// Total discount for the line.
-    pub discount: Decimal,
+    /// A discount on this line alone: a percentage, or a fixed amount off the whole line.
+    pub discount: Option<(String, DiscountValue)>,
+    pub properties: Vec<(String, String)>,
+}
+
+/// A discount on the whole sale, spread across its lines in proportion to their value.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderDiscount {
+    pub kind: DiscountKind,
+    pub title: String,
+    pub value: DiscountValue,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TaxRate {
+    pub title: String,
+    pub rate: Decimal,
+}
+
+/// One payment at the till. The amount is in the presentment currency; the one tender
+/// without an amount takes what is left to pay.
+#[derive(Debug, Clone)]
+pub(crate) struct Tender {
+    pub gateway: String,
+    pub amount: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ShippingRequest {
+    pub title: String,
+    pub code: String,
+    /// In the presentment currency.
+    pub price: Decimal,
+    /// Whether the sale's tax rates apply to shipping too.
+    pub taxable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -24,9 +70,20 @@ pub(crate) struct SaleRequest {
     pub location_id: u64,
     pub lines: Vec<SaleLine>,
     pub customer_email: Option<String>,
-    pub gateway: String,
-    pub tax_rate: Decimal,
-    pub tax_title: String,
+    pub tenders: Vec<Tender>,
+    pub taxes: Vec<TaxRate>,
+    /// Prices include the taxes (as in most of Europe and Australia) instead of adding them.
+    pub taxes_included: bool,
+    pub discounts: Vec<OrderDiscount>,
+    pub shipping: Option<ShippingRequest>,
+    /// The customer's currency and its rate (presentment units per shop unit); the shop's own
+    /// currency when None.
+    pub presentment: Option<(String, Decimal)>,
+    /// The increment cash tenders are rounded to (0.05 in Canada).
+    pub cash_rounding: Option<Decimal>,
+    pub billing_address: Option<MailingAddress>,
+    pub shipping_address: Option<MailingAddress>,
+    pub tags: Vec<String>,
     pub note: Option<String>,
     /// The goods stay at the store to be shipped later: the sale commits units instead of
     /// handing them over.
@@ -35,12 +92,96 @@ pub(crate) struct SaleRequest {
     pub staff_member_id: Option<u64>,
 }
 
-/// Records a paid POS sale: the order and its SALE transaction. A counter sale hands the goods
-/// over at once, as the real POS capture shows (the line is `fulfilled`, `fulfillable_quantity`
-/// 0): a fulfillment at the till's location, and `available` and on_hand drop there. A
-/// ship-from-store sale stays unfulfilled and commits its units (available → committed,
-/// on_hand unchanged) until it is fulfilled. Queues orders/create, orders/paid,
-/// orders/fulfilled (counter sales) and inventory_levels/update.
+/// What a discount value takes off `base`: a percentage of it in each currency, or a fixed
+/// presentment amount with its shop-money counterpart. None when it would take more than the base.
+fn discount_amount(value: DiscountValue, base: MoneyBag, exchange: Exchange) -> Option<MoneyBag> {
+    let amount = match value {
+        DiscountValue::Percentage(p) => base.map(|b| round_money(b * p / Decimal::ONE_HUNDRED)),
+        DiscountValue::FixedAmount(a) => exchange.bag(a),
+    };
+    let fits = amount.presentment >= Decimal::ZERO && amount.presentment <= base.presentment;
+    fits.then(|| MoneyBag { shop: amount.shop.min(base.shop), presentment: amount.presentment })
+}
+
+fn valid_discount(value: DiscountValue, at: &str) -> Result<(), String> {
+    match value {
+        DiscountValue::Percentage(p) if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED => {
+            Err(format!("{at}: a percentage discount must be above 0 and at most 100, got {p}"))
+        }
+        DiscountValue::FixedAmount(a) if a <= Decimal::ZERO => {
+            Err(format!("{at}: a fixed discount must be positive, got {a}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The taxes on `amount` at each rate. With taxes included, `amount` already holds them and
+/// each rate's part is taken out of it; otherwise each is added on top.
+fn taxes_on(amount: MoneyBag, rates: &[TaxRate], included: bool) -> Vec<TaxLineRec> {
+    let all: Decimal = rates.iter().map(|r| r.rate).sum();
+    rates
+        .iter()
+        .map(|r| {
+            let tax =
+                amount.map(|a| round_money(if included { a * r.rate / (Decimal::ONE + all) } else { a * r.rate }));
+            TaxLineRec { title: r.title.clone(), rate: r.rate, amount: tax }
+        })
+        .collect()
+}
+
+/// The cash rounding of a tender: the nearest increment less the amount owed.
+fn cash_rounding_of(
+    gateway: &str,
+    amount: MoneyBag,
+    increment: Option<Decimal>,
+    exchange: Exchange,
+) -> Option<MoneyBag> {
+    let increment = increment.filter(|_| gateway == "cash")?;
+    let rounding = round_to_increment(amount.presentment, increment) - amount.presentment;
+    Some(MoneyBag { shop: exchange.to_shop(rounding), presentment: rounding })
+}
+
+/// Splits `total` over the tenders: fixed amounts first, the open tender takes the rest, and
+/// the last tender that pays anything absorbs the conversion cents in shop money, so the
+/// payments add up to the total exactly in both currencies.
+fn tender_amounts(tenders: &[Tender], total: MoneyBag, exchange: Exchange) -> Result<Vec<MoneyBag>, String> {
+    let open = tenders.iter().filter(|t| t.amount.is_none()).count();
+    if open > 1 {
+        return Err("at most one tender may leave its amount out (it takes what is left to pay)".into());
+    }
+    let fixed: Decimal = tenders.iter().filter_map(|t| t.amount).sum();
+    let rest = total.presentment - fixed;
+    let amounts: Vec<Decimal> = tenders.iter().map(|t| t.amount.unwrap_or(rest)).collect();
+    if let Some((i, a)) = amounts.iter().enumerate().find(|(_, a)| **a < Decimal::ZERO) {
+        return Err(format!(
+            "tenders[{i}]: {} is negative: the tenders pay more than the total {}",
+            money(*a),
+            money(total.presentment)
+        ));
+    }
+    let paid: Decimal = amounts.iter().sum();
+    if paid != total.presentment {
+        return Err(format!(
+            "the tenders pay {}, the sale's total is {}: they must add up to it exactly",
+            money(paid),
+            money(total.presentment)
+        ));
+    }
+    let mut bags: Vec<MoneyBag> = amounts.iter().map(|a| exchange.bag(*a)).collect();
+    if let Some(last) = bags.iter().rposition(|b| !b.presentment.is_zero()) {
+        let others: Decimal = bags.iter().enumerate().filter(|(i, _)| *i != last).map(|(_, b)| b.shop).sum();
+        bags[last].shop = total.shop - others;
+    }
+    Ok(bags)
+}
+
+/// Records a paid POS sale: the order with its discounts, taxes, shipping and payments. A
+/// counter sale hands the goods over at once, as the real POS capture shows (the line is
+/// `fulfilled`, `fulfillable_quantity` 0): a fulfillment at the till's location, and
+/// `available` and on_hand drop there. A ship-from-store sale stays unfulfilled and commits its
+/// units (available → committed, on_hand unchanged) until it is fulfilled. Gift cards are
+/// issued at once either way. Queues orders/create, orders/paid, orders/fulfilled (when
+/// everything was handed over) and inventory_levels/update.
 pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<Utc>) -> Result<u64, String> {
     if !data.locations.contains_key(&req.location_id) {
         return Err(format!("location {} does not exist: GET /__admin/stock lists the locations", req.location_id));
@@ -48,56 +189,32 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
     if req.lines.is_empty() {
         return Err("a sale needs at least one line".into());
     }
-    let mut line_items = Vec::new();
-    for (i, l) in req.lines.iter().enumerate() {
-        let Some(v) = data.variants.get(&l.variant_id).cloned() else {
-            return Err(format!("lines[{i}]: variant {} does not exist", l.variant_id));
-        };
-        if l.quantity <= 0 {
-            return Err(format!("lines[{i}]: quantity must be positive, got {}", l.quantity));
+    let shop_currency = data.currency.clone();
+    let (presentment_currency, exchange) = match &req.presentment {
+        None => (shop_currency.clone(), Exchange::SAME_CURRENCY),
+        Some((code, _)) if *code == shop_currency => (shop_currency.clone(), Exchange::SAME_CURRENCY),
+        Some((code, rate)) => {
+            if CurrencyCode::parse(code).is_none() {
+                return Err(format!(
+                    "presentment_currency {code:?} is not one the emulated shop sells in: use one of {}",
+                    CurrencyCode::CODES.join(", ")
+                ));
+            }
+            if *rate <= Decimal::ZERO {
+                return Err(format!(
+                    "exchange_rate must be positive (presentment units per {shop_currency}), got {rate}"
+                ));
+            }
+            (code.clone(), Exchange { rate: *rate })
         }
-        if !data.level(v.inventory_item_id, req.location_id).is_some_and(|lv| lv.active) {
-            return Err(format!(
-                "lines[{i}]: {} is not stocked at location {}: activate it there first (inventoryActivate)",
-                if v.sku.is_empty() { format!("variant {}", v.id) } else { format!("SKU {:?}", v.sku) },
-                req.location_id
-            ));
-        }
-        let unit_price = l.price.unwrap_or(v.price);
-        let gross = unit_price * Decimal::from(l.quantity);
-        if l.discount < Decimal::ZERO || l.discount > gross {
-            return Err(format!(
-                "lines[{i}]: discount {} must be between 0 and the line total {}",
-                money(l.discount),
-                money(gross)
-            ));
-        }
-        let product = data.products.get(&v.product_id).cloned();
-        let product = product.as_ref();
-        let taxed = gross - l.discount;
-        let tax_lines = if req.tax_rate.is_zero() {
-            vec![]
-        } else {
-            vec![TaxLineRec {
-                title: req.tax_title.clone(),
-                rate: req.tax_rate,
-                amount: round_money(taxed * req.tax_rate),
-            }]
-        };
-        line_items.push(LineItemRec {
-            id: data.new_id(),
-            variant_id: Some(v.id),
-            product_id: Some(v.product_id),
-            title: product.map(|p| p.title.clone()).unwrap_or_default(),
-            variant_title: Some(v.title.clone()),
-            sku: v.sku.clone(),
-            vendor: product.map(|p| p.vendor.clone()).unwrap_or_default(),
-            quantity: l.quantity,
-            unit_price,
-            discount: l.discount,
-            tax_lines,
-            fulfilled: if req.ship_from_store { 0 } else { l.quantity },
-        });
+    };
+    if let Some(increment) = req.cash_rounding
+        && increment <= Decimal::ZERO
+    {
+        return Err(format!("cash_rounding must be a positive increment such as 0.05, got {increment}"));
+    }
+    if let Some(r) = req.taxes.iter().find(|r| r.rate < Decimal::ZERO || r.rate >= Decimal::ONE) {
+        return Err(format!("tax {:?}: a rate is a fraction such as 0.05, got {}", r.title, r.rate));
     }
     let staff_member_id = req.staff_member_id.unwrap_or(COUNTER_STAFF_ID);
     if !data.staff.contains_key(&staff_member_id) {
@@ -106,6 +223,131 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
             data.staff.keys().collect::<Vec<_>>()
         ));
     }
+
+    let mut line_items = Vec::new();
+    let mut applications: Vec<DiscountApplicationRec> = Vec::new();
+    for (i, l) in req.lines.iter().enumerate() {
+        let at = format!("lines[{i}]");
+        if l.quantity <= 0 {
+            return Err(format!("{at}: quantity must be positive, got {}", l.quantity));
+        }
+        let mut line = match &l.item {
+            SaleItem::Variant(variant_id) => {
+                let Some(v) = data.variants.get(variant_id).cloned() else {
+                    return Err(format!("{at}: variant {variant_id} does not exist"));
+                };
+                if !data.level(v.inventory_item_id, req.location_id).is_some_and(|lv| lv.active) {
+                    return Err(format!(
+                        "{at}: {} is not stocked at location {}: activate it there first (inventoryActivate)",
+                        if v.sku.is_empty() { format!("variant {}", v.id) } else { format!("SKU {:?}", v.sku) },
+                        req.location_id
+                    ));
+                }
+                let product = data.products.get(&v.product_id);
+                LineItemRec {
+                    id: 0,
+                    variant_id: Some(v.id),
+                    product_id: Some(v.product_id),
+                    title: product.map(|p| p.title.clone()).unwrap_or_default(),
+                    variant_title: Some(v.title.clone()),
+                    sku: v.sku.clone(),
+                    vendor: product.map(|p| p.vendor.clone()).unwrap_or_default(),
+                    quantity: l.quantity,
+                    unit_price: exchange.bag(l.price.unwrap_or_else(|| exchange.to_presentment(v.price))),
+                    allocations: vec![],
+                    tax_lines: vec![],
+                    taxable: !req.taxes.is_empty(),
+                    gift_card: false,
+                    properties: l.properties.clone(),
+                    fulfilled: if req.ship_from_store { 0 } else { l.quantity },
+                }
+            }
+            SaleItem::GiftCard { title } => {
+                let Some(price) = l.price.filter(|p| *p > Decimal::ZERO) else {
+                    return Err(format!("{at}: a gift card needs its value as a positive price"));
+                };
+                if l.discount.is_some() {
+                    return Err(format!("{at}: gift cards cannot be discounted"));
+                }
+                LineItemRec {
+                    id: 0,
+                    variant_id: None,
+                    product_id: None,
+                    title: title.clone(),
+                    variant_title: None,
+                    sku: String::new(),
+                    vendor: String::new(),
+                    quantity: l.quantity,
+                    unit_price: exchange.bag(price),
+                    allocations: vec![],
+                    tax_lines: vec![],
+                    taxable: false,
+                    gift_card: true,
+                    properties: l.properties.clone(),
+                    fulfilled: l.quantity,
+                }
+            }
+        };
+        line.id = data.new_id();
+        if let Some((title, value)) = &l.discount {
+            valid_discount(*value, &at)?;
+            let Some(amount) = discount_amount(*value, line.original_total(), exchange) else {
+                return Err(format!(
+                    "{at}: the discount takes more than the line's {}",
+                    money(line.original_total().presentment)
+                ));
+            };
+            line.allocations.push(AllocationRec { application_index: applications.len(), amount });
+            applications.push(DiscountApplicationRec {
+                kind: DiscountKind::Manual,
+                title: title.clone(),
+                value: *value,
+                target: DiscountTarget::Explicit,
+            });
+        }
+        line_items.push(line);
+    }
+    for (i, d) in req.discounts.iter().enumerate() {
+        let at = format!("discounts[{i}]");
+        valid_discount(d.value, &at)?;
+        // Gift cards are payment, not merchandise: order discounts leave them alone.
+        let bases: Vec<MoneyBag> =
+            line_items.iter().map(|l| if l.gift_card { MoneyBag::ZERO } else { l.discounted_total() }).collect();
+        let base: MoneyBag = bases.iter().sum();
+        let Some(amount) = discount_amount(d.value, base, exchange) else {
+            return Err(format!(
+                "{at}: the discount takes more than the {} the discounted lines are worth",
+                money(base.presentment)
+            ));
+        };
+        let index = applications.len();
+        for (line, part) in line_items.iter_mut().zip(allocate_bag(amount, &bases)) {
+            if !part.is_zero() {
+                line.allocations.push(AllocationRec { application_index: index, amount: part });
+            }
+        }
+        applications.push(DiscountApplicationRec {
+            kind: d.kind.clone(),
+            title: d.title.clone(),
+            value: d.value,
+            target: DiscountTarget::All,
+        });
+    }
+    for line in line_items.iter_mut().filter(|l| l.taxable) {
+        line.tax_lines = taxes_on(line.discounted_total(), &req.taxes, req.taxes_included);
+    }
+    let shipping_lines: Vec<ShippingLineRec> = match &req.shipping {
+        None => vec![],
+        Some(s) if s.price < Decimal::ZERO => {
+            return Err(format!("shipping.price must not be negative, got {}", s.price));
+        }
+        Some(s) => {
+            let price = exchange.bag(s.price);
+            let tax_lines = if s.taxable { taxes_on(price, &req.taxes, req.taxes_included) } else { vec![] };
+            vec![ShippingLineRec { id: data.new_id(), title: s.title.clone(), code: s.code.clone(), price, tax_lines }]
+        }
+    };
+
     let customer_id = req.customer_email.as_deref().map(|e| data.customer_for_email(e, now));
     let id = data.new_id();
     let number = data.next_order_number();
@@ -121,9 +363,18 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         location_id: Some(req.location_id),
         customer_id,
         email: req.customer_email.clone(),
-        currency: data.currency.clone(),
+        currency: shop_currency,
+        presentment_currency,
+        exchange,
+        taxes_included: req.taxes_included,
+        cash_rounding: req.cash_rounding,
         note: req.note.clone(),
+        tags: req.tags.clone(),
+        billing_address: req.billing_address.clone(),
+        shipping_address: req.shipping_address.clone(),
         line_items,
+        discount_applications: applications,
+        shipping_lines,
         transactions: vec![],
         refunds: vec![],
         returns: vec![],
@@ -132,31 +383,38 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         // One register per location.
         device_id: Some(3_000_000_000 + req.location_id % 1_000_000_000),
     };
-    if !req.ship_from_store {
-        let handed_over = FulfillmentRec {
+    let handed_over: Vec<(u64, i64)> =
+        order.line_items.iter().filter(|l| l.fulfilled > 0).map(|l| (l.id, l.fulfilled)).collect();
+    if !handed_over.is_empty() {
+        let fulfillment = FulfillmentRec {
             id: data.new_id(),
             name: format!("{}.1", order.name()),
             location_id: req.location_id,
             created_at: now,
-            lines: order.line_items.iter().map(|l| (l.id, l.quantity)).collect(),
+            lines: handed_over,
         };
-        order.fulfillments.push(handed_over);
+        order.fulfillments.push(fulfillment);
     }
     let total = order.total_price();
-    order.transactions.push(TransactionRec {
-        id: data.new_id(),
-        kind: TxKind::Sale,
-        gateway: req.gateway.clone(),
-        amount: total,
-        parent_id: None,
-        location_id: Some(req.location_id),
-        processed_at: now,
-    });
+    let amounts = tender_amounts(&req.tenders, total, exchange)?;
+    for (tender, amount) in req.tenders.iter().zip(amounts).filter(|(_, a)| !a.is_zero()) {
+        order.transactions.push(TransactionRec {
+            id: data.new_id(),
+            kind: TxKind::Sale,
+            gateway: tender.gateway.clone(),
+            amount,
+            rounding: cash_rounding_of(&tender.gateway, amount, req.cash_rounding, exchange),
+            parent_id: None,
+            location_id: Some(req.location_id),
+            processed_at: now,
+        });
+    }
     let moves: Vec<(u64, i64)> = order
         .line_items
         .iter()
         .filter_map(|l| Some((data.variants.get(&l.variant_id?)?.inventory_item_id, l.quantity)))
         .collect();
+    let fully_fulfilled = order.fulfillment_status() == "FULFILLED";
     data.orders.insert(id, order);
     let ship_from_store = req.ship_from_store;
     for (item, quantity) in moves {
@@ -169,7 +427,7 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
     }
     data.queue_order("ORDERS_CREATE", id, now);
     data.queue_order("ORDERS_PAID", id, now);
-    if !ship_from_store {
+    if fully_fulfilled {
         data.queue_order("ORDERS_FULFILLED", id, now);
     }
     Ok(id)
@@ -231,6 +489,7 @@ pub(crate) struct RefundLineRequest {
     pub location_id: Option<u64>,
 }
 
+/// A refund transaction as refundCreate names it: an amount in the presentment currency.
 #[derive(Debug, Clone)]
 pub(crate) struct TxRequest {
     pub amount: Decimal,
@@ -242,9 +501,9 @@ pub(crate) struct TxRequest {
 pub(crate) enum RefundMoney {
     /// Stock-only refund: no money moves (refundCreate without transactions).
     Nothing,
-    /// The refunded lines' share of price and tax, back through the sale's gateway.
+    /// The refunded lines' share of price and tax, back through the sale's tenders.
     LinesValue,
-    /// This amount back through the sale's gateway.
+    /// This presentment amount back through the sale's tenders.
     Amount(Decimal),
     Transactions(Vec<TxRequest>),
 }
@@ -268,12 +527,38 @@ pub(crate) struct RefundError {
 /// The part of `total` that `quantity` more units carry after `before` were refunded, of a line
 /// of `of` units. Taken as a difference of cumulative shares, so the refunds of a whole line
 /// add up to its total to the cent.
-fn share_of(total: Decimal, before: i64, quantity: i64, of: i64) -> Decimal {
+fn share_of(total: MoneyBag, before: i64, quantity: i64, of: i64) -> MoneyBag {
     if of == 0 {
-        return Decimal::ZERO;
+        return MoneyBag::ZERO;
     }
-    let upto = |n: i64| round_money(total * Decimal::from(n) / Decimal::from(of));
+    let upto = |n: i64| total.map(|t| round_money(t * Decimal::from(n) / Decimal::from(of)));
     upto(before + quantity) - upto(before)
+}
+
+/// Pays `amount` back through the sale's tenders in the order they were taken, each up to what
+/// is left of it, as POS refunds to the original payment methods. Whatever no tender covers
+/// (an over-refund) goes back through the first one.
+fn back_through_tenders(order: &OrderRec, amount: MoneyBag) -> Vec<(String, Option<u64>, MoneyBag)> {
+    let mut left = amount;
+    let mut parts = Vec::new();
+    for sale in order.transactions.iter().filter(|t| t.kind == TxKind::Sale) {
+        if left.presentment <= Decimal::ZERO {
+            break;
+        }
+        let room = order.refundable_of(sale).presentment;
+        if room <= Decimal::ZERO {
+            continue;
+        }
+        let part = if left.presentment <= room { left } else { order.exchange.bag(room) };
+        parts.push((sale.gateway.clone(), Some(sale.id), part));
+        left -= part;
+    }
+    if left.presentment > Decimal::ZERO {
+        let first = order.transactions.iter().find(|t| t.kind == TxKind::Sale);
+        let gateway = first.map_or_else(|| "manual".to_string(), |t| t.gateway.clone());
+        parts.push((gateway, first.map(|t| t.id), left));
+    }
+    parts
 }
 
 fn refund_err(field: &[&str], message: impl Into<String>) -> RefundError {
@@ -293,7 +578,7 @@ pub(crate) fn create_refund(
     let mut errors = Vec::new();
     let mut lines = Vec::new();
     let mut stock_moves = Vec::new();
-    let mut lines_value = Decimal::ZERO;
+    let mut lines_value = MoneyBag::ZERO;
     for (i, rl) in req.lines.iter().enumerate() {
         let index = i.to_string();
         let Some(li) = order.line_items.iter().find(|l| l.id == rl.line_item_id) else {
@@ -375,14 +660,14 @@ pub(crate) fn create_refund(
         }
         for (units, quantity) in parts.into_iter().filter(|(_, q)| *q > 0) {
             let before = order.refunded_quantity(li.id) + taken(&lines, None);
-            let subtotal = share_of(li.discounted_total(), before, quantity, li.quantity);
+            let discount = share_of(li.discount(), before, quantity, li.quantity);
+            let subtotal = share_of(li.original_total(), before, quantity, li.quantity) - discount;
             let total_tax = share_of(li.tax_total(), before, quantity, li.quantity);
-            lines_value += subtotal + total_tax;
             if let Some(item) = item {
                 let release_at = sold_at.filter(|_| units == RefundedUnits::Unfulfilled);
                 stock_moves.push((item, quantity, release_at, restock_at));
             }
-            lines.push(RefundLineRec {
+            let line = RefundLineRec {
                 id: data.new_id(),
                 line_item_id: li.id,
                 quantity,
@@ -391,23 +676,23 @@ pub(crate) fn create_refund(
                 location_id,
                 subtotal,
                 total_tax,
-            });
+                discount,
+            };
+            lines_value += line.value(order.taxes_included);
+            lines.push(line);
         }
     }
-    let sale = order.sale_transaction().cloned();
-    let sale_gateway = sale.as_ref().map_or_else(|| "manual".to_string(), |s| s.gateway.clone());
-    let via_sale = |amount: Decimal| {
-        vec![TxRequest { amount, gateway: sale_gateway.clone(), parent_id: sale.as_ref().map(|s| s.id) }]
-    };
-    let txs = match &req.money {
+    let txs: Vec<(String, Option<u64>, MoneyBag)> = match &req.money {
         RefundMoney::Nothing => vec![],
-        RefundMoney::LinesValue => via_sale(lines_value),
-        RefundMoney::Amount(a) => via_sale(*a),
-        RefundMoney::Transactions(t) => t.clone(),
+        RefundMoney::LinesValue => back_through_tenders(&order, lines_value),
+        RefundMoney::Amount(a) => back_through_tenders(&order, order.exchange.bag(*a)),
+        RefundMoney::Transactions(t) => {
+            t.iter().map(|t| (t.gateway.clone(), t.parent_id, order.exchange.bag(t.amount))).collect()
+        }
     };
-    let refunding: Decimal = txs.iter().map(|t| t.amount).sum();
-    let refundable_money = order.total_received() - order.total_refunded();
-    if txs.iter().any(|t| t.amount <= Decimal::ZERO) {
+    let refunding: Decimal = txs.iter().map(|(_, _, a)| a.presentment).sum();
+    let refundable_money = (order.total_received() - order.total_refunded()).presentment;
+    if txs.iter().any(|(_, _, a)| a.presentment <= Decimal::ZERO) {
         errors.push(refund_err(&["transactions"], "Refund transaction amounts must be positive."));
     } else if refunding > refundable_money && !req.allow_over_refunding {
         errors.push(refund_err(
@@ -426,13 +711,14 @@ pub(crate) fn create_refund(
         return Err(errors);
     }
     let mut transactions = Vec::new();
-    for t in txs {
+    for (gateway, parent_id, amount) in txs {
         transactions.push(TransactionRec {
             id: data.new_id(),
             kind: TxKind::Refund,
-            gateway: t.gateway,
-            amount: round_money(t.amount),
-            parent_id: t.parent_id,
+            rounding: cash_rounding_of(&gateway, amount, order.cash_rounding, order.exchange),
+            gateway,
+            amount,
+            parent_id,
             location_id: order.location_id,
             processed_at: now,
         });

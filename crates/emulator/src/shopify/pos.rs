@@ -3,7 +3,6 @@
 // Handlers bail out with the finished error response itself; boxing it buys nothing here.
 #![allow(clippy::result_large_err)]
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::Json;
@@ -12,12 +11,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
-use super::model::{OrderRec, RestockType, ShopData, parse_gid};
+use super::model::{DiscountKind, DiscountValue, MailingAddress, OrderRec, RestockType, ShopData, parse_gid};
 use super::orders::{
-    self, RefundError, RefundLineRequest, RefundMoney, RefundRequest, ReturnLineRequest, SaleLine, SaleRequest,
+    self, OrderDiscount, RefundError, RefundLineRequest, RefundMoney, RefundRequest, ReturnLineRequest, SaleItem,
+    SaleLine, SaleRequest, ShippingRequest, TaxRate, Tender,
 };
 use super::state::ShopState;
 use super::webhooks;
@@ -40,111 +40,255 @@ fn id_of(value: &Value, kind: &str) -> Option<u64> {
     }
 }
 
-/// Money given as a string ("4.50") or a number.
-fn decimal_of(value: &Value) -> Option<Decimal> {
+/// An id given as a number, a numeric string or a GID of any kind.
+fn any_id(value: &Value) -> Option<u64> {
     match value {
-        Value::String(s) => Decimal::from_str(s.trim()).ok(),
-        Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok().or_else(|| s.rsplit('/').next()?.split('?').next()?.parse().ok()),
         _ => None,
     }
 }
 
-fn optional_decimal(value: &Option<Value>, what: &str) -> Result<Option<Decimal>, Response> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => decimal_of(v).map(Some).ok_or_else(|| {
-            fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} must be a decimal such as \"4.50\", got {v}"))
-        }),
+fn id_field<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    any_id(&value).ok_or_else(|| serde::de::Error::custom(format!("{value} is not an id: send a number or a GID")))
+}
+
+fn optional_id_field<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::Null => Ok(None),
+        value => any_id(&value)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{value} is not an id: send a number or a GID"))),
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SaleLineBody {
-    sku: Option<String>,
-    variant_id: Option<Value>,
-    quantity: i64,
-    price: Option<Value>,
-    discount: Option<Value>,
+/// A sale at the till, as `POST /__admin/pos/sale` takes it (JSON) and
+/// [`ShopifyEmulator::ring_up`](super::ShopifyEmulator::ring_up) in process. Amounts are in the
+/// presentment currency, the one the customer sees at the till (the shop's unless
+/// `presentment_currency` says otherwise); decimals travel as strings ("4.50") or numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PosSale {
+    #[serde(deserialize_with = "id_field")]
+    pub location_id: u64,
+    pub lines: Vec<PosLine>,
+    /// The customer, found or created by email; a guest sale when None.
+    pub customer_email: Option<String>,
+    /// One tender paying everything ("cash" when neither this nor `tenders` is given).
+    pub gateway: Option<String>,
+    /// Several tenders (split tender): each a SALE transaction with its gateway.
+    pub tenders: Vec<PosTender>,
+    /// One tax on every taxable line ("Sales Tax" unless `tax_title` says otherwise).
+    pub tax_rate: Option<Decimal>,
+    pub tax_title: Option<String>,
+    /// Several taxes on every taxable line, such as GST and PST.
+    pub taxes: Vec<PosTax>,
+    /// Prices include the taxes instead of adding them.
+    pub taxes_included: bool,
+    /// Discounts on the whole sale, spread across the lines.
+    pub discounts: Vec<PosDiscount>,
+    pub shipping: Option<PosShipping>,
+    pub presentment_currency: Option<String>,
+    /// Presentment units per shop unit (0.932 for EUR in a USD shop).
+    pub exchange_rate: Option<Decimal>,
+    /// The increment cash tenders round to, such as 0.05 in Canada.
+    pub cash_rounding: Option<Decimal>,
+    pub billing_address: Option<MailingAddress>,
+    pub shipping_address: Option<MailingAddress>,
+    pub tags: Vec<String>,
+    pub note: Option<String>,
+    /// The goods stay at the store to be shipped: the order stays unfulfilled and its units
+    /// committed until `POST /__admin/pos/fulfill`.
+    pub ship_from_store: bool,
+    /// The POS user; the logged-in cashier when None.
+    #[serde(deserialize_with = "optional_id_field")]
+    pub staff_member_id: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SaleBody {
-    location_id: Value,
-    lines: Vec<SaleLineBody>,
-    customer_email: Option<String>,
-    gateway: Option<String>,
-    tax_rate: Option<Value>,
-    tax_title: Option<String>,
-    note: Option<String>,
-    /// The goods stay at the store to be shipped: the order stays unfulfilled.
-    #[serde(default)]
-    ship_from_store: bool,
-    staff_member_id: Option<Value>,
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PosLine {
+    pub sku: Option<String>,
+    #[serde(deserialize_with = "optional_id_field")]
+    pub variant_id: Option<u64>,
+    pub quantity: i64,
+    /// A price change at the till; the variant's price when None.
+    pub price: Option<Decimal>,
+    /// A fixed discount off the whole line.
+    pub discount: Option<Decimal>,
+    /// A percentage off the line (10 for 10 %).
+    pub discount_percentage: Option<Decimal>,
+    pub discount_title: Option<String>,
+    /// A gift card issued for `price`, with `title`; no sku or variant.
+    pub gift_card: bool,
+    pub title: Option<String>,
+    pub properties: Vec<PosProperty>,
 }
 
-fn resolve_variant(d: &ShopData, sku: Option<&str>, variant_id: Option<&Value>, at: &str) -> Result<u64, Response> {
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosProperty {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PosTender {
+    /// "cash", "shopify_payments" (card), "gift_card", "manual", …
+    pub gateway: String,
+    /// None for the one tender that pays what is left.
+    pub amount: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PosTax {
+    pub title: String,
+    /// A fraction: 0.05 for 5 %.
+    pub rate: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PosDiscountType {
+    #[default]
+    Percentage,
+    FixedAmount,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PosDiscount {
+    pub title: Option<String>,
+    /// A discount code; a custom (manual) discount when None, unless `automatic`.
+    pub code: Option<String>,
+    pub automatic: bool,
+    pub value_type: PosDiscountType,
+    /// A percentage (10 for 10 %) or a fixed amount.
+    pub value: Decimal,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PosShipping {
+    pub title: String,
+    pub code: Option<String>,
+    pub price: Decimal,
+    /// Whether the sale's taxes apply to shipping.
+    pub taxable: bool,
+}
+
+fn resolve_variant(d: &ShopData, sku: Option<&str>, variant_id: Option<u64>, at: &str) -> Result<u64, String> {
     if let Some(v) = variant_id {
-        return id_of(v, "ProductVariant")
-            .filter(|id| d.variants.contains_key(id))
-            .ok_or_else(|| fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: variant {v} does not exist")));
+        return d.variants.contains_key(&v).then_some(v).ok_or_else(|| format!("{at}: variant {v} does not exist"));
     }
     let Some(sku) = sku else {
-        return Err(fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: give a sku or a variant_id")));
+        return Err(format!("{at}: give a sku or a variant_id"));
     };
     match d.variant_by_sku(sku).as_slice() {
-        [] => Err(fail(StatusCode::UNPROCESSABLE_ENTITY, format!("{at}: no variant has SKU {sku:?}"))),
+        [] => Err(format!("{at}: no variant has SKU {sku:?}")),
         [one] => Ok(*one),
-        many => Err(fail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{at}: SKU {sku:?} is shared by variants {many:?}; pass variant_id to say which one was sold"),
-        )),
+        many => {
+            Err(format!("{at}: SKU {sku:?} is shared by variants {many:?}; pass variant_id to say which one was sold"))
+        }
     }
 }
 
-fn sale_request(d: &ShopData, body: &SaleBody, location_id: u64) -> Result<SaleRequest, Response> {
-    let mut lines = Vec::new();
-    for (i, l) in body.lines.iter().enumerate() {
-        let at = format!("lines[{i}]");
-        let variant_id = resolve_variant(d, l.sku.as_deref(), l.variant_id.as_ref(), &at)?;
-        lines.push(SaleLine {
-            variant_id,
-            quantity: l.quantity,
-            price: optional_decimal(&l.price, &format!("{at}.price"))?,
-            discount: optional_decimal(&l.discount, &format!("{at}.discount"))?.unwrap_or_default(),
-        });
+fn sale_line(d: &ShopData, l: &PosLine, at: &str) -> Result<SaleLine, String> {
+    let item = if l.gift_card {
+        SaleItem::GiftCard { title: l.title.clone().unwrap_or_else(|| "Gift Card".into()) }
+    } else {
+        SaleItem::Variant(resolve_variant(d, l.sku.as_deref(), l.variant_id, at)?)
+    };
+    let title = || l.discount_title.clone().unwrap_or_else(|| "Custom discount".into());
+    let discount = match (l.discount, l.discount_percentage) {
+        (Some(_), Some(_)) => return Err(format!("{at}: give discount or discount_percentage, not both")),
+        (Some(a), None) => Some((title(), DiscountValue::FixedAmount(a))),
+        (None, Some(p)) => Some((title(), DiscountValue::Percentage(p))),
+        (None, None) => None,
+    };
+    let properties = l.properties.iter().map(|p| (p.name.clone(), p.value.clone())).collect();
+    Ok(SaleLine { item, quantity: l.quantity, price: l.price, discount, properties })
+}
+
+/// Resolves SKUs and shorthands into the sale the order is built from.
+pub(crate) fn sale_request(d: &ShopData, sale: &PosSale) -> Result<SaleRequest, String> {
+    let lines = sale
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| sale_line(d, l, &format!("lines[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tenders = match (&sale.gateway, sale.tenders.is_empty()) {
+        (Some(_), false) => return Err("give gateway (one tender) or tenders, not both".into()),
+        (gateway, true) => vec![Tender { gateway: gateway.clone().unwrap_or_else(|| "cash".into()), amount: None }],
+        (None, false) => sale.tenders.iter().map(|t| Tender { gateway: t.gateway.clone(), amount: t.amount }).collect(),
+    };
+    let mut taxes: Vec<TaxRate> = sale.taxes.iter().map(|t| TaxRate { title: t.title.clone(), rate: t.rate }).collect();
+    if let Some(rate) = sale.tax_rate.filter(|r| !r.is_zero()) {
+        taxes.insert(0, TaxRate { title: sale.tax_title.clone().unwrap_or_else(|| "Sales Tax".into()), rate });
     }
+    let discounts = sale
+        .discounts
+        .iter()
+        .map(|d| {
+            let kind = match (&d.code, d.automatic) {
+                (Some(code), _) => DiscountKind::Code(code.clone()),
+                (None, true) => DiscountKind::Automatic,
+                (None, false) => DiscountKind::Manual,
+            };
+            let value = match d.value_type {
+                PosDiscountType::Percentage => DiscountValue::Percentage(d.value),
+                PosDiscountType::FixedAmount => DiscountValue::FixedAmount(d.value),
+            };
+            let title = d.title.clone().or_else(|| d.code.clone()).unwrap_or_else(|| "Custom discount".into());
+            OrderDiscount { kind, title, value }
+        })
+        .collect();
+    let presentment = match (&sale.presentment_currency, sale.exchange_rate) {
+        (None, None) => None,
+        (Some(code), Some(rate)) => Some((code.clone(), rate)),
+        (Some(code), None) if *code == d.currency => None,
+        _ => return Err("presentment_currency and exchange_rate go together".into()),
+    };
     Ok(SaleRequest {
-        location_id,
+        location_id: sale.location_id,
         lines,
-        customer_email: body.customer_email.clone(),
-        gateway: body.gateway.clone().unwrap_or_else(|| "cash".into()),
-        tax_rate: optional_decimal(&body.tax_rate, "tax_rate")?.unwrap_or_default(),
-        tax_title: body.tax_title.clone().unwrap_or_else(|| "Sales Tax".into()),
-        note: body.note.clone(),
-        ship_from_store: body.ship_from_store,
-        staff_member_id: match &body.staff_member_id {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(id_of(v, "StaffMember").ok_or_else(|| {
-                fail(StatusCode::UNPROCESSABLE_ENTITY, format!("staff_member_id {v} is not a staff member id or GID"))
-            })?),
-        },
+        customer_email: sale.customer_email.clone(),
+        tenders,
+        taxes,
+        taxes_included: sale.taxes_included,
+        discounts,
+        shipping: sale.shipping.as_ref().map(|s| ShippingRequest {
+            title: s.title.clone(),
+            code: s.code.clone().unwrap_or_else(|| s.title.clone()),
+            price: s.price,
+            taxable: s.taxable,
+        }),
+        presentment,
+        cash_rounding: sale.cash_rounding,
+        billing_address: sale.billing_address.clone(),
+        shipping_address: sale.shipping_address.clone(),
+        tags: sale.tags.clone(),
+        note: sale.note.clone(),
+        ship_from_store: sale.ship_from_store,
+        staff_member_id: sale.staff_member_id,
     })
 }
 
-/// `POST /__admin/pos/sale`: a paid counter sale.
-pub(crate) async fn sale(State(state): State<Arc<ShopState>>, Json(body): Json<SaleBody>) -> Response {
-    let Some(location_id) = id_of(&body.location_id, "Location") else {
-        return fail(StatusCode::UNPROCESSABLE_ENTITY, "location_id must be a location id or GID");
-    };
+/// Rings a sale up: the REST-shaped order, or why the till refused it.
+pub(crate) fn ring_up(state: &ShopState, sale: &PosSale) -> Result<Value, String> {
     let result = {
         let mut d = state.write();
-        match sale_request(&d, &body, location_id) {
-            Ok(req) => orders::create_sale(&mut d, &req, Utc::now()).map(|id| d.rest_order(id)),
-            Err(response) => return response,
-        }
+        sale_request(&d, sale).and_then(|req| orders::create_sale(&mut d, &req, Utc::now())).map(|id| d.rest_order(id))
     };
-    webhooks::flush(&state);
-    match result {
+    webhooks::flush(state);
+    result.map(|order| order.unwrap_or(Value::Null))
+}
+
+/// `POST /__admin/pos/sale`: a paid sale at the till (see [`PosSale`]).
+pub(crate) async fn sale(State(state): State<Arc<ShopState>>, Json(body): Json<PosSale>) -> Response {
+    match ring_up(&state, &body) {
         Ok(order) => (StatusCode::CREATED, Json(json!({"order": order}))).into_response(),
         Err(message) => fail(StatusCode::UNPROCESSABLE_ENTITY, message),
     }
@@ -208,7 +352,7 @@ pub(crate) struct RefundBody {
     order_id: Value,
     #[serde(default)]
     lines: Vec<LineRef>,
-    amount: Option<Value>,
+    amount: Option<Decimal>,
     note: Option<String>,
     location_id: Option<Value>,
 }
@@ -221,10 +365,7 @@ pub(crate) async fn refund(State(state): State<Arc<ShopState>>, Json(body): Json
             Ok(o) => o,
             Err(r) => return r,
         };
-        let amount = match optional_decimal(&body.amount, "amount") {
-            Ok(a) => a,
-            Err(r) => return r,
-        };
+        let amount = body.amount;
         let location_id = body.location_id.as_ref().and_then(|l| id_of(l, "Location"));
         let mut lines = Vec::new();
         for (i, l) in body.lines.iter().enumerate() {
@@ -318,9 +459,9 @@ pub(crate) async fn return_goods(State(state): State<Arc<ShopState>>, Json(body)
 pub(crate) struct ExchangeBody {
     order_id: Value,
     return_lines: Vec<LineRef>,
-    new_lines: Vec<SaleLineBody>,
+    new_lines: Vec<PosLine>,
     gateway: Option<String>,
-    tax_rate: Option<Value>,
+    tax_rate: Option<Decimal>,
     tax_title: Option<String>,
 }
 
@@ -342,20 +483,20 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
             Ok(l) => l,
             Err(r) => return r,
         };
-        let sale_body = SaleBody {
-            location_id: json!(location_id),
+        let new_sale = PosSale {
+            location_id,
             lines: body.new_lines,
             customer_email: order.email.clone(),
             gateway: body.gateway.or_else(|| order.gateways().first().cloned()),
             tax_rate: body.tax_rate,
             tax_title: body.tax_title,
             note: Some(format!("Exchange for {}", order.name())),
-            ship_from_store: false,
-            staff_member_id: order.staff_member_id.map(|id| json!(id)),
+            staff_member_id: order.staff_member_id,
+            ..PosSale::default()
         };
-        let sale = match sale_request(&d, &sale_body, location_id) {
+        let sale = match sale_request(&d, &new_sale) {
             Ok(s) => s,
-            Err(r) => return r,
+            Err(message) => return fail(StatusCode::UNPROCESSABLE_ENTITY, message),
         };
         let now = Utc::now();
         match orders::create_return(&mut d, order.id, &lines, true, Some(location_id), now) {
@@ -421,9 +562,10 @@ pub(crate) async fn adjust(State(state): State<Arc<ShopState>>, Json(body): Json
         };
         let item = match &body.inventory_item_id {
             Some(i) => id_of(i, "InventoryItem").filter(|i| d.items.contains_key(i)),
-            None => match resolve_variant(&d, body.sku.as_deref(), body.variant_id.as_ref(), "adjust") {
+            None => match resolve_variant(&d, body.sku.as_deref(), body.variant_id.as_ref().and_then(any_id), "adjust")
+            {
                 Ok(v) => d.variants.get(&v).map(|v| v.inventory_item_id),
-                Err(r) => return r,
+                Err(message) => return fail(StatusCode::UNPROCESSABLE_ENTITY, message),
             },
         };
         let Some(item) = item else {

@@ -1,19 +1,148 @@
 //! REST-shaped JSON for webhook payloads and the admin API: snake_case, numeric ids plus
-//! `admin_graphql_api_id`, money as two-decimal strings, as Shopify's webhooks carry them.
+//! `admin_graphql_api_id`, money as two-decimal strings next to `*_set` twins in shop and
+//! presentment money, as Shopify's webhooks carry them.
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::model::{
-    FulfillmentRec, LineItemRec, OrderRec, ShopData, TaxLineRec, TransactionRec, TxKind, gid, money, rest_time,
+    DiscountKind, DiscountTarget, DiscountValue, FulfillmentRec, LineItemRec, MailingAddress, MoneyBag, OrderRec,
+    OrderTotals, ShippingLineRec, ShopData, TaxLineRec, TransactionRec, TxKind, decimal_amount, gid, money, rest_time,
 };
 
-impl ShopData {
-    pub fn rest_money_set(&self, amount: Decimal) -> Value {
-        let m = json!({"amount": money(amount), "currency_code": self.currency});
-        json!({"shop_money": m.clone(), "presentment_money": m})
-    }
+/// A `*_set` object: the amount in shop money and in presentment money.
+fn money_set(o: &OrderRec, amount: MoneyBag) -> Value {
+    json!({
+        "shop_money": {"amount": money(amount.shop), "currency_code": o.currency},
+        "presentment_money": {"amount": money(amount.presentment), "currency_code": o.presentment_currency},
+    })
+}
 
+/// A decimal sent as a JSON number, where Shopify's REST payloads use one (tax rates, refund
+/// line subtotals: `"rate": 0.05`, `"subtotal": 143.97`). The exact amount travels in the
+/// neighbouring string fields; this is only the number's text.
+fn json_number(d: Decimal) -> Value {
+    d.normalize().to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
+}
+
+fn rest_address(a: &MailingAddress) -> Value {
+    json!({
+        "first_name": a.first_name,
+        "last_name": a.last_name,
+        "name": a.name(),
+        "company": a.company,
+        "address1": a.address1,
+        "address2": a.address2,
+        "city": a.city,
+        "province": a.province,
+        "province_code": a.province_code,
+        "country": a.country,
+        "country_code": a.country_code,
+        "zip": a.zip,
+        "phone": a.phone,
+        "latitude": Value::Null,
+        "longitude": Value::Null,
+    })
+}
+
+fn rest_tax_lines(o: &OrderRec, lines: &[TaxLineRec]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|t| {
+            json!({
+                "title": t.title,
+                "price": money(t.amount.shop),
+                "price_set": money_set(o, t.amount),
+                "rate": json_number(t.rate),
+                "channel_liable": false,
+            })
+        })
+        .collect()
+}
+
+fn rest_discount_application(o: &OrderRec, index: usize) -> Value {
+    let Some(d) = o.discount_applications.get(index) else { return Value::Null };
+    let (value, value_type) = match d.value {
+        DiscountValue::Percentage(p) => (decimal_amount(p), "percentage"),
+        DiscountValue::FixedAmount(a) => (decimal_amount(a), "fixed_amount"),
+    };
+    let mut application = json!({
+        "target_type": "line_item",
+        "value": value,
+        "value_type": value_type,
+        "allocation_method": "across",
+        "target_selection": match d.target {
+            DiscountTarget::Explicit => "explicit",
+            DiscountTarget::All => "all",
+        },
+    });
+    let extra = match &d.kind {
+        DiscountKind::Manual => json!({"type": "manual", "title": d.title, "description": d.title}),
+        DiscountKind::Automatic => json!({"type": "automatic", "title": d.title}),
+        DiscountKind::Code(code) => json!({"type": "discount_code", "code": code}),
+    };
+    if let (Some(a), Value::Object(e)) = (application.as_object_mut(), extra) {
+        a.extend(e);
+    }
+    application
+}
+
+/// `discount_codes`: each code application with what it took off the order.
+fn rest_discount_codes(o: &OrderRec) -> Vec<Value> {
+    o.discount_applications
+        .iter()
+        .enumerate()
+        .filter_map(|(index, d)| {
+            let DiscountKind::Code(code) = &d.kind else { return None };
+            let amount: MoneyBag = o
+                .line_items
+                .iter()
+                .flat_map(|l| &l.allocations)
+                .filter(|a| a.application_index == index)
+                .map(|a| a.amount)
+                .sum();
+            let kind = if matches!(d.value, DiscountValue::Percentage(_)) { "percentage" } else { "fixed_amount" };
+            Some(json!({"code": code, "amount": money(amount.shop), "type": kind}))
+        })
+        .collect()
+}
+
+fn rest_shipping_line(o: &OrderRec, s: &ShippingLineRec) -> Value {
+    json!({
+        "id": s.id,
+        "title": s.title,
+        "code": s.code,
+        "source": "shopify",
+        "carrier_identifier": Value::Null,
+        "requested_fulfillment_service_id": Value::Null,
+        "phone": Value::Null,
+        "is_removed": false,
+        "price": money(s.price.shop),
+        "price_set": money_set(o, s.price),
+        "discounted_price": money(s.price.shop),
+        "discounted_price_set": money_set(o, s.price),
+        "current_discounted_price_set": money_set(o, s.price),
+        "tax_lines": rest_tax_lines(o, &s.tax_lines),
+        "discount_allocations": [],
+    })
+}
+
+/// The money fields Shopify repeats for each total: `name` (a shop-money string, as every bare
+/// REST amount but a transaction's) and `name_set`.
+fn totals_fields(o: &OrderRec, prefix: &str, t: &OrderTotals) -> serde_json::Map<String, Value> {
+    let mut fields = serde_json::Map::new();
+    let mut put = |name: &str, amount: MoneyBag| {
+        fields.insert(format!("{prefix}{name}"), json!(money(amount.shop)));
+        fields.insert(format!("{prefix}{name}_set"), money_set(o, amount));
+    };
+    put("subtotal_price", t.subtotal);
+    put("total_discounts", t.discounts);
+    put("total_tax", t.tax);
+    put("total_price", t.total);
+    fields
+}
+
+impl ShopData {
     pub fn rest_product(&self, product_id: u64) -> Option<Value> {
         let p = self.products.get(&product_id)?;
         let variants: Vec<Value> = p
@@ -70,22 +199,6 @@ impl ShopData {
         }))
     }
 
-    fn rest_tax_lines(&self, lines: &[TaxLineRec]) -> Vec<Value> {
-        lines
-            .iter()
-            .map(|t| {
-                json!({
-                    "title": t.title,
-                    "price": money(t.amount),
-                    "price_set": self.rest_money_set(t.amount),
-                    // A rate, not money: REST sends it as a JSON number (0.05).
-                    "rate": t.rate.to_string().parse::<f64>().unwrap_or_default(),
-                    "channel_liable": false,
-                })
-            })
-            .collect()
-    }
-
     /// A location as `line_items[].origin_location` shows it. The emulated locations have names
     /// only; the address fields keep Shopify's shape with placeholder values.
     fn rest_origin_location(&self, location_id: u64) -> Value {
@@ -103,13 +216,19 @@ impl ShopData {
     }
 
     fn rest_line_item(&self, l: &LineItemRec, order: &OrderRec) -> Value {
-        let allocations: Vec<Value> = if l.discount.is_zero() {
-            vec![]
-        } else {
-            vec![
-                json!({"amount": money(l.discount), "amount_set": self.rest_money_set(l.discount), "discount_application_index": 0}),
-            ]
-        };
+        let allocations: Vec<Value> = l
+            .allocations
+            .iter()
+            .map(|a| {
+                json!({
+                    "amount": money(a.amount.shop),
+                    "amount_set": money_set(order, a.amount),
+                    "discount_application_index": a.application_index,
+                })
+            })
+            .collect();
+        let properties: Vec<Value> =
+            l.properties.iter().map(|(name, value)| json!({"name": name, "value": value})).collect();
         json!({
             "id": l.id,
             "admin_graphql_api_id": gid("LineItem", l.id),
@@ -128,18 +247,20 @@ impl ShopData {
             "fulfillment_service": "manual",
             "origin_location": order.location_id.map(|loc| self.rest_origin_location(loc)),
             "variant_inventory_management": l.variant_id.map(|_| "shopify"),
-            "price": money(l.unit_price),
-            "price_set": self.rest_money_set(l.unit_price),
-            "total_discount": money(l.discount),
-            "total_discount_set": self.rest_money_set(l.discount),
+            "price": money(l.unit_price.shop),
+            "price_set": money_set(order, l.unit_price),
+            // Every captured payload (POS and online) leaves this legacy field at 0.00 while
+            // `discount_allocations` carries the discounts; a mapper must read the allocations.
+            "total_discount": money(Decimal::ZERO),
+            "total_discount_set": money_set(order, MoneyBag::ZERO),
             "discount_allocations": allocations,
-            "tax_lines": self.rest_tax_lines(&l.tax_lines),
-            "taxable": !l.tax_lines.is_empty(),
-            // Physical goods: a counter sale hands them over, but they still "require shipping".
-            "requires_shipping": true,
-            "gift_card": false,
+            "tax_lines": rest_tax_lines(order, &l.tax_lines),
+            "taxable": l.taxable,
+            // Physical goods "require shipping" even when handed over at the counter.
+            "requires_shipping": !l.gift_card,
+            "gift_card": l.gift_card,
             "grams": 0,
-            "properties": [],
+            "properties": properties,
             "duties": [],
             "attributed_staffs": [],
         })
@@ -162,7 +283,7 @@ impl ShopData {
                 "payment_method_name": "visa",
             })
         });
-        let unsettled = json!({"amount": "0.0", "currency": self.currency});
+        let unsettled = |currency: &str| json!({"amount": "0.0", "currency": currency});
         let mut tx = json!({
             "id": t.id,
             "admin_graphql_api_id": gid("OrderTransaction", t.id),
@@ -172,8 +293,10 @@ impl ShopData {
             "status": "success",
             "message": if card { "Transaction approved" } else { "Marked as paid" },
             "authorization": card.then(|| format!("ch_{}", t.id)),
-            "amount": money(t.amount),
-            "currency": self.currency,
+            // Unlike the order's bare amounts (shop money), a transaction's are the customer's,
+            // and `currency` says so.
+            "amount": money(t.amount.presentment),
+            "currency": order.presentment_currency,
             "parent_id": t.parent_id,
             "location_id": t.location_id,
             "device_id": order.device_id,
@@ -185,9 +308,9 @@ impl ShopData {
             "test": false,
             "error_code": Value::Null,
             "receipt": {},
-            "manual_payment_gateway": !card,
-            "amount_rounding": Value::Null,
-            "total_unsettled_set": {"shop_money": unsettled.clone(), "presentment_money": unsettled},
+            "manual_payment_gateway": t.gateway == "cash" || t.gateway == "manual",
+            "amount_rounding": t.rounding.map(|r| money(r.presentment)),
+            "total_unsettled_set": {"shop_money": unsettled(&order.currency), "presentment_money": unsettled(&order.presentment_currency)},
         });
         if let (Some(obj), Some(details)) = (tx.as_object_mut(), payment_details) {
             obj.insert("payment_details".into(), details);
@@ -222,24 +345,31 @@ impl ShopData {
         let o = self.orders.get(&order_id)?;
         let lines: Vec<Value> = o.line_items.iter().map(|l| self.rest_line_item(l, o)).collect();
         let refunds: Vec<Value> = o.refunds.iter().filter_map(|r| self.rest_refund(o.id, r.id)).collect();
-        let total_line_items: Decimal = o.line_items.iter().map(LineItemRec::original_total).sum();
-        let current_total = o.total_price() - o.total_refunded();
+        let sold = o.totals();
+        let current = o.current_totals();
+        let (payment_rounding, refund_rounding) = o.cash_rounding_totals();
+        let outstanding = (sold.total - o.total_received()).map(|d| d.max(Decimal::ZERO));
         let mut order = json!({
             "id": o.id,
             "admin_graphql_api_id": gid("Order", o.id),
             "name": o.name(),
             "number": o.number - 1000,
             "order_number": o.number,
+            "confirmed": true,
             "created_at": rest_time(o.created_at),
             "updated_at": rest_time(o.updated_at),
             "processed_at": rest_time(o.processed_at),
             "source_name": o.source_name,
             "source_identifier": o.source_identifier,
             "location_id": o.location_id,
+            "user_id": o.staff_member_id,
+            "device_id": o.device_id,
             "email": o.email,
             "contact_email": o.email,
+            "phone": Value::Null,
+            "buyer_accepts_marketing": false,
             "currency": o.currency,
-            "presentment_currency": o.currency,
+            "presentment_currency": o.presentment_currency,
             "financial_status": o.financial_status().to_ascii_lowercase(),
             "fulfillment_status": match o.fulfillment_status() {
                 "FULFILLED" => json!("fulfilled"),
@@ -247,39 +377,43 @@ impl ShopData {
                 "RESTOCKED" => json!("restocked"),
                 _ => Value::Null,
             },
-            "user_id": o.staff_member_id,
-            "device_id": o.device_id,
-            "taxes_included": false,
+            "taxes_included": o.taxes_included,
+            "tax_exempt": false,
             "test": false,
             "note": o.note,
+            "note_attributes": [],
+            "tags": o.tags.join(", "),
             "payment_gateway_names": o.gateways(),
         });
-        let money_fields = json!({
-            "subtotal_price": money(o.subtotal()),
-            "subtotal_price_set": self.rest_money_set(o.subtotal()),
-            "total_line_items_price": money(total_line_items),
-            "total_line_items_price_set": self.rest_money_set(total_line_items),
-            "total_discounts": money(o.total_discounts()),
-            "total_discounts_set": self.rest_money_set(o.total_discounts()),
-            "total_tax": money(o.total_tax()),
-            "total_tax_set": self.rest_money_set(o.total_tax()),
-            "total_price": money(o.total_price()),
-            "total_price_set": self.rest_money_set(o.total_price()),
-            "current_total_price": money(current_total),
-            "current_total_price_set": self.rest_money_set(current_total),
-            "total_outstanding": money((o.total_price() - o.total_received()).max(Decimal::ZERO)),
-            "tax_lines": self.rest_tax_lines(&o.tax_lines()),
+        // Two halves: one json! literal this size exceeds the macro's recursion limit.
+        let money_and_parts = json!({
+            "total_line_items_price": money(sold.line_items.shop),
+            "total_line_items_price_set": money_set(o, sold.line_items),
+            "total_shipping_price_set": money_set(o, sold.shipping),
+            "current_shipping_price_set": money_set(o, current.shipping),
+            "total_tip_received": money(Decimal::ZERO),
+            "total_weight": 0,
+            "total_outstanding": money(outstanding.shop),
+            "total_cash_rounding_payment_adjustment_set": money_set(o, payment_rounding),
+            "total_cash_rounding_refund_adjustment_set": money_set(o, refund_rounding),
+            "tax_lines": rest_tax_lines(o, &o.tax_lines()),
+            "discount_applications": (0..o.discount_applications.len()).map(|i| rest_discount_application(o, i)).collect::<Vec<_>>(),
+            "discount_codes": rest_discount_codes(o),
             "line_items": lines,
-            "refunds": refunds,
+            "shipping_lines": o.shipping_lines.iter().map(|s| rest_shipping_line(o, s)).collect::<Vec<_>>(),
             "fulfillments": o.fulfillments.iter().map(|f| self.rest_fulfillment(f, o)).collect::<Vec<_>>(),
+            "refunds": refunds,
             "customer": o.customer_id.and_then(|c| self.rest_customer(c)),
-            "discount_codes": [],
+            "billing_address": o.billing_address.as_ref().map(rest_address),
+            "shipping_address": o.shipping_address.as_ref().map(rest_address),
             "cancelled_at": Value::Null,
             "cancel_reason": Value::Null,
             "closed_at": Value::Null,
         });
-        if let (Some(target), Value::Object(extra)) = (order.as_object_mut(), money_fields) {
-            target.extend(extra);
+        if let (Some(target), Value::Object(rest)) = (order.as_object_mut(), money_and_parts) {
+            target.extend(rest);
+            target.extend(totals_fields(o, "", &sold));
+            target.extend(totals_fields(o, "current_", &current));
         }
         Some(order)
     }
@@ -335,12 +469,12 @@ impl ShopData {
                     "location_id": rl.location_id,
                     "quantity": rl.quantity,
                     "restock_type": rl.restock_type.rest(),
-                    // These two are JSON numbers in Shopify's refunds/create payload (the POS
-                    // sample shows "subtotal": 143.97); the *_set twins carry exact strings.
-                    "subtotal": rl.subtotal.to_string().parse::<f64>().unwrap_or_default(),
-                    "subtotal_set": self.rest_money_set(rl.subtotal),
-                    "total_tax": rl.total_tax.to_string().parse::<f64>().unwrap_or_default(),
-                    "total_tax_set": self.rest_money_set(rl.total_tax),
+                    // JSON numbers in Shopify's refunds/create payload (the POS capture has
+                    // "subtotal": 143.97); the *_set twins carry the exact strings.
+                    "subtotal": json_number(rl.subtotal.shop),
+                    "subtotal_set": money_set(o, rl.subtotal),
+                    "total_tax": json_number(rl.total_tax.shop),
+                    "total_tax_set": money_set(o, rl.total_tax),
                 }))
             })
             .collect();
@@ -358,9 +492,9 @@ impl ShopData {
             "order_adjustments": [],
             "refund_shipping_lines": [],
             "duties": [],
-            "total_duties_set": self.rest_money_set(Decimal::ZERO),
+            "total_duties_set": money_set(o, MoneyBag::ZERO),
             "additional_fees": [],
-            "total_additional_fees_set": self.rest_money_set(Decimal::ZERO),
+            "total_additional_fees_set": money_set(o, MoneyBag::ZERO),
             "user_id": o.staff_member_id,
             "return": r.return_id.map(|id| json!({"id": id, "admin_graphql_api_id": gid("Return", id)})),
         }))

@@ -118,7 +118,8 @@ impl ScalarType for UnsignedInt64 {
 
 // ---------------------------------------------------------------- enums (subsets of Shopify's)
 
-/// Currencies the emulated shop can be set to (a subset of Shopify's CurrencyCode).
+/// Currencies the emulated shop and its customers can use (a subset of Shopify's CurrencyCode:
+/// the ones with two decimals, among them those POS rounds cash in).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CurrencyCode {
     Usd,
@@ -127,19 +128,70 @@ pub enum CurrencyCode {
     Gbp,
     Aud,
     Nzd,
+    Chf,
+    Dkk,
+    Hkd,
+    Nok,
+    Sek,
 }
 
 impl CurrencyCode {
-    pub fn from_code(code: &str) -> CurrencyCode {
-        match code {
-            "CAD" => CurrencyCode::Cad,
-            "EUR" => CurrencyCode::Eur,
-            "GBP" => CurrencyCode::Gbp,
-            "AUD" => CurrencyCode::Aud,
-            "NZD" => CurrencyCode::Nzd,
-            _ => CurrencyCode::Usd,
-        }
+    pub const CODES: [&'static str; 11] = ["USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "DKK", "HKD", "NOK", "SEK"];
+
+    pub fn parse(code: &str) -> Option<CurrencyCode> {
+        enum_from_code(code)
     }
+
+    /// Records only hold codes `parse` accepted; anything else reads as USD.
+    pub fn from_code(code: &str) -> CurrencyCode {
+        Self::parse(code).unwrap_or(CurrencyCode::Usd)
+    }
+}
+
+/// Countries addresses can name (a subset of Shopify's CountryCode).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountryCode {
+    Au,
+    Be,
+    Ca,
+    Ch,
+    De,
+    Dk,
+    Fi,
+    Fr,
+    Gb,
+    Hk,
+    Ie,
+    Nl,
+    No,
+    Nz,
+    Se,
+    Us,
+}
+
+impl CountryCode {
+    pub fn parse(code: &str) -> Option<CountryCode> {
+        enum_from_code(&code.to_ascii_uppercase())
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountApplicationAllocationMethod {
+    Across,
+    Each,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountApplicationTargetSelection {
+    All,
+    Entitled,
+    Explicit,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountApplicationTargetType {
+    LineItem,
+    ShippingLine,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,22 +2,24 @@
 //! of one record; related records are looked up when a client selects them.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Interface, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Interface, Object, Result, SimpleObject, Union};
 use rust_decimal::Decimal as RustDecimal;
 
 use super::inventory::{AdjustmentGroupRec, ChangeRec};
 use super::model::{
-    BulkRec, BulkStatus, CustomerRec, FulfillmentRec, Item, Level, LineItemRec, Location, OrderRec, Product,
-    QUANTITY_NAMES, RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShopData, StaffRec,
-    SubscriptionRec, TaxLineRec, TransactionRec, TxKind, Variant, gid, level_gid,
+    BulkRec, BulkStatus, CustomerRec, DiscountApplicationRec, DiscountKind, DiscountTarget, DiscountValue,
+    FulfillmentRec, Item, Level, LineItemRec, Location, MailingAddress, MoneyBag, OrderRec, Product, QUANTITY_NAMES,
+    RefundLineRec, RefundRec, RestockType, ReturnLineRec, ReturnRec, ShippingLineRec, ShopData, StaffRec,
+    SubscriptionRec, TaxLineRec, TransactionRec, TxKind, Variant, gid, level_gid, round_money,
 };
 use super::paging::{PageArgs, SortValue, connection, window};
 use super::scalars::{
-    BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CurrencyCode, CustomerEmailAddressMarketingState,
-    CustomerState, DateTime, Decimal, FulfillmentDisplayStatus, FulfillmentStatus, Money, OrderDisplayFinancialStatus,
-    OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus, ProductStatus,
-    ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url,
-    WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
+    BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CountryCode, CurrencyCode,
+    CustomerEmailAddressMarketingState, CustomerState, DateTime, Decimal, DiscountApplicationAllocationMethod,
+    DiscountApplicationTargetSelection, DiscountApplicationTargetType, FulfillmentDisplayStatus, FulfillmentStatus,
+    Money, OrderDisplayFinancialStatus, OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus,
+    ProductStatus, ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus,
+    UnsignedInt64, Url, WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
 };
 use super::search::{Op, Search, number_matches, text_eq, time_matches};
 use super::state::shop;
@@ -55,26 +57,39 @@ pub(crate) struct MoneyV2Obj {
     pub currency_code: CurrencyCode,
 }
 
-#[derive(Clone)]
-pub(crate) struct MoneyBagObj {
-    pub amount: RustDecimal,
-    pub currency: CurrencyCode,
+/// An order's shop currency and the currency its customer paid in.
+#[derive(Clone, Copy)]
+pub(crate) struct Currencies {
+    pub shop: CurrencyCode,
+    pub presentment: CurrencyCode,
 }
 
-impl MoneyBagObj {
-    pub fn new(amount: RustDecimal, currency: CurrencyCode) -> MoneyBagObj {
-        MoneyBagObj { amount, currency }
+pub(crate) fn currencies(o: &OrderRec) -> Currencies {
+    Currencies {
+        shop: CurrencyCode::from_code(&o.currency),
+        presentment: CurrencyCode::from_code(&o.presentment_currency),
     }
 }
 
-/// The emulated shop sells in one currency, so shop and presentment money are equal.
+#[derive(Clone)]
+pub(crate) struct MoneyBagObj {
+    pub amount: MoneyBag,
+    pub currencies: Currencies,
+}
+
+impl MoneyBagObj {
+    pub fn new(amount: MoneyBag, currencies: Currencies) -> MoneyBagObj {
+        MoneyBagObj { amount, currencies }
+    }
+}
+
 #[Object(name = "MoneyBag")]
 impl MoneyBagObj {
     async fn shop_money(&self) -> MoneyV2Obj {
-        MoneyV2Obj { amount: Decimal(self.amount), currency_code: self.currency }
+        MoneyV2Obj { amount: Decimal(self.amount.shop), currency_code: self.currencies.shop }
     }
     async fn presentment_money(&self) -> MoneyV2Obj {
-        MoneyV2Obj { amount: Decimal(self.amount), currency_code: self.currency }
+        MoneyV2Obj { amount: Decimal(self.amount.presentment), currency_code: self.currencies.presentment }
     }
 }
 
@@ -593,7 +608,7 @@ pub(crate) struct OrderObj(pub OrderRec);
 #[derive(Clone)]
 pub(crate) struct TaxLineObj {
     pub line: TaxLineRec,
-    pub currency: CurrencyCode,
+    pub currency: Currencies,
 }
 
 #[Object(name = "TaxLine")]
@@ -620,9 +635,269 @@ impl TaxLineObj {
 #[graphql(name = "DiscountAllocation")]
 pub(crate) struct DiscountAllocationObj {
     pub allocated_amount_set: MoneyBagObj,
+    pub discount_application: DiscountApplication,
 }
 
-fn tax_objs(lines: &[TaxLineRec], currency: CurrencyCode) -> Vec<TaxLineObj> {
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "PricingPercentageValue")]
+pub(crate) struct PricingPercentageValueObj {
+    pub percentage: f64,
+}
+
+#[derive(Union, Clone)]
+#[graphql(name = "PricingValue")]
+pub(crate) enum PricingValue {
+    MoneyV2(MoneyV2Obj),
+    PricingPercentageValue(PricingPercentageValueObj),
+}
+
+/// One of an order's discount applications, with what `DiscountApplication` needs to answer.
+#[derive(Clone)]
+pub(crate) struct ApplicationObj {
+    pub index: usize,
+    pub application: DiscountApplicationRec,
+    pub currencies: Currencies,
+}
+
+impl ApplicationObj {
+    fn value(&self) -> PricingValue {
+        match self.application.value {
+            DiscountValue::Percentage(p) => PricingValue::PricingPercentageValue(PricingPercentageValueObj {
+                percentage: p.normalize().to_string().parse().unwrap_or_default(),
+            }),
+            // A fixed amount is set in the currency the customer sees.
+            DiscountValue::FixedAmount(a) => {
+                PricingValue::MoneyV2(MoneyV2Obj { amount: Decimal(a), currency_code: self.currencies.presentment })
+            }
+        }
+    }
+    fn target_selection(&self) -> DiscountApplicationTargetSelection {
+        match self.application.target {
+            DiscountTarget::Explicit => DiscountApplicationTargetSelection::Explicit,
+            DiscountTarget::All => DiscountApplicationTargetSelection::All,
+        }
+    }
+}
+
+/// A cashier's custom discount.
+#[derive(Clone)]
+pub(crate) struct ManualApplicationObj(pub ApplicationObj);
+
+#[Object(name = "ManualDiscountApplication")]
+impl ManualApplicationObj {
+    async fn index(&self) -> i32 {
+        self.0.index as i32
+    }
+    async fn allocation_method(&self) -> DiscountApplicationAllocationMethod {
+        DiscountApplicationAllocationMethod::Across
+    }
+    async fn target_selection(&self) -> DiscountApplicationTargetSelection {
+        self.0.target_selection()
+    }
+    async fn target_type(&self) -> DiscountApplicationTargetType {
+        DiscountApplicationTargetType::LineItem
+    }
+    async fn value(&self) -> PricingValue {
+        self.0.value()
+    }
+    async fn title(&self) -> &str {
+        &self.0.application.title
+    }
+    async fn description(&self) -> Option<&str> {
+        Some(&self.0.application.title)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct AutomaticApplicationObj(pub ApplicationObj);
+
+#[Object(name = "AutomaticDiscountApplication")]
+impl AutomaticApplicationObj {
+    async fn index(&self) -> i32 {
+        self.0.index as i32
+    }
+    async fn allocation_method(&self) -> DiscountApplicationAllocationMethod {
+        DiscountApplicationAllocationMethod::Across
+    }
+    async fn target_selection(&self) -> DiscountApplicationTargetSelection {
+        self.0.target_selection()
+    }
+    async fn target_type(&self) -> DiscountApplicationTargetType {
+        DiscountApplicationTargetType::LineItem
+    }
+    async fn value(&self) -> PricingValue {
+        self.0.value()
+    }
+    async fn title(&self) -> &str {
+        &self.0.application.title
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct CodeApplicationObj(pub ApplicationObj);
+
+#[Object(name = "DiscountCodeApplication")]
+impl CodeApplicationObj {
+    async fn index(&self) -> i32 {
+        self.0.index as i32
+    }
+    async fn allocation_method(&self) -> DiscountApplicationAllocationMethod {
+        DiscountApplicationAllocationMethod::Across
+    }
+    async fn target_selection(&self) -> DiscountApplicationTargetSelection {
+        self.0.target_selection()
+    }
+    async fn target_type(&self) -> DiscountApplicationTargetType {
+        DiscountApplicationTargetType::LineItem
+    }
+    async fn value(&self) -> PricingValue {
+        self.0.value()
+    }
+    async fn code(&self) -> &str {
+        match &self.0.application.kind {
+            DiscountKind::Code(code) => code,
+            _ => &self.0.application.title,
+        }
+    }
+}
+
+#[derive(Interface, Clone)]
+#[graphql(
+    name = "DiscountApplication",
+    field(name = "allocation_method", ty = "DiscountApplicationAllocationMethod"),
+    field(name = "index", ty = "i32"),
+    field(name = "target_selection", ty = "DiscountApplicationTargetSelection"),
+    field(name = "target_type", ty = "DiscountApplicationTargetType"),
+    field(name = "value", ty = "PricingValue")
+)]
+pub(crate) enum DiscountApplication {
+    Manual(ManualApplicationObj),
+    Automatic(AutomaticApplicationObj),
+    Code(CodeApplicationObj),
+}
+
+fn discount_application(order: &OrderRec, index: usize) -> Option<DiscountApplication> {
+    let application = order.discount_applications.get(index)?.clone();
+    let obj = ApplicationObj { index, currencies: currencies(order), application };
+    Some(match &obj.application.kind {
+        DiscountKind::Manual => DiscountApplication::Manual(ManualApplicationObj(obj)),
+        DiscountKind::Automatic => DiscountApplication::Automatic(AutomaticApplicationObj(obj)),
+        DiscountKind::Code(_) => DiscountApplication::Code(CodeApplicationObj(obj)),
+    })
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "CashRoundingAdjustment")]
+pub(crate) struct CashRoundingAdjustmentObj {
+    pub payment_set: MoneyBagObj,
+    pub refund_set: MoneyBagObj,
+}
+
+#[derive(Clone)]
+pub(crate) struct ShippingLineObj {
+    pub line: ShippingLineRec,
+    pub currencies: Currencies,
+}
+
+#[Object(name = "ShippingLine")]
+impl ShippingLineObj {
+    async fn id(&self) -> Option<ID> {
+        Some(ID(gid("ShippingLine", self.line.id)))
+    }
+    async fn title(&self) -> &str {
+        &self.line.title
+    }
+    async fn code(&self) -> Option<&str> {
+        Some(&self.line.code)
+    }
+    async fn source(&self) -> Option<&str> {
+        Some("shopify")
+    }
+    /// Set by the cashier, not picked from carrier rates.
+    async fn custom(&self) -> bool {
+        true
+    }
+    async fn carrier_identifier(&self) -> Option<&str> {
+        None
+    }
+    async fn is_removed(&self) -> bool {
+        false
+    }
+    async fn original_price_set(&self) -> MoneyBagObj {
+        MoneyBagObj::new(self.line.price, self.currencies)
+    }
+    async fn discounted_price_set(&self) -> MoneyBagObj {
+        MoneyBagObj::new(self.line.price, self.currencies)
+    }
+    async fn current_discounted_price_set(&self) -> MoneyBagObj {
+        MoneyBagObj::new(self.line.price, self.currencies)
+    }
+    async fn tax_lines(&self) -> Vec<TaxLineObj> {
+        tax_objs(&self.line.tax_lines, self.currencies)
+    }
+    async fn discount_allocations(&self) -> Vec<DiscountAllocationObj> {
+        vec![]
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct MailingAddressObj {
+    pub address: MailingAddress,
+    /// Addresses are not records of their own here; the id ties one to its order and role.
+    pub id: String,
+}
+
+#[Object(name = "MailingAddress")]
+impl MailingAddressObj {
+    async fn id(&self) -> ID {
+        ID(self.id.clone())
+    }
+    async fn first_name(&self) -> Option<&str> {
+        self.address.first_name.as_deref()
+    }
+    async fn last_name(&self) -> Option<&str> {
+        self.address.last_name.as_deref()
+    }
+    async fn name(&self) -> Option<String> {
+        self.address.name()
+    }
+    async fn company(&self) -> Option<&str> {
+        self.address.company.as_deref()
+    }
+    async fn address1(&self) -> Option<&str> {
+        self.address.address1.as_deref()
+    }
+    async fn address2(&self) -> Option<&str> {
+        self.address.address2.as_deref()
+    }
+    async fn city(&self) -> Option<&str> {
+        self.address.city.as_deref()
+    }
+    async fn province(&self) -> Option<&str> {
+        self.address.province.as_deref()
+    }
+    async fn province_code(&self) -> Option<&str> {
+        self.address.province_code.as_deref()
+    }
+    async fn country(&self) -> Option<&str> {
+        self.address.country.as_deref()
+    }
+    #[graphql(name = "countryCodeV2")]
+    async fn country_code_v2(&self) -> Option<CountryCode> {
+        self.address.country_code.as_deref().and_then(CountryCode::parse)
+    }
+    async fn zip(&self) -> Option<&str> {
+        self.address.zip.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.address.phone.as_deref()
+    }
+    async fn coordinates_validated(&self) -> bool {
+        false
+    }
+}
+
+fn tax_objs(lines: &[TaxLineRec], currency: Currencies) -> Vec<TaxLineObj> {
     lines.iter().map(|l| TaxLineObj { line: l.clone(), currency }).collect()
 }
 
@@ -665,10 +940,24 @@ impl OrderObj {
         self.0.note.as_deref()
     }
     async fn tags(&self) -> Vec<String> {
-        vec![]
+        self.0.tags.clone()
     }
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
+    }
+    async fn billing_address(&self) -> Option<MailingAddressObj> {
+        let address = self.0.billing_address.clone()?;
+        Some(MailingAddressObj {
+            address,
+            id: format!("gid://shopify/MailingAddress/{}?model_name=Order&role=billing", self.0.id),
+        })
+    }
+    async fn shipping_address(&self) -> Option<MailingAddressObj> {
+        let address = self.0.shipping_address.clone()?;
+        Some(MailingAddressObj {
+            address,
+            id: format!("gid://shopify/MailingAddress/{}?model_name=Order&role=shipping", self.0.id),
+        })
     }
     /// The POS user who rang the sale up.
     async fn staff_member(&self, ctx: &Context<'_>) -> Option<StaffMemberObj> {
@@ -686,10 +975,10 @@ impl OrderObj {
         CurrencyCode::from_code(&self.0.currency)
     }
     async fn presentment_currency_code(&self) -> CurrencyCode {
-        CurrencyCode::from_code(&self.0.currency)
+        CurrencyCode::from_code(&self.0.presentment_currency)
     }
     async fn taxes_included(&self) -> bool {
-        false
+        self.0.taxes_included
     }
     async fn display_financial_status(&self) -> Option<OrderDisplayFinancialStatus> {
         Some(OrderDisplayFinancialStatus::from_code(self.0.financial_status()))
@@ -710,13 +999,13 @@ impl OrderObj {
             .collect()
     }
     async fn fully_paid(&self) -> bool {
-        self.0.total_received() >= self.0.total_price()
+        self.0.total_received().presentment >= self.0.total_price().presentment
     }
     async fn unpaid(&self) -> bool {
         self.0.total_received().is_zero()
     }
     async fn refundable(&self) -> bool {
-        self.0.total_received() > self.0.total_refunded()
+        self.0.total_received().presentment > self.0.total_refunded().presentment
     }
     async fn payment_gateway_names(&self) -> Vec<String> {
         self.0.gateways()
@@ -727,8 +1016,9 @@ impl OrderObj {
     async fn current_subtotal_line_items_quantity(&self) -> i32 {
         self.0.line_items.iter().map(|l| l.quantity - self.0.refunded_quantity(l.id)).sum::<i64>() as i32
     }
+    /// After discounts, before shipping and (excluded) taxes.
     async fn subtotal_price_set(&self) -> Option<MoneyBagObj> {
-        Some(self.bag(self.0.subtotal()))
+        Some(self.bag(self.0.totals().subtotal))
     }
     async fn total_price_set(&self) -> MoneyBagObj {
         self.bag(self.0.total_price())
@@ -736,14 +1026,30 @@ impl OrderObj {
     async fn original_total_price_set(&self) -> MoneyBagObj {
         self.bag(self.0.total_price())
     }
-    async fn current_total_price_set(&self) -> MoneyBagObj {
-        self.bag(self.0.total_price() - self.0.total_refunded())
-    }
     async fn total_tax_set(&self) -> Option<MoneyBagObj> {
-        Some(self.bag(self.0.total_tax()))
+        Some(self.bag(self.0.totals().tax))
     }
     async fn total_discounts_set(&self) -> Option<MoneyBagObj> {
-        Some(self.bag(self.0.total_discounts()))
+        Some(self.bag(self.0.totals().discounts))
+    }
+    async fn total_shipping_price_set(&self) -> MoneyBagObj {
+        self.bag(self.0.totals().shipping)
+    }
+    /// The `current*` totals leave out the units refunded since the sale.
+    async fn current_subtotal_price_set(&self) -> MoneyBagObj {
+        self.bag(self.0.current_totals().subtotal)
+    }
+    async fn current_total_tax_set(&self) -> MoneyBagObj {
+        self.bag(self.0.current_totals().tax)
+    }
+    async fn current_total_discounts_set(&self) -> MoneyBagObj {
+        self.bag(self.0.current_totals().discounts)
+    }
+    async fn current_shipping_price_set(&self) -> MoneyBagObj {
+        self.bag(self.0.current_totals().shipping)
+    }
+    async fn current_total_price_set(&self) -> MoneyBagObj {
+        self.bag(self.0.current_totals().total)
     }
     async fn total_refunded_set(&self) -> MoneyBagObj {
         self.bag(self.0.total_refunded())
@@ -755,10 +1061,63 @@ impl OrderObj {
         self.bag(self.0.total_received() - self.0.total_refunded())
     }
     async fn total_outstanding_set(&self) -> MoneyBagObj {
-        self.bag((self.0.total_price() - self.0.total_received()).max(RustDecimal::ZERO))
+        self.bag((self.0.total_price() - self.0.total_received()).map(|d| d.max(RustDecimal::ZERO)))
+    }
+    /// Cash rounding on payments and refunds: totalReceived + paymentSet is what the drawer took.
+    async fn total_cash_rounding_adjustment(&self) -> CashRoundingAdjustmentObj {
+        let (payment, refund) = self.0.cash_rounding_totals();
+        CashRoundingAdjustmentObj { payment_set: self.bag(payment), refund_set: self.bag(refund) }
     }
     async fn tax_lines(&self) -> Vec<TaxLineObj> {
         tax_objs(&self.0.tax_lines(), self.currency())
+    }
+    #[allow(clippy::too_many_arguments)]
+    async fn discount_applications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+    ) -> Result<Connection<String, DiscountApplication>> {
+        let keyed = (0..self.0.discount_applications.len()).map(|i| (SortValue::Int(i as i64), i as u64)).collect();
+        let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
+        Ok(connection(page, |i| discount_application(&self.0, i as usize)))
+    }
+    async fn discount_codes(&self) -> Vec<String> {
+        self.0
+            .discount_applications
+            .iter()
+            .filter_map(|d| match &d.kind {
+                DiscountKind::Code(code) => Some(code.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    #[allow(clippy::too_many_arguments)]
+    async fn shipping_lines(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        reverse: Option<bool>,
+        include_removals: Option<bool>,
+    ) -> Result<Connection<String, ShippingLineObj>> {
+        // Counter shipping lines are never removed, so there are no removals to include.
+        let _ = include_removals;
+        let keyed = self.0.shipping_lines.iter().map(|l| (SortValue::Int(l.id as i64), l.id)).collect();
+        let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
+        Ok(connection(page, |id| {
+            let line = self.0.shipping_lines.iter().find(|l| l.id == id)?.clone();
+            Some(ShippingLineObj { line, currencies: self.currency() })
+        }))
+    }
+    async fn shipping_line(&self) -> Option<ShippingLineObj> {
+        let line = self.0.shipping_lines.first()?.clone();
+        Some(ShippingLineObj { line, currencies: self.currency() })
     }
     #[allow(clippy::too_many_arguments)]
     async fn line_items(
@@ -807,10 +1166,10 @@ impl OrderObj {
 }
 
 impl OrderObj {
-    fn currency(&self) -> CurrencyCode {
-        CurrencyCode::from_code(&self.0.currency)
+    fn currency(&self) -> Currencies {
+        currencies(&self.0)
     }
-    fn bag(&self, amount: RustDecimal) -> MoneyBagObj {
+    fn bag(&self, amount: MoneyBag) -> MoneyBagObj {
         MoneyBagObj::new(amount, self.currency())
     }
     fn line_item(&self, id: u64) -> Option<LineItemObj> {
@@ -819,6 +1178,7 @@ impl OrderObj {
             refunded: self.0.refunded_quantity(id),
             unfulfilled: self.0.unfulfilled_quantity(&line),
             currency: self.currency(),
+            order: self.0.clone(),
             line,
         })
     }
@@ -829,7 +1189,9 @@ pub(crate) struct LineItemObj {
     pub line: LineItemRec,
     pub refunded: i64,
     pub unfulfilled: i64,
-    pub currency: CurrencyCode,
+    pub currency: Currencies,
+    /// For the discount applications the line's allocations point at.
+    pub order: OrderRec,
 }
 
 #[Object(name = "LineItem")]
@@ -866,14 +1228,25 @@ impl LineItemObj {
         self.unfulfilled as i32
     }
     async fn taxable(&self) -> bool {
-        !self.line.tax_lines.is_empty()
+        self.line.taxable
     }
     /// Physical goods require shipping even when handed over at the counter, as in the POS capture.
     async fn requires_shipping(&self) -> bool {
-        true
+        !self.line.gift_card
     }
     async fn is_gift_card(&self) -> bool {
-        false
+        self.line.gift_card
+    }
+    async fn custom_attributes(&self) -> Vec<AttributeObj> {
+        self.line
+            .properties
+            .iter()
+            .map(|(key, value)| AttributeObj { key: key.clone(), value: Some(value.clone()) })
+            .collect()
+    }
+    /// Sales staff attribution; counter sales attribute none to lines.
+    async fn staff_member(&self) -> Option<StaffMemberObj> {
+        None
     }
     async fn variant(&self, ctx: &Context<'_>) -> Option<VariantObj> {
         shop(ctx).read().variants.get(&self.line.variant_id?).cloned().map(VariantObj)
@@ -884,8 +1257,10 @@ impl LineItemObj {
     async fn original_unit_price_set(&self) -> MoneyBagObj {
         MoneyBagObj::new(self.line.unit_price, self.currency)
     }
+    /// Shopify leaves order-level and code discounts out of these four; only
+    /// `discountedUnitPriceAfterAllDiscountsSet` and the allocations carry every discount.
     async fn discounted_unit_price_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.discounted_unit_price(), self.currency)
+        MoneyBagObj::new(self.per_unit(self.line.original_total() - self.line_level_discount(false)), self.currency)
     }
     async fn discounted_unit_price_after_all_discounts_set(&self) -> MoneyBagObj {
         MoneyBagObj::new(self.line.discounted_unit_price(), self.currency)
@@ -894,30 +1269,63 @@ impl LineItemObj {
         MoneyBagObj::new(self.line.original_total(), self.currency)
     }
     async fn discounted_total_set(&self, with_code_discounts: Option<bool>) -> MoneyBagObj {
-        // Counter sales carry no discount codes, so both totals are the same.
-        let _ = with_code_discounts;
-        MoneyBagObj::new(self.line.discounted_total(), self.currency)
+        let discount = self.line_level_discount(with_code_discounts.unwrap_or(false));
+        MoneyBagObj::new(self.line.original_total() - discount, self.currency)
     }
     async fn total_discount_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.discount, self.currency)
+        MoneyBagObj::new(self.line_level_discount(false), self.currency)
     }
     async fn tax_lines(&self, first: Option<i32>) -> Vec<TaxLineObj> {
         let n = first.map_or(usize::MAX, |n| n.max(0) as usize);
         tax_objs(&self.line.tax_lines, self.currency).into_iter().take(n).collect()
     }
+    /// Every discount's share of the line, each pointing at its application.
     async fn discount_allocations(&self) -> Vec<DiscountAllocationObj> {
-        if self.line.discount.is_zero() {
-            return vec![];
-        }
-        vec![DiscountAllocationObj { allocated_amount_set: MoneyBagObj::new(self.line.discount, self.currency) }]
+        self.line
+            .allocations
+            .iter()
+            .filter_map(|a| {
+                Some(DiscountAllocationObj {
+                    allocated_amount_set: MoneyBagObj::new(a.amount, self.currency),
+                    discount_application: discount_application(&self.order, a.application_index)?,
+                })
+            })
+            .collect()
     }
+}
+
+impl LineItemObj {
+    /// The allocations of discounts aimed at this line alone, plus code discounts when asked.
+    fn line_level_discount(&self, with_codes: bool) -> MoneyBag {
+        self.line
+            .allocations
+            .iter()
+            .filter(|a| {
+                self.order.discount_applications.get(a.application_index).is_some_and(|d| {
+                    d.target == DiscountTarget::Explicit || (with_codes && matches!(d.kind, DiscountKind::Code(_)))
+                })
+            })
+            .map(|a| a.amount)
+            .sum()
+    }
+    fn per_unit(&self, total: MoneyBag) -> MoneyBag {
+        let quantity = RustDecimal::from(self.line.quantity.max(1));
+        total.map(|t| round_money(t / quantity))
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Attribute")]
+pub(crate) struct AttributeObj {
+    pub key: String,
+    pub value: Option<String>,
 }
 
 #[derive(Clone)]
 pub(crate) struct TransactionObj {
     pub order_id: u64,
     pub tx: TransactionRec,
-    pub currency: CurrencyCode,
+    pub currency: Currencies,
 }
 
 #[Object(name = "OrderTransaction")]
@@ -955,6 +1363,10 @@ impl TransactionObj {
     }
     async fn amount_set(&self) -> MoneyBagObj {
         MoneyBagObj::new(self.tx.amount, self.currency)
+    }
+    /// Cash rounding: amountSet + amountRoundingSet is what changed hands in cash.
+    async fn amount_rounding_set(&self) -> Option<MoneyBagObj> {
+        self.tx.rounding.map(|r| MoneyBagObj::new(r, self.currency))
     }
     async fn processed_at(&self) -> Option<DateTime> {
         Some(DateTime(self.tx.processed_at))
@@ -996,8 +1408,8 @@ pub(crate) struct RefundObj {
 }
 
 impl RefundObj {
-    fn currency(&self) -> CurrencyCode {
-        CurrencyCode::from_code(&self.order.currency)
+    fn currency(&self) -> Currencies {
+        currencies(&self.order)
     }
 }
 
@@ -1109,13 +1521,13 @@ impl RefundLineObj {
             .find(|l| l.id == self.line.line_item_id)
             .map(|l| l.unit_price)
             .unwrap_or_default();
-        MoneyBagObj::new(unit, CurrencyCode::from_code(&self.order.currency))
+        MoneyBagObj::new(unit, currencies(&self.order))
     }
     async fn subtotal_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.subtotal, CurrencyCode::from_code(&self.order.currency))
+        MoneyBagObj::new(self.line.subtotal, currencies(&self.order))
     }
     async fn total_tax_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.total_tax, CurrencyCode::from_code(&self.order.currency))
+        MoneyBagObj::new(self.line.total_tax, currencies(&self.order))
     }
 }
 
@@ -1249,10 +1661,10 @@ impl FulfillmentLineObj {
         OrderObj(self.order.clone()).line_item(self.line.id).ok_or_else(|| "line item vanished".into())
     }
     async fn original_total_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.original_total(), CurrencyCode::from_code(&self.order.currency))
+        MoneyBagObj::new(self.line.original_total(), currencies(&self.order))
     }
     async fn discounted_total_set(&self) -> MoneyBagObj {
-        MoneyBagObj::new(self.line.discounted_total(), CurrencyCode::from_code(&self.order.currency))
+        MoneyBagObj::new(self.line.discounted_total(), currencies(&self.order))
     }
 }
 
@@ -1436,7 +1848,7 @@ impl CustomerObj {
             .orders
             .values()
             .filter(|o| o.customer_id == Some(self.0.id))
-            .map(|o| o.total_received() - o.total_refunded())
+            .map(|o| (o.total_received() - o.total_refunded()).shop)
             .sum();
         MoneyV2Obj { amount: Decimal(spent), currency_code: currency(&d) }
     }
@@ -1623,11 +2035,7 @@ pub(crate) fn node_by_id(d: &ShopData, id: &str) -> Option<Node> {
                 .chain(order.refunds.iter().flat_map(|r| &r.transactions))
                 .find(|t| t.id == n)?
                 .clone();
-            Node::OrderTransaction(TransactionObj {
-                order_id: order.id,
-                currency: CurrencyCode::from_code(&order.currency),
-                tx,
-            })
+            Node::OrderTransaction(TransactionObj { order_id: order.id, currency: currencies(&order), tx })
         }
         _ => return None,
     })

@@ -3,6 +3,13 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
 
 use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -242,4 +249,279 @@ pub fn shape_mismatches(captured: &Value, ours: &Value, path: &str) -> Vec<Strin
         (c, o) if kind(c) == kind(o) => vec![],
         (c, o) => vec![format!("{path} is {} ({o}), the capture has {} ({c})", kind(o), kind(c))],
     }
+}
+
+// ---------------------------------------------------------------- webhooks
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// A webhook receiver on a loopback port that keeps every delivery.
+pub async fn receiver() -> (String, Arc<Mutex<Vec<Received>>>, tokio::task::JoinHandle<()>) {
+    let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hooks",
+            post(|State(seen): State<Arc<Mutex<Vec<Received>>>>, headers: HeaderMap, body: Bytes| async move {
+                seen.lock().expect("receiver lock").push(Received { headers, body });
+                "ok"
+            }),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("receiver binds");
+    let url = format!("http://{}/hooks", listener.local_addr().expect("receiver address"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen, task)
+}
+
+pub async fn wait_for(seen: &Arc<Mutex<Vec<Received>>>, topic: &str, count: usize) -> Vec<Received> {
+    for _ in 0..100 {
+        let hits: Vec<Received> = seen
+            .lock()
+            .expect("receiver lock")
+            .iter()
+            .filter(|r| r.headers.get("X-Shopify-Topic").is_some_and(|t| t == topic))
+            .cloned()
+            .collect();
+        if hits.len() >= count {
+            return hits;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no {topic} webhook arrived within 2 s")
+}
+
+pub async fn subscribe(shop: &Shop, topic: &str, uri: &str) {
+    let body = shop
+        .gql(
+            "mutation($t: WebhookSubscriptionTopic!, $s: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: $s) { webhookSubscription { id topic uri } userErrors { message } } }",
+            json!({"t": topic, "s": {"uri": uri, "format": "JSON"}}),
+        )
+        .await;
+    assert_eq!(body["data"]["webhookSubscriptionCreate"]["webhookSubscription"]["topic"], topic, "subscribed: {body}");
+}
+
+// ---------------------------------------------------------------- orders
+
+/// One order with everything an order mapper reads: totals in shop and presentment money,
+/// discount applications (with the `PricingValue` union), allocations, taxes, shipping,
+/// payments, refunds, returns, fulfilments, staff and location.
+pub const FULL_ORDER_QUERY: &str = r#"query FullOrder($id: ID!) {
+  order(id: $id) {
+    id name sourceName currencyCode presentmentCurrencyCode taxesIncluded tags
+    displayFinancialStatus displayFulfillmentStatus paymentGatewayNames
+    retailLocation { id name }
+    staffMember { id name email }
+    customer { id }
+    billingAddress { name address1 city countryCodeV2 zip }
+    subtotalPriceSet { ...bag }
+    totalDiscountsSet { ...bag }
+    totalShippingPriceSet { ...bag }
+    totalTaxSet { ...bag }
+    totalPriceSet { ...bag }
+    totalReceivedSet { ...bag }
+    totalRefundedSet { ...bag }
+    currentSubtotalPriceSet { ...bag }
+    currentTotalDiscountsSet { ...bag }
+    currentShippingPriceSet { ...bag }
+    currentTotalTaxSet { ...bag }
+    currentTotalPriceSet { ...bag }
+    totalCashRoundingAdjustment { paymentSet { ...bag } refundSet { ...bag } }
+    taxLines { title rate priceSet { ...bag } }
+    discountApplications(first: 10) {
+      nodes {
+        __typename index allocationMethod targetSelection targetType
+        value { __typename ... on MoneyV2 { amount currencyCode } ... on PricingPercentageValue { percentage } }
+        ... on ManualDiscountApplication { title description }
+        ... on AutomaticDiscountApplication { title }
+        ... on DiscountCodeApplication { code }
+      }
+    }
+    lineItems(first: 20) {
+      nodes {
+        id sku quantity currentQuantity isGiftCard taxable requiresShipping
+        customAttributes { key value }
+        originalTotalSet { ...bag }
+        discountedTotalSet { ...bag }
+        discountAllocations { allocatedAmountSet { ...bag } discountApplication { index } }
+        taxLines { title rate priceSet { ...bag } }
+      }
+    }
+    shippingLines(first: 5) {
+      nodes { title code originalPriceSet { ...bag } discountedPriceSet { ...bag } taxLines { title rate priceSet { ...bag } } }
+    }
+    transactions(first: 20) {
+      id kind status gateway amountSet { ...bag } amountRoundingSet { ...bag } parentTransaction { id } user { id }
+    }
+    refunds(first: 10) {
+      id createdAt totalRefundedSet { ...bag }
+      refundLineItems(first: 20) {
+        nodes { quantity restockType restocked lineItem { id } location { id } subtotalSet { ...bag } totalTaxSet { ...bag } }
+      }
+      transactions(first: 10) { nodes { id kind gateway amountSet { ...bag } parentTransaction { id } } }
+    }
+    returns(first: 5) {
+      nodes { id name status returnLineItems(first: 10) { nodes { quantity ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } } } } }
+    }
+    fulfillments(first: 5) { name status location { id } fulfillmentLineItems(first: 10) { nodes { quantity lineItem { id } } } }
+  }
+}
+fragment bag on MoneyBag { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }"#;
+
+/// A money amount from a response, exactly.
+pub fn amount(v: &Value) -> Decimal {
+    v.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{v} is not a decimal amount string"))
+}
+
+fn nodes(v: &Value) -> Vec<Value> {
+    v["nodes"].as_array().or_else(|| v.as_array()).cloned().unwrap_or_default()
+}
+
+/// Where an order read with [`FULL_ORDER_QUERY`] does not add up, in shop and in presentment
+/// money: line totals less discounts is the subtotal, the subtotal plus shipping plus tax
+/// (unless included) is the total, the parts (allocations, tax lines, payments, refunded lines)
+/// add up to their totals, and every amount is in its side's currency.
+pub fn money_problems(order: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let included = order["taxesIncluded"].as_bool().unwrap_or(false);
+    let lines = nodes(&order["lineItems"]);
+    let shipping = nodes(&order["shippingLines"]);
+    let transactions = order["transactions"].as_array().cloned().unwrap_or_default();
+    let refund_lines: Vec<Value> =
+        order["refunds"].as_array().into_iter().flatten().flat_map(|r| nodes(&r["refundLineItems"])).collect();
+    for (side, currency) in
+        [("shopMoney", &order["currencyCode"]), ("presentmentMoney", &order["presentmentCurrencyCode"])]
+    {
+        let of = |bag: &Value| amount(&bag[side]["amount"]);
+        let total = |field: &str| of(&order[field]);
+        let sum = |items: &[Value], pick: &dyn Fn(&Value) -> Vec<Value>| -> Decimal {
+            items.iter().flat_map(pick).map(|bag| of(&bag)).sum()
+        };
+        let mut check = |what: &str, ours: Decimal, expected: Decimal| {
+            if ours != expected {
+                problems.push(format!("{side}: {what} is {ours}, expected {expected}"));
+            }
+        };
+        let line_items = sum(&lines, &|l| vec![l["originalTotalSet"].clone()]);
+        let allocations = sum(&lines, &|l| {
+            nodes(&l["discountAllocations"]).iter().map(|a| a["allocatedAmountSet"].clone()).collect()
+        });
+        let line_tax = sum(&lines, &|l| nodes(&l["taxLines"]).iter().map(|t| t["priceSet"].clone()).collect());
+        let shipping_price = sum(&shipping, &|s| vec![s["originalPriceSet"].clone()]);
+        let shipping_tax = sum(&shipping, &|s| nodes(&s["taxLines"]).iter().map(|t| t["priceSet"].clone()).collect());
+        let order_tax_lines = sum(&nodes(&order["taxLines"]), &|t| vec![t["priceSet"].clone()]);
+        let tax_if_added = |tax: Decimal| if included { Decimal::ZERO } else { tax };
+        check("totalDiscountsSet (the allocations' sum)", total("totalDiscountsSet"), allocations);
+        check("subtotalPriceSet (line totals less discounts)", total("subtotalPriceSet"), line_items - allocations);
+        check("totalShippingPriceSet (the shipping lines' sum)", total("totalShippingPriceSet"), shipping_price);
+        check("totalTaxSet (line and shipping taxes)", total("totalTaxSet"), line_tax + shipping_tax);
+        check("the order's taxLines", order_tax_lines, total("totalTaxSet"));
+        check(
+            "totalPriceSet (subtotal + shipping + tax unless included)",
+            total("totalPriceSet"),
+            total("subtotalPriceSet") + total("totalShippingPriceSet") + tax_if_added(total("totalTaxSet")),
+        );
+        let paid = |kind: &str| -> Decimal {
+            transactions.iter().filter(|t| t["kind"] == kind).map(|t| of(&t["amountSet"])).sum()
+        };
+        check("the SALE transactions", paid("SALE"), total("totalPriceSet"));
+        check("totalReceivedSet", total("totalReceivedSet"), paid("SALE"));
+        check("totalRefundedSet (the REFUND transactions)", total("totalRefundedSet"), paid("REFUND"));
+        let refunded_subtotal = sum(&refund_lines, &|l| vec![l["subtotalSet"].clone()]);
+        let refunded_tax = sum(&refund_lines, &|l| vec![l["totalTaxSet"].clone()]);
+        check(
+            "currentSubtotalPriceSet (less refunded lines)",
+            total("currentSubtotalPriceSet"),
+            total("subtotalPriceSet") - refunded_subtotal,
+        );
+        check(
+            "currentTotalTaxSet (less refunded tax)",
+            total("currentTotalTaxSet"),
+            total("totalTaxSet") - refunded_tax,
+        );
+        check(
+            "currentTotalPriceSet",
+            total("currentTotalPriceSet"),
+            total("currentSubtotalPriceSet")
+                + total("currentShippingPriceSet")
+                + tax_if_added(total("currentTotalTaxSet")),
+        );
+        let rounding: Decimal = transactions
+            .iter()
+            .filter(|t| t["kind"] == "SALE" && !t["amountRoundingSet"].is_null())
+            .map(|t| of(&t["amountRoundingSet"]))
+            .sum();
+        check(
+            "totalCashRoundingAdjustment.paymentSet (the SALE roundings)",
+            of(&order["totalCashRoundingAdjustment"]["paymentSet"]),
+            rounding,
+        );
+        for field in ["subtotalPriceSet", "totalPriceSet", "totalTaxSet", "currentTotalPriceSet"] {
+            if &order[field][side]["currencyCode"] != currency {
+                problems.push(format!(
+                    "{side}: {field} is in {}, the order's {side} currency is {currency}",
+                    order[field][side]["currencyCode"]
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The same identities over a REST order (webhook payload): bare amounts and `*_set` twins.
+pub fn rest_money_problems(order: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let included = order["taxes_included"].as_bool().unwrap_or(false);
+    for side in ["shop_money", "presentment_money"] {
+        let total = |field: &str| amount(&order[format!("{field}_set")][side]["amount"]);
+        let tax_if_added = |tax: Decimal| if included { Decimal::ZERO } else { tax };
+        let mut check = |what: &str, ours: Decimal, expected: Decimal| {
+            if ours != expected {
+                problems.push(format!("{side}: {what} is {ours}, expected {expected}"));
+            }
+        };
+        check("subtotal_price", total("subtotal_price"), total("total_line_items_price") - total("total_discounts"));
+        check(
+            "total_price",
+            total("total_price"),
+            total("subtotal_price") + total("total_shipping_price") + tax_if_added(total("total_tax")),
+        );
+        check(
+            "current_total_price",
+            total("current_total_price"),
+            total("current_subtotal_price")
+                + total("current_shipping_price")
+                + tax_if_added(total("current_total_tax")),
+        );
+        let allocations: Decimal = order["line_items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|l| l["discount_allocations"].as_array().cloned().unwrap_or_default())
+            .map(|a| amount(&a["amount_set"][side]["amount"]))
+            .sum();
+        check("total_discounts (the allocations' sum)", total("total_discounts"), allocations);
+    }
+    for field in [
+        "subtotal_price",
+        "total_price",
+        "total_tax",
+        "total_discounts",
+        "current_total_price",
+        "current_subtotal_price",
+    ] {
+        if order[field] != order[format!("{field}_set")]["shop_money"]["amount"] {
+            problems.push(format!(
+                "{field} ({}) is not its shop money ({})",
+                order[field],
+                order[format!("{field}_set")]["shop_money"]["amount"]
+            ));
+        }
+    }
+    problems
 }
