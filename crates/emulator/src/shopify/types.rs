@@ -776,9 +776,13 @@ pub(crate) enum DiscountApplication {
     Code(CodeApplicationObj),
 }
 
-fn discount_application(order: &OrderRec, index: usize) -> Option<DiscountApplication> {
-    let application = order.discount_applications.get(index)?.clone();
-    let obj = ApplicationObj { index, currencies: currencies(order), application };
+fn discount_application(
+    applications: &[DiscountApplicationRec],
+    currencies: Currencies,
+    index: usize,
+) -> Option<DiscountApplication> {
+    let application = applications.get(index)?.clone();
+    let obj = ApplicationObj { index, currencies, application };
     Some(match &obj.application.kind {
         DiscountKind::Manual => DiscountApplication::Manual(ManualApplicationObj(obj)),
         DiscountKind::Automatic => DiscountApplication::Automatic(AutomaticApplicationObj(obj)),
@@ -1083,7 +1087,7 @@ impl OrderObj {
     ) -> Result<Connection<String, DiscountApplication>> {
         let keyed = (0..self.0.discount_applications.len()).map(|i| (SortValue::Int(i as i64), i as u64)).collect();
         let page = window(ctx, &PageArgs::new(first, after, last, before, reverse), keyed)?;
-        Ok(connection(page, |i| discount_application(&self.0, i as usize)))
+        Ok(connection(page, |i| discount_application(&self.0.discount_applications, self.currency(), i as usize)))
     }
     async fn discount_codes(&self) -> Vec<String> {
         self.0
@@ -1178,7 +1182,7 @@ impl OrderObj {
             refunded: self.0.refunded_quantity(id),
             unfulfilled: self.0.unfulfilled_quantity(&line),
             currency: self.currency(),
-            order: self.0.clone(),
+            applications: self.0.discount_applications.clone(),
             line,
         })
     }
@@ -1190,8 +1194,8 @@ pub(crate) struct LineItemObj {
     pub refunded: i64,
     pub unfulfilled: i64,
     pub currency: Currencies,
-    /// For the discount applications the line's allocations point at.
-    pub order: OrderRec,
+    /// The order's discount applications, which the line's allocations point at by index.
+    pub applications: Vec<DiscountApplicationRec>,
 }
 
 #[Object(name = "LineItem")]
@@ -1287,7 +1291,7 @@ impl LineItemObj {
             .filter_map(|a| {
                 Some(DiscountAllocationObj {
                     allocated_amount_set: MoneyBagObj::new(a.amount, self.currency),
-                    discount_application: discount_application(&self.order, a.application_index)?,
+                    discount_application: discount_application(&self.applications, self.currency, a.application_index)?,
                 })
             })
             .collect()
@@ -1301,7 +1305,7 @@ impl LineItemObj {
             .allocations
             .iter()
             .filter(|a| {
-                self.order.discount_applications.get(a.application_index).is_some_and(|d| {
+                self.applications.get(a.application_index).is_some_and(|d| {
                     d.target == DiscountTarget::Explicit || (with_codes && matches!(d.kind, DiscountKind::Code(_)))
                 })
             })
