@@ -57,7 +57,10 @@ impl BigCommerceClient {
         self.pages("/stores/{store_hash}/v3/catalog/products", "/v3/catalog/products", query)
     }
 
-    pub fn inventory_items(&self, location_ids: &[i64]) -> impl Stream<Item = Result<Vec<InventoryItem>, BcError>> + '_ {
+    pub fn inventory_items(
+        &self,
+        location_ids: &[i64],
+    ) -> impl Stream<Item = Result<Vec<InventoryItem>, BcError>> + '_ {
         let mut query: Vec<(&str, String)> = vec![("limit", INVENTORY_ITEMS_PER_PAGE.to_string())];
         if !location_ids.is_empty() {
             query.push(("location_id:in", location_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
@@ -99,14 +102,26 @@ impl BigCommerceClient {
 
     /// Updates variants in batches of 50. See [`BigCommerceClient::update_batch`].
     pub async fn update_variants(&self, updates: &[VariantUpdate]) -> Result<BatchOutcome, BcError> {
-        self.update_batch("/stores/{store_hash}/v3/catalog/variants", "/v3/catalog/variants", VARIANTS_PER_BATCH, updates, |u| u.id)
-            .await
+        self.update_batch(
+            "/stores/{store_hash}/v3/catalog/variants",
+            "/v3/catalog/variants",
+            VARIANTS_PER_BATCH,
+            updates,
+            |u| u.id,
+        )
+        .await
     }
 
     /// Updates products in batches of 10. See [`BigCommerceClient::update_batch`].
     pub async fn update_products(&self, updates: &[ProductUpdate]) -> Result<BatchOutcome, BcError> {
-        self.update_batch("/stores/{store_hash}/v3/catalog/products", "/v3/catalog/products", PRODUCTS_PER_BATCH, updates, |u| u.id)
-            .await
+        self.update_batch(
+            "/stores/{store_hash}/v3/catalog/products",
+            "/v3/catalog/products",
+            PRODUCTS_PER_BATCH,
+            updates,
+            |u| u.id,
+        )
+        .await
     }
 
     /// A batch `PUT` in chunks of `size`. A chunk answered 207 reports per item; a chunk refused
@@ -194,16 +209,29 @@ impl BigCommerceClient {
             while !todo.is_empty() {
                 attempt += 1;
                 let body = serde_json::to_value(&todo).map_err(|e| BcError::Invalid(e.to_string()))?;
-                match self.call(Method::POST, "/stores/{store_hash}/v3/customers", "/v3/customers", &[], Some(&body), Resend::OnlyIfUnsent).await {
+                match self
+                    .call(
+                        Method::POST,
+                        "/stores/{store_hash}/v3/customers",
+                        "/v3/customers",
+                        &[],
+                        Some(&body),
+                        Resend::OnlyIfUnsent,
+                    )
+                    .await
+                {
                     Ok(reply) => {
                         let page: Page<Customer> = decode("/stores/{store_hash}/v3/customers", &reply.body)?;
                         created.extend(page.data);
                         todo.clear();
                     }
-                    Err(BcError::OutcomeUnknown { .. } | BcError::Network { .. }) if !self.inner_backoff().gives_up_after(attempt) => {
+                    Err(BcError::OutcomeUnknown { .. } | BcError::Network { .. })
+                        if !self.inner_backoff().gives_up_after(attempt) =>
+                    {
                         let emails: Vec<String> = todo.iter().map(|c| c.email.clone()).collect();
                         let existing = self.customers_by_email(&emails).await?;
-                        let known: std::collections::HashSet<String> = existing.iter().map(|c| c.email.to_lowercase()).collect();
+                        let known: std::collections::HashSet<String> =
+                            existing.iter().map(|c| c.email.to_lowercase()).collect();
                         created.extend(existing);
                         todo.retain(|c| !known.contains(&c.email.to_lowercase()));
                         self.pause_for(attempt).await;
@@ -222,7 +250,8 @@ impl BigCommerceClient {
     }
 
     pub async fn channels(&self) -> Result<Vec<Channel>, BcError> {
-        let page: Option<Page<Channel>> = self.get_json("/stores/{store_hash}/v3/channels", "/v3/channels", &[]).await?;
+        let page: Option<Page<Channel>> =
+            self.get_json("/stores/{store_hash}/v3/channels", "/v3/channels", &[]).await?;
         Ok(page.map(|p| p.data).unwrap_or_default())
     }
 
@@ -234,12 +263,16 @@ impl BigCommerceClient {
     /// Registers a webhook. BigCommerce allows one hook per scope and destination, so an existing
     /// one is returned instead of failing, and a lost response is settled by listing the hooks.
     pub async fn create_hook(&self, hook: &NewHook) -> Result<Hook, BcError> {
-        let find = |hooks: Vec<Hook>| hooks.into_iter().find(|h| h.scope == hook.scope && h.destination == hook.destination);
+        let find =
+            |hooks: Vec<Hook>| hooks.into_iter().find(|h| h.scope == hook.scope && h.destination == hook.destination);
         if let Some(existing) = find(self.hooks().await?) {
             return Ok(existing);
         }
         let body = serde_json::to_value(hook).map_err(|e| BcError::Invalid(e.to_string()))?;
-        match self.call(Method::POST, "/stores/{store_hash}/v3/hooks", "/v3/hooks", &[], Some(&body), Resend::OnlyIfUnsent).await {
+        match self
+            .call(Method::POST, "/stores/{store_hash}/v3/hooks", "/v3/hooks", &[], Some(&body), Resend::OnlyIfUnsent)
+            .await
+        {
             Ok(reply) => {
                 #[derive(Deserialize)]
                 struct One {
@@ -247,7 +280,8 @@ impl BigCommerceClient {
                 }
                 Ok(decode::<One>("/stores/{store_hash}/v3/hooks", &reply.body)?.data)
             }
-            Err(BcError::OutcomeUnknown { .. }) => find(self.hooks().await?).ok_or(BcError::OutcomeUnknown { endpoint: "/stores/{store_hash}/v3/hooks".into() }),
+            Err(BcError::OutcomeUnknown { .. }) => find(self.hooks().await?)
+                .ok_or(BcError::OutcomeUnknown { endpoint: "/stores/{store_hash}/v3/hooks".into() }),
             Err(e) => Err(e),
         }
     }
@@ -277,7 +311,11 @@ impl BigCommerceClient {
                 Ok(decode::<One>(template, &reply.body)?.data)
             }
             Err(BcError::OutcomeUnknown { .. } | BcError::Network { .. }) => {
-                let landed = self.refunds(order_id).await?.into_iter().find(|r| !before.contains(&r.id) && r.total_amount == total);
+                let landed = self
+                    .refunds(order_id)
+                    .await?
+                    .into_iter()
+                    .find(|r| !before.contains(&r.id) && r.total_amount == total);
                 landed.ok_or(BcError::OutcomeUnknown { endpoint: template.into() })
             }
             Err(e) => Err(e),
@@ -313,9 +351,14 @@ impl BigCommerceClient {
 
     pub async fn order_by_external_id(&self, external_order_id: &str) -> Result<Option<Order>, BcError> {
         let found: Option<Vec<Order>> = self
-            .get_json("/stores/{store_hash}/v2/orders", "/v2/orders", &[("external_order_id", external_order_id.to_string())])
+            .get_json(
+                "/stores/{store_hash}/v2/orders",
+                "/v2/orders",
+                &[("external_order_id", external_order_id.to_string())],
+            )
             .await?;
-        Ok(found.and_then(|orders| orders.into_iter().find(|o| o.external_order_id.as_deref() == Some(external_order_id))))
+        Ok(found
+            .and_then(|orders| orders.into_iter().find(|o| o.external_order_id.as_deref() == Some(external_order_id))))
     }
 
     /// Creates an order exactly once per `external_order_id`. An existing order with that id is
@@ -330,9 +373,21 @@ impl BigCommerceClient {
             if let Some(existing) = self.order_by_external_id(&order.external_order_id).await? {
                 return Ok(existing);
             }
-            match self.call(Method::POST, "/stores/{store_hash}/v2/orders", "/v2/orders", &[], Some(&body), Resend::OnlyIfUnsent).await {
+            match self
+                .call(
+                    Method::POST,
+                    "/stores/{store_hash}/v2/orders",
+                    "/v2/orders",
+                    &[],
+                    Some(&body),
+                    Resend::OnlyIfUnsent,
+                )
+                .await
+            {
                 Ok(reply) => return decode("/stores/{store_hash}/v2/orders", &reply.body),
-                Err(e @ (BcError::OutcomeUnknown { .. } | BcError::Network { .. })) if !backoff.gives_up_after(attempt) => {
+                Err(e @ (BcError::OutcomeUnknown { .. } | BcError::Network { .. }))
+                    if !backoff.gives_up_after(attempt) =>
+                {
                     tracing::warn!(error = %e, attempt, "order create outcome unknown; checking the store before trying again");
                     self.pause_for(attempt).await;
                 }
@@ -379,7 +434,8 @@ impl MultiStatus {
             .get("errors")
             .and_then(|e| e.as_object())
             .and_then(|map| {
-                map.iter().find(|(key, _)| **key == by_index || key.trim_matches(|c: char| !c.is_ascii_digit()) == by_id)
+                map.iter()
+                    .find(|(key, _)| **key == by_index || key.trim_matches(|c: char| !c.is_ascii_digit()) == by_id)
             })
             .map(|(_, message)| message.as_str().map_or_else(|| message.to_string(), str::to_string))
             .unwrap_or_else(|| {

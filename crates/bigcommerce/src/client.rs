@@ -133,7 +133,14 @@ impl BigCommerceClient {
                         Err(e) => {
                             // The headers came back, so the request arrived: the outcome is unknown for writes.
                             self.inner.governor.settle(quota_report(&headers));
-                            self.audit(&method, &endpoint, Some(status.as_u16()), started, sends, Outcome::RetryableError);
+                            self.audit(
+                                &method,
+                                &endpoint,
+                                Some(status.as_u16()),
+                                started,
+                                sends,
+                                Outcome::RetryableError,
+                            );
                             if resend == Resend::OnlyIfUnsent {
                                 return Err(BcError::OutcomeUnknown { endpoint: template.into() });
                             }
@@ -178,7 +185,8 @@ impl BigCommerceClient {
                 }
                 if reset.is_none() {
                     // Platform load without quota headers: back off instead of waiting on a reset.
-                    tokio::time::sleep(self.inner.parts.backoff.delay(rate_limited, self.inner.parts.jitter.as_ref())).await;
+                    tokio::time::sleep(self.inner.parts.backoff.delay(rate_limited, self.inner.parts.jitter.as_ref()))
+                        .await;
                 }
                 continue;
             }
@@ -195,7 +203,11 @@ impl BigCommerceClient {
                     return Err(BcError::OutcomeUnknown { endpoint: template.into() });
                 }
                 if self.give_up(attempt) {
-                    return Err(BcError::Server { endpoint: template.into(), status: status.as_u16(), attempts: attempt });
+                    return Err(BcError::Server {
+                        endpoint: template.into(),
+                        status: status.as_u16(),
+                        attempts: attempt,
+                    });
                 }
                 self.pause(attempt).await;
                 continue;
@@ -221,7 +233,15 @@ impl BigCommerceClient {
         tokio::time::sleep(self.inner.parts.backoff.delay(attempt, self.inner.parts.jitter.as_ref())).await;
     }
 
-    fn audit(&self, method: &Method, endpoint: &EndpointTemplate, status: Option<u16>, started: StdInstant, attempt: u32, outcome: Outcome) {
+    fn audit(
+        &self,
+        method: &Method,
+        endpoint: &EndpointTemplate,
+        status: Option<u16>,
+        started: StdInstant,
+        attempt: u32,
+        outcome: Outcome,
+    ) {
         self.inner.parts.audit.record(AuditEntry {
             at: self.inner.parts.clock.now(),
             system: System::BigCommerce,
@@ -282,9 +302,11 @@ fn client_error(template: &str, status: StatusCode, body: &[u8]) -> BcError {
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"))
         .to_string();
     let details = match first.get("errors") {
-        Some(serde_json::Value::Object(map)) => {
-            map.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect::<Vec<_>>().join("; ")
-        }
+        Some(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect::<Vec<_>>()
+            .join("; "),
         _ => first.get("detail").and_then(|d| d.as_str()).unwrap_or("").to_string(),
     };
     match status {

@@ -123,7 +123,12 @@ mod tests {
     use super::*;
 
     fn report(left: i64, reset_ms: u64) -> Option<QuotaReport> {
-        Some(QuotaReport { requests_left: left, reset_in: Duration::from_millis(reset_ms), window: Duration::from_secs(30), quota: 150 })
+        Some(QuotaReport {
+            requests_left: left,
+            reset_in: Duration::from_millis(reset_ms),
+            window: Duration::from_secs(30),
+            quota: 150,
+        })
     }
 
     #[tokio::test(start_paused = true)]
@@ -138,7 +143,10 @@ mod tests {
         g.settle(report(1, 10_000));
         g.acquire().await;
         let waited = start.elapsed();
-        assert!(waited >= Duration::from_millis(10_000), "nothing is sent before the window resets (waited {waited:?})");
+        assert!(
+            waited >= Duration::from_millis(10_000),
+            "nothing is sent before the window resets (waited {waited:?})"
+        );
         assert!(waited < Duration::from_millis(10_200), "but it resumes right after (waited {waited:?})");
     }
 

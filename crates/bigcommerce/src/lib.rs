@@ -12,8 +12,8 @@ pub mod models;
 pub use api::*;
 pub use api_trait::{BigCommerceApi, MemoryBigCommerce};
 pub use client::{BcConnection, BigCommerceClient, Resend};
-pub use tillbridge_transport::ClientParts;
 pub use error::BcError;
+pub use tillbridge_transport::ClientParts;
 
 #[cfg(test)]
 pub(crate) mod tests_support {

@@ -338,7 +338,9 @@ mod tests {
     #[test]
     fn reads_the_published_order_sample() {
         let Some(root) = crate::tests_support::shared_dir() else { return };
-        let text = std::fs::read_to_string(root.join("samples/bigcommerce/v2_order_response_POST_or_GET_orders_id.json")).unwrap();
+        let text =
+            std::fs::read_to_string(root.join("samples/bigcommerce/v2_order_response_POST_or_GET_orders_id.json"))
+                .unwrap();
         let order: Order = serde_json::from_str(&text).expect("the vendor's own sample must parse");
         assert!(order.id > 0, "the order id is read");
         let back = serde_json::to_value(&order).unwrap();

@@ -55,7 +55,8 @@ fn fast_window(quota: u32, window_ms: u64) -> BcConfig {
 #[tokio::test]
 async fn reads_every_one_of_10000_variants_exactly_once() {
     let r = rig(10_000, BcConfig::default()).await;
-    let pages: Vec<_> = r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let pages: Vec<_> =
+        r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
     let mut seen = HashSet::new();
     let mut total = 0;
     for v in pages.iter().flatten().flat_map(|p| &p.variants) {
@@ -107,7 +108,10 @@ async fn recovers_from_a_429_storm_without_sending_before_the_reset() {
     let refused = r.emulator.requests().with_outcome("429");
     assert!(refused >= 1, "the storm was met");
     // One probe meets the storm; everyone then waits for the advertised reset instead of retrying into it.
-    assert!(refused <= 5, "at most one refusal per task already on its way, got {refused}: nothing is sent before the reset");
+    assert!(
+        refused <= 5,
+        "at most one refusal per task already on its way, got {refused}: nothing is sent before the reset"
+    );
 }
 
 #[tokio::test]
@@ -157,9 +161,14 @@ async fn a_lost_order_response_never_becomes_two_orders() {
     let r = rig(100, BcConfig::default()).await;
     r.emulator
         .faults()
-        .set(FaultConfig { drop_after_commit: 1, target: Some("POST /stores/{store_hash}/v2/orders".into()), ..Default::default() })
+        .set(FaultConfig {
+            drop_after_commit: 1,
+            target: Some("POST /stores/{store_hash}/v2/orders".into()),
+            ..Default::default()
+        })
         .unwrap();
-    let created = r.client.create_order(&order("gid://shopify/Order/5001")).await.expect("the create succeeds from our side");
+    let created =
+        r.client.create_order(&order("gid://shopify/Order/5001")).await.expect("the create succeeds from our side");
     let again = r.client.create_order(&order("gid://shopify/Order/5001")).await.unwrap();
     assert_eq!(created.id, again.id, "asking twice for the same POS order returns the same BigCommerce order");
     let orders = r.emulator.orders_snapshot();
@@ -176,7 +185,8 @@ async fn a_lost_order_response_never_becomes_two_orders() {
 #[tokio::test]
 async fn a_bad_item_in_a_batch_is_reported_and_the_rest_applied() {
     let r = rig(100, BcConfig::default()).await;
-    let page: Vec<_> = r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let page: Vec<_> =
+        r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
     let variants: Vec<_> = page.iter().flatten().flat_map(|p| p.variants.clone()).take(3).collect();
     let taken_sku = variants[0].sku.clone();
     let updates = vec![
@@ -214,7 +224,8 @@ impl std::io::Write for Captured {
 async fn the_token_appears_in_no_audit_row_log_line_or_error() {
     let captured = Captured::default();
     let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || sink.clone()).finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || sink.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let r = rig(100, BcConfig::default()).await;
@@ -260,7 +271,11 @@ async fn a_lost_customer_batch_response_creates_no_duplicates() {
     use tillbridge_bigcommerce::models::NewCustomer;
     let r = rig(100, BcConfig::default()).await;
     let people: Vec<NewCustomer> = (0..12)
-        .map(|i| NewCustomer { email: format!("pos.buyer{i}@example.com"), first_name: "Pos".into(), last_name: format!("Buyer{i}") })
+        .map(|i| NewCustomer {
+            email: format!("pos.buyer{i}@example.com"),
+            first_name: "Pos".into(),
+            last_name: format!("Buyer{i}"),
+        })
         .collect();
     drop_once(&r, "POST /stores/{store_hash}/v3/customers");
     let created = r.client.create_customers(&people).await.expect("the batch completes despite the lost response");
@@ -275,7 +290,8 @@ async fn a_lost_customer_batch_response_creates_no_duplicates() {
 async fn a_relative_adjustment_is_never_resent_blindly() {
     use tillbridge_bigcommerce::models::InventoryAdjustment;
     let r = rig(100, BcConfig::default()).await;
-    let page: Vec<_> = r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
+    let page: Vec<_> =
+        r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
     let variant = page.iter().flatten().find(|p| p.inventory_tracking == "variant").unwrap().variants[0].clone();
     let item = InventoryAdjustment { location_id: 1, variant_id: variant.id, quantity: 5 };
     let stock = |r: &Rig| {
@@ -285,7 +301,10 @@ async fn a_relative_adjustment_is_never_resent_blindly() {
     let before = stock(&r);
     drop_once(&r, "POST /stores/{store_hash}/v3/inventory/adjustments/relative");
     let err = r.client.adjust_stock(&[item], "test").await.unwrap_err();
-    assert!(matches!(err, BcError::OutcomeUnknown { .. }), "a lost relative write is reported as unknown, not retried: {err}");
+    assert!(
+        matches!(err, BcError::OutcomeUnknown { .. }),
+        "a lost relative write is reported as unknown, not retried: {err}"
+    );
     assert_ne!(stock(&r), before, "the store did apply it once");
     let relative_posts: u64 = r
         .emulator

@@ -85,7 +85,11 @@ fn the_file_secret_store_warns_on_use() {
         .unwrap();
     assert!(out.status.success(), "doctor passes with a working file store: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("warning: Tillbridge is keeping store tokens in the file"), "each use warns");
-    assert!(text(&out.stdout).contains("[warn] secret store"), "doctor also flags the weaker store:\n{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("[warn] secret store"),
+        "doctor also flags the weaker store:\n{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -110,7 +114,8 @@ fn serve_answers_health_on_loopback() {
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("serve prints its URL").to_string();
+    let url =
+        line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("serve prints its URL").to_string();
     let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
 
     let mut stream = std::net::TcpStream::connect(&host).unwrap();

@@ -52,10 +52,17 @@ fn matches_exported_files_and_prints_the_documented_shape() {
     let records = v["records"].as_array().unwrap();
     let beanie = records.iter().find(|r| r["bigcommerce"]["variant_id"] == 101).unwrap();
     assert_eq!(beanie["key"], "gtin", "UPC-A and EAN-13 with a leading zero are one barcode");
-    assert_eq!(beanie["shopify"]["variant_id"], "gid://shopify/ProductVariant/9011", "Shopify ids are the GIDs, as read");
+    assert_eq!(
+        beanie["shopify"]["variant_id"], "gid://shopify/ProductVariant/9011",
+        "Shopify ids are the GIDs, as read"
+    );
     assert_eq!(beanie["shopify"]["product_id"], "gid://shopify/Product/901", "and so are product ids");
     let shirt = records.iter().find(|r| r["bigcommerce"]["variant_id"] == 121).unwrap();
-    assert_eq!((shirt["class"].as_str(), shirt["key"].as_str()), (Some("matched"), Some("normalized_sku")), "spacing and case");
+    assert_eq!(
+        (shirt["class"].as_str(), shirt["key"].as_str()),
+        (Some("matched"), Some("normalized_sku")),
+        "spacing and case"
+    );
     let gift = records.iter().find(|r| r["shopify"]["variant_id"] == "gid://shopify/ProductVariant/9031").unwrap();
     assert!(gift["bigcommerce"].is_null(), "a singleton has null for the other side");
     for r in records {
@@ -71,7 +78,11 @@ fn a_broken_file_is_named_with_its_line_and_fails() {
     let bc = dir.path().join("bc.json");
     let sh = dir.path().join("sh.jsonl");
     std::fs::write(&bc, BIGCOMMERCE).unwrap();
-    std::fs::write(&sh, format!("{}{{\"id\": oops}}\n", SHOPIFY.lines().take(2).map(|l| format!("{l}\n")).collect::<String>())).unwrap();
+    std::fs::write(
+        &sh,
+        format!("{}{{\"id\": oops}}\n", SHOPIFY.lines().take(2).map(|l| format!("{l}\n")).collect::<String>()),
+    )
+    .unwrap();
     let out = tillbridge(&["match", "--bigcommerce", bc.to_str().unwrap(), "--shopify", sh.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "bad input is a failure exit");

@@ -99,7 +99,11 @@ mod tests {
         let bc = s.normalize_set([("Color", "Red"), ("Size", "XL")]);
         let sh = s.normalize_set([("Colour", "red"), ("Size", "X-Large")]);
         assert_eq!(bc, sh, "Colour/XL and Color/X-Large are the same options");
-        assert_eq!(s.compiled().normalize_set_compiled([("Colour", "red"), ("Size", "X-Large")]), bc, "compiled lookups agree");
+        assert_eq!(
+            s.compiled().normalize_set_compiled([("Colour", "red"), ("Size", "X-Large")]),
+            bc,
+            "compiled lookups agree"
+        );
     }
 
     #[test]

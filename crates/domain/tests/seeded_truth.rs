@@ -37,7 +37,9 @@ fn every_record_agrees_with_the_seeds_ground_truth() {
     let got: HashMap<Sides, (MatchClass, Option<MatchKey>)> = plan
         .records
         .iter()
-        .map(|r| ((r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.clone())), (r.class, r.key)))
+        .map(|r| {
+            ((r.bigcommerce.map(|i| bc[i].variant_id), r.shopify.map(|i| sh[i].variant_id.clone())), (r.class, r.key))
+        })
         .collect();
     for t in &world.truth.records {
         let id = (t.bigcommerce.map(|(_, v)| v), t.shopify.map(|(_, v)| format!("gid://shopify/ProductVariant/{v}")));

@@ -63,8 +63,9 @@ impl FileSecretStore {
 
     fn load(&self) -> Result<FileContents, SecretError> {
         match fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| self.fail(format!("it is not a Tillbridge secrets file ({e}); move it aside and connect again"))),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                self.fail(format!("it is not a Tillbridge secrets file ({e}); move it aside and connect again"))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileContents { version: 1, ..Default::default() }),
             Err(e) => Err(self.fail(e)),
         }
@@ -152,7 +153,10 @@ mod tests {
         fs::write(&path, r#"{"version":1,"secrets":{}}"#).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         let err = FileSecretStore::open(&path).unwrap_err();
-        assert!(matches!(err, SecretError::FileTooOpen { mode: 0o644, .. }), "a readable secrets file is refused: {err}");
+        assert!(
+            matches!(err, SecretError::FileTooOpen { mode: 0o644, .. }),
+            "a readable secrets file is refused: {err}"
+        );
         assert!(err.to_string().contains("chmod 600"), "the message says how to fix it: {err}");
     }
 

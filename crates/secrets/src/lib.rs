@@ -34,7 +34,9 @@ pub enum SecretError {
     )]
     KeychainUnavailable { detail: String },
 
-    #[error("the OS keychain is locked ({detail}). Unlock it (log in to your desktop session, or unlock the 'login' keyring), then try again.")]
+    #[error(
+        "the OS keychain is locked ({detail}). Unlock it (log in to your desktop session, or unlock the 'login' keyring), then try again."
+    )]
     KeychainLocked { detail: String },
 
     #[error("the secrets file {path} is readable by other users (mode {mode:o}). Run `chmod 600 {path}` and try again.", path = path.display())]
@@ -119,7 +121,11 @@ mod tests {
     #[test]
     fn parses_the_three_forms() {
         assert_eq!("keychain".parse::<SecretStoreSpec>().unwrap(), SecretStoreSpec::Keychain, "explicit default");
-        assert_eq!("".parse::<SecretStoreSpec>().unwrap(), SecretStoreSpec::Keychain, "an empty variable means the default");
+        assert_eq!(
+            "".parse::<SecretStoreSpec>().unwrap(),
+            SecretStoreSpec::Keychain,
+            "an empty variable means the default"
+        );
         assert_eq!(
             "file:/srv/tb/secrets.json".parse::<SecretStoreSpec>().unwrap(),
             SecretStoreSpec::File("/srv/tb/secrets.json".into()),

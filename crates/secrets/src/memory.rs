@@ -44,7 +44,11 @@ mod tests {
         let store = MemorySecretStore::default();
         store.set("bigcommerce:abc", &Secret::new("one".into())).unwrap();
         store.set("shopify:demo", &Secret::new("two".into())).unwrap();
-        assert_eq!(store.get("bigcommerce:abc").unwrap().unwrap().expose(), "one", "accounts do not overwrite each other");
+        assert_eq!(
+            store.get("bigcommerce:abc").unwrap().unwrap().expose(),
+            "one",
+            "accounts do not overwrite each other"
+        );
         store.delete("bigcommerce:abc").unwrap();
         assert!(store.get("bigcommerce:abc").unwrap().is_none(), "a deleted secret is gone");
         assert!(store.get("shopify:demo").unwrap().is_some(), "deleting one account leaves the others");

@@ -111,7 +111,11 @@ impl ShopifyClient {
     /// Runs `op` and returns its `data`. Every operation Tillbridge sends is a read, an absolute
     /// set, or a mutation carrying an `@idempotent` key derived from the job, so resending after a
     /// failure cannot apply anything twice.
-    pub async fn execute<V: Serialize, R: DeserializeOwned>(&self, op: &Operation, variables: &V) -> Result<R, ShopifyError> {
+    pub async fn execute<V: Serialize, R: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        variables: &V,
+    ) -> Result<R, ShopifyError> {
         let body = json!({ "query": op.document, "operationName": op.name, "variables": variables });
         let endpoint = EndpointTemplate::new(format!("graphql {}", op.name))
             .map_err(|e| ShopifyError::Rejected { operation: op.name.into(), message: e.to_string() })?;
@@ -160,10 +164,16 @@ impl ShopifyClient {
             let throttle = cost_ext.and_then(throttle_status);
             // A throttled request ran nothing; otherwise Shopify says what it took, and without a
             // report (a 5xx page) we assume it took all it asked for.
-            let spent = if is_throttled { 0.0 } else { cost_ext.and_then(|c| c.get("actualQueryCost")).and_then(Value::as_f64).unwrap_or(cost) };
+            let spent = if is_throttled {
+                0.0
+            } else {
+                cost_ext.and_then(|c| c.get("actualQueryCost")).and_then(Value::as_f64).unwrap_or(cost)
+            };
             // Zero is what a throttled answer reports when it never priced the query; learning it
             // would let the next attempt go out unpaced.
-            if let Some(requested) = cost_ext.and_then(|c| c.get("requestedQueryCost")).and_then(Value::as_f64).filter(|r| *r > 0.0) {
+            if let Some(requested) =
+                cost_ext.and_then(|c| c.get("requestedQueryCost")).and_then(Value::as_f64).filter(|r| *r > 0.0)
+            {
                 self.inner.learned_cost.lock().unwrap_or_else(|p| p.into_inner()).insert(op.name, requested);
             }
             self.inner.governor.settle(ticket, Answer { status: throttle, spent });
@@ -175,7 +185,11 @@ impl ShopifyClient {
                 if throttled >= MAX_THROTTLED {
                     return Err(ShopifyError::Throttled { operation: op.name.into(), attempts: throttled });
                 }
-                tracing::debug!(operation = op.name, attempt = sends, "Shopify throttled the request; waiting for the bucket to refill");
+                tracing::debug!(
+                    operation = op.name,
+                    attempt = sends,
+                    "Shopify throttled the request; waiting for the bucket to refill"
+                );
                 if throttle.is_none() {
                     // No bucket report (a 429 from the edge): back off rather than guess.
                     tokio::time::sleep(backoff.delay(throttled, self.inner.parts.jitter.as_ref())).await;
@@ -188,7 +202,12 @@ impl ShopifyClient {
                 if backoff.gives_up_after(failures) {
                     return Err(ShopifyError::Server { operation: op.name.into(), status: code, attempts: failures });
                 }
-                tracing::debug!(operation = op.name, status = code, attempt = sends, "Shopify failed the request; retrying after a pause");
+                tracing::debug!(
+                    operation = op.name,
+                    status = code,
+                    attempt = sends,
+                    "Shopify failed the request; retrying after a pause"
+                );
                 tokio::time::sleep(backoff.delay(failures, self.inner.parts.jitter.as_ref())).await;
                 continue;
             }
@@ -199,7 +218,10 @@ impl ShopifyClient {
             match code {
                 401 => return permanent(ShopifyError::Unauthorized),
                 403 => {
-                    return permanent(ShopifyError::AccessDenied { operation: op.name.into(), detail: first_message(&parsed) });
+                    return permanent(ShopifyError::AccessDenied {
+                        operation: op.name.into(),
+                        detail: first_message(&parsed),
+                    });
                 }
                 404 => {
                     return permanent(ShopifyError::NotFound {
@@ -208,7 +230,10 @@ impl ShopifyClient {
                     });
                 }
                 c if c >= 400 => {
-                    return permanent(ShopifyError::Rejected { operation: op.name.into(), message: first_message(&parsed) });
+                    return permanent(ShopifyError::Rejected {
+                        operation: op.name.into(),
+                        message: first_message(&parsed),
+                    });
                 }
                 _ => {}
             }
@@ -228,7 +253,14 @@ impl ShopifyClient {
         }
     }
 
-    fn audit(&self, endpoint: &EndpointTemplate, status: Option<u16>, started: StdInstant, attempt: u32, outcome: Outcome) {
+    fn audit(
+        &self,
+        endpoint: &EndpointTemplate,
+        status: Option<u16>,
+        started: StdInstant,
+        attempt: u32,
+        outcome: Outcome,
+    ) {
         self.inner.parts.audit.record(AuditEntry {
             at: self.inner.parts.clock.now(),
             system: System::Shopify,

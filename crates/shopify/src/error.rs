@@ -8,10 +8,14 @@ use tillbridge_transport::ErrorClass;
 /// [`crate::WriteOutcome::Refused`] with typed codes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ShopifyError {
-    #[error("Shopify rejected the access token (401). Reinstall or regenerate the app's Admin API token, then connect the shop again.")]
+    #[error(
+        "Shopify rejected the access token (401). Reinstall or regenerate the app's Admin API token, then connect the shop again."
+    )]
     Unauthorized,
 
-    #[error("Shopify refused {operation}: the app lacks an access scope it needs ({detail}). Add the scope to the app and reinstall it.")]
+    #[error(
+        "Shopify refused {operation}: the app lacks an access scope it needs ({detail}). Add the scope to the app and reinstall it."
+    )]
     AccessDenied { operation: String, detail: String },
 
     #[error("no Shopify Admin API at {url} (404). Check the shop URL and the API version ({version}).")]
@@ -26,18 +30,24 @@ pub enum ShopifyError {
     #[error("Shopify kept throttling {operation} after {attempts} attempts; it will be retried later.")]
     Throttled { operation: String, attempts: u32 },
 
-    #[error("could not reach Shopify for {operation}: {detail}. Check the network and the shop URL; it will be retried.")]
+    #[error(
+        "could not reach Shopify for {operation}: {detail}. Check the network and the shop URL; it will be retried."
+    )]
     Network { operation: String, detail: String },
 
     #[error("Shopify answered {operation} with a body Tillbridge could not read: {detail}")]
     Decode { operation: String, detail: String },
 
     /// Something the call names no longer exists (a location deleted since it was mapped).
-    #[error("{operation}: {what} no longer exists in Shopify. Read the shop again and update the mapping that points at it.")]
+    #[error(
+        "{operation}: {what} no longer exists in Shopify. Read the shop again and update the mapping that points at it."
+    )]
     Missing { operation: String, what: String },
 
     /// Paging stopped making progress: Shopify said there was more but gave no new cursor.
-    #[error("{operation}: Shopify reported more pages but returned no new cursor; the read stopped to avoid looping. It will be retried.")]
+    #[error(
+        "{operation}: Shopify reported more pages but returned no new cursor; the read stopped to avoid looping. It will be retried."
+    )]
     StuckPaging { operation: String },
 
     /// `bulkOperationRunQuery` answered with userErrors instead of starting.
@@ -69,7 +79,9 @@ impl ShopifyError {
             ShopifyError::BulkRefused { code, .. } if code == "OPERATION_IN_PROGRESS" => ErrorClass::Retryable,
             // Shopify's own failures and expired files go away by running the query again; a
             // missing scope does not.
-            ShopifyError::BulkFailed { error_code, .. } if error_code.as_deref() != Some("ACCESS_DENIED") => ErrorClass::Retryable,
+            ShopifyError::BulkFailed { error_code, .. } if error_code.as_deref() != Some("ACCESS_DENIED") => {
+                ErrorClass::Retryable
+            }
             ShopifyError::BulkFile { retryable: true, .. } => ErrorClass::Retryable,
             _ => ErrorClass::Permanent,
         }

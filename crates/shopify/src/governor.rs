@@ -155,7 +155,9 @@ impl CostGovernor {
                 let corrected = (report.currently_available - overtaken).max(modelled.min(report.currently_available));
                 ThrottleStatus { currently_available: corrected, ..report }
             }
-            (Some(report), None) => ThrottleStatus { currently_available: report.currently_available - overtaken, ..report },
+            (Some(report), None) => {
+                ThrottleStatus { currently_available: report.currently_available - overtaken, ..report }
+            }
             (None, Some((b, modelled))) => ThrottleStatus { currently_available: modelled, ..b },
             (None, None) => return,
         };
@@ -173,7 +175,14 @@ mod tests {
     use super::*;
 
     fn report(current: f64) -> Answer {
-        Answer { status: Some(ThrottleStatus { maximum_available: 1000.0, currently_available: current, restore_rate: 100.0 }), spent: 0.0 }
+        Answer {
+            status: Some(ThrottleStatus {
+                maximum_available: 1000.0,
+                currently_available: current,
+                restore_rate: 100.0,
+            }),
+            spent: 0.0,
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -221,7 +230,10 @@ mod tests {
         g.settle(fast, Answer { spent: 40.0, ..report(20.0) });
         g.settle(slow, Answer { spent: 40.0, ..report(60.0) });
         let known = g.available().unwrap();
-        assert!(known <= 20.5, "the stale report of 60 must be reduced by what the overtaking answer spent, got {known}");
+        assert!(
+            known <= 20.5,
+            "the stale report of 60 must be reduced by what the overtaking answer spent, got {known}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -232,6 +244,9 @@ mod tests {
         let lost = g.acquire(30.0).await;
         g.settle(lost, Answer { status: None, spent: 30.0 });
         let known = g.available().unwrap();
-        assert!((69.0..=70.5).contains(&known), "a cut connection may have run the query, so its cost is gone: {known}");
+        assert!(
+            (69.0..=70.5).contains(&known),
+            "a cut connection may have run the query, so its cost is gone: {known}"
+        );
     }
 }

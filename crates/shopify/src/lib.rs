@@ -6,9 +6,9 @@
 //! - Writes return a [`WriteOutcome`]: applied, or refused with typed [`UserError`] codes.
 //! - [`ops::bulk::BulkRunner`] reads a whole catalog through a bulk query, streaming the result.
 
+mod api_trait;
 mod client;
 mod error;
-mod api_trait;
 pub mod gid;
 pub mod governor;
 pub mod models;
@@ -21,7 +21,9 @@ pub use client::{DEFAULT_API_VERSION, Operation, ShopIdentity, ShopifyClient, Sh
 pub use error::ShopifyError;
 pub use ops::bulk::{BulkObject, BulkOperation, BulkRequestCount, BulkRunner, BulkStatus, PollSchedule};
 pub use ops::catalog::{VariantQuery, VariantUpdate};
-pub use ops::inventory::{AdjustQuantities, InventoryReason, QuantityChange, QuantitySet, SetQuantities, SettableQuantity};
+pub use ops::inventory::{
+    AdjustQuantities, InventoryReason, QuantityChange, QuantitySet, SetQuantities, SettableQuantity,
+};
 pub use ops::orders::{NewRefund, RefundLineInput, RefundMoney};
 pub use ops::webhooks::{WebhookSubscription, WebhookTopic};
 pub use tillbridge_transport::ClientParts;

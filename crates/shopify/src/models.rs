@@ -418,7 +418,11 @@ mod tests {
         .unwrap();
         assert_eq!(v.sku, None, "a blank SKU is no SKU, one way only");
         assert_eq!(v.price, Decimal::new(2510, 2), "money is exact");
-        assert_eq!(v.inventory_item_id, InventoryItemId::from_number(502_001), "the item id is lifted out of its object");
+        assert_eq!(
+            v.inventory_item_id,
+            InventoryItemId::from_number(502_001),
+            "the item id is lifted out of its object"
+        );
     }
 
     #[test]

@@ -56,7 +56,9 @@ impl UserError {
             UserErrorCode::ChangeFromQuantityStale => {
                 "the stock changed in Shopify since it was read: read the level again, recompute, and write with a new idempotency key"
             }
-            UserErrorCode::ItemNotStockedAtLocation => "stock the item at the location with inventoryActivate, then write again",
+            UserErrorCode::ItemNotStockedAtLocation => {
+                "stock the item at the location with inventoryActivate, then write again"
+            }
             UserErrorCode::IdempotencyKeyParameterMismatch => {
                 "the idempotency key was already used for a different write: derive a new key for the new write"
             }
@@ -93,7 +95,11 @@ impl<'de> Deserialize<'de> for UserError {
             message: String,
         }
         let w = Wire::deserialize(d)?;
-        Ok(UserError { code: UserErrorCode::from_code(w.code.as_deref()), field: w.field.unwrap_or_default(), message: w.message })
+        Ok(UserError {
+            code: UserErrorCode::from_code(w.code.as_deref()),
+            field: w.field.unwrap_or_default(),
+            message: w.message,
+        })
     }
 }
 
@@ -156,7 +162,12 @@ impl IdempotencyKey {
     /// The result is UUID-shaped, as Shopify recommends, and reveals neither input.
     pub fn for_job(job_key: &str, write: &str) -> IdempotencyKey {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::new().chain_update(b"tillbridge/shopify/idempotency\0").chain_update(job_key).chain_update(b"\0").chain_update(write).finalize();
+        let digest = Sha256::new()
+            .chain_update(b"tillbridge/shopify/idempotency\0")
+            .chain_update(job_key)
+            .chain_update(b"\0")
+            .chain_update(write)
+            .finalize();
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         IdempotencyKey(format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
     }
@@ -173,7 +184,9 @@ mod tests {
     #[test]
     fn codes_the_sync_acts_on_are_typed_and_the_rest_keep_their_text() {
         let parse = |json: &str| serde_json::from_str::<UserError>(json).unwrap();
-        let stale = parse(r#"{"code":"CHANGE_FROM_QUANTITY_STALE","field":["input","quantities","0","changeFromQuantity"],"message":"m"}"#);
+        let stale = parse(
+            r#"{"code":"CHANGE_FROM_QUANTITY_STALE","field":["input","quantities","0","changeFromQuantity"],"message":"m"}"#,
+        );
         assert_eq!(stale.code, UserErrorCode::ChangeFromQuantityStale, "the CAS refusal is recognised");
         assert_eq!(stale.class(), ErrorClass::Retryable, "a fresh read makes it succeed");
         let other = parse(r#"{"code":"INVALID_REASON","field":null,"message":"m"}"#);
@@ -204,6 +217,10 @@ mod tests {
         assert_eq!(a.as_str().len(), 36, "UUID-shaped: {a:?}");
         assert!(!a.as_str().contains("TEE"), "the key reveals nothing of the job");
         // Splitting the same text differently between job and write must not collide.
-        assert_ne!(IdempotencyKey::for_job("ab", "c"), IdempotencyKey::for_job("a", "bc"), "the separator keeps inputs apart");
+        assert_ne!(
+            IdempotencyKey::for_job("ab", "c"),
+            IdempotencyKey::for_job("a", "bc"),
+            "the separator keeps inputs apart"
+        );
     }
 }

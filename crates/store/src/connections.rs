@@ -94,7 +94,10 @@ impl Store {
 
     pub fn remove_connection(&self, system: System, store_ref: &str) -> Result<bool, StoreError> {
         self.write(|tx| {
-            Ok(tx.execute("DELETE FROM connections WHERE system = ?1 AND store_ref = ?2", (system.as_str(), store_ref))? > 0)
+            Ok(tx.execute(
+                "DELETE FROM connections WHERE system = ?1 AND store_ref = ?2",
+                (system.as_str(), store_ref),
+            )? > 0)
         })
     }
 }

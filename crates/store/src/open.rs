@@ -7,9 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::StoreError;
 use crate::error::opening_error;
 use crate::migrations::{MIGRATIONS, Migration, migrate, user_version};
-use crate::StoreError;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -140,14 +140,18 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
     match filled {
         0 => Ok(()), // an empty file is a new database
         16 if &head == SQLITE_MAGIC => Ok(()),
-        _ => Err(StoreError::Corrupt { path: path.into(), detail: "the file does not start with the SQLite header".into() }),
+        _ => Err(StoreError::Corrupt {
+            path: path.into(),
+            detail: "the file does not start with the SQLite header".into(),
+        }),
     }
 }
 
 /// `VACUUM INTO` writes a consistent copy that includes what is still in the WAL, which a plain
 /// file copy of the main file would miss.
 fn back_up(conn: &Connection, path: &Path, version: u32) -> Result<PathBuf, StoreError> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tillbridge.db".into());
+    let file_name =
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tillbridge.db".into());
     let mut target = path.with_file_name(format!("{file_name}.v{version}.bak"));
     let mut n = 1;
     while target.exists() {
@@ -173,7 +177,11 @@ mod tests {
 
     const BROKEN_SECOND_STEP: &[Migration] = &[
         MIGRATIONS[0],
-        Migration { version: 2, name: "broken", sql: "CREATE TABLE half_done (id INTEGER); SELECT no_such_function();" },
+        Migration {
+            version: 2,
+            name: "broken",
+            sql: "CREATE TABLE half_done (id INTEGER); SELECT no_such_function();",
+        },
     ];
 
     fn now() -> DateTime<Utc> {

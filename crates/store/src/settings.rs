@@ -14,7 +14,8 @@ impl Store {
             Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
         })?;
         raw.map(|text| {
-            serde_json::from_str(&text).map_err(|e| StoreError::CorruptSetting { key: key.into(), detail: e.to_string() })
+            serde_json::from_str(&text)
+                .map_err(|e| StoreError::CorruptSetting { key: key.into(), detail: e.to_string() })
         })
         .transpose()
     }

@@ -37,11 +37,32 @@ fn a_new_database_gets_every_table_at_the_latest_version() {
         ("connections", &["system", "name", "api_url", "store_ref", "api_version", "secret_ref", "verified_at"]),
         (
             "audit_log",
-            &["at", "system", "direction", "method", "endpoint", "status", "duration_ms", "attempt", "correlation_id", "outcome"],
+            &[
+                "at",
+                "system",
+                "direction",
+                "method",
+                "endpoint",
+                "status",
+                "duration_ms",
+                "attempt",
+                "correlation_id",
+                "outcome",
+            ],
         ),
         (
             "jobs",
-            &["kind", "payload", "idempotency_key", "state", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at"],
+            &[
+                "kind",
+                "payload",
+                "idempotency_key",
+                "state",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+                "created_at",
+                "updated_at",
+            ],
         ),
     ] {
         let cols = table_columns(&store, table);
@@ -138,7 +159,11 @@ fn the_same_idempotency_key_enqueued_twice_gives_one_job() {
     assert!(first.created, "the first enqueue creates the job");
     assert!(!second.created, "a duplicate event must not create a second job");
     assert_eq!(first.id, second.id, "the duplicate points at the existing job");
-    assert_eq!(store.job(first.id).unwrap().payload, json!({"order": "pos-order:1001"}), "the original job is untouched");
+    assert_eq!(
+        store.job(first.id).unwrap().payload,
+        json!({"order": "pos-order:1001"}),
+        "the original job is untouched"
+    );
 
     // Even once the job is done, the key still blocks a replayed event from redoing the work.
     let claimed = store.claim_due(now(), 10).unwrap();
@@ -163,7 +188,11 @@ fn failed_jobs_wait_for_their_retry_time_and_dead_ones_for_a_person() {
     store.fail_job(b, "HTTP 422: sku required", Retry::Never, now()).unwrap();
     assert!(store.claim_due(now() + Duration::seconds(29), 10).unwrap().is_empty(), "not due before its retry time");
     let retried = store.claim_due(now() + Duration::seconds(30), 10).unwrap();
-    assert_eq!(retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), vec![(a, 2)], "due again at its time; the dead job is not");
+    assert_eq!(
+        retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(),
+        vec![(a, 2)],
+        "due again at its time; the dead job is not"
+    );
     assert_eq!(store.job(b).unwrap().state, JobState::Dead, "a permanent error is parked");
     assert_eq!(store.job(b).unwrap().last_error.as_deref(), Some("HTTP 422: sku required"), "with its reason");
 

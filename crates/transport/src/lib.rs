@@ -159,7 +159,10 @@ mod tests {
         let lows: Vec<u128> = (1..=6).map(|a| b.delay(a, &Fixed(0.0)).as_millis()).collect();
         let highs: Vec<u128> = (1..=6).map(|a| b.delay(a, &Fixed(0.999_999)).as_millis()).collect();
         assert_eq!(lows, vec![50, 100, 200, 400, 400, 400], "half of each step is fixed, so no retry is immediate");
-        assert!(highs.iter().zip([100, 200, 400, 800, 800, 800]).all(|(h, s)| *h <= s), "no delay exceeds its step or the cap");
+        assert!(
+            highs.iter().zip([100, 200, 400, 800, 800, 800]).all(|(h, s)| *h <= s),
+            "no delay exceeds its step or the cap"
+        );
         assert!(b.gives_up_after(5) && !b.gives_up_after(4), "max_attempts counts the first attempt");
     }
 

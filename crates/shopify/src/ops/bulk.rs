@@ -153,7 +153,9 @@ fn unsigned_int64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Err
     match Option::<Value>::deserialize(d)? {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => s.parse().map(Some).map_err(serde::de::Error::custom),
-        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| serde::de::Error::custom("not an unsigned integer")),
+        Some(Value::Number(n)) => {
+            n.as_u64().map(Some).ok_or_else(|| serde::de::Error::custom("not an unsigned integer"))
+        }
         Some(other) => Err(serde::de::Error::custom(format!("expected an UnsignedInt64, got {other}"))),
     }
 }
@@ -172,7 +174,11 @@ impl Default for PollSchedule {
     /// Small exports finish in seconds, a 100,000-variant catalog in minutes: start quick, settle
     /// at one cheap poll every 5 s, and hand back to the job queue after an hour.
     fn default() -> PollSchedule {
-        PollSchedule { first: Duration::from_millis(500), longest: Duration::from_secs(5), give_up_after: Duration::from_secs(3600) }
+        PollSchedule {
+            first: Duration::from_millis(500),
+            longest: Duration::from_secs(5),
+            give_up_after: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -269,7 +275,10 @@ impl BulkRunner {
         let data: RunData = self.client.execute(&BULK_OPERATION_RUN_QUERY, &json!({ "query": query })).await?;
         let payload = data.bulk_operation_run_query.unwrap_or(RunPayload { bulk_operation: None, user_errors: vec![] });
         if let Some(e) = payload.user_errors.into_iter().next() {
-            return Err(ShopifyError::BulkRefused { code: e.code.unwrap_or_else(|| "UNSPECIFIED".into()), message: e.message });
+            return Err(ShopifyError::BulkRefused {
+                code: e.code.unwrap_or_else(|| "UNSPECIFIED".into()),
+                message: e.message,
+            });
         }
         payload.bulk_operation.map(|op| op.id).ok_or_else(|| ShopifyError::Decode {
             operation: BULK_OPERATION_RUN_QUERY.name.into(),
@@ -281,8 +290,12 @@ impl BulkRunner {
     pub async fn status(&self, id: &BulkOperationId) -> Result<BulkOperation, ShopifyError> {
         self.counters.polls.fetch_add(1, Ordering::Relaxed);
         let data: NodeData = self.client.execute(&BULK_OPERATION, &json!({ "id": id })).await?;
-        let node = data.node.ok_or_else(|| ShopifyError::Missing { operation: BULK_OPERATION.name.into(), what: format!("bulk operation {id}") })?;
-        serde_json::from_value(node).map_err(|e| ShopifyError::Decode { operation: BULK_OPERATION.name.into(), detail: e.to_string() })
+        let node = data.node.ok_or_else(|| ShopifyError::Missing {
+            operation: BULK_OPERATION.name.into(),
+            what: format!("bulk operation {id}"),
+        })?;
+        serde_json::from_value(node)
+            .map_err(|e| ShopifyError::Decode { operation: BULK_OPERATION.name.into(), detail: e.to_string() })
     }
 
     /// The app's latest bulk query, if any.
@@ -310,13 +323,22 @@ impl BulkRunner {
                 }),
                 BulkStatus::Canceling | BulkStatus::Canceled => Some("it was canceled; run the export again"),
                 BulkStatus::Expired => Some("its result expired (Shopify keeps it 7 days); run the export again"),
-                BulkStatus::Unknown => Some("Shopify reported a status this version does not know; run the export again"),
+                BulkStatus::Unknown => {
+                    Some("Shopify reported a status this version does not know; run the export again")
+                }
             };
             if let Some(advice) = advice {
-                return Err(ShopifyError::BulkFailed { status: format!("{:?}", op.status).to_uppercase(), error_code: op.error_code, advice: advice.into() });
+                return Err(ShopifyError::BulkFailed {
+                    status: format!("{:?}", op.status).to_uppercase(),
+                    error_code: op.error_code,
+                    advice: advice.into(),
+                });
             }
             if started.elapsed() >= self.schedule.give_up_after {
-                return Err(ShopifyError::BulkTimedOut { status: format!("{:?}", op.status).to_uppercase(), waited_secs: started.elapsed().as_secs() });
+                return Err(ShopifyError::BulkTimedOut {
+                    status: format!("{:?}", op.status).to_uppercase(),
+                    waited_secs: started.elapsed().as_secs(),
+                });
             }
             tokio::time::sleep(pause).await;
             pause = pause.mul_f64(1.5).min(self.schedule.longest);
@@ -325,7 +347,10 @@ impl BulkRunner {
 
     /// Streams the result of a completed operation, one top-level object (with everything
     /// nested under it) at a time.
-    pub fn objects(&self, op: &BulkOperation) -> impl Stream<Item = Result<BulkObject, ShopifyError>> + Send + 'static + use<> {
+    pub fn objects(
+        &self,
+        op: &BulkOperation,
+    ) -> impl Stream<Item = Result<BulkObject, ShopifyError>> + Send + 'static + use<> {
         let runner = self.clone();
         let url = op.url.clone();
         futures_util::stream::try_unfold(Reader::Unopened(url), move |state| {
@@ -335,7 +360,9 @@ impl BulkRunner {
     }
 
     /// Runs the catalog export and streams every product with all its variants.
-    pub fn products_with_variants(&self) -> impl Stream<Item = Result<ProductWithVariants, ShopifyError>> + Send + 'static + use<> {
+    pub fn products_with_variants(
+        &self,
+    ) -> impl Stream<Item = Result<ProductWithVariants, ShopifyError>> + Send + 'static + use<> {
         let runner = self.clone();
         futures_util::stream::once(async move {
             let id = runner.start(BULK_PRODUCTS_WITH_VARIANTS).await?;
@@ -363,7 +390,9 @@ impl BulkRunner {
             let result = self.client.http().get(&url.0).send().await;
             let (status, outcome, retry) = match &result {
                 Ok(res) if res.status().is_success() => (Some(res.status().as_u16()), Outcome::Success, false),
-                Ok(res) if res.status().is_server_error() => (Some(res.status().as_u16()), Outcome::RetryableError, true),
+                Ok(res) if res.status().is_server_error() => {
+                    (Some(res.status().as_u16()), Outcome::RetryableError, true)
+                }
                 Ok(res) => (Some(res.status().as_u16()), Outcome::PermanentError, false),
                 Err(_) => (None, Outcome::RetryableError, true),
             };
@@ -385,7 +414,10 @@ impl BulkRunner {
                 Ok(res) if !retry => {
                     // 403/404 from storage: the signature expired or the file is gone.
                     return Err(ShopifyError::BulkFile {
-                        detail: format!("the result file answered {}; run the export again for a fresh link", res.status().as_u16()),
+                        detail: format!(
+                            "the result file answered {}; run the export again for a fresh link",
+                            res.status().as_u16()
+                        ),
                         retryable: true,
                     });
                 }
@@ -393,7 +425,10 @@ impl BulkRunner {
             }
             failures += 1;
             if parts.backoff.gives_up_after(failures) {
-                return Err(ShopifyError::BulkFile { detail: format!("the result file could not be fetched after {failures} attempts"), retryable: true });
+                return Err(ShopifyError::BulkFile {
+                    detail: format!("the result file could not be fetched after {failures} attempts"),
+                    retryable: true,
+                });
             }
             tokio::time::sleep(parts.backoff.delay(failures, parts.jitter.as_ref())).await;
         }
@@ -425,7 +460,13 @@ impl Reader {
             Reader::Unopened(None) => return Ok(None),
             Reader::Unopened(Some(url)) => {
                 let body = runner.download(&url).await?;
-                Box::new(Lines { body, buffer: Vec::new(), assembler: Assembler::default(), ready: VecDeque::new(), ended: false })
+                Box::new(Lines {
+                    body,
+                    buffer: Vec::new(),
+                    assembler: Assembler::default(),
+                    ready: VecDeque::new(),
+                    ended: false,
+                })
             }
             Reader::Reading(lines) => lines,
         };
@@ -450,7 +491,10 @@ impl Reader {
                     lines.buffer.drain(..start);
                 }
                 Some(Err(_)) => {
-                    return Err(ShopifyError::BulkFile { detail: "the download was cut off; run the export again".into(), retryable: true });
+                    return Err(ShopifyError::BulkFile {
+                        detail: "the download was cut off; run the export again".into(),
+                        retryable: true,
+                    });
                 }
                 None => {
                     let rest = std::mem::take(&mut lines.buffer);
@@ -483,8 +527,10 @@ impl Assembler {
             return Ok(None);
         }
         self.line += 1;
-        let mut object: Value = serde_json::from_slice(line)
-            .map_err(|e| ShopifyError::BulkFile { detail: format!("line {} is not JSON: {e}", self.line), retryable: false })?;
+        let mut object: Value = serde_json::from_slice(line).map_err(|e| ShopifyError::BulkFile {
+            detail: format!("line {} is not JSON: {e}", self.line),
+            retryable: false,
+        })?;
         let parent = object.as_object_mut().and_then(|o| o.remove("__parentId"));
         let id = object.get("id").and_then(Value::as_str).map(str::to_string);
         match parent {
@@ -541,7 +587,10 @@ struct ProductLine {
 
 /// A product line and its variant lines, as the catalog model.
 fn product_with_variants(object: BulkObject) -> Result<ProductWithVariants, ShopifyError> {
-    let decode = |e: serde_json::Error| ShopifyError::BulkFile { detail: format!("a product in the export could not be read: {e}"), retryable: false };
+    let decode = |e: serde_json::Error| ShopifyError::BulkFile {
+        detail: format!("a product in the export could not be read: {e}"),
+        retryable: false,
+    };
     let product: ProductLine = serde_json::from_value(object.object).map_err(decode)?;
     let product_ref = json!({ "id": product.id, "title": product.title });
     let mut variants = Vec::with_capacity(object.children.len());
@@ -578,7 +627,10 @@ mod tests {
         assert_eq!(objects.len(), 2, "two top-level products");
         assert_eq!(objects[0].children.len(), 2, "both variants belong to the first product");
         assert_eq!(objects[0].children[0].children.len(), 1, "the level sits under its variant, not the product");
-        assert!(objects[0].children[0].object.get("__parentId").is_none(), "the link is consumed, not kept in the data");
+        assert!(
+            objects[0].children[0].object.get("__parentId").is_none(),
+            "the link is consumed, not kept in the data"
+        );
         assert!(objects[1].children.is_empty(), "a product without variants is still emitted");
     }
 
@@ -586,7 +638,12 @@ mod tests {
     fn a_parent_is_handed_on_only_when_the_next_parent_starts() {
         let mut a = Assembler::default();
         assert!(a.push(br#"{"id":"gid://shopify/Product/1"}"#).unwrap().is_none(), "nothing is complete yet");
-        assert!(a.push(br#"{"id":"gid://shopify/ProductVariant/11","__parentId":"gid://shopify/Product/1"}"#).unwrap().is_none(), "children may still come");
+        assert!(
+            a.push(br#"{"id":"gid://shopify/ProductVariant/11","__parentId":"gid://shopify/Product/1"}"#)
+                .unwrap()
+                .is_none(),
+            "children may still come"
+        );
         let done = a.push(br#"{"id":"gid://shopify/Product/2"}"#).unwrap();
         assert_eq!(done.map(|d| d.children.len()), Some(1), "the next parent completes the first, with its child");
     }
@@ -613,6 +670,10 @@ mod tests {
             "id": "gid://shopify/BulkOperation/1", "status": "COMPLETED", "objectCount": "6", "rootObjectCount": "2", "fileSize": null, "url": null
         }))
         .unwrap();
-        assert_eq!((op.object_count, op.root_object_count, op.file_size), (Some(6), Some(2), None), "UnsignedInt64 is a string on the wire");
+        assert_eq!(
+            (op.object_count, op.root_object_count, op.file_size),
+            (Some(6), Some(2), None),
+            "UnsignedInt64 is a string on the wire"
+        );
     }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::client::{Operation, ShopifyClient};
 use crate::error::ShopifyError;
 use crate::gid::{InventoryItemId, InventoryLevelId, LocationId};
-use crate::models::{InventoryAdjustment, InventoryLevel, Location, QuantityName, Quantities, nested_id};
+use crate::models::{InventoryAdjustment, InventoryLevel, Location, Quantities, QuantityName, nested_id};
 use crate::ops::catalog::MAX_INPUT_ITEMS;
 use crate::paging::{Connection, cursor_pages};
 use crate::user_errors::{IdempotencyKey, UserError, WriteOutcome};
@@ -322,7 +322,9 @@ struct ActivateData {
 fn too_many(operation: &str, count: usize) -> ShopifyError {
     ShopifyError::Rejected {
         operation: operation.into(),
-        message: format!("{count} rows in one write; Shopify takes at most {MAX_INPUT_ITEMS}: split it into several writes, each with its own idempotency key"),
+        message: format!(
+            "{count} rows in one write; Shopify takes at most {MAX_INPUT_ITEMS}: split it into several writes, each with its own idempotency key"
+        ),
     }
 }
 
@@ -334,14 +336,20 @@ fn adjustment_outcome(payload: Option<AdjustmentPayload>, operation: &str) -> Wr
 impl ShopifyClient {
     /// Every active location, 50 a page.
     pub fn locations(&self) -> impl Stream<Item = Result<Vec<Location>, ShopifyError>> + Send + 'static + use<> {
-        cursor_pages(self.clone(), &LOCATIONS, |after| json!({ "after": after }), |page: LocationsPage| {
-            Ok((page.locations.nodes, page.locations.page_info))
-        })
+        cursor_pages(
+            self.clone(),
+            &LOCATIONS,
+            |after| json!({ "after": after }),
+            |page: LocationsPage| Ok((page.locations.nodes, page.locations.page_info)),
+        )
     }
 
     /// Every level stocked at `location` with available, committed and on_hand, 250 a page:
     /// the stock snapshot of one location.
-    pub fn inventory_levels_at(&self, location: &LocationId) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
+    pub fn inventory_levels_at(
+        &self,
+        location: &LocationId,
+    ) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
         let location = location.clone();
         let for_vars = location.clone();
         cursor_pages(
@@ -350,13 +358,22 @@ impl ShopifyClient {
             move |after| json!({ "locationId": for_vars, "after": after }),
             move |page: LevelsAtLocationPage| {
                 let Some(found) = page.location else {
-                    return Err(ShopifyError::Missing { operation: INVENTORY_LEVELS_AT_LOCATION.name.into(), what: format!("location {location}") });
+                    return Err(ShopifyError::Missing {
+                        operation: INVENTORY_LEVELS_AT_LOCATION.name.into(),
+                        what: format!("location {location}"),
+                    });
                 };
                 let levels = found
                     .inventory_levels
                     .nodes
                     .into_iter()
-                    .map(|l| InventoryLevel { id: l.id, item_id: l.item, location_id: location.clone(), quantities: l.quantities, updated_at: l.updated_at })
+                    .map(|l| InventoryLevel {
+                        id: l.id,
+                        item_id: l.item,
+                        location_id: location.clone(),
+                        quantities: l.quantities,
+                        updated_at: l.updated_at,
+                    })
                     .collect();
                 Ok((levels, found.inventory_levels.page_info))
             },
@@ -366,7 +383,10 @@ impl ShopifyClient {
     /// Every level of each item, at every location it is stocked at, read directly by id (no
     /// search index, so a level written a moment ago is seen). Ids that are not inventory items
     /// are skipped; an item stocked at more than 50 locations is an error, never a silent cut.
-    pub async fn inventory_levels_for_items(&self, items: &[InventoryItemId]) -> Result<Vec<InventoryLevel>, ShopifyError> {
+    pub async fn inventory_levels_for_items(
+        &self,
+        items: &[InventoryItemId],
+    ) -> Result<Vec<InventoryLevel>, ShopifyError> {
         let mut out = Vec::new();
         for chunk in items.chunks(ITEMS_PER_LEVEL_READ) {
             let data: LevelsForItems = self.execute(&INVENTORY_LEVELS_FOR_ITEMS, &json!({ "ids": chunk })).await?;
@@ -393,10 +413,18 @@ impl ShopifyClient {
     }
 
     /// The level of `item` at `location`, or None when the item is not stocked there.
-    pub async fn inventory_level(&self, item: &InventoryItemId, location: &LocationId) -> Result<Option<InventoryLevel>, ShopifyError> {
-        let data: LevelRead = self.execute(&INVENTORY_LEVEL, &json!({ "itemId": item, "locationId": location })).await?;
+    pub async fn inventory_level(
+        &self,
+        item: &InventoryItemId,
+        location: &LocationId,
+    ) -> Result<Option<InventoryLevel>, ShopifyError> {
+        let data: LevelRead =
+            self.execute(&INVENTORY_LEVEL, &json!({ "itemId": item, "locationId": location })).await?;
         let Some(found) = data.inventory_item else {
-            return Err(ShopifyError::Missing { operation: INVENTORY_LEVEL.name.into(), what: format!("inventory item {item}") });
+            return Err(ShopifyError::Missing {
+                operation: INVENTORY_LEVEL.name.into(),
+                what: format!("inventory item {item}"),
+            });
         };
         Ok(found.inventory_level.map(|l| InventoryLevel {
             id: l.id,
@@ -409,27 +437,42 @@ impl ShopifyClient {
 
     /// Sets absolute quantities with compare-and-swap. `key` makes a resend after a lost
     /// response harmless; derive it from the job ([`IdempotencyKey::for_job`]).
-    pub async fn set_quantities(&self, input: &SetQuantities, key: &IdempotencyKey) -> Result<WriteOutcome<InventoryAdjustment>, ShopifyError> {
+    pub async fn set_quantities(
+        &self,
+        input: &SetQuantities,
+        key: &IdempotencyKey,
+    ) -> Result<WriteOutcome<InventoryAdjustment>, ShopifyError> {
         if input.quantities.len() > MAX_INPUT_ITEMS {
             return Err(too_many(INVENTORY_SET_QUANTITIES.name, input.quantities.len()));
         }
-        let data: SetData = self.execute(&INVENTORY_SET_QUANTITIES, &json!({ "input": input, "idempotencyKey": key })).await?;
+        let data: SetData =
+            self.execute(&INVENTORY_SET_QUANTITIES, &json!({ "input": input, "idempotencyKey": key })).await?;
         Ok(adjustment_outcome(data.inventory_set_quantities, INVENTORY_SET_QUANTITIES.name))
     }
 
     /// Adjusts quantities by deltas, each checked against the quantity it expects to change.
-    pub async fn adjust_quantities(&self, input: &AdjustQuantities, key: &IdempotencyKey) -> Result<WriteOutcome<InventoryAdjustment>, ShopifyError> {
+    pub async fn adjust_quantities(
+        &self,
+        input: &AdjustQuantities,
+        key: &IdempotencyKey,
+    ) -> Result<WriteOutcome<InventoryAdjustment>, ShopifyError> {
         if input.changes.len() > MAX_INPUT_ITEMS {
             return Err(too_many(INVENTORY_ADJUST_QUANTITIES.name, input.changes.len()));
         }
-        let data: AdjustData = self.execute(&INVENTORY_ADJUST_QUANTITIES, &json!({ "input": input, "idempotencyKey": key })).await?;
+        let data: AdjustData =
+            self.execute(&INVENTORY_ADJUST_QUANTITIES, &json!({ "input": input, "idempotencyKey": key })).await?;
         Ok(adjustment_outcome(data.inventory_adjust_quantities, INVENTORY_ADJUST_QUANTITIES.name))
     }
 
     /// Stocks `item` at `location` (the answer to `ITEM_NOT_STOCKED_AT_LOCATION`). Activating
     /// an item already stocked changes nothing, so a resend is harmless.
-    pub async fn activate_inventory(&self, item: &InventoryItemId, location: &LocationId) -> Result<WriteOutcome<InventoryLevel>, ShopifyError> {
-        let data: ActivateData = self.execute(&INVENTORY_ACTIVATE, &json!({ "itemId": item, "locationId": location })).await?;
+    pub async fn activate_inventory(
+        &self,
+        item: &InventoryItemId,
+        location: &LocationId,
+    ) -> Result<WriteOutcome<InventoryLevel>, ShopifyError> {
+        let data: ActivateData =
+            self.execute(&INVENTORY_ACTIVATE, &json!({ "itemId": item, "locationId": location })).await?;
         let payload = data.inventory_activate.unwrap_or(ActivatePayload { inventory_level: None, user_errors: vec![] });
         let level = payload.inventory_level.map(|l| InventoryLevel {
             id: l.id,
@@ -453,8 +496,18 @@ mod tests {
             reason: InventoryReason::Correction,
             reference_document_uri: None,
             quantities: vec![
-                QuantitySet { item_id: InventoryItemId::from_number(1), location_id: LocationId::from_number(2), quantity: 5, change_from: Some(3) },
-                QuantitySet { item_id: InventoryItemId::from_number(1), location_id: LocationId::from_number(3), quantity: 5, change_from: None },
+                QuantitySet {
+                    item_id: InventoryItemId::from_number(1),
+                    location_id: LocationId::from_number(2),
+                    quantity: 5,
+                    change_from: Some(3),
+                },
+                QuantitySet {
+                    item_id: InventoryItemId::from_number(1),
+                    location_id: LocationId::from_number(3),
+                    quantity: 5,
+                    change_from: None,
+                },
             ],
         };
         let v = serde_json::to_value(&input).unwrap();
@@ -489,7 +542,12 @@ mod tests {
     #[test]
     fn the_estimated_costs_stay_under_shopifys_ceiling() {
         for op in [LOCATIONS, INVENTORY_LEVELS_AT_LOCATION, INVENTORY_LEVELS_FOR_ITEMS, INVENTORY_LEVEL] {
-            assert!(op.estimated_cost <= 1000, "{} would be refused with MAX_COST_EXCEEDED ({})", op.name, op.estimated_cost);
+            assert!(
+                op.estimated_cost <= 1000,
+                "{} would be refused with MAX_COST_EXCEEDED ({})",
+                op.name,
+                op.estimated_cost
+            );
         }
     }
 }

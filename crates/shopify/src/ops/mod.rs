@@ -45,9 +45,17 @@ mod tests {
     fn every_operation_is_named_as_it_is_declared_and_named_once() {
         let mut names = std::collections::HashSet::new();
         for op in ALL {
-            assert!(names.insert(op.name), "{} is declared twice: the cost learned for one would pace the other", op.name);
+            assert!(
+                names.insert(op.name),
+                "{} is declared twice: the cost learned for one would pace the other",
+                op.name
+            );
             let declared = op.document.split(['(', '{']).next().unwrap_or_default();
-            assert!(declared.trim_end().ends_with(op.name), "{} must be the document's operation name (the audit log and operationName use it): {declared:?}", op.name);
+            assert!(
+                declared.trim_end().ends_with(op.name),
+                "{} must be the document's operation name (the audit log and operationName use it): {declared:?}",
+                op.name
+            );
             assert!(op.estimated_cost <= 1000, "{} exceeds Shopify's single-query ceiling", op.name);
         }
     }

@@ -85,9 +85,11 @@ fragment TillbridgePosOrder on Order {
 }
 
 /// Nested list sizes on the orders page; a longer list marks the order incomplete.
-const PAGE_LIMITS: Limits = Limits { lines: 10, txs: 5, refunds: 3, refund_lines: 10, refund_txs: 5, returns: 3, return_lines: 10 };
+const PAGE_LIMITS: Limits =
+    Limits { lines: 10, txs: 5, refunds: 3, refund_lines: 10, refund_txs: 5, returns: 3, return_lines: 10 };
 /// The same for one order read by id.
-const ORDER_LIMITS: Limits = Limits { lines: 50, txs: 25, refunds: 10, refund_lines: 20, refund_txs: 5, returns: 5, return_lines: 10 };
+const ORDER_LIMITS: Limits =
+    Limits { lines: 50, txs: 25, refunds: 10, refund_lines: 20, refund_txs: 5, returns: 5, return_lines: 10 };
 
 /// Orders per page: two POS orders at the page's list sizes cost about 600 points.
 pub const ORDERS_PER_PAGE: u32 = 2;
@@ -164,7 +166,8 @@ impl Limits {
 }
 
 // Shopify refuses any query whose requested cost exceeds 1,000 points; checked when compiling.
-const _: () = assert!(POS_ORDERS.estimated_cost <= 1000, "the orders page must stay under Shopify's 1,000-point ceiling");
+const _: () =
+    assert!(POS_ORDERS.estimated_cost <= 1000, "the orders page must stay under Shopify's 1,000-point ceiling");
 const _: () = assert!(ORDER.estimated_cost <= 1000, "one order must stay under Shopify's 1,000-point ceiling");
 
 // ---------------------------------------------------------------- wire types
@@ -449,7 +452,11 @@ impl OrderWire {
                     .return_line_items
                     .nodes
                     .into_iter()
-                    .map(|l| ReturnLine { id: l.id, quantity: l.quantity, line_item_id: l.fulfillment_line_item.map(|f| f.line_item.id) })
+                    .map(|l| ReturnLine {
+                        id: l.id,
+                        quantity: l.quantity,
+                        line_item_id: l.fulfillment_line_item.map(|f| f.line_item.id),
+                    })
                     .collect(),
             });
         }
@@ -467,7 +474,9 @@ impl OrderWire {
             taxes_included: self.taxes_included,
             financial_status: self.display_financial_status,
             retail_location: self.retail_location.map(|l| RetailLocation { id: l.id, name: l.name }),
-            customer: self.customer.map(|c| OrderCustomer { id: c.id, email: c.default_email_address.map(|e| e.email_address) }),
+            customer: self
+                .customer
+                .map(|c| OrderCustomer { id: c.id, email: c.default_email_address.map(|e| e.email_address) }),
             subtotal: money(self.subtotal_price_set),
             total_tax: money(self.total_tax_set),
             total_discounts: money(self.total_discounts_set),
@@ -487,7 +496,11 @@ impl OrderWire {
                     current_quantity: l.current_quantity,
                     unit_price: l.original_unit_price_set.shop_money.amount,
                     tax_lines: l.tax_lines.into_iter().map(TaxLine::from).collect(),
-                    discount_allocations: l.discount_allocations.into_iter().map(|d| DiscountAllocation { amount: d.allocated_amount_set.shop_money.amount }).collect(),
+                    discount_allocations: l
+                        .discount_allocations
+                        .into_iter()
+                        .map(|d| DiscountAllocation { amount: d.allocated_amount_set.shop_money.amount })
+                        .collect(),
                 })
                 .collect(),
             transactions: self.transactions.into_iter().map(Transaction::from).collect(),
@@ -580,7 +593,10 @@ impl ShopifyClient {
     /// POS orders, oldest change first, optionally only those updated after `since`. Orders with
     /// more lines, payments, refunds or returns than a page reads are marked `complete: false`;
     /// read those again with [`ShopifyClient::order`].
-    pub fn pos_orders(&self, since: Option<DateTime<Utc>>) -> impl Stream<Item = Result<Vec<PosOrder>, ShopifyError>> + Send + 'static + use<> {
+    pub fn pos_orders(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> impl Stream<Item = Result<Vec<PosOrder>, ShopifyError>> + Send + 'static + use<> {
         let query = pos_search(since);
         cursor_pages(
             self.clone(),
@@ -601,10 +617,19 @@ impl ShopifyClient {
 
     /// Creates a refund once per `key`: a resend after a lost response returns the refund
     /// already made instead of refunding twice.
-    pub async fn create_refund(&self, refund: &NewRefund, key: &IdempotencyKey) -> Result<WriteOutcome<Refund>, ShopifyError> {
-        let data: RefundCreateData = self.execute(&REFUND_CREATE, &json!({ "input": refund.to_input(), "idempotencyKey": key })).await?;
+    pub async fn create_refund(
+        &self,
+        refund: &NewRefund,
+        key: &IdempotencyKey,
+    ) -> Result<WriteOutcome<Refund>, ShopifyError> {
+        let data: RefundCreateData =
+            self.execute(&REFUND_CREATE, &json!({ "input": refund.to_input(), "idempotencyKey": key })).await?;
         let payload = data.refund_create.unwrap_or(RefundPayload { refund: None, user_errors: vec![] });
-        Ok(WriteOutcome::from_payload(payload.refund.map(|r| r.into_model().0), payload.user_errors, REFUND_CREATE.name))
+        Ok(WriteOutcome::from_payload(
+            payload.refund.map(|r| r.into_model().0),
+            payload.user_errors,
+            REFUND_CREATE.name,
+        ))
     }
 }
 
@@ -615,7 +640,11 @@ mod tests {
     #[test]
     fn the_pos_filter_uses_shopify_search_syntax() {
         let t = DateTime::parse_from_rfc3339("2026-05-01T08:30:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(pos_search(Some(t)), "source_name:pos updated_at:>'2026-05-01T08:30:00Z'", "the documented delta filter");
+        assert_eq!(
+            pos_search(Some(t)),
+            "source_name:pos updated_at:>'2026-05-01T08:30:00Z'",
+            "the documented delta filter"
+        );
         assert_eq!(pos_search(None), "source_name:pos", "every POS order");
     }
 
@@ -631,10 +660,17 @@ mod tests {
                 format!("returns(first: {})", l.returns),
                 format!("returnLineItems(first: {})", l.return_lines),
             ] {
-                assert!(op.document.contains(&needle), "{} must ask for {needle:?}, or `complete` would be judged against the wrong size", op.name);
+                assert!(
+                    op.document.contains(&needle),
+                    "{} must ask for {needle:?}, or `complete` would be judged against the wrong size",
+                    op.name
+                );
             }
         }
-        assert!(POS_ORDERS.document.contains(&format!("orders(first: {ORDERS_PER_PAGE},")), "the page size the cost was worked out for");
+        assert!(
+            POS_ORDERS.document.contains(&format!("orders(first: {ORDERS_PER_PAGE},")),
+            "the page size the cost was worked out for"
+        );
     }
 
     #[test]

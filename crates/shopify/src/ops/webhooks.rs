@@ -100,15 +100,35 @@ struct DeleteData {
 impl ShopifyClient {
     /// Subscribes `uri` to `topic`. A resend after a lost response is refused by Shopify as
     /// "already taken" for the same address, which means the subscription exists.
-    pub async fn subscribe_webhook(&self, topic: WebhookTopic, uri: &str) -> Result<WriteOutcome<WebhookSubscription>, ShopifyError> {
-        let data: CreateData = self.execute(&WEBHOOK_SUBSCRIPTION_CREATE, &json!({ "topic": topic, "uri": uri })).await?;
-        let payload = data.webhook_subscription_create.unwrap_or(CreatePayload { webhook_subscription: None, user_errors: vec![] });
-        Ok(WriteOutcome::from_payload(payload.webhook_subscription, payload.user_errors, WEBHOOK_SUBSCRIPTION_CREATE.name))
+    pub async fn subscribe_webhook(
+        &self,
+        topic: WebhookTopic,
+        uri: &str,
+    ) -> Result<WriteOutcome<WebhookSubscription>, ShopifyError> {
+        let data: CreateData =
+            self.execute(&WEBHOOK_SUBSCRIPTION_CREATE, &json!({ "topic": topic, "uri": uri })).await?;
+        let payload = data
+            .webhook_subscription_create
+            .unwrap_or(CreatePayload { webhook_subscription: None, user_errors: vec![] });
+        Ok(WriteOutcome::from_payload(
+            payload.webhook_subscription,
+            payload.user_errors,
+            WEBHOOK_SUBSCRIPTION_CREATE.name,
+        ))
     }
 
-    pub async fn delete_webhook(&self, id: &WebhookSubscriptionId) -> Result<WriteOutcome<WebhookSubscriptionId>, ShopifyError> {
+    pub async fn delete_webhook(
+        &self,
+        id: &WebhookSubscriptionId,
+    ) -> Result<WriteOutcome<WebhookSubscriptionId>, ShopifyError> {
         let data: DeleteData = self.execute(&WEBHOOK_SUBSCRIPTION_DELETE, &json!({ "id": id })).await?;
-        let payload = data.webhook_subscription_delete.unwrap_or(DeletePayload { deleted_webhook_subscription_id: None, user_errors: vec![] });
-        Ok(WriteOutcome::from_payload(payload.deleted_webhook_subscription_id, payload.user_errors, WEBHOOK_SUBSCRIPTION_DELETE.name))
+        let payload = data
+            .webhook_subscription_delete
+            .unwrap_or(DeletePayload { deleted_webhook_subscription_id: None, user_errors: vec![] });
+        Ok(WriteOutcome::from_payload(
+            payload.deleted_webhook_subscription_id,
+            payload.user_errors,
+            WEBHOOK_SUBSCRIPTION_DELETE.name,
+        ))
     }
 }
