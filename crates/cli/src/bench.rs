@@ -21,7 +21,7 @@ use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::world::TruthClass;
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec, World};
 use tillbridge_engine::{
-    ApiError, App, Config, MappingQuery, Owner, Ownership, PreviewQuery, Scope, SecretStoreSpec, SyncMode, SyncPhase,
+    ApiError, App, Config, MappingQuery, Owner, Ownership, PreviewQuery, Scope, SecretStoreSpec, SyncPhase,
     SyncRequest, SyncSummary,
 };
 use tillbridge_secrets::Secret;
@@ -368,7 +368,7 @@ async fn planned_changes(app: &App) -> Result<Vec<SyncChangeRow>, ApiError> {
 
 /// Runs a full sync to its end; a sync that fails is the benchmark's failure.
 async fn full_sync(app: &App, dry_run: bool) -> Result<SyncSummary, ApiError> {
-    let progress = app.sync_run(SyncRequest { mode: SyncMode::Full, dry_run }).await?;
+    let progress = app.sync_run(SyncRequest { mode: Scope::Full, dry_run }).await?;
     match (progress.phase, progress.summary) {
         (SyncPhase::Done, Some(summary)) => Ok(summary),
         _ => Err(ApiError::internal(format!(

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use tillbridge_demo::DemoArgs;
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_engine::{
-    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, PreviewQuery, SyncMode, SyncPhase,
+    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, PreviewQuery, Scope, SyncPhase,
     SyncProgress, SyncRequest,
 };
 use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
@@ -316,7 +316,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Sync { full, dry_run, csv, show } => {
             let app = open_app(&cli).await?;
-            let mode = if *full { SyncMode::Full } else { SyncMode::Delta };
+            let mode = if *full { Scope::Full } else { Scope::Delta };
             let progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }).await?;
             print_sync(&app, &progress, *show).await?;
             if let Some(path) = csv {
@@ -495,8 +495,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
 #[allow(clippy::print_stdout)] // printing the outcome is this function's job
 async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(), ApiError> {
     let what = match (progress.mode, progress.dry_run) {
-        (Some(SyncMode::Full), true) => "Full sync preview (nothing was written)",
-        (Some(SyncMode::Full), false) => "Full sync",
+        (Some(Scope::Full), true) => "Full sync preview (nothing was written)",
+        (Some(Scope::Full), false) => "Full sync",
         (_, true) => "Delta sync preview (nothing was written)",
         (_, false) => "Delta sync",
     };

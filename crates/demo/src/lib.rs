@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tillbridge_emulator::{Credentials, EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{
-    ApiError, App, Config, ConnectBigCommerce, ConnectShopify, SecretStoreSpec, SyncMode, SyncRequest,
+    ApiError, App, Config, ConnectBigCommerce, ConnectShopify, Scope, SecretStoreSpec, SyncRequest,
 };
 use tillbridge_secrets::Secret;
 
@@ -65,7 +65,7 @@ pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
     );
     // A preview reads both catalogs and matches them without writing, so the Mapping screen opens
     // on the seeded mess for the operator to review before any sync changes a store.
-    let preview = app.sync_run(SyncRequest { mode: SyncMode::Full, dry_run: true }).await?;
+    let preview = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: true }).await?;
     if let Some(error) = preview.error {
         tracing::warn!(%error, "the demo's first preview failed; the Mapping screen stays empty until a sync runs");
     }

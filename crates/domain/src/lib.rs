@@ -5,5 +5,8 @@
 pub mod gtin;
 pub mod matching;
 pub mod options;
+pub mod scope;
 pub mod sku;
 pub mod sync;
+
+pub use scope::Scope;

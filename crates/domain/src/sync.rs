@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::gtin;
+pub use crate::scope::Scope;
 
 /// Shopify's `productVariantsBulkUpdate` takes at most this many variants of one product.
 pub const SHOPIFY_VARIANTS_PER_WRITE: usize = 250;
@@ -125,15 +126,6 @@ impl Direction {
             Direction::ShopifyToBigCommerce => "shopify_to_bigcommerce",
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Align every field that differs.
-    Full,
-    /// Carry over only what the owner changed since the last sync.
-    Delta,
 }
 
 /// One BigCommerce variant's canonical values (see [`bigcommerce_prices`] and [`bigcommerce_barcode`]).

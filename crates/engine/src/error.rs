@@ -64,7 +64,7 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt { .. } | StoreError::NewerSchema { .. } | StoreError::CorruptSetting { .. } => {
                 ErrorKind::Invalid
             }
-            StoreError::NotFound { .. } | StoreError::NotATemplate(_) => ErrorKind::Invalid,
+            StoreError::NotFound { .. } => ErrorKind::Invalid,
             StoreError::SyncRunning { .. } => {
                 return ApiError {
                     code: Some(ErrorCode::SyncRunning),

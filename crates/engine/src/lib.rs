@@ -25,10 +25,11 @@ pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, Pair
 pub use paths::{default_db_path, default_log_dir};
 pub use product_sync::{CatalogPlan, PRODUCT_WRITE_JOB, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
+pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::matching::MatchRules;
-pub use tillbridge_domain::sync::{Owner, Ownership, Scope};
+pub use tillbridge_domain::sync::{Owner, Ownership};
 pub use tillbridge_secrets::SecretStoreSpec;
-pub use tillbridge_store::{MappingClassCounts, SyncMode};
+pub use tillbridge_store::MappingClassCounts;
 
 /// The version of this build, shown in the UI and returned by `/api/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

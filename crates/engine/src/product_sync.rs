@@ -24,9 +24,7 @@ use tillbridge_domain::matching::{Decisions, MatchClass, MatchPlan, MatchRules, 
 use tillbridge_domain::sync::{
     BcItemRef, ChangeCount, Ownership, PairView, Scope, ShItemRef, SyncPlan, Write, plan_pairs,
 };
-use tillbridge_store::{
-    BcVariantRow, NewJob, NewRead, ReadScope, Retry, ShVariantRow, SyncChangeRow, SyncMode, SyncRunEnd, System,
-};
+use tillbridge_store::{BcVariantRow, NewJob, NewRead, Retry, ShVariantRow, SyncChangeRow, SyncRunEnd, System};
 
 use crate::clients::{StoreClients, sync_backoff};
 use crate::mapping::record_rows;
@@ -45,7 +43,7 @@ pub const PRODUCT_WRITE_JOB: &str = "product_write";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct SyncRequest {
-    pub mode: SyncMode,
+    pub mode: Scope,
     #[serde(default)]
     pub dry_run: bool,
 }
@@ -316,10 +314,7 @@ impl App {
 
     async fn sync_steps(&self, req: SyncRequest, run_id: i64) -> Result<SyncSummary, ApiError> {
         let clients = self.store_clients().await?;
-        let scope = match req.mode {
-            SyncMode::Full => Scope::Full,
-            SyncMode::Delta => Scope::Delta,
-        };
+        let scope = req.mode;
         let (cursors, last_shopify_variants) = self
             .blocking(|app| {
                 let last_full = app.store.last_full_read(System::Shopify)?;
@@ -327,9 +322,9 @@ impl App {
             })
             .await?;
         let since = match (req.mode, &cursors) {
-            (SyncMode::Full, _) => None,
-            (SyncMode::Delta, Some(c)) => Some(c.clone()),
-            (SyncMode::Delta, None) => {
+            (Scope::Full, _) => None,
+            (Scope::Delta, Some(c)) => Some(c.clone()),
+            (Scope::Delta, None) => {
                 return Err(ApiError::invalid(
                     "no full sync has run yet, so there is nothing to compare changes with: run a full sync first",
                 ));
@@ -377,22 +372,19 @@ impl App {
     fn plan_and_persist(
         &self,
         run_id: i64,
-        mode: SyncMode,
+        mode: Scope,
         dry_run: bool,
         taken_at: DateTime<Utc>,
         bc_read: Read<BcVariantRow>,
         sh_read: Read<ShVariantRow>,
         scope: Scope,
     ) -> Result<Planned, ApiError> {
-        let read_scope = match mode {
-            SyncMode::Full => ReadScope::Full,
-            SyncMode::Delta => ReadScope::Delta,
-        };
+        let read_scope = mode;
         // What the catalogs look like now: a full read is the catalog; a delta read updates the stored one.
         // A full read is used where it lies: a second copy of 100,000 rows would double the memory.
         let (bc_now, sh_now): (Cow<'_, [BcVariantRow]>, Cow<'_, [ShVariantRow]>) = match mode {
-            SyncMode::Full => (Cow::Borrowed(&bc_read.rows), Cow::Borrowed(&sh_read.rows)),
-            SyncMode::Delta => (
+            Scope::Full => (Cow::Borrowed(&bc_read.rows), Cow::Borrowed(&sh_read.rows)),
+            Scope::Delta => (
                 Cow::Owned(snapshot::merged(&self.store.bigcommerce_variants()?, &bc_read.rows, |r| r.variant_id)),
                 Cow::Owned(snapshot::merged(&self.store.shopify_variants()?, &sh_read.rows, |r| r.variant_id.clone())),
             ),
@@ -459,11 +451,11 @@ impl App {
                 },
             )?;
             match mode {
-                SyncMode::Full => {
+                Scope::Full => {
                     tillbridge_store::catalog::replace_bigcommerce_variants(tx, bc_id, &bc_read.rows)?;
                     tillbridge_store::catalog::replace_shopify_variants(tx, sh_id, &sh_read.rows)?;
                 }
-                SyncMode::Delta => {
+                Scope::Delta => {
                     tillbridge_store::catalog::upsert_bigcommerce_variants(tx, bc_id, &bc_read.rows)?;
                     tillbridge_store::catalog::upsert_shopify_variants(tx, sh_id, &sh_read.rows)?;
                 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::sync::ChangeCount;
-use tillbridge_store::SyncMode;
+use tillbridge_store::Scope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,7 +51,7 @@ pub struct SyncSummary {
 pub struct SyncProgress {
     pub running: bool,
     pub run_id: Option<i64>,
-    pub mode: Option<SyncMode>,
+    pub mode: Option<Scope>,
     pub dry_run: bool,
     pub phase: SyncPhase,
     pub done: u64,
@@ -131,7 +131,7 @@ impl ProgressCell {
     }
 
     /// Claims the right to run; false when a sync is already running.
-    pub fn try_start(&self, mode: SyncMode, dry_run: bool, now: DateTime<Utc>) -> bool {
+    pub fn try_start(&self, mode: Scope, dry_run: bool, now: DateTime<Utc>) -> bool {
         let mut p = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if p.running {
             return false;
@@ -173,9 +173,9 @@ mod tests {
     fn only_one_sync_runs_at_a_time() {
         let cell = ProgressCell::default();
         let now = Utc::now();
-        assert!(cell.try_start(SyncMode::Full, false, now), "the first start is accepted");
-        assert!(!cell.try_start(SyncMode::Delta, true, now), "a second start while one runs is refused");
+        assert!(cell.try_start(Scope::Full, false, now), "the first start is accepted");
+        assert!(!cell.try_start(Scope::Delta, true, now), "a second start while one runs is refused");
         cell.update(|p| p.running = false);
-        assert!(cell.try_start(SyncMode::Delta, true, now), "once finished, a new sync may start");
+        assert!(cell.try_start(Scope::Delta, true, now), "once finished, a new sync may start");
     }
 }

@@ -90,9 +90,9 @@ async fn doctor_warns_about_no_connections_and_dead_jobs() {
 async fn a_sync_live_in_another_process_is_not_started_over_nor_taken_for_a_crash() {
     let (app, _) = app();
     // Another process (the CLI beside the window) holds a live run in the same database.
-    let theirs = app.store().start_sync_run(tillbridge_store::SyncMode::Full, false, app.now()).unwrap();
+    let theirs = app.store().start_sync_run(tillbridge_store::Scope::Full, false, app.now()).unwrap();
     let ours = app
-        .sync_run(tillbridge_engine::SyncRequest { mode: tillbridge_engine::SyncMode::Delta, dry_run: true })
+        .sync_run(tillbridge_engine::SyncRequest { mode: tillbridge_engine::Scope::Delta, dry_run: true })
         .await
         .unwrap();
     assert_eq!(ours.phase, tillbridge_engine::SyncPhase::Failed, "a second sync over a live one does not run");

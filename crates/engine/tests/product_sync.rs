@@ -17,7 +17,7 @@ use tillbridge_bigcommerce::{BcConnection, BigCommerceApi, BigCommerceClient, Pr
 use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, ConnectBigCommerce, ConnectShopify, Connector, HttpConnector, MappingQuery, PairRequest, SyncMode, SyncPhase,
+    App, ConnectBigCommerce, ConnectShopify, Connector, HttpConnector, MappingQuery, PairRequest, Scope, SyncPhase,
     SyncProgress, SyncRequest, SystemClock,
 };
 use tillbridge_secrets::{MemorySecretStore, Secret};
@@ -106,7 +106,7 @@ fn merchant(s: &RunningStores) -> (BigCommerceClient, ShopifyClient) {
     (bc, sh)
 }
 
-async fn sync(app: &App, mode: SyncMode, dry_run: bool) -> SyncProgress {
+async fn sync(app: &App, mode: Scope, dry_run: bool) -> SyncProgress {
     let p = app.sync_run(SyncRequest { mode, dry_run }).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the sync must finish, not fail: {:?}", p.error);
     p
@@ -156,7 +156,7 @@ async fn a_preview_counts_the_classes_the_seed_planted_and_writes_nothing() {
     let app = connected(&s, None).await;
     s.bigcommerce.requests().reset();
     s.shopify.requests().reset();
-    let preview = sync(&app, SyncMode::Full, true).await;
+    let preview = sync(&app, Scope::Full, true).await;
 
     let counts = page(&app, "all").await.counts;
     assert_eq!(
@@ -176,7 +176,7 @@ async fn a_preview_counts_the_classes_the_seed_planted_and_writes_nothing() {
         .sum();
     assert_eq!(writes, 0, "a dry run reads and plans but sends no write to either store");
 
-    let again = sync(&app, SyncMode::Full, true).await;
+    let again = sync(&app, Scope::Full, true).await;
     assert_eq!(changes(&again), changes(&preview), "nothing was written, so a second preview shows the same changes");
     let diff = app.sync_preview(Default::default()).await.unwrap();
     assert_eq!(diff.total as usize, changes(&preview), "the diff holds every planned change");
@@ -188,7 +188,7 @@ async fn a_preview_counts_the_classes_the_seed_planted_and_writes_nothing() {
 async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
     let s = stores(300).await;
     let app = connected(&s, None).await;
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, true).await;
     let unmatched = page(&app, "unmatched").await;
     let bc_id = unmatched.rows.iter().find_map(|r| r.bigcommerce.as_ref()).expect("a BigCommerce singleton").variant_id;
     let sh_id = unmatched.rows.iter().find_map(|r| r.shopify.as_ref()).expect("a Shopify singleton").variant_id.clone();
@@ -201,8 +201,8 @@ async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
     assert_eq!(after_link.matched, before.matched + 1, "the two singletons became one matched pair");
     assert_eq!(after_link.unmatched, before.unmatched - 2, "and left the unmatched list");
 
-    sync(&app, SyncMode::Full, false).await;
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, false).await;
+    sync(&app, Scope::Full, true).await;
     let linked = page(&app, "matched")
         .await
         .rows
@@ -219,8 +219,8 @@ async fn delta_sync_carries_a_bigcommerce_price_change_and_leaves_a_shopify_edit
     let s = stores(300).await;
     let app = connected(&s, None).await;
     let (bc, sh) = merchant(&s);
-    sync(&app, SyncMode::Full, false).await;
-    assert_eq!(changes(&sync(&app, SyncMode::Full, true).await), 0, "after a full sync there is nothing left to align");
+    sync(&app, Scope::Full, false).await;
+    assert_eq!(changes(&sync(&app, Scope::Full, true).await), 0, "after a full sync there is nothing left to align");
 
     // The merchant raises a price on BigCommerce, which owns prices by default.
     let (bc_id, sh_id) = a_plain_pair(&app, &bc).await;
@@ -232,7 +232,7 @@ async fn delta_sync_carries_a_bigcommerce_price_change_and_leaves_a_shopify_edit
     }])
     .await
     .unwrap();
-    let delta = sync(&app, SyncMode::Delta, false).await;
+    let delta = sync(&app, Scope::Delta, false).await;
     let kinds = &delta.summary.as_ref().unwrap().by_kind;
     assert!(
         kinds.iter().any(|k| serde_json::to_value(k.field).unwrap() == "price" && k.changes == 1),
@@ -246,7 +246,7 @@ async fn delta_sync_carries_a_bigcommerce_price_change_and_leaves_a_shopify_edit
     let edit = [VariantUpdate { price: Some(edited), ..VariantUpdate::new(VariantId(sh_id.clone())) }];
     let outcome = sh.update_variants(&product, &edit).await.unwrap();
     assert!(matches!(outcome, WriteOutcome::Applied(_)), "the merchant's edit is accepted by Shopify");
-    let delta = sync(&app, SyncMode::Delta, false).await;
+    let delta = sync(&app, Scope::Delta, false).await;
     assert_eq!(
         changes(&delta),
         0,
@@ -259,7 +259,7 @@ async fn delta_sync_carries_a_bigcommerce_price_change_and_leaves_a_shopify_edit
         "and it did not flow back to BigCommerce, which owns the price"
     );
 
-    let full = sync(&app, SyncMode::Full, false).await;
+    let full = sync(&app, Scope::Full, false).await;
     assert_eq!(changes(&full), 1, "the full sync compares everything and finds the one drifted price");
     assert_eq!(shopify_variant(&sh, &sh_id).await.price, new_price, "and puts the owner's price back on Shopify");
 }
@@ -363,7 +363,7 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
     let s = stores(300).await;
     let probe = connected(&s, None).await;
     let (bc, sh) = merchant(&s);
-    sync(&probe, SyncMode::Full, false).await;
+    sync(&probe, Scope::Full, false).await;
     let (bc_id, sh_id) = a_plain_pair(&probe, &bc).await;
     let (other_bc, other_sh) = {
         let matched = page(&probe, "matched").await;
@@ -381,7 +381,7 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
     let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let product = shopify_variant(&sh, &sh_id).await.product.id;
     let app = connected(&s, Some(Arc::new(FlakyConnector { product, failing: failing.clone() }))).await;
-    sync(&app, SyncMode::Full, false).await;
+    sync(&app, Scope::Full, false).await;
 
     let mut prices = Vec::new();
     for id in [bc_id, other_bc] {
@@ -395,7 +395,7 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
         .unwrap();
         prices.push(price);
     }
-    let run = sync(&app, SyncMode::Delta, false).await;
+    let run = sync(&app, Scope::Delta, false).await;
     let summary = run.summary.unwrap();
     assert_eq!(
         (summary.written, summary.failed),
@@ -423,7 +423,7 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
 async fn changing_the_matching_rules_rematches_the_stored_snapshot() {
     let s = stores(300).await;
     let app = connected(&s, None).await;
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, true).await;
     let seeded = page(&app, "all").await.counts;
 
     let mut strict = app.matching_rules().await.unwrap();
@@ -456,7 +456,7 @@ async fn changing_the_matching_rules_rematches_the_stored_snapshot() {
 async fn an_ignore_can_be_taken_back() {
     let s = stores(300).await;
     let app = connected(&s, None).await;
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, true).await;
     let before = page(&app, "all").await.counts;
     let sh_id = page(&app, "unmatched")
         .await
@@ -495,7 +495,7 @@ async fn a_catalog_that_fits_one_page_is_read_with_one_query_instead_of_a_bulk_e
     let s = stores(40).await;
     let app = connected(&s, None).await;
     let routes = |s: &RunningStores| s.shopify.requests().snapshot().into_iter().map(|r| r.route).collect::<Vec<_>>();
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, true).await;
     assert!(
         routes(&s).iter().any(|r| r.contains("BulkOperationRunQuery")),
         "the first read knows nothing of the catalog's size, so it exports in bulk: {:?}",
@@ -503,7 +503,7 @@ async fn a_catalog_that_fits_one_page_is_read_with_one_query_instead_of_a_bulk_e
     );
     assert!(s.shopify_variants <= 200, "the seed made a one-page catalog ({} variants)", s.shopify_variants);
     s.shopify.requests().reset();
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, true).await;
     let second = routes(&s);
     assert!(!second.iter().any(|r| r.contains("Bulk")), "a one-page catalog skips the bulk export: {second:?}");
     assert!(second.iter().any(|r| r.contains("TillbridgeProductVariants")), "and pages productVariants: {second:?}");
@@ -516,8 +516,8 @@ async fn a_barcode_owned_by_shopify_flows_to_bigcommerce_after_it_changes_withou
     let (bc, sh) = merchant(&s);
     let ownership = tillbridge_engine::Ownership { barcode: tillbridge_engine::Owner::Shopify, ..Default::default() };
     app.set_ownership(ownership).await.unwrap();
-    sync(&app, SyncMode::Full, false).await;
-    sync(&app, SyncMode::Full, true).await;
+    sync(&app, Scope::Full, false).await;
+    sync(&app, Scope::Full, true).await;
     // A pair with a barcode on both sides, so a new Shopify barcode disagrees with BigCommerce's.
     let (bc_id, sh_id) = page(&app, "matched")
         .await
@@ -537,7 +537,7 @@ async fn a_barcode_owned_by_shopify_flows_to_bigcommerce_after_it_changes_withou
         "Shopify takes the edit"
     );
 
-    let delta = sync(&app, SyncMode::Delta, false).await;
+    let delta = sync(&app, Scope::Delta, false).await;
     let pair = page(&app, "matched")
         .await
         .rows

@@ -2,100 +2,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::time::{format_time, parse_time};
+use tillbridge_transport::{AuditEntry, AuditSink, Direction, Outcome};
+
 use crate::{Store, StoreError, System};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// We called the store's API.
-    Outbound,
-    /// The store called us (a webhook).
-    Inbound,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    RateLimited,
-    RetryableError,
-    PermanentError,
-    /// An inbound call we refused: bad signature or malformed body.
-    Rejected,
-}
-
-impl Direction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Direction::Outbound => "outbound",
-            Direction::Inbound => "inbound",
-        }
-    }
-    fn parse(s: &str) -> Direction {
-        if s == "inbound" { Direction::Inbound } else { Direction::Outbound }
-    }
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::RateLimited => "rate_limited",
-            Outcome::RetryableError => "retryable_error",
-            Outcome::PermanentError => "permanent_error",
-            Outcome::Rejected => "rejected",
-        }
-    }
-    fn parse(s: &str) -> Outcome {
-        match s {
-            "success" => Outcome::Success,
-            "rate_limited" => Outcome::RateLimited,
-            "retryable_error" => Outcome::RetryableError,
-            "rejected" => Outcome::Rejected,
-            _ => Outcome::PermanentError,
-        }
-    }
-}
-
-/// A route or operation name with its variable parts left as `{placeholders}`.
-///
-/// The audit log is kept for years and shown to support staff; a concrete URL could carry a
-/// customer id, an email or a search term. Construction refuses anything that looks like one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct EndpointTemplate(String);
-
-impl EndpointTemplate {
-    pub fn new(template: impl Into<String>) -> Result<EndpointTemplate, StoreError> {
-        let t: String = template.into();
-        let looks_concrete = t.is_empty()
-            || t.contains(['?', '@', '&', '='])
-            || t.contains("gid://")
-            || t.split(['/', ' ', ':']).any(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()));
-        if looks_concrete { Err(StoreError::NotATemplate(t)) } else { Ok(EndpointTemplate(t)) }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// One API call or webhook, as it is about to be appended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub system: System,
-    pub direction: Direction,
-    pub method: String,
-    pub endpoint: EndpointTemplate,
-    pub status: Option<u16>,
-    pub duration_ms: u64,
-    pub attempt: u32,
-    pub correlation_id: String,
-    pub outcome: Outcome,
-    /// Requests (BigCommerce) or cost points (Shopify) left after the call, when the API said.
-    pub budget_left: Option<i64>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditRecord {
@@ -169,10 +78,20 @@ impl Store {
     }
 }
 
+impl AuditSink for Store {
+    fn record(&self, entry: AuditEntry) {
+        // A failed audit write must not fail the call it describes; it is logged instead.
+        if let Err(e) = self.append_audit(&entry) {
+            tracing::error!(error = %e, endpoint = entry.endpoint.as_str(), "could not append to the audit log");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use tillbridge_transport::EndpointTemplate;
 
     fn entry(at: DateTime<Utc>, attempt: u32) -> AuditEntry {
         AuditEntry {

@@ -9,6 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use tillbridge_domain::Scope;
+
 use crate::columns::{
     count_at, count_to_sql, decimal_at, json_at, json_text, optional_decimal_at, optional_time_at, time_at,
 };
@@ -19,36 +21,11 @@ use crate::{Store, StoreError, System};
 /// a while for diagnosis.
 const KEPT_READS_PER_SYSTEM: i64 = 100;
 
-/// Whether a read fetched the whole catalog or only what changed since the previous cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReadScope {
-    Full,
-    Delta,
-}
-
-impl ReadScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReadScope::Full => "full",
-            ReadScope::Delta => "delta",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReadScope> {
-        match s {
-            "full" => Some(ReadScope::Full),
-            "delta" => Some(ReadScope::Delta),
-            _ => None,
-        }
-    }
-}
-
 /// A finished read, about to be recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRead {
     pub system: System,
-    pub scope: ReadScope,
+    pub scope: Scope,
     /// When the read started: anything changed after this may be missing from it, so the next
     /// delta must reach back at least this far.
     pub taken_at: DateTime<Utc>,
@@ -63,7 +40,7 @@ pub struct NewRead {
 pub struct ReadRecord {
     pub id: i64,
     pub system: System,
-    pub scope: ReadScope,
+    pub scope: Scope,
     pub taken_at: DateTime<Utc>,
     pub cursor: Option<String>,
     pub variants: u64,
@@ -161,7 +138,7 @@ fn read_from_row(r: &Row<'_>) -> rusqlite::Result<ReadRecord> {
         id: r.get(0)?,
         // The CHECK constraints admit only the known values.
         system: System::parse(&system).unwrap_or(System::BigCommerce),
-        scope: ReadScope::parse(&scope).unwrap_or(ReadScope::Full),
+        scope: Scope::parse(&scope).unwrap_or(Scope::Full),
         taken_at: time_at(r, 3)?,
         cursor: r.get(4)?,
         variants: count_at(r, 5)?,
@@ -339,8 +316,8 @@ impl Store {
         self.write(|tx| {
             let id = record_read(tx, read)?;
             match read.scope {
-                ReadScope::Full => replace_bigcommerce_variants(tx, id, rows).map(drop)?,
-                ReadScope::Delta => upsert_bigcommerce_variants(tx, id, rows)?,
+                Scope::Full => replace_bigcommerce_variants(tx, id, rows).map(drop)?,
+                Scope::Delta => upsert_bigcommerce_variants(tx, id, rows)?,
             }
             Ok(id)
         })
@@ -352,8 +329,8 @@ impl Store {
         self.write(|tx| {
             let id = record_read(tx, read)?;
             match read.scope {
-                ReadScope::Full => replace_shopify_variants(tx, id, rows).map(drop)?,
-                ReadScope::Delta => upsert_shopify_variants(tx, id, rows)?,
+                Scope::Full => replace_shopify_variants(tx, id, rows).map(drop)?,
+                Scope::Delta => upsert_shopify_variants(tx, id, rows)?,
             }
             Ok(id)
         })

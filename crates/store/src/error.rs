@@ -35,11 +35,6 @@ pub enum StoreError {
     )]
     CorruptSetting { key: String, detail: String },
 
-    #[error(
-        "'{0}' is not an endpoint template: templates name the route (\"/v3/catalog/products/{{id}}\"), never ids, emails or query values"
-    )]
-    NotATemplate(String),
-
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
 

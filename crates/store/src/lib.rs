@@ -21,9 +21,9 @@ mod settings;
 pub mod sync_runs;
 mod time;
 
-pub use audit::{AuditEntry, AuditRecord, Direction, EndpointTemplate, Outcome};
+pub use audit::AuditRecord;
 pub use baseline::{SyncCursors, save_baseline};
-pub use catalog::{BcVariantRow, NewRead, ReadRecord, ReadScope, ShVariantRow};
+pub use catalog::{BcVariantRow, NewRead, ReadRecord, ShVariantRow};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use error::StoreError;
 pub use jobs::{Enqueued, Job, JobState, NewJob, Retry, enqueue_in};
@@ -33,42 +33,7 @@ pub use mapping::{
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
-pub use sync_runs::{SyncChangeKindCount, SyncChangeRow, SyncMode, SyncRunEnd, SyncRunRecord};
+pub use sync_runs::{SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord};
+pub use tillbridge_domain::Scope;
+pub use tillbridge_transport::{AuditEntry, Direction, EndpointTemplate, Outcome, System};
 pub use time::{format_time, parse_time};
-
-use serde::{Deserialize, Serialize};
-
-/// The two commerce systems Tillbridge talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum System {
-    #[serde(rename = "bigcommerce")]
-    BigCommerce,
-    Shopify,
-}
-
-impl System {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            System::BigCommerce => "bigcommerce",
-            System::Shopify => "shopify",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<System> {
-        match s {
-            "bigcommerce" => Some(System::BigCommerce),
-            "shopify" => Some(System::Shopify),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for System {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            System::BigCommerce => "BigCommerce",
-            System::Shopify => "Shopify",
-        })
-    }
-}

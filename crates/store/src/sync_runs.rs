@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use tillbridge_domain::Scope;
+
 use crate::columns::{count_at, count_to_sql, optional_time_at, time_at};
 use crate::time::format_time;
 use crate::{Store, StoreError};
@@ -25,34 +27,10 @@ pub const FAILED_PHASE: &str = "failed";
 pub const INTERRUPTED_ERROR: &str =
     "Tillbridge stopped before this sync finished (it was closed or crashed). Run the sync again to finish it.";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncMode {
-    Full,
-    Delta,
-}
-
-impl SyncMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SyncMode::Full => "full",
-            SyncMode::Delta => "delta",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SyncMode> {
-        match s {
-            "full" => Some(SyncMode::Full),
-            "delta" => Some(SyncMode::Delta),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncRunRecord {
     pub id: i64,
-    pub mode: SyncMode,
+    pub mode: Scope,
     pub dry_run: bool,
     pub started_at: DateTime<Utc>,
     /// None while the run is going (or until an interrupted run is found at start).
@@ -99,12 +77,7 @@ pub struct SyncChangeKindCount {
 }
 
 /// Records the start of a run in [`FIRST_PHASE`] and returns its id. Prunes the oldest runs.
-pub fn start_sync_run(
-    tx: &Transaction<'_>,
-    mode: SyncMode,
-    dry_run: bool,
-    now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
+pub fn start_sync_run(tx: &Transaction<'_>, mode: Scope, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
     if let Some((run_id, beat)) = live_run(tx, now)? {
         return Err(StoreError::SyncRunning { run_id, seconds_ago: (now - beat).num_seconds() });
     }
@@ -243,7 +216,7 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<SyncRunRecord> {
     Ok(SyncRunRecord {
         id: r.get(0)?,
         // The CHECK constraint admits only the two modes.
-        mode: SyncMode::parse(&mode).unwrap_or(SyncMode::Full),
+        mode: Scope::parse(&mode).unwrap_or(Scope::Full),
         dry_run: r.get(2)?,
         started_at: time_at(r, 3)?,
         finished_at: optional_time_at(r, 4)?,
@@ -321,7 +294,7 @@ pub fn sync_change_kinds(conn: &Connection, run_id: i64) -> Result<Vec<SyncChang
 }
 
 impl Store {
-    pub fn start_sync_run(&self, mode: SyncMode, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub fn start_sync_run(&self, mode: Scope, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
         self.write(|tx| start_sync_run(tx, mode, dry_run, now))
     }
 

@@ -12,8 +12,8 @@ use serde_json::json;
 use tillbridge_store::catalog::{self, record_read};
 use tillbridge_store::{
     BcVariantRow, Decision, JobState, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts,
-    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, ReadScope, Retry, SCHEMA_VERSION,
-    ShVariantRow, Store, StoreError, SyncChangeRow, SyncMode, SyncRunEnd, System, enqueue_in,
+    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, Retry, SCHEMA_VERSION, Scope, ShVariantRow,
+    Store, StoreError, SyncChangeRow, SyncRunEnd, System, enqueue_in,
 };
 
 fn now() -> DateTime<Utc> {
@@ -55,7 +55,7 @@ fn sh(n: u32, sku: &str) -> ShVariantRow {
     }
 }
 
-fn read(system: System, scope: ReadScope, at: DateTime<Utc>, cursor: &str, variants: u64) -> NewRead {
+fn read(system: System, scope: Scope, at: DateTime<Utc>, cursor: &str, variants: u64) -> NewRead {
     NewRead { system, scope, taken_at: at, cursor: Some(cursor.into()), variants }
 }
 
@@ -66,14 +66,14 @@ fn variants_round_trip_with_exact_decimals_and_options() {
     with_sale.sale_price = Some(money("0.10"));
     with_sale.price = None;
     let rows = vec![with_sale, bc(12, "A-2")];
-    store.save_bigcommerce_read(&read(System::BigCommerce, ReadScope::Full, now(), "c1", 2), &rows).unwrap();
+    store.save_bigcommerce_read(&read(System::BigCommerce, Scope::Full, now(), "c1", 2), &rows).unwrap();
     let back = store.bigcommerce_variants().unwrap();
     assert_eq!(back, rows, "every field of a BigCommerce variant reads back as written");
     assert_eq!(back[1].product_price.to_string(), "19.90", "a price keeps its written scale, not a float's rendering");
     assert_eq!(back[0].sale_price.map(|d| d.to_string()).as_deref(), Some("0.10"), "0.10 stays exactly 0.10");
 
     let sh_rows = vec![sh(101, "A-1"), sh(102, "")];
-    store.save_shopify_read(&read(System::Shopify, ReadScope::Full, now(), "s1", 2), &sh_rows).unwrap();
+    store.save_shopify_read(&read(System::Shopify, Scope::Full, now(), "s1", 2), &sh_rows).unwrap();
     assert_eq!(store.shopify_variants().unwrap(), sh_rows, "every field of a Shopify variant reads back as written");
 
     let text: String = store
@@ -94,7 +94,7 @@ fn lookups_by_id_follow_the_order_asked_and_skip_unknown_ids() {
     let store = Store::open_in_memory(now()).unwrap();
     store
         .save_bigcommerce_read(
-            &read(System::BigCommerce, ReadScope::Full, now(), "c", 3),
+            &read(System::BigCommerce, Scope::Full, now(), "c", 3),
             &[bc(11, "a"), bc(12, "b"), bc(13, "c")],
         )
         .unwrap();
@@ -102,7 +102,7 @@ fn lookups_by_id_follow_the_order_asked_and_skip_unknown_ids() {
         store.bigcommerce_variants_by_id(&[13, 99, 11]).unwrap().into_iter().map(|v| v.variant_id).collect();
     assert_eq!(ids, vec![13, 11], "found rows come back in the order asked; an unknown id is skipped");
 
-    store.save_shopify_read(&read(System::Shopify, ReadScope::Full, now(), "s", 2), &[sh(1, "a"), sh(2, "b")]).unwrap();
+    store.save_shopify_read(&read(System::Shopify, Scope::Full, now(), "s", 2), &[sh(1, "a"), sh(2, "b")]).unwrap();
     let found = store.shopify_variants_by_id(&["gid://shopify/ProductVariant/2".into(), "nope".into()]).unwrap();
     assert_eq!(found.len(), 1, "only the stored Shopify variant is found");
     assert_eq!(found[0].sku, "b", "and it is the one asked for");
@@ -113,7 +113,7 @@ fn a_full_read_removes_vanished_variants_and_a_delta_keeps_the_others() {
     let store = Store::open_in_memory(now()).unwrap();
     store
         .save_bigcommerce_read(
-            &read(System::BigCommerce, ReadScope::Full, now(), "c1", 3),
+            &read(System::BigCommerce, Scope::Full, now(), "c1", 3),
             &[bc(11, "a"), bc(12, "b"), bc(13, "c")],
         )
         .unwrap();
@@ -122,7 +122,7 @@ fn a_full_read_removes_vanished_variants_and_a_delta_keeps_the_others() {
     changed.price = Some(money("25.00"));
     store
         .save_bigcommerce_read(
-            &read(System::BigCommerce, ReadScope::Delta, now() + Duration::minutes(5), "c2", 2),
+            &read(System::BigCommerce, Scope::Delta, now() + Duration::minutes(5), "c2", 2),
             &[changed, bc(14, "d")],
         )
         .unwrap();
@@ -131,8 +131,7 @@ fn a_full_read_removes_vanished_variants_and_a_delta_keeps_the_others() {
 
     let removed = store
         .write(|tx| {
-            let id =
-                record_read(tx, &read(System::BigCommerce, ReadScope::Full, now() + Duration::minutes(10), "c3", 2))?;
+            let id = record_read(tx, &read(System::BigCommerce, Scope::Full, now() + Duration::minutes(10), "c3", 2))?;
             catalog::replace_bigcommerce_variants(tx, id, &[bc(11, "a"), bc(14, "d")])
         })
         .unwrap();
@@ -140,12 +139,10 @@ fn a_full_read_removes_vanished_variants_and_a_delta_keeps_the_others() {
     let ids: Vec<i64> = store.bigcommerce_variants().unwrap().into_iter().map(|v| v.variant_id).collect();
     assert_eq!(ids, vec![11, 14], "only what the full read returned remains");
 
-    store
-        .save_shopify_read(&read(System::Shopify, ReadScope::Full, now(), "s1", 2), &[sh(1, "a"), sh(2, "b")])
-        .unwrap();
-    store.save_shopify_read(&read(System::Shopify, ReadScope::Delta, now(), "s2", 1), &[sh(3, "c")]).unwrap();
+    store.save_shopify_read(&read(System::Shopify, Scope::Full, now(), "s1", 2), &[sh(1, "a"), sh(2, "b")]).unwrap();
+    store.save_shopify_read(&read(System::Shopify, Scope::Delta, now(), "s2", 1), &[sh(3, "c")]).unwrap();
     assert_eq!(store.shopify_variants().unwrap().len(), 3, "a Shopify delta keeps the variants it did not mention");
-    store.save_shopify_read(&read(System::Shopify, ReadScope::Full, now(), "s3", 1), &[sh(3, "c")]).unwrap();
+    store.save_shopify_read(&read(System::Shopify, Scope::Full, now(), "s3", 1), &[sh(3, "c")]).unwrap();
     let left: Vec<String> = store.shopify_variants().unwrap().into_iter().map(|v| v.sku).collect();
     assert_eq!(left, vec!["c"], "a Shopify full read removes what vanished");
     assert_eq!(store.bigcommerce_variants().unwrap().len(), 2, "a Shopify read never touches BigCommerce rows");
@@ -155,23 +152,17 @@ fn a_full_read_removes_vanished_variants_and_a_delta_keeps_the_others() {
 fn the_last_read_gives_the_delta_cursor_and_the_last_full_read_is_kept() {
     let store = Store::open_in_memory(now()).unwrap();
     assert_eq!(store.last_read(System::BigCommerce).unwrap(), None, "nothing was read yet");
-    store.record_read(&read(System::BigCommerce, ReadScope::Full, now(), "full-cursor", 100)).unwrap();
+    store.record_read(&read(System::BigCommerce, Scope::Full, now(), "full-cursor", 100)).unwrap();
     for i in 1..=150 {
         store
-            .record_read(&read(
-                System::BigCommerce,
-                ReadScope::Delta,
-                now() + Duration::minutes(i),
-                &format!("d{i}"),
-                1,
-            ))
+            .record_read(&read(System::BigCommerce, Scope::Delta, now() + Duration::minutes(i), &format!("d{i}"), 1))
             .unwrap();
     }
-    store.record_read(&read(System::Shopify, ReadScope::Delta, now(), "shopify", 7)).unwrap();
+    store.record_read(&read(System::Shopify, Scope::Delta, now(), "shopify", 7)).unwrap();
 
     let last = store.last_read(System::BigCommerce).unwrap().expect("a read was recorded");
     assert_eq!(last.cursor.as_deref(), Some("d150"), "the latest read's cursor is where the next delta starts");
-    assert_eq!(last.scope, ReadScope::Delta, "and it was a delta");
+    assert_eq!(last.scope, Scope::Delta, "and it was a delta");
     assert_eq!(last.taken_at, now() + Duration::minutes(150), "with the time it was taken");
     let full = store.last_full_read(System::BigCommerce).unwrap().expect("the full read survives pruning");
     assert_eq!((full.cursor.as_deref(), full.variants), (Some("full-cursor"), 100), "the last full read is kept");
@@ -190,7 +181,7 @@ fn a_read_and_its_jobs_land_together_or_not_at_all() {
     let job =
         NewJob { kind: "price".into(), payload: json!({"items": [1, 2, 3]}), idempotency_key: "price:run1".into() };
     let failed: Result<(), StoreError> = store.write(|tx| {
-        let id = record_read(tx, &read(System::BigCommerce, ReadScope::Full, now(), "c", 1))?;
+        let id = record_read(tx, &read(System::BigCommerce, Scope::Full, now(), "c", 1))?;
         catalog::replace_bigcommerce_variants(tx, id, &[bc(11, "a")])?;
         enqueue_in(tx, &job, now())?;
         Err(StoreError::NotFound { what: "anything", id: 0 })
@@ -572,9 +563,9 @@ fn change(n: i64) -> SyncChangeRow {
 fn a_sync_run_records_its_phases_outcome_and_changes() {
     let store = Store::open_in_memory(now()).unwrap();
     assert_eq!(store.latest_sync_run().unwrap(), None, "no run yet");
-    let run = store.start_sync_run(SyncMode::Delta, true, now()).unwrap();
+    let run = store.start_sync_run(Scope::Delta, true, now()).unwrap();
     let started = store.latest_sync_run().unwrap().expect("the run is recorded when it starts");
-    assert_eq!((started.id, started.mode, started.dry_run), (run, SyncMode::Delta, true), "mode and dry run are kept");
+    assert_eq!((started.id, started.mode, started.dry_run), (run, Scope::Delta, true), "mode and dry run are kept");
     assert_eq!(started.finished_at, None, "a running run has no end time");
 
     store.update_sync_run_phase(run, "planning").unwrap();
@@ -610,7 +601,7 @@ fn only_the_latest_runs_keep_their_changes() {
     let store = Store::open_in_memory(now()).unwrap();
     let mut runs = Vec::new();
     for i in 0..25 {
-        let run = store.start_sync_run(SyncMode::Full, i % 2 == 0, now() + Duration::minutes(i)).unwrap();
+        let run = store.start_sync_run(Scope::Full, i % 2 == 0, now() + Duration::minutes(i)).unwrap();
         store.save_sync_changes(run, &[change(1), change(2)]).unwrap();
         let end = SyncRunEnd { phase: "done".into(), error: None, changes: 2, written: 2, failed: 0 };
         store.finish_sync_run(run, &end, now() + Duration::minutes(i)).unwrap();
@@ -623,7 +614,7 @@ fn only_the_latest_runs_keep_their_changes() {
 
     for i in 0..1_000 {
         let at = now() + Duration::hours(1) + Duration::seconds(i);
-        let run = store.start_sync_run(SyncMode::Delta, false, at).unwrap();
+        let run = store.start_sync_run(Scope::Delta, false, at).unwrap();
         let end = SyncRunEnd { phase: "done".into(), error: None, changes: 0, written: 0, failed: 0 };
         store.finish_sync_run(run, &end, at).unwrap();
     }
@@ -641,10 +632,10 @@ fn a_run_interrupted_by_a_crash_is_marked_failed_at_the_next_start() {
     let path = dir.path().join("t.db");
     let (finished, interrupted) = {
         let (store, _) = Store::open(&path, now()).unwrap();
-        let finished = store.start_sync_run(SyncMode::Full, false, now()).unwrap();
+        let finished = store.start_sync_run(Scope::Full, false, now()).unwrap();
         let end = SyncRunEnd { phase: "done".into(), error: None, changes: 0, written: 0, failed: 0 };
         store.finish_sync_run(finished, &end, now()).unwrap();
-        let interrupted = store.start_sync_run(SyncMode::Delta, false, now()).unwrap();
+        let interrupted = store.start_sync_run(Scope::Delta, false, now()).unwrap();
         store.update_sync_run_phase(interrupted, "writing").unwrap();
         (finished, interrupted)
     };
@@ -698,15 +689,15 @@ fn the_catalog_migration_applies_to_a_version_one_database() {
         assert!(tables.iter().any(|t| t == table), "version 2 adds {table}; tables are {tables:?}");
     }
     store.add_decision(&link(1, "s1"), now()).unwrap();
-    store.save_bigcommerce_read(&read(System::BigCommerce, ReadScope::Full, now(), "c", 1), &[bc(11, "a")]).unwrap();
+    store.save_bigcommerce_read(&read(System::BigCommerce, Scope::Full, now(), "c", 1), &[bc(11, "a")]).unwrap();
     assert_eq!(store.decisions().unwrap().len(), 1, "the new tables work on the upgraded file");
 }
 
 #[test]
 fn a_live_run_blocks_a_second_start_until_its_lease_runs_out() {
     let store = Store::open_in_memory(now()).unwrap();
-    let live = store.start_sync_run(SyncMode::Full, false, now()).unwrap();
-    let refused = store.start_sync_run(SyncMode::Delta, true, now() + Duration::seconds(30)).unwrap_err();
+    let live = store.start_sync_run(Scope::Full, false, now()).unwrap();
+    let refused = store.start_sync_run(Scope::Delta, true, now() + Duration::seconds(30)).unwrap_err();
     assert!(
         matches!(refused, StoreError::SyncRunning { run_id, .. } if run_id == live),
         "a second sync over a live one is refused, naming it: {refused}"
@@ -720,7 +711,7 @@ fn a_live_run_blocks_a_second_start_until_its_lease_runs_out() {
     store.renew_sync_run(live, now() + Duration::seconds(50)).unwrap();
     let still = now() + Duration::seconds(100);
     assert!(
-        store.start_sync_run(SyncMode::Delta, true, still).is_err(),
+        store.start_sync_run(Scope::Delta, true, still).is_err(),
         "a renewed lease keeps the run alive past its first minute"
     );
 
@@ -730,5 +721,5 @@ fn a_live_run_blocks_a_second_start_until_its_lease_runs_out() {
         1,
         "a run silent for a whole lease was lost with its process"
     );
-    assert!(store.start_sync_run(SyncMode::Delta, true, silent).is_ok(), "and no longer blocks a new sync");
+    assert!(store.start_sync_run(Scope::Delta, true, silent).is_ok(), "and no longer blocks a new sync");
 }
