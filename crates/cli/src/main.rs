@@ -1,7 +1,5 @@
 //! `tillbridge`: the command-line front end. Every subcommand is a thin adapter over the engine.
 
-mod bench;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -410,7 +408,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Bench { what } => match what {
             BenchCommand::Seed { variants, seed, locations } => {
-                bench::seed(&SeedSpec {
+                tillbridge_bench::seed(&SeedSpec {
                     seed: *seed,
                     variants: *variants,
                     locations: *locations,
@@ -419,19 +417,23 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Match { variants, seed } => {
-                bench::matching(&SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() });
+                tillbridge_bench::matching(&SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() });
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Catalog { variants, changed, seed } => {
-                bench::catalog(SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() }, *changed).await?;
+                tillbridge_bench::catalog(
+                    SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() },
+                    *changed,
+                )
+                .await?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::PlanChild { bigcommerce, shopify } => {
-                bench::plan_child(bigcommerce, shopify)?;
+                tillbridge_bench::plan_child(bigcommerce, shopify)?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Read { variants, locations, seed } => {
-                bench::read(SeedSpec {
+                tillbridge_bench::read(SeedSpec {
                     seed: *seed,
                     variants: *variants,
                     locations: *locations,
