@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceClient, ProductQuery};
+use tillbridge_domain::catalog::{bigcommerce_barcode, bigcommerce_prices, shopify_price_fields, shopify_prices};
 use tillbridge_domain::matching::{Decisions, MatchRules};
-use tillbridge_domain::sync::{bigcommerce_barcode, bigcommerce_prices, shopify_price_fields, shopify_prices};
 use tillbridge_emulator::bigcommerce::BcConfig;
 use tillbridge_emulator::requests::RequestLog;
 use tillbridge_emulator::rng::Rng;
@@ -645,7 +645,7 @@ pub async fn catalog(spec: SeedSpec, share: f64) -> Result<(), ApiError> {
     let min_requests = bc_products.div_ceil(250)
         + bulk_read
         + shopify_products
-        + (edits.barcodes.len() as u64).div_ceil(tillbridge_domain::sync::BIGCOMMERCE_VARIANTS_PER_WRITE as u64);
+        + (edits.barcodes.len() as u64).div_ceil(tillbridge_domain::catalog::BIGCOMMERCE_VARIANTS_PER_WRITE as u64);
     let ratio = requests as f64 / min_requests as f64;
     let (bc_floor, sh_floor) = quota_floors(bc_requests, points, &bc_config, &sh_config);
     let floor_s = bc_floor.max(sh_floor);

@@ -251,7 +251,8 @@ impl BigCommerceClient {
             status,
             duration_ms: started.elapsed().as_millis() as u64,
             attempt,
-            correlation_id: self.correlation_id.to_string(),
+            correlation_id: tillbridge_transport::correlation::current()
+                .unwrap_or_else(|| self.correlation_id.to_string()),
             outcome,
             budget_left: self.inner.governor.budget(),
         });

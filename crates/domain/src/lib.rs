@@ -2,11 +2,13 @@
 //! randomness. The same snapshots and decisions always give the same plan, which is what makes a
 //! dry run an honest preview of the real run.
 
+pub mod catalog;
 pub mod gtin;
 pub mod matching;
 pub mod options;
+pub mod schedule;
 pub mod scope;
 pub mod sku;
-pub mod sync;
+pub mod work;
 
 pub use scope::Scope;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use tillbridge_domain::sync::*;
+use tillbridge_domain::catalog::*;
 
 /// A BigCommerce variant as the API stores it, before the pricing model reads it.
 #[derive(Debug, Clone)]
@@ -111,14 +111,14 @@ impl Stores {
     }
 
     /// Performs the writes the way the stores' APIs would.
-    fn apply(&mut self, writes: &[Write]) {
+    fn apply(&mut self, writes: &[CatalogRequest]) {
         let shopify_at: HashMap<String, usize> =
             self.shopify.iter().enumerate().map(|(i, v)| (v.variant_id.clone(), i)).collect();
         let bigcommerce_at: HashMap<i64, usize> =
             self.bigcommerce.iter().enumerate().map(|(i, v)| (v.variant_id, i)).collect();
         for write in writes {
             match write {
-                Write::ShopifyVariants { product_id, variants } => {
+                CatalogRequest::ShopifyVariants { product_id, variants } => {
                     for w in variants {
                         let variant = &mut self.shopify[shopify_at[&w.variant_id]];
                         assert_eq!(&variant.product_id, product_id, "a Shopify write names the variant's own product");
@@ -136,10 +136,10 @@ impl Stores {
                         }
                     }
                 }
-                Write::ShopifyProductTitle { product_id, title } => {
+                CatalogRequest::ShopifyProductTitle { product_id, title } => {
                     self.shopify_titles.insert(product_id.clone(), title.clone());
                 }
-                Write::BigCommerceVariants { variants } => {
+                CatalogRequest::BigCommerceVariants { variants } => {
                     for w in variants {
                         let variant = &mut self.bigcommerce[bigcommerce_at[&w.variant_id]];
                         assert_eq!(
@@ -163,7 +163,7 @@ impl Stores {
                         }
                     }
                 }
-                Write::BigCommerceProductNames { products } => {
+                CatalogRequest::BigCommerceProductNames { products } => {
                     for p in products {
                         self.bigcommerce_names.insert(p.product_id, p.name.clone());
                     }
@@ -364,12 +364,12 @@ proptest! {
                 "{:?} flows from its owner only: {:?}", change.field, change
             );
         }
-        for write in &plan.writes {
+        for write in &plan.requests() {
             let (len, limit) = match write {
-                Write::ShopifyVariants { variants, .. } => (variants.len(), SHOPIFY_VARIANTS_PER_WRITE),
-                Write::ShopifyProductTitle { .. } => (1, 1),
-                Write::BigCommerceVariants { variants } => (variants.len(), BIGCOMMERCE_VARIANTS_PER_WRITE),
-                Write::BigCommerceProductNames { products } => (products.len(), BIGCOMMERCE_PRODUCTS_PER_WRITE),
+                CatalogRequest::ShopifyVariants { variants, .. } => (variants.len(), SHOPIFY_VARIANTS_PER_WRITE),
+                CatalogRequest::ShopifyProductTitle { .. } => (1, 1),
+                CatalogRequest::BigCommerceVariants { variants } => (variants.len(), BIGCOMMERCE_VARIANTS_PER_WRITE),
+                CatalogRequest::BigCommerceProductNames { products } => (products.len(), BIGCOMMERCE_PRODUCTS_PER_WRITE),
             };
             prop_assert!((1..=limit).contains(&len), "a write holds 1 to {} items, not {}: {:?}", limit, len, write);
         }
@@ -382,9 +382,47 @@ proptest! {
     fn a_full_plan_applied_leaves_nothing_for_a_second_full_plan(stores in (0usize..16).prop_flat_map(stores_of), ownership in ownership()) {
         let first = plan_sync(&stores.pairs(None), &ownership, Scope::Full);
         let mut after = stores.clone();
-        after.apply(&first.writes);
+        after.apply(&first.requests());
         let second = plan_sync(&after.pairs(None), &ownership, Scope::Full);
         prop_assert!(second.is_empty(), "after applying the first plan nothing differs: first {:#?}, second {:#?}", first, second);
         prop_assert_eq!(&second.skipped, &first.skipped, "what could not be written is still reported, and nothing more");
+    }
+
+    #[test]
+    fn each_unit_has_its_own_entity_and_rides_in_exactly_one_request(
+        (stores, last) in stores_and_last(),
+        ownership in ownership(),
+        scope in scope(),
+    ) {
+        let plan = plan_sync(&stores.pairs(Some(&last)), &ownership, scope);
+        let mut entities: Vec<String> = plan.writes.iter().map(CatalogWrite::entity_key).collect();
+        entities.sort();
+        let before = entities.len();
+        entities.dedup();
+        prop_assert_eq!(entities.len(), before, "two units of one plan would fight over one job: {:?}", plan.writes);
+        for change in &plan.changes {
+            prop_assert!(
+                entities.binary_search(&change.entity_key).is_ok(),
+                "each change names the write that carries it: {:?} not in {:?}", change, entities
+            );
+        }
+        let mut carried: Vec<usize> = batch(&plan.writes).into_iter().flat_map(|b| b.units).collect();
+        carried.sort_unstable();
+        prop_assert_eq!(carried, (0..plan.writes.len()).collect::<Vec<_>>(), "every unit is sent once, none twice");
+    }
+
+    #[test]
+    fn sending_units_in_any_grouping_leaves_the_stores_alike(stores in (0usize..16).prop_flat_map(stores_of), ownership in ownership(), split in 1usize..7) {
+        // The queue sends whatever is due together; a plan's units sent in several rounds must
+        // leave the stores as one round would.
+        let plan = plan_sync(&stores.pairs(None), &ownership, Scope::Full);
+        let mut at_once = stores.clone();
+        at_once.apply(&plan.requests());
+        let mut in_rounds = stores.clone();
+        for round in plan.writes.chunks(split) {
+            in_rounds.apply(&batch(round).into_iter().map(|b| b.request).collect::<Vec<_>>());
+        }
+        let after = |s: &Stores| plan_sync(&s.pairs(None), &ownership, Scope::Full);
+        prop_assert_eq!(after(&in_rounds), after(&at_once), "rounds and one batch end in the same place");
     }
 }

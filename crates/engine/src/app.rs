@@ -37,8 +37,12 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) opened: Opened,
     pub(crate) connector: Arc<dyn crate::connect::Connector>,
-    /// The one sync that may run at a time, as the UI polls it.
-    pub(crate) progress: crate::progress::ProgressCell,
+    /// The runtime's state: this process's lease identity, the lanes' wake-ups, each capability's
+    /// progress, and the channel to the runtime loop when one runs here.
+    pub(crate) runtime: Arc<crate::runtime::Runtime>,
+    /// The stores' clients, built once per connection so every request to a store spends the same
+    /// rate-limit governor.
+    pub(crate) clients: Arc<tokio::sync::Mutex<Option<crate::clients::CachedClients>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,6 +83,12 @@ pub struct Status {
     pub database: DatabaseView,
     pub secret_store: SecretStoreView,
     pub connections: Vec<ConnectionView>,
+    /// Each store's health, from its latest requests.
+    pub health: Vec<crate::runtime::health::StoreHealth>,
+    /// The kill switch: outgoing writes are paused.
+    pub paused: bool,
+    /// Jobs waiting for a person (dead) or for their next attempt (failed).
+    pub failed_jobs: u64,
 }
 
 impl App {
@@ -92,13 +102,18 @@ impl App {
             Ok((store, opened, secrets))
         })
         .await??;
-        let app = App::from_parts(store, secrets, clock, opened);
-        app.recover_after_crash().await?;
-        Ok(app)
+        // Opening touches no job: work another live process holds stays its own, and what dead
+        // processes left is taken back by the runtime's heartbeat, which can tell the two apart.
+        Ok(App::from_parts(store, secrets, clock, opened))
     }
 
     /// Assembles an engine from parts; tests pass an in-memory store, memory secrets and a fixed clock.
     pub fn from_parts(store: Store, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>, opened: Opened) -> App {
+        // Two engines in one process (tests) need distinct lease identities: a count of the engines
+        // built here, mixed with the clock so a restarted process does not reuse an identity.
+        static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let instance = (clock.now().timestamp_nanos_opt().unwrap_or_default() as u64) << 8
+            | ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0xff;
         if let Some(backup) = &opened.backup {
             tracing::info!(backup = %backup.display(), from = opened.from_version, to = opened.to_version, "database upgraded");
         }
@@ -108,7 +123,8 @@ impl App {
             clock,
             opened,
             connector: Arc::new(crate::connect::HttpConnector),
-            progress: crate::progress::ProgressCell::default(),
+            runtime: Arc::new(crate::runtime::Runtime::new(instance)),
+            clients: Arc::default(),
         }
     }
 
@@ -147,22 +163,10 @@ impl App {
         self.clock.now()
     }
 
-    /// Jobs that were running when the process died are due again; their idempotency keys make
-    /// the second attempt safe.
-    async fn recover_after_crash(&self) -> Result<(), ApiError> {
-        let now = self.now();
-        let (jobs, runs) = self
-            .blocking(move |app| {
-                Ok((app.store.requeue_interrupted(now)?, app.store.interrupted_sync_runs_to_failed(now)?))
-            })
-            .await?;
-        if jobs > 0 {
-            tracing::warn!(jobs, "requeued jobs interrupted by the previous shutdown");
-        }
-        if runs > 0 {
-            tracing::warn!(runs, "marked syncs interrupted by the previous shutdown as failed");
-        }
-        Ok(())
+    /// Randomness for backoff delays, seeded from the clock.
+    pub(crate) fn jitter(&self) -> Arc<dyn tillbridge_transport::Jitter> {
+        let seed = self.now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        Arc::new(tillbridge_transport::SeededJitter::new(seed))
     }
 
     /// Runs blocking work (SQLite, the keychain) off the async threads.
@@ -196,6 +200,12 @@ impl App {
                 },
                 connections: app.connection_views(secret_store.ok)?,
                 secret_store,
+                health: app.store_health()?,
+                paused: app.paused_now()?,
+                failed_jobs: {
+                    let counts = app.store.job_counts(None)?;
+                    counts.failed + counts.dead
+                },
             })
         })
         .await

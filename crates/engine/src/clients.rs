@@ -64,3 +64,26 @@ impl App {
         })
     }
 }
+
+/// Clients built for one set of connections; rebuilt when a connection changes.
+#[derive(Debug)]
+pub(crate) struct CachedClients {
+    connections: Vec<tillbridge_store::ConnectionRecord>,
+    clients: StoreClients,
+}
+
+impl App {
+    /// The clients the lanes and runs share. Built once per connection, so each store's rate-limit
+    /// governor sees every request this process sends it; a reconnect (new token, new URL) builds
+    /// new ones.
+    pub(crate) async fn shared_clients(&self) -> Result<StoreClients, ApiError> {
+        let connections = self.blocking(|app| Ok(app.store.connections()?)).await?;
+        let mut cache = self.clients.lock().await;
+        if let Some(cached) = cache.as_ref().filter(|c| c.connections == connections) {
+            return Ok(cached.clients.clone());
+        }
+        let clients = self.store_clients().await?;
+        *cache = Some(CachedClients { connections, clients: clients.clone() });
+        Ok(clients)
+    }
+}

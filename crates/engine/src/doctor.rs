@@ -1,8 +1,9 @@
 use serde::Serialize;
 use tillbridge_secrets::SecretStoreKind;
-use tillbridge_store::{JobState, System};
+use tillbridge_store::System;
 
 use crate::{ApiError, App};
+use crate::runtime::health::HealthState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,6 +42,7 @@ impl App {
             let secrets_ok = checks[1].state != CheckState::Fail;
             checks.extend(app.check_connections(secrets_ok));
             checks.push(app.check_jobs());
+            checks.extend(app.check_store_health());
             let healthy = checks.iter().all(|c| c.state != CheckState::Fail);
             Ok(DoctorReport { healthy, checks })
         })
@@ -138,27 +140,46 @@ impl App {
     }
 
     fn check_jobs(&self) -> Check {
-        match self.store.count_jobs() {
+        match self.store.job_counts(None) {
             Err(e) => check("transfer queue", CheckState::Fail, e.to_string(), None),
             Ok(counts) => {
-                let count = |s: JobState| counts.iter().find(|(st, _)| *st == s).map_or(0, |(_, n)| *n);
-                let (dead, waiting) = (count(JobState::Dead), count(JobState::Pending) + count(JobState::Failed));
-                if dead > 0 {
+                let waiting = counts.pending + counts.running;
+                if counts.dead + counts.failed > 0 {
                     check(
                         "transfer queue",
                         CheckState::Warn,
-                        format!("{dead} transfers failed for good and wait for a person; {waiting} are waiting to run"),
-                        Some("Open the failed transfers, read their reasons, and replay them once the cause is fixed."),
+                        format!(
+                            "{} transfers were refused and wait for a person, {} failed and will be retried by themselves; {waiting} are waiting to run",
+                            counts.dead, counts.failed
+                        ),
+                        Some("Open Failed (or run `tillbridge failed`), read the reasons, fix the cause, then Retry or Skip."),
                     )
                 } else {
-                    check(
-                        "transfer queue",
-                        CheckState::Ok,
-                        format!("no failed transfers; {waiting} waiting to run"),
-                        None,
-                    )
+                    check("transfer queue", CheckState::Ok, format!("no failed transfers; {waiting} waiting to run"), None)
                 }
             }
         }
+    }
+
+    /// Each store's health from its latest requests, not from the last token check.
+    fn check_store_health(&self) -> Vec<Check> {
+        let health = match self.store_health() {
+            Ok(h) => h,
+            Err(e) => return vec![check("store health", CheckState::Fail, e.message, None)],
+        };
+        health
+            .into_iter()
+            .map(|h| {
+                let name = format!("{} requests", h.system.as_str());
+                let state = match h.state {
+                    HealthState::Healthy | HealthState::Unknown => CheckState::Ok,
+                    HealthState::Degraded => CheckState::Warn,
+                    HealthState::Down => CheckState::Fail,
+                };
+                let next = (state != CheckState::Ok)
+                    .then_some("Writes wait in the queue and go out when the store answers again; check its status page.");
+                check(&name, state, h.detail, next)
+            })
+            .collect()
     }
 }

@@ -11,10 +11,9 @@ mod doctor;
 mod error;
 mod mapping;
 mod paths;
-mod product_sync;
 mod progress;
+pub mod runtime;
 mod snapshot;
-mod writes;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
 pub use clock::{Clock, SystemClock};
@@ -23,11 +22,22 @@ pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use paths::{default_db_path, default_log_dir};
-pub use product_sync::{CatalogPlan, PRODUCT_WRITE_JOB, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
+pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
+pub use runtime::health::{HealthState, StoreHealth};
+pub use runtime::queue::{
+    CancelRequest, CancelView, FailedJobView, FailedQuery, FailedView, JobTimelineView, QueueActionView, RetryRequest,
+    SkipRequest,
+};
+pub use runtime::runs::{RunResult, RunView, RunsQuery, RunsView};
+pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
+pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
+pub use tillbridge_domain::catalog::GuardRails;
+pub use tillbridge_domain::work::Capability;
+pub use tillbridge_store::{AttemptRecord, AttemptRequest, JobState, Trigger};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use tillbridge_domain::Scope;
+pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
-pub use tillbridge_domain::sync::{Owner, Ownership};
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::MappingClassCounts;
 

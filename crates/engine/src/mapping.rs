@@ -120,7 +120,7 @@ pub(crate) fn record_rows(plan: &MatchPlan, bc: &[BcVariantRow], sh: &[ShVariant
                 product_id: b.product_id,
                 variant_id: b.variant_id,
                 sku: b.sku.clone(),
-                barcode: tillbridge_domain::sync::bigcommerce_barcode(&b.upc, &b.gtin),
+                barcode: tillbridge_domain::catalog::bigcommerce_barcode(&b.upc, &b.gtin),
                 title: b.title.clone(),
                 options: options_text(&b.options),
             }),
@@ -175,7 +175,7 @@ impl App {
     }
 
     pub(crate) fn match_rows(&self, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Result<MatchPlan, ApiError> {
-        Ok(crate::product_sync::match_rows(bc, sh, &self.decisions()?, &self.match_rules()?))
+        Ok(crate::catalog::match_rows(bc, sh, &self.decisions()?, &self.match_rules()?))
     }
 
     /// The SKU rules and the option synonyms table matching uses.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::sync::ChangeCount;
+use tillbridge_domain::catalog::ChangeCount;
 use tillbridge_store::Scope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,7 @@ pub enum SyncPhase {
     Writing,
     Done,
     Failed,
+    Cancelled,
 }
 
 impl SyncPhase {
@@ -35,6 +36,7 @@ impl SyncPhase {
             SyncPhase::Writing => "writing",
             SyncPhase::Done => "done",
             SyncPhase::Failed => "failed",
+            SyncPhase::Cancelled => "cancelled",
         }
     }
 }
@@ -43,7 +45,12 @@ impl SyncPhase {
 pub struct SyncSummary {
     pub changes: usize,
     pub written: usize,
+    /// Failed or refused: each waits in the Failed view with its reason.
     pub failed: usize,
+    /// Replaced by a newer plan for the same field, or cancelled before they went out.
+    pub superseded: usize,
+    /// Still queued when the run stopped following them (writes paused, or retries due later).
+    pub queued: usize,
     pub by_kind: Vec<ChangeCount>,
 }
 
@@ -60,6 +67,8 @@ pub struct SyncProgress {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// Set when a scheduled run stopped before writing: why it waits for a person's approval.
+    pub approval_reason: Option<String>,
     pub summary: Option<SyncSummary>,
 }
 
@@ -77,6 +86,7 @@ impl SyncProgress {
             started_at: None,
             finished_at: None,
             error: None,
+            approval_reason: None,
             summary: None,
         }
     }
@@ -111,7 +121,7 @@ pub fn estimate_seconds_left(pace: WritePace, left_bc: u64, left_sh: u64, done: 
     floor.max(observed)
 }
 
-/// The shared, live progress of the one sync that may run at a time.
+/// The shared, live progress of a capability's one run at a time, in this process.
 #[derive(Debug, Clone)]
 pub(crate) struct ProgressCell(Arc<Mutex<SyncProgress>>);
 

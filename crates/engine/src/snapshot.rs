@@ -10,8 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use tillbridge_bigcommerce::models::Product;
 use tillbridge_bigcommerce::{BigCommerceApi, ProductQuery};
+use tillbridge_domain::catalog::{
+    BcItemRef, ShItemRef, bigcommerce_barcode_borrowed, bigcommerce_prices, shopify_prices,
+};
 use tillbridge_domain::matching::{BigCommerceVariant, ShopifyVariant};
-use tillbridge_domain::sync::{BcItemRef, ShItemRef, bigcommerce_barcode_borrowed, bigcommerce_prices, shopify_prices};
 use tillbridge_shopify::models::Variant;
 use tillbridge_shopify::{ShopifyApi, VariantQuery};
 use tillbridge_store::{BcVariantRow, ShVariantRow};

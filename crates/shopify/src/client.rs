@@ -270,7 +270,8 @@ impl ShopifyClient {
             status,
             duration_ms: started.elapsed().as_millis() as u64,
             attempt,
-            correlation_id: self.correlation_id.to_string(),
+            correlation_id: tillbridge_transport::correlation::current()
+                .unwrap_or_else(|| self.correlation_id.to_string()),
             outcome,
             budget_left: self.inner.governor.available().map(|p| p.floor() as i64),
         });

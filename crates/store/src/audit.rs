@@ -48,12 +48,23 @@ impl Store {
 
     /// The newest entries first; `before_id` pages further back.
     pub fn recent_audit(&self, limit: u32, before_id: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit_page(None, limit, before_id)
+    }
+
+    /// The newest outbound requests to `system`, newest first: what the store's health is read from.
+    pub fn last_requests(&self, system: System, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit_page(Some(system), limit, None)
+    }
+
+    fn audit_page(&self, system: Option<System>, limit: u32, before_id: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare(
+            let mut stmt = c.prepare_cached(
                 "SELECT id, at, system, direction, method, endpoint, status, duration_ms, attempt, correlation_id, outcome, budget_left
-                 FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+                 FROM audit_log WHERE id < ?1 AND (?3 IS NULL OR (system = ?3 AND direction = 'outbound'))
+                 ORDER BY id DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(rusqlite::params![before_id.unwrap_or(i64::MAX), limit], |r| {
+            let system = system.map(System::as_str);
+            let rows = stmt.query_map(rusqlite::params![before_id.unwrap_or(i64::MAX), limit, system], |r| {
                 let at: String = r.get(1)?;
                 let system: String = r.get(2)?;
                 let direction: String = r.get(3)?;

@@ -26,14 +26,17 @@ pub use baseline::{SyncCursors, save_baseline};
 pub use catalog::{BcVariantRow, NewRead, ReadRecord, ShVariantRow};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use error::StoreError;
-pub use jobs::{Enqueued, Job, JobState, NewJob, Retry, enqueue_in};
+pub use jobs::{
+    AttemptOutcome, AttemptRecord, AttemptRequest, Enqueued, Job, JobCounts, JobState, NewJob, Settlement, enqueue_in,
+    supersede_unplanned_in,
+};
 pub use mapping::{
     Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
     MappingPage, MappingRecordRow, MappingShopifySide,
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
-pub use sync_runs::{SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord};
+pub use sync_runs::{NewRun, RunStart, SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord, Trigger};
 pub use tillbridge_domain::Scope;
 pub use tillbridge_transport::{AuditEntry, Direction, EndpointTemplate, Outcome, System};
 pub use time::{format_time, parse_time};

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
     Migration { version: 2, name: "catalog", sql: include_str!("../migrations/0002_catalog.sql") },
     Migration { version: 3, name: "sync baseline", sql: include_str!("../migrations/0003_sync_baseline.sql") },
+    Migration { version: 4, name: "runtime", sql: include_str!("../migrations/0004_runtime.sql") },
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use tillbridge_domain::Scope;
+use tillbridge_domain::work::Capability;
 
 use crate::columns::{count_at, count_to_sql, optional_time_at, time_at};
 use crate::time::format_time;
@@ -27,30 +28,85 @@ pub const FAILED_PHASE: &str = "failed";
 pub const INTERRUPTED_ERROR: &str =
     "Tillbridge stopped before this sync finished (it was closed or crashed). Run the sync again to finish it.";
 
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Manual,
+    Scheduled,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::Scheduled => "scheduled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Trigger> {
+        match s {
+            "manual" => Some(Trigger::Manual),
+            "scheduled" => Some(Trigger::Scheduled),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncRunRecord {
     pub id: i64,
+    pub capability: Capability,
     pub mode: Scope,
     pub dry_run: bool,
+    pub trigger: Trigger,
     pub started_at: DateTime<Utc>,
-    /// None while the run is going (or until an interrupted run is found at start).
+    /// None while the run is going, or when its process died (see `heartbeat_at`).
     pub finished_at: Option<DateTime<Utc>>,
     pub phase: String,
     pub error: Option<String>,
     pub changes: u64,
     pub written: u64,
     pub failed: u64,
+    pub superseded: u64,
+    /// Why a scheduled run waits for a person (phase `needs_approval`).
+    pub approval_reason: Option<String>,
+    /// The process running it ("host/pid/start/instance").
+    pub owner: Option<String>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    pub cancel_requested: bool,
+}
+
+/// A run about to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRun<'a> {
+    pub capability: Capability,
+    pub mode: Scope,
+    pub dry_run: bool,
+    pub trigger: Trigger,
+    pub owner: &'a str,
+}
+
+/// How a run got going.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStart {
+    Started(i64),
+    /// A run of the same kind lost with its process was taken over, to be finished from where it
+    /// stopped.
+    Resumed(SyncRunRecord),
 }
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncRunEnd {
-    /// "done" or "failed", in the engine's phase names.
+    /// "done", "failed", "cancelled" or "needs_approval", in the engine's phase names.
     pub phase: String,
     pub error: Option<String>,
     pub changes: u64,
     pub written: u64,
     pub failed: u64,
+    pub superseded: u64,
+    pub approval_reason: Option<String>,
 }
 
 /// One field change a run planned, as the preview lists it.
@@ -66,6 +122,13 @@ pub struct SyncChangeRow {
     pub direction: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// The job that carries it (None in a dry run).
+    #[serde(default)]
+    pub job_id: Option<i64>,
+    /// What became of it: the job's state (pending, running, done, failed, dead, superseded,
+    /// skipped, cancelled), or "planned" in a dry run. Filled in when read.
+    #[serde(default)]
+    pub result: Option<String>,
 }
 
 /// How many of a run's changes touch one field in one direction.
@@ -76,14 +139,78 @@ pub struct SyncChangeKindCount {
     pub changes: u64,
 }
 
-/// Records the start of a run in [`FIRST_PHASE`] and returns its id. Prunes the oldest runs.
-pub fn start_sync_run(tx: &Transaction<'_>, mode: Scope, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
-    if let Some((run_id, beat)) = live_run(tx, now)? {
+/// The unfinished run of `capability` whose lease is fresh and whose process is not provably gone.
+fn live_run(
+    tx: &Transaction<'_>,
+    capability: Capability,
+    now: DateTime<Utc>,
+    is_gone: &dyn Fn(&str) -> bool,
+) -> Result<Option<(i64, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(i64, String, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT id, heartbeat_at, owner FROM sync_runs
+             WHERE capability = ?1 AND finished_at IS NULL AND heartbeat_at > ?2 ORDER BY id DESC",
+        )?
+        .query_map(params![capability.as_str(), format_time(now - SYNC_LEASE)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .find(|(_, _, owner)| owner.as_deref().is_none_or(|o| !is_gone(o)))
+        .map(|(id, beat, _)| (id, crate::time::parse_time(&beat).unwrap_or(now))))
+}
+
+/// Starts a run of `new.capability`, unless one is alive (in another process, or this one): that
+/// is refused with [`StoreError::SyncRunning`]. Runs of the capability lost with their process
+/// (lease expired, or owner provably gone) are taken over when `resumable` says the new run would
+/// do what they were doing, and marked failed otherwise. Prunes the oldest runs.
+pub fn start_run(
+    tx: &Transaction<'_>,
+    new: &NewRun<'_>,
+    now: DateTime<Utc>,
+    is_gone: &dyn Fn(&str) -> bool,
+    resumable: &dyn Fn(&SyncRunRecord) -> bool,
+) -> Result<RunStart, StoreError> {
+    if let Some((run_id, beat)) = live_run(tx, new.capability, now, is_gone)? {
         return Err(StoreError::SyncRunning { run_id, seconds_ago: (now - beat).num_seconds() });
     }
+    let lost: Vec<SyncRunRecord> = tx
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE capability = ?1 AND finished_at IS NULL ORDER BY id DESC"
+        ))?
+        .query_map([new.capability.as_str()], run_from_row)?
+        .collect::<Result<_, _>>()?;
+    let mut resumed = None;
+    for run in lost {
+        if resumed.is_none() && resumable(&run) {
+            tx.execute(
+                "UPDATE sync_runs SET owner = ?2, heartbeat_at = ?3 WHERE id = ?1",
+                params![run.id, new.owner, format_time(now)],
+            )?;
+            resumed = Some(run.id);
+        } else {
+            tx.execute(
+                "UPDATE sync_runs SET phase = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+                params![run.id, FAILED_PHASE, INTERRUPTED_ERROR, format_time(now)],
+            )?;
+        }
+    }
+    if let Some(id) = resumed {
+        return Ok(RunStart::Resumed(sync_run(tx, id)?));
+    }
     let id = tx.query_row(
-        "INSERT INTO sync_runs (mode, dry_run, started_at, phase, heartbeat_at) VALUES (?1, ?2, ?3, ?4, ?3) RETURNING id",
-        params![mode.as_str(), dry_run, format_time(now), FIRST_PHASE],
+        "INSERT INTO sync_runs (capability, mode, dry_run, trigger, started_at, phase, heartbeat_at, owner)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7) RETURNING id",
+        params![
+            new.capability.as_str(),
+            new.mode.as_str(),
+            new.dry_run,
+            new.trigger.as_str(),
+            format_time(now),
+            FIRST_PHASE,
+            new.owner
+        ],
         |r| r.get(0),
     )?;
     // The cascade removes the pruned runs' changes too.
@@ -91,7 +218,14 @@ pub fn start_sync_run(tx: &Transaction<'_>, mode: Scope, dry_run: bool, now: Dat
         "DELETE FROM sync_runs WHERE id <= (SELECT id FROM sync_runs ORDER BY id DESC LIMIT 1 OFFSET ?1)",
         [RUNS_KEPT],
     )?;
-    Ok(id)
+    Ok(RunStart::Started(id))
+}
+
+/// Records how many changes a run planned, as soon as its plan is saved, so a run taken over after
+/// a crash still reports them.
+pub fn record_planned(tx: &Transaction<'_>, run_id: i64, changes: u64) -> Result<(), StoreError> {
+    tx.execute("UPDATE sync_runs SET changes = ?2 WHERE id = ?1", params![run_id, count_to_sql(changes)])?;
+    Ok(())
 }
 
 pub fn update_sync_run_phase(tx: &Transaction<'_>, run_id: i64, phase: &str) -> Result<(), StoreError> {
@@ -106,7 +240,8 @@ pub fn finish_sync_run(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let n = tx.execute(
-        "UPDATE sync_runs SET phase = ?2, error = ?3, changes = ?4, written = ?5, failed = ?6, finished_at = ?7
+        "UPDATE sync_runs SET phase = ?2, error = ?3, changes = ?4, written = ?5, failed = ?6, finished_at = ?7,
+             superseded = ?8, approval_reason = ?9
          WHERE id = ?1",
         params![
             run_id,
@@ -115,7 +250,9 @@ pub fn finish_sync_run(
             count_to_sql(end.changes),
             count_to_sql(end.written),
             count_to_sql(end.failed),
-            format_time(now)
+            format_time(now),
+            count_to_sql(end.superseded),
+            end.approval_reason,
         ],
     )?;
     if n == 0 { Err(StoreError::NotFound { what: "sync run", id: run_id }) } else { Ok(()) }
@@ -135,8 +272,8 @@ pub fn save_sync_changes(tx: &Transaction<'_>, run_id: i64, rows: &[SyncChangeRo
     let mut seq = last_seq.unwrap_or(0);
     let mut stmt = tx.prepare_cached(
         "INSERT INTO sync_changes
-           (run_id, seq, bigcommerce_variant_id, shopify_variant_id, title, sku, field, direction, old, new)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+           (run_id, seq, bigcommerce_variant_id, shopify_variant_id, title, sku, field, direction, old, new, job_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for c in rows {
         seq += 1;
@@ -150,7 +287,8 @@ pub fn save_sync_changes(tx: &Transaction<'_>, run_id: i64, rows: &[SyncChangeRo
             c.field,
             c.direction,
             c.old,
-            c.new
+            c.new,
+            c.job_id
         ])?;
     }
     tx.execute(
@@ -161,48 +299,48 @@ pub fn save_sync_changes(tx: &Transaction<'_>, run_id: i64, rows: &[SyncChangeRo
     Ok(())
 }
 
-/// A run left unfinished by a crash can never finish: marks it failed, saying so. Call once at
-/// start, before any run begins. Returns how many runs were marked.
-pub fn interrupted_sync_runs_to_failed(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    // A run whose lease is fresh belongs to a process that is still working on it.
-    Ok(tx.execute(
-        "UPDATE sync_runs SET phase = ?1, error = ?2, finished_at = ?3
-         WHERE finished_at IS NULL AND (heartbeat_at IS NULL OR heartbeat_at <= ?4)",
-        params![FAILED_PHASE, INTERRUPTED_ERROR, format_time(now), format_time(now - SYNC_LEASE)],
-    )?)
-}
-
 /// How long a running sync's lease lasts without renewal. The engine renews it well within this,
 /// so a run older than this without news was lost with its process.
-pub const SYNC_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+pub const SYNC_LEASE: chrono::Duration = chrono::Duration::seconds(30);
 
-/// The unfinished run whose lease is still fresh, with its last renewal.
-fn live_run(conn: &Connection, now: DateTime<Utc>) -> Result<Option<(i64, DateTime<Utc>)>, StoreError> {
-    let row: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, heartbeat_at FROM sync_runs WHERE finished_at IS NULL AND heartbeat_at > ?1 ORDER BY id DESC LIMIT 1",
-            [format_time(now - SYNC_LEASE)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(row.map(|(id, beat)| (id, crate::time::parse_time(&beat).unwrap_or(now))))
-}
+const RUN_COLUMNS: &str = "id, capability, mode, dry_run, trigger, started_at, finished_at, phase, error, changes, \
+     written, failed, superseded, approval_reason, owner, heartbeat_at, cancel_requested";
 
-/// Renews a running sync's lease.
-pub fn renew_sync_run(tx: &Transaction<'_>, run_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE sync_runs SET heartbeat_at = ?2 WHERE id = ?1 AND finished_at IS NULL",
-        params![run_id, format_time(now)],
-    )?;
-    Ok(())
-}
-
-const RUN_COLUMNS: &str = "id, mode, dry_run, started_at, finished_at, phase, error, changes, written, failed";
-
-pub fn latest_sync_run(conn: &Connection) -> Result<Option<SyncRunRecord>, StoreError> {
+/// The newest run of `capability`; `dry_run` narrows it to previews or to real runs.
+pub fn latest_sync_run(
+    conn: &Connection,
+    capability: Capability,
+    dry_run: Option<bool>,
+) -> Result<Option<SyncRunRecord>, StoreError> {
     Ok(conn
-        .query_row(&format!("SELECT {RUN_COLUMNS} FROM sync_runs ORDER BY id DESC LIMIT 1"), [], run_from_row)
+        .query_row(
+            &format!(
+                "SELECT {RUN_COLUMNS} FROM sync_runs WHERE capability = ?1 AND (?2 IS NULL OR dry_run = ?2)
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            params![capability.as_str(), dry_run],
+            run_from_row,
+        )
         .optional()?)
+}
+
+/// Runs newest first, a page at a time, with how many there are; `capability` narrows them.
+pub fn sync_runs_page(
+    conn: &Connection,
+    capability: Option<Capability>,
+    offset: u64,
+    limit: u64,
+) -> Result<(u64, Vec<SyncRunRecord>), StoreError> {
+    let cap = capability.map(Capability::as_str);
+    let total = conn
+        .query_row("SELECT COUNT(*) FROM sync_runs WHERE ?1 IS NULL OR capability = ?1", [cap], |r| count_at(r, 0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM sync_runs WHERE ?1 IS NULL OR capability = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![cap, count_to_sql(limit), count_to_sql(offset)], run_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok((total, rows))
 }
 
 pub fn sync_run(conn: &Connection, run_id: i64) -> Result<SyncRunRecord, StoreError> {
@@ -212,23 +350,36 @@ pub fn sync_run(conn: &Connection, run_id: i64) -> Result<SyncRunRecord, StoreEr
 }
 
 fn run_from_row(r: &Row<'_>) -> rusqlite::Result<SyncRunRecord> {
-    let mode: String = r.get(1)?;
+    let capability: String = r.get(1)?;
+    let mode: String = r.get(2)?;
+    let trigger: String = r.get(4)?;
+    // The CHECK constraints admit only the names parsed here.
     Ok(SyncRunRecord {
         id: r.get(0)?,
-        // The CHECK constraint admits only the two modes.
+        capability: Capability::parse(&capability).unwrap_or(Capability::Catalog),
         mode: Scope::parse(&mode).unwrap_or(Scope::Full),
-        dry_run: r.get(2)?,
-        started_at: time_at(r, 3)?,
-        finished_at: optional_time_at(r, 4)?,
-        phase: r.get(5)?,
-        error: r.get(6)?,
-        changes: count_at(r, 7)?,
-        written: count_at(r, 8)?,
-        failed: count_at(r, 9)?,
+        dry_run: r.get(3)?,
+        trigger: Trigger::parse(&trigger).unwrap_or(Trigger::Manual),
+        started_at: time_at(r, 5)?,
+        finished_at: optional_time_at(r, 6)?,
+        phase: r.get(7)?,
+        error: r.get(8)?,
+        changes: count_at(r, 9)?,
+        written: count_at(r, 10)?,
+        failed: count_at(r, 11)?,
+        superseded: count_at(r, 12)?,
+        approval_reason: r.get(13)?,
+        owner: r.get(14)?,
+        heartbeat_at: optional_time_at(r, 15)?,
+        cancel_requested: r.get(16)?,
     })
 }
 
-const CHANGE_COLUMNS: &str = "bigcommerce_variant_id, shopify_variant_id, title, sku, field, direction, old, new";
+const CHANGE_COLUMNS: &str = "c.bigcommerce_variant_id, c.shopify_variant_id, c.title, c.sku, c.field, c.direction, \
+     c.old, c.new, c.job_id, COALESCE(j.state, CASE WHEN c.job_id IS NULL THEN 'planned' ELSE 'pruned' END)";
+
+/// Each change with the job that carries it, so its result is read with it.
+const CHANGE_FROM: &str = "sync_changes c LEFT JOIN jobs j ON j.id = c.job_id";
 
 fn change_from_row(r: &Row<'_>) -> rusqlite::Result<SyncChangeRow> {
     Ok(SyncChangeRow {
@@ -240,6 +391,8 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<SyncChangeRow> {
         direction: r.get(5)?,
         old: r.get(6)?,
         new: r.get(7)?,
+        job_id: r.get(8)?,
+        result: r.get(9)?,
     })
 }
 
@@ -253,7 +406,7 @@ pub fn sync_changes_page(
 ) -> Result<(u64, Vec<SyncChangeRow>), StoreError> {
     let total = conn.query_row("SELECT COUNT(*) FROM sync_changes WHERE run_id = ?1", [run_id], |r| count_at(r, 0))?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CHANGE_COLUMNS} FROM sync_changes WHERE run_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3"
+        "SELECT {CHANGE_COLUMNS} FROM {CHANGE_FROM} WHERE c.run_id = ?1 ORDER BY c.seq LIMIT ?2 OFFSET ?3"
     ))?;
     let rows = stmt
         .query_map(params![run_id, count_to_sql(limit), count_to_sql(offset)], change_from_row)?
@@ -269,7 +422,7 @@ pub fn sync_changes_all(
     mut visit: impl FnMut(&SyncChangeRow),
 ) -> Result<u64, StoreError> {
     let mut stmt =
-        conn.prepare_cached(&format!("SELECT {CHANGE_COLUMNS} FROM sync_changes WHERE run_id = ?1 ORDER BY seq"))?;
+        conn.prepare_cached(&format!("SELECT {CHANGE_COLUMNS} FROM {CHANGE_FROM} WHERE c.run_id = ?1 ORDER BY c.seq"))?;
     let mut rows = stmt.query([run_id])?;
     let mut visited = 0;
     while let Some(r) = rows.next()? {
@@ -293,13 +446,79 @@ pub fn sync_change_kinds(conn: &Connection, run_id: i64) -> Result<Vec<SyncChang
     Ok(rows)
 }
 
+/// Marks the unfinished runs whose process is gone (lease expired, or owner provably dead) as
+/// failed, saying so; a run lost while writing is kept open for `keep_writing_runs_for`, so the
+/// next start can take it over. A running process calls this now and then, so the Runs list never shows a
+/// lost run as running for ever. Returns how many.
+pub fn fail_lost_runs(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    keep_writing_runs_for: chrono::Duration,
+    is_gone: &dyn Fn(&str) -> bool,
+) -> Result<usize, StoreError> {
+    let open: Vec<(i64, Option<String>, Option<String>, String)> = tx
+        .prepare_cached("SELECT id, owner, heartbeat_at, phase FROM sync_runs WHERE finished_at IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let stale = format_time(now - SYNC_LEASE);
+    let too_old_to_resume = format_time(now - keep_writing_runs_for);
+    let mut n = 0;
+    for (id, owner, beat, phase) in open {
+        let expired = beat.as_deref().is_none_or(|b| b <= stale.as_str());
+        // A run lost while writing stays open for the next start to take over and finish, until
+        // it is too old for that.
+        let awaiting_resume = phase == "writing" && beat.as_deref().is_some_and(|b| b > too_old_to_resume.as_str());
+        if (expired || owner.as_deref().is_some_and(is_gone)) && !awaiting_resume {
+            n += tx.execute(
+                "UPDATE sync_runs SET phase = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+                params![id, FAILED_PHASE, INTERRUPTED_ERROR, format_time(now)],
+            )?;
+        }
+    }
+    Ok(n)
+}
+
 impl Store {
-    pub fn start_sync_run(&self, mode: Scope, dry_run: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        self.write(|tx| start_sync_run(tx, mode, dry_run, now))
+    pub fn start_run(
+        &self,
+        new: &NewRun<'_>,
+        now: DateTime<Utc>,
+        is_gone: &dyn Fn(&str) -> bool,
+        resumable: &dyn Fn(&SyncRunRecord) -> bool,
+    ) -> Result<RunStart, StoreError> {
+        self.write(|tx| start_run(tx, new, now, is_gone, resumable))
     }
 
-    pub fn renew_sync_run(&self, run_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.write(|tx| renew_sync_run(tx, run_id, now))
+    /// Asks a run to stop: recorded for every process to see, and its queued jobs cancelled at
+    /// once (running ones finish). Returns how many jobs were cancelled.
+    pub fn request_cancel(&self, run_id: i64, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            tx.execute("UPDATE sync_runs SET cancel_requested = 1 WHERE id = ?1 AND finished_at IS NULL", [run_id])?;
+            Ok(tx.execute(
+                "UPDATE jobs SET state = 'cancelled', updated_at = ?2,
+                     last_error = 'its run was cancelled before it went out'
+                 WHERE run_id = ?1 AND state IN ('pending', 'failed')",
+                params![run_id, format_time(now)],
+            )?)
+        })
+    }
+
+    pub fn fail_lost_runs(
+        &self,
+        now: DateTime<Utc>,
+        keep_writing_runs_for: chrono::Duration,
+        is_gone: &dyn Fn(&str) -> bool,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| fail_lost_runs(tx, now, keep_writing_runs_for, is_gone))
+    }
+
+    pub fn sync_runs_page(
+        &self,
+        capability: Option<Capability>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(u64, Vec<SyncRunRecord>), StoreError> {
+        self.read(|c| sync_runs_page(c, capability, offset, limit))
     }
 
     pub fn update_sync_run_phase(&self, run_id: i64, phase: &str) -> Result<(), StoreError> {
@@ -314,13 +533,12 @@ impl Store {
         self.write(|tx| save_sync_changes(tx, run_id, rows))
     }
 
-    /// Marks runs left unfinished by a crash as failed; see [`interrupted_sync_runs_to_failed`].
-    pub fn interrupted_sync_runs_to_failed(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        self.write(|tx| interrupted_sync_runs_to_failed(tx, now))
-    }
-
-    pub fn latest_sync_run(&self) -> Result<Option<SyncRunRecord>, StoreError> {
-        self.read(latest_sync_run)
+    pub fn latest_sync_run(
+        &self,
+        capability: Capability,
+        dry_run: Option<bool>,
+    ) -> Result<Option<SyncRunRecord>, StoreError> {
+        self.read(|c| latest_sync_run(c, capability, dry_run))
     }
 
     pub fn sync_run(&self, run_id: i64) -> Result<SyncRunRecord, StoreError> {

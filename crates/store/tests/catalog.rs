@@ -9,12 +9,28 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
+use tillbridge_domain::work::{Capability, Lane};
 use tillbridge_store::catalog::{self, record_read};
 use tillbridge_store::{
-    BcVariantRow, Decision, JobState, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts,
-    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, Retry, SCHEMA_VERSION, Scope, ShVariantRow,
-    Store, StoreError, SyncChangeRow, SyncRunEnd, System, enqueue_in,
+    BcVariantRow, Decision, Enqueued, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts,
+    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, NewRun, RunStart, SCHEMA_VERSION, Scope,
+    ShVariantRow, Store, StoreError, SyncChangeRow, SyncRunEnd, System, Trigger, enqueue_in,
 };
+
+const OWNER: &str = "host/1/1/a";
+
+/// Starts a catalog run owned by a live process that resumes nothing.
+fn start_run(store: &Store, mode: Scope, dry_run: bool, at: DateTime<Utc>) -> Result<i64, StoreError> {
+    let new = NewRun { capability: Capability::Catalog, mode, dry_run, trigger: Trigger::Manual, owner: OWNER };
+    match store.start_run(&new, at, &|_| false, &|_| false)? {
+        RunStart::Started(id) => Ok(id),
+        RunStart::Resumed(run) => panic!("nothing is resumable here, yet {run:?} was resumed"),
+    }
+}
+
+fn end(phase: &str, changes: u64, written: u64) -> SyncRunEnd {
+    SyncRunEnd { phase: phase.into(), error: None, changes, written, failed: 0, superseded: 0, approval_reason: None }
+}
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()
@@ -178,8 +194,17 @@ fn the_last_read_gives_the_delta_cursor_and_the_last_full_read_is_kept() {
 #[test]
 fn a_read_and_its_jobs_land_together_or_not_at_all() {
     let store = Store::open_in_memory(now()).unwrap();
-    let job =
-        NewJob { kind: "price".into(), payload: json!({"items": [1, 2, 3]}), idempotency_key: "price:run1".into() };
+    let job = NewJob {
+        kind: "catalog_write".into(),
+        capability: Capability::Catalog,
+        lane: Lane::Shopify,
+        entity_key: "product:gid://shopify/ProductVariant/1:price".into(),
+        idempotency_key: "product:gid://shopify/ProductVariant/1:price=abc".into(),
+        payload: json!({"price": "21.00"}),
+        summary: "price 21.00 → Shopify, SKU-1".into(),
+        priority: 10,
+        run_id: None,
+    };
     let failed: Result<(), StoreError> = store.write(|tx| {
         let id = record_read(tx, &read(System::BigCommerce, Scope::Full, now(), "c", 1))?;
         catalog::replace_bigcommerce_variants(tx, id, &[bc(11, "a")])?;
@@ -189,35 +214,14 @@ fn a_read_and_its_jobs_land_together_or_not_at_all() {
     assert!(failed.is_err(), "the transaction was made to fail");
     assert_eq!(store.last_read(System::BigCommerce).unwrap(), None, "the read rolled back");
     assert!(store.bigcommerce_variants().unwrap().is_empty(), "the variants rolled back");
-    assert!(store.count_jobs().unwrap().is_empty(), "the job rolled back with them");
+    assert_eq!(store.job_counts(None).unwrap().unsettled(), 0, "the job rolled back with them");
 
     let enqueued = store.write(|tx| enqueue_in(tx, &job, now())).unwrap();
-    assert!(enqueued.created, "enqueue_in creates a job inside a transaction");
-    assert!(!store.enqueue(&job, now()).unwrap().created, "and the key still dedupes through Store::enqueue");
-
-    let claimed = store.claim_due(now(), 1).unwrap();
-    assert_eq!(claimed.len(), 1, "the job is claimed");
-    let retry_at = now() + Duration::seconds(30);
-    store
-        .reschedule_job_with_payload(
-            enqueued.id,
-            &json!({"items": [2]}),
-            "item 2: HTTP 503",
-            Retry::At(retry_at),
-            now(),
-        )
-        .unwrap();
-    let after = store.job(enqueued.id).unwrap();
-    assert_eq!(after.payload, json!({"items": [2]}), "the retry carries only the item that failed");
-    assert_eq!(after.idempotency_key, "price:run1", "and keeps its idempotency key");
-    assert_eq!((after.state, after.next_attempt_at), (JobState::Failed, retry_at), "due again at the retry time");
-    assert_eq!(after.last_error.as_deref(), Some("item 2: HTTP 503"), "with the reason");
-    assert!(!store.enqueue(&job, now()).unwrap().created, "the original event still cannot enqueue the batch again");
-
-    store.reschedule_job_with_payload(enqueued.id, &json!({"items": []}), "refused", Retry::Never, now()).unwrap();
-    assert_eq!(store.job(enqueued.id).unwrap().state, JobState::Dead, "Retry::Never parks the job for a person");
-    let missing = store.reschedule_job_with_payload(999, &json!({}), "x", Retry::Never, now()).unwrap_err();
-    assert!(matches!(missing, StoreError::NotFound { .. }), "an unknown job is reported: {missing}");
+    assert!(
+        matches!(enqueued, Enqueued::Created { superseded: None, .. }),
+        "enqueue_in creates a job in a transaction"
+    );
+    assert_eq!(store.enqueue(&job, now()).unwrap(), Enqueued::Existing { id: enqueued.id() }, "and the key dedupes");
 }
 
 fn link(b: i64, s: &str) -> Decision {
@@ -556,15 +560,23 @@ fn change(n: i64) -> SyncChangeRow {
         direction: "bigcommerce_to_shopify".into(),
         old: Some("19.90".into()),
         new: if n % 5 == 0 { None } else { Some("21.00".into()) },
+        job_id: None,
+        result: None,
     }
+}
+
+/// A change as read back from a dry run: no job, so its result is "planned".
+fn planned(c: &SyncChangeRow) -> SyncChangeRow {
+    SyncChangeRow { result: Some("planned".into()), ..c.clone() }
 }
 
 #[test]
 fn a_sync_run_records_its_phases_outcome_and_changes() {
     let store = Store::open_in_memory(now()).unwrap();
-    assert_eq!(store.latest_sync_run().unwrap(), None, "no run yet");
-    let run = store.start_sync_run(Scope::Delta, true, now()).unwrap();
-    let started = store.latest_sync_run().unwrap().expect("the run is recorded when it starts");
+    assert_eq!(store.latest_sync_run(Capability::Catalog, None).unwrap(), None, "no run yet");
+    let run = start_run(&store, Scope::Delta, true, now()).unwrap();
+    let started =
+        store.latest_sync_run(Capability::Catalog, None).unwrap().expect("the run is recorded when it starts");
     assert_eq!((started.id, started.mode, started.dry_run), (run, Scope::Delta, true), "mode and dry run are kept");
     assert_eq!(started.finished_at, None, "a running run has no end time");
 
@@ -576,17 +588,20 @@ fn a_sync_run_records_its_phases_outcome_and_changes() {
     store.save_sync_changes(run, &changes[10..]).unwrap();
     let (total, page) = store.sync_changes_page(run, 8, 5).unwrap();
     assert_eq!(total, 25, "both batches are counted");
-    assert_eq!(page, changes[8..13].to_vec(), "a later batch continues after the earlier one, in plan order");
+    assert_eq!(
+        page,
+        changes[8..13].iter().map(planned).collect::<Vec<_>>(),
+        "a later batch continues after the earlier one, in plan order"
+    );
     let mut all = Vec::new();
     assert_eq!(store.sync_changes_all(run, |c| all.push(c.clone())).unwrap(), 25, "the export visits every change");
-    assert_eq!(all, changes, "in plan order, each as written");
+    assert_eq!(all, changes.iter().map(planned).collect::<Vec<_>>(), "in plan order, each as written");
     let kinds = store.sync_change_kinds(run).unwrap();
     let by_kind: Vec<(String, u64)> = kinds.iter().map(|k| (k.field.clone(), k.changes)).collect();
     assert_eq!(by_kind, vec![("price".into(), 12), ("title".into(), 13)], "changes are counted by field and direction");
 
-    let end = SyncRunEnd { phase: "done".into(), error: None, changes: 25, written: 0, failed: 0 };
-    store.finish_sync_run(run, &end, now() + Duration::seconds(40)).unwrap();
-    let done = store.latest_sync_run().unwrap().unwrap();
+    store.finish_sync_run(run, &end("done", 25, 0), now() + Duration::seconds(40)).unwrap();
+    let done = store.latest_sync_run(Capability::Catalog, None).unwrap().unwrap();
     assert_eq!((done.phase.as_str(), done.changes, done.written), ("done", 25, 0), "the outcome is kept");
     assert_eq!(done.finished_at, Some(now() + Duration::seconds(40)), "with its end time");
 
@@ -601,10 +616,9 @@ fn only_the_latest_runs_keep_their_changes() {
     let store = Store::open_in_memory(now()).unwrap();
     let mut runs = Vec::new();
     for i in 0..25 {
-        let run = store.start_sync_run(Scope::Full, i % 2 == 0, now() + Duration::minutes(i)).unwrap();
+        let run = start_run(&store, Scope::Full, i % 2 == 0, now() + Duration::minutes(i)).unwrap();
         store.save_sync_changes(run, &[change(1), change(2)]).unwrap();
-        let end = SyncRunEnd { phase: "done".into(), error: None, changes: 2, written: 2, failed: 0 };
-        store.finish_sync_run(run, &end, now() + Duration::minutes(i)).unwrap();
+        store.finish_sync_run(run, &end("done", 2, 2), now() + Duration::minutes(i)).unwrap();
         runs.push(run);
     }
     let with_changes: Vec<i64> =
@@ -614,9 +628,8 @@ fn only_the_latest_runs_keep_their_changes() {
 
     for i in 0..1_000 {
         let at = now() + Duration::hours(1) + Duration::seconds(i);
-        let run = store.start_sync_run(Scope::Delta, false, at).unwrap();
-        let end = SyncRunEnd { phase: "done".into(), error: None, changes: 0, written: 0, failed: 0 };
-        store.finish_sync_run(run, &end, at).unwrap();
+        let run = start_run(&store, Scope::Delta, false, at).unwrap();
+        store.finish_sync_run(run, &end("done", 0, 0), at).unwrap();
     }
     let kept: i64 = store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM sync_runs", [], |r| r.get(0))?)).unwrap();
     assert_eq!(kept, 1_000, "the history keeps the latest 1,000 runs");
@@ -627,30 +640,30 @@ fn only_the_latest_runs_keep_their_changes() {
 }
 
 #[test]
-fn a_run_interrupted_by_a_crash_is_marked_failed_at_the_next_start() {
+fn a_run_lost_with_its_process_is_marked_failed_and_a_finished_one_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let (finished, interrupted) = {
         let (store, _) = Store::open(&path, now()).unwrap();
-        let finished = store.start_sync_run(Scope::Full, false, now()).unwrap();
-        let end = SyncRunEnd { phase: "done".into(), error: None, changes: 0, written: 0, failed: 0 };
-        store.finish_sync_run(finished, &end, now()).unwrap();
-        let interrupted = store.start_sync_run(Scope::Delta, false, now()).unwrap();
-        store.update_sync_run_phase(interrupted, "writing").unwrap();
+        let finished = start_run(&store, Scope::Full, false, now()).unwrap();
+        store.finish_sync_run(finished, &end("done", 0, 0), now()).unwrap();
+        let interrupted = start_run(&store, Scope::Delta, false, now()).unwrap();
+        store.update_sync_run_phase(interrupted, "planning").unwrap();
         (finished, interrupted)
     };
-    let later = now() + Duration::hours(1);
-    let (store, _) = Store::open(&path, later).unwrap();
-    assert_eq!(store.interrupted_sync_runs_to_failed(later).unwrap(), 1, "the one unfinished run is found");
+    let (store, _) = Store::open(&path, now()).unwrap();
+    let soon = now() + Duration::seconds(5);
+    assert_eq!(store.fail_lost_runs(soon, Duration::minutes(10), &|_| false).unwrap(), 0, "opening the file touches no live run");
+    assert_eq!(store.fail_lost_runs(soon, Duration::minutes(10), &|owner| owner == OWNER).unwrap(), 1, "a dead owner's run is lost at once");
     let run = store.sync_run(interrupted).unwrap();
     assert_eq!(run.phase, "failed", "an interrupted run can never finish, so it failed");
-    assert_eq!(run.finished_at, Some(later), "it ends when the loss is noticed");
+    assert_eq!(run.finished_at, Some(soon), "it ends when the loss is noticed");
     assert!(
         run.error.as_deref().unwrap_or("").contains("stopped before this sync finished"),
         "the error says why: {run:?}"
     );
     assert_eq!(store.sync_run(finished).unwrap().phase, "done", "a finished run is left alone");
-    assert_eq!(store.interrupted_sync_runs_to_failed(later).unwrap(), 0, "marking is done once");
+    assert_eq!(store.fail_lost_runs(soon, Duration::minutes(10), &|_| true).unwrap(), 0, "marking is done once");
 }
 
 #[test]
@@ -694,32 +707,51 @@ fn the_catalog_migration_applies_to_a_version_one_database() {
 }
 
 #[test]
-fn a_live_run_blocks_a_second_start_until_its_lease_runs_out() {
+fn a_live_run_blocks_a_second_start_and_a_dead_one_is_taken_over_at_once() {
     let store = Store::open_in_memory(now()).unwrap();
-    let live = store.start_sync_run(Scope::Full, false, now()).unwrap();
-    let refused = store.start_sync_run(Scope::Delta, true, now() + Duration::seconds(30)).unwrap_err();
+    let live = start_run(&store, Scope::Full, false, now()).unwrap();
+    let refused = start_run(&store, Scope::Delta, true, now() + Duration::seconds(20)).unwrap_err();
     assert!(
         matches!(refused, StoreError::SyncRunning { run_id, .. } if run_id == live),
         "a second sync over a live one is refused, naming it: {refused}"
     );
-    assert_eq!(
-        store.interrupted_sync_runs_to_failed(now() + Duration::seconds(30)).unwrap(),
-        0,
-        "a live run is not mistaken for a crashed one"
-    );
-
-    store.renew_sync_run(live, now() + Duration::seconds(50)).unwrap();
-    let still = now() + Duration::seconds(100);
+    let other = NewRun {
+        capability: Capability::Stock,
+        mode: Scope::Full,
+        dry_run: false,
+        trigger: Trigger::Manual,
+        owner: OWNER,
+    };
     assert!(
-        store.start_sync_run(Scope::Delta, true, still).is_err(),
-        "a renewed lease keeps the run alive past its first minute"
+        store.start_run(&other, now(), &|_| false, &|_| false).is_ok(),
+        "a stock run does not wait behind a catalog run"
     );
 
-    let silent = now() + Duration::seconds(50) + tillbridge_store::sync_runs::SYNC_LEASE + Duration::seconds(1);
-    assert_eq!(
-        store.interrupted_sync_runs_to_failed(silent).unwrap(),
-        1,
-        "a run silent for a whole lease was lost with its process"
+    store.renew_leases(OWNER, now() + Duration::seconds(25), now() + Duration::seconds(55)).unwrap();
+    assert!(
+        start_run(&store, Scope::Delta, true, now() + Duration::seconds(50)).is_err(),
+        "a renewed lease keeps the run alive past its first lease"
     );
-    assert!(store.start_sync_run(Scope::Delta, true, silent).is_ok(), "and no longer blocks a new sync");
+
+    // The owner dies: the very next start takes over, without waiting for the lease to run out.
+    let second = NewRun {
+        capability: Capability::Catalog,
+        mode: Scope::Full,
+        dry_run: false,
+        trigger: Trigger::Manual,
+        owner: "host/2/2/b",
+    };
+    let dead = |o: &str| o == OWNER;
+    let soon = now() + Duration::seconds(26);
+    match store.start_run(&second, soon, &dead, &|run| run.mode == Scope::Full && !run.dry_run).unwrap() {
+        RunStart::Resumed(run) => {
+            assert_eq!(run.id, live, "the lost full sync is taken over to be finished");
+            assert_eq!(store.sync_run(live).unwrap().owner.as_deref(), Some("host/2/2/b"), "under its new owner");
+        }
+        other => panic!("a dead owner's resumable run must be resumed, got {other:?}"),
+    }
+    let third = NewRun { owner: "host/3/3/c", ..second };
+    let fresh = store.start_run(&third, soon, &|o| o == "host/2/2/b", &|_| false).unwrap();
+    assert!(matches!(fresh, RunStart::Started(_)), "a run that cannot be resumed is replaced: {fresh:?}");
+    assert_eq!(store.sync_run(live).unwrap().phase, "failed", "and the lost one is marked failed");
 }

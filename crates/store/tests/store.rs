@@ -5,9 +5,8 @@
 
 use std::fs;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::json;
-use tillbridge_store::{JobState, NewJob, Retry, SCHEMA_VERSION, Store, StoreError};
+use chrono::{DateTime, TimeZone, Utc};
+use tillbridge_store::{SCHEMA_VERSION, Store, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()
@@ -54,8 +53,13 @@ fn a_new_database_gets_every_table_at_the_latest_version() {
             "jobs",
             &[
                 "kind",
+                "capability",
+                "lane",
+                "entity_key",
                 "payload",
                 "idempotency_key",
+                "lease_owner",
+                "lease_expires_at",
                 "state",
                 "attempts",
                 "next_attempt_at",
@@ -143,76 +147,6 @@ fn an_unwritable_location_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let err = Store::open(dir.path(), now()).unwrap_err();
     assert!(matches!(err, StoreError::Unwritable { .. }), "a folder is not a database file: {err}");
-}
-
-fn job(key: &str) -> NewJob {
-    NewJob { kind: "pos_order".into(), payload: json!({"order": key}), idempotency_key: key.into() }
-}
-
-#[test]
-fn the_same_idempotency_key_enqueued_twice_gives_one_job() {
-    let store = Store::open_in_memory(now()).unwrap();
-    let first = store.enqueue(&job("pos-order:1001"), now()).unwrap();
-    let mut altered = job("pos-order:1001");
-    altered.payload = json!({"order": "a later, different payload"});
-    let second = store.enqueue(&altered, now() + Duration::seconds(5)).unwrap();
-    assert!(first.created, "the first enqueue creates the job");
-    assert!(!second.created, "a duplicate event must not create a second job");
-    assert_eq!(first.id, second.id, "the duplicate points at the existing job");
-    assert_eq!(
-        store.job(first.id).unwrap().payload,
-        json!({"order": "pos-order:1001"}),
-        "the original job is untouched"
-    );
-
-    // Even once the job is done, the key still blocks a replayed event from redoing the work.
-    let claimed = store.claim_due(now(), 10).unwrap();
-    store.complete_job(claimed[0].id, now()).unwrap();
-    assert!(!store.enqueue(&job("pos-order:1001"), now()).unwrap().created, "a finished job's key still dedupes");
-    let total: u64 = store.count_jobs().unwrap().iter().map(|(_, n)| n).sum();
-    assert_eq!(total, 1, "one key, one job, whatever happened in between");
-}
-
-#[test]
-fn failed_jobs_wait_for_their_retry_time_and_dead_ones_for_a_person() {
-    let store = Store::open_in_memory(now()).unwrap();
-    let a = store.enqueue(&job("a"), now()).unwrap().id;
-    let b = store.enqueue(&job("b"), now()).unwrap().id;
-
-    let claimed = store.claim_due(now(), 10).unwrap();
-    assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a, b], "both are due, oldest first");
-    assert!(claimed.iter().all(|j| j.state == JobState::Running && j.attempts == 1), "claiming counts an attempt");
-    assert!(store.claim_due(now(), 10).unwrap().is_empty(), "a running job is not handed out twice");
-
-    store.fail_job(a, "HTTP 503", Retry::At(now() + Duration::seconds(30)), now()).unwrap();
-    store.fail_job(b, "HTTP 422: sku required", Retry::Never, now()).unwrap();
-    assert!(store.claim_due(now() + Duration::seconds(29), 10).unwrap().is_empty(), "not due before its retry time");
-    let retried = store.claim_due(now() + Duration::seconds(30), 10).unwrap();
-    assert_eq!(
-        retried.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(),
-        vec![(a, 2)],
-        "due again at its time; the dead job is not"
-    );
-    assert_eq!(store.job(b).unwrap().state, JobState::Dead, "a permanent error is parked");
-    assert_eq!(store.job(b).unwrap().last_error.as_deref(), Some("HTTP 422: sku required"), "with its reason");
-
-    store.replay_job(b, now() + Duration::minutes(5)).unwrap();
-    let replayed = store.claim_due(now() + Duration::minutes(5), 10).unwrap();
-    assert_eq!(replayed.iter().map(|j| j.id).collect::<Vec<_>>(), vec![b], "a person's replay makes it due now");
-}
-
-#[test]
-fn jobs_interrupted_by_a_crash_come_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    {
-        let (store, _) = Store::open(&path, now()).unwrap();
-        store.enqueue(&job("x"), now()).unwrap();
-        assert_eq!(store.claim_due(now(), 1).unwrap().len(), 1, "the job is running when the process dies");
-    }
-    let (store, _) = Store::open(&path, now()).unwrap();
-    assert_eq!(store.requeue_interrupted(now()).unwrap(), 1, "the interrupted job is found after restart");
-    assert_eq!(store.claim_due(now(), 1).unwrap().len(), 1, "and can run again");
 }
 
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {

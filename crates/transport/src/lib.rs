@@ -75,6 +75,26 @@ impl Backoff {
     }
 }
 
+/// The correlation id of the work a request belongs to, carried through a task so every audit row
+/// of a job's requests names the job, however deep in a client the request is made.
+pub mod correlation {
+    use std::future::Future;
+
+    tokio::task_local! {
+        static CURRENT: String;
+    }
+
+    /// Runs `work` with `id` as the correlation id of every request it makes.
+    pub async fn scope<F: Future>(id: String, work: F) -> F::Output {
+        CURRENT.scope(id, work).await
+    }
+
+    /// The correlation id of the work in progress, if the caller set one.
+    pub fn current() -> Option<String> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+}
+
 /// Where every API call is recorded. The local store implements it; tests use [`MemoryAudit`].
 /// A sink must not fail the call it describes: it logs its own trouble instead.
 pub trait AuditSink: Send + Sync + std::fmt::Debug {

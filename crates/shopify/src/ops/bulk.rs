@@ -405,7 +405,8 @@ impl BulkRunner {
                 status,
                 duration_ms: started.elapsed().as_millis() as u64,
                 attempt: failures + 1,
-                correlation_id: self.client.correlation_id().to_string(),
+                correlation_id: tillbridge_transport::correlation::current()
+                    .unwrap_or_else(|| self.client.correlation_id().to_string()),
                 outcome,
                 budget_left: None,
             });

@@ -1,0 +1,128 @@
+//! Each store's health, read from the last real requests in the audit log rather than from the
+//! last token check: a store that answers 5xx to every write is not "connected" in any sense an
+//! operator cares about.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tillbridge_store::{AuditRecord, System};
+use tillbridge_transport::Outcome;
+
+/// How many of a store's latest requests its health is read from.
+const WINDOW: u32 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthState {
+    /// No request has gone to it yet.
+    Unknown,
+    Healthy,
+    /// Answering, but some recent requests failed or were throttled.
+    Degraded,
+    /// The latest requests all failed, or the token was refused.
+    Down,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreHealth {
+    pub system: System,
+    pub state: HealthState,
+    /// What the state rests on, for a person.
+    pub detail: String,
+    pub last_request_at: Option<DateTime<Utc>>,
+    pub last_status: Option<u16>,
+}
+
+/// A request that says the store is not serving us: a 5xx, a dropped connection, or a refused token.
+fn failed(r: &AuditRecord) -> bool {
+    r.outcome == Outcome::RetryableError || matches!(r.status, Some(401 | 403))
+}
+
+/// The health `recent` (newest first) shows.
+pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
+    let Some(last) = recent.first() else {
+        return StoreHealth {
+            system,
+            state: HealthState::Unknown,
+            detail: "no request has gone to this store yet".into(),
+            last_request_at: None,
+            last_status: None,
+        };
+    };
+    let failures = recent.iter().filter(|r| failed(r)).count();
+    let throttled = recent.iter().filter(|r| r.outcome == Outcome::RateLimited).count();
+    let newest_failing = recent.iter().take(3).filter(|r| failed(r)).count();
+    let status = last.status.map_or_else(|| "no answer".to_string(), |s| format!("HTTP {s}"));
+    let (state, detail) = if matches!(last.status, Some(401 | 403)) {
+        (HealthState::Down, format!("the store refused the access token ({status}): connect it again in Settings"))
+    } else if newest_failing == recent.len().min(3) {
+        (HealthState::Down, format!("the last {newest_failing} requests failed, the latest with {status}"))
+    } else if failures > 0 || throttled * 4 > recent.len() {
+        (
+            HealthState::Degraded,
+            format!("{failures} of the last {} requests failed and {throttled} were throttled", recent.len()),
+        )
+    } else {
+        (HealthState::Healthy, format!("the last {} requests succeeded", recent.len()))
+    };
+    StoreHealth { system, state, detail, last_request_at: Some(last.at), last_status: last.status }
+}
+
+impl crate::App {
+    /// Both stores' health, from their latest requests.
+    pub(crate) fn store_health(&self) -> Result<Vec<StoreHealth>, crate::ApiError> {
+        [System::BigCommerce, System::Shopify]
+            .into_iter()
+            .map(|system| Ok(assess(system, &self.store.last_requests(system, WINDOW)?)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tillbridge_transport::Direction;
+
+    use super::*;
+
+    fn request(status: Option<u16>, outcome: Outcome) -> AuditRecord {
+        AuditRecord {
+            id: 1,
+            at: DateTime::<Utc>::default(),
+            system: System::Shopify,
+            direction: Direction::Outbound,
+            method: "POST".into(),
+            endpoint: "/admin/api/{version}/graphql.json".into(),
+            status,
+            duration_ms: 10,
+            attempt: 1,
+            correlation_id: "job-1.1".into(),
+            outcome,
+            budget_left: None,
+        }
+    }
+
+    #[test]
+    fn health_follows_the_last_requests_not_the_last_token_check() {
+        let ok = request(Some(200), Outcome::Success);
+        let down = request(Some(503), Outcome::RetryableError);
+        assert_eq!(assess(System::Shopify, &[]).state, HealthState::Unknown, "nothing sent yet: unknown");
+        assert_eq!(assess(System::Shopify, &[ok.clone(), ok.clone()]).state, HealthState::Healthy, "all answered");
+        assert_eq!(
+            assess(System::Shopify, &[down.clone(), down.clone(), down.clone(), ok.clone()]).state,
+            HealthState::Down,
+            "the three newest failed: the store is down whatever happened before"
+        );
+        assert_eq!(
+            assess(System::Shopify, &[ok.clone(), down.clone(), ok.clone()]).state,
+            HealthState::Degraded,
+            "answering again, but a recent failure is shown"
+        );
+        let refused = request(Some(401), Outcome::PermanentError);
+        assert_eq!(assess(System::Shopify, &[refused, ok.clone()]).state, HealthState::Down, "a refused token is down");
+        let refusal = request(Some(422), Outcome::PermanentError);
+        assert_eq!(
+            assess(System::Shopify, &[refusal, ok]).state,
+            HealthState::Healthy,
+            "a refused write is the store working as it should"
+        );
+    }
+}
