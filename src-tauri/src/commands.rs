@@ -4,9 +4,10 @@
 
 use tauri::State;
 use tillbridge_engine::{
-    ApiError, App, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView, DoctorReport, Health,
-    IgnoreRequest, MappingClassCounts, MappingQuery, MappingView, MatchRules, Ownership, PairRequest, PreviewQuery,
-    PreviewView, Status, SyncProgress, SyncRequest,
+    ApiError, App, CancelRequest, CancelView, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView,
+    DoctorReport, FailedQuery, FailedView, Health, IgnoreRequest, JobTimelineView, MappingClassCounts, MappingQuery,
+    MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
+    RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
 };
 
 #[tauri::command]
@@ -76,8 +77,8 @@ pub async fn save_mapping_csv(app: State<'_, App>, req: MappingQuery) -> Result<
 }
 
 #[tauri::command]
-pub async fn save_sync_preview_csv(app: State<'_, App>) -> Result<String, ApiError> {
-    app.inner().save_sync_preview_csv().await
+pub async fn save_sync_preview_csv(app: State<'_, App>, req: PreviewQuery) -> Result<String, ApiError> {
+    app.inner().save_sync_preview_csv(req.run_id).await
 }
 
 #[tauri::command]
@@ -121,6 +122,56 @@ pub async fn sync_preview(app: State<'_, App>, req: PreviewQuery) -> Result<Prev
 }
 
 #[tauri::command]
-pub async fn sync_preview_csv(app: State<'_, App>) -> Result<String, ApiError> {
-    app.inner().sync_preview_csv().await
+pub async fn sync_preview_csv(app: State<'_, App>, req: PreviewQuery) -> Result<String, ApiError> {
+    app.inner().sync_preview_csv(req.run_id).await
+}
+
+#[tauri::command]
+pub async fn sync_cancel(app: State<'_, App>, req: CancelRequest) -> Result<CancelView, ApiError> {
+    app.inner().cancel_sync(req).await
+}
+
+#[tauri::command]
+pub async fn runs(app: State<'_, App>, req: RunsQuery) -> Result<RunsView, ApiError> {
+    app.inner().runs(req).await
+}
+
+#[tauri::command]
+pub async fn failed_jobs(app: State<'_, App>, req: FailedQuery) -> Result<FailedView, ApiError> {
+    app.inner().failed_jobs(req).await
+}
+
+#[tauri::command]
+pub async fn job_timeline(app: State<'_, App>, id: i64) -> Result<JobTimelineView, ApiError> {
+    app.inner().job_timeline(id).await
+}
+
+#[tauri::command]
+pub async fn retry_jobs(app: State<'_, App>, req: RetryRequest) -> Result<QueueActionView, ApiError> {
+    app.inner().retry_jobs(req).await
+}
+
+#[tauri::command]
+pub async fn skip_jobs(app: State<'_, App>, req: SkipRequest) -> Result<QueueActionView, ApiError> {
+    app.inner().skip_jobs(req).await
+}
+
+#[tauri::command]
+pub async fn schedule(app: State<'_, App>) -> Result<ScheduleView, ApiError> {
+    app.inner().schedule().await
+}
+
+#[tauri::command]
+pub async fn set_schedule(app: State<'_, App>, req: ScheduleRequest) -> Result<ScheduleView, ApiError> {
+    app.inner().set_schedule(req).await
+}
+
+#[tauri::command]
+pub async fn paused(app: State<'_, App>) -> Result<PauseView, ApiError> {
+    app.inner().paused().await
+}
+
+#[tauri::command]
+pub async fn set_paused(app: State<'_, App>, paused: bool) -> Result<PauseView, ApiError> {
+    app.inner().set_paused(paused).await
 }

@@ -30,6 +30,16 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::sync_start,
         commands::sync_progress,
         commands::sync_preview,
-        commands::sync_preview_csv
+        commands::sync_preview_csv,
+        commands::sync_cancel,
+        commands::runs,
+        commands::failed_jobs,
+        commands::job_timeline,
+        commands::retry_jobs,
+        commands::skip_jobs,
+        commands::schedule,
+        commands::set_schedule,
+        commands::paused,
+        commands::set_paused
     ])
 }

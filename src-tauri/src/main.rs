@@ -58,11 +58,7 @@ fn main() -> ExitCode {
         }
     };
 
-    // Failed writes go out again when due, while the window is open (serving starts its own loop).
-    let retries = tauri::async_runtime::spawn(app.clone().retry_loop(tillbridge_http::RETRY_EVERY));
-
     if let Some(why) = no_display() {
-        retries.abort();
         eprintln!(
             "note: {why}, so Tillbridge cannot open a window; serving the control panel to your browser instead."
         );
@@ -80,8 +76,15 @@ fn main() -> ExitCode {
 
     match built {
         Ok(Ok(tauri_app)) => {
+            // The engine's runtime (lanes, retries, the scheduler) runs while the window is open;
+            // serving instead starts its own.
+            let runtime = tauri::async_runtime::block_on(async {
+                app.start_runtime(tillbridge_engine::RuntimeOptions::service())
+            });
             // `run_return` (not `run`, which exits the process) so the log file is flushed on the way out.
             let code = tauri_app.run_return(|_, _| {});
+            let report = tauri::async_runtime::block_on(runtime.shutdown(tillbridge_http::SHUTDOWN_GRACE));
+            tracing::info!(requeued = report.requeued, "runtime stopped");
             tracing::info!(code, "tillbridge-desktop exiting");
             ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
@@ -103,7 +106,6 @@ fn main() -> ExitCode {
             eprintln!(
                 "note: cannot open a window on display {display:?} ({short}); serving the control panel to your browser instead."
             );
-            retries.abort();
             serve_instead(app)
         }
     }

@@ -357,7 +357,9 @@ fn pair_of(record: &MappingRecordRow) -> Option<(i64, String)> {
 async fn planned_changes(app: &App) -> Result<Vec<SyncChangeRow>, ApiError> {
     let mut changes = Vec::new();
     loop {
-        let page = app.sync_preview(PreviewQuery { offset: Some(changes.len() as u32), limit: Some(1000) }).await?;
+        let page = app
+            .sync_preview(PreviewQuery { run_id: None, offset: Some(changes.len() as u32), limit: Some(1000) })
+            .await?;
         let done = page.changes.is_empty();
         changes.extend(page.changes);
         if done || changes.len() as u64 >= page.total {
@@ -580,6 +582,8 @@ pub async fn catalog(spec: SeedSpec, share: f64) -> Result<(), ApiError> {
     let app = App::open(Config { db_path: dir.path().join("bench.db"), secrets: SecretStoreSpec::Memory }).await?;
     tillbridge_demo::connect(&app, &stores.credentials).await?;
     app.set_ownership(bench_ownership()).await?;
+    // The lanes send the writes; the scheduler stays off so nothing but the measured syncs runs.
+    let _runtime = app.start_runtime(tillbridge_engine::RuntimeOptions::one_shot());
 
     let started = Instant::now();
     let baseline = full_sync(&app, false).await?;

@@ -9,10 +9,11 @@ use clap::{Parser, Subcommand};
 use tillbridge_demo::DemoArgs;
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_engine::{
-    ApiError, App, CheckState, Config, ConnectBigCommerce, ConnectShopify, PreviewQuery, Scope, SyncPhase,
+    ApiError, App, CancelRequest, Capability, CheckState, Config, ConnectBigCommerce, ConnectShopify, FailedQuery,
+    GuardRails, PreviewQuery, RetryRequest, RunsQuery, RuntimeOptions, ScheduleRequest, Scope, SkipRequest, SyncPhase,
     SyncProgress, SyncRequest,
 };
-use tillbridge_http::{ServeOptions, bind, locate_ui, serve};
+use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
 
 /// Tillbridge keeps a BigCommerce store and Shopify POS in step: products, stock per location,
@@ -95,6 +96,49 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         show: u32,
     },
+    /// Run Tillbridge headless in the foreground, for a server or a service manager: the lanes send
+    /// queued writes and retries, and the schedule starts its syncs. Ctrl-C (or SIGTERM) lets the
+    /// requests in flight finish and exits with no job left running.
+    Run,
+    /// List the syncs that ran: kind, trigger, start, duration, changes, written, failed, result.
+    Runs {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the writes that failed, in plain words with each store's own message.
+    Failed {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send failed writes again now, and wait for them: one job by its id, or --all.
+    Retry {
+        /// The job id, as `tillbridge failed` lists it.
+        #[arg(value_name = "JOB", required_unless_present = "all", conflicts_with = "all")]
+        job: Option<i64>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Give up on a failed write: it is kept in the history as skipped and never sent.
+    Skip {
+        #[arg(value_name = "JOB")]
+        job: i64,
+    },
+    /// Ask the running sync to stop between requests; its queued writes are cancelled.
+    Cancel,
+    /// Show or set the daily full sync: `schedule set 06:30 [--time-zone Europe/Paris]`, `schedule off`.
+    Schedule {
+        #[command(subcommand)]
+        action: Option<ScheduleCommand>,
+    },
+    /// The kill switch: stop every outgoing write until `tillbridge resume`.
+    Pause,
+    /// Turn the kill switch off: queued writes go out again.
+    Resume,
     /// Run the emulated BigCommerce and Shopify stores on loopback, seeded with a messy catalog.
     /// When they are ready, prints one JSON line with their URLs and credentials.
     Emulate {
@@ -181,6 +225,26 @@ enum BenchCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ScheduleCommand {
+    /// Run a full sync every day at HH:MM, local time.
+    Set {
+        #[arg(value_name = "HH:MM")]
+        at: String,
+        /// An IANA zone such as Europe/Paris; this computer's zone by default.
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
+        /// A scheduled run waits for approval when it would make more changes than this.
+        #[arg(long, value_name = "N")]
+        max_changes: Option<u64>,
+        /// A scheduled run waits for approval when a price would move by more than this percentage.
+        #[arg(long, value_name = "PERCENT")]
+        max_price_change: Option<u32>,
+    },
+    /// Stop the daily full sync.
+    Off,
+}
+
+#[derive(Debug, Subcommand)]
 enum ConnectCommand {
     /// A BigCommerce store, through a store-level API account.
     Bigcommerce {
@@ -248,10 +312,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 eprintln!("note: the web UI is not built; run `npm --prefix ui ci && npm --prefix ui run build`");
             }
             println!("Tillbridge is serving http://{local}/ (Ctrl-C to stop)");
-            serve(app, &opts, listener, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            serve(app, &opts, listener, stop_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor { json } => {
@@ -315,10 +376,21 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Sync { full, dry_run, csv, show } => {
             let app = open_app(&cli).await?;
             let mode = if *full { Scope::Full } else { Scope::Delta };
-            let progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }).await?;
+            // The lanes send the writes; the scheduler stays off for a one-off command.
+            let runtime = app.start_runtime(RuntimeOptions::one_shot());
+            let progress = tokio::select! {
+                progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }) => progress,
+                _ = stop_signal() => {
+                    eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
+                    runtime.shutdown(SHUTDOWN_GRACE).await;
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            runtime.shutdown(SHUTDOWN_GRACE).await;
+            let progress = progress?;
             print_sync(&app, &progress, *show).await?;
             if let Some(path) = csv {
-                let text = app.sync_preview_csv().await?;
+                let text = app.sync_preview_csv(progress.run_id).await?;
                 std::fs::write(path, text)
                     .map_err(|e| ApiError::invalid(format!("cannot write {}: {e}", path.display())))?;
                 println!("Every change is in {}.", path.display());
@@ -328,6 +400,157 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Run => {
+            let app = open_app(&cli).await?;
+            let runtime = app.start_runtime(RuntimeOptions::service());
+            let schedule = app.schedule().await?;
+            let next = schedule
+                .next_run_at
+                .map_or_else(|| "no schedule is set".to_string(), |t| format!("next scheduled sync {t}"));
+            println!("Tillbridge is running ({next}); Ctrl-C to stop.");
+            stop_signal().await;
+            eprintln!("stopping: the requests in flight finish first");
+            let report = runtime.shutdown(SHUTDOWN_GRACE).await;
+            println!("Stopped; {} unfinished writes stay queued for the next start.", report.requeued);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Runs { limit, json } => {
+            let app = open_app(&cli).await?;
+            let view = app.runs(RunsQuery { limit: Some(*limit), ..RunsQuery::default() }).await?;
+            if *json {
+                println!("{}", to_json(&view)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if view.runs.is_empty() {
+                println!("No sync has run yet. Start one with `tillbridge sync --full --dry-run`.");
+            }
+            for r in &view.runs {
+                let kind =
+                    format!("{} {}{}", r.capability.as_str(), r.mode.as_str(), if r.dry_run { " preview" } else { "" });
+                let took = r.duration_ms.map_or_else(|| "-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0));
+                println!(
+                    "#{:<5} {:<22} {:<9} {}  {:>8}  {:>6} changes {:>6} written {:>5} failed {:>5} superseded  {}",
+                    r.id,
+                    kind,
+                    r.trigger.as_str(),
+                    r.started_at.format("%Y-%m-%d %H:%M:%S"),
+                    took,
+                    r.changes,
+                    r.written,
+                    r.failed,
+                    r.superseded,
+                    run_result(r)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Failed { limit, json } => {
+            let app = open_app(&cli).await?;
+            let view = app.failed_jobs(FailedQuery { limit: Some(*limit), ..FailedQuery::default() }).await?;
+            if *json {
+                println!("{}", to_json(&view)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if view.jobs.is_empty() {
+                println!("No failed writes.");
+            }
+            for j in &view.jobs {
+                let next = j.next_attempt_at.map_or_else(
+                    || "waits for you: `tillbridge retry` or `tillbridge skip`".to_string(),
+                    |t| format!("retries by itself at {t}"),
+                );
+                println!("job {:<7} {} ({} attempts; {next})", j.id, j.sentence, j.attempts);
+            }
+            if view.total > view.jobs.len() as u64 {
+                println!("… and {} more.", view.total - view.jobs.len() as u64);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Retry { job, all } => {
+            let app = open_app(&cli).await?;
+            let runtime = app.start_runtime(RuntimeOptions::one_shot());
+            let request = RetryRequest { ids: job.iter().copied().collect(), all: *all };
+            let action = app.retry_jobs(request).await;
+            let settled = match &action {
+                Ok(a) => Some(app.settle_jobs(a.ids.clone(), RETRY_WAIT).await),
+                Err(_) => None,
+            };
+            runtime.shutdown(SHUTDOWN_GRACE).await;
+            let action = action?;
+            for id in &action.left {
+                eprintln!("job {id} was not retried: it is not failed, or a newer write for the same item is queued");
+            }
+            let Some(settled) = settled.transpose()? else { return Ok(ExitCode::FAILURE) };
+            println!(
+                "Retried {} writes: {} written, {} failed again, {} still queued.",
+                action.ids.len(),
+                settled.done,
+                settled.failed,
+                settled.waiting
+            );
+            Ok(if settled.failed == 0 && action.left.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Skip { job } => {
+            let app = open_app(&cli).await?;
+            let action = app.skip_jobs(SkipRequest { ids: vec![*job] }).await?;
+            if action.ids.is_empty() {
+                eprintln!("job {job} was not skipped: only a failed or queued write can be");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("Job {job} is skipped: it will not be sent.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cancel => {
+            let app = open_app(&cli).await?;
+            let view = app.cancel_sync(CancelRequest { capability: Capability::Catalog }).await?;
+            match view.run_id {
+                Some(id) => println!("Run #{id} was asked to stop; its queued writes are cancelled."),
+                None => println!("No sync is running."),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schedule { action } => {
+            let app = open_app(&cli).await?;
+            let view = match action {
+                None => app.schedule().await?,
+                Some(ScheduleCommand::Off) => app.set_schedule(ScheduleRequest::default()).await?,
+                Some(ScheduleCommand::Set { at, time_zone, max_changes, max_price_change }) => {
+                    let current = app.schedule().await?.guard;
+                    let guard = GuardRails {
+                        max_changes: max_changes.unwrap_or(current.max_changes),
+                        max_price_change_pct: max_price_change.unwrap_or(current.max_price_change_pct),
+                    };
+                    app.set_schedule(ScheduleRequest {
+                        at: Some(at.clone()),
+                        time_zone: time_zone.clone(),
+                        guard: Some(guard),
+                    })
+                    .await?
+                }
+            };
+            match (&view.at, &view.time_zone, view.enabled) {
+                (Some(at), Some(zone), true) => println!(
+                    "A full sync runs every day at {at} ({zone}); next at {}. It writes on its own only with at most {} changes and no price moving more than {} %; otherwise it waits for your approval.",
+                    view.next_run_at.map_or_else(|| "-".to_string(), |t| t.to_rfc3339()),
+                    view.guard.max_changes,
+                    view.guard.max_price_change_pct
+                ),
+                _ => println!("No scheduled sync. Set one with `tillbridge schedule set 06:30`."),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pause => {
+            let app = open_app(&cli).await?;
+            app.set_paused(true).await?;
+            println!("Writes are paused: nothing is sent to either store until `tillbridge resume`.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Resume => {
+            let app = open_app(&cli).await?;
+            app.set_paused(false).await?;
+            println!("Writes are resumed: queued writes go out with the next running Tillbridge.");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Connections => {
             let app = open_app(&cli).await?;
@@ -451,6 +674,34 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     }
 }
 
+/// How long `tillbridge retry` waits for the retried writes to go out.
+const RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn run_result(r: &tillbridge_engine::RunView) -> String {
+    let result = serde_json::to_value(r.result).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    match (&r.error, &r.approval_reason) {
+        (Some(e), _) => format!("{}: {e}", result.replace('_', " ")),
+        (_, Some(why)) => format!("needs approval: {why}"),
+        _ => result.replace('_', " "),
+    }
+}
+
 fn has_display() -> bool {
     cfg!(not(target_os = "linux"))
         || std::env::var_os("DISPLAY").is_some()
@@ -524,7 +775,9 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
         return Ok(());
     }
     let limit = if show == 0 { u32::MAX } else { show };
-    let page = app.sync_preview(PreviewQuery { offset: Some(0), limit: Some(limit.min(1000)) }).await?;
+    let page = app
+        .sync_preview(PreviewQuery { run_id: progress.run_id, offset: Some(0), limit: Some(limit.min(1000)) })
+        .await?;
     println!();
     for c in &page.changes {
         println!(

@@ -2,8 +2,8 @@ use serde::Serialize;
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_store::System;
 
-use crate::{ApiError, App};
 use crate::runtime::health::HealthState;
+use crate::{ApiError, App};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -152,10 +152,17 @@ impl App {
                             "{} transfers were refused and wait for a person, {} failed and will be retried by themselves; {waiting} are waiting to run",
                             counts.dead, counts.failed
                         ),
-                        Some("Open Failed (or run `tillbridge failed`), read the reasons, fix the cause, then Retry or Skip."),
+                        Some(
+                            "Open Failed (or run `tillbridge failed`), read the reasons, fix the cause, then Retry or Skip.",
+                        ),
                     )
                 } else {
-                    check("transfer queue", CheckState::Ok, format!("no failed transfers; {waiting} waiting to run"), None)
+                    check(
+                        "transfer queue",
+                        CheckState::Ok,
+                        format!("no failed transfers; {waiting} waiting to run"),
+                        None,
+                    )
                 }
             }
         }
@@ -176,8 +183,9 @@ impl App {
                     HealthState::Degraded => CheckState::Warn,
                     HealthState::Down => CheckState::Fail,
                 };
-                let next = (state != CheckState::Ok)
-                    .then_some("Writes wait in the queue and go out when the store answers again; check its status page.");
+                let next = (state != CheckState::Ok).then_some(
+                    "Writes wait in the queue and go out when the store answers again; check its status page.",
+                );
                 check(&name, state, h.detail, next)
             })
             .collect()

@@ -16,30 +16,30 @@ pub mod runtime;
 mod snapshot;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
+pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
 pub use clock::{Clock, SystemClock};
 pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use paths::{default_db_path, default_log_dir};
-pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
+pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use runtime::health::{HealthState, StoreHealth};
 pub use runtime::queue::{
     CancelRequest, CancelView, FailedJobView, FailedQuery, FailedView, JobTimelineView, QueueActionView, RetryRequest,
-    SkipRequest,
+    SettledView, SkipRequest,
 };
 pub use runtime::runs::{RunResult, RunView, RunsQuery, RunsView};
 pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
-pub use tillbridge_domain::catalog::GuardRails;
-pub use tillbridge_domain::work::Capability;
-pub use tillbridge_store::{AttemptRecord, AttemptRequest, JobState, Trigger};
-pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use tillbridge_domain::Scope;
+pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
+pub use tillbridge_domain::work::Capability;
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::MappingClassCounts;
+pub use tillbridge_store::{AttemptRecord, AttemptRequest, JobState, Trigger};
 
 /// The version of this build, shown in the UI and returned by `/api/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

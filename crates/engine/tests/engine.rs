@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use tillbridge_domain::work::{Capability, Lane};
 use tillbridge_engine::{App, CheckState, Clock};
 use tillbridge_secrets::{MemorySecretStore, Secret, SecretStore};
-use tillbridge_store::{NewConnection, NewJob, Opened, Retry, Store, System};
+use tillbridge_store::{AttemptOutcome, NewConnection, NewJob, NewRun, Opened, Settlement, Store, System, Trigger};
 
 #[derive(Debug)]
 struct FixedClock(DateTime<Utc>);
@@ -71,12 +72,23 @@ async fn status_shows_whether_each_connection_has_its_token() {
 async fn doctor_warns_about_no_connections_and_dead_jobs() {
     let (app, _) = app();
     let now = app.now();
-    let job = app
-        .store()
-        .enqueue(&NewJob { kind: "k".into(), payload: serde_json::json!({}), idempotency_key: "k1".into() }, now)
-        .unwrap();
-    app.store().claim_due(now, 1).unwrap();
-    app.store().fail_job(job.id, "HTTP 422", Retry::Never, now).unwrap();
+    let job = NewJob {
+        kind: "catalog_write".into(),
+        capability: Capability::Catalog,
+        lane: Lane::Shopify,
+        entity_key: "product:1:title".into(),
+        idempotency_key: "k1".into(),
+        payload: serde_json::json!({}),
+        summary: "the title of product 1".into(),
+        priority: 10,
+        run_id: None,
+    };
+    let id = app.store().enqueue(&job, now).unwrap().id();
+    app.store().claim(&[id], "elsewhere/1/1/1", now + chrono::Duration::seconds(30), now).unwrap();
+    let refused = Settlement::Dead { error: "HTTP 422".into() };
+    let outcome =
+        AttemptOutcome { job_id: id, request_id: format!("job-{id}.1"), started_at: now, settlement: refused };
+    app.store().settle(&[outcome], now).unwrap();
 
     let report = app.doctor().await.unwrap();
     assert!(report.healthy, "warnings alone do not make the installation unhealthy");
@@ -84,22 +96,33 @@ async fn doctor_warns_about_no_connections_and_dead_jobs() {
     assert_eq!(state_of("database"), Some(CheckState::Ok), "an in-memory database passes its integrity check");
     assert_eq!(state_of("BigCommerce connection"), Some(CheckState::Warn), "no store connected yet is a warning");
     assert_eq!(state_of("transfer queue"), Some(CheckState::Warn), "a dead transfer needs a person");
+    let queue = report.checks.iter().find(|c| c.name == "transfer queue").unwrap();
+    assert!(queue.detail.contains("1 transfers were refused"), "and the check counts it: {}", queue.detail);
 }
 
 #[tokio::test]
 async fn a_sync_live_in_another_process_is_not_started_over_nor_taken_for_a_crash() {
     let (app, _) = app();
     // Another process (the CLI beside the window) holds a live run in the same database.
-    let theirs = app.store().start_sync_run(tillbridge_store::Scope::Full, false, app.now()).unwrap();
-    let ours = app
+    let new = NewRun {
+        capability: Capability::Catalog,
+        mode: tillbridge_engine::Scope::Full,
+        dry_run: false,
+        trigger: Trigger::Manual,
+        owner: "another-host/4242/1/1",
+    };
+    let theirs = match app.store().start_run(&new, app.now(), &|_| false, &|_| false).unwrap() {
+        tillbridge_store::RunStart::Started(id) => id,
+        other => panic!("a fresh database has no run to resume: {other:?}"),
+    };
+    let refused = app
         .sync_run(tillbridge_engine::SyncRequest { mode: tillbridge_engine::Scope::Delta, dry_run: true })
         .await
-        .unwrap();
-    assert_eq!(ours.phase, tillbridge_engine::SyncPhase::Failed, "a second sync over a live one does not run");
+        .expect_err("a second sync over a live one does not run");
     assert!(
-        ours.error.as_deref().is_some_and(|e| e.contains("another sync") && e.contains(&format!("run {theirs}"))),
-        "and says which run it waits for: {:?}",
-        ours.error
+        refused.message.contains("another sync") && refused.message.contains(&format!("run {theirs}")),
+        "and says which run it waits for: {}",
+        refused.message
     );
     assert_eq!(app.store().sync_run(theirs).unwrap().finished_at, None, "the live run is left alone");
 }

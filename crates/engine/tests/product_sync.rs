@@ -17,8 +17,8 @@ use tillbridge_bigcommerce::{BcConnection, BigCommerceApi, BigCommerceClient, Pr
 use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, ConnectBigCommerce, ConnectShopify, Connector, HttpConnector, MappingQuery, PairRequest, Scope, SyncPhase,
-    SyncProgress, SyncRequest, SystemClock,
+    App, ConnectBigCommerce, ConnectShopify, Connector, FailedQuery, HttpConnector, MappingQuery, PairRequest,
+    RetryRequest, RuntimeOptions, Scope, SyncPhase, SyncProgress, SyncRequest, SystemClock,
 };
 use tillbridge_secrets::{MemorySecretStore, Secret};
 use tillbridge_shopify::gid::{ProductId, VariantId};
@@ -27,7 +27,7 @@ use tillbridge_shopify::{
     IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyApi, ShopifyClient, ShopifyConnection, ShopifyError,
     VariantQuery, VariantUpdate, WriteOutcome,
 };
-use tillbridge_store::{JobState, Opened, Store};
+use tillbridge_store::{Opened, Store};
 use tillbridge_transport::{Backoff, ClientParts, MemoryAudit, SeededJitter, SystemWallClock};
 
 /// Seeded stores on a Shopify Plus bucket: the checks below re-read the whole catalog after each
@@ -69,6 +69,8 @@ async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> 
     })
     .await
     .unwrap();
+    // The lanes send the writes; the handle is dropped, and the runtime lives as long as the test.
+    app.start_runtime(RuntimeOptions::one_shot());
     app
 }
 
@@ -180,7 +182,7 @@ async fn a_preview_counts_the_classes_the_seed_planted_and_writes_nothing() {
     assert_eq!(changes(&again), changes(&preview), "nothing was written, so a second preview shows the same changes");
     let diff = app.sync_preview(Default::default()).await.unwrap();
     assert_eq!(diff.total as usize, changes(&preview), "the diff holds every planned change");
-    let csv = app.sync_preview_csv().await.unwrap();
+    let csv = app.sync_preview_csv(None).await.unwrap();
     assert_eq!(csv.lines().count(), changes(&preview) + 1, "the CSV has a header and one line per change");
 }
 
@@ -403,20 +405,22 @@ async fn a_write_that_fails_waits_in_the_retry_queue_with_its_reason_while_the_r
         "one product's write failed and the other still went through"
     );
     assert_eq!(shopify_variant(&sh, &other_sh).await.price, prices[1], "the healthy write reached Shopify");
-    let queued = app.store().jobs_in_state(JobState::Failed, 10).unwrap();
-    assert_eq!(queued.len(), 1, "the failed write waits in the retry queue");
+    let queued = app.failed_jobs(FailedQuery::default()).await.unwrap();
+    assert_eq!(queued.total, 1, "the failed write waits in the retry queue, listed for a person");
     assert!(
-        queued[0].last_error.as_deref().unwrap_or("").contains("503"),
-        "with its reason: {:?}",
-        queued[0].last_error
+        queued.jobs[0].message.as_deref().unwrap_or("").contains("503"),
+        "with the store's own reason: {:?}",
+        queued.jobs[0]
     );
+    assert!(queued.jobs[0].sentence.starts_with("Shopify"), "said in plain words: {}", queued.jobs[0].sentence);
 
     failing.store(false, std::sync::atomic::Ordering::SeqCst);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let retried = app.retry_due_writes().await.unwrap();
-    assert_eq!(retried, (1, 0), "once due, the queued write is sent again without waiting for another sync");
+    let retried = app.retry_jobs(RetryRequest { ids: vec![], all: true }).await.unwrap();
+    assert_eq!(retried.ids.len(), 1, "Retry all takes the failed write");
+    let settled = app.settle_jobs(retried.ids, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(settled.done, 1, "and the lanes send it without waiting for another sync");
     assert_eq!(shopify_variant(&sh, &sh_id).await.price, prices[0], "and the price finally reaches Shopify");
-    assert!(app.store().jobs_in_state(JobState::Failed, 10).unwrap().is_empty(), "nothing is left waiting");
+    assert_eq!(app.failed_jobs(FailedQuery::default()).await.unwrap().total, 0, "nothing is left waiting");
 }
 
 #[tokio::test]

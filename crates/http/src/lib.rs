@@ -156,8 +156,73 @@ async fn sync_preview(
     Ok(Json(app.sync_preview(q).await?))
 }
 
-async fn sync_preview_csv(State(app): State<Arc<App>>) -> Result<Response, HttpError> {
-    Ok(csv_download("tillbridge-sync-preview.csv", app.sync_preview_csv().await?))
+async fn sync_preview_csv(
+    State(app): State<Arc<App>>,
+    Query(q): Query<engine::PreviewQuery>,
+) -> Result<Response, HttpError> {
+    Ok(csv_download("tillbridge-sync-preview.csv", app.sync_preview_csv(q.run_id).await?))
+}
+
+async fn sync_cancel(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::CancelRequest>,
+) -> ApiResult<engine::CancelView> {
+    Ok(Json(app.cancel_sync(req).await?))
+}
+
+async fn runs(State(app): State<Arc<App>>, Query(q): Query<engine::RunsQuery>) -> ApiResult<engine::RunsView> {
+    Ok(Json(app.runs(q).await?))
+}
+
+async fn failed_jobs(
+    State(app): State<Arc<App>>,
+    Query(q): Query<engine::FailedQuery>,
+) -> ApiResult<engine::FailedView> {
+    Ok(Json(app.failed_jobs(q).await?))
+}
+
+async fn job_timeline(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<engine::JobTimelineView> {
+    Ok(Json(app.job_timeline(id).await?))
+}
+
+async fn retry_jobs(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::RetryRequest>,
+) -> ApiResult<engine::QueueActionView> {
+    Ok(Json(app.retry_jobs(req).await?))
+}
+
+async fn skip_jobs(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::SkipRequest>,
+) -> ApiResult<engine::QueueActionView> {
+    Ok(Json(app.skip_jobs(req).await?))
+}
+
+async fn schedule(State(app): State<Arc<App>>) -> ApiResult<engine::ScheduleView> {
+    Ok(Json(app.schedule().await?))
+}
+
+async fn set_schedule(
+    State(app): State<Arc<App>>,
+    Json(req): Json<engine::ScheduleRequest>,
+) -> ApiResult<engine::ScheduleView> {
+    Ok(Json(app.set_schedule(req).await?))
+}
+
+async fn paused(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
+    Ok(Json(app.paused().await?))
+}
+
+async fn pause(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
+    Ok(Json(app.set_paused(true).await?))
+}
+
+async fn resume(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
+    Ok(Json(app.set_paused(false).await?))
 }
 
 fn csv_download(filename: &str, body: String) -> Response {
@@ -201,7 +266,15 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/sync/progress", get(sync_progress))
         .route("/api/sync/preview", get(sync_preview))
         .route("/api/sync/preview/csv", get(sync_preview_csv))
-        .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))
+        .route("/api/sync/cancel", post(sync_cancel))
+        .route("/api/runs", get(runs))
+        .route("/api/jobs/failed", get(failed_jobs))
+        .route("/api/jobs/{id}/timeline", get(job_timeline))
+        .route("/api/jobs/retry", post(retry_jobs))
+        .route("/api/jobs/skip", post(skip_jobs))
+        .route("/api/schedule", get(schedule).put(set_schedule))
+        .route("/api/pause", get(paused).put(pause).delete(resume))
+        .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api).delete(unknown_api))
         .with_state(app)
 }
 
@@ -302,7 +375,8 @@ pub async fn bind(opts: &ServeOptions) -> Result<(tokio::net::TcpListener, Socke
     Ok((listener, local))
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, with the engine's runtime (lanes, retries, the scheduler)
+/// running beside it; on the way out the runtime drains within [`SHUTDOWN_GRACE`].
 pub async fn serve(
     app: Arc<App>,
     opts: &ServeOptions,
@@ -310,14 +384,14 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
     let bound = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
-    let retries = tokio::spawn(App::clone(&app).retry_loop(RETRY_EVERY));
+    let runtime = app.start_runtime(engine::RuntimeOptions::service());
     let served = axum::serve(listener, site(app, opts, bound))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| ApiError::internal(format!("the server stopped: {e}")));
-    retries.abort();
+    runtime.shutdown(SHUTDOWN_GRACE).await;
     served
 }
 
-/// How often failed writes whose retry time has come are sent again while the panel is open.
-pub const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long the runtime may take, after the server stops, to finish the requests in flight.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);

@@ -56,7 +56,12 @@ impl Store {
         self.audit_page(Some(system), limit, None)
     }
 
-    fn audit_page(&self, system: Option<System>, limit: u32, before_id: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+    fn audit_page(
+        &self,
+        system: Option<System>,
+        limit: u32,
+        before_id: Option<i64>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, at, system, direction, method, endpoint, status, duration_ms, attempt, correlation_id, outcome, budget_left

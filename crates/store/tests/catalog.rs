@@ -653,8 +653,16 @@ fn a_run_lost_with_its_process_is_marked_failed_and_a_finished_one_is_left_alone
     };
     let (store, _) = Store::open(&path, now()).unwrap();
     let soon = now() + Duration::seconds(5);
-    assert_eq!(store.fail_lost_runs(soon, Duration::minutes(10), &|_| false).unwrap(), 0, "opening the file touches no live run");
-    assert_eq!(store.fail_lost_runs(soon, Duration::minutes(10), &|owner| owner == OWNER).unwrap(), 1, "a dead owner's run is lost at once");
+    assert_eq!(
+        store.fail_lost_runs(soon, Duration::minutes(10), &|_| false).unwrap(),
+        0,
+        "opening the file touches no live run"
+    );
+    assert_eq!(
+        store.fail_lost_runs(soon, Duration::minutes(10), &|owner| owner == OWNER).unwrap(),
+        1,
+        "a dead owner's run is lost at once"
+    );
     let run = store.sync_run(interrupted).unwrap();
     assert_eq!(run.phase, "failed", "an interrupted run can never finish, so it failed");
     assert_eq!(run.finished_at, Some(soon), "it ends when the loss is noticed");

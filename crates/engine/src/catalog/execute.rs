@@ -28,11 +28,18 @@ pub(crate) enum RequestResult {
     /// Some items were refused, by item (a variant or product id, a variant GID), with the store's
     /// words. `others_applied` says whether the rest landed (BigCommerce's 207) or nothing did
     /// (Shopify refuses a request whole).
-    Refused { items: BTreeMap<String, String>, others_applied: bool },
+    Refused {
+        items: BTreeMap<String, String>,
+        others_applied: bool,
+    },
     /// Nothing was applied; the same request may succeed later (a 5xx, a rate limit, a timeout).
-    Retry { reason: String },
+    Retry {
+        reason: String,
+    },
     /// Nothing was applied, and repeating it changes nothing until a person acts.
-    RefusedWhole { reason: String },
+    RefusedWhole {
+        reason: String,
+    },
 }
 
 /// The item a unit writes, as the stores name it in a refusal.
@@ -169,7 +176,11 @@ fn batch_result(
     match outcome {
         Ok(outcome) if outcome.failed.is_empty() => RequestResult::Applied,
         Ok(outcome) => RequestResult::Refused {
-            items: outcome.failed.into_iter().map(|(id, why)| (id.to_string(), format!("{noun} {id}: {why}"))).collect(),
+            items: outcome
+                .failed
+                .into_iter()
+                .map(|(id, why)| (id.to_string(), format!("{noun} {id}: {why}")))
+                .collect(),
             others_applied: true,
         },
         Err(e) => from_class(e.class(), e.to_string()),

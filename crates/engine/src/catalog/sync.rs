@@ -154,8 +154,7 @@ impl App {
                 }
             })
         };
-        let outcome =
-            correlation::scope(format!("run-{}", run.id), self.catalog_steps(&run, request, trigger)).await;
+        let outcome = correlation::scope(format!("run-{}", run.id), self.catalog_steps(&run, request, trigger)).await;
         lease.abort();
         let cancelled = run.cancel.is_cancelled();
         let end = match &outcome {
@@ -356,7 +355,10 @@ impl App {
 
         self.store.replace_mapping_records(&record_rows(&matched, &bc_now, &sh_now))?;
         let jobs: Vec<tillbridge_store::NewJob> = if writes {
-            plan.writes.iter().map(|w| new_job(&Work::CatalogWrite(w.clone()), Some(run_id))).collect::<Result<_, _>>()?
+            plan.writes
+                .iter()
+                .map(|w| new_job(&Work::CatalogWrite(w.clone()), Some(run_id)))
+                .collect::<Result<_, _>>()?
         } else {
             vec![]
         };
@@ -425,7 +427,9 @@ impl App {
 
     /// The guard rails of scheduled runs.
     pub(crate) fn guard_rails(&self) -> Result<GuardRails, ApiError> {
-        Ok(self.store.setting::<crate::runtime::schedule::ScheduleSetting>(crate::runtime::schedule::SCHEDULE_SETTING)?
+        Ok(self
+            .store
+            .setting::<crate::runtime::schedule::ScheduleSetting>(crate::runtime::schedule::SCHEDULE_SETTING)?
             .map(|s| s.guard)
             .unwrap_or_default())
     }

@@ -19,8 +19,8 @@ pub mod schedule;
 pub(crate) mod work;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tillbridge_domain::work::{Capability, Lane};
@@ -171,11 +171,8 @@ impl RuntimeHandle {
         *self.app.runtime.commands.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let owner = self.app.runtime.owner.as_str().to_string();
         let now = self.app.now();
-        let requeued = self
-            .app
-            .blocking(move |app| Ok(app.store.release_owner(&owner, now)?))
-            .await
-            .unwrap_or_else(|e| {
+        let requeued =
+            self.app.blocking(move |app| Ok(app.store.release_owner(&owner, now)?)).await.unwrap_or_else(|e| {
                 tracing::error!(error = %e, "could not give this process's jobs back to the queue");
                 0
             });

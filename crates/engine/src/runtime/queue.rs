@@ -73,6 +73,16 @@ pub struct QueueActionView {
     pub left: Vec<i64>,
 }
 
+/// Where a set of jobs stands after [`App::settle_jobs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SettledView {
+    pub done: u64,
+    /// Failed again (retrying by itself) or dead (waiting for a person).
+    pub failed: u64,
+    /// Still queued or running when the wait ended.
+    pub waiting: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct CancelRequest {
     pub capability: Capability,
@@ -174,6 +184,35 @@ impl App {
             self.wake_lanes();
         }
         Ok(retried)
+    }
+
+    /// Waits, at most `within`, until none of `ids` is queued or running any more (the lanes here
+    /// or in another process send them), and says where each ended.
+    pub async fn settle_jobs(&self, ids: Vec<i64>, within: std::time::Duration) -> Result<SettledView, ApiError> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let settled = self.runtime.settled.notified();
+            let ids = ids.clone();
+            let jobs = self
+                .blocking(move |app| {
+                    ids.iter().map(|id| Ok(app.store.job(*id)?)).collect::<Result<Vec<Job>, ApiError>>()
+                })
+                .await?;
+            let open = jobs.iter().any(|j| matches!(j.state, JobState::Pending | JobState::Running));
+            if !open || tokio::time::Instant::now() >= deadline {
+                let count = |state: JobState| jobs.iter().filter(|j| j.state == state).count() as u64;
+                return Ok(SettledView {
+                    done: count(JobState::Done),
+                    failed: jobs.iter().filter(|j| matches!(j.state, JobState::Failed | JobState::Dead)).count() as u64,
+                    waiting: jobs.iter().filter(|j| matches!(j.state, JobState::Pending | JobState::Running)).count()
+                        as u64,
+                });
+            }
+            tokio::select! {
+                _ = settled => {}
+                _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+            }
+        }
     }
 
     /// Marks jobs as not to be sent.

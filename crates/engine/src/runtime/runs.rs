@@ -185,8 +185,10 @@ impl App {
                 cancelled = true;
                 self.blocking(move |app| Ok(app.store.request_cancel(run_id, app.now())?)).await?;
             }
-            let (counts, left_bc, left_sh, paused, lanes_elsewhere) = self
+            let (counts, left_bc, left_sh, paused, lanes_elsewhere, cancel_asked) = self
                 .blocking(move |app| {
+                    // A cancel asked for in another process (`tillbridge` beside `serve`) is in the database.
+                    let cancel_asked = app.store.sync_run(run_id)?.cancel_requested;
                     let counts = app.store.job_counts(Some(run_id))?;
                     let bc = app.store.queued_in_lane(Lane::BigCommerce, Some(run_id))?;
                     let sh = app.store.queued_in_lane(Lane::Shopify, Some(run_id))?;
@@ -194,9 +196,12 @@ impl App {
                     let elsewhere = app.store.lane_holders()?.iter().any(|(_, owner, until)| {
                         owner != app.runtime.owner.as_str() && *until > now && !app.runtime.owner.is_gone(owner)
                     });
-                    Ok((counts, bc, sh, app.paused_now()?, elsewhere))
+                    Ok((counts, bc, sh, app.paused_now()?, elsewhere, cancel_asked))
                 })
                 .await?;
+            if cancel_asked {
+                run.cancel.cancel();
+            }
             let left = counts.pending + counts.running;
             let total = counts.pending + counts.running + counts.done + counts.failed + counts.dead + counts.superseded;
             let done = total - left;

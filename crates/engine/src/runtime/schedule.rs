@@ -127,7 +127,13 @@ impl App {
                     let time_zone = request.time_zone.unwrap_or_else(local_zone);
                     let schedule = DailySchedule { at: at.trim().to_string(), time_zone };
                     schedule.parse().map_err(|e| ApiError::invalid(e.to_string()))?;
-                    ScheduleSetting { enabled: true, at: schedule.at, time_zone: schedule.time_zone, guard, set_at: now }
+                    ScheduleSetting {
+                        enabled: true,
+                        at: schedule.at,
+                        time_zone: schedule.time_zone,
+                        guard,
+                        set_at: now,
+                    }
                 }
             };
             app.store.set_setting(SCHEDULE_SETTING, &setting, now)?;
@@ -166,9 +172,8 @@ impl App {
             Err(e) => tracing::warn!(error = %e, "the scheduled sync could not start"),
             Ok(p) => tracing::info!(run_id = p.run_id, "the scheduled full sync started"),
         }
-        let recorded = self
-            .blocking(move |app| Ok(app.store.set_setting(LAST_FIRED_SETTING, &due_at, app.now())?))
-            .await;
+        let recorded =
+            self.blocking(move |app| Ok(app.store.set_setting(LAST_FIRED_SETTING, &due_at, app.now())?)).await;
         if let Err(e) = recorded {
             tracing::error!(error = %e, "could not record that the schedule fired");
         }

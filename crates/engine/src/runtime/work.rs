@@ -10,8 +10,8 @@ use crate::ApiError;
 /// payload, so the same write planned twice is one job, and a different value for the same entity
 /// is a new job that supersedes the queued one.
 pub(crate) fn new_job(work: &Work, run_id: Option<i64>) -> Result<NewJob, ApiError> {
-    let payload =
-        serde_json::to_value(work).map_err(|e| ApiError::internal(format!("a planned write could not be encoded: {e}")))?;
+    let payload = serde_json::to_value(work)
+        .map_err(|e| ApiError::internal(format!("a planned write could not be encoded: {e}")))?;
     let entity_key = work.entity_key();
     let digest = Sha256::digest(payload.to_string().as_bytes());
     let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
@@ -30,9 +30,8 @@ pub(crate) fn new_job(work: &Work, run_id: Option<i64>) -> Result<NewJob, ApiErr
 
 /// The typed payload of a job, or why it cannot be read (the job is then dead, never half-run).
 pub(crate) fn work_of(job: &Job) -> Result<Work, String> {
-    serde_json::from_value::<Work>(job.payload.clone()).map_err(|e| {
-        format!("job {} holds a payload this version cannot read ({e}); it was not sent: skip it", job.id)
-    })
+    serde_json::from_value::<Work>(job.payload.clone())
+        .map_err(|e| format!("job {} holds a payload this version cannot read ({e}); it was not sent: skip it", job.id))
 }
 
 #[cfg(test)]
