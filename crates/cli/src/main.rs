@@ -204,6 +204,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Kills `tillbridge sync --full` with SIGKILL at random moments and reruns it at once, against
+    /// a twin pair of emulated stores that runs the same sync uninterrupted: write requests against
+    /// the twin's (ratio), how long each rerun waited to start, stuck jobs and database integrity.
+    Crash {
+        #[arg(long, default_value_t = 3_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 200)]
+        kills: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Plans two files of snapshot rows and reports the plan's CPU time and peak memory; run by
     /// `bench catalog` in a fresh process.
     #[command(hide = true)]
@@ -649,6 +660,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     *changed,
                 )
                 .await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Crash { variants, kills, seed } => {
+                tillbridge_bench::crash(SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() }, *kills)
+                    .await?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::PlanChild { bigcommerce, shopify } => {

@@ -93,8 +93,17 @@ impl Store {
 
     /// SQLite's own consistency check, for `tillbridge doctor`.
     pub fn quick_check(&self) -> Result<Vec<String>, StoreError> {
+        self.pragma_check("PRAGMA quick_check")
+    }
+
+    /// SQLite's full consistency check (indexes against tables too), for the crash benchmark.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        self.pragma_check("PRAGMA integrity_check")
+    }
+
+    fn pragma_check(&self, pragma: &str) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare("PRAGMA quick_check")?;
+            let mut stmt = c.prepare(pragma)?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
             Ok(problems.into_iter().filter(|p| p != "ok").collect())
