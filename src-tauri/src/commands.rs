@@ -2,6 +2,7 @@
 //! and the CLI all answer from the same code. An `Err` reaches the UI as the engine's
 //! `{code, message}` object.
 
+use serde::Deserialize;
 use tauri::State;
 use tillbridge_engine::{
     ApiError, App, CancelRequest, CancelView, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView,
@@ -9,6 +10,12 @@ use tillbridge_engine::{
     MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
     RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
 };
+
+/// One job, as the UI names it.
+#[derive(Debug, Deserialize)]
+pub struct JobRef {
+    pub id: i64,
+}
 
 #[tauri::command]
 pub async fn health(app: State<'_, App>) -> Result<Health, ApiError> {
@@ -142,8 +149,8 @@ pub async fn failed_jobs(app: State<'_, App>, req: FailedQuery) -> Result<Failed
 }
 
 #[tauri::command]
-pub async fn job_timeline(app: State<'_, App>, id: i64) -> Result<JobTimelineView, ApiError> {
-    app.inner().job_timeline(id).await
+pub async fn job_timeline(app: State<'_, App>, req: JobRef) -> Result<JobTimelineView, ApiError> {
+    app.inner().job_timeline(req.id).await
 }
 
 #[tauri::command]
@@ -172,6 +179,6 @@ pub async fn paused(app: State<'_, App>) -> Result<PauseView, ApiError> {
 }
 
 #[tauri::command]
-pub async fn set_paused(app: State<'_, App>, paused: bool) -> Result<PauseView, ApiError> {
-    app.inner().set_paused(paused).await
+pub async fn set_paused(app: State<'_, App>, req: PauseView) -> Result<PauseView, ApiError> {
+    app.inner().set_paused(req.paused).await
 }

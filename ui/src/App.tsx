@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { pauseState } from './api';
 import { ErrorBanner } from './components/ErrorBanner';
+import { FailedScreen } from './components/FailedScreen';
+import { KillSwitchBanner } from './components/KillSwitch';
+import { RunsScreen } from './components/RunsScreen';
 import { Header } from './components/Header';
 import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
@@ -12,6 +16,17 @@ import { useOverview } from './useOverview';
 export function App() {
   const [screen, setScreen] = useState(() => screenFromHash(window.location.hash));
   const [overview, reload] = useOverview();
+  // The kill switch is read on its own, every few seconds: another window or the CLI may flip it.
+  const [paused, setPaused] = useState<boolean | null>(null);
+  useEffect(() => {
+    const read = () =>
+      pauseState()
+        .then((p) => setPaused(p.paused))
+        .catch(() => {});
+    read();
+    const timer = window.setInterval(read, 5_000);
+    return () => window.clearInterval(timer);
+  }, []);
 
   useEffect(() => {
     const onHash = () => setScreen(screenFromHash(window.location.hash));
@@ -26,10 +41,15 @@ export function App() {
       <Header version={versions?.version ?? null} schemaVersion={versions?.schema_version ?? null} />
       <Nav current={screen} />
       <main class="content">
+        <KillSwitchBanner paused={paused} onChanged={setPaused} />
         <ErrorBanner errors={overview.errors} />
-        {screen === 'status' && <StatusScreen overview={overview} onRefresh={reload} />}
+        {screen === 'status' && (
+          <StatusScreen overview={overview} onRefresh={reload} paused={paused} onPaused={setPaused} />
+        )}
         {screen === 'mapping' && <MappingScreen />}
         {screen === 'sync' && <SyncScreen />}
+        {screen === 'runs' && <RunsScreen />}
+        {screen === 'failed' && <FailedScreen />}
         {screen === 'settings' && <SettingsScreen onConnected={reload} />}
       </main>
     </div>

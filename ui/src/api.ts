@@ -54,12 +54,28 @@ export interface ConnectShopifyRequest {
   token: string;
 }
 
+export type HealthState = 'unknown' | 'healthy' | 'degraded' | 'down';
+
+/** A store's health, judged from its latest real requests (not from the last token check). */
+export interface StoreHealth {
+  system: System;
+  state: HealthState;
+  detail: string;
+  last_request_at: string | null;
+  last_status: number | null;
+}
+
 export interface Status {
   version: string;
   schema_version: number;
   database: { path: string };
   secret_store: SecretStoreStatus;
   connections: Connection[];
+  health: StoreHealth[];
+  /** The kill switch: every outgoing write is held. */
+  paused: boolean;
+  /** Writes that failed: retrying by themselves, or waiting for a person. */
+  failed_jobs: number;
 }
 
 export interface DoctorCheck {
@@ -380,7 +396,8 @@ export type SyncPhase =
   | 'planning'
   | 'writing'
   | 'done'
-  | 'failed';
+  | 'failed'
+  | 'cancelled';
 export type Direction = 'bigcommerce_to_shopify' | 'shopify_to_bigcommerce';
 
 export interface ChangeCount {
@@ -393,6 +410,10 @@ export interface SyncSummary {
   changes: number;
   written: number;
   failed: number;
+  /** Replaced by a newer write for the same item, or cancelled. */
+  superseded?: number;
+  /** Still queued when the run ended (paused, or waiting for a retry). */
+  queued?: number;
   by_kind: ChangeCount[];
 }
 
@@ -410,6 +431,8 @@ export interface SyncProgress {
   finished_at: string | null;
   error: string | null;
   summary: SyncSummary | null;
+  /** Set when a scheduled run stopped before writing and waits for a person. */
+  approval_reason?: string | null;
 }
 
 export interface StartSyncRequest {
@@ -423,6 +446,18 @@ export interface PreviewQuery {
   limit: number;
 }
 
+/** What became of a change: its job's state, or `planned` in a preview. */
+export type ChangeResult =
+  | 'planned'
+  | 'pending'
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'dead'
+  | 'superseded'
+  | 'skipped'
+  | 'cancelled';
+
 export interface Change {
   bigcommerce_variant_id: number;
   shopify_variant_id: string;
@@ -432,6 +467,8 @@ export interface Change {
   old: string | null;
   new: string | null;
   direction: Direction;
+  job_id?: number | null;
+  result?: ChangeResult | null;
 }
 
 /** The changes of the latest run, dry or not. */
@@ -534,13 +571,143 @@ export function syncPreview(req: PreviewQuery): Promise<SyncPreview> {
 
 /** Every change of the latest run as CSV text. */
 export function syncPreviewCsv(): Promise<string> {
-  return queryCsv('sync_preview_csv', '/api/sync/preview/csv');
+  return queryCsv('sync_preview_csv', '/api/sync/preview/csv', {});
 }
 
 /** Like `exportMappingCsv`, for the changes of the latest run. */
 export async function exportSyncPreviewCsv(): Promise<CsvExport> {
   if (inTauri()) {
-    return { savedTo: await viaTauri<string>('save_sync_preview_csv') };
+    return { savedTo: await viaTauri<string>('save_sync_preview_csv', { req: {} }) };
   }
   return { csv: await syncPreviewCsv() };
+}
+
+// The runtime: run history, failed writes, the kill switch.
+
+export type Capability = 'catalog' | 'stock' | 'orders';
+export type Trigger = 'manual' | 'scheduled';
+export type RunResult = 'running' | 'done' | 'done_with_failures' | 'failed' | 'cancelled' | 'needs_approval';
+
+export interface Run {
+  id: number;
+  capability: Capability;
+  mode: SyncMode;
+  dry_run: boolean;
+  trigger: Trigger;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  phase: string;
+  changes: number;
+  written: number;
+  failed: number;
+  superseded: number;
+  result: RunResult;
+  error: string | null;
+  approval_reason: string | null;
+}
+
+export interface RunsPage {
+  total: number;
+  runs: Run[];
+}
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'dead' | 'superseded' | 'skipped' | 'cancelled';
+
+export interface FailedJob {
+  id: number;
+  capability: Capability;
+  lane: System;
+  entity_key: string;
+  state: JobState;
+  /** "Shopify refused the barcode 0123 on TB-1-RED-M: barcode already used". */
+  sentence: string;
+  /** The store's own words, as recorded on the last attempt. */
+  message: string | null;
+  attempts: number;
+  /** When it goes out again by itself; null when it waits for a person. */
+  next_attempt_at: string | null;
+  run_id: number | null;
+  correlation_id: string;
+  updated_at: string;
+}
+
+export interface FailedPage {
+  total: number;
+  jobs: FailedJob[];
+}
+
+export interface AttemptRequest {
+  at: string;
+  method: string;
+  endpoint: string;
+  status: number | null;
+  outcome: string;
+  duration_ms: number;
+}
+
+export interface Attempt {
+  attempt: number;
+  request_id: string;
+  started_at: string;
+  finished_at: string;
+  outcome: string;
+  message: string | null;
+  requests: AttemptRequest[];
+}
+
+export interface JobTimeline {
+  job: FailedJob;
+  attempts: Attempt[];
+}
+
+/** What a retry or skip touched, and what it left alone (not failed, or a newer write is queued). */
+export interface QueueAction {
+  ids: number[];
+  left: number[];
+}
+
+export interface PauseState {
+  paused: boolean;
+}
+
+/** Every run, newest first. */
+export function runs(limit = 100): Promise<RunsPage> {
+  const req = { limit };
+  return query<RunsPage>('runs', `/api/runs?limit=${limit}`, req);
+}
+
+/** Every failed or dead write, newest first. */
+export function failedJobs(limit = 500): Promise<FailedPage> {
+  const req = { limit };
+  return query<FailedPage>('failed_jobs', `/api/jobs/failed?limit=${limit}`, req);
+}
+
+/** A job's attempts, each with the requests the audit log holds for it. */
+export function jobTimeline(id: number): Promise<JobTimeline> {
+  return query<JobTimeline>('job_timeline', `/api/jobs/${id}/timeline`, { id });
+}
+
+/** Sends the listed failed writes again now, or every failed one with `all`. */
+export function retryJobs(req: { ids: number[]; all: boolean }): Promise<QueueAction> {
+  return send<QueueAction>('retry_jobs', '/api/jobs/retry', req);
+}
+
+/** Gives up on the listed writes: kept in the history as skipped, never sent. */
+export function skipJobs(ids: number[]): Promise<QueueAction> {
+  return send<QueueAction>('skip_jobs', '/api/jobs/skip', { ids });
+}
+
+export function pauseState(): Promise<PauseState> {
+  return call<PauseState>('paused', '/api/pause');
+}
+
+/** The kill switch: paused, no write goes to either store until it is turned off. */
+export function setPaused(paused: boolean): Promise<PauseState> {
+  return send<PauseState>('set_paused', '/api/pause', { paused }, 'PUT');
+}
+
+/** Asks the running catalog sync to stop between requests. */
+export function cancelSync(): Promise<{ run_id: number | null }> {
+  return send<{ run_id: number | null }>('sync_cancel', '/api/sync/cancel', { capability: 'catalog' });
 }

@@ -29,8 +29,8 @@ describe('screenFromHash', () => {
     expect(screenFromHash('#/sync'), 'the sync tab link must open the sync screen').toBe('sync');
     expect(
       SCREENS.map((s) => s.id),
-      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing',
-    ).toEqual(['status', 'mapping', 'sync', 'settings']);
+      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing, and its history and failures after it',
+    ).toEqual(['status', 'mapping', 'sync', 'runs', 'failed', 'settings']);
   });
 
   it('falls back to the default screen for empty or unknown hashes', () => {

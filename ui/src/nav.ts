@@ -1,6 +1,6 @@
 // The screens of the app and how the location hash selects one.
 
-export type ScreenId = 'status' | 'mapping' | 'sync' | 'settings';
+export type ScreenId = 'status' | 'mapping' | 'sync' | 'runs' | 'failed' | 'settings';
 
 export interface Screen {
   id: ScreenId;
@@ -12,6 +12,8 @@ export const SCREENS: readonly Screen[] = [
   { id: 'status', label: 'Status' },
   { id: 'mapping', label: 'Mapping' },
   { id: 'sync', label: 'Sync' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'failed', label: 'Failed' },
   { id: 'settings', label: 'Settings' },
 ];
 

@@ -52,6 +52,7 @@ export const PHASE_LABELS: Record<SyncPhase, string> = {
   writing: 'Writing changes',
   done: 'Done',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };
 
 /** Every field owned by BigCommerce: what the backend uses until the operator changes it. */

@@ -217,12 +217,8 @@ async fn paused(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
     Ok(Json(app.paused().await?))
 }
 
-async fn pause(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
-    Ok(Json(app.set_paused(true).await?))
-}
-
-async fn resume(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
-    Ok(Json(app.set_paused(false).await?))
+async fn set_paused(State(app): State<Arc<App>>, Json(req): Json<engine::PauseView>) -> ApiResult<engine::PauseView> {
+    Ok(Json(app.set_paused(req.paused).await?))
 }
 
 fn csv_download(filename: &str, body: String) -> Response {
@@ -273,8 +269,8 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/jobs/retry", post(retry_jobs))
         .route("/api/jobs/skip", post(skip_jobs))
         .route("/api/schedule", get(schedule).put(set_schedule))
-        .route("/api/pause", get(paused).put(pause).delete(resume))
-        .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api).delete(unknown_api))
+        .route("/api/pause", get(paused).put(set_paused))
+        .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))
         .with_state(app)
 }
 

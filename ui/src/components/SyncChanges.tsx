@@ -6,6 +6,7 @@ import { asSentence, formatTimestamp } from '../format';
 import { csvFileName, formatCount, pageRange } from '../mapping';
 import { CHANGES_PAGE_SIZE, changeValue, directionLabel, fieldLabel, kindLabel } from '../sync';
 import type { SyncChangesState } from '../useSyncChanges';
+import { changeResultLabel } from '../runtime';
 import { Pager } from './Pager';
 
 interface Props {
@@ -116,6 +117,7 @@ export function SyncChanges({ state, onOffset }: Props) {
                     <th scope="col">Direction</th>
                     <th scope="col">SKU</th>
                     <th scope="col">Title</th>
+                    <th scope="col">Result</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -133,6 +135,9 @@ export function SyncChanges({ state, onOffset }: Props) {
                         <td class="nowrap">{directionLabel(change.direction)}</td>
                         <td class="mono">{change.sku}</td>
                         <td>{change.title}</td>
+                        <td class="nowrap" data-testid="change-result" data-result={change.result ?? ''}>
+                          {changeResultLabel(change.result)}
+                        </td>
                       </tr>
                     );
                   })}

@@ -1,5 +1,5 @@
 import type { StartSyncRequest, SyncProgress } from '../api';
-import { SYNC_RUNNING } from '../api';
+import { SYNC_RUNNING, cancelSync } from '../api';
 import { asSentence, formatTimestamp } from '../format';
 import { canStart, progressLine, progressPercent, runName, summaryText } from '../sync';
 import type { SyncState } from '../useSync';
@@ -21,6 +21,17 @@ export function SyncRunCard({ state, onStart }: Props) {
       <div class="card-head">
         <h2 class="card-title">Run</h2>
         <div class="form-actions">
+          {progress?.running && (
+            <button
+              type="button"
+              class="button button-quiet"
+              data-testid="sync-cancel"
+              onClick={() => void cancelSync().catch(() => {})}
+              title="Stop between requests: writes already sent stay, queued ones are cancelled"
+            >
+              Cancel
+            </button>
+          )}
           <button
             type="button"
             class="button"
@@ -75,7 +86,8 @@ function RunStatus({ progress }: { progress: SyncProgress }) {
     );
   }
   const percent = progressPercent(progress);
-  const finished = !progress.running && (progress.phase === 'done' || progress.phase === 'failed');
+  const finished =
+    !progress.running && (progress.phase === 'done' || progress.phase === 'failed' || progress.phase === 'cancelled');
   return (
     <div
       class="run-status"
@@ -113,6 +125,20 @@ function RunStatus({ progress }: { progress: SyncProgress }) {
       {finished && progress.summary && (
         <p class={progress.summary.failed > 0 ? 'form-error' : 'form-success'} data-testid="sync-summary">
           {summaryText(progress.summary, progress.dry_run)}
+          {progress.summary.failed > 0 && (
+            <>
+              {' '}
+              <a href="#/failed" data-testid="sync-see-failed">
+                See what failed and retry it
+              </a>
+            </>
+          )}
+        </p>
+      )}
+      {progress.approval_reason && (
+        <p class="form-error" data-testid="sync-needs-approval">
+          <strong>Waiting for your approval.</strong> {asSentence(progress.approval_reason)} Review the changes, then
+          press Full sync.
         </p>
       )}
     </div>
