@@ -24,7 +24,8 @@ pub struct FaultConfig {
     /// the client sees a connection error although the write happened.
     pub drop_after_commit: u32,
     /// Limits `error_rate` and the two `drop_*` faults to requests whose route
-    /// ("POST /stores/{store_hash}/v2/orders", "POST /admin/api/{version}/graphql.json") contains this text.
+    /// ("POST /stores/{store_hash}/v2/orders", "POST /admin/api/{version}/graphql.json") contains this
+    /// text; on Shopify the GraphQL operation name follows the route, so a target can name it.
     pub target: Option<String>,
     /// For this long from now, every API request is refused as rate-limited (HTTP 429 on
     /// BigCommerce, THROTTLED on Shopify), advertising the time left as the reset time.

@@ -557,3 +557,106 @@ async fn a_barcode_owned_by_shopify_flows_to_bigcommerce_after_it_changes_withou
     let variant = pages.into_iter().flatten().flat_map(|p| p.variants).find(|v| v.id == bc_id).unwrap();
     assert_eq!(variant.gtin, "4006381333931", "and BigCommerce now has Shopify's barcode");
 }
+
+/// Shopify answers 500 to every variant write (reads still work), as during an outage of its writes.
+fn break_shopify_writes(s: &RunningStores) {
+    let faults = tillbridge_emulator::FaultConfig {
+        error_rate: 1.0,
+        target: Some("ProductVariantsBulkUpdate".into()),
+        ..Default::default()
+    };
+    s.shopify.faults().set(faults).unwrap();
+}
+
+fn heal(s: &RunningStores) {
+    s.shopify.faults().set(tillbridge_emulator::FaultConfig::default()).unwrap();
+    s.bigcommerce.faults().set(tillbridge_emulator::FaultConfig::default()).unwrap();
+}
+
+async fn set_bigcommerce_price(bc: &BigCommerceClient, id: i64, price: Decimal) {
+    let update = tillbridge_bigcommerce::models::VariantUpdate { id, price: Some(price), ..Default::default() };
+    bc.update_variants(&[update]).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_newer_plan_supersedes_a_failed_write_so_the_old_value_never_lands_after_the_new_one() {
+    let s = stores(200).await;
+    let app = connected(&s, None).await;
+    let (bc, sh) = merchant(&s);
+    sync(&app, Scope::Full, false).await;
+    let (bc_id, sh_id) = a_plain_pair(&app, &bc).await;
+    let base = bigcommerce_price(&bc, bc_id).await.unwrap();
+
+    // Run N: the price goes up, and Shopify refuses the write with a 5xx.
+    let older = base + Decimal::new(100, 2);
+    set_bigcommerce_price(&bc, bc_id, older).await;
+    break_shopify_writes(&s);
+    let run_n = sync(&app, Scope::Delta, false).await;
+    assert_eq!(run_n.summary.as_ref().unwrap().failed, 1, "run N's write failed and waits for its retry");
+    let failed = app.failed_jobs(FailedQuery::default()).await.unwrap();
+    let old_job = failed.jobs[0].clone();
+
+    // Run N+1: the merchant changes the price again before the retry is due.
+    let newer = base + Decimal::new(200, 2);
+    set_bigcommerce_price(&bc, bc_id, newer).await;
+    heal(&s);
+    let run_n1 = sync(&app, Scope::Delta, false).await;
+    assert_eq!(run_n1.summary.as_ref().unwrap().written, 1, "run N+1 writes the newer price");
+    assert_eq!(
+        run_n1.summary.as_ref().unwrap().failed,
+        0,
+        "and nothing of it failed: the old write is not counted as its failure"
+    );
+
+    // Every retry there is: the old job must not go out any more.
+    let retried = app.retry_jobs(RetryRequest { ids: vec![old_job.id], all: false }).await.unwrap();
+    assert_eq!(retried.ids, Vec::<i64>::new(), "a superseded write cannot be retried");
+    assert_eq!(retried.left, vec![old_job.id], "and the answer says it was left alone");
+    app.retry_jobs(RetryRequest { ids: vec![], all: true }).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, newer, "Shopify holds the newer price, not run N's");
+    let timeline = app.job_timeline(old_job.id).await.unwrap();
+    assert_eq!(
+        timeline.job.state,
+        tillbridge_engine::JobState::Superseded,
+        "the old write is kept for the timeline, marked superseded"
+    );
+    assert!(
+        timeline.attempts.iter().any(|a| a.requests.iter().any(|r| r.status == Some(500))),
+        "and its timeline shows the 500 it got: {:?}",
+        timeline.attempts
+    );
+    assert_eq!(app.failed_jobs(FailedQuery::default()).await.unwrap().total, 0, "nothing is left failing");
+}
+
+#[tokio::test]
+async fn under_a_fifth_of_requests_failing_and_cut_connections_a_full_sync_finishes_and_retry_all_drains_it() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    let flaky = tillbridge_emulator::FaultConfig {
+        error_rate: 0.2,
+        drop_before_commit: 3,
+        drop_after_commit: 3,
+        ..Default::default()
+    };
+    s.shopify.faults().set(flaky.clone()).unwrap();
+    s.bigcommerce.faults().set(flaky).unwrap();
+
+    let run = sync(&app, Scope::Full, false).await;
+    let summary = run.summary.clone().unwrap();
+    assert!(summary.written > 0, "most writes went through: {summary:?}");
+    let failed = app.failed_jobs(FailedQuery::default()).await.unwrap();
+    assert_eq!(failed.total, summary.failed as u64, "every failed write of the run is in the Failed list");
+    for job in &failed.jobs {
+        assert!(job.message.as_deref().is_some_and(|m| !m.is_empty()), "each with the store's reason: {job:?}");
+    }
+
+    heal(&s);
+    let retried = app.retry_jobs(RetryRequest { ids: vec![], all: true }).await.unwrap();
+    assert_eq!(retried.ids.len() as u64, failed.total, "Retry all takes every failed write");
+    let settled = app.settle_jobs(retried.ids, Duration::from_secs(60)).await.unwrap();
+    assert_eq!((settled.failed, settled.waiting), (0, 0), "and drains the list once the stores answer");
+    assert_eq!(app.failed_jobs(FailedQuery::default()).await.unwrap().total, 0, "nothing is left failing");
+    let again = sync(&app, Scope::Full, true).await;
+    assert_eq!(changes(&again), 0, "a second full sync previews no change: nothing was lost");
+}

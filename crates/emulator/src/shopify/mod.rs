@@ -343,7 +343,9 @@ async fn graphql(State(app): State<AppState>, Path(version): Path<String>, req: 
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = state.faults.on_request(GRAPHQL_ROUTE);
+    // A fault's target may name the route or the operation ("ProductVariantsBulkUpdate"): every
+    // Shopify call shares one route, and a test often needs to break the writes but not the reads.
+    let fault = state.faults.on_request(&format!("{GRAPHQL_ROUTE} {label}"));
     match fault {
         RequestFault::ServerError(status) => {
             record(&status.to_string());
