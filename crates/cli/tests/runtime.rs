@@ -62,8 +62,11 @@ fn connect(dir: &Path, s: &RunningStores) {
 /// Starts `args` and waits for its first stdout line, so the caller knows it is up.
 fn start_and_wait_for_line(dir: &Path, args: &[&str]) -> (Child, String) {
     let mut child = command(dir, args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    reader.read_line(&mut line).unwrap();
+    // The rest is drained, so the process never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     (child, line)
 }
 

@@ -39,6 +39,11 @@ use crate::{ApiError, App};
 /// in a full sync; larger catalogs go through a bulk export.
 const SMALL_SHOPIFY_CATALOG: u64 = tillbridge_shopify::ops::catalog::VARIANTS_PER_PAGE as u64;
 
+/// How many times a run reads the stores before it gives up on a store that does not answer.
+const READ_ATTEMPTS: u32 = 3;
+/// The pause before reading again, times the attempt number.
+const READ_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What a plan left for the run to report.
 struct Planned {
     changes: usize,
@@ -239,10 +244,7 @@ impl App {
                 .collect();
             Planned { changes, by_kind, approval: None }
         } else {
-            tokio::select! {
-                planned = self.read_and_plan(run, request, trigger) => planned?,
-                _ = run.cancel.cancelled() => return Err(ApiError::invalid("the sync was cancelled before it wrote anything")),
-            }
+            self.read_and_plan_retrying(run, request, trigger).await?
         };
         let mut summary = SyncSummary {
             changes: planned.changes,
@@ -263,6 +265,42 @@ impl App {
         summary.superseded = (counts.superseded + counts.cancelled) as usize;
         summary.queued = (counts.pending + counts.running) as usize;
         Ok(RunOutcome { summary, approval: None })
+    }
+
+    /// Reads and plans; a read cut short by a store that is not answering (after the client's own
+    /// quick retries) is read again after a pause, a few times, before the run gives up.
+    async fn read_and_plan_retrying(
+        &self,
+        run: &RunContext,
+        request: SyncRequest,
+        trigger: Trigger,
+    ) -> Result<Planned, ApiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = tokio::select! {
+                planned = self.read_and_plan(run, request, trigger) => planned,
+                _ = run.cancel.cancelled() => return Err(ApiError::invalid("the sync was cancelled before it wrote anything")),
+            };
+            match outcome {
+                Err(e) if e.kind == crate::ErrorKind::Unavailable && attempt < READ_ATTEMPTS => {
+                    let pause = READ_RETRY_PAUSE * attempt;
+                    tracing::warn!(run_id = run.id, attempt, error = %e, "reading failed; reading again shortly");
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = run.cancel.cancelled() => return Err(ApiError::invalid("the sync was cancelled before it wrote anything")),
+                    }
+                }
+                Err(e) if e.kind == crate::ErrorKind::Unavailable => {
+                    // The client's "it will be retried" is about its own retries, which are spent.
+                    let why = e.message.split("; it will be retried").next().unwrap_or(&e.message);
+                    return Err(ApiError::unavailable(format!(
+                        "{why}. Tillbridge read {READ_ATTEMPTS} times; start the sync again once the store answers."
+                    )));
+                }
+                other => return other,
+            }
+        }
     }
 
     async fn read_and_plan(
