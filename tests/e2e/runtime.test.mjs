@@ -1,0 +1,181 @@
+// End-to-end check of the runtime's screens: a write that Shopify refuses with 500s shows in the
+// Failed view with its reason and Retry all clears it; the Runs view keeps a full sync after a later
+// Preview; and the kill switch shows on every screen while it is on.
+//
+// Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifacts, assertBuilt, launchChromium, startEmulator, startServe, stopProcess } from './support.mjs';
+
+/** A full sync whose first write meets a minute of 500s: the client's own retries take their time. */
+const RUN_TIMEOUT_MS = 180_000;
+
+async function send(url, method, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${url} answered ${response.status}: ${text}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+describe('the runtime in the control panel', () => {
+  let workDir;
+  let emulator;
+  let server;
+  let creds;
+  let baseUrl;
+  let browser;
+  let page;
+  const pageErrors = [];
+  let setupError;
+
+  before(async () => {
+    try {
+      assertBuilt();
+      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-runtime-'));
+      emulator = startEmulator(join(workDir, 'emulator'), { variants: 200 });
+      server = startServe(workDir);
+      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
+      await send(new URL('/api/connect/bigcommerce', baseUrl), 'POST', {
+        api_url: creds.bigcommerce.api_url,
+        store_hash: creds.bigcommerce.store_hash,
+        token: creds.bigcommerce.access_token,
+      });
+      await send(new URL('/api/connect/shopify', baseUrl), 'POST', {
+        shop_url: creds.shopify.shop_url,
+        api_version: creds.shopify.api_version,
+        token: creds.shopify.access_token,
+      });
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  after(async () => {
+    if (page && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'runtime.png'), fullPage: true }).catch(() => {});
+    }
+    if (browser) {
+      await browser.close().catch(() => {});
+    }
+    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
+    if (workDir) {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  const shopifyFaults = (config) => send(new URL('/__admin/faults', creds.shopify.shop_url), 'PUT', config);
+
+  async function openTab(name) {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();
+  }
+
+  async function runFromSyncScreen(buttonTestId) {
+    await openTab('Sync');
+    const button = page.getByTestId(buttonTestId);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="${id}"]`)?.disabled === false,
+      buttonTestId,
+      { timeout: 20_000 },
+    );
+    const before = await page.evaluate(
+      () => document.querySelector('[data-testid="sync-status"]')?.getAttribute('data-run-id') ?? null,
+    );
+    await button.click();
+    await page.waitForFunction(
+      (earlier) => {
+        const el = document.querySelector('[data-testid="sync-status"]');
+        return (
+          el !== null &&
+          el.getAttribute('data-run-id') !== earlier &&
+          el.getAttribute('data-running') === 'false' &&
+          ['done', 'failed', 'cancelled'].includes(el.getAttribute('data-phase'))
+        );
+      },
+      before,
+      { timeout: RUN_TIMEOUT_MS },
+    );
+  }
+
+  test('a write Shopify refuses shows in Failed with its reason, and Retry all clears it', {
+    timeout: RUN_TIMEOUT_MS + 60_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    await page.goto(new URL('/#/sync', baseUrl).href, { waitUntil: 'load' });
+    // Every variant write answers 500 until the first one has failed for good; reads still work.
+    await shopifyFaults({ error_rate: 1.0, target: 'ProductVariantsBulkUpdate' });
+    const healWhenOneFailed = (async () => {
+      const deadline = Date.now() + RUN_TIMEOUT_MS;
+      while (Date.now() < deadline) {
+        const failed = await (await fetch(new URL('/api/jobs/failed', baseUrl))).json();
+        if (failed.total > 0) {
+          await shopifyFaults({});
+          return failed.total;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await shopifyFaults({});
+      return 0;
+    })();
+    await runFromSyncScreen('sync-full');
+    const failedDuringRun = await healWhenOneFailed;
+    assert.ok(failedDuringRun > 0, 'the injected 500s made at least one write fail');
+    const summary = await page.getByTestId('sync-summary').innerText();
+    assert.match(summary, /failed/, `the run's summary says some writes failed: ${summary}`);
+
+    await openTab('Failed');
+    const item = page.getByTestId('failed-job').first();
+    await item.waitFor({ state: 'visible', timeout: 20_000 });
+    const sentence = await item.innerText();
+    assert.match(sentence, /Shopify/, `the failure names the store: ${sentence}`);
+    assert.match(sentence, /50[03]/, `and says what it answered: ${sentence}`);
+
+    await item.getByTestId('show-timeline').click();
+    const timeline = page.getByTestId('job-timeline');
+    await timeline.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await timeline.innerText(), /→ 50[03]/, 'the timeline lists the requests that got a 5xx');
+
+    await page.getByTestId('retry-all').click();
+    await page.getByTestId('failed-none').waitFor({ state: 'visible', timeout: 60_000 });
+    const left = await (await fetch(new URL('/api/jobs/failed', baseUrl))).json();
+    assert.equal(left.total, 0, 'Retry all sent them, and the store took them');
+  });
+
+  test('the Runs view keeps the full sync after a later Preview', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+    if (setupError) throw setupError;
+    await runFromSyncScreen('sync-preview');
+    await openTab('Runs');
+    const rows = page.getByTestId('run-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
+    const kinds = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-dry-run')));
+    assert.equal(kinds[0], 'true', 'the newest run is the Preview');
+    assert.ok(kinds.includes('false'), `the full sync before it is still listed: ${kinds}`);
+    assert.match(await page.getByTestId('runs-table').innerText(), /Full sync/, 'named as the Sync screen names it');
+  });
+
+  test('the kill switch shows on every screen while it is on', { timeout: 60_000 }, async () => {
+    if (setupError) throw setupError;
+    await openTab('Status');
+    await page.getByTestId('pause-writes').click();
+    for (const name of ['Status', 'Mapping', 'Sync', 'Runs', 'Failed', 'Settings']) {
+      await openTab(name);
+      await page.getByTestId('kill-switch-banner').waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    const paused = await (await fetch(new URL('/api/pause', baseUrl))).json();
+    assert.equal(paused.paused, true, 'the switch is kept by the backend, not only shown');
+    await page.getByTestId('kill-switch-banner').getByRole('button', { name: 'Resume writes' }).click();
+    await page.getByTestId('kill-switch-banner').waitFor({ state: 'detached', timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script error on any screen');
+  });
+});
