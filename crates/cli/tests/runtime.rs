@@ -28,12 +28,8 @@ fn command(dir: &Path, args: &[&str]) -> Command {
 }
 
 fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(dir, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        command(dir, args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
@@ -42,9 +38,13 @@ fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
 async fn stores(variants: usize) -> RunningStores {
     let defaults = EmulateOptions::default();
     let shopify = ShopifyConfig { bucket_size: 10_000.0, restore_rate: 1_000.0, ..defaults.shopify.clone() };
-    tillbridge_emulator::start(EmulateOptions { seed: SeedSpec { variants, ..SeedSpec::default() }, shopify, ..defaults })
-        .await
-        .unwrap()
+    tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants, ..SeedSpec::default() },
+        shopify,
+        ..defaults
+    })
+    .await
+    .unwrap()
 }
 
 fn connect(dir: &Path, s: &RunningStores) {
@@ -61,7 +61,8 @@ fn connect(dir: &Path, s: &RunningStores) {
 
 /// Starts `args` and waits for its first stdout line, so the caller knows it is up.
 fn start_and_wait_for_line(dir: &Path, args: &[&str]) -> (Child, String) {
-    let mut child = command(dir, args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child =
+        command(dir, args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -79,14 +80,7 @@ fn signal(child: &Child, name: &str) {
 fn writes_received(s: &RunningStores) -> u64 {
     let bc: u64 =
         s.bigcommerce.requests().snapshot().iter().filter(|r| !r.route.starts_with("GET ")).map(|r| r.count).sum();
-    let sh: u64 = s
-        .shopify
-        .requests()
-        .snapshot()
-        .iter()
-        .filter(|r| r.route.ends_with("Update"))
-        .map(|r| r.count)
-        .sum();
+    let sh: u64 = s.shopify.requests().snapshot().iter().filter(|r| r.route.ends_with("Update")).map(|r| r.count).sum();
     bc + sh
 }
 

@@ -132,7 +132,7 @@ pub(crate) async fn read_shopify_paged(
 ) -> Result<Read<ShVariantRow>, ApiError> {
     let mut read = Read::empty();
     let mut latest = None;
-    let mut pages = api.product_variants(VariantQuery { updated_since: since });
+    let mut pages = api.product_variants(VariantQuery { updated_since: since, product: None });
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify variants failed: {e}")))?;
         for v in &page {

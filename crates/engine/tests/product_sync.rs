@@ -660,3 +660,62 @@ async fn under_a_fifth_of_requests_failing_and_cut_connections_a_full_sync_finis
     let again = sync(&app, Scope::Full, true).await;
     assert_eq!(changes(&again), 0, "a second full sync previews no change: nothing was lost");
 }
+
+/// The lease owner of a process that has exited on this host: provably gone.
+fn a_dead_process() -> String {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
+    format!("{}/{pid}/1/0", host.trim().replace('/', "_"))
+}
+
+#[tokio::test]
+async fn a_write_that_landed_before_its_process_died_is_not_sent_again() {
+    if !cfg!(target_os = "linux") {
+        eprintln!("skipped: proving a process gone needs /proc");
+        return;
+    }
+    let s = stores(200).await;
+    let app = connected(&s, None).await;
+    let (bc, sh) = merchant(&s);
+    sync(&app, Scope::Full, false).await;
+    let (bc_id, sh_id) = a_plain_pair(&app, &bc).await;
+    let price = bigcommerce_price(&bc, bc_id).await.unwrap() + Decimal::new(700, 2);
+    set_bigcommerce_price(&bc, bc_id, price).await;
+
+    // Plan the write and hold it, then play the process that sent it and died before recording it:
+    // Shopify has the new price, and the job is `running` under a pid that no longer exists.
+    app.set_paused(true).await.unwrap();
+    sync(&app, Scope::Delta, false).await;
+    let queued = app.store().jobs_in_states(&[tillbridge_engine::JobState::Pending], None, 0, 10).unwrap().1;
+    assert_eq!(queued.len(), 1, "one write is planned: {queued:?}");
+    let job = &queued[0];
+    let product = shopify_variant(&sh, &sh_id).await.product.id;
+    let landed = [VariantUpdate { price: Some(price), ..VariantUpdate::new(VariantId(sh_id.clone())) }];
+    sh.update_variants(&product, &landed).await.unwrap();
+    let now = Utc::now();
+    let claimed = app.store().claim(&[job.id], &a_dead_process(), now + chrono::Duration::seconds(30), now).unwrap();
+    assert_eq!(claimed.len(), 1, "the dead process holds the job");
+    s.shopify.requests().reset();
+
+    app.set_paused(false).await.unwrap();
+    let settled = app.settle_jobs(vec![job.id], Duration::from_secs(30)).await.unwrap();
+    assert_eq!(settled.done, 1, "the job is taken back from the dead process at once and settled");
+    let writes: u64 = s
+        .shopify
+        .requests()
+        .snapshot()
+        .iter()
+        .filter(|r| r.route.ends_with("ProductVariantsBulkUpdate"))
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(writes, 0, "Shopify already had the price, so it was not written a second time");
+    let timeline = app.job_timeline(job.id).await.unwrap();
+    assert!(
+        timeline.attempts.iter().any(|a| a.outcome == "already_applied"),
+        "the timeline says why nothing was sent: {:?}",
+        timeline.attempts
+    );
+    assert_eq!(shopify_variant(&sh, &sh_id).await.price, price, "and the price is right");
+}

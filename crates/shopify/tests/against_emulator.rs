@@ -218,8 +218,12 @@ async fn a_delta_read_returns_only_variants_changed_since_the_cursor() {
     let updated = outcome.applied().expect("a valid price is applied");
     assert_eq!(updated[0].price, Decimal::new(2750, 2), "the answer carries the new price");
 
-    let delta: Vec<Vec<_>> =
-        r.client.product_variants(VariantQuery { updated_since: Some(before_change) }).try_collect().await.unwrap();
+    let delta: Vec<Vec<_>> = r
+        .client
+        .product_variants(VariantQuery { updated_since: Some(before_change), product: None })
+        .try_collect()
+        .await
+        .unwrap();
     let ids: Vec<_> = delta.concat().into_iter().map(|v| v.id).collect();
     assert_eq!(ids, vec![tee_s.id.clone()], "only the changed variant is in the delta");
 

@@ -6,7 +6,15 @@
 //! ([`tillbridge_domain::catalog::batch`]). Each write is absolute, so a request repeated after a
 //! lost answer leaves the store as one would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use tillbridge_bigcommerce::ProductQuery;
+use tillbridge_bigcommerce::models::Variant as BcVariant;
+use tillbridge_domain::catalog::{BigCommerceVariantWrite, ShopifyVariantWrite};
+use tillbridge_shopify::VariantQuery;
+use tillbridge_shopify::models::Variant as ShVariant;
 
 use tillbridge_bigcommerce::models::{ProductUpdate, VariantUpdate as BcVariantUpdate};
 use tillbridge_domain::catalog::{CatalogRequest, CatalogWrite, batch};
@@ -75,7 +83,24 @@ pub(crate) async fn send_next(
     let Some(lead) = go.first() else { return Ok(None) };
     let request_id = request_id(lead);
     let started_at = app.now();
-    let go_units: Vec<(Job, CatalogWrite)> = go.iter().filter_map(|j| unit_of(j).map(|u| (j.clone(), u))).collect();
+    let mut go_units: Vec<(Job, CatalogWrite)> = go.iter().filter_map(|j| unit_of(j).map(|u| (j.clone(), u))).collect();
+    // Jobs taken back from a process that died with their request in flight: the store may have
+    // applied them already. One read says which, and those are not written a second time.
+    if go_units.iter().any(|(j, _)| j.in_doubt)
+        && let Ok(clients) = app.shared_clients().await
+    {
+        let landed = correlation::scope(request_id.clone(), already_applied(&clients, &go_units)).await;
+        go_units.retain(|(job, _)| {
+            let applied = landed.contains(&job.id);
+            if applied {
+                settlements.push((job.id, Settlement::AlreadyApplied));
+            }
+            !applied
+        });
+        if go_units.is_empty() {
+            return Ok(Some(Sent { request_id, started_at, settlements }));
+        }
+    }
     let packed: Vec<CatalogWrite> = go_units.iter().map(|(_, u)| u.clone()).collect();
     // A subset of one request's units packs into one request.
     let Some(request) = batch(&packed).into_iter().next().map(|b| b.request) else {
@@ -107,6 +132,72 @@ pub(crate) async fn send_next(
         settlements.push((job.id, settlement));
     }
     Ok(Some(Sent { request_id, started_at, settlements }))
+}
+
+/// Which of the in-doubt `units` the store already holds, field for field. A read that fails proves
+/// nothing, so those units are written again (the writes are absolute: a repeat is harmless).
+async fn already_applied(clients: &StoreClients, units: &[(Job, CatalogWrite)]) -> HashSet<i64> {
+    let mut landed = HashSet::new();
+    let doubtful = || units.iter().filter(|(j, _)| j.in_doubt);
+    let shopify_products: BTreeSet<&str> = doubtful()
+        .filter_map(|(_, u)| match u {
+            CatalogWrite::ShopifyVariant { product_id, .. } => Some(product_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    for product in shopify_products {
+        let query = VariantQuery { updated_since: None, product: Some(ProductId(product.to_string())) };
+        let Ok(pages) = clients.shopify.product_variants(query).try_collect::<Vec<_>>().await else { continue };
+        let now: HashMap<&str, &ShVariant> = pages.iter().flatten().map(|v| (v.id.0.as_str(), v)).collect();
+        for (job, unit) in doubtful() {
+            if let CatalogWrite::ShopifyVariant { variant, .. } = unit
+                && now.get(variant.variant_id.as_str()).is_some_and(|v| shopify_holds(v, variant))
+            {
+                landed.insert(job.id);
+            }
+        }
+    }
+    let bigcommerce_products: Vec<i64> = doubtful()
+        .filter_map(|(_, u)| match u {
+            CatalogWrite::BigCommerceVariant { variant, .. } => Some(variant.product_id),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !bigcommerce_products.is_empty() {
+        let query = ProductQuery { ids: bigcommerce_products, include_variants: true, ..ProductQuery::default() };
+        if let Ok(pages) = clients.bigcommerce.products(query).try_collect::<Vec<_>>().await {
+            let now: HashMap<i64, &BcVariant> =
+                pages.iter().flatten().flat_map(|p| &p.variants).map(|v| (v.id, v)).collect();
+            for (job, unit) in doubtful() {
+                if let CatalogWrite::BigCommerceVariant { variant, .. } = unit
+                    && now.get(&variant.variant_id).is_some_and(|v| bigcommerce_holds(v, variant))
+                {
+                    landed.insert(job.id);
+                }
+            }
+        }
+    }
+    landed
+}
+
+/// Whether the Shopify variant has every value the write sets.
+fn shopify_holds(now: &ShVariant, write: &ShopifyVariantWrite) -> bool {
+    write.price.is_none_or(|p| p == now.price)
+        && write.compare_at_price.is_none_or(|c| c == now.compare_at_price)
+        && write.barcode.as_ref().is_none_or(|b| b.as_deref().filter(|b| !b.is_empty()) == now.barcode.as_deref())
+        && write.sku.as_ref().is_none_or(|s| Some(s.as_str()).filter(|s| !s.is_empty()) == now.sku.as_deref())
+}
+
+/// Whether the BigCommerce variant has every value the write sets (a sale price of 0 is "no sale").
+fn bigcommerce_holds(now: &BcVariant, write: &BigCommerceVariantWrite) -> bool {
+    let sale = |p: Option<Decimal>| p.filter(|p| !p.is_zero());
+    write.price.is_none_or(|p| Some(p) == now.price)
+        && write.sale_price.is_none_or(|p| sale(Some(p)) == sale(now.sale_price))
+        && write.sku.as_ref().is_none_or(|s| *s == now.sku)
+        && write.upc.as_ref().is_none_or(|u| *u == now.upc)
+        && write.gtin.as_ref().is_none_or(|g| *g == now.gtin)
 }
 
 fn from_class(class: ErrorClass, reason: String) -> RequestResult {

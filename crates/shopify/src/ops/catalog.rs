@@ -68,11 +68,20 @@ pub const PRODUCT_TITLE_UPDATE: Operation = Operation {
 pub struct VariantQuery {
     /// Only variants updated after this time (`updated_at:>'…'`), for delta reads.
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only the variants of this product (`product_id:…`), to check what one write left.
+    pub product: Option<crate::gid::ProductId>,
 }
 
 impl VariantQuery {
     fn search(&self) -> Option<String> {
-        self.updated_since.map(|t| format!("updated_at:>'{}'", t.to_rfc3339_opts(SecondsFormat::Secs, true)))
+        let mut terms = Vec::new();
+        if let Some(t) = self.updated_since {
+            terms.push(format!("updated_at:>'{}'", t.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        }
+        if let Some(p) = &self.product {
+            terms.push(format!("product_id:{}", p.0.rsplit('/').next().unwrap_or(&p.0)));
+        }
+        (!terms.is_empty()).then(|| terms.join(" AND "))
     }
 }
 
@@ -243,8 +252,13 @@ mod tests {
     #[test]
     fn delta_reads_ask_for_changes_after_the_time_in_shopify_search_syntax() {
         let t = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap().with_timezone(&Utc);
-        let q = VariantQuery { updated_since: Some(t) };
+        let q = VariantQuery { updated_since: Some(t), product: None };
         assert_eq!(q.search().as_deref(), Some("updated_at:>'2026-03-01T12:00:00Z'"), "the documented filter form");
         assert_eq!(VariantQuery::default().search(), None, "no filter reads everything");
+        let one = VariantQuery {
+            updated_since: None,
+            product: Some(crate::gid::ProductId("gid://shopify/Product/42".into())),
+        };
+        assert_eq!(one.search().as_deref(), Some("product_id:42"), "one product's variants, by its numeric id");
     }
 }
