@@ -6,6 +6,15 @@
 // an `ApiError`.
 
 import { invoke } from '@tauri-apps/api/core';
+import type {
+  FailedView,
+  JobTimelineView,
+  PauseView,
+  QueueActionView,
+  RetryRequest,
+  RunsView,
+  StoreHealth,
+} from './generated/runtime';
 import {
   mappingCsvQueryString,
   mappingQueryString,
@@ -52,17 +61,6 @@ export interface ConnectShopifyRequest {
   /** Left out to use the backend's default version. */
   api_version?: string;
   token: string;
-}
-
-export type HealthState = 'unknown' | 'healthy' | 'degraded' | 'down';
-
-/** A store's health, judged from its latest real requests (not from the last token check). */
-export interface StoreHealth {
-  system: System;
-  state: HealthState;
-  detail: string;
-  last_request_at: string | null;
-  last_status: number | null;
 }
 
 export interface Status {
@@ -584,127 +582,60 @@ export async function exportSyncPreviewCsv(): Promise<CsvExport> {
 
 // The runtime: run history, failed writes, the kill switch.
 
-export type Capability = 'catalog' | 'stock' | 'orders';
-export type Trigger = 'manual' | 'scheduled';
-export type RunResult = 'running' | 'done' | 'done_with_failures' | 'failed' | 'cancelled' | 'needs_approval';
-
-export interface Run {
-  id: number;
-  capability: Capability;
-  mode: SyncMode;
-  dry_run: boolean;
-  trigger: Trigger;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  phase: string;
-  changes: number;
-  written: number;
-  failed: number;
-  superseded: number;
-  result: RunResult;
-  error: string | null;
-  approval_reason: string | null;
-}
-
-export interface RunsPage {
-  total: number;
-  runs: Run[];
-}
-
-export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'dead' | 'superseded' | 'skipped' | 'cancelled';
-
-export interface FailedJob {
-  id: number;
-  capability: Capability;
-  lane: System;
-  entity_key: string;
-  state: JobState;
-  /** "Shopify refused the barcode 0123 on TB-1-RED-M: barcode already used". */
-  sentence: string;
-  /** The store's own words, as recorded on the last attempt. */
-  message: string | null;
-  attempts: number;
-  /** When it goes out again by itself; null when it waits for a person. */
-  next_attempt_at: string | null;
-  run_id: number | null;
-  correlation_id: string;
-  updated_at: string;
-}
-
-export interface FailedPage {
-  total: number;
-  jobs: FailedJob[];
-}
-
-export interface AttemptRequest {
-  at: string;
-  method: string;
-  endpoint: string;
-  status: number | null;
-  outcome: string;
-  duration_ms: number;
-}
-
-export interface Attempt {
-  attempt: number;
-  request_id: string;
-  started_at: string;
-  finished_at: string;
-  outcome: string;
-  message: string | null;
-  requests: AttemptRequest[];
-}
-
-export interface JobTimeline {
-  job: FailedJob;
-  attempts: Attempt[];
-}
-
-/** What a retry or skip touched, and what it left alone (not failed, or a newer write is queued). */
-export interface QueueAction {
-  ids: number[];
-  left: number[];
-}
-
-export interface PauseState {
-  paused: boolean;
-}
+// The runtime's request and answer types are generated from the Rust types (see ./generated).
+export type {
+  AttemptRecord as Attempt,
+  AttemptRequest,
+  Capability,
+  FailedJobView as FailedJob,
+  FailedView as FailedPage,
+  HealthState,
+  JobState,
+  JobTimelineView as JobTimeline,
+  PauseView as PauseState,
+  QueueActionView as QueueAction,
+  RetryRequest,
+  RunResult,
+  RunView as Run,
+  RunsView as RunsPage,
+  StoreHealth,
+  Trigger,
+} from './generated/runtime';
 
 /** Every run, newest first. */
-export function runs(limit = 100): Promise<RunsPage> {
+export function runs(limit = 100): Promise<RunsView> {
   const req = { limit };
-  return query<RunsPage>('runs', `/api/runs?limit=${limit}`, req);
+  return query<RunsView>('runs', `/api/runs?limit=${limit}`, req);
 }
 
 /** Every failed or dead write, newest first. */
-export function failedJobs(limit = 500): Promise<FailedPage> {
+export function failedJobs(limit = 500): Promise<FailedView> {
   const req = { limit };
-  return query<FailedPage>('failed_jobs', `/api/jobs/failed?limit=${limit}`, req);
+  return query<FailedView>('failed_jobs', `/api/jobs/failed?limit=${limit}`, req);
 }
 
 /** A job's attempts, each with the requests the audit log holds for it. */
-export function jobTimeline(id: number): Promise<JobTimeline> {
-  return query<JobTimeline>('job_timeline', `/api/jobs/${id}/timeline`, { id });
+export function jobTimeline(id: number): Promise<JobTimelineView> {
+  return query<JobTimelineView>('job_timeline', `/api/jobs/${id}/timeline`, { id });
 }
 
 /** Sends the listed failed writes again now, or every failed one with `all`. */
-export function retryJobs(req: { ids: number[]; all: boolean }): Promise<QueueAction> {
-  return send<QueueAction>('retry_jobs', '/api/jobs/retry', req);
+export function retryJobs(req: RetryRequest): Promise<QueueActionView> {
+  return send<QueueActionView>('retry_jobs', '/api/jobs/retry', req);
 }
 
 /** Gives up on the listed writes: kept in the history as skipped, never sent. */
-export function skipJobs(ids: number[]): Promise<QueueAction> {
-  return send<QueueAction>('skip_jobs', '/api/jobs/skip', { ids });
+export function skipJobs(ids: number[]): Promise<QueueActionView> {
+  return send<QueueActionView>('skip_jobs', '/api/jobs/skip', { ids });
 }
 
-export function pauseState(): Promise<PauseState> {
-  return call<PauseState>('paused', '/api/pause');
+export function pauseState(): Promise<PauseView> {
+  return call<PauseView>('paused', '/api/pause');
 }
 
 /** The kill switch: paused, no write goes to either store until it is turned off. */
-export function setPaused(paused: boolean): Promise<PauseState> {
-  return send<PauseState>('set_paused', '/api/pause', { paused }, 'PUT');
+export function setPaused(paused: boolean): Promise<PauseView> {
+  return send<PauseView>('set_paused', '/api/pause', { paused }, 'PUT');
 }
 
 /** Asks the running catalog sync to stop between requests. */

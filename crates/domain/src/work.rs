@@ -7,7 +7,7 @@ use crate::catalog::CatalogWrite;
 
 /// The store a job's requests go to. Each store has one lane, which runs its due jobs in order and
 /// spends that store's quota.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 pub enum Lane {
     #[serde(rename = "bigcommerce")]
     BigCommerce,
@@ -35,7 +35,7 @@ impl Lane {
 }
 
 /// A sync capability. Each has its own runs, lease and progress, so one never waits behind another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     Catalog,

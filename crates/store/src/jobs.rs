@@ -15,7 +15,7 @@ use crate::columns::{optional_time_at, time_at};
 use crate::time::format_time;
 use crate::{Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     /// Waiting for its first attempt, or for a replay a person asked for.
@@ -157,7 +157,7 @@ pub struct AttemptOutcome {
 }
 
 /// One attempt in a job's timeline, with what the store answered to its requests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttemptRecord {
     pub attempt: u32,
     pub request_id: String,
@@ -169,7 +169,7 @@ pub struct AttemptRecord {
     pub requests: Vec<AttemptRequest>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttemptRequest {
     pub at: DateTime<Utc>,
     pub method: String,

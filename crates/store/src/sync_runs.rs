@@ -29,7 +29,7 @@ pub const INTERRUPTED_ERROR: &str =
     "Tillbridge stopped before this sync finished (it was closed or crashed). Run the sync again to finish it.";
 
 /// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Manual,

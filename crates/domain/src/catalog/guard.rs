@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::vocabulary::{Field, FieldChange};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct GuardRails {
     /// At most this many field changes are written without approval.

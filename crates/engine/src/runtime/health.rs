@@ -10,7 +10,7 @@ use tillbridge_transport::Outcome;
 /// How many of a store's latest requests its health is read from.
 const WINDOW: u32 = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthState {
     /// No request has gone to it yet.
@@ -22,7 +22,7 @@ pub enum HealthState {
     Down,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StoreHealth {
     pub system: System,
     pub state: HealthState,

@@ -19,7 +19,7 @@ pub struct FailedQuery {
 }
 
 /// A failed or dead job, said for a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FailedJobView {
     pub id: i64,
     pub capability: Capability,
@@ -38,34 +38,34 @@ pub struct FailedJobView {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FailedView {
     pub total: u64,
     pub jobs: Vec<FailedJobView>,
 }
 
 /// One job and every attempt at it, with each request's status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct JobTimelineView {
     pub job: FailedJobView,
     pub attempts: Vec<AttemptRecord>,
 }
 
 /// Which failed jobs to retry: the listed ones, or all of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct RetryRequest {
     pub ids: Vec<i64>,
     pub all: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
 pub struct SkipRequest {
     pub ids: Vec<i64>,
 }
 
 /// What a retry, skip or cancel touched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct QueueActionView {
     pub ids: Vec<i64>,
     /// Asked for but left alone: a newer job for the same item is queued, or the job is not in a
@@ -83,12 +83,12 @@ pub struct SettledView {
     pub waiting: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
 pub struct CancelRequest {
     pub capability: Capability,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CancelView {
     /// The run asked to stop; None when none was running.
     pub run_id: Option<i64>,

@@ -33,7 +33,7 @@ pub struct RunsQuery {
 }
 
 /// How a run ended, as the Runs view says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RunResult {
     Running,
@@ -46,7 +46,7 @@ pub enum RunResult {
     NeedsApproval,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RunView {
     pub id: i64,
     pub capability: Capability,
@@ -66,7 +66,7 @@ pub struct RunView {
     pub approval_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RunsView {
     pub total: u64,
     pub runs: Vec<RunView>,

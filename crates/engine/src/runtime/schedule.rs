@@ -40,7 +40,7 @@ pub(crate) struct ScheduleSetting {
 
 /// What the operator asks for: a time (None turns the schedule off), a zone (the computer's when
 /// absent) and, optionally, other guard rails.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct ScheduleRequest {
     pub at: Option<String>,
@@ -49,7 +49,7 @@ pub struct ScheduleRequest {
 }
 
 /// The schedule as the screens show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ScheduleView {
     pub enabled: bool,
     pub at: Option<String>,
@@ -60,7 +60,7 @@ pub struct ScheduleView {
 }
 
 /// The kill switch as the screens show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PauseView {
     pub paused: bool,
 }

@@ -1,0 +1,78 @@
+//! The UI's TypeScript types for the runtime's requests and answers are generated from the Rust
+//! types (`ui/src/generated/runtime.ts`); this test fails when the two drift apart.
+//!
+//! After changing one of these types, regenerate the file with
+//! `TILLBRIDGE_WRITE_TS=1 cargo test -p tillbridge-engine --test ts_types` and commit it.
+
+use std::path::Path;
+
+use tillbridge_domain::work::Lane;
+use tillbridge_engine::{
+    AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, FailedJobView, FailedView, GuardRails,
+    HealthState, JobState, JobTimelineView, PauseView, QueueActionView, RetryRequest, RunResult, RunView, RunsView,
+    ScheduleRequest, ScheduleView, Scope, SkipRequest, StoreHealth, Trigger,
+};
+use tillbridge_transport::System;
+use ts_rs::{Config, TS};
+
+/// Every type the UI reads or sends for the runtime, dependencies first.
+fn declarations() -> String {
+    // JSON numbers are JavaScript numbers; every count and id here stays far below 2^53.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        System::decl(&cfg),
+        Lane::decl(&cfg),
+        Capability::decl(&cfg),
+        Scope::decl(&cfg),
+        Trigger::decl(&cfg),
+        JobState::decl(&cfg),
+        GuardRails::decl(&cfg),
+        HealthState::decl(&cfg),
+        StoreHealth::decl(&cfg),
+        RunResult::decl(&cfg),
+        RunView::decl(&cfg),
+        RunsView::decl(&cfg),
+        FailedJobView::decl(&cfg),
+        FailedView::decl(&cfg),
+        AttemptRequest::decl(&cfg),
+        AttemptRecord::decl(&cfg),
+        JobTimelineView::decl(&cfg),
+        RetryRequest::decl(&cfg),
+        SkipRequest::decl(&cfg),
+        QueueActionView::decl(&cfg),
+        CancelRequest::decl(&cfg),
+        CancelView::decl(&cfg),
+        PauseView::decl(&cfg),
+        ScheduleRequest::decl(&cfg),
+        ScheduleView::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\
+         // Regenerate: TILLBRIDGE_WRITE_TS=1 cargo test -p tillbridge-engine --test ts_types\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[test]
+fn the_ui_types_match_the_rust_types() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated/runtime.ts");
+    let generated = declarations();
+    if std::env::var_os("TILLBRIDGE_WRITE_TS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date with the Rust types: run `TILLBRIDGE_WRITE_TS=1 cargo test -p tillbridge-engine --test ts_types` and commit the file",
+        path.display()
+    );
+}
