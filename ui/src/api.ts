@@ -13,8 +13,7 @@ import type {
   QueueActionView,
   RetryRequest,
   RunsView,
-  StoreHealth,
-} from './generated/runtime';
+} from './generated/engine';
 import {
   mappingCsvQueryString,
   mappingQueryString,
@@ -23,31 +22,52 @@ import {
   previewQueryString,
 } from './queryString';
 
-export type System = 'bigcommerce' | 'shopify';
-export type SecretStoreKind = 'keychain' | 'file' | 'memory';
-export type CheckState = 'ok' | 'warn' | 'fail';
+// The engine's request and answer types, generated from the Rust types (see ./generated); the
+// aliases keep the names the screens were written with.
+import type {
+  ChangeCount,
+  CheckState,
+  ConnectionView as Connection,
+  Direction,
+  DoctorReport,
+  Check as DoctorCheck,
+  Health,
+  Owner,
+  Ownership,
+  SecretStoreKind,
+  SecretStoreView as SecretStoreStatus,
+  Field as SyncField,
+  Scope as SyncMode,
+  SyncPhase,
+  SyncProgress,
+  SyncRequest as StartSyncRequest,
+  SyncSummary,
+  Status,
+  System,
+} from './generated/engine';
 
-export interface Health {
-  version: string;
-  schema_version: number;
-}
+export type {
+  ChangeCount,
+  CheckState,
+  Connection,
+  Direction,
+  DoctorReport,
+  DoctorCheck,
+  Health,
+  Owner,
+  Ownership,
+  SecretStoreKind,
+  SecretStoreStatus,
+  SyncField,
+  SyncMode,
+  SyncPhase,
+  SyncProgress,
+  StartSyncRequest,
+  SyncSummary,
+  Status,
+  System,
+};
 
-export interface SecretStoreStatus {
-  kind: SecretStoreKind;
-  description: string;
-  ok: boolean;
-  problem: string | null;
-}
-
-export interface Connection {
-  system: System;
-  name: string;
-  store_ref: string;
-  api_url: string;
-  api_version: string | null;
-  verified_at: string | null;
-  has_secret: boolean;
-}
 
 /** What `connectBigCommerce` sends. The token goes to the secret store and is never sent back. */
 export interface ConnectBigCommerceRequest {
@@ -61,31 +81,6 @@ export interface ConnectShopifyRequest {
   /** Left out to use the backend's default version. */
   api_version?: string;
   token: string;
-}
-
-export interface Status {
-  version: string;
-  schema_version: number;
-  database: { path: string };
-  secret_store: SecretStoreStatus;
-  connections: Connection[];
-  health: StoreHealth[];
-  /** The kill switch: every outgoing write is held. */
-  paused: boolean;
-  /** Writes that failed: retrying by themselves, or waiting for a person. */
-  failed_jobs: number;
-}
-
-export interface DoctorCheck {
-  name: string;
-  state: CheckState;
-  detail: string;
-  fix: string | null;
-}
-
-export interface DoctorReport {
-  healthy: boolean;
-  checks: DoctorCheck[];
 }
 
 /** Error codes the UI reacts to. Any other code is shown as its message only. */
@@ -380,65 +375,6 @@ export type CsvExport = { csv: string } | { savedTo: string };
 
 // Field ownership and sync runs.
 
-export type SyncField = 'title' | 'price' | 'sale_price' | 'barcode' | 'sku';
-/** Whose value wins for a field; `none` means the field is not synced. */
-export type Owner = 'bigcommerce' | 'shopify' | 'none';
-export type Ownership = Record<SyncField, Owner>;
-
-export type SyncMode = 'full' | 'delta';
-export type SyncPhase =
-  | 'idle'
-  | 'reading_bigcommerce'
-  | 'reading_shopify'
-  | 'matching'
-  | 'planning'
-  | 'writing'
-  | 'done'
-  | 'failed'
-  | 'cancelled';
-export type Direction = 'bigcommerce_to_shopify' | 'shopify_to_bigcommerce';
-
-export interface ChangeCount {
-  field: SyncField;
-  direction: Direction;
-  changes: number;
-}
-
-export interface SyncSummary {
-  changes: number;
-  written: number;
-  failed: number;
-  /** Replaced by a newer write for the same item, or cancelled. */
-  superseded?: number;
-  /** Still queued when the run ended (paused, or waiting for a retry). */
-  queued?: number;
-  by_kind: ChangeCount[];
-}
-
-export interface SyncProgress {
-  running: boolean;
-  run_id: number | null;
-  mode: SyncMode | null;
-  dry_run: boolean;
-  phase: SyncPhase;
-  done: number;
-  total: number;
-  /** Seconds left, estimated by the backend; null while it cannot tell. */
-  eta_s: number | null;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-  summary: SyncSummary | null;
-  /** Set when a scheduled run stopped before writing and waits for a person. */
-  approval_reason?: string | null;
-}
-
-export interface StartSyncRequest {
-  mode: SyncMode;
-  /** True for a preview: plan the changes and record them, write nothing to either store. */
-  dry_run: boolean;
-}
-
 export interface PreviewQuery {
   offset: number;
   limit: number;
@@ -600,7 +536,7 @@ export type {
   RunsView as RunsPage,
   StoreHealth,
   Trigger,
-} from './generated/runtime';
+} from './generated/engine';
 
 /** Every run, newest first. */
 export function runs(limit = 100): Promise<RunsView> {

@@ -27,6 +27,7 @@ function progress(extra: Partial<SyncProgress>): SyncProgress {
     started_at: '2026-05-01T10:00:00Z',
     finished_at: null,
     error: null,
+    approval_reason: null,
     summary: null,
     ...extra,
   };
@@ -87,21 +88,21 @@ describe('progress', () => {
 describe('summaries and changes', () => {
   it('says a preview wrote nothing', () => {
     expect(
-      summaryText({ changes: 12, written: 0, failed: 0, by_kind: [] }, true),
+      summaryText({ changes: 12, written: 0, failed: 0, superseded: 0, queued: 0, by_kind: [] }, true),
       'the operator must not think a preview changed the stores',
     ).toBe('Preview: 12 changes would be made. Nothing was written.');
-    expect(summaryText({ changes: 0, written: 0, failed: 0, by_kind: [] }, true), 'nothing to do').toMatch(
+    expect(summaryText({ changes: 0, written: 0, failed: 0, superseded: 0, queued: 0, by_kind: [] }, true), 'nothing to do').toMatch(
       /already agree/,
     );
   });
 
   it('counts what a sync wrote and what failed', () => {
     expect(
-      summaryText({ changes: 1_500, written: 1_498, failed: 2, by_kind: [] }, false),
+      summaryText({ changes: 1_500, written: 1_498, failed: 2, superseded: 0, queued: 0, by_kind: [] }, false),
       'failures must be visible in the summary line',
     ).toBe('Sync finished: 1,500 changes, 1,498 written, 2 failed.');
     expect(
-      summaryText({ changes: 1, written: 1, failed: 0, by_kind: [] }, false),
+      summaryText({ changes: 1, written: 1, failed: 0, superseded: 0, queued: 0, by_kind: [] }, false),
       'no failure clause when nothing failed',
     ).toBe('Sync finished: 1 change, 1 written.');
   });

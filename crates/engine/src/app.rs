@@ -45,18 +45,18 @@ pub struct App {
     pub(crate) clients: Arc<tokio::sync::Mutex<Option<crate::clients::CachedClients>>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Health {
     pub version: String,
     pub schema_version: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DatabaseView {
     pub path: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SecretStoreView {
     pub kind: SecretStoreKind,
     pub description: String,
@@ -65,7 +65,7 @@ pub struct SecretStoreView {
 }
 
 /// A connection as the UI shows it: identity, and whether its token is where it should be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ConnectionView {
     pub system: System,
     pub name: String,
@@ -76,7 +76,7 @@ pub struct ConnectionView {
     pub has_secret: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Status {
     pub version: String,
     pub schema_version: u32,

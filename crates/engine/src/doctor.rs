@@ -5,7 +5,7 @@ use tillbridge_store::System;
 use crate::runtime::health::HealthState;
 use crate::{ApiError, App};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckState {
     Ok,
@@ -14,7 +14,7 @@ pub enum CheckState {
 }
 
 /// One finding: what was checked, what was found, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Check {
     pub name: String,
     pub state: CheckState,
@@ -22,7 +22,7 @@ pub struct Check {
     pub fix: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DoctorReport {
     /// False when any check failed; warnings alone leave it true.
     pub healthy: bool,

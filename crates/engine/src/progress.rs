@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tillbridge_domain::catalog::ChangeCount;
 use tillbridge_store::Scope;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     Idle,
@@ -41,7 +41,7 @@ impl SyncPhase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncSummary {
     pub changes: usize,
     pub written: usize,
@@ -54,7 +54,7 @@ pub struct SyncSummary {
     pub by_kind: Vec<ChangeCount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SyncProgress {
     pub running: bool,
     pub run_id: Option<i64>,

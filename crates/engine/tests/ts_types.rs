@@ -1,21 +1,26 @@
-//! The UI's TypeScript types for the runtime's requests and answers are generated from the Rust
-//! types (`ui/src/generated/runtime.ts`); this test fails when the two drift apart.
+//! The UI's TypeScript types for the engine's requests and answers (the runtime, status, doctor,
+//! ownership and sync progress) are generated from the Rust types (`ui/src/generated/engine.ts`);
+//! this test fails when the two drift apart.
 //!
 //! After changing one of these types, regenerate the file with
 //! `TILLBRIDGE_WRITE_TS=1 cargo test -p tillbridge-engine --test ts_types` and commit it.
 
 use std::path::Path;
 
+use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
 use tillbridge_domain::work::Lane;
 use tillbridge_engine::{
-    AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, FailedJobView, FailedView, GuardRails,
-    HealthState, JobState, JobTimelineView, PauseView, QueueActionView, RetryRequest, RunResult, RunView, RunsView,
-    ScheduleRequest, ScheduleView, Scope, SkipRequest, StoreHealth, Trigger,
+    AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, Check, CheckState, ConnectionView,
+    DatabaseView, DoctorReport, FailedJobView, FailedView, GuardRails, Health, HealthState, JobState, JobTimelineView,
+    Owner, Ownership, PauseView, QueueActionView, RetryRequest, RunResult, RunView, RunsView, ScheduleRequest,
+    ScheduleView, Scope, SecretStoreView, SkipRequest, Status, StoreHealth, SyncPhase, SyncProgress, SyncRequest,
+    SyncSummary, Trigger,
 };
+use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
 use ts_rs::{Config, TS};
 
-/// Every type the UI reads or sends for the runtime, dependencies first.
+/// Every generated type the UI reads or sends, dependencies first.
 fn declarations() -> String {
     // JSON numbers are JavaScript numbers; every count and id here stays far below 2^53.
     let cfg = Config::new().with_large_int("number");
@@ -45,6 +50,24 @@ fn declarations() -> String {
         PauseView::decl(&cfg),
         ScheduleRequest::decl(&cfg),
         ScheduleView::decl(&cfg),
+        Health::decl(&cfg),
+        DatabaseView::decl(&cfg),
+        SecretStoreKind::decl(&cfg),
+        SecretStoreView::decl(&cfg),
+        ConnectionView::decl(&cfg),
+        Status::decl(&cfg),
+        CheckState::decl(&cfg),
+        Check::decl(&cfg),
+        DoctorReport::decl(&cfg),
+        Field::decl(&cfg),
+        Owner::decl(&cfg),
+        Ownership::decl(&cfg),
+        Direction::decl(&cfg),
+        ChangeCount::decl(&cfg),
+        SyncRequest::decl(&cfg),
+        SyncPhase::decl(&cfg),
+        SyncSummary::decl(&cfg),
+        SyncProgress::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\
@@ -62,7 +85,7 @@ fn declarations() -> String {
 
 #[test]
 fn the_ui_types_match_the_rust_types() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated/runtime.ts");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated/engine.ts");
     let generated = declarations();
     if std::env::var_os("TILLBRIDGE_WRITE_TS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).unwrap_or_else(|e| panic!("{e}"));

@@ -19,7 +19,7 @@ use serde::Serialize;
 /// The keychain service name every Tillbridge secret is filed under.
 pub const SERVICE: &str = "tillbridge";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretStoreKind {
     Keychain,

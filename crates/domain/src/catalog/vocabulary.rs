@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::gtin;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Product level: the BigCommerce product name, the Shopify product title.
@@ -36,7 +36,7 @@ impl Field {
 }
 
 /// Which store's value wins for a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub enum Owner {
     #[serde(rename = "bigcommerce")]
     BigCommerce,
@@ -59,7 +59,7 @@ impl Owner {
 }
 
 /// The owner of each field. BigCommerce is the usual catalog of record, hence the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct Ownership {
     pub title: Owner,
@@ -93,7 +93,7 @@ impl Ownership {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 pub enum Direction {
     #[serde(rename = "bigcommerce_to_shopify")]
     BigCommerceToShopify,
@@ -312,7 +312,7 @@ pub struct Skipped {
 }
 
 /// How many changes of one field flow one way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChangeCount {
     pub field: Field,
     pub direction: Direction,

@@ -31,7 +31,7 @@ use crate::{ApiError, App};
 pub(crate) const OWNERSHIP_SETTING: &str = "sync.ownership";
 
 /// What to run: a full or delta catalog sync, for real or as a preview.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncRequest {
     pub mode: Scope,
     #[serde(default)]

@@ -87,3 +87,71 @@ export type PauseView = { paused: boolean, };
 export type ScheduleRequest = { at: string | null, time_zone: string | null, guard: GuardRails | null, };
 
 export type ScheduleView = { enabled: boolean, at: string | null, time_zone: string | null, guard: GuardRails, next_run_at: string | null, last_fired_at: string | null, };
+
+export type Health = { version: string, schema_version: number, };
+
+export type DatabaseView = { path: string, };
+
+export type SecretStoreKind = "keychain" | "file" | "memory";
+
+export type SecretStoreView = { kind: SecretStoreKind, description: string, ok: boolean, problem: string | null, };
+
+export type ConnectionView = { system: System, name: string, store_ref: string, api_url: string, api_version: string | null, verified_at: string | null, has_secret: boolean, };
+
+export type Status = { version: string, schema_version: number, database: DatabaseView, secret_store: SecretStoreView, connections: Array<ConnectionView>, 
+/**
+ * Each store's health, from its latest requests.
+ */
+health: Array<StoreHealth>, 
+/**
+ * The kill switch: outgoing writes are paused.
+ */
+paused: boolean, 
+/**
+ * Jobs waiting for a person (dead) or for their next attempt (failed).
+ */
+failed_jobs: number, };
+
+export type CheckState = "ok" | "warn" | "fail";
+
+export type Check = { name: string, state: CheckState, detail: string, fix: string | null, };
+
+export type DoctorReport = { 
+/**
+ * False when any check failed; warnings alone leave it true.
+ */
+healthy: boolean, checks: Array<Check>, };
+
+export type Field = "title" | "price" | "sale_price" | "barcode" | "sku";
+
+export type Owner = "bigcommerce" | "shopify" | "none";
+
+export type Ownership = { title: Owner, price: Owner, sale_price: Owner, barcode: Owner, sku: Owner, };
+
+export type Direction = "bigcommerce_to_shopify" | "shopify_to_bigcommerce";
+
+export type ChangeCount = { field: Field, direction: Direction, changes: number, };
+
+export type SyncRequest = { mode: Scope, dry_run: boolean, };
+
+export type SyncPhase = "idle" | "reading_bigcommerce" | "reading_shopify" | "matching" | "planning" | "writing" | "done" | "failed" | "cancelled";
+
+export type SyncSummary = { changes: number, written: number, 
+/**
+ * Failed or refused: each waits in the Failed view with its reason.
+ */
+failed: number, 
+/**
+ * Replaced by a newer plan for the same field, or cancelled before they went out.
+ */
+superseded: number, 
+/**
+ * Still queued when the run stopped following them (writes paused, or retries due later).
+ */
+queued: number, by_kind: Array<ChangeCount>, };
+
+export type SyncProgress = { running: boolean, run_id: number | null, mode: Scope | null, dry_run: boolean, phase: SyncPhase, done: number, total: number, eta_s: number | null, started_at: string | null, finished_at: string | null, error: string | null, 
+/**
+ * Set when a scheduled run stopped before writing: why it waits for a person's approval.
+ */
+approval_reason: string | null, summary: SyncSummary | null, };
