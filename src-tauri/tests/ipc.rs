@@ -174,3 +174,28 @@ fn matching_rules_and_unignore_take_the_shapes_the_window_sends() {
             .expect_err("an id that is not a Shopify GID is refused");
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("gid://shopify/ProductVariant/")), "{refused}");
 }
+
+#[test]
+fn the_runtime_screens_take_the_shapes_the_window_sends() {
+    let dir = TempDir::new("runtime");
+    let (_app, webview) = window(engine(&dir));
+
+    let runs = invoke_req(&webview, "runs", serde_json::json!({ "limit": 20 })).expect("runs answer");
+    assert_eq!(runs["total"], 0, "a fresh database has run nothing: {runs}");
+    let failed = invoke_req(&webview, "failed_jobs", serde_json::json!({ "limit": 50 })).expect("failed answers");
+    assert_eq!(failed["total"], 0, "and nothing failed: {failed}");
+    let missing = invoke_req(&webview, "job_timeline", serde_json::json!({ "id": 7 }))
+        .expect_err("the timeline of a job that does not exist is refused");
+    assert!(missing["message"].is_string(), "with a message the window can show: {missing}");
+    let retried = invoke_req(&webview, "retry_jobs", serde_json::json!({ "ids": [7], "all": false }))
+        .expect("a retry of an unknown job answers");
+    assert_eq!(retried["left"], serde_json::json!([7]), "and says it left the job alone: {retried}");
+
+    assert_eq!(invoke(&webview, "paused").expect("the kill switch answers")["paused"], false, "writes flow by default");
+    let paused = invoke_req(&webview, "set_paused", serde_json::json!({ "paused": true })).expect("pause is taken");
+    assert_eq!(paused["paused"], true, "the switch turns on: {paused}");
+    assert_eq!(invoke(&webview, "paused").expect("the kill switch answers")["paused"], true, "and stays on");
+    let cancel = invoke_req(&webview, "sync_cancel", serde_json::json!({ "capability": "catalog" }))
+        .expect("a cancel with nothing running answers");
+    assert_eq!(cancel["run_id"], serde_json::Value::Null, "no run was running to cancel: {cancel}");
+}

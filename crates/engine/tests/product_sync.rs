@@ -719,3 +719,121 @@ async fn a_write_that_landed_before_its_process_died_is_not_sent_again() {
     );
     assert_eq!(shopify_variant(&sh, &sh_id).await.price, price, "and the price is right");
 }
+
+#[tokio::test]
+async fn cancel_stops_a_sync_between_requests_and_leaves_the_queue_settled() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    // Slow answers, so the write phase lasts long enough to be cancelled in the middle.
+    let slow = tillbridge_emulator::FaultConfig { latency_ms: 150, ..Default::default() };
+    s.shopify.faults().set(slow.clone()).unwrap();
+    s.bigcommerce.faults().set(slow).unwrap();
+    app.sync_start(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let p = app.sync_progress().await.unwrap();
+        if p.phase == SyncPhase::Writing && p.done > 0 {
+            break;
+        }
+        assert!(p.running && std::time::Instant::now() < deadline, "the sync reaches its write phase: {p:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cancelled = app
+        .cancel_sync(tillbridge_engine::CancelRequest { capability: tillbridge_engine::Capability::Catalog })
+        .await
+        .unwrap();
+    assert!(cancelled.run_id.is_some(), "the running sync is the one asked to stop");
+    let end = loop {
+        let p = app.sync_progress().await.unwrap();
+        if !p.running {
+            break p;
+        }
+        assert!(std::time::Instant::now() < deadline, "the sync stops soon after the cancel");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(end.phase, SyncPhase::Cancelled, "the run says it was cancelled: {end:?}");
+    let counts = app.store().job_counts(None).unwrap();
+    assert_eq!((counts.pending, counts.running), (0, 0), "nothing is left queued or half-sent: {counts:?}");
+    assert!(counts.cancelled > 0, "the writes not yet sent are cancelled, not lost silently: {counts:?}");
+    assert!(counts.done > 0, "the ones already sent stay done: {counts:?}");
+    let runs = app.runs(tillbridge_engine::RunsQuery::default()).await.unwrap();
+    assert_eq!(runs.runs[0].result, tillbridge_engine::RunResult::Cancelled, "and the Runs view says so");
+}
+
+/// A clock that can be moved forward, for the scheduler.
+#[derive(Debug, Default)]
+struct MovableClock(std::sync::atomic::AtomicI64);
+
+impl tillbridge_engine::Clock for MovableClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_sync_beyond_its_guard_rails_waits_for_approval_and_writes_nothing() {
+    let s = stores(200).await;
+    let clock = Arc::new(MovableClock::default());
+    let app = App::from_parts(
+        Store::open_in_memory(Utc::now()).unwrap(),
+        Arc::new(MemorySecretStore::default()),
+        clock.clone(),
+        Opened { from_version: 0, to_version: 3, backup: None },
+    );
+    let c = &s.credentials;
+    app.connect_bigcommerce(ConnectBigCommerce {
+        api_url: c.bigcommerce.api_url.clone(),
+        store_hash: c.bigcommerce.store_hash.clone(),
+        token: Secret::new(c.bigcommerce.access_token.clone()),
+    })
+    .await
+    .unwrap();
+    app.connect_shopify(ConnectShopify {
+        shop_url: c.shopify.shop_url.clone(),
+        api_version: Some(c.shopify.api_version.clone()),
+        token: Secret::new(c.shopify.access_token.clone()),
+    })
+    .await
+    .unwrap();
+    // Due two minutes from now; no write at all passes the rails.
+    let at = (Utc::now() + chrono::Duration::minutes(2)).format("%H:%M").to_string();
+    let guard = tillbridge_engine::GuardRails { max_changes: 0, max_price_change_pct: 50 };
+    let request =
+        tillbridge_engine::ScheduleRequest { at: Some(at), time_zone: Some("UTC".into()), guard: Some(guard) };
+    let view = app.set_schedule(request).await.unwrap();
+    assert!(view.next_run_at.is_some(), "the schedule says when it runs next: {view:?}");
+    s.bigcommerce.requests().reset();
+    s.shopify.requests().reset();
+    // The PC wakes ten minutes later.
+    clock.0.store(600, std::sync::atomic::Ordering::SeqCst);
+    let runtime = app.start_runtime(RuntimeOptions { scheduler: true, tick: Duration::from_millis(100) });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let runs = app.runs(tillbridge_engine::RunsQuery::default()).await.unwrap();
+        if let Some(r) = runs.runs.iter().find(|r| r.finished_at.is_some()) {
+            break r.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "the scheduled sync runs: {runs:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    runtime.shutdown(Duration::from_secs(3)).await;
+    assert_eq!(run.trigger, tillbridge_engine::Trigger::Scheduled, "the run is the schedule's");
+    assert_eq!(run.result, tillbridge_engine::RunResult::NeedsApproval, "its changes exceed the rails: {run:?}");
+    assert!(
+        run.approval_reason.as_deref().is_some_and(|r| r.contains("changes")),
+        "and it says why it waits: {:?}",
+        run.approval_reason
+    );
+    let writes: u64 = s
+        .shopify
+        .requests()
+        .snapshot()
+        .iter()
+        .chain(s.bigcommerce.requests().snapshot().iter())
+        .filter(|r| r.route.ends_with("Update") || r.route.starts_with("PUT "))
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(writes, 0, "a run waiting for approval writes nothing");
+    let runs = app.runs(tillbridge_engine::RunsQuery::default()).await.unwrap();
+    assert_eq!(runs.total, 1, "the missed time ran once, not once per tick");
+}
