@@ -146,6 +146,10 @@ describe('the runtime in the control panel', () => {
     await timeline.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await timeline.innerText(), /→ 50[03]/, 'the timeline lists the requests that got a 5xx');
 
+    if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'runtime-failed.png'), fullPage: true });
+    }
     await page.getByTestId('retry-all').click();
     await page.getByTestId('failed-none').waitFor({ state: 'visible', timeout: 60_000 });
     const left = await (await fetch(new URL('/api/jobs/failed', baseUrl))).json();
@@ -162,12 +166,19 @@ describe('the runtime in the control panel', () => {
     assert.equal(kinds[0], 'true', 'the newest run is the Preview');
     assert.ok(kinds.includes('false'), `the full sync before it is still listed: ${kinds}`);
     assert.match(await page.getByTestId('runs-table').innerText(), /Full sync/, 'named as the Sync screen names it');
+    if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      await page.screenshot({ path: join(artifacts, 'runtime-runs.png'), fullPage: true });
+    }
   });
 
   test('the kill switch shows on every screen while it is on', { timeout: 60_000 }, async () => {
     if (setupError) throw setupError;
     await openTab('Status');
     await page.getByTestId('pause-writes').click();
+    await page.getByTestId('kill-switch-banner').waitFor({ state: 'visible', timeout: 10_000 });
+    if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      await page.screenshot({ path: join(artifacts, 'runtime-status-paused.png'), fullPage: true });
+    }
     for (const name of ['Status', 'Mapping', 'Sync', 'Runs', 'Failed', 'Settings']) {
       await openTab(name);
       await page.getByTestId('kill-switch-banner').waitFor({ state: 'visible', timeout: 10_000 });

@@ -41,20 +41,38 @@ export function KillSwitchBanner({ paused, onChanged }: Props) {
 /** The kill switch's "off" side: a button that pauses every outgoing write. */
 export function PauseButton({ paused, onChanged }: Props) {
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
   if (paused !== false) {
     return null;
   }
   const pause = async () => {
     setBusy(true);
+    setError(null);
     try {
       onChanged((await setPaused(true)).paused);
+    } catch (reason) {
+      setError(toApiError(reason));
     } finally {
       setBusy(false);
     }
   };
   return (
-    <button type="button" class="button" data-testid="pause-writes" disabled={busy} onClick={() => void pause()}>
-      Pause all writes
-    </button>
+    <>
+      <button
+        type="button"
+        class="button"
+        data-testid="pause-writes"
+        disabled={busy}
+        onClick={() => void pause()}
+        title="Hold every write to both stores until you resume"
+      >
+        Pause all writes
+      </button>
+      {error && (
+        <span class="form-error" role="alert">
+          Not paused: {asSentence(error.message)}
+        </span>
+      )}
+    </>
   );
 }

@@ -37,6 +37,11 @@ fn failed(r: &AuditRecord) -> bool {
     r.outcome == Outcome::RetryableError || matches!(r.status, Some(401 | 403))
 }
 
+/// "the last request", "the last 12 requests".
+fn requests(n: usize, lead: &str) -> String {
+    if n == 1 { format!("{lead} request") } else { format!("{lead} {n} requests") }
+}
+
 /// The health `recent` (newest first) shows.
 pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
     let Some(last) = recent.first() else {
@@ -55,14 +60,16 @@ pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
     let (state, detail) = if matches!(last.status, Some(401 | 403)) {
         (HealthState::Down, format!("the store refused the access token ({status}): connect it again in Settings"))
     } else if newest_failing == recent.len().min(3) {
-        (HealthState::Down, format!("the last {newest_failing} requests failed, the latest with {status}"))
+        let failing = recent.iter().take_while(|r| failed(r)).count();
+        let since = recent.get(failing.saturating_sub(1)).map_or(last.at, |r| r.at).format("%H:%M UTC");
+        (HealthState::Down, format!("{} failed since {since}, the latest with {status}", requests(failing, "the last")))
     } else if failures > 0 || throttled * 4 > recent.len() {
         (
             HealthState::Degraded,
             format!("{failures} of the last {} requests failed and {throttled} were throttled", recent.len()),
         )
     } else {
-        (HealthState::Healthy, format!("the last {} requests succeeded", recent.len()))
+        (HealthState::Healthy, format!("{} succeeded", requests(recent.len(), "the last")))
     };
     StoreHealth { system, state, detail, last_request_at: Some(last.at), last_status: last.status }
 }
@@ -106,10 +113,20 @@ mod tests {
         let down = request(Some(503), Outcome::RetryableError);
         assert_eq!(assess(System::Shopify, &[]).state, HealthState::Unknown, "nothing sent yet: unknown");
         assert_eq!(assess(System::Shopify, &[ok.clone(), ok.clone()]).state, HealthState::Healthy, "all answered");
+        let outage = assess(System::Shopify, &[down.clone(), down.clone(), down.clone(), ok.clone()]);
         assert_eq!(
-            assess(System::Shopify, &[down.clone(), down.clone(), down.clone(), ok.clone()]).state,
+            outage.state,
             HealthState::Down,
             "the three newest failed: the store is down whatever happened before"
+        );
+        assert_eq!(
+            outage.detail, "the last 3 requests failed since 00:00 UTC, the latest with HTTP 503",
+            "it says how many failed, since when and with what"
+        );
+        assert_eq!(
+            assess(System::Shopify, std::slice::from_ref(&ok)).detail,
+            "the last request succeeded",
+            "one request is said in the singular"
         );
         assert_eq!(
             assess(System::Shopify, &[ok.clone(), down.clone(), ok.clone()]).state,
