@@ -23,15 +23,13 @@ pub enum BcError {
     #[error("BigCommerce refused the request to {endpoint} ({status} {title}): {details}")]
     Rejected { endpoint: String, status: u16, title: String, details: String },
 
-    #[error("BigCommerce kept answering {status} at {endpoint} after {attempts} attempts; it will be retried later.")]
+    #[error("BigCommerce kept answering {status} at {endpoint} after {attempts} attempts.")]
     Server { endpoint: String, status: u16, attempts: u32 },
 
-    #[error("BigCommerce's rate limit held for {attempts} attempts at {endpoint}; it will be retried after {reset:?}.")]
+    #[error("BigCommerce's rate limit held for {attempts} attempts at {endpoint} (it resets after {reset:?}).")]
     RateLimited { endpoint: String, attempts: u32, reset: Duration },
 
-    #[error(
-        "could not reach BigCommerce at {endpoint}: {detail}. Check the network and the API URL; it will be retried."
-    )]
+    #[error("could not reach BigCommerce at {endpoint}: {detail}. Check the network and the API URL.")]
     Network { endpoint: String, detail: String },
 
     #[error(
@@ -54,6 +52,27 @@ impl BcError {
             | BcError::Network { .. }
             | BcError::OutcomeUnknown { .. } => ErrorClass::Retryable,
             _ => ErrorClass::Permanent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_error_does_not_promise_a_retry_it_cannot_keep() {
+        // Whether anything retries is the caller's to say (a job waits in the queue; a connection
+        // check does not), so the client's words describe what happened only.
+        let server = BcError::Server { endpoint: "/v3/catalog/variants".into(), status: 503, attempts: 6 };
+        let network = BcError::Network { endpoint: "/v2/store".into(), detail: "connection refused".into() };
+        let limited = BcError::RateLimited {
+            endpoint: "/v3/catalog/products".into(),
+            attempts: 4,
+            reset: Duration::from_secs(9),
+        };
+        for e in [server, network, limited] {
+            assert!(!e.to_string().contains("retried"), "no promise in: {e}");
         }
     }
 }

@@ -85,6 +85,12 @@ fn the_file_secret_store_warns_on_use() {
         .unwrap();
     assert!(out.status.success(), "doctor passes with a working file store: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("warning: Tillbridge is keeping store tokens in the file"), "each use warns");
+    assert!(text(&out.stderr).contains("WARN"), "the warning is also logged: {}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains('\u{1b}'),
+        "stderr is a pipe here, so it carries no colour codes: {:?}",
+        text(&out.stderr)
+    );
     assert!(
         text(&out.stdout).contains("[warn] secret store"),
         "doctor also flags the weaker store:\n{}",

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Unavailable,
     /// The request clashes with work in progress; it may succeed once that work ends.
     Conflict,
+    /// What the request names does not exist (a job id, an API route).
+    NotFound,
     /// A bug or an unexpected state.
     Internal,
 }
@@ -52,6 +54,10 @@ impl ApiError {
         }
     }
 
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError { code: None, message: message.into(), kind: ErrorKind::NotFound }
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError { code: None, message: message.into(), kind: ErrorKind::Internal }
     }
@@ -64,7 +70,7 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt { .. } | StoreError::NewerSchema { .. } | StoreError::CorruptSetting { .. } => {
                 ErrorKind::Invalid
             }
-            StoreError::NotFound { .. } => ErrorKind::Invalid,
+            StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::SyncRunning { .. } => {
                 return ApiError {
                     code: Some(ErrorCode::SyncRunning),

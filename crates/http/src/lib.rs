@@ -26,6 +26,7 @@ impl IntoResponse for HttpError {
             ErrorKind::Invalid => StatusCode::BAD_REQUEST,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         (status, Json(self.0)).into_response()
@@ -58,60 +59,63 @@ async fn connections(State(app): State<Arc<App>>) -> ApiResult<Vec<tillbridge_en
 
 async fn connect_bigcommerce(
     State(app): State<Arc<App>>,
-    Json(req): Json<tillbridge_engine::ConnectBigCommerce>,
+    ApiJson(req): ApiJson<tillbridge_engine::ConnectBigCommerce>,
 ) -> ApiResult<tillbridge_engine::ConnectionView> {
     Ok(Json(app.connect_bigcommerce(req).await?))
 }
 
 async fn connect_shopify(
     State(app): State<Arc<App>>,
-    Json(req): Json<tillbridge_engine::ConnectShopify>,
+    ApiJson(req): ApiJson<tillbridge_engine::ConnectShopify>,
 ) -> ApiResult<tillbridge_engine::ConnectionView> {
     Ok(Json(app.connect_shopify(req).await?))
 }
 
-async fn mapping(State(app): State<Arc<App>>, Query(q): Query<engine::MappingQuery>) -> ApiResult<engine::MappingView> {
+async fn mapping(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::MappingQuery>,
+) -> ApiResult<engine::MappingView> {
     Ok(Json(app.mapping(q).await?))
 }
 
 async fn mapping_csv(
     State(app): State<Arc<App>>,
-    Query(q): Query<engine::MappingQuery>,
+    ApiQuery(q): ApiQuery<engine::MappingQuery>,
 ) -> Result<Response, HttpError> {
     Ok(csv_download("tillbridge-mapping.csv", app.mapping_csv(q).await?))
 }
 
 async fn mapping_link(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::PairRequest>,
+    ApiJson(req): ApiJson<engine::PairRequest>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.mapping_link(req).await?))
 }
 
 async fn mapping_unlink(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::PairRequest>,
+    ApiJson(req): ApiJson<engine::PairRequest>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.mapping_unlink(req).await?))
 }
 
 async fn mapping_ignore(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::IgnoreRequest>,
+    ApiJson(req): ApiJson<engine::IgnoreRequest>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.mapping_ignore(req).await?))
 }
 
 async fn mapping_unignore(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::IgnoreRequest>,
+    ApiJson(req): ApiJson<engine::IgnoreRequest>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.mapping_unignore(req).await?))
 }
 
 async fn mapping_confirm(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::ConfirmRequest>,
+    ApiJson(req): ApiJson<engine::ConfirmRequest>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.mapping_confirm(req).await?))
 }
@@ -122,7 +126,7 @@ async fn matching_rules(State(app): State<Arc<App>>) -> ApiResult<engine::MatchR
 
 async fn set_matching_rules(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::MatchRules>,
+    ApiJson(req): ApiJson<engine::MatchRules>,
 ) -> ApiResult<engine::MappingClassCounts> {
     Ok(Json(app.set_matching_rules(req).await?))
 }
@@ -133,14 +137,14 @@ async fn ownership(State(app): State<Arc<App>>) -> ApiResult<engine::Ownership> 
 
 async fn set_ownership(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::Ownership>,
+    ApiJson(req): ApiJson<engine::Ownership>,
 ) -> ApiResult<engine::Ownership> {
     Ok(Json(app.set_ownership(req).await?))
 }
 
 async fn sync_start(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::SyncRequest>,
+    ApiJson(req): ApiJson<engine::SyncRequest>,
 ) -> ApiResult<engine::SyncProgress> {
     Ok(Json(app.sync_start(req).await?))
 }
@@ -151,32 +155,32 @@ async fn sync_progress(State(app): State<Arc<App>>) -> ApiResult<engine::SyncPro
 
 async fn sync_preview(
     State(app): State<Arc<App>>,
-    Query(q): Query<engine::PreviewQuery>,
+    ApiQuery(q): ApiQuery<engine::PreviewQuery>,
 ) -> ApiResult<engine::PreviewView> {
     Ok(Json(app.sync_preview(q).await?))
 }
 
 async fn sync_preview_csv(
     State(app): State<Arc<App>>,
-    Query(q): Query<engine::PreviewQuery>,
+    ApiQuery(q): ApiQuery<engine::PreviewQuery>,
 ) -> Result<Response, HttpError> {
     Ok(csv_download("tillbridge-sync-preview.csv", app.sync_preview_csv(q.run_id).await?))
 }
 
 async fn sync_cancel(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::CancelRequest>,
+    ApiJson(req): ApiJson<engine::CancelRequest>,
 ) -> ApiResult<engine::CancelView> {
     Ok(Json(app.cancel_sync(req).await?))
 }
 
-async fn runs(State(app): State<Arc<App>>, Query(q): Query<engine::RunsQuery>) -> ApiResult<engine::RunsView> {
+async fn runs(State(app): State<Arc<App>>, ApiQuery(q): ApiQuery<engine::RunsQuery>) -> ApiResult<engine::RunsView> {
     Ok(Json(app.runs(q).await?))
 }
 
 async fn failed_jobs(
     State(app): State<Arc<App>>,
-    Query(q): Query<engine::FailedQuery>,
+    ApiQuery(q): ApiQuery<engine::FailedQuery>,
 ) -> ApiResult<engine::FailedView> {
     Ok(Json(app.failed_jobs(q).await?))
 }
@@ -190,14 +194,14 @@ async fn job_timeline(
 
 async fn retry_jobs(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::RetryRequest>,
+    ApiJson(req): ApiJson<engine::RetryRequest>,
 ) -> ApiResult<engine::QueueActionView> {
     Ok(Json(app.retry_jobs(req).await?))
 }
 
 async fn skip_jobs(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::SkipRequest>,
+    ApiJson(req): ApiJson<engine::SkipRequest>,
 ) -> ApiResult<engine::QueueActionView> {
     Ok(Json(app.skip_jobs(req).await?))
 }
@@ -208,7 +212,7 @@ async fn schedule(State(app): State<Arc<App>>) -> ApiResult<engine::ScheduleView
 
 async fn set_schedule(
     State(app): State<Arc<App>>,
-    Json(req): Json<engine::ScheduleRequest>,
+    ApiJson(req): ApiJson<engine::ScheduleRequest>,
 ) -> ApiResult<engine::ScheduleView> {
     Ok(Json(app.set_schedule(req).await?))
 }
@@ -217,7 +221,10 @@ async fn paused(State(app): State<Arc<App>>) -> ApiResult<engine::PauseView> {
     Ok(Json(app.paused().await?))
 }
 
-async fn set_paused(State(app): State<Arc<App>>, Json(req): Json<engine::PauseView>) -> ApiResult<engine::PauseView> {
+async fn set_paused(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::PauseView>,
+) -> ApiResult<engine::PauseView> {
     Ok(Json(app.set_paused(req.paused).await?))
 }
 
@@ -236,8 +243,55 @@ fn csv_download(filename: &str, body: String) -> Response {
         .into_response()
 }
 
-async fn unknown_api() -> HttpError {
-    HttpError(ApiError::invalid("no such API route; see `GET /api/health` for a route that exists"))
+async fn unknown_api(uri: axum::http::Uri) -> HttpError {
+    let path: String = uri.path().chars().take(120).collect();
+    HttpError(ApiError::not_found(format!(
+        "there is no API route {path:?}; see `GET /api/health` for a route that exists"
+    )))
+}
+
+/// A JSON body, refused as `{code, message}` (like every other error) when it is not JSON or not
+/// the shape the route takes, instead of the framework's plain text.
+struct ApiJson<T>(T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    Json<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(refusal(rejection.status(), "the request body", &rejection.body_text())),
+        }
+    }
+}
+
+/// Query parameters, refused as `{code, message}` when they do not parse.
+struct ApiQuery<T>(T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    Query<T>: axum::extract::FromRequestParts<S, Rejection = axum::extract::rejection::QueryRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(refusal(rejection.status(), "the query string", &rejection.body_text())),
+        }
+    }
+}
+
+/// The framework's reason, in the API's error shape and with a length cap (it may quote the input).
+fn refusal(status: StatusCode, what: &str, reason: &str) -> Response {
+    let reason: String = reason.chars().take(300).collect();
+    let error = ApiError::invalid(format!("{what} was refused: {reason}"));
+    (status, Json(error)).into_response()
 }
 
 /// The JSON API alone, without the UI or the host check (which depend on where it is served).
@@ -330,9 +384,23 @@ async fn only_loopback_hosts(State(bound): State<SocketAddr>, req: Request, next
         let mut res = next.run(req).await;
         res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
         res
-    } else {
+    } else if !allowed.iter().any(|a| a == host) {
+        let host: String = host.chars().take(120).collect();
         HttpError(ApiError::invalid(format!(
-            "this Tillbridge panel answers only to pages from http://127.0.0.1:{port}/ (got Host {host:?})"
+            "this Tillbridge panel answers only to http://127.0.0.1:{port}/ (the request named Host {host:?})"
+        )))
+        .into_response()
+    } else {
+        let origin: String = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(120)
+            .collect();
+        HttpError(ApiError::invalid(format!(
+            "this Tillbridge panel takes requests only from its own pages at http://127.0.0.1:{port}/ (the request came from Origin {origin:?})"
         )))
         .into_response()
     }

@@ -75,7 +75,9 @@ async fn serves_the_built_ui_and_falls_back_to_index_for_app_routes() {
     let (status, body) = get(addr, "/mapping", &addr.to_string()).await;
     assert_eq!((status, body.contains("tillbridge-ui-marker")), (200, true), "client-side routes load the app");
     let (status, body) = get(addr, "/api/nope", &addr.to_string()).await;
-    assert_eq!(status, 400, "an unknown API route is an error, not the UI page: {body}");
+    assert_eq!(status, 404, "an unknown API route is not found, not the UI page: {body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["message"].as_str().unwrap().contains("/api/nope"), "the error names the route: {body}");
 }
 
 #[test]
@@ -101,6 +103,10 @@ async fn another_sites_page_cannot_post_to_the_api() {
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 400"), "a cross-site POST must be refused before it reaches the engine: {out}");
+    assert!(
+        out.contains("Origin \\\"http://evil.example\\\"") && !out.contains("Host \\\""),
+        "the refusal names the Origin that was refused, not the Host that was fine: {out}"
+    );
 }
 
 #[tokio::test]
@@ -165,4 +171,51 @@ async fn a_sync_without_connected_stores_fails_with_what_to_do() {
         progress["error"].as_str().is_some_and(|e| e.contains("not connected") && e.contains("Settings")),
         "and says which store to connect, and where: {progress}"
     );
+}
+
+/// A raw HTTP/1.1 request with a body, as a script or a browser would send it.
+async fn send(addr: SocketAddr, method: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_queries_are_refused_in_the_api_error_shape() {
+    let (addr, _stop) = start(None).await;
+    for (what, content_type, body, status) in [
+        ("truncated JSON", "application/json", r#"{"mode": "fu"#, 400),
+        ("the wrong shape", "application/json", r#"{"mode": "sideways"}"#, 422),
+        ("not JSON at all", "text/plain", "mode=full", 415),
+    ] {
+        let (got, text) = send(addr, "POST", "/api/sync", content_type, body).await;
+        assert_eq!(got, status, "{what} gets the framework's status: {text}");
+        let v: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what} is answered as JSON ({e}): {text}"));
+        assert!(v.get("code").is_some(), "{what} keeps the {{code, message}} shape: {text}");
+        assert!(v["message"].as_str().unwrap().contains("request body"), "{what} says what was wrong: {text}");
+    }
+    let (status, text) = get(addr, "/api/mapping?offset=minus-one", &addr.to_string()).await;
+    assert_eq!(status, 400, "a query that does not parse is the caller's mistake: {text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["message"].as_str().unwrap().contains("query string"), "and is said in the API's shape: {text}");
+}
+
+#[tokio::test]
+async fn a_huge_api_url_is_not_echoed_back_whole() {
+    let (addr, _stop) = start(None).await;
+    let huge = format!("https://{}.example", "a".repeat(1_900_000));
+    let body = serde_json::json!({ "api_url": huge, "store_hash": "abc123", "token": "t" }).to_string();
+    let (status, text) = send(addr, "POST", "/api/connect/bigcommerce", "application/json", &body).await;
+    assert_eq!(status, 400, "an absurd URL is refused: {}", &text[..text.len().min(300)]);
+    assert!(text.len() < 1_000, "the answer quotes the start of it, not 1.9 MB ({} bytes)", text.len());
+    assert!(text.contains("characters"), "and says how long it was: {text}");
 }

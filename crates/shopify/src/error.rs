@@ -24,15 +24,13 @@ pub enum ShopifyError {
     #[error("Shopify refused {operation}: {message}")]
     Rejected { operation: String, message: String },
 
-    #[error("Shopify kept answering {status} for {operation} after {attempts} attempts; it will be retried later.")]
+    #[error("Shopify kept answering {status} for {operation} after {attempts} attempts.")]
     Server { operation: String, status: u16, attempts: u32 },
 
-    #[error("Shopify kept throttling {operation} after {attempts} attempts; it will be retried later.")]
+    #[error("Shopify kept throttling {operation} after {attempts} attempts.")]
     Throttled { operation: String, attempts: u32 },
 
-    #[error(
-        "could not reach Shopify for {operation}: {detail}. Check the network and the shop URL; it will be retried."
-    )]
+    #[error("could not reach Shopify for {operation}: {detail}. Check the network and the shop URL.")]
     Network { operation: String, detail: String },
 
     #[error("Shopify answered {operation} with a body Tillbridge could not read: {detail}")]
@@ -45,9 +43,7 @@ pub enum ShopifyError {
     Missing { operation: String, what: String },
 
     /// Paging stopped making progress: Shopify said there was more but gave no new cursor.
-    #[error(
-        "{operation}: Shopify reported more pages but returned no new cursor; the read stopped to avoid looping. It will be retried."
-    )]
+    #[error("{operation}: Shopify reported more pages but returned no new cursor; the read stopped to avoid looping.")]
     StuckPaging { operation: String },
 
     /// `bulkOperationRunQuery` answered with userErrors instead of starting.

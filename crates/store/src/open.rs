@@ -46,14 +46,22 @@ impl Store {
                 .map_err(|e| StoreError::Unwritable { path: path.into(), detail: e.to_string() })?;
         }
         check_header(path)?;
+        create_private(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| opening_error(path, e))?;
-        configure(&conn).map_err(|e| opening_error(path, e))?;
-
+        // The version is read before any pragma that writes (switching to WAL rewrites the header),
+        // so a database this version must refuse is left byte for byte as it was.
         let found = user_version(&conn).map_err(|e| opening_error(path, e))?;
         if found > latest {
             return Err(StoreError::NewerSchema { path: path.into(), found, supported: latest });
         }
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::Unwritable {
+                path: path.into(),
+                detail: "the file is read-only for this user".into(),
+            });
+        }
+        configure(&conn).map_err(|e| opening_error(path, e))?;
         let backup = if found > 0 && found < latest { Some(back_up(&conn, path, found)?) } else { None };
         let to_version = migrate(&mut conn, migrations, now)?;
         let store = Store { conn: Arc::new(Mutex::new(conn)), path: Some(path.into()) };
@@ -124,6 +132,20 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+/// Creates a new database file readable by this user alone: it holds store identities and the
+/// audit log. SQLite gives its WAL and shared-memory files the database file's permissions.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unwritable { path: path.into(), detail: e.to_string() }),
+    }
 }
 
 /// Reads the first bytes so a stray file (a CSV, a half-written download) is refused with a clear

@@ -152,3 +152,62 @@ fn an_unwritable_location_gets_a_clear_error() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+#[test]
+fn a_newer_database_in_rollback_journal_mode_is_refused_byte_for_byte() {
+    // A copy taken with VACUUM INTO (a *.bak) is in rollback-journal mode: switching it to WAL
+    // would rewrite header bytes 18-19 while the refusal says nothing was changed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    {
+        let conn = rusqlite_conn(&path);
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    }
+    let before = fs::read(&path).unwrap();
+    assert_eq!(&before[18..20], &[1, 1], "the file starts in rollback-journal mode");
+    let err = Store::open(&path, now()).unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { .. }), "a newer schema is refused: {err}");
+    assert_eq!(fs::read(&path).unwrap(), before, "every byte is as it was, the journal mode included");
+    assert!(!dir.path().join("newer.db-wal").exists(), "and no WAL file was started beside it");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_is_private_to_its_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Store::open(&path, now()).unwrap());
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "store identities and the audit log are for this user only, not {mode:o}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_database_is_refused_with_its_path_and_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    if rustix_is_root() {
+        eprintln!("skipped: root writes through read-only permissions");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Store::open(&path, now()).unwrap());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let err = Store::open(&path, now()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::Unwritable { .. }), "a read-only file cannot hold the queue: {err}");
+    assert!(text.contains(&path.display().to_string()), "the message names the file: {text}");
+    assert!(text.contains("--db"), "and says what to do: {text}");
+}
+
+/// Whether the tests run as root, which ignores file permissions.
+#[cfg(unix)]
+fn rustix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}

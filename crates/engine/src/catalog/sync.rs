@@ -292,10 +292,9 @@ impl App {
                     }
                 }
                 Err(e) if e.kind == crate::ErrorKind::Unavailable => {
-                    // The client's "it will be retried" is about its own retries, which are spent.
-                    let why = e.message.split("; it will be retried").next().unwrap_or(&e.message);
                     return Err(ApiError::unavailable(format!(
-                        "{why}. Tillbridge read {READ_ATTEMPTS} times; start the sync again once the store answers."
+                        "{} Tillbridge read {READ_ATTEMPTS} times; start the sync again once the store answers.",
+                        e.message.trim_end()
                     )));
                 }
                 other => return other,
