@@ -191,7 +191,7 @@ fn serve_instead(app: App) -> ExitCode {
 async fn serve_loopback(app: App) -> Result<(), ApiError> {
     let mut opts = ServeOptions {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, FALLBACK_PORT)),
-        allow_remote: false,
+        allowed_hosts: Vec::new(),
         ui_dir: locate_ui(None),
     };
     let (listener, local) = match bind(&opts).await {

@@ -38,12 +38,13 @@ struct Cli {
 enum Command {
     /// Serve the control panel and its JSON API to a browser on this machine.
     Serve {
-        /// Address to listen on. Loopback only unless --allow-remote is given; port 0 picks a free port.
+        /// Address to listen on. Loopback only unless --allowed-host is given; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:4870")]
         addr: SocketAddr,
-        /// Allow a non-loopback address. The panel has no login: anyone who can reach it can use it.
-        #[arg(long)]
-        allow_remote: bool,
+        /// A name other machines reach this one by (repeatable). Turns on the access token: every
+        /// request must carry it (the login page sets it as a cookie).
+        #[arg(long = "allowed-host", value_name = "NAME")]
+        allowed_hosts: Vec<String>,
         /// The built web UI (ui/dist). Found automatically in a checkout or next to the executable.
         #[arg(long, value_name = "DIR")]
         ui_dir: Option<PathBuf>,
@@ -316,8 +317,12 @@ async fn open_app(cli: &Cli) -> Result<App, ApiError> {
 #[allow(clippy::print_stdout)] // printing results is this function's job
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     match &cli.command {
-        Command::Serve { addr, allow_remote, ui_dir } => {
-            let opts = ServeOptions { addr: *addr, allow_remote: *allow_remote, ui_dir: locate_ui(ui_dir.as_deref()) };
+        Command::Serve { addr, allowed_hosts, ui_dir } => {
+            let opts = ServeOptions {
+                addr: *addr,
+                allowed_hosts: allowed_hosts.clone(),
+                ui_dir: locate_ui(ui_dir.as_deref()),
+            };
             // Bind before opening the database, so a refused address fails fast and touches nothing.
             let (listener, local) = bind(&opts).await?;
             let app = Arc::new(open_app(&cli).await?);
@@ -325,6 +330,15 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 eprintln!("note: the web UI is not built; run `npm --prefix ui ci && npm --prefix ui run build`");
             }
             println!("Tillbridge is serving http://{local}/ (Ctrl-C to stop)");
+            if opts.remote() {
+                let token = app.panel_token().await?;
+                println!(
+                    "Other machines reach it as {} with this access token (kept in {}): {}",
+                    opts.allowed_hosts.join(", "),
+                    app.secrets().describe(),
+                    token.expose()
+                );
+            }
             serve(app, &opts, listener, stop_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -625,7 +639,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             };
             let emulate = EmulateOptions { seed: seed.spec(), ..EmulateOptions::default() };
             let demo = tillbridge_demo::open(tillbridge_demo::DemoOptions { emulate, db_path }).await?;
-            let opts = ServeOptions { addr: *addr, allow_remote: false, ui_dir: locate_ui(None) };
+            let opts = ServeOptions { addr: *addr, allowed_hosts: Vec::new(), ui_dir: locate_ui(None) };
             let (listener, local) = match bind(&opts).await {
                 Ok(bound) => bound,
                 // The usual port is taken (another Tillbridge?): any free one will do for a demo.

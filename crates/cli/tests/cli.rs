@@ -104,7 +104,7 @@ fn serve_refuses_a_non_loopback_address_without_the_flag() {
     let db = dir.path().join("t.db");
     let out = tillbridge(&["serve", "--addr", "0.0.0.0:0", "--db", db.to_str().unwrap(), "--secret-store", "memory"]);
     assert_eq!(out.status.code(), Some(1), "exposing the panel needs an explicit opt-in");
-    assert!(text(&out.stderr).contains("--allow-remote"), "the refusal names the flag: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--allowed-host"), "the refusal names the flag: {}", text(&out.stderr));
     assert!(!db.exists(), "a refused serve touches no database");
 }
 

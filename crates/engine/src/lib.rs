@@ -10,6 +10,7 @@ mod csv;
 mod doctor;
 mod error;
 mod mapping;
+mod panel;
 mod paths;
 mod progress;
 pub mod runtime;

@@ -1,8 +1,8 @@
 //! `tillbridge serve`: the web UI and a JSON API over the engine, for a browser on this machine.
 //!
-//! Each route is a one-line adapter over [`App`]. The control panel has no login, so it listens
-//! on loopback only unless the operator passes `--allow-remote`, and it refuses requests whose
-//! `Host` is not this loopback address (a web page elsewhere cannot reach it through DNS rebinding).
+//! Each route is a one-line adapter over [`App`]. The panel listens on loopback only unless the
+//! operator names the hosts it is reached by (`--allowed-host`), which also turns on its access
+//! token; see [`access`] for the Host, Origin and token checks.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,12 +10,15 @@ use std::sync::Arc;
 
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tillbridge_engine::{self as engine, ApiError, App, ErrorKind};
+use tillbridge_secrets::Secret;
 use tower_http::services::{ServeDir, ServeFile};
+
+mod access;
 
 /// An engine error on the wire: `{code, message}` with a status that says whose fault it is.
 struct HttpError(ApiError);
@@ -332,32 +335,43 @@ pub fn api_router(app: Arc<App>) -> Router {
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub addr: SocketAddr,
-    pub allow_remote: bool,
+    /// Names other machines reach the panel by (`--allowed-host`). Empty: this machine only. Not
+    /// empty: every request must also carry the access token.
+    pub allowed_hosts: Vec<String>,
     /// The built UI (`ui/dist`); `None` serves a page that says how to build it.
     pub ui_dir: Option<PathBuf>,
 }
 
-/// Refuses a non-loopback address unless the operator asked for it: the panel has no login.
-pub fn check_bind(addr: SocketAddr, allow_remote: bool) -> Result<(), ApiError> {
-    if addr.ip().is_loopback() || allow_remote {
+impl ServeOptions {
+    /// Whether other machines may use the panel (with the access token).
+    pub fn remote(&self) -> bool {
+        !self.allowed_hosts.is_empty()
+    }
+}
+
+/// Refuses a non-loopback address unless the operator named the hosts it is reached by: those
+/// turn on the access token, without which nothing is served to another machine.
+pub fn check_bind(addr: SocketAddr, allowed_hosts: &[String]) -> Result<(), ApiError> {
+    if addr.ip().is_loopback() || !allowed_hosts.is_empty() {
         Ok(())
     } else {
         Err(ApiError::invalid(format!(
-            "refusing to listen on {addr}: the Tillbridge control panel has no login, so it serves this machine only (127.0.0.1 or [::1]). Pass --allow-remote if you really mean to expose it to your network."
+            "refusing to listen on {addr}: without --allowed-host the Tillbridge control panel serves this machine only (127.0.0.1 or [::1]). To reach it from your network, pass --allowed-host NAME (the name browsers use for this machine); it then asks for an access token."
         )))
     }
 }
 
-/// The whole site: API, UI and the host check.
-pub fn site(app: Arc<App>, opts: &ServeOptions, bound: SocketAddr) -> Router {
+/// The whole site: API, UI, and the access guard (Host, Origin, and the token when remote).
+pub fn site(app: Arc<App>, opts: &ServeOptions, bound: SocketAddr, token: Option<Secret>) -> Router {
     let ui = match opts.ui_dir.as_deref().filter(|d| d.join("index.html").is_file()) {
         Some(dir) => {
             Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
         }
         None => Router::new().fallback(get(ui_missing)),
     };
-    let router = api_router(app).merge(ui);
-    if opts.allow_remote { router } else { router.layer(middleware::from_fn_with_state(bound, only_loopback_hosts)) }
+    let access = access::Access::new(bound.port(), &opts.allowed_hosts, token);
+    let login = Router::new().route("/login", get(access::login_page).post(access::login)).with_state(access.clone());
+    api_router(app).merge(login).merge(ui).layer(middleware::from_fn_with_state(access, access::guard))
 }
 
 async fn ui_missing() -> Html<&'static str> {
@@ -367,43 +381,6 @@ async fn ui_missing() -> Html<&'static str> {
          then start <code>tillbridge serve</code> again (or pass <code>--ui-dir</code>).</p>\
          <p>The JSON API is up: <a href=\"/api/health\">/api/health</a>.</p>",
     )
-}
-
-/// A browser sends the name it used in `Host`. A page on another site that rebinds its DNS name to
-/// 127.0.0.1 still sends its own name, so only the loopback names of this port pass.
-async fn only_loopback_hosts(State(bound): State<SocketAddr>, req: Request, next: Next) -> Response {
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let port = bound.port();
-    let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
-    // A page on another site may POST here; browsers name its origin, and only our own passes.
-    let origin_ok = match req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        None => true,
-        Some(origin) => allowed.iter().any(|a| origin == format!("http://{a}")),
-    };
-    if allowed.iter().any(|a| a == host) && origin_ok {
-        let mut res = next.run(req).await;
-        res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-        res
-    } else if !allowed.iter().any(|a| a == host) {
-        let host: String = host.chars().take(120).collect();
-        HttpError(ApiError::invalid(format!(
-            "this Tillbridge panel answers only to http://127.0.0.1:{port}/ (the request named Host {host:?})"
-        )))
-        .into_response()
-    } else {
-        let origin: String = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok())
-            .unwrap_or_default()
-            .chars()
-            .take(120)
-            .collect();
-        HttpError(ApiError::invalid(format!(
-            "this Tillbridge panel takes requests only from its own pages at http://127.0.0.1:{port}/ (the request came from Origin {origin:?})"
-        )))
-        .into_response()
-    }
 }
 
 /// Finds the built UI: an explicit folder, `TILLBRIDGE_UI_DIR`, next to the executable, or the
@@ -428,7 +405,7 @@ pub fn locate_ui(explicit: Option<&Path>) -> Option<PathBuf> {
 
 /// A bound listener, so the caller can print the real address (port 0 picks a free one).
 pub async fn bind(opts: &ServeOptions) -> Result<(tokio::net::TcpListener, SocketAddr), ApiError> {
-    check_bind(opts.addr, opts.allow_remote)?;
+    check_bind(opts.addr, &opts.allowed_hosts)?;
     let listener = tokio::net::TcpListener::bind(opts.addr).await.map_err(|e| {
         ApiError::invalid(format!(
             "cannot listen on {}: {e}. Choose another port with --addr 127.0.0.1:PORT.",
@@ -448,8 +425,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
     let bound = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
+    let token = if opts.remote() { Some(app.panel_token().await?) } else { None };
     let runtime = app.start_runtime(engine::RuntimeOptions::service());
-    let served = axum::serve(listener, site(app, opts, bound))
+    let served = axum::serve(listener, site(app, opts, bound, token))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| ApiError::internal(format!("the server stopped: {e}")));

@@ -18,7 +18,7 @@ async fn start(ui_dir: Option<std::path::PathBuf>) -> (SocketAddr, tokio::sync::
         Arc::new(SystemClock),
         Opened { from_version: 0, to_version: 1, backup: None },
     );
-    let opts = ServeOptions { addr: "127.0.0.1:0".parse().unwrap(), allow_remote: false, ui_dir };
+    let opts = ServeOptions { addr: "127.0.0.1:0".parse().unwrap(), allowed_hosts: Vec::new(), ui_dir };
     let (listener, addr) = bind(&opts).await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -82,11 +82,14 @@ async fn serves_the_built_ui_and_falls_back_to_index_for_app_routes() {
 
 #[test]
 fn only_loopback_binds_without_the_flag() {
-    assert!(check_bind("127.0.0.1:4870".parse().unwrap(), false).is_ok(), "IPv4 loopback is the default");
-    assert!(check_bind("[::1]:4870".parse().unwrap(), false).is_ok(), "IPv6 loopback too");
-    let err = check_bind("0.0.0.0:4870".parse().unwrap(), false).unwrap_err();
-    assert!(err.message.contains("--allow-remote"), "the refusal names the flag that overrides it: {}", err.message);
-    assert!(check_bind("0.0.0.0:4870".parse().unwrap(), true).is_ok(), "an explicit --allow-remote is honoured");
+    assert!(check_bind("127.0.0.1:4870".parse().unwrap(), &[]).is_ok(), "IPv4 loopback is the default");
+    assert!(check_bind("[::1]:4870".parse().unwrap(), &[]).is_ok(), "IPv6 loopback too");
+    let err = check_bind("0.0.0.0:4870".parse().unwrap(), &[]).unwrap_err();
+    assert!(err.message.contains("--allowed-host"), "the refusal names the flag that opens it: {}", err.message);
+    assert!(
+        check_bind("0.0.0.0:4870".parse().unwrap(), &["panel.example".to_string()]).is_ok(),
+        "naming the hosts (which turns on the token) opens it"
+    );
 }
 
 #[tokio::test]
@@ -218,4 +221,108 @@ async fn a_huge_api_url_is_not_echoed_back_whole() {
     assert_eq!(status, 400, "an absurd URL is refused: {}", &text[..text.len().min(300)]);
     assert!(text.len() < 1_000, "the answer quotes the start of it, not 1.9 MB ({} bytes)", text.len());
     assert!(text.contains("characters"), "and says how long it was: {text}");
+}
+
+/// A panel reached from other machines as `panel.example`, and its access token.
+async fn start_remote() -> (SocketAddr, String, Arc<App>, tokio::sync::oneshot::Sender<()>) {
+    let app = Arc::new(App::from_parts(
+        Store::open_in_memory(Utc::now()).unwrap(),
+        Arc::new(MemorySecretStore::default()),
+        Arc::new(SystemClock),
+        Opened { from_version: 0, to_version: 1, backup: None },
+    ));
+    let token = app.panel_token().await.unwrap().expose().to_string();
+    let opts = ServeOptions {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        allowed_hosts: vec!["panel.example".into()],
+        ui_dir: None,
+    };
+    let (listener, addr) = bind(&opts).await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = app.clone();
+    tokio::spawn(async move {
+        serve(served, &opts, listener, async move {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap()
+    });
+    (addr, token, app, tx)
+}
+
+/// A raw request with the given extra header lines.
+async fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, out)
+}
+
+#[tokio::test]
+async fn reached_from_another_machine_the_panel_needs_its_token_and_keeps_its_host_and_origin_checks() {
+    let (addr, token, app, _stop) = start_remote().await;
+    let host = format!("panel.example:{}", addr.port());
+
+    let (status, out) = request(addr, &format!("GET /api/status HTTP/1.1\r\nHost: {host}"), "").await;
+    assert_eq!(status, 401, "an allowed name without the token gets nothing: {out}");
+    assert!(out.contains("/login"), "and is told where to sign in: {out}");
+
+    let change = r#"{"title":"shopify","price":"shopify","sale_price":"shopify","barcode":"shopify","sku":"shopify"}"#;
+    let (status, _) = request(
+        addr,
+        &format!("PUT /api/ownership HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json"),
+        change,
+    )
+    .await;
+    assert_eq!(status, 401, "a write without the token is refused");
+    assert_eq!(app.ownership().await.unwrap(), tillbridge_engine::Ownership::default(), "and changed nothing");
+
+    let bearer = format!("Authorization: Bearer {token}");
+    let (status, out) = request(addr, &format!("GET /api/status HTTP/1.1\r\nHost: {host}\r\n{bearer}"), "").await;
+    assert_eq!(status, 200, "the token as a bearer header opens the API: {out}");
+    let (status, _) = request(addr, &format!("GET /api/status HTTP/1.1\r\nHost: evil.example\r\n{bearer}"), "").await;
+    assert_eq!(status, 400, "the token does not make a foreign Host acceptable (DNS rebinding)");
+    let (status, out) = request(
+        addr,
+        &format!("PUT /api/ownership HTTP/1.1\r\nHost: {host}\r\n{bearer}\r\nOrigin: http://evil.example\r\nContent-Type: application/json"),
+        change,
+    )
+    .await;
+    assert_eq!(status, 400, "nor a foreign Origin (a cross-site write): {out}");
+    assert_eq!(app.ownership().await.unwrap(), tillbridge_engine::Ownership::default(), "which changed nothing");
+}
+
+#[tokio::test]
+async fn the_login_page_sets_a_session_cookie_only_for_the_right_token() {
+    let (addr, token, _app, _stop) = start_remote().await;
+    let host = format!("panel.example:{}", addr.port());
+    let form = "Content-Type: application/x-www-form-urlencoded";
+
+    let (status, out) = request(addr, &format!("GET / HTTP/1.1\r\nHost: {host}"), "").await;
+    assert_eq!(status, 303, "a page without a session goes to the login page: {out}");
+    assert!(out.contains("location: /login"), "{out}");
+    let (status, out) = request(addr, &format!("GET /login HTTP/1.1\r\nHost: {host}"), "").await;
+    assert_eq!(status, 200, "the login page itself needs no token: {out}");
+
+    let (status, out) = request(addr, &format!("POST /login HTTP/1.1\r\nHost: {host}\r\n{form}"), "token=wrong").await;
+    assert_eq!(status, 401, "a wrong token is refused: {out}");
+    assert!(!out.to_ascii_lowercase().contains("set-cookie"), "and gets no session: {out}");
+
+    let (status, out) =
+        request(addr, &format!("POST /login HTTP/1.1\r\nHost: {host}\r\n{form}"), &format!("token={token}")).await;
+    assert_eq!(status, 303, "the right token signs in: {out}");
+    let cookie = out
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("a session cookie is set: {out}"))
+        .to_string();
+    assert!(out.contains("HttpOnly") && out.contains("SameSite=Strict"), "the cookie is out of scripts' reach: {out}");
+    let (status, out) =
+        request(addr, &format!("GET /api/status HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}"), "").await;
+    assert_eq!(status, 200, "and the session opens the API: {out}");
 }
