@@ -54,6 +54,13 @@ async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> 
     if let Some(c) = connector {
         app = app.with_connector(c);
     }
+    connect_both(&app, s).await;
+    // The lanes send the writes; the handle is dropped, and the runtime lives as long as the test.
+    app.start_runtime(RuntimeOptions::one_shot());
+    app
+}
+
+async fn connect_both(app: &App, s: &RunningStores) {
     let c = &s.credentials;
     app.connect_bigcommerce(ConnectBigCommerce {
         api_url: c.bigcommerce.api_url.clone(),
@@ -69,9 +76,6 @@ async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> 
     })
     .await
     .unwrap();
-    // The lanes send the writes; the handle is dropped, and the runtime lives as long as the test.
-    app.start_runtime(RuntimeOptions::one_shot());
-    app
 }
 
 fn parts() -> ClientParts {
@@ -780,21 +784,7 @@ async fn a_scheduled_sync_beyond_its_guard_rails_waits_for_approval_and_writes_n
         clock.clone(),
         Opened { from_version: 0, to_version: 3, backup: None },
     );
-    let c = &s.credentials;
-    app.connect_bigcommerce(ConnectBigCommerce {
-        api_url: c.bigcommerce.api_url.clone(),
-        store_hash: c.bigcommerce.store_hash.clone(),
-        token: Secret::new(c.bigcommerce.access_token.clone()),
-    })
-    .await
-    .unwrap();
-    app.connect_shopify(ConnectShopify {
-        shop_url: c.shopify.shop_url.clone(),
-        api_version: Some(c.shopify.api_version.clone()),
-        token: Secret::new(c.shopify.access_token.clone()),
-    })
-    .await
-    .unwrap();
+    connect_both(&app, &s).await;
     // Due two minutes from now; no write at all passes the rails.
     let at = (Utc::now() + chrono::Duration::minutes(2)).format("%H:%M").to_string();
     let guard = tillbridge_engine::GuardRails { max_changes: 0, max_price_change_pct: 50 };
