@@ -31,11 +31,7 @@ impl App {
                 let connections = app.store.connections()?;
                 let find = |system: System| {
                     connections.iter().find(|c| c.system == system).cloned().ok_or_else(|| {
-                        let name = match system {
-                            System::BigCommerce => "BigCommerce",
-                            System::Shopify => "Shopify",
-                        };
-                        ApiError::invalid(format!("{name} is not connected yet: connect it in Settings, then sync"))
+                        ApiError::invalid(format!("{system} is not connected yet: connect it in Settings, then sync"))
                     })
                 };
                 let bc = find(System::BigCommerce)?;

@@ -11,6 +11,7 @@ use tillbridge_shopify::{DEFAULT_API_VERSION, ShopifyApi, ShopifyClient, Shopify
 use tillbridge_store::{NewConnection, System};
 use tillbridge_transport::{AuditSink, Backoff, ClientParts, SeededJitter, SystemWallClock};
 
+use crate::error::quoted;
 use crate::{ApiError, App, ConnectionView};
 
 /// Builds store clients. The engine uses [`HttpConnector`]; tests pass in-memory stores.
@@ -52,27 +53,13 @@ pub struct ConnectShopify {
 
 /// The longest URL a store connection takes; real API and shop URLs are far shorter.
 const MAX_URL: usize = 2_048;
-/// How much of a refused input an error message repeats: enough to recognise it, never megabytes.
-const ECHOED: usize = 80;
-
-/// `text` as an error message quotes it: debug-escaped and cut at [`ECHOED`] characters.
-pub(crate) fn echo(text: &str) -> String {
-    let count = text.chars().count();
-    if count <= ECHOED {
-        format!("{text:?}")
-    } else {
-        let head: String = text.chars().take(ECHOED).collect();
-        format!("{head:?}… ({count} characters in all)")
-    }
-}
-
 fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
     let trimmed = url.trim().trim_end_matches('/');
     if trimmed.len() > MAX_URL {
         return Err(ApiError::invalid(format!(
             "{what} is {} characters long; a store URL is at most {MAX_URL}, such as https://api.bigcommerce.com: {}",
             trimmed.len(),
-            echo(trimmed)
+            quoted(trimmed)
         )));
     }
     let ok = (trimmed.starts_with("https://") || trimmed.starts_with("http://"))
@@ -83,7 +70,7 @@ fn check_url(what: &str, url: &str) -> Result<String, ApiError> {
     } else {
         Err(ApiError::invalid(format!(
             "{what} must be an http(s) URL such as https://api.bigcommerce.com; got {}",
-            echo(url)
+            quoted(url)
         )))
     }
 }
@@ -107,7 +94,7 @@ impl App {
         if store_hash.is_empty() || !store_hash.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ApiError::invalid(format!(
                 "the store hash is the short code in your store's API path (/stores/HASH/), letters and digits only; got {}",
-                echo(&store_hash)
+                quoted(&store_hash)
             )));
         }
         if req.token.is_empty() {

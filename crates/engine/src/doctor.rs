@@ -177,10 +177,7 @@ impl App {
         health
             .into_iter()
             .map(|h| {
-                let name = match h.system {
-                    tillbridge_store::System::BigCommerce => "BigCommerce requests",
-                    tillbridge_store::System::Shopify => "Shopify requests",
-                };
+                let name = format!("{} requests", h.system);
                 let state = match h.state {
                     HealthState::Healthy | HealthState::Unknown => CheckState::Ok,
                     HealthState::Degraded => CheckState::Warn,
@@ -189,7 +186,7 @@ impl App {
                 let next = (state != CheckState::Ok).then_some(
                     "Writes wait in the queue and go out when the store answers again; check its status page.",
                 );
-                check(name, state, h.detail, next)
+                check(&name, state, h.detail, next)
             })
             .collect()
     }

@@ -102,3 +102,18 @@ impl From<tokio::task::JoinError> for ApiError {
         ApiError::internal(format!("a background task failed: {e}"))
     }
 }
+
+/// How much of a refused input an error message repeats: enough to recognise it, never megabytes.
+const QUOTED: usize = 80;
+
+/// `text` as an error message quotes something a caller sent (a URL, a Host header): escaped, and
+/// cut at [`QUOTED`] characters with the full length said.
+pub fn quoted(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= QUOTED {
+        format!("{text:?}")
+    } else {
+        let head: String = text.chars().take(QUOTED).collect();
+        format!("{head:?}… ({count} characters in all)")
+    }
+}

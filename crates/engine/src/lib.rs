@@ -21,7 +21,7 @@ pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_cata
 pub use clock::{Clock, SystemClock};
 pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
-pub use error::{ApiError, ErrorCode, ErrorKind};
+pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use paths::{default_db_path, default_log_dir};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};

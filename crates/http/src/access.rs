@@ -15,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tillbridge_engine::ApiError;
+use tillbridge_engine::{ApiError, quoted};
 use tillbridge_secrets::Secret;
 
 use crate::HttpError;
@@ -81,11 +81,6 @@ impl Access {
 /// Compares in time that does not depend on where the first difference is.
 fn same(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
-fn quoted(text: &str) -> String {
-    let cut: String = text.chars().take(120).collect();
-    format!("{cut:?}")
 }
 
 /// The guard in front of every route.

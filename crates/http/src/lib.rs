@@ -247,9 +247,9 @@ fn csv_download(filename: &str, body: String) -> Response {
 }
 
 async fn unknown_api(uri: axum::http::Uri) -> HttpError {
-    let path: String = uri.path().chars().take(120).collect();
     HttpError(ApiError::not_found(format!(
-        "there is no API route {path:?}; see `GET /api/health` for a route that exists"
+        "there is no API route {}; see `GET /api/health` for a route that exists",
+        engine::quoted(uri.path())
     )))
 }
 

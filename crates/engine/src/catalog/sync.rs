@@ -140,13 +140,17 @@ impl App {
     }
 
     async fn carry_out(&self, run: RunContext, request: SyncRequest, trigger: Trigger) {
-        // Renewing the run's lease tells other processes (and the next start) that it is alive,
-        // whether or not a runtime heartbeat runs here.
+        // Renewing the run's lease tells other processes (and the next start) that it is alive. The
+        // runtime's heartbeat renews it when a runtime runs here; this covers a run without one (a
+        // preview from a command that started no runtime).
         let lease = {
             let app = self.clone();
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(crate::runtime::HEARTBEAT).await;
+                    if app.runtime.has_lanes() {
+                        continue;
+                    }
                     let r = app
                         .blocking(|app| {
                             let now = app.now();
