@@ -9,6 +9,7 @@ pub mod options;
 pub mod schedule;
 pub mod scope;
 pub mod sku;
+pub mod stock;
 pub mod work;
 
 pub use scope::Scope;

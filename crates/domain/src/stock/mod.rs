@@ -1,0 +1,19 @@
+//! The stock capability's pure core: the rules of a location pair ([`policy`]), the bookkeeping of
+//! one item at one pair ([`ledger`]), the planner that turns bases and reads into writes and
+//! conflicts ([`plan`]), and the writes it hands to the runtime ([`writes`]).
+//!
+//! The quantity synced is the sellable one (Shopify `available`, BigCommerce `available_to_sell`),
+//! never on-hand against on-hand.
+
+pub mod ledger;
+pub mod plan;
+pub mod policy;
+pub mod writes;
+
+pub use ledger::{ConflictSnapshot, Echo, InDoubt, LandingError, Ledger, Resolution, in_doubt, rebase_to};
+pub use plan::{CellInput, CellPlan, Hold, Level, Note, Outcome, StockCounts, count, plan_cell};
+pub use policy::{Buffer, Owner, PairPolicy, PolicyError, SameWindow, Side, SidePair};
+pub use writes::{BIGCOMMERCE_ITEMS_PER_WRITE, CellKey, SHOPIFY_ROWS_PER_WRITE, StockWrite, batch};
+
+#[cfg(test)]
+mod tests;
