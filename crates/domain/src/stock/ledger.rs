@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 use super::policy::{PairPolicy, Side, SidePair};
 use super::writes::StockWrite;
 
-/// A write of ours that landed but that a read may not show yet (BigCommerce applies inventory
-/// writes asynchronously). Until `until`, a read that still shows the value from before the write
-/// is not a change.
+/// Writes of ours that landed but that a read may not show yet (BigCommerce applies inventory
+/// writes asynchronously). Until `until`, a read that still shows `before` is not a change: it is
+/// the store from before our writes, and counts as `before + adjust`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Echo {
+    /// What the side showed when the first of these writes was planned.
+    pub before: i64,
     /// What our writes added to the side, in total, since a read last showed them.
     pub adjust: i64,
     pub until: DateTime<Utc>,
@@ -83,8 +85,8 @@ impl Ledger {
         *self.version.get_mut(write.side) += 1;
         if write.adjust != 0 {
             let echo = self.echo.get_mut(write.side);
-            let pending = echo.map_or(0, |e| e.adjust);
-            *echo = Some(Echo { adjust: pending + write.adjust, until: now + echo_window });
+            let (before, pending) = echo.map_or((write.expect, 0), |e| (e.before, e.adjust));
+            *echo = Some(Echo { before, adjust: pending + write.adjust, until: now + echo_window });
         }
         self.revision += 1;
         Ok(())
@@ -141,7 +143,7 @@ impl ConflictSnapshot {
         }
     }
 
-    fn seen(&self, side: Side) -> i64 {
+    pub fn seen(&self, side: Side) -> i64 {
         match side {
             Side::BigCommerce => self.seen_bigcommerce,
             Side::Shopify => self.seen_shopify,
@@ -181,14 +183,36 @@ pub fn in_doubt(write: &StockWrite, seen_now: i64) -> InDoubt {
     }
 }
 
-/// Re-bases a cell so that the ordinary plan carries the stock to `stock`: the primary side's
-/// base becomes what it showed, and the other side's base is set so that its delta is exactly the
-/// difference still to apply. Anything either side sold after the conflict was seen stays a delta
-/// on top, so a decision never erases a later sale.
+/// Re-bases a cell that has no base yet so that the ordinary plan carries the stock to `stock`:
+/// the primary side's base becomes what it showed, and the other side's base is set so that its
+/// delta is exactly the difference still to apply.
 pub fn rebase_to(policy: &PairPolicy, seen: SidePair<i64>, stock: i64) -> SidePair<i64> {
     let primary = policy.primary();
     let p = *seen.get(primary);
     let mut base = seen;
     *base.get_mut(primary.other()) = seen.get(primary.other()) - (stock - p);
     base
+}
+
+impl Ledger {
+    /// Carries out a person's decision on a conflict: shifts the bases so that the ordinary plan
+    /// takes the stock to `stock`. The shift is added, like every other change to the bases, so a
+    /// write that landed after the conflict was seen keeps its effect; and anything either side
+    /// sold after the conflict was seen stays a delta on top, so a decision never erases a sale.
+    pub fn decide(&mut self, policy: &PairPolicy, conflict: &ConflictSnapshot, stock: i64) {
+        let primary = policy.primary();
+        let seen_primary = conflict.seen(primary);
+        let mut shift = SidePair::default();
+        *shift.get_mut(primary) = conflict.delta(primary);
+        *shift.get_mut(primary.other()) = conflict.delta(primary.other()) - (stock - seen_primary);
+        if let Some(base) = self.base.as_mut() {
+            base.bigcommerce += shift.bigcommerce;
+            base.shopify += shift.shopify;
+        } else {
+            let seen = SidePair::new(conflict.seen_bigcommerce, conflict.seen_shopify);
+            self.base = Some(rebase_to(policy, seen, stock));
+        }
+        self.decided = true;
+        self.revision += 1;
+    }
 }

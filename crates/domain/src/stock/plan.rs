@@ -54,8 +54,9 @@ pub struct CellInput {
 pub enum Hold {
     InFlight,
     OpenConflict,
-    /// A write of ours landed on `side` and the read shows neither the value before it nor the
-    /// value after it; the store may still be catching up, so the cell waits out the echo window.
+    /// Writes of ours landed on `side` and the read shows neither the value from before them nor
+    /// the value after them; the store may still be catching up, so the cell waits out the echo
+    /// window, after which reads are trusted again.
     UnclearEcho {
         side: Side,
     },
@@ -132,12 +133,12 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
     let mut effective = seen;
     for side in Side::BOTH {
         let Some(echo) = *ledger.echo.get(side) else { continue };
-        let delta = seen.get(side) - base.get(side);
-        if now >= echo.until || delta == 0 {
+        let shown = *seen.get(side);
+        if now >= echo.until || shown == echo.before + echo.adjust {
             *ledger.echo.get_mut(side) = None;
             changed = true;
-        } else if delta == -echo.adjust {
-            *effective.get_mut(side) = *base.get(side);
+        } else if shown == echo.before {
+            *effective.get_mut(side) = shown + echo.adjust;
             plan.notes.push(Note::StaleRead { side });
         } else {
             plan.outcome = Outcome::Held(Hold::UnclearEcho { side });
@@ -159,6 +160,12 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
                 changed = true;
             }
             SameWindow::Manual => {
+                // A decision re-bases the cell, which an echo still being waited out would not
+                // survive; the echo window is short, so the conflict waits for it.
+                if let Some(side) = Side::BOTH.into_iter().find(|s| ledger.echo.get(*s).is_some()) {
+                    plan.outcome = Outcome::Held(Hold::UnclearEcho { side });
+                    return finish(plan, ledger, base, changed);
+                }
                 plan.outcome = Outcome::Conflict(ConflictSnapshot {
                     base_bigcommerce: base.bigcommerce,
                     base_shopify: base.shopify,
@@ -178,7 +185,9 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
         cell: input.key.clone(),
         side,
         adjust,
-        expect: *seen.get(side),
+        // What the store holds, as far as we know: a stale read is corrected by the writes it
+        // does not show yet, so an in-doubt check compares against the real value.
+        expect: *effective.get(side),
         carries,
         planned_version: *ledger.version.get(side),
         activate: side == Side::Shopify && input.seen.shopify == Level::NotStocked,

@@ -83,8 +83,8 @@ fn manual_raises_a_conflict_and_a_decision_is_carried_out_without_a_new_one() {
     assert_eq!(snapshot.chosen_stock(&manual, Resolution::Shopify), 3, "Shopify's change alone");
 
     // The person counts the shelf and types 7; meanwhile Shopify sells one more.
-    let seen = SidePair::new(snapshot.seen_bigcommerce, snapshot.seen_shopify);
-    let ledger = Ledger { base: Some(rebase_to(&manual, seen, 7)), decided: true, ..Ledger::default() };
+    let mut ledger = converged(5, 5);
+    ledger.decide(&manual, &snapshot, 7);
     let plan = plan_cell(&input(manual, ledger.clone(), 4, 2), t0());
     assert_eq!(plan.outcome, Outcome::Writes, "the decision goes out even though Shopify moved again: {plan:?}");
     let ledger = land_all(&ledger, &plan);
