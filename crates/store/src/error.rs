@@ -35,6 +35,10 @@ pub enum StoreError {
     )]
     CorruptSetting { key: String, detail: String },
 
+    /// A rule of the data refused the change; the message says which and what to do.
+    #[error("{0}")]
+    Refused(String),
+
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
 

@@ -18,6 +18,7 @@ pub mod mapping;
 mod migrations;
 mod open;
 mod settings;
+pub mod stock;
 pub mod sync_runs;
 mod time;
 
@@ -36,6 +37,10 @@ pub use mapping::{
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
+pub use stock::{
+    CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, land_in,
+    raise_conflict_in, save_cell_plan_in,
+};
 pub use sync_runs::{NewRun, RunStart, SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord, Trigger};
 pub use tillbridge_domain::Scope;
 pub use tillbridge_transport::{AuditEntry, Direction, EndpointTemplate, Outcome, System};
