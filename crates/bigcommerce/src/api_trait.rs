@@ -23,6 +23,12 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
         items: &'a [InventoryAdjustment],
         reason: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
+    /// Relative stock moves; see [`BigCommerceClient::adjust_stock`].
+    fn adjust_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>>;
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>>;
 }
@@ -52,6 +58,13 @@ impl BigCommerceApi for BigCommerceClient {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
         BigCommerceClient::set_stock(self, items, reason).boxed()
+    }
+    fn adjust_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+        BigCommerceClient::adjust_stock(self, items, reason).boxed()
     }
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
         BigCommerceClient::create_order(self, order).boxed()
@@ -99,8 +112,35 @@ impl BigCommerceApi for MemoryBigCommerce {
         })
         .boxed()
     }
-    fn inventory_items<'a>(&'a self, _location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>> {
-        let r = self.check().map(|()| Vec::new());
+    fn inventory_items<'a>(&'a self, location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>> {
+        let r = self.check().map(|()| {
+            let stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
+            let products = self.products.lock().unwrap_or_else(|p| p.into_inner());
+            let mut items: BTreeMap<i64, InventoryItem> = BTreeMap::new();
+            for (&(variant_id, location_id), &quantity) in stock.iter() {
+                if !location_ids.is_empty() && !location_ids.contains(&location_id) {
+                    continue;
+                }
+                let product = products.iter().find(|p| p.variants.iter().any(|v| v.id == variant_id));
+                let item = items.entry(variant_id).or_insert_with(|| InventoryItem {
+                    identity: InventoryIdentity {
+                        sku: product
+                            .and_then(|p| p.variants.iter().find(|v| v.id == variant_id))
+                            .map(|v| v.sku.clone()),
+                        variant_id,
+                        product_id: product.map_or(0, |p| p.id),
+                    },
+                    locations: Vec::new(),
+                });
+                item.locations.push(InventoryAtLocation {
+                    location_id,
+                    available_to_sell: quantity,
+                    total_inventory_onhand: quantity,
+                    settings: None,
+                });
+            }
+            items.into_values().collect::<Vec<_>>()
+        });
         futures_util::stream::iter([r]).boxed()
     }
     fn update_variants<'a>(&'a self, updates: &'a [VariantUpdate]) -> BoxFuture<'a, Result<BatchOutcome, BcError>> {
@@ -168,6 +208,35 @@ impl BigCommerceApi for MemoryBigCommerce {
                 stock.insert((i.variant_id, i.location_id), i.quantity);
             }
             vec![Transaction { transaction_id: format!("memory-{}", stock.len()) }]
+        });
+        async move { r }.boxed()
+    }
+    /// All or nothing, and never below zero, as BigCommerce refuses a move below the safety stock.
+    fn adjust_stock<'a>(
+        &'a self,
+        items: &'a [InventoryAdjustment],
+        _reason: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>> {
+        let r = self.check().and_then(|()| {
+            let mut stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
+            for i in items {
+                let now = stock.get(&(i.variant_id, i.location_id)).copied().unwrap_or(0);
+                if now + i.quantity < 0 {
+                    return Err(BcError::Rejected {
+                        endpoint: "/v3/inventory/adjustments/relative".into(),
+                        status: 422,
+                        title: "Unprocessable Entity".into(),
+                        details: format!(
+                            "variant {} at location {} cannot go below the safety stock",
+                            i.variant_id, i.location_id
+                        ),
+                    });
+                }
+            }
+            for i in items {
+                *stock.entry((i.variant_id, i.location_id)).or_insert(0) += i.quantity;
+            }
+            Ok(vec![Transaction { transaction_id: format!("memory-{}", stock.len()) }])
         });
         async move { r }.boxed()
     }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::CatalogWrite;
+use crate::stock::StockWrite;
 
 /// The store a job's requests go to. Each store has one lane, which runs its due jobs in order and
 /// spends that store's quota.
@@ -80,6 +81,7 @@ impl Capability {
 #[serde(tag = "kind", content = "work", rename_all = "snake_case")]
 pub enum Work {
     CatalogWrite(CatalogWrite),
+    StockWrite(StockWrite),
 }
 
 impl Work {
@@ -87,18 +89,21 @@ impl Work {
     pub fn kind(&self) -> &'static str {
         match self {
             Work::CatalogWrite(_) => "catalog_write",
+            Work::StockWrite(_) => "stock_write",
         }
     }
 
     pub fn capability(&self) -> Capability {
         match self {
             Work::CatalogWrite(_) => Capability::Catalog,
+            Work::StockWrite(_) => Capability::Stock,
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Work::CatalogWrite(w) => w.lane(),
+            Work::StockWrite(w) => w.lane(),
         }
     }
 
@@ -106,6 +111,7 @@ impl Work {
     pub fn entity_key(&self) -> String {
         match self {
             Work::CatalogWrite(w) => w.entity_key(),
+            Work::StockWrite(w) => w.entity_key(),
         }
     }
 
@@ -113,6 +119,7 @@ impl Work {
     pub fn describe(&self) -> String {
         match self {
             Work::CatalogWrite(w) => w.describe(),
+            Work::StockWrite(w) => w.describe(),
         }
     }
 }

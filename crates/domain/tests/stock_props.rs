@@ -194,7 +194,12 @@ impl World {
         for note in &plan.notes {
             match note {
                 Note::StaleRead { .. } => self.seen.stale_reads += 1,
-                Note::Oversold { .. } => self.seen.oversold += 1,
+                Note::Oversold { .. } => {
+                    self.seen.oversold += 1;
+                    if self.policy.owner == Owner::BigCommerce {
+                        self.seen.clamped += 1;
+                    }
+                }
                 _ => {}
             }
         }
@@ -354,6 +359,7 @@ impl Exercised {
         self.conflicts += other.conflicts;
         self.oversold += other.oversold;
         self.fooled += other.fooled;
+        self.clamped += other.clamped;
     }
 }
 
@@ -362,6 +368,8 @@ impl Exercised {
 #[derive(Debug, Default)]
 struct Exercised {
     cases: u32,
+    /// Cases whose final stock was compared with the model.
+    checked: u32,
     stale_reads: u32,
     unclear_echoes: u32,
     superseded: u32,
@@ -371,12 +379,17 @@ struct Exercised {
     in_doubt: u32,
     conflicts: u32,
     oversold: u32,
+    /// Oversells under BigCommerce ownership: BigCommerce stops at zero and the units sold
+    /// beyond it are reported, not kept, so the model (which keeps them) no longer applies.
+    clamped: u32,
     fooled: u32,
 }
 
 #[test]
 fn every_outside_change_is_counted_exactly_once() {
-    let cases = 10_000;
+    // Some cases cannot be compared with the model (see `clamped` and `fooled`); enough run that
+    // at least 10,000 are.
+    let cases = 14_000;
     let mut runner = TestRunner::new(ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() });
     let totals = RefCell::new(Exercised::default());
     let strategy = (policy(), 0i64..=20, prop::collection::vec(op(), 1..48));
@@ -389,11 +402,15 @@ fn every_outside_change_is_counted_exactly_once() {
         let mut totals = totals.borrow_mut();
         totals.cases += 1;
         totals.add(&world.seen);
+        if world.seen.clamped > 0 {
+            return Ok(());
+        }
         if world.seen.fooled > 0 {
             // BigCommerce cannot say whether an adjustment landed; see `restart`. Counted, and
             // left out of the equality, which no check could make true.
             return Ok(());
         }
+        totals.checked += 1;
         prop_assert_eq!(&world.last, &Outcome::InStep, "the cell settles: {:?}", world);
         let primary = policy.primary();
         prop_assert_eq!(
@@ -415,7 +432,8 @@ fn every_outside_change_is_counted_exactly_once() {
     }
     let totals = totals.into_inner();
     eprintln!("stock interleavings: {totals:?}");
-    assert!(totals.cases >= cases, "at least {cases} interleavings ran");
+    assert!(totals.cases >= cases, "all {cases} interleavings ran");
+    assert!(totals.checked >= 10_000, "at least 10,000 interleavings were compared with the model: {}", totals.checked);
     for (what, n) in [
         ("stale reads", totals.stale_reads),
         ("unclear echoes", totals.unclear_echoes),

@@ -71,6 +71,7 @@ impl From<StoreError> for ApiError {
                 ErrorKind::Invalid
             }
             StoreError::NotFound { .. } => ErrorKind::NotFound,
+            StoreError::Refused(_) => ErrorKind::Conflict,
             StoreError::SyncRunning { .. } => {
                 return ApiError {
                     code: Some(ErrorCode::SyncRunning),

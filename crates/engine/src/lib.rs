@@ -15,6 +15,7 @@ mod paths;
 mod progress;
 pub mod runtime;
 mod snapshot;
+pub mod stock;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
 pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
@@ -33,6 +34,10 @@ pub use runtime::queue::{
 pub use runtime::runs::{RunResult, RunView, RunsQuery, RunsView};
 pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
+pub use stock::{
+    LocationPairView, LocationRules, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView,
+    StockConflictView, StockItemView, StockSyncReport, StockSyncRequest, StoreLocation,
+};
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};

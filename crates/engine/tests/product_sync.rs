@@ -5,6 +5,10 @@
 // Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{connect_both, connected, merchant};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,102 +18,25 @@ use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, TryStreamExt};
 use rust_decimal::Decimal;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceApi, BigCommerceClient, ProductQuery};
-use tillbridge_emulator::shopify::ShopifyConfig;
-use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
+use tillbridge_emulator::{RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, ConnectBigCommerce, ConnectShopify, Connector, FailedQuery, HttpConnector, MappingQuery, PairRequest,
-    RetryRequest, RuntimeOptions, Scope, SyncPhase, SyncProgress, SyncRequest, SystemClock,
+    App, Connector, FailedQuery, HttpConnector, MappingQuery, PairRequest, RetryRequest, RuntimeOptions, Scope,
+    SyncPhase, SyncProgress, SyncRequest,
 };
-use tillbridge_secrets::{MemorySecretStore, Secret};
-use tillbridge_shopify::gid::{ProductId, VariantId};
-use tillbridge_shopify::models::{InventoryAdjustment, Location, PosOrder, ProductWithVariants, Refund, Variant};
+use tillbridge_secrets::MemorySecretStore;
+use tillbridge_shopify::gid::{InventoryItemId, LocationId, ProductId, VariantId};
+use tillbridge_shopify::models::{
+    InventoryAdjustment, InventoryLevel, Location, PosOrder, ProductWithVariants, Refund, Variant,
+};
 use tillbridge_shopify::{
     IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyApi, ShopifyClient, ShopifyConnection, ShopifyError,
     VariantQuery, VariantUpdate, WriteOutcome,
 };
 use tillbridge_store::{Opened, Store};
-use tillbridge_transport::{Backoff, ClientParts, MemoryAudit, SeededJitter, SystemWallClock};
+use tillbridge_transport::ClientParts;
 
-/// Seeded stores on a Shopify Plus bucket: the checks below re-read the whole catalog after each
-/// step, which on the Standard bucket would spend most of the test waiting for points.
 async fn stores(variants: usize) -> RunningStores {
-    let defaults = EmulateOptions::default();
-    let shopify = ShopifyConfig { bucket_size: 10_000.0, restore_rate: 1_000.0, ..defaults.shopify.clone() };
-    tillbridge_emulator::start(EmulateOptions {
-        seed: SeedSpec { variants, ..SeedSpec::default() },
-        shopify,
-        ..defaults
-    })
-    .await
-    .unwrap()
-}
-
-async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> App {
-    let mut app = App::from_parts(
-        Store::open_in_memory(Utc::now()).unwrap(),
-        Arc::new(MemorySecretStore::default()),
-        Arc::new(SystemClock),
-        Opened { from_version: 0, to_version: 3, backup: None },
-    );
-    if let Some(c) = connector {
-        app = app.with_connector(c);
-    }
-    connect_both(&app, s).await;
-    // The lanes send the writes; the handle is dropped, and the runtime lives as long as the test.
-    app.start_runtime(RuntimeOptions::one_shot());
-    app
-}
-
-async fn connect_both(app: &App, s: &RunningStores) {
-    let c = &s.credentials;
-    app.connect_bigcommerce(ConnectBigCommerce {
-        api_url: c.bigcommerce.api_url.clone(),
-        store_hash: c.bigcommerce.store_hash.clone(),
-        token: Secret::new(c.bigcommerce.access_token.clone()),
-    })
-    .await
-    .unwrap();
-    app.connect_shopify(ConnectShopify {
-        shop_url: c.shopify.shop_url.clone(),
-        api_version: Some(c.shopify.api_version.clone()),
-        token: Secret::new(c.shopify.access_token.clone()),
-    })
-    .await
-    .unwrap();
-}
-
-fn parts() -> ClientParts {
-    ClientParts {
-        audit: Arc::new(MemoryAudit::default()),
-        jitter: Arc::new(SeededJitter::new(7)),
-        clock: Arc::new(SystemWallClock),
-        backoff: Backoff::default(),
-        timeout: Duration::from_secs(30),
-    }
-}
-
-/// The merchant's own access to the stores, for edits made outside Tillbridge.
-fn merchant(s: &RunningStores) -> (BigCommerceClient, ShopifyClient) {
-    let c = &s.credentials;
-    let bc = BigCommerceClient::new(
-        &BcConnection {
-            api_url: c.bigcommerce.api_url.clone(),
-            store_hash: c.bigcommerce.store_hash.clone(),
-            token: Secret::new(c.bigcommerce.access_token.clone()),
-        },
-        parts(),
-    )
-    .unwrap();
-    let sh = ShopifyClient::new(
-        &ShopifyConnection {
-            shop_url: c.shopify.shop_url.clone(),
-            api_version: c.shopify.api_version.clone(),
-            token: Secret::new(c.shopify.access_token.clone()),
-        },
-        parts(),
-    )
-    .unwrap();
-    (bc, sh)
+    support::stores(SeedSpec { variants, ..SeedSpec::default() }).await
 }
 
 async fn sync(app: &App, mode: Scope, dry_run: bool) -> SyncProgress {
@@ -321,6 +248,19 @@ impl ShopifyApi for FlakyShopify {
         key: &'a IdempotencyKey,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>> {
         self.inner.set_quantities(input, key)
+    }
+    fn inventory_levels_at(
+        &self,
+        location: &LocationId,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        self.inner.inventory_levels_at(location)
+    }
+    fn activate_inventory<'a>(
+        &'a self,
+        item: &'a InventoryItemId,
+        location: &'a LocationId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>> {
+        self.inner.activate_inventory(item, location)
     }
     fn pos_orders(
         &self,
@@ -796,7 +736,8 @@ async fn a_scheduled_sync_beyond_its_guard_rails_waits_for_approval_and_writes_n
     s.shopify.requests().reset();
     // The PC wakes ten minutes later.
     clock.0.store(600, std::sync::atomic::Ordering::SeqCst);
-    let runtime = app.start_runtime(RuntimeOptions { scheduler: true, tick: Duration::from_millis(100) });
+    let runtime =
+        app.start_runtime(RuntimeOptions { scheduler: true, tick: Duration::from_millis(100), stock_poll: None });
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let run = loop {
         let runs = app.runs(tillbridge_engine::RunsQuery::default()).await.unwrap();

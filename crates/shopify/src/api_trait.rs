@@ -9,8 +9,11 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::gid::{InventoryItemId, LocationId, ProductId};
-use crate::models::{InventoryAdjustment, InventoryChange, Location, PosOrder, ProductWithVariants, Refund, Variant};
+use crate::gid::{InventoryItemId, InventoryLevelId, LocationId, ProductId};
+use crate::models::{
+    InventoryAdjustment, InventoryChange, InventoryLevel, Location, PosOrder, ProductWithVariants, Quantities,
+    QuantityName, Refund, Variant,
+};
 use crate::{
     BulkRunner, IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyClient, ShopifyError, UserError,
     UserErrorCode, VariantQuery, VariantUpdate, WriteOutcome,
@@ -37,6 +40,17 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         input: &'a SetQuantities,
         key: &'a IdempotencyKey,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>>;
+    /// Every level stocked at `location`: one location's stock snapshot.
+    fn inventory_levels_at(
+        &self,
+        location: &LocationId,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>>;
+    /// Stocks an item at a location (the answer to `ITEM_NOT_STOCKED_AT_LOCATION`).
+    fn activate_inventory<'a>(
+        &'a self,
+        item: &'a InventoryItemId,
+        location: &'a LocationId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>>;
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>>;
     fn create_refund<'a>(
         &'a self,
@@ -78,6 +92,19 @@ impl ShopifyApi for ShopifyClient {
         key: &'a IdempotencyKey,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryAdjustment>, ShopifyError>> {
         ShopifyClient::set_quantities(self, input, key).boxed()
+    }
+    fn inventory_levels_at(
+        &self,
+        location: &LocationId,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        ShopifyClient::inventory_levels_at(self, location).boxed()
+    }
+    fn activate_inventory<'a>(
+        &'a self,
+        item: &'a InventoryItemId,
+        location: &'a LocationId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>> {
+        ShopifyClient::activate_inventory(self, item, location).boxed()
     }
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
         ShopifyClient::pos_orders(self, since).boxed()
@@ -257,6 +284,55 @@ impl ShopifyApi for MemoryShopify {
             };
             keys.insert(key.as_str().to_string(), adjustment.clone());
             WriteOutcome::Applied(adjustment)
+        });
+        async move { r }.boxed()
+    }
+    fn inventory_levels_at(
+        &self,
+        location: &LocationId,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
+            stock
+                .iter()
+                .filter(|((_, at), _)| at == location)
+                .map(|((item, at), &available)| InventoryLevel {
+                    id: InventoryLevelId(format!("gid://shopify/InventoryLevel/{}?inventory_item_id={}", at.0, item.0)),
+                    item_id: item.clone(),
+                    location_id: at.clone(),
+                    quantities: Quantities(BTreeMap::from([
+                        (QuantityName::Available, available),
+                        (QuantityName::Committed, 0),
+                        (QuantityName::OnHand, available),
+                    ])),
+                    updated_at: None,
+                })
+                .collect::<Vec<_>>()
+        });
+        futures_util::stream::iter([r]).boxed()
+    }
+    fn activate_inventory<'a>(
+        &'a self,
+        item: &'a InventoryItemId,
+        location: &'a LocationId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let mut stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
+            let available = *stock.entry((item.clone(), location.clone())).or_insert(0);
+            WriteOutcome::Applied(InventoryLevel {
+                id: InventoryLevelId(format!(
+                    "gid://shopify/InventoryLevel/{}?inventory_item_id={}",
+                    location.0, item.0
+                )),
+                item_id: item.clone(),
+                location_id: location.clone(),
+                quantities: Quantities(BTreeMap::from([
+                    (QuantityName::Available, available),
+                    (QuantityName::Committed, 0),
+                    (QuantityName::OnHand, available),
+                ])),
+                updated_at: None,
+            })
         });
         async move { r }.boxed()
     }

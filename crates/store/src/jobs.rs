@@ -144,6 +144,12 @@ pub enum Settlement {
     AlreadyApplied,
     /// Its run was cancelled before the request went out.
     Cancelled,
+    /// Not sent: the work it carried is out of date (another write reached the same thing after it
+    /// was planned, or the store's value moved under a compare-and-set). The next plan carries
+    /// what is still to do.
+    Superseded {
+        reason: String,
+    },
 }
 
 /// One job's attempt, as a lane reports it.
@@ -459,6 +465,14 @@ impl Store {
                         .execute(params![o.job_id, at, state, error, superseded_by])?;
                         ("refused", Some(error.as_str()))
                     }
+                    Settlement::Superseded { reason } => {
+                        tx.prepare_cached(
+                            "UPDATE jobs SET state = 'superseded', last_error = ?3, superseded_by = ?4, in_doubt = 0,
+                                 lease_owner = NULL, lease_expires_at = NULL, updated_at = ?2 WHERE id = ?1",
+                        )?
+                        .execute(params![o.job_id, at, reason, successor])?;
+                        ("superseded", Some(reason.as_str()))
+                    }
                     Settlement::Cancelled => {
                         tx.prepare_cached(
                             "UPDATE jobs SET state = 'cancelled', attempts = MAX(attempts - 1, 0), lease_owner = NULL,
@@ -642,6 +656,19 @@ impl Store {
     }
 
     /// Every job ever queued for `entity_key`, oldest first: an item's history across runs.
+    /// The entities of `capability` with a job on the wire or in doubt: their answers decide the
+    /// bookkeeping, so a planner leaves those entities alone until they settle.
+    pub fn busy_entities(&self, capability: Capability) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT entity_key FROM jobs WHERE capability = ?1
+                     AND (state = 'running' OR (in_doubt = 1 AND state IN ('pending', 'failed')))",
+            )?;
+            let rows = stmt.query_map([capability.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
     pub fn jobs_for_entity(&self, entity_key: &str) -> Result<Vec<Job>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE entity_key = ?1 ORDER BY id"))?;

@@ -38,8 +38,8 @@ pub use mapping::{
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
 pub use stock::{
-    CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, land_in,
-    raise_conflict_in, save_cell_plan_in,
+    CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, StockItem, land_in,
+    raise_conflict_in, save_cell_plan_in, stock_cell_in,
 };
 pub use sync_runs::{NewRun, RunStart, SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord, Trigger};
 pub use tillbridge_domain::Scope;

@@ -139,7 +139,8 @@ fn cell_from_row(r: &Row<'_>) -> rusqlite::Result<StockCellRecord> {
     })
 }
 
-fn cell_in(tx: &Connection, id: &CellId) -> Result<Option<StockCellRecord>, StoreError> {
+/// One cell, inside a transaction the caller composes.
+pub fn stock_cell_in(tx: &Connection, id: &CellId) -> Result<Option<StockCellRecord>, StoreError> {
     Ok(tx
         .prepare_cached(&format!(
             "SELECT {CELL_COLUMNS} FROM stock_cells
@@ -196,7 +197,7 @@ fn save_ledger_in(tx: &Transaction<'_>, id: &CellId, label: &str, ledger: &Ledge
 /// revision is still the one the plan read. Returns whether the ledger was saved (false means
 /// something reached the cell meanwhile; the next cycle plans it again).
 pub fn save_cell_plan_in(tx: &Transaction<'_>, update: &CellUpdate, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let stored = cell_in(tx, &update.id)?;
+    let stored = stock_cell_in(tx, &update.id)?;
     let current = stored.as_ref().map_or(0, |c| c.ledger.revision);
     let saved = match &update.ledger {
         Some(ledger) if current == update.read_revision => {
@@ -237,7 +238,7 @@ pub fn land_in(
     now: DateTime<Utc>,
     echo_window: chrono::Duration,
 ) -> Result<Result<(), LandingError>, StoreError> {
-    let Some(mut cell) = cell_in(tx, id)? else { return Ok(Err(LandingError::NoBase)) };
+    let Some(mut cell) = stock_cell_in(tx, id)? else { return Ok(Err(LandingError::NoBase)) };
     if let Err(e) = cell.ledger.land(write, now, echo_window) {
         return Ok(Err(e));
     }
@@ -307,7 +308,41 @@ fn conflict_from_row(r: &Row<'_>) -> rusqlite::Result<StockConflictRecord> {
     })
 }
 
+/// A matched variant pair whose stock is synced: from the pairs the last catalog sync that wrote
+/// had matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockItem {
+    pub bigcommerce_product_id: i64,
+    pub bigcommerce_variant_id: i64,
+    pub shopify_item_id: String,
+    pub label: String,
+}
+
 impl Store {
+    /// The items whose stock is synced: every pair the last catalog sync that wrote had matched.
+    pub fn stock_items(&self) -> Result<Vec<StockItem>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT b.product_id, b.variant_id, s.inventory_item_id, CASE WHEN b.sku <> '' THEN b.sku ELSE s.sku END
+                 FROM synced_pairs p
+                 JOIN bigcommerce_baseline b ON b.variant_id = p.bigcommerce_variant_id
+                 JOIN shopify_baseline s ON s.variant_id = p.shopify_variant_id
+                 ORDER BY b.variant_id",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(StockItem {
+                        bigcommerce_product_id: r.get(0)?,
+                        bigcommerce_variant_id: r.get(1)?,
+                        shopify_item_id: r.get(2)?,
+                        label: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
     /// Pairs two locations. Each location can be in one pair only, so a second pair for either is
     /// refused with the pair it is already in.
     pub fn add_location_pair(&self, pair: &NewLocationPair, now: DateTime<Utc>) -> Result<i64, StoreError> {
@@ -414,7 +449,7 @@ impl Store {
     }
 
     pub fn stock_cell(&self, id: &CellId) -> Result<Option<StockCellRecord>, StoreError> {
-        self.read(|conn| cell_in(conn, id))
+        self.read(|conn| stock_cell_in(conn, id))
     }
 
     /// The cells with an open conflict.
@@ -465,7 +500,7 @@ impl Store {
                     conflict.resolution.as_deref().unwrap_or("no decision recorded")
                 )));
             }
-            let mut cell = cell_in(tx, &conflict.cell)?.ok_or(StoreError::NotFound { what: "stock cell", id })?;
+            let mut cell = stock_cell_in(tx, &conflict.cell)?.ok_or(StoreError::NotFound { what: "stock cell", id })?;
             cell.ledger.decide(policy, &conflict.snapshot, stock);
             save_ledger_in(tx, &conflict.cell, &cell.label, &cell.ledger)?;
             tx.execute(

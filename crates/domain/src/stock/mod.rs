@@ -13,7 +13,7 @@ pub mod writes;
 pub use ledger::{ConflictSnapshot, Echo, InDoubt, LandingError, Ledger, Resolution, in_doubt, rebase_to};
 pub use plan::{CellInput, CellPlan, Hold, Level, Note, Outcome, StockCounts, count, plan_cell};
 pub use policy::{Buffer, Owner, PairPolicy, PolicyError, SameWindow, Side, SidePair};
-pub use writes::{BIGCOMMERCE_ITEMS_PER_WRITE, CellKey, SHOPIFY_ROWS_PER_WRITE, StockWrite, batch};
+pub use writes::{BIGCOMMERCE_ITEMS_PER_WRITE, CellKey, SHOPIFY_ROWS_PER_WRITE, StockWrite, batch, stock_entity};
 
 #[cfg(test)]
 mod tests;

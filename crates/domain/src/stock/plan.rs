@@ -1,7 +1,7 @@
 //! The stock planner: from a cell's bookkeeping and what both stores show now, the writes that
 //! bring them into step, or the reason to wait, or a conflict for a person.
 //!
-//! With `p` the primary side (the owner, or BigCommerce under `both`) and `n` the other, and
+//! With `p` the primary side (the owner, or Shopify under `both`) and `n` the other, and
 //! `dP`, `dN` what each side changed since its base:
 //! - the primary gets `+dN`, a relative write that carries `n`'s change;
 //! - `n` is set to what it should show for the primary's new stock (the buffer applied), a
@@ -177,10 +177,16 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
         }
     }
 
-    let stock = effective.get(p) + dn;
-    if stock < 0 {
-        plan.notes.push(Note::Oversold { stock });
+    let mut to_p = dn;
+    if effective.get(p) + dn < 0 {
+        plan.notes.push(Note::Oversold { stock: effective.get(p) + dn });
+        if p == Side::BigCommerce {
+            // BigCommerce owns the stock and cannot go below zero: it stops at zero, and the
+            // units sold beyond it are reported, not kept.
+            to_p = dn.max(-((*effective.get(p)).max(0)));
+        }
     }
+    let stock = effective.get(p) + to_p;
     let write = |side: Side, adjust: i64, carries: SidePair<i64>| StockWrite {
         cell: input.key.clone(),
         side,
@@ -192,10 +198,13 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
         planned_version: *ledger.version.get(side),
         activate: side == Side::Shopify && input.seen.shopify == Level::NotStocked,
     };
-    if dn != 0 {
+    if to_p != 0 {
         let mut carries = SidePair::default();
         *carries.get_mut(n) = dn;
-        plan.writes.push(write(p, dn, carries));
+        plan.writes.push(write(p, to_p, carries));
+    } else if dn != 0 {
+        *base.get_mut(n) += dn;
+        changed = true;
     }
     let to_n = policy.shown(n, stock) - effective.get(n);
     if to_n != 0 {

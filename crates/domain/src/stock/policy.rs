@@ -194,20 +194,28 @@ impl PairPolicy {
         Ok(())
     }
 
-    /// The side whose value is the stock itself. Under `both` it is BigCommerce, an arbitrary
-    /// but fixed choice: with no buffer both sides show the same number, so the roles only name
-    /// the two writes.
+    /// The side whose value is the stock itself. Under `both` it is Shopify, because Shopify can
+    /// show an oversell (a negative `available`) and BigCommerce cannot: the store that can hold
+    /// every value holds the truth, and the other is shown it.
     pub fn primary(&self) -> Side {
-        self.owner.side().unwrap_or(Side::BigCommerce)
+        self.owner.side().unwrap_or(Side::Shopify)
     }
 
-    /// What `side` should show when the stock is `stock`.
+    /// What `side` should show when the stock is `stock`: the buffer is held back from the
+    /// non-owning side, and BigCommerce never goes below zero (it refuses stock below its safety
+    /// stock), so an oversell shows there as 0.
     pub fn shown(&self, side: Side, stock: i64) -> i64 {
-        if side == self.primary() || self.buffer.is_none() {
-            return stock;
+        let mut shown = stock;
+        if side != self.primary() && !self.buffer.is_none() {
+            shown = (stock - self.buffer.hold_back).max(0);
+            if let Some(cap) = self.buffer.cap {
+                shown = shown.min(cap);
+            }
         }
-        let held = (stock - self.buffer.hold_back).max(0);
-        self.buffer.cap.map_or(held, |cap| held.min(cap))
+        if side == Side::BigCommerce {
+            shown = shown.max(0);
+        }
+        shown
     }
 }
 

@@ -68,8 +68,15 @@ fn sales_of_the_last_units_on_both_sides_merge_to_an_oversold_minus_one() {
     let plan = plan_cell(&input(PairPolicy::default(), converged(1, 1), 0, 0), t0());
     let bc = write_to(&plan, Side::BigCommerce).map(|w| w.adjust);
     let shop = write_to(&plan, Side::Shopify).map(|w| w.adjust);
-    assert_eq!((bc, shop), (Some(-1), Some(-1)), "each side gets the other's sale");
+    assert_eq!(shop, Some(-1), "Shopify holds the truth under both, and shows the oversell as -1");
+    assert_eq!(bc, None, "BigCommerce cannot go below zero and already shows 0: no write");
     assert!(plan.notes.contains(&Note::Oversold { stock: -1 }), "two sales of one unit are an oversell to report");
+    let ledger = land_all(&converged(1, 1), &plan);
+    let next = plan_cell(&input(PairPolicy::default(), ledger, 0, -1), t0());
+    assert_eq!(next.outcome, Outcome::InStep, "0 on BigCommerce is what -1 looks like there");
+    let restocked = plan_cell(&input(PairPolicy::default(), next.ledger.unwrap_or_default(), 5, -1), t0());
+    assert_eq!(write_to(&restocked, Side::Shopify).map(|w| w.after()), Some(4), "a restock of 5 pays the unit back");
+    assert_eq!(write_to(&restocked, Side::BigCommerce).map(|w| w.after()), Some(4), "and BigCommerce shows the 4");
 }
 
 #[test]
@@ -94,6 +101,15 @@ fn manual_raises_a_conflict_and_a_decision_is_carried_out_without_a_new_one() {
     let settled = plan_cell(&input(manual, ledger, 6, 6), t0());
     assert_eq!(settled.outcome, Outcome::InStep, "the cell is in step");
     assert_eq!(settled.ledger.map(|l| l.decided), Some(false), "and manual applies again from now on");
+}
+
+#[test]
+fn under_bigcommerce_ownership_an_oversell_stops_at_zero_and_is_reported() {
+    let owns = policy(Owner::BigCommerce, SameWindow::Merge);
+    let plan = plan_cell(&input(owns, converged(2, 2), 2, -1), t0());
+    assert_eq!(write_to(&plan, Side::BigCommerce).map(|w| w.after()), Some(0), "BigCommerce stops at zero");
+    assert_eq!(write_to(&plan, Side::Shopify).map(|w| w.after()), Some(0), "and Shopify is shown the owner's 0");
+    assert!(plan.notes.contains(&Note::Oversold { stock: -1 }), "the unit sold beyond the shelf is reported");
 }
 
 #[test]

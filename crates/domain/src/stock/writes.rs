@@ -29,16 +29,16 @@ pub struct CellKey {
 }
 
 impl CellKey {
-    /// The item part of a stock entity key: both stores' ids, since either can be re-linked.
-    pub fn item(&self) -> String {
-        format!("bigcommerce/{}+{}", self.bigcommerce_variant, self.shopify_item)
-    }
-
-    /// `stock:{pair}:{item}:{side}`. The side is part of the key because one cell can have a write
-    /// to each store at once; each supersedes only an older write to the same store.
     pub fn entity_key(&self, side: Side) -> String {
-        format!("stock:{}:{}:{}", self.pair, self.item(), side.as_str())
+        stock_entity(self.pair, self.bigcommerce_variant, &self.shopify_item, side)
     }
+}
+
+/// `stock:{pair}:{item}:{side}`, the item being both stores' ids. The side is part of the key
+/// because one cell can have a write to each store at once; each supersedes only an older write
+/// to the same store.
+pub fn stock_entity(pair: i64, bigcommerce_variant: i64, shopify_item: &str, side: Side) -> String {
+    format!("stock:{pair}:bigcommerce/{bigcommerce_variant}+{shopify_item}:{}", side.as_str())
 }
 
 /// A change of one cell's sellable quantity on one store: add `adjust`, which the plan computed

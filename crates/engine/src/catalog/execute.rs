@@ -68,14 +68,21 @@ pub(crate) async fn send_next(
     due: DueWork,
     cancel: &CancellationToken,
 ) -> Result<Option<Sent>, ApiError> {
-    let units: Vec<CatalogWrite> = due.iter().map(|(_, Work::CatalogWrite(w))| w.clone()).collect();
+    let due: Vec<(Job, CatalogWrite)> = due
+        .into_iter()
+        .filter_map(|(job, work)| match work {
+            Work::CatalogWrite(w) => Some((job, w)),
+            _ => None,
+        })
+        .collect();
+    let units: Vec<CatalogWrite> = due.iter().map(|(_, w)| w.clone()).collect();
     let Some(first) = batch(&units).into_iter().next() else { return Ok(None) };
     let chosen: Vec<&Job> = first.units.iter().map(|&i| &due[i].0).collect();
     let claimed = claim(app, &chosen).await?;
     if claimed.is_empty() {
         return Ok(None);
     }
-    let unit_of = |job: &Job| due.iter().find(|(j, _)| j.id == job.id).map(|(_, Work::CatalogWrite(w))| w.clone());
+    let unit_of = |job: &Job| due.iter().find(|(j, _)| j.id == job.id).map(|(_, w)| w.clone());
     let mut settlements = Vec::new();
     // A run cancelled after the lane read its due jobs has had them cancelled in the queue, so
     // claiming found them gone; what was claimed goes out.

@@ -47,17 +47,23 @@ pub struct RuntimeOptions {
     pub scheduler: bool,
     /// How often the scheduler looks at the clock.
     pub tick: Duration,
+    /// How often stock is polled on both stores (a back-office PC rarely receives webhooks, so
+    /// polling is what keeps stock in step); None leaves stock to manual cycles.
+    pub stock_poll: Option<Duration>,
 }
+
+/// The default stock poll interval.
+pub const STOCK_POLL: Duration = Duration::from_secs(30);
 
 impl RuntimeOptions {
     /// The long-running runtime of `serve`, `run` and the desktop app.
     pub fn service() -> RuntimeOptions {
-        RuntimeOptions { scheduler: true, tick: Duration::from_secs(15) }
+        RuntimeOptions { scheduler: true, tick: Duration::from_secs(15), stock_poll: Some(STOCK_POLL) }
     }
 
     /// Lanes only, for a command that runs one sync and exits.
     pub fn one_shot() -> RuntimeOptions {
-        RuntimeOptions { scheduler: false, tick: Duration::from_secs(15) }
+        RuntimeOptions { scheduler: false, tick: Duration::from_secs(15), stock_poll: None }
     }
 }
 
@@ -81,6 +87,8 @@ pub(crate) struct Runtime {
     progress: HashMap<Capability, ProgressCell>,
     /// Cancellation of the runs this process is carrying out, by run id.
     run_cancels: Mutex<HashMap<i64, CancellationToken>>,
+    /// A polled stock cycle is under way here; the next poll waits for it instead of piling up.
+    pub(crate) stock_polling: std::sync::atomic::AtomicBool,
 }
 
 impl Runtime {
@@ -93,6 +101,7 @@ impl Runtime {
             commands: Mutex::new(None),
             progress: Capability::ALL.into_iter().map(|c| (c, ProgressCell::default())).collect(),
             run_cancels: Mutex::new(HashMap::new()),
+            stock_polling: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -246,9 +255,12 @@ async fn command_loop(
 ) {
     let mut ticker = tokio::time::interval(options.tick);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut stock_ticker = tokio::time::interval(options.stock_poll.unwrap_or(STOCK_POLL));
+    stock_ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
+            _ = stock_ticker.tick(), if options.stock_poll.is_some() => app.spawn_stock_poll(),
             _ = ticker.tick() => {
                 if options.scheduler {
                     app.start_due_schedule().await;

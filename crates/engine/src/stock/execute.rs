@@ -1,0 +1,408 @@
+//! Carrying out stock jobs on a lane: pack the due writes into one request (Shopify 250 rows,
+//! BigCommerce 2,000 items at one location), check each against the bookkeeping, send, and record
+//! what landed in the bookkeeping before the jobs are settled.
+//!
+//! Shopify writes are compare-and-set (`changeFromQuantity` is what the plan saw) with an
+//! idempotency key, so a resend after a lost answer is harmless and a moved value is refused
+//! (`CHANGE_FROM_QUANTITY_STALE`: the next cycle reads again; nothing is forced). BigCommerce has
+//! no compare-and-set and its adjustments are relative, so a write whose answer was lost is
+//! settled by reading the stock back ([`tillbridge_domain::stock::in_doubt`]), never by resending.
+
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use tillbridge_bigcommerce::BcError;
+use tillbridge_bigcommerce::models::InventoryAdjustment as BcAdjustment;
+use tillbridge_domain::stock::{ConflictSnapshot, InDoubt, Side, StockWrite, batch, in_doubt};
+use tillbridge_domain::work::{Lane, Work};
+use tillbridge_shopify::gid::{InventoryItemId, LocationId};
+use tillbridge_shopify::{
+    IdempotencyKey, InventoryReason, QuantitySet, SetQuantities, SettableQuantity, UserErrorCode, WriteOutcome,
+};
+use tillbridge_store::{Job, Settlement, land_in, raise_conflict_in, stock_cell_in};
+use tillbridge_transport::{ErrorClass, correlation};
+use tokio_util::sync::CancellationToken;
+
+use super::sync::cell_id;
+use crate::clients::StoreClients;
+use crate::runtime::lanes::{DueWork, Sent, claim, request_id, retry_or_give_up};
+use crate::{ApiError, App};
+
+/// How long a BigCommerce read may still show the stock from before our write: its inventory
+/// API applies writes asynchronously. Shopify reads an item's level directly, so none there.
+pub(crate) fn echo_window(side: Side) -> chrono::Duration {
+    match side {
+        Side::BigCommerce => chrono::Duration::seconds(60),
+        Side::Shopify => chrono::Duration::zero(),
+    }
+}
+
+const STALE_SHOPIFY: &str = "Shopify's stock moved after it was read (CHANGE_FROM_QUANTITY_STALE); not forced: the next stock cycle reads it again";
+
+/// Sends the next stock request of `lane` and settles the jobs it carried.
+pub(crate) async fn send_next(
+    app: &App,
+    lane: Lane,
+    due: DueWork,
+    _cancel: &CancellationToken,
+) -> Result<Option<Sent>, ApiError> {
+    let due: Vec<(Job, StockWrite)> = due
+        .into_iter()
+        .filter_map(|(job, work)| match work {
+            Work::StockWrite(w) => Some((job, w)),
+            _ => None,
+        })
+        .collect();
+    let by_entity: HashMap<String, Job> = due.iter().map(|(j, w)| (w.entity_key(), j.clone())).collect();
+    let Some(first) = batch(due.iter().map(|(_, w)| w.clone()).collect()).into_iter().next() else {
+        return Ok(None);
+    };
+    let chosen: Vec<(Job, StockWrite)> =
+        first.into_iter().filter_map(|w| by_entity.get(&w.entity_key()).map(|j| (j.clone(), w))).collect();
+    let refs: Vec<&Job> = chosen.iter().map(|(j, _)| j).collect();
+    let claimed = claim(app, &refs).await?;
+    let Some(lead) = claimed.first() else { return Ok(None) };
+    let request_id = request_id(lead);
+    let started_at = app.now();
+    let mut go: Vec<(Job, StockWrite)> =
+        chosen.into_iter().filter(|(j, _)| claimed.iter().any(|c| c.id == j.id)).collect();
+    let mut settlements = Vec::new();
+
+    // The bookkeeping decides first: a write planned before another landed on the same side is
+    // out of date, and one found landed was recorded before its process died.
+    let checks: Vec<(i64, Result<(), String>)> = {
+        let writes: Vec<(i64, StockWrite)> = go.iter().map(|(j, w)| (j.id, w.clone())).collect();
+        app.blocking(move |app| {
+            let mut out = Vec::new();
+            for (id, w) in writes {
+                let cell = app.store.stock_cell(&cell_id(&w.cell))?;
+                let verdict = match cell {
+                    Some(c) => c.ledger.admits(&w).map_err(|e| e.to_string()),
+                    None => Err("the item's bookkeeping is gone (its location pair was unmapped)".into()),
+                };
+                out.push((id, verdict));
+            }
+            Ok(out)
+        })
+        .await?
+    };
+    go.retain(|(job, _)| match checks.iter().find(|(id, _)| *id == job.id).map(|(_, v)| v) {
+        Some(Err(reason)) => {
+            let settlement = if job.in_doubt {
+                Settlement::AlreadyApplied
+            } else {
+                Settlement::Superseded { reason: reason.clone() }
+            };
+            settlements.push((job.id, settlement));
+            false
+        }
+        _ => true,
+    });
+    if go.is_empty() {
+        return Ok(Some(Sent { request_id, started_at, settlements }));
+    }
+    let clients = match app.shared_clients().await {
+        Ok(c) => c,
+        Err(e) => {
+            for (job, _) in &go {
+                settlements.push((job.id, retry_or_give_up(app, job, &e.message)));
+            }
+            return Ok(Some(Sent { request_id, started_at, settlements }));
+        }
+    };
+    let results = correlation::scope(request_id.clone(), async {
+        match lane {
+            Lane::Shopify => send_shopify(app, &clients, &request_id, go).await,
+            Lane::BigCommerce => send_bigcommerce(app, &clients, go).await,
+        }
+    })
+    .await?;
+    settlements.extend(results);
+    Ok(Some(Sent { request_id, started_at, settlements }))
+}
+
+/// Records in the bookkeeping the writes that landed, in one transaction.
+async fn land(app: &App, landed: Vec<StockWrite>) -> Result<(), ApiError> {
+    if landed.is_empty() {
+        return Ok(());
+    }
+    app.blocking(move |app| {
+        let now = app.now();
+        app.store.write(|tx| {
+            for w in &landed {
+                if let Err(e) = land_in(tx, &cell_id(&w.cell), w, now, echo_window(w.side))? {
+                    tracing::error!(entity = %w.entity_key(), error = %e, "a landed stock write could not be recorded");
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
+    })
+    .await
+}
+
+async fn send_shopify(
+    app: &App,
+    clients: &StoreClients,
+    request_id: &str,
+    go: Vec<(Job, StockWrite)>,
+) -> Result<Vec<(i64, Settlement)>, ApiError> {
+    let mut settlements = Vec::new();
+    let mut ready = Vec::new();
+    for (job, w) in go {
+        if w.activate {
+            let item = InventoryItemId(w.cell.shopify_item.clone());
+            let location = LocationId(w.cell.shopify_location.clone());
+            match clients.shopify.activate_inventory(&item, &location).await {
+                Ok(WriteOutcome::Applied(_)) => {}
+                Ok(WriteOutcome::Refused(errors)) => {
+                    let why = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
+                    settlements.push((
+                        job.id,
+                        Settlement::Dead { error: format!("Shopify would not stock the item at the location: {why}") },
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    settlements.push((job.id, retry_or_give_up(app, &job, &e.to_string())));
+                    continue;
+                }
+            }
+        }
+        ready.push((job, w));
+    }
+    if ready.is_empty() {
+        return Ok(settlements);
+    }
+    let input = SetQuantities {
+        name: SettableQuantity::Available,
+        reason: InventoryReason::Correction,
+        reference_document_uri: Some(format!("gid://tillbridge/StockSync/{request_id}")),
+        quantities: ready
+            .iter()
+            .map(|(_, w)| QuantitySet {
+                item_id: InventoryItemId(w.cell.shopify_item.clone()),
+                location_id: LocationId(w.cell.shopify_location.clone()),
+                quantity: w.after(),
+                change_from: Some(w.expect),
+            })
+            .collect(),
+    };
+    // The same jobs resent (after a lost answer) carry the same key, so Shopify answers the first
+    // result instead of applying the change again.
+    let ids: Vec<String> = ready.iter().map(|(j, _)| j.idempotency_key.clone()).collect();
+    let key = IdempotencyKey::for_job(&ids.join(","), "stock-set");
+    match clients.shopify.set_quantities(&input, &key).await {
+        Ok(WriteOutcome::Applied(_)) => {
+            land(app, ready.iter().map(|(_, w)| w.clone()).collect()).await?;
+            settlements.extend(ready.iter().map(|(j, _)| (j.id, Settlement::Done)));
+        }
+        Ok(WriteOutcome::Refused(errors)) => {
+            // Shopify refuses the whole request: rows it blamed settle by their error, the rest go
+            // out again at once without them.
+            let mut blamed: HashMap<usize, Settlement> = HashMap::new();
+            let mut unplaced = Vec::new();
+            for e in &errors {
+                let row = e.field.iter().skip_while(|f| f.as_str() != "quantities").nth(1).and_then(|n| n.parse().ok());
+                let settlement = match e.code {
+                    UserErrorCode::ChangeFromQuantityStale => Settlement::Superseded { reason: STALE_SHOPIFY.into() },
+                    UserErrorCode::ItemNotStockedAtLocation => Settlement::RetryAt {
+                        at: app.now(),
+                        error: "the item was not stocked at the Shopify location; it is activated on the next attempt"
+                            .into(),
+                    },
+                    _ => Settlement::Dead { error: format!("Shopify refused the stock: {}", e.message) },
+                };
+                match row {
+                    Some(i) if i < ready.len() => {
+                        blamed.insert(i, settlement);
+                    }
+                    _ => unplaced.push(e.message.clone()),
+                }
+            }
+            for (i, (job, _)) in ready.iter().enumerate() {
+                let settlement = match blamed.remove(&i) {
+                    Some(s) => s,
+                    None if !unplaced.is_empty() => {
+                        Settlement::Dead { error: format!("Shopify refused the stock: {}", unplaced.join("; ")) }
+                    }
+                    None => Settlement::RetryAt {
+                        at: app.now(),
+                        error: "sent together with a row Shopify refused; sent again without it".into(),
+                    },
+                };
+                settlements.push((job.id, settlement));
+            }
+        }
+        Err(e) => {
+            for (job, _) in &ready {
+                let settlement = match e.class() {
+                    ErrorClass::Retryable => retry_or_give_up(app, job, &e.to_string()),
+                    ErrorClass::Permanent => Settlement::Dead { error: e.to_string() },
+                };
+                settlements.push((job.id, settlement));
+            }
+        }
+    }
+    Ok(settlements)
+}
+
+async fn send_bigcommerce(
+    app: &App,
+    clients: &StoreClients,
+    go: Vec<(Job, StockWrite)>,
+) -> Result<Vec<(i64, Settlement)>, ApiError> {
+    let mut settlements = Vec::new();
+    // A job taken back from a process that died mid-request may have landed: BigCommerce cannot
+    // replay a relative adjustment, so its stock is read back first.
+    let (doubtful, mut ready): (Vec<_>, Vec<_>) = go.into_iter().partition(|(j, _)| j.in_doubt);
+    if !doubtful.is_empty() {
+        let (verified, results) = verify(app, clients, doubtful).await?;
+        ready.extend(verified);
+        settlements.extend(results);
+    }
+    if ready.is_empty() {
+        return Ok(settlements);
+    }
+    let items: Vec<BcAdjustment> = ready
+        .iter()
+        .map(|(_, w)| BcAdjustment {
+            location_id: w.cell.bigcommerce_location,
+            variant_id: w.cell.bigcommerce_variant,
+            quantity: w.adjust,
+        })
+        .collect();
+    match clients.bigcommerce.adjust_stock(&items, "Tillbridge stock sync").await {
+        Ok(_) => {
+            land(app, ready.iter().map(|(_, w)| w.clone()).collect()).await?;
+            settlements.extend(ready.iter().map(|(j, _)| (j.id, Settlement::Done)));
+        }
+        Err(BcError::OutcomeUnknown { .. }) => {
+            let (unsent, results) = verify(app, clients, ready).await?;
+            settlements.extend(results);
+            for (job, _) in unsent {
+                settlements.push((
+                    job.id,
+                    Settlement::RetryAt {
+                        at: app.now(),
+                        error: "the answer was lost and the stock shows it did not land; sent again".into(),
+                    },
+                ));
+            }
+        }
+        Err(BcError::Rejected { status: 422, .. }) if ready.len() > 1 => {
+            // All or nothing, and the refusal does not say which item: each goes alone, so one
+            // item below its safety stock does not hold back the rest.
+            for (job, w) in ready {
+                let one = [BcAdjustment {
+                    location_id: w.cell.bigcommerce_location,
+                    variant_id: w.cell.bigcommerce_variant,
+                    quantity: w.adjust,
+                }];
+                match clients.bigcommerce.adjust_stock(&one, "Tillbridge stock sync").await {
+                    Ok(_) => {
+                        land(app, vec![w]).await?;
+                        settlements.push((job.id, Settlement::Done));
+                    }
+                    Err(e) => settlements.push((job.id, bigcommerce_failure(app, &job, &e))),
+                }
+            }
+        }
+        Err(e) => {
+            for (job, _) in &ready {
+                settlements.push((job.id, bigcommerce_failure(app, job, &e)));
+            }
+        }
+    }
+    Ok(settlements)
+}
+
+fn bigcommerce_failure(app: &App, job: &Job, e: &BcError) -> Settlement {
+    match e.class() {
+        ErrorClass::Retryable => retry_or_give_up(app, job, &e.to_string()),
+        ErrorClass::Permanent => Settlement::Dead { error: e.to_string() },
+    }
+}
+
+/// Reads BigCommerce's stock for writes that may or may not have landed. Landed ones are recorded
+/// and settled; ones that did not land are returned to be sent; unclear ones become a conflict for
+/// a person, since counting a change twice or never is exactly what must not happen.
+async fn verify(
+    app: &App,
+    clients: &StoreClients,
+    writes: Vec<(Job, StockWrite)>,
+) -> Result<(Vec<(Job, StockWrite)>, Vec<(i64, Settlement)>), ApiError> {
+    let mut locations: Vec<i64> = writes.iter().map(|(_, w)| w.cell.bigcommerce_location).collect();
+    locations.sort_unstable();
+    locations.dedup();
+    let mut stock: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut pages = clients.bigcommerce.inventory_items(&locations);
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(items) => {
+                for item in items {
+                    for at in item.locations {
+                        stock.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+                    }
+                }
+            }
+            Err(e) => {
+                // Nothing is proven by a failed read: the writes wait and are checked again.
+                let settlements =
+                    writes.iter().map(|(j, _)| (j.id, retry_or_give_up(app, j, &e.to_string()))).collect();
+                return Ok((Vec::new(), settlements));
+            }
+        }
+    }
+    let mut unsent = Vec::new();
+    let mut landed = Vec::new();
+    let mut settlements = Vec::new();
+    let mut unclear = Vec::new();
+    for (job, w) in writes {
+        let now_shows = stock.get(&(w.cell.bigcommerce_variant, w.cell.bigcommerce_location)).copied().unwrap_or(0);
+        match in_doubt(&w, now_shows) {
+            InDoubt::Landed => {
+                settlements.push((job.id, Settlement::AlreadyApplied));
+                landed.push(w);
+            }
+            InDoubt::NotLanded => unsent.push((job, w)),
+            InDoubt::Unclear => {
+                settlements.push((
+                    job.id,
+                    Settlement::Dead {
+                        error: format!(
+                            "may or may not have landed: BigCommerce showed {} before, would show {} after, and shows {now_shows}; decide the stock in Conflicts",
+                            w.expect,
+                            w.after()
+                        ),
+                    },
+                ));
+                unclear.push((w, now_shows));
+            }
+        }
+    }
+    land(app, landed).await?;
+    if !unclear.is_empty() {
+        app.blocking(move |app| {
+            let now = app.now();
+            app.store.write(|tx| {
+                for (w, now_shows) in &unclear {
+                    let id = cell_id(&w.cell);
+                    let Some(cell) = stock_cell_in(tx, &id)? else { continue };
+                    let base = cell.ledger.base.unwrap_or_default();
+                    let snapshot = ConflictSnapshot {
+                        base_bigcommerce: base.bigcommerce,
+                        base_shopify: base.shopify,
+                        seen_bigcommerce: *now_shows,
+                        seen_shopify: cell.seen.shopify.unwrap_or(base.shopify),
+                    };
+                    raise_conflict_in(tx, &id, &w.cell.label, &snapshot, "in_doubt", now)?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok((unsent, settlements))
+}

@@ -1,0 +1,354 @@
+//! A stock cycle: read the sellable quantity of every synced item at every paired location on both
+//! stores, plan each cell ([`tillbridge_domain::stock::plan_cell`]), save the bookkeeping, raise
+//! conflicts, and hand the writes to the runtime as jobs keyed `stock:{pair}:{item}:{store}`.
+//!
+//! Snapshot → pure plan → persisted jobs → the lanes execute: a dry run stops after the plan.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tillbridge_domain::Scope;
+use tillbridge_domain::stock::{
+    CellInput, CellKey, CellPlan, Level, Note, Outcome, Side, SidePair, StockCounts, count, plan_cell,
+};
+use tillbridge_domain::work::{Capability, Work};
+use tillbridge_shopify::gid::LocationId;
+use tillbridge_store::{
+    CellId, CellUpdate, LocationPairRecord, StockCellRecord, StockItem, SyncRunEnd, Trigger, enqueue_in,
+    raise_conflict_in, save_cell_plan_in, supersede_unplanned_in,
+};
+use tillbridge_transport::correlation;
+
+use crate::clients::StoreClients;
+use crate::progress::SyncPhase;
+use crate::runtime::runs::RunContext;
+use crate::runtime::work::new_job;
+use crate::{ApiError, App};
+
+/// How many changed cells a report lists; the counts cover them all.
+const REPORT_ROWS: usize = 500;
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct StockSyncRequest {
+    pub dry_run: bool,
+}
+
+/// One cell in a report: both sides, the base, and what the plan does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct StockCellView {
+    pub pair_id: i64,
+    pub location: String,
+    pub label: String,
+    pub bigcommerce_product_id: i64,
+    pub bigcommerce_variant_id: i64,
+    pub shopify_item_id: String,
+    pub bigcommerce: Option<i64>,
+    pub shopify: Option<i64>,
+    pub base_bigcommerce: Option<i64>,
+    pub base_shopify: Option<i64>,
+    /// "in_step", "writes", "conflict" or "held".
+    pub outcome: String,
+    /// The writes in plain words ("2 units off TB-1 at BigCommerce location 1 (7 → 5)").
+    pub writes: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct StockSyncReport {
+    pub run_id: i64,
+    pub dry_run: bool,
+    pub counts: StockCounts,
+    /// Cells with writes, conflicts, holds or notes, up to 500.
+    pub cells: Vec<StockCellView>,
+    pub written: u64,
+    pub failed: u64,
+    pub superseded: u64,
+}
+
+fn note_text(note: &Note) -> String {
+    match note {
+        Note::FirstAlignment { bigcommerce, shopify, stock } => format!(
+            "first alignment: BigCommerce showed {bigcommerce}, Shopify {shopify}; both are set from {stock} (the owner's, or the lower when neither owns the location)"
+        ),
+        Note::Overwritten { side, delta } => {
+            format!("{}'s change of {delta:+} was overwritten: the owner's change stands", side.name())
+        }
+        Note::StaleRead { side } => {
+            format!("{} still showed the value from before our write; not a change", side.name())
+        }
+        Note::Oversold { stock } => format!("oversold: the merged stock is {stock}"),
+    }
+}
+
+fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::InStep => "in_step".into(),
+        Outcome::Writes => "writes".into(),
+        Outcome::Conflict(_) => "conflict".into(),
+        Outcome::Held(_) => "held".into(),
+    }
+}
+
+/// What both stores showed, per (variant, location) and (item, location).
+pub(crate) struct StockRead {
+    bigcommerce: HashMap<(i64, i64), i64>,
+    shopify: HashMap<(String, String), i64>,
+}
+
+pub(crate) async fn read_levels(clients: &StoreClients, pairs: &[LocationPairRecord]) -> Result<StockRead, ApiError> {
+    let bc_locations: Vec<i64> = pairs.iter().map(|p| p.bigcommerce_location_id).collect();
+    let mut bigcommerce = HashMap::new();
+    let mut pages = clients.bigcommerce.inventory_items(&bc_locations);
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| ApiError::unavailable(format!("reading BigCommerce's stock failed: {e}")))?;
+        for item in page {
+            for at in item.locations.iter().filter(|l| bc_locations.contains(&l.location_id)) {
+                bigcommerce.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+            }
+        }
+    }
+    let mut shopify = HashMap::new();
+    for pair in pairs {
+        let location = LocationId(pair.shopify_location_id.clone());
+        let mut pages = clients.shopify.inventory_levels_at(&location);
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify's stock failed: {e}")))?;
+            for level in page {
+                if let Some(available) = level.quantities.available() {
+                    shopify.insert((level.item_id.0, level.location_id.0), available);
+                }
+            }
+        }
+    }
+    Ok(StockRead { bigcommerce, shopify })
+}
+
+/// Every cell's planner input: each synced item at each pair.
+pub(crate) fn cell_inputs(
+    pairs: &[LocationPairRecord],
+    items: &[StockItem],
+    stored: &HashMap<CellId, StockCellRecord>,
+    read: &StockRead,
+    busy: &HashSet<String>,
+    conflicts: &HashSet<CellId>,
+) -> Vec<CellInput> {
+    let mut inputs = Vec::with_capacity(pairs.len() * items.len());
+    for pair in pairs {
+        for item in items {
+            let key = CellKey {
+                pair: pair.id,
+                bigcommerce_location: pair.bigcommerce_location_id,
+                shopify_location: pair.shopify_location_id.clone(),
+                bigcommerce_product: item.bigcommerce_product_id,
+                bigcommerce_variant: item.bigcommerce_variant_id,
+                shopify_item: item.shopify_item_id.clone(),
+                label: item.label.clone(),
+            };
+            let id = cell_id(&key);
+            let level = |q: Option<&i64>| q.map_or(Level::NotStocked, |q| Level::Stocked(*q));
+            let seen = SidePair::new(
+                level(read.bigcommerce.get(&(item.bigcommerce_variant_id, pair.bigcommerce_location_id))),
+                level(read.shopify.get(&(item.shopify_item_id.clone(), pair.shopify_location_id.clone()))),
+            );
+            inputs.push(CellInput {
+                in_flight: Side::BOTH.iter().any(|s| busy.contains(&key.entity_key(*s))),
+                open_conflict: conflicts.contains(&id),
+                ledger: stored.get(&id).map(|c| c.ledger.clone()).unwrap_or_default(),
+                key,
+                policy: pair.policy,
+                seen,
+            });
+        }
+    }
+    inputs
+}
+
+pub(crate) fn cell_id(key: &CellKey) -> CellId {
+    CellId {
+        pair_id: key.pair,
+        bigcommerce_variant_id: key.bigcommerce_variant,
+        shopify_item_id: key.shopify_item.clone(),
+    }
+}
+
+fn cell_view(input: &CellInput, plan: &CellPlan, location: &str) -> StockCellView {
+    let seen = |l: Level| match l {
+        Level::Stocked(q) => Some(q),
+        Level::NotStocked => None,
+    };
+    let base = plan.ledger.as_ref().unwrap_or(&input.ledger).base;
+    StockCellView {
+        pair_id: input.key.pair,
+        location: location.to_string(),
+        label: input.key.label.clone(),
+        bigcommerce_product_id: input.key.bigcommerce_product,
+        bigcommerce_variant_id: input.key.bigcommerce_variant,
+        shopify_item_id: input.key.shopify_item.clone(),
+        bigcommerce: seen(input.seen.bigcommerce),
+        shopify: seen(input.seen.shopify),
+        base_bigcommerce: base.map(|b| b.bigcommerce),
+        base_shopify: base.map(|b| b.shopify),
+        outcome: outcome_text(&plan.outcome),
+        writes: plan.writes.iter().map(|w| w.describe()).collect(),
+        notes: plan.notes.iter().map(note_text).collect(),
+    }
+}
+
+impl App {
+    /// Starts a polled stock cycle in the background, unless one is still under way here or no
+    /// location is paired. A cycle another process is running refuses this one, quietly.
+    pub(crate) fn spawn_stock_poll(&self) {
+        use std::sync::atomic::Ordering;
+        if self.runtime.stock_polling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            let paired = app.blocking(|app| Ok(!app.store.location_pairs()?.is_empty())).await;
+            if matches!(paired, Ok(true)) {
+                match app.stock_cycle(StockSyncRequest::default(), Trigger::Scheduled).await {
+                    Ok(r) if r.counts.writes > 0 || r.counts.conflicts > 0 => {
+                        tracing::info!(
+                            run_id = r.run_id,
+                            writes = r.counts.writes,
+                            conflicts = r.counts.conflicts,
+                            "stock cycle"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind == crate::ErrorKind::Conflict => {}
+                    Err(e) => tracing::warn!(error = %e, "a polled stock cycle failed; the next poll tries again"),
+                }
+            }
+            app.runtime.stock_polling.store(false, Ordering::Release);
+        });
+    }
+
+    /// Runs one stock cycle to its end: reads, plans, and (unless a dry run) queues the writes and
+    /// follows them until the lanes have settled them.
+    pub async fn stock_sync(&self, request: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
+        self.stock_cycle(request, Trigger::Manual).await
+    }
+
+    pub(crate) async fn stock_cycle(
+        &self,
+        request: StockSyncRequest,
+        trigger: Trigger,
+    ) -> Result<StockSyncReport, ApiError> {
+        let run = self.begin_run(Capability::Stock, Scope::Full, request.dry_run, trigger, |_| false).await?;
+        let outcome = correlation::scope(format!("run-{}", run.id), self.stock_steps(&run, request)).await;
+        let end = match &outcome {
+            Ok(report) => SyncRunEnd {
+                phase: SyncPhase::Done.as_str().into(),
+                error: None,
+                changes: report.counts.writes,
+                written: report.written,
+                failed: report.failed,
+                superseded: report.superseded,
+                approval_reason: None,
+            },
+            Err(e) => SyncRunEnd {
+                phase: SyncPhase::Failed.as_str().into(),
+                error: Some(e.message.clone()),
+                changes: 0,
+                written: 0,
+                failed: 0,
+                superseded: 0,
+                approval_reason: None,
+            },
+        };
+        self.end_run(&run, end).await;
+        self.runtime.progress(Capability::Stock).update(|p| {
+            p.running = false;
+            p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };
+        });
+        outcome
+    }
+
+    async fn stock_steps(&self, run: &RunContext, request: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
+        let (pairs, items) = self.blocking(|app| Ok((app.store.location_pairs()?, app.store.stock_items()?))).await?;
+        if pairs.is_empty() {
+            return Err(ApiError::invalid(
+                "no locations are paired yet: pair one with `tillbridge locations map BIGCOMMERCE_ID SHOPIFY_ID --owner …` or on the Locations screen",
+            ));
+        }
+        if items.is_empty() {
+            return Err(ApiError::invalid(
+                "no products are matched yet, so there is no stock to sync: run a full catalog sync first",
+            ));
+        }
+        let clients = self.shared_clients().await?;
+        self.enter_phase(run, SyncPhase::ReadingBigcommerce);
+        let read = read_levels(&clients, &pairs).await?;
+        self.enter_phase(run, SyncPhase::Planning);
+        let now = self.now();
+        let run_id = run.id;
+        let dry_run = request.dry_run;
+        let (counts, cells) = self
+            .blocking(move |app| {
+                let stored: HashMap<CellId, StockCellRecord> =
+                    app.store.stock_cells()?.into_iter().map(|c| (c.id.clone(), c)).collect();
+                let busy = app.store.busy_entities(Capability::Stock)?;
+                let conflicts = app.store.open_conflict_cells()?;
+                let inputs = cell_inputs(&pairs, &items, &stored, &read, &busy, &conflicts);
+                let plans: Vec<CellPlan> = inputs.iter().map(|i| plan_cell(i, now)).collect();
+                let names: HashMap<i64, String> = pairs.iter().map(|p| (p.id, p.name.clone())).collect();
+                let cells: Vec<StockCellView> = inputs
+                    .iter()
+                    .zip(&plans)
+                    .filter(|(_, p)| p.outcome != Outcome::InStep || !p.notes.is_empty())
+                    .take(REPORT_ROWS)
+                    .map(|(i, p)| cell_view(i, p, names.get(&i.key.pair).map_or("", String::as_str)))
+                    .collect();
+                let counts = count(&plans);
+                if !dry_run {
+                    app.store.write(|tx| {
+                        let mut planned = HashSet::new();
+                        for (input, plan) in inputs.iter().zip(&plans) {
+                            let id = cell_id(&input.key);
+                            let seen = SidePair::new(input.seen.bigcommerce.quantity(), input.seen.shopify.quantity());
+                            let before = stored.get(&id).map(|c| c.seen);
+                            let update = CellUpdate {
+                                id: id.clone(),
+                                label: input.key.label.clone(),
+                                read_revision: input.ledger.revision,
+                                ledger: plan.ledger.clone(),
+                                seen,
+                                changed: before
+                                    .is_some_and(|b| b != SidePair::new(Some(seen.bigcommerce), Some(seen.shopify))),
+                            };
+                            if !save_cell_plan_in(tx, &update, now)? {
+                                continue;
+                            }
+                            if let Outcome::Conflict(snapshot) = &plan.outcome {
+                                raise_conflict_in(tx, &id, &input.key.label, snapshot, "same_window", now)?;
+                            }
+                            for write in &plan.writes {
+                                let job = new_job(&Work::StockWrite(write.clone()), Some(run_id))
+                                    .map_err(|e| tillbridge_store::StoreError::Refused(e.message))?;
+                                enqueue_in(tx, &job, now)?;
+                                planned.insert(job.entity_key);
+                            }
+                        }
+                        supersede_unplanned_in(tx, Capability::Stock, &planned, now)?;
+                        Ok(())
+                    })?;
+                }
+                Ok((counts, cells))
+            })
+            .await?;
+        let mut report = StockSyncReport { run_id, dry_run, counts, cells, written: 0, failed: 0, superseded: 0 };
+        if dry_run || report.counts.writes == 0 {
+            return Ok(report);
+        }
+        self.enter_phase(run, SyncPhase::Writing);
+        self.wake_lanes();
+        let settled = self.follow_jobs(run).await?;
+        report.written = settled.done;
+        report.failed = settled.failed + settled.dead;
+        report.superseded = settled.superseded + settled.cancelled;
+        Ok(report)
+    }
+}

@@ -1,0 +1,326 @@
+//! Stock per location end to end against the emulated stores, three locations and seeded drift:
+//! the first cycle aligns every cell, a POS sale reaches BigCommerce at its location, an online
+//! order reaches Shopify, sales of the last units on both sides merge (or wait for a person under
+//! `manual`), a stale BigCommerce read is not an echo, and bad input changes nothing.
+
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use tillbridge_bigcommerce::BigCommerceClient;
+use tillbridge_bigcommerce::models::{BillingAddress, NewOrder, NewOrderLine};
+use tillbridge_domain::stock::{Owner, SameWindow};
+use tillbridge_emulator::shopify::{PosLine, PosSale};
+use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
+use tillbridge_engine::stock::LocationPairView;
+use tillbridge_engine::{
+    App, ErrorKind, LocationRules, MapLocationsRequest, ResolveConflictRequest, Scope, StockSyncReport,
+    StockSyncRequest, SyncPhase, SyncRequest,
+};
+use tillbridge_shopify::gid::LocationId;
+use tillbridge_shopify::{ShopifyClient, VariantQuery};
+
+use support::{connected, merchant};
+
+async fn stores() -> RunningStores {
+    support::stores(SeedSpec { variants: 40, locations: 3, ..SeedSpec::default() }).await
+}
+
+/// An app connected to both stores, with the catalog matched and the three locations paired by
+/// name under `same_window`.
+async fn paired(s: &RunningStores, same_window: SameWindow) -> (App, Vec<LocationPairView>) {
+    let app = connected(s, None).await;
+    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
+    let live = app.locations().await.unwrap();
+    assert_eq!(live.bigcommerce.len(), 3, "the seed made three BigCommerce locations");
+    let mut pairs = Vec::new();
+    for bc in &live.bigcommerce {
+        let shop = live.shopify.iter().find(|l| l.name == bc.name).expect("each location exists on both stores");
+        let pair = app
+            .map_locations(MapLocationsRequest {
+                bigcommerce_location_id: bc.id.parse().unwrap(),
+                shopify_location_id: shop.id.clone(),
+                rules: LocationRules { owner: Owner::Both, same_window, hold_back: 0, cap: None },
+            })
+            .await
+            .unwrap();
+        pairs.push(pair);
+    }
+    (app, pairs)
+}
+
+async fn cycle(app: &App) -> StockSyncReport {
+    app.stock_sync(StockSyncRequest { dry_run: false }).await.unwrap()
+}
+
+/// What both stores hold now, per (BigCommerce variant, BigCommerce location) and
+/// (Shopify item, Shopify location).
+struct Shelf {
+    bigcommerce: HashMap<(i64, i64), i64>,
+    shopify: HashMap<(String, String), i64>,
+}
+
+async fn shelf(bc: &BigCommerceClient, sh: &ShopifyClient, pairs: &[LocationPairView]) -> Shelf {
+    let mut bigcommerce = HashMap::new();
+    let pages: Vec<_> = bc.inventory_items(&[]).try_collect().await.unwrap();
+    for item in pages.into_iter().flatten() {
+        for at in item.locations {
+            bigcommerce.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+        }
+    }
+    let mut shopify = HashMap::new();
+    for pair in pairs {
+        let pages: Vec<_> =
+            sh.inventory_levels_at(&LocationId(pair.shopify_location_id.clone())).try_collect().await.unwrap();
+        for level in pages.into_iter().flatten() {
+            shopify.insert((level.item_id.0, level.location_id.0), level.quantities.available().unwrap_or(0));
+        }
+    }
+    Shelf { bigcommerce, shopify }
+}
+
+/// A synced item: its BigCommerce product and variant, its Shopify variant number and item.
+#[derive(Debug, Clone)]
+struct Item {
+    product: i64,
+    variant: i64,
+    shopify_variant: u64,
+    shopify_item: String,
+}
+
+/// The synced items, from the first cycle's report (every cell gets a first-alignment note).
+async fn items(first: &StockSyncReport, sh: &ShopifyClient) -> Vec<Item> {
+    let variants: Vec<_> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
+    let by_item: HashMap<String, u64> =
+        variants.into_iter().flatten().map(|v| (v.inventory_item_id.0.clone(), v.id.number().unwrap())).collect();
+    let mut out: Vec<Item> = Vec::new();
+    for cell in &first.cells {
+        if !out.iter().any(|i| i.variant == cell.bigcommerce_variant_id) {
+            out.push(Item {
+                product: cell.bigcommerce_product_id,
+                variant: cell.bigcommerce_variant_id,
+                shopify_variant: by_item[&cell.shopify_item_id],
+                shopify_item: cell.shopify_item_id.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn shopify_number(pair: &LocationPairView) -> u64 {
+    LocationId(pair.shopify_location_id.clone()).number().unwrap()
+}
+
+fn pos_sale(pair: &LocationPairView, item: &Item, quantity: i64) -> PosSale {
+    PosSale {
+        location_id: shopify_number(pair),
+        lines: vec![PosLine { variant_id: Some(item.shopify_variant), quantity, ..PosLine::default() }],
+        ..PosSale::default()
+    }
+}
+
+fn online_order(item: &Item, quantity: i64) -> NewOrder {
+    NewOrder {
+        customer_id: 0,
+        status_id: 11,
+        channel_id: 1,
+        external_source: "web".into(),
+        external_order_id: format!("web-{}-{quantity}", item.variant),
+        billing_address: BillingAddress {
+            first_name: "Ada".into(),
+            last_name: "Shopper".into(),
+            street_1: "1 Main St".into(),
+            city: "Springfield".into(),
+            state: "Oregon".into(),
+            zip: "97477".into(),
+            country: "United States".into(),
+            country_iso2: "US".into(),
+            email: "ada@example.com".into(),
+        },
+        products: vec![NewOrderLine::Catalog {
+            product_id: item.product,
+            variant_id: item.variant,
+            quantity,
+            price_inc_tax: Decimal::new(1000, 2),
+            price_ex_tax: Decimal::new(1000, 2),
+        }],
+        discount_amount: Decimal::ZERO,
+        payment_method: "card".into(),
+        staff_notes: None,
+    }
+}
+
+fn both(shelf: &Shelf, pair: &LocationPairView, item: &Item) -> (i64, i64) {
+    (
+        shelf.bigcommerce.get(&(item.variant, pair.bigcommerce_location_id)).copied().unwrap_or(0),
+        shelf.shopify.get(&(item.shopify_item.clone(), pair.shopify_location_id.clone())).copied().unwrap_or(0),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_on_either_side_reach_the_other_at_their_location_and_nothing_echoes() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+
+    let first = cycle(&app).await;
+    assert!(first.counts.first_alignments > 0, "the first cycle aligns every cell: {:?}", first.counts);
+    assert_eq!(first.failed, 0, "no write of the alignment failed");
+    let items = items(&first, &sh).await;
+    assert!(items.len() >= 10, "enough matched items to test with: {}", items.len());
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    for pair in &pairs {
+        for item in &items {
+            let (b, s) = both(&aligned, pair, item);
+            assert_eq!(b, s, "{item:?} at {} is aligned", pair.name);
+        }
+    }
+    let again = cycle(&app).await;
+    assert_eq!(again.counts.writes, 0, "our own writes are not changes to carry back: {:?}", again.cells);
+
+    // A POS sale at the second location reaches BigCommerce at that location only.
+    let (a, item) = (&pairs[1], &items[0]);
+    let (before, _) = both(&aligned, a, item);
+    s.shopify.ring_up(&pos_sale(a, item, 1)).unwrap();
+    let carried = cycle(&app).await;
+    assert_eq!(carried.counts.writes, 1, "one write: BigCommerce at that location: {:?}", carried.cells);
+    let after = shelf(&bc, &sh, &pairs).await;
+    assert_eq!(both(&after, a, item), (before - 1, before - 1), "the sale is on both stores at {}", a.name);
+    for other in pairs.iter().filter(|p| p.id != a.id) {
+        assert_eq!(both(&after, other, item), both(&aligned, other, item), "{} is untouched", other.name);
+    }
+
+    // An online order on BigCommerce takes stock at its default location; it reaches Shopify there.
+    let web = pairs.iter().find(|p| p.bigcommerce_location_id == 1).expect("BigCommerce's default location is paired");
+    let web_item = &items[1];
+    let (web_before, _) = both(&after, web, web_item);
+    bc.create_order(&online_order(web_item, 2)).await.unwrap();
+    cycle(&app).await;
+    let after_order = shelf(&bc, &sh, &pairs).await;
+    assert_eq!(
+        both(&after_order, web, web_item),
+        (web_before - 2, web_before - 2),
+        "the online order's two units leave Shopify too"
+    );
+    let quiet = cycle(&app).await;
+    assert_eq!(quiet.counts.writes, 0, "and nothing bounces back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_units_sold_on_both_sides_merge_or_wait_for_a_person() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Manual).await;
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    let pair = &pairs[0];
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let item = items.iter().find(|i| both(&aligned, pair, i).0 >= 2).expect("an item with two units or more");
+    let (units, _) = both(&aligned, pair, item);
+
+    // The last units: Shopify sells all of them at the till, BigCommerce one online.
+    s.shopify.ring_up(&pos_sale(pair, item, units)).unwrap();
+    let web = pairs.iter().find(|p| p.bigcommerce_location_id == 1).unwrap();
+    assert_eq!(web.id, pair.id, "the online order takes stock at the same location");
+    bc.create_order(&online_order(item, 1)).await.unwrap();
+
+    let raised = cycle(&app).await;
+    assert_eq!(raised.counts.conflicts, 1, "both sides changed under manual: {:?}", raised.cells);
+    let open = app.stock_conflicts(false).await.unwrap();
+    assert_eq!(open.len(), 1, "one conflict waits");
+    let conflict = &open[0];
+    assert_eq!(conflict.sum, -1, "all the units and one more were sold: the sum is an oversell of one");
+    let held = cycle(&app).await;
+    assert_eq!(held.counts.writes, 0, "nothing is written while a person decides");
+
+    // Bad input is refused with a clear error and settles nothing.
+    for bad in ["-1", "2.5", "lots"] {
+        let e = app.resolve_stock_conflict(conflict.id, ResolveConflictRequest { keep: bad.into() }).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid, "{bad:?} is refused: {}", e.message);
+    }
+    assert_eq!(app.stock_conflicts(false).await.unwrap().len(), 1, "the conflict is still open");
+
+    let settled = app.resolve_stock_conflict(conflict.id, ResolveConflictRequest { keep: "sum".into() }).await.unwrap();
+    assert_eq!(settled.stock, Some(-1), "the decision is kept");
+    cycle(&app).await;
+    let after = shelf(&bc, &sh, &pairs).await;
+    let (b, shop) = both(&after, pair, item);
+    assert_eq!(shop, -1, "Shopify shows the oversell: both sales counted");
+    assert_eq!(b, 0, "BigCommerce cannot go below its safety stock, so it stops at zero");
+    let settled_cycle = cycle(&app).await;
+    assert_eq!(settled_cycle.counts.conflicts, 0, "no new conflict is raised for a decided item");
+    assert_eq!(settled_cycle.counts.writes, 0, "and the item is in step: 0 is what -1 looks like on BigCommerce");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_bigcommerce_read_is_not_an_echo() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    let (pair, item) = (&pairs[2], &items[3]);
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let (before, _) = both(&aligned, pair, item);
+
+    // BigCommerce now answers reads with its stock as of three seconds ago.
+    let faults = s.bigcommerce.faults();
+    faults.set(FaultConfig { stale_read_ms: 3_000, ..faults.config() }).unwrap();
+    s.shopify.ring_up(&pos_sale(pair, item, 1)).unwrap();
+    let carried = cycle(&app).await;
+    assert_eq!(carried.counts.writes, 1, "the sale goes to BigCommerce");
+    let stale = cycle(&app).await;
+    assert_eq!(
+        stale.counts.writes, 0,
+        "BigCommerce still shows the stock from before our write; that is not a +1 to send to Shopify: {:?}",
+        stale.cells
+    );
+    assert!(
+        stale.cells.iter().any(|c| c.notes.iter().any(|n| n.contains("still showed the value from before our write"))),
+        "the read was stale, and the report says so: {:?}",
+        stale.cells
+    );
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    let settled = cycle(&app).await;
+    assert_eq!(settled.counts.writes, 0, "once BigCommerce catches up, the cell is in step");
+    faults.set(FaultConfig { stale_read_ms: 0, ..faults.config() }).unwrap();
+    let after = shelf(&bc, &sh, &pairs).await;
+    assert_eq!(both(&after, pair, item), (before - 1, before - 1), "one sale, counted once on each side");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_location_pair_is_checked_before_it_is_made() {
+    let s = stores().await;
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+    let rules = LocationRules { owner: Owner::Both, same_window: SameWindow::Merge, hold_back: 0, cap: None };
+    let twice = app
+        .map_locations(MapLocationsRequest {
+            bigcommerce_location_id: pairs[0].bigcommerce_location_id,
+            shopify_location_id: pairs[1].shopify_location_id.clone(),
+            rules,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(twice.kind, ErrorKind::Conflict, "a location is paired once: {}", twice.message);
+    assert!(twice.message.contains(&format!("pair {}", pairs[0].id)), "the refusal names the pair: {}", twice.message);
+    let unknown = app
+        .map_locations(MapLocationsRequest {
+            bigcommerce_location_id: 999,
+            shopify_location_id: pairs[0].shopify_location_id.clone(),
+            rules,
+        })
+        .await
+        .unwrap_err();
+    assert!(unknown.message.contains("BigCommerce has no location 999"), "an unknown location: {}", unknown.message);
+    let owner_wins = LocationRules { owner: Owner::Both, same_window: SameWindow::OwnerWins, hold_back: 0, cap: None };
+    let e = app.set_location_rules(pairs[0].id, owner_wins).await.unwrap_err();
+    assert!(e.message.contains("owner-wins needs an owner"), "a rule that cannot apply: {}", e.message);
+    assert_eq!(app.locations().await.unwrap().pairs.len(), 3, "nothing was added or changed");
+}
