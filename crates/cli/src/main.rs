@@ -13,6 +13,10 @@ use tillbridge_engine::{
     GuardRails, PreviewQuery, RetryRequest, RunsQuery, RuntimeOptions, ScheduleRequest, Scope, SkipRequest, SyncPhase,
     SyncProgress, SyncRequest,
 };
+use tillbridge_engine::{
+    LocationPairView, LocationRules, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockOwner,
+    StockSyncReport, StockSyncRequest,
+};
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
 
@@ -96,6 +100,36 @@ enum Command {
         /// How many changes to list on the screen (0 for all).
         #[arg(long, default_value_t = 50)]
         show: u32,
+        /// Sync stock at the paired locations instead of products (see `tillbridge locations`).
+        #[arg(long, conflicts_with_all = ["full", "csv"])]
+        inventory: bool,
+    },
+    /// List both stores' locations and the pairs whose stock is synced, or pair, re-rule or
+    /// unpair them.
+    Locations {
+        #[command(subcommand)]
+        action: Option<LocationsCommand>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One item's stock at every paired location: both stores, the base, pending writes. ITEM is
+    /// a SKU (or part of one), a BigCommerce variant id or a Shopify inventory item id.
+    Stock {
+        #[arg(value_name = "ITEM")]
+        item: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the stock conflicts waiting for a person, or settle one.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictsCommand>,
+        /// Settled conflicts too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Run Tillbridge headless in the foreground, for a server or a service manager: the lanes send
     /// queued writes and retries, and the schedule starts its syncs. Ctrl-C (or SIGTERM) lets the
@@ -233,6 +267,77 @@ enum BenchCommand {
         seed: u64,
         #[arg(long, default_value_t = 3)]
         locations: usize,
+    },
+}
+
+/// The rules of a location pair.
+#[derive(Debug, clap::Args)]
+struct RulesArgs {
+    /// Which store's stock is the truth: bigcommerce, shopify, or both (changes on either side
+    /// are merged).
+    #[arg(long, value_name = "bigcommerce|shopify|both")]
+    owner: String,
+    /// When both stores changed an item since the last cycle: merge (apply both), owner-wins, or
+    /// manual (raise a conflict for a person).
+    #[arg(long, value_name = "merge|owner-wins|manual", default_value = "merge")]
+    same_window: String,
+    /// Units held back from the store that does not own the stock.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    hold_back: i64,
+    /// Show the store that does not own the stock at most this many units.
+    #[arg(long, value_name = "M")]
+    cap: Option<i64>,
+}
+
+impl RulesArgs {
+    fn rules(&self) -> Result<LocationRules, ApiError> {
+        let owner = StockOwner::parse(&self.owner).ok_or_else(|| {
+            ApiError::invalid(format!("--owner {} is not a choice: use bigcommerce, shopify or both", self.owner))
+        })?;
+        let same_window = SameWindow::parse(&self.same_window).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "--same-window {} is not a choice: use merge, owner-wins or manual",
+                self.same_window
+            ))
+        })?;
+        Ok(LocationRules { owner, same_window, hold_back: self.hold_back, cap: self.cap })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum LocationsCommand {
+    /// Sync stock between a BigCommerce location and a Shopify location (its number or GID).
+    Map {
+        #[arg(value_name = "BIGCOMMERCE_ID")]
+        bigcommerce: i64,
+        #[arg(value_name = "SHOPIFY_ID")]
+        shopify: String,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// Change a pair's rules; they apply from the next stock cycle.
+    Rules {
+        #[arg(value_name = "PAIR")]
+        pair: i64,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// Stop syncing a pair's stock (neither store is changed).
+    Unmap {
+        #[arg(value_name = "PAIR")]
+        pair: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConflictsCommand {
+    /// Settle a conflict: keep bigcommerce's change, shopify's, the sum of both, or a counted
+    /// quantity. The held writes go out with the next stock cycle.
+    Resolve {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[arg(long, value_name = "bigcommerce|shopify|sum|N")]
+        keep: String,
     },
 }
 
@@ -400,7 +505,143 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sync { full, dry_run, csv, show } => {
+        Command::Sync { inventory: true, dry_run, show, .. } => {
+            let app = open_app(&cli).await?;
+            let runtime = app.start_runtime(RuntimeOptions::one_shot());
+            let report = tokio::select! {
+                report = app.stock_sync(StockSyncRequest { dry_run: *dry_run }) => report,
+                _ = stop_signal() => {
+                    eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
+                    runtime.shutdown(SHUTDOWN_GRACE).await;
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            runtime.shutdown(SHUTDOWN_GRACE).await;
+            let report = report?;
+            print_stock_report(&report, *show);
+            Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Locations { action, json } => {
+            let app = open_app(&cli).await?;
+            match action {
+                None => {
+                    let view = app.locations().await?;
+                    if *json {
+                        println!("{}", to_json(&view)?);
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    println!("BigCommerce locations:");
+                    for l in &view.bigcommerce {
+                        println!("  {:<8} {}{}", l.id, l.name, if l.active { "" } else { " (inactive)" });
+                    }
+                    println!("Shopify locations:");
+                    for l in &view.shopify {
+                        println!("  {:<32} {}{}", l.id, l.name, if l.active { "" } else { " (inactive)" });
+                    }
+                    if view.pairs.is_empty() {
+                        println!("No pairs yet: `tillbridge locations map BIGCOMMERCE_ID SHOPIFY_ID --owner both`.");
+                    }
+                    for p in &view.pairs {
+                        print_pair(p);
+                    }
+                }
+                Some(LocationsCommand::Map { bigcommerce, shopify, rules }) => {
+                    let pair = app
+                        .map_locations(MapLocationsRequest {
+                            bigcommerce_location_id: *bigcommerce,
+                            shopify_location_id: shopify.clone(),
+                            rules: rules.rules()?,
+                        })
+                        .await?;
+                    print_pair(&pair);
+                }
+                Some(LocationsCommand::Rules { pair, rules }) => {
+                    print_pair(&app.set_location_rules(*pair, rules.rules()?).await?)
+                }
+                Some(LocationsCommand::Unmap { pair }) => {
+                    app.unmap_locations(*pair).await?;
+                    println!("Pair {pair} is no longer synced; neither store was changed.");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stock { item, json } => {
+            let app = open_app(&cli).await?;
+            let cells = app.stock_item(item.clone()).await?;
+            if *json {
+                println!("{}", to_json(&cells)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if cells.is_empty() {
+                println!(
+                    "No synced item matches {item:?}; a stock cycle (`tillbridge sync --inventory`) lists the items it syncs."
+                );
+            }
+            let shown = |q: Option<i64>| q.map_or_else(|| "-".to_string(), |q| q.to_string());
+            for c in &cells {
+                println!(
+                    "{} at {}: BigCommerce {} (base {}), Shopify {} (base {}){}",
+                    c.label,
+                    c.location,
+                    shown(c.bigcommerce),
+                    shown(c.base_bigcommerce),
+                    shown(c.shopify),
+                    shown(c.base_shopify),
+                    c.changed_at.map_or_else(String::new, |t| format!(", last change {t}")),
+                );
+                for p in &c.pending {
+                    println!("    pending: {p}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conflicts { action, all, json } => {
+            let app = open_app(&cli).await?;
+            match action {
+                None => {
+                    let conflicts = app.stock_conflicts(*all).await?;
+                    if *json {
+                        println!("{}", to_json(&conflicts)?);
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    if conflicts.is_empty() {
+                        println!("No stock conflict waits for a decision.");
+                    }
+                    for c in &conflicts {
+                        println!(
+                            "#{} {} at {}: BigCommerce {} → {}, Shopify {} → {} ({}){}",
+                            c.id,
+                            c.label,
+                            c.location,
+                            c.base_bigcommerce,
+                            c.seen_bigcommerce,
+                            c.base_shopify,
+                            c.seen_shopify,
+                            c.state,
+                            c.resolution.as_ref().map_or_else(String::new, |r| format!(", decided: {r}")),
+                        );
+                        if c.state == "open" {
+                            println!(
+                                "    --keep bigcommerce → {}, --keep shopify → {}, --keep sum → {}, or --keep N",
+                                c.keep_bigcommerce, c.keep_shopify, c.sum
+                            );
+                        }
+                    }
+                }
+                Some(ConflictsCommand::Resolve { id, keep }) => {
+                    let settled =
+                        app.resolve_stock_conflict(*id, ResolveConflictRequest { keep: keep.clone() }).await?;
+                    println!(
+                        "Conflict {} settled: {} is set to {} with the next stock cycle (`tillbridge sync --inventory`).",
+                        settled.id,
+                        settled.label,
+                        settled.stock.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { full, dry_run, csv, show, .. } => {
             let app = open_app(&cli).await?;
             let mode = if *full { Scope::Full } else { Scope::Delta };
             // The lanes send the writes; the scheduler stays off for a one-off command.
@@ -770,6 +1011,53 @@ fn read_token() -> Result<Secret, ApiError> {
         ));
     }
     Ok(token)
+}
+
+fn print_pair(p: &LocationPairView) {
+    let buffer = match (p.hold_back, p.cap) {
+        (0, None) => String::new(),
+        (n, None) => format!(", {n} held back"),
+        (n, Some(m)) => format!(", {n} held back, at most {m} shown"),
+    };
+    println!(
+        "pair {}: {} (BigCommerce {} with Shopify {}), owner {}, same window {}{buffer}",
+        p.id,
+        p.name,
+        p.bigcommerce_location_id,
+        p.shopify_location_id,
+        p.owner.as_str(),
+        p.same_window.as_str()
+    );
+}
+
+fn print_stock_report(report: &StockSyncReport, show: u32) {
+    let c = &report.counts;
+    let what = if report.dry_run { "would write" } else { "planned" };
+    println!(
+        "Stock: {} cells, {} in step, {what} {} writes, {} conflicts, {} waiting, {} first alignments, {} oversold.",
+        c.cells, c.in_step, c.writes, c.conflicts, c.held, c.first_alignments, c.oversold
+    );
+    if !report.dry_run {
+        println!("{} written, {} failed, {} superseded.", report.written, report.failed, report.superseded);
+    }
+    let limit = if show == 0 { usize::MAX } else { show as usize };
+    for cell in report.cells.iter().take(limit) {
+        for w in &cell.writes {
+            println!("  {w}");
+        }
+        for n in &cell.notes {
+            println!("  {} at {}: {n}", cell.label, cell.location);
+        }
+        if cell.outcome == "conflict" {
+            println!(
+                "  {} at {}: both stores changed; decide it with `tillbridge conflicts`",
+                cell.label, cell.location
+            );
+        }
+    }
+    if report.failed > 0 {
+        println!("Some writes failed: `tillbridge failed` says why, `tillbridge retry --all` sends them again.");
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {

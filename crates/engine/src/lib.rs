@@ -42,6 +42,7 @@ pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
+pub use tillbridge_domain::stock::{Owner as StockOwner, SameWindow};
 pub use tillbridge_domain::work::Capability;
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::MappingClassCounts;

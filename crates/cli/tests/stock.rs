@@ -1,0 +1,101 @@
+//! Stock from the command line, as an operator runs it: list both stores' locations, pair two,
+//! be refused a second pair for the same location, preview and run a stock cycle, look an item
+//! up, and be told clearly when a conflict id or choice is wrong.
+
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tillbridge_emulator::{EmulateOptions, SeedSpec};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tillbridge"))
+        .args(["--db", dir.join("t.db").to_str().unwrap()])
+        .args(args)
+        .env("TILLBRIDGE_SECRET_STORE", format!("file:{}", dir.join("secrets.json").display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locations_are_paired_once_and_a_stock_cycle_previews_then_aligns() {
+    let stores = tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 60, locations: 2, ..SeedSpec::default() },
+        ..EmulateOptions::default()
+    })
+    .await
+    .unwrap();
+    let c = stores.credentials.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let outputs = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| tillbridge(&path, args, "");
+        let bc = tillbridge(
+            &path,
+            &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
+            &c.bigcommerce.access_token,
+        );
+        assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
+        let sh = tillbridge(&path, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
+        assert!(sh.status.success(), "Shopify connects: {}", text(&sh.stderr));
+        let before_catalog = run(&["sync", "--inventory"]);
+        let catalog = run(&["sync", "--full"]);
+        assert!(catalog.status.success(), "the catalog sync matches the products: {}", text(&catalog.stderr));
+        let listed = run(&["locations", "--json"]);
+        let view: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+        let shopify_first = view["shopify"][0]["id"].as_str().unwrap().to_string();
+        let number = shopify_first.rsplit('/').next().unwrap().to_string();
+        let mapped = run(&["locations", "map", "1", &number, "--owner", "both"]);
+        let twice = run(&["locations", "map", "1", &shopify_first, "--owner", "both"]);
+        let bad_owner = run(&["locations", "map", "2", &shopify_first, "--owner", "everyone"]);
+        let preview = run(&["sync", "--inventory", "--dry-run"]);
+        let real = run(&["sync", "--inventory"]);
+        let again = run(&["sync", "--inventory"]);
+        let conflicts = run(&["conflicts"]);
+        let unknown = run(&["conflicts", "resolve", "99", "--keep", "sum"]);
+        (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown)
+    })
+    .await
+    .unwrap();
+    let (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown) = outputs;
+
+    assert!(!before_catalog.status.success(), "stock needs paired locations first");
+    assert!(
+        text(&before_catalog.stderr).contains("tillbridge locations map"),
+        "and says how to pair them: {}",
+        text(&before_catalog.stderr)
+    );
+    assert!(mapped.status.success(), "a location pairs by its Shopify number: {}", text(&mapped.stderr));
+    assert!(
+        text(&mapped.stdout).contains("owner both"),
+        "the pair is printed with its rules: {}",
+        text(&mapped.stdout)
+    );
+    assert!(!twice.status.success(), "BigCommerce location 1 cannot be in two pairs");
+    assert!(text(&twice.stderr).contains("already in pair"), "the refusal names the pair: {}", text(&twice.stderr));
+    assert!(!bad_owner.status.success(), "an unknown owner is refused");
+    assert!(text(&bad_owner.stderr).contains("--owner everyone is not a choice"), "{}", text(&bad_owner.stderr));
+
+    let out = text(&preview.stdout);
+    assert!(preview.status.success(), "the preview runs: {}", text(&preview.stderr));
+    assert!(out.contains("would write"), "a dry run says what it would write: {out}");
+    assert!(out.contains("first alignment"), "and why: every cell is aligned for the first time: {out}");
+    assert!(real.status.success(), "the cycle runs: {}\n{}", text(&real.stderr), text(&real.stdout));
+    let again = text(&again.stdout);
+    assert!(again.contains(" planned 0 writes"), "after the alignment nothing is left to write: {again}");
+    assert!(text(&conflicts.stdout).contains("No stock conflict"), "merge raises no conflict");
+    assert!(!unknown.status.success(), "an unknown conflict is an error");
+    assert!(text(&unknown.stderr).contains("no stock conflict 99"), "{}", text(&unknown.stderr));
+}
