@@ -1013,6 +1013,7 @@ fn read_token() -> Result<Secret, ApiError> {
     Ok(token)
 }
 
+#[allow(clippy::print_stdout)] // printing the pair is this function's job
 fn print_pair(p: &LocationPairView) {
     let buffer = match (p.hold_back, p.cap) {
         (0, None) => String::new(),
@@ -1030,6 +1031,7 @@ fn print_pair(p: &LocationPairView) {
     );
 }
 
+#[allow(clippy::print_stdout)] // printing the report is this function's job
 fn print_stock_report(report: &StockSyncReport, show: u32) {
     let c = &report.counts;
     let what = if report.dry_run { "would write" } else { "planned" };
