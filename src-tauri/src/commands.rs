@@ -10,6 +10,10 @@ use tillbridge_engine::{
     MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
     RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
 };
+use tillbridge_engine::{
+    ConflictsQuery, LocationPairView, LocationRulesRequest, LocationsView, MapLocationsRequest, ResolveConflictRequest,
+    StockConflictView, StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
+};
 
 /// One job, as the UI names it.
 #[derive(Debug, Deserialize)]
@@ -181,4 +185,47 @@ pub async fn paused(app: State<'_, App>) -> Result<PauseView, ApiError> {
 #[tauri::command]
 pub async fn set_paused(app: State<'_, App>, req: PauseView) -> Result<PauseView, ApiError> {
     app.inner().set_paused(req.paused).await
+}
+
+#[tauri::command]
+pub async fn locations(app: State<'_, App>) -> Result<LocationsView, ApiError> {
+    app.inner().locations().await
+}
+
+#[tauri::command]
+pub async fn map_locations(app: State<'_, App>, req: MapLocationsRequest) -> Result<LocationPairView, ApiError> {
+    app.inner().map_locations(req).await
+}
+
+#[tauri::command]
+pub async fn set_location_rules(app: State<'_, App>, req: LocationRulesRequest) -> Result<LocationPairView, ApiError> {
+    app.inner().set_location_rules(req).await
+}
+
+#[tauri::command]
+pub async fn unmap_locations(app: State<'_, App>, req: UnmapLocationsRequest) -> Result<LocationsView, ApiError> {
+    app.inner().unmap_locations(req).await
+}
+
+#[tauri::command]
+pub async fn stock_sync(app: State<'_, App>, req: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
+    app.inner().stock_sync(req).await
+}
+
+#[tauri::command]
+pub async fn stock_item(app: State<'_, App>, req: StockItemQuery) -> Result<Vec<StockItemView>, ApiError> {
+    app.inner().stock_item(req).await
+}
+
+#[tauri::command]
+pub async fn stock_conflicts(app: State<'_, App>, req: ConflictsQuery) -> Result<Vec<StockConflictView>, ApiError> {
+    app.inner().stock_conflicts(req).await
+}
+
+#[tauri::command]
+pub async fn resolve_stock_conflict(
+    app: State<'_, App>,
+    req: ResolveConflictRequest,
+) -> Result<StockConflictView, ApiError> {
+    app.inner().resolve_stock_conflict(req).await
 }

@@ -40,6 +40,14 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::schedule,
         commands::set_schedule,
         commands::paused,
-        commands::set_paused
+        commands::set_paused,
+        commands::locations,
+        commands::map_locations,
+        commands::set_location_rules,
+        commands::unmap_locations,
+        commands::stock_sync,
+        commands::stock_item,
+        commands::stock_conflicts,
+        commands::resolve_stock_conflict
     ])
 }

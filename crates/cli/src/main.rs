@@ -14,8 +14,8 @@ use tillbridge_engine::{
     SyncProgress, SyncRequest,
 };
 use tillbridge_engine::{
-    LocationPairView, LocationRules, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockOwner,
-    StockSyncReport, StockSyncRequest,
+    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
+    SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
@@ -555,11 +555,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                         .await?;
                     print_pair(&pair);
                 }
-                Some(LocationsCommand::Rules { pair, rules }) => {
-                    print_pair(&app.set_location_rules(*pair, rules.rules()?).await?)
-                }
+                Some(LocationsCommand::Rules { pair, rules }) => print_pair(
+                    &app.set_location_rules(LocationRulesRequest { id: *pair, rules: rules.rules()? }).await?,
+                ),
                 Some(LocationsCommand::Unmap { pair }) => {
-                    app.unmap_locations(*pair).await?;
+                    app.unmap_locations(UnmapLocationsRequest { id: *pair }).await?;
                     println!("Pair {pair} is no longer synced; neither store was changed.");
                 }
             }
@@ -567,7 +567,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Stock { item, json } => {
             let app = open_app(&cli).await?;
-            let cells = app.stock_item(item.clone()).await?;
+            let cells = app.stock_item(StockItemQuery { q: item.clone() }).await?;
             if *json {
                 println!("{}", to_json(&cells)?);
                 return Ok(ExitCode::SUCCESS);
@@ -599,7 +599,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let app = open_app(&cli).await?;
             match action {
                 None => {
-                    let conflicts = app.stock_conflicts(*all).await?;
+                    let conflicts = app.stock_conflicts(ConflictsQuery { all: *all }).await?;
                     if *json {
                         println!("{}", to_json(&conflicts)?);
                         return Ok(ExitCode::SUCCESS);
@@ -630,7 +630,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 }
                 Some(ConflictsCommand::Resolve { id, keep }) => {
                     let settled =
-                        app.resolve_stock_conflict(*id, ResolveConflictRequest { keep: keep.clone() }).await?;
+                        app.resolve_stock_conflict(ResolveConflictRequest { id: *id, keep: keep.clone() }).await?;
                     println!(
                         "Conflict {} settled: {} is set to {} with the next stock cycle (`tillbridge sync --inventory`).",
                         settled.id,

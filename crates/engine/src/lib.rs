@@ -35,8 +35,9 @@ pub use runtime::runs::{RunResult, RunView, RunsQuery, RunsView};
 pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
-    LocationPairView, LocationRules, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView,
-    StockConflictView, StockItemView, StockSyncReport, StockSyncRequest, StoreLocation,
+    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
+    ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
+    StockSyncRequest, StoreLocation, UnmapLocationsRequest,
 };
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;

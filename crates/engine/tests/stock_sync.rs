@@ -20,8 +20,8 @@ use tillbridge_emulator::shopify::{PosLine, PosSale};
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::LocationPairView;
 use tillbridge_engine::{
-    App, ErrorKind, LocationRules, MapLocationsRequest, ResolveConflictRequest, Scope, StockSyncReport,
-    StockSyncRequest, SyncPhase, SyncRequest,
+    App, ConflictsQuery, ErrorKind, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
+    Scope, StockSyncReport, StockSyncRequest, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::{ShopifyClient, VariantQuery};
@@ -233,7 +233,7 @@ async fn the_last_units_sold_on_both_sides_merge_or_wait_for_a_person() {
 
     let raised = cycle(&app).await;
     assert_eq!(raised.counts.conflicts, 1, "both sides changed under manual: {:?}", raised.cells);
-    let open = app.stock_conflicts(false).await.unwrap();
+    let open = app.stock_conflicts(ConflictsQuery::default()).await.unwrap();
     assert_eq!(open.len(), 1, "one conflict waits");
     let conflict = &open[0];
     assert_eq!(conflict.sum, -1, "all the units and one more were sold: the sum is an oversell of one");
@@ -242,12 +242,14 @@ async fn the_last_units_sold_on_both_sides_merge_or_wait_for_a_person() {
 
     // Bad input is refused with a clear error and settles nothing.
     for bad in ["-1", "2.5", "lots"] {
-        let e = app.resolve_stock_conflict(conflict.id, ResolveConflictRequest { keep: bad.into() }).await.unwrap_err();
+        let e =
+            app.resolve_stock_conflict(ResolveConflictRequest { id: conflict.id, keep: bad.into() }).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Invalid, "{bad:?} is refused: {}", e.message);
     }
-    assert_eq!(app.stock_conflicts(false).await.unwrap().len(), 1, "the conflict is still open");
+    assert_eq!(app.stock_conflicts(ConflictsQuery::default()).await.unwrap().len(), 1, "the conflict is still open");
 
-    let settled = app.resolve_stock_conflict(conflict.id, ResolveConflictRequest { keep: "sum".into() }).await.unwrap();
+    let settled =
+        app.resolve_stock_conflict(ResolveConflictRequest { id: conflict.id, keep: "sum".into() }).await.unwrap();
     assert_eq!(settled.stock, Some(-1), "the decision is kept");
     cycle(&app).await;
     let after = shelf(&bc, &sh, &pairs).await;
@@ -320,7 +322,7 @@ async fn a_location_pair_is_checked_before_it_is_made() {
         .unwrap_err();
     assert!(unknown.message.contains("BigCommerce has no location 999"), "an unknown location: {}", unknown.message);
     let owner_wins = LocationRules { owner: Owner::Both, same_window: SameWindow::OwnerWins, hold_back: 0, cap: None };
-    let e = app.set_location_rules(pairs[0].id, owner_wins).await.unwrap_err();
+    let e = app.set_location_rules(LocationRulesRequest { id: pairs[0].id, rules: owner_wins }).await.unwrap_err();
     assert!(e.message.contains("owner-wins needs an owner"), "a rule that cannot apply: {}", e.message);
     assert_eq!(app.locations().await.unwrap().pairs.len(), 3, "nothing was added or changed");
 }

@@ -1,5 +1,5 @@
 //! The UI's TypeScript types for the engine's requests and answers (the runtime, status, doctor,
-//! ownership and sync progress) are generated from the Rust types (`ui/src/generated/engine.ts`);
+//! ownership, sync progress and stock) are generated from the Rust types (`ui/src/generated/engine.ts`);
 //! this test fails when the two drift apart.
 //!
 //! After changing one of these types, regenerate the file with
@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
+use tillbridge_domain::stock::StockCounts;
 use tillbridge_domain::work::Lane;
 use tillbridge_engine::{
     AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, Check, CheckState, ConnectionView,
@@ -15,6 +16,11 @@ use tillbridge_engine::{
     Owner, Ownership, PauseView, QueueActionView, RetryRequest, RunResult, RunView, RunsView, ScheduleRequest,
     ScheduleView, Scope, SecretStoreView, SkipRequest, Status, StoreHealth, SyncPhase, SyncProgress, SyncRequest,
     SyncSummary, Trigger,
+};
+use tillbridge_engine::{
+    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
+    ResolveConflictRequest, SameWindow, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockOwner,
+    StockSyncReport, StockSyncRequest, StoreLocation, UnmapLocationsRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
@@ -68,6 +74,24 @@ fn declarations() -> String {
         SyncPhase::decl(&cfg),
         SyncSummary::decl(&cfg),
         SyncProgress::decl(&cfg),
+        StockOwner::decl(&cfg),
+        SameWindow::decl(&cfg),
+        StockCounts::decl(&cfg),
+        StoreLocation::decl(&cfg),
+        LocationPairView::decl(&cfg),
+        LocationsView::decl(&cfg),
+        LocationRules::decl(&cfg),
+        MapLocationsRequest::decl(&cfg),
+        LocationRulesRequest::decl(&cfg),
+        UnmapLocationsRequest::decl(&cfg),
+        StockSyncRequest::decl(&cfg),
+        StockCellView::decl(&cfg),
+        StockSyncReport::decl(&cfg),
+        StockItemQuery::decl(&cfg),
+        StockItemView::decl(&cfg),
+        ConflictsQuery::decl(&cfg),
+        StockConflictView::decl(&cfg),
+        ResolveConflictRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\

@@ -209,6 +209,59 @@ async fn skip_jobs(
     Ok(Json(app.skip_jobs(req).await?))
 }
 
+async fn locations(State(app): State<Arc<App>>) -> ApiResult<engine::LocationsView> {
+    Ok(Json(app.locations().await?))
+}
+
+async fn map_locations(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::MapLocationsRequest>,
+) -> ApiResult<engine::LocationPairView> {
+    Ok(Json(app.map_locations(req).await?))
+}
+
+async fn set_location_rules(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::LocationRulesRequest>,
+) -> ApiResult<engine::LocationPairView> {
+    Ok(Json(app.set_location_rules(req).await?))
+}
+
+async fn unmap_locations(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::UnmapLocationsRequest>,
+) -> ApiResult<engine::LocationsView> {
+    Ok(Json(app.unmap_locations(req).await?))
+}
+
+async fn stock_sync(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::StockSyncRequest>,
+) -> ApiResult<engine::StockSyncReport> {
+    Ok(Json(app.stock_sync(req).await?))
+}
+
+async fn stock_item(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::StockItemQuery>,
+) -> ApiResult<Vec<engine::StockItemView>> {
+    Ok(Json(app.stock_item(q).await?))
+}
+
+async fn stock_conflicts(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::ConflictsQuery>,
+) -> ApiResult<Vec<engine::StockConflictView>> {
+    Ok(Json(app.stock_conflicts(q).await?))
+}
+
+async fn resolve_stock_conflict(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::ResolveConflictRequest>,
+) -> ApiResult<engine::StockConflictView> {
+    Ok(Json(app.resolve_stock_conflict(req).await?))
+}
+
 async fn schedule(State(app): State<Arc<App>>) -> ApiResult<engine::ScheduleView> {
     Ok(Json(app.schedule().await?))
 }
@@ -325,6 +378,13 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/jobs/{id}/timeline", get(job_timeline))
         .route("/api/jobs/retry", post(retry_jobs))
         .route("/api/jobs/skip", post(skip_jobs))
+        .route("/api/locations", get(locations).post(map_locations))
+        .route("/api/locations/rules", axum::routing::put(set_location_rules))
+        .route("/api/locations/unmap", post(unmap_locations))
+        .route("/api/stock", get(stock_item))
+        .route("/api/stock/sync", post(stock_sync))
+        .route("/api/stock/conflicts", get(stock_conflicts))
+        .route("/api/stock/conflicts/resolve", post(resolve_stock_conflict))
         .route("/api/schedule", get(schedule).put(set_schedule))
         .route("/api/pause", get(paused).put(set_paused))
         .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))

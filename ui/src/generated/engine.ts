@@ -155,3 +155,75 @@ export type SyncProgress = { running: boolean, run_id: number | null, mode: Scop
  * Set when a scheduled run stopped before writing: why it waits for a person's approval.
  */
 approval_reason: string | null, summary: SyncSummary | null, };
+
+export type StockOwner = "bigcommerce" | "shopify" | "both";
+
+export type SameWindow = "merge" | "owner-wins" | "manual";
+
+export type StockCounts = { cells: number, in_step: number, writes: number, conflicts: number, held: number, first_alignments: number, oversold: number, };
+
+export type StoreLocation = { id: string, name: string, active: boolean, };
+
+export type LocationPairView = { id: number, bigcommerce_location_id: number, shopify_location_id: string, name: string, owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
+
+export type LocationsView = { bigcommerce: Array<StoreLocation>, shopify: Array<StoreLocation>, pairs: Array<LocationPairView>, };
+
+export type LocationRules = { owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
+
+export type MapLocationsRequest = { bigcommerce_location_id: number, 
+/**
+ * A Shopify location GID, or its number.
+ */
+shopify_location_id: string, owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
+
+export type LocationRulesRequest = { id: number, owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
+
+export type UnmapLocationsRequest = { id: number, };
+
+export type StockSyncRequest = { dry_run: boolean, };
+
+export type StockCellView = { pair_id: number, location: string, label: string, bigcommerce_product_id: number, bigcommerce_variant_id: number, shopify_item_id: string, bigcommerce: number | null, shopify: number | null, base_bigcommerce: number | null, base_shopify: number | null, 
+/**
+ * "in_step", "writes", "conflict" or "held".
+ */
+outcome: string, 
+/**
+ * The writes in plain words ("2 units off TB-1 at BigCommerce location 1 (7 → 5)").
+ */
+writes: Array<string>, notes: Array<string>, };
+
+export type StockSyncReport = { run_id: number, dry_run: boolean, counts: StockCounts, 
+/**
+ * Cells with writes, conflicts, holds or notes, up to 500.
+ */
+cells: Array<StockCellView>, written: number, failed: number, superseded: number, };
+
+export type StockItemQuery = { 
+/**
+ * A SKU (or part of one), a BigCommerce variant id or a Shopify inventory item id.
+ */
+q: string, };
+
+export type StockItemView = { pair_id: number, location: string, label: string, bigcommerce_variant_id: number, shopify_item_id: string, bigcommerce: number | null, shopify: number | null, base_bigcommerce: number | null, base_shopify: number | null, seen_at: string | null, changed_at: string | null, 
+/**
+ * Writes waiting or on the wire, in plain words.
+ */
+pending: Array<string>, };
+
+export type ConflictsQuery = { 
+/**
+ * Settled conflicts too.
+ */
+all: boolean, };
+
+export type StockConflictView = { id: number, pair_id: number, location: string, label: string, bigcommerce_variant_id: number, shopify_item_id: string, base_bigcommerce: number, base_shopify: number, seen_bigcommerce: number, seen_shopify: number, 
+/**
+ * The stock each one-click choice leads to.
+ */
+keep_bigcommerce: number, keep_shopify: number, sum: number, reason: string, state: string, resolution: string | null, stock: number | null, raised_at: string, resolved_at: string | null, };
+
+export type ResolveConflictRequest = { id: number, 
+/**
+ * `bigcommerce`, `shopify`, `sum`, or a whole number of units.
+ */
+keep: string, };

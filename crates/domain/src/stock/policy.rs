@@ -67,6 +67,7 @@ impl<T> SidePair<T> {
 /// Which store's stock is the truth for a location pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "StockOwner")]
 pub enum Owner {
     #[serde(rename = "bigcommerce")]
     BigCommerce,

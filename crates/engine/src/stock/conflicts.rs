@@ -36,8 +36,23 @@ pub struct StockConflictView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
 pub struct ResolveConflictRequest {
+    pub id: i64,
     /// `bigcommerce`, `shopify`, `sum`, or a whole number of units.
     pub keep: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct ConflictsQuery {
+    /// Settled conflicts too.
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct StockItemQuery {
+    /// A SKU (or part of one), a BigCommerce variant id or a Shopify inventory item id.
+    pub q: String,
 }
 
 /// One item at one location pair, for the Inventory view and `tillbridge stock ITEM`.
@@ -90,7 +105,8 @@ fn pairs_by_id(app: &App) -> Result<HashMap<i64, LocationPairRecord>, ApiError> 
 
 impl App {
     /// Open conflicts, newest first; with `all`, settled ones too.
-    pub async fn stock_conflicts(&self, all: bool) -> Result<Vec<StockConflictView>, ApiError> {
+    pub async fn stock_conflicts(&self, query: ConflictsQuery) -> Result<Vec<StockConflictView>, ApiError> {
+        let all = query.all;
         self.blocking(move |app| {
             let pairs = pairs_by_id(app)?;
             Ok(app.store.stock_conflicts(all)?.into_iter().map(|c| conflict_view(c, &pairs)).collect())
@@ -100,11 +116,8 @@ impl App {
 
     /// Settles a conflict. The held writes go out with the next stock cycle, which carries the
     /// stock to the chosen value plus anything sold since.
-    pub async fn resolve_stock_conflict(
-        &self,
-        id: i64,
-        request: ResolveConflictRequest,
-    ) -> Result<StockConflictView, ApiError> {
+    pub async fn resolve_stock_conflict(&self, request: ResolveConflictRequest) -> Result<StockConflictView, ApiError> {
+        let id = request.id;
         let resolution = Resolution::parse(&request.keep).map_err(ApiError::invalid)?;
         let view = self
             .blocking(move |app| {
@@ -131,8 +144,8 @@ impl App {
     /// One item's stock at every paired location: both sides as last read, the bases, and the
     /// writes still waiting. `q` is a SKU (or part of one), a BigCommerce variant id or a Shopify
     /// inventory item id.
-    pub async fn stock_item(&self, q: String) -> Result<Vec<StockItemView>, ApiError> {
-        let q = q.trim().to_string();
+    pub async fn stock_item(&self, query: StockItemQuery) -> Result<Vec<StockItemView>, ApiError> {
+        let q = query.q.trim().to_string();
         if q.is_empty() {
             return Err(ApiError::invalid(
                 "name an item: a SKU, a BigCommerce variant id or a Shopify inventory item id",

@@ -80,6 +80,18 @@ pub struct MapLocationsRequest {
     pub rules: LocationRules,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+pub struct LocationRulesRequest {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rules: LocationRules,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+pub struct UnmapLocationsRequest {
+    pub id: i64,
+}
+
 /// A Shopify location named by GID or by number, as a GID.
 fn shopify_location(raw: &str) -> Result<LocationId, ApiError> {
     let raw = raw.trim();
@@ -165,8 +177,9 @@ impl App {
     }
 
     /// Changes a pair's rules; they apply from the next stock cycle.
-    pub async fn set_location_rules(&self, id: i64, rules: LocationRules) -> Result<LocationPairView, ApiError> {
-        let policy = rules.policy()?;
+    pub async fn set_location_rules(&self, request: LocationRulesRequest) -> Result<LocationPairView, ApiError> {
+        let policy = request.rules.policy()?;
+        let id = request.id;
         self.blocking(move |app| {
             app.store.set_location_policy(id, &policy, app.now())?;
             let pair = app.store.location_pairs()?.into_iter().find(|p| p.id == id);
@@ -176,8 +189,11 @@ impl App {
     }
 
     /// Unpairs two locations; neither store's stock is touched.
-    pub async fn unmap_locations(&self, id: i64) -> Result<(), ApiError> {
-        self.blocking(move |app| Ok(app.store.remove_location_pair(id)?)).await
+    pub async fn unmap_locations(&self, request: UnmapLocationsRequest) -> Result<LocationsView, ApiError> {
+        let id = request.id;
+        self.blocking(move |app| Ok(app.store.remove_location_pair(id)?)).await?;
+        tracing::info!(pair = id, "unpaired two locations");
+        self.locations().await
     }
 }
 

@@ -8,6 +8,9 @@ pub(crate) mod execute;
 pub mod locations;
 pub mod sync;
 
-pub use conflicts::{ResolveConflictRequest, StockConflictView, StockItemView};
-pub use locations::{LocationPairView, LocationRules, LocationsView, MapLocationsRequest, StoreLocation};
+pub use conflicts::{ConflictsQuery, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView};
+pub use locations::{
+    LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest, StoreLocation,
+    UnmapLocationsRequest,
+};
 pub use sync::{StockCellView, StockSyncReport, StockSyncRequest};
