@@ -509,7 +509,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let app = open_app(&cli).await?;
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
             let report = tokio::select! {
-                report = app.stock_sync(StockSyncRequest { dry_run: *dry_run }) => report,
+                report = app.stock_sync(StockSyncRequest { dry_run: *dry_run, ..StockSyncRequest::default() }) => report,
                 _ = stop_signal() => {
                     eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
                     runtime.shutdown(SHUTDOWN_GRACE).await;

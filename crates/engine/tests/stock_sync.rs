@@ -57,7 +57,7 @@ async fn paired(s: &RunningStores, same_window: SameWindow) -> (App, Vec<Locatio
 }
 
 async fn cycle(app: &App) -> StockSyncReport {
-    app.stock_sync(StockSyncRequest { dry_run: false }).await.unwrap()
+    app.stock_sync(StockSyncRequest::default()).await.unwrap()
 }
 
 /// What both stores hold now, per (BigCommerce variant, BigCommerce location) and
@@ -211,6 +211,16 @@ async fn sales_on_either_side_reach_the_other_at_their_location_and_nothing_echo
     );
     let quiet = cycle(&app).await;
     assert_eq!(quiet.counts.writes, 0, "and nothing bounces back");
+
+    // Resync one location: only its cells are read and planned; the other waits for the next cycle.
+    s.shopify.ring_up(&pos_sale(&pairs[0], item, 1)).unwrap();
+    s.shopify.ring_up(&pos_sale(&pairs[2], item, 1)).unwrap();
+    let one =
+        app.stock_sync(StockSyncRequest { pair_id: Some(pairs[0].id), ..StockSyncRequest::default() }).await.unwrap();
+    assert_eq!(one.counts.cells * 3, first.counts.cells, "one location of three is looked at");
+    assert_eq!(one.counts.writes, 1, "its sale is carried");
+    let rest = cycle(&app).await;
+    assert_eq!(rest.counts.writes, 1, "the other location's sale was left for the full cycle, not dropped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -342,6 +342,25 @@ pub fn supersede_unplanned_in(
     Ok(n)
 }
 
+/// Supersedes the queued jobs (pending, failed or dead) of these entities: a plan looked at them
+/// and found nothing left to write.
+pub fn supersede_entities_in(
+    tx: &Transaction<'_>,
+    entities: &std::collections::HashSet<String>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE jobs SET state = 'superseded', updated_at = ?2,
+             last_error = 'a later plan read both stores and found nothing left to write'
+         WHERE entity_key = ?1 AND state IN ('pending', 'failed', 'dead')",
+    )?;
+    let mut n = 0;
+    for entity in entities {
+        n += stmt.execute(params![entity, format_time(now)])?;
+    }
+    Ok(n)
+}
+
 impl Store {
     /// Adds a job unless the same work is unfinished; see [`enqueue_in`].
     pub fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<Enqueued, StoreError> {

@@ -29,7 +29,7 @@ pub use connections::{ConnectionRecord, NewConnection};
 pub use error::StoreError;
 pub use jobs::{
     AttemptOutcome, AttemptRecord, AttemptRequest, Enqueued, Job, JobCounts, JobState, NewJob, Settlement, enqueue_in,
-    supersede_unplanned_in,
+    supersede_entities_in, supersede_unplanned_in,
 };
 pub use mapping::{
     Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,

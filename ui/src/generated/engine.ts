@@ -180,7 +180,15 @@ export type LocationRulesRequest = { id: number, owner: StockOwner, same_window:
 
 export type UnmapLocationsRequest = { id: number, };
 
-export type StockSyncRequest = { dry_run: boolean, };
+export type StockSyncRequest = { dry_run: boolean, 
+/**
+ * Only this location pair (Resync on a location).
+ */
+pair_id: number | null, 
+/**
+ * Only this item (Resync on an item), by its BigCommerce variant id.
+ */
+bigcommerce_variant_id: number | null, };
 
 export type StockCellView = { pair_id: number, location: string, label: string, bigcommerce_product_id: number, bigcommerce_variant_id: number, shopify_item_id: string, bigcommerce: number | null, shopify: number | null, base_bigcommerce: number | null, base_shopify: number | null, 
 /**

@@ -16,7 +16,7 @@ use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_store::{
     CellId, CellUpdate, LocationPairRecord, StockCellRecord, StockItem, SyncRunEnd, Trigger, enqueue_in,
-    raise_conflict_in, save_cell_plan_in, supersede_unplanned_in,
+    raise_conflict_in, save_cell_plan_in, supersede_entities_in, supersede_unplanned_in,
 };
 use tillbridge_transport::correlation;
 
@@ -33,6 +33,10 @@ const REPORT_ROWS: usize = 500;
 #[serde(default)]
 pub struct StockSyncRequest {
     pub dry_run: bool,
+    /// Only this location pair (Resync on a location).
+    pub pair_id: Option<i64>,
+    /// Only this item (Resync on an item), by its BigCommerce variant id.
+    pub bigcommerce_variant_id: Option<i64>,
 }
 
 /// One cell in a report: both sides, the base, and what the plan does.
@@ -268,7 +272,23 @@ impl App {
     }
 
     async fn stock_steps(&self, run: &RunContext, request: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
-        let (pairs, items) = self.blocking(|app| Ok((app.store.location_pairs()?, app.store.stock_items()?))).await?;
+        let (mut pairs, mut items) =
+            self.blocking(|app| Ok((app.store.location_pairs()?, app.store.stock_items()?))).await?;
+        let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
+        if let Some(id) = request.pair_id {
+            pairs.retain(|p| p.id == id);
+            if pairs.is_empty() {
+                return Err(ApiError::not_found(format!("no location pair {id}; `tillbridge locations` lists them")));
+            }
+        }
+        if let Some(variant) = request.bigcommerce_variant_id {
+            items.retain(|i| i.bigcommerce_variant_id == variant);
+            if items.is_empty() {
+                return Err(ApiError::not_found(format!(
+                    "BigCommerce variant {variant} is not a synced item: it must be matched by a catalog sync first"
+                )));
+            }
+        }
         if pairs.is_empty() {
             return Err(ApiError::invalid(
                 "no locations are paired yet: pair one with `tillbridge locations map BIGCOMMERCE_ID SHOPIFY_ID --owner …` or on the Locations screen",
@@ -332,7 +352,17 @@ impl App {
                                 planned.insert(job.entity_key);
                             }
                         }
-                        supersede_unplanned_in(tx, Capability::Stock, &planned, now)?;
+                        if whole {
+                            supersede_unplanned_in(tx, Capability::Stock, &planned, now)?;
+                        } else {
+                            // A Resync looked at some cells only; waiting writes of the others stand.
+                            let looked: HashSet<String> = inputs
+                                .iter()
+                                .flat_map(|i| Side::BOTH.map(|side| i.key.entity_key(side)))
+                                .filter(|k| !planned.contains(k))
+                                .collect();
+                            supersede_entities_in(tx, &looked, now)?;
+                        }
                         Ok(())
                     })?;
                 }
