@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { pauseState } from './api';
+import { ConflictsScreen } from './components/ConflictsScreen';
 import { ErrorBanner } from './components/ErrorBanner';
 import { FailedScreen } from './components/FailedScreen';
 import { KillSwitchBanner } from './components/KillSwitch';
 import { RunsScreen } from './components/RunsScreen';
 import { Header } from './components/Header';
+import { InventoryScreen } from './components/InventoryScreen';
+import { LocationsScreen } from './components/LocationsScreen';
 import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
 import { SettingsScreen } from './components/SettingsScreen';
@@ -48,6 +51,9 @@ export function App() {
         )}
         {screen === 'mapping' && <MappingScreen />}
         {screen === 'sync' && <SyncScreen />}
+        {screen === 'locations' && <LocationsScreen />}
+        {screen === 'inventory' && <InventoryScreen />}
+        {screen === 'conflicts' && <ConflictsScreen />}
         {screen === 'runs' && <RunsScreen />}
         {screen === 'failed' && <FailedScreen />}
         {screen === 'settings' && <SettingsScreen onConnected={reload} />}

@@ -9,10 +9,18 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   FailedView,
   JobTimelineView,
+  LocationPairView,
+  LocationRulesRequest,
+  LocationsView,
+  MapLocationsRequest,
   PauseView,
   QueueActionView,
   RetryRequest,
   RunsView,
+  StockConflictView,
+  StockItemView,
+  StockSyncReport,
+  StockSyncRequest,
 } from './generated/engine';
 import {
   mappingCsvQueryString,
@@ -577,4 +585,61 @@ export function setPaused(paused: boolean): Promise<PauseView> {
 /** Asks the running catalog sync to stop between requests. */
 export function cancelSync(): Promise<{ run_id: number | null }> {
   return send<{ run_id: number | null }>('sync_cancel', '/api/sync/cancel', { capability: 'catalog' });
+}
+
+export type {
+  ConflictsQuery,
+  LocationPairView as LocationPair,
+  LocationRules,
+  LocationsView,
+  MapLocationsRequest,
+  SameWindow,
+  StockCellView as StockCell,
+  StockConflictView as StockConflict,
+  StockCounts,
+  StockItemView as StockItem,
+  StockOwner,
+  StockSyncReport,
+  StockSyncRequest,
+  StoreLocation,
+} from './generated/engine';
+
+/** Both stores' locations, read live, and the pairs whose stock is synced. */
+export function locations(): Promise<LocationsView> {
+  return call<LocationsView>('locations', '/api/locations');
+}
+
+/** Pairs a BigCommerce location with a Shopify location, under the given rules. */
+export function mapLocations(req: MapLocationsRequest): Promise<LocationPairView> {
+  return send<LocationPairView>('map_locations', '/api/locations', req);
+}
+
+/** Changes a pair's rules; they apply from the next stock cycle. */
+export function setLocationRules(req: LocationRulesRequest): Promise<LocationPairView> {
+  return send<LocationPairView>('set_location_rules', '/api/locations/rules', req, 'PUT');
+}
+
+/** Stops syncing a pair's stock; neither store is changed. */
+export function unmapLocations(id: number): Promise<LocationsView> {
+  return send<LocationsView>('unmap_locations', '/api/locations/unmap', { id });
+}
+
+/** Runs a stock cycle (all locations, one pair, or one item) and answers when its writes settle. */
+export function stockSync(req: StockSyncRequest): Promise<StockSyncReport> {
+  return send<StockSyncReport>('stock_sync', '/api/stock/sync', req);
+}
+
+/** One item's stock at every paired location. */
+export function stockItem(q: string): Promise<StockItemView[]> {
+  return query<StockItemView[]>('stock_item', `/api/stock?q=${encodeURIComponent(q)}`, { q });
+}
+
+/** The stock conflicts waiting for a person (with `all`, the settled ones too). */
+export function stockConflicts(all = false): Promise<StockConflictView[]> {
+  return query<StockConflictView[]>('stock_conflicts', `/api/stock/conflicts?all=${all}`, { all });
+}
+
+/** Settles a conflict: `bigcommerce`, `shopify`, `sum`, or a whole number of units. */
+export function resolveStockConflict(id: number, keep: string): Promise<StockConflictView> {
+  return send<StockConflictView>('resolve_stock_conflict', '/api/stock/conflicts/resolve', { id, keep });
 }

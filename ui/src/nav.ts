@@ -1,17 +1,32 @@
 // The screens of the app and how the location hash selects one.
 
-export type ScreenId = 'status' | 'mapping' | 'sync' | 'runs' | 'failed' | 'settings';
+export type ScreenId =
+  | 'status'
+  | 'mapping'
+  | 'sync'
+  | 'locations'
+  | 'inventory'
+  | 'conflicts'
+  | 'runs'
+  | 'failed'
+  | 'settings';
 
 export interface Screen {
   id: ScreenId;
   label: string;
 }
 
-/** New screens are added here and in App's switch. Mapping comes first after Status: it is the daily work. */
+/**
+ * New screens are added here and in App's switch. Mapping comes first after Status: it is the daily
+ * work. Stock follows products: its locations, the items, and the conflicts that wait for a person.
+ */
 export const SCREENS: readonly Screen[] = [
   { id: 'status', label: 'Status' },
   { id: 'mapping', label: 'Mapping' },
   { id: 'sync', label: 'Sync' },
+  { id: 'locations', label: 'Locations' },
+  { id: 'inventory', label: 'Inventory' },
+  { id: 'conflicts', label: 'Conflicts' },
   { id: 'runs', label: 'Runs' },
   { id: 'failed', label: 'Failed' },
   { id: 'settings', label: 'Settings' },

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { StockConflict, StockSyncReport } from './api';
+import { conflictChoices, parseCount, reportSentence, rulesProblem, signed } from './stock';
+
+describe('parseCount', () => {
+  it('accepts a whole number of units, spaces around it included', () => {
+    expect(parseCount(' 12 '), 'a counted shelf is sent as a number').toEqual({ ok: true, value: 12 });
+    expect(parseCount('0'), 'an empty shelf is a count too').toEqual({ ok: true, value: 0 });
+  });
+
+  it('refuses what is not a count, saying why', () => {
+    const problem = (t: string) => {
+      const c = parseCount(t);
+      return c.ok ? '' : c.problem;
+    };
+    expect(problem('-1'), 'a negative count would tell a store to sell what is not there').toContain('negative');
+    expect(problem('2.5'), 'half a unit cannot be sold').toContain('whole number');
+    expect(problem('lots'), 'words are not counts').toContain('not a number');
+    expect(problem(''), 'an empty box asks for a count').toContain('Type');
+  });
+});
+
+describe('rulesProblem', () => {
+  it('explains the rules the engine refuses', () => {
+    const base = { owner: 'both', same_window: 'merge', hold_back: 0, cap: null } as const;
+    expect(rulesProblem(base), 'merging both stores is the default and always applies').toBeNull();
+    expect(rulesProblem({ ...base, same_window: 'owner-wins' }), 'no owner, nothing can win').toContain('choose an owner');
+    expect(rulesProblem({ ...base, hold_back: 2 }), 'a buffer needs an owner to hold back from').toContain('buffer');
+    expect(
+      rulesProblem({ owner: 'bigcommerce', same_window: 'owner-wins', hold_back: 2, cap: 5 }),
+      'with an owner, owner-wins and buffers apply',
+    ).toBeNull();
+  });
+});
+
+describe('conflictChoices', () => {
+  it('names each choice with the stock it leads to', () => {
+    const conflict = { keep_bigcommerce: 4, keep_shopify: 3, sum: 2 } as StockConflict;
+    expect(
+      conflictChoices(conflict).map((c) => `${c.label} → ${c.stock}`),
+      'a person sees the result before clicking',
+    ).toEqual(['Keep BigCommerce → 4', 'Keep Shopify → 3', 'Add both changes → 2']);
+    expect(signed(-2), 'a drop shows its sign').toBe('-2');
+    expect(signed(3), 'so does a rise').toBe('+3');
+  });
+});
+
+describe('reportSentence', () => {
+  it('says what a cycle did, and what waits for a person', () => {
+    const report: StockSyncReport = {
+      run_id: 1,
+      dry_run: false,
+      counts: { cells: 120, in_step: 117, writes: 2, conflicts: 1, held: 0, first_alignments: 0, oversold: 0 },
+      cells: [],
+      written: 2,
+      failed: 0,
+      superseded: 0,
+    };
+    expect(reportSentence(report), 'counts in plain words').toBe(
+      '120 items at paired locations, 117 already in step, 2 of 2 writes done, 1 conflict waits for you.',
+    );
+    expect(reportSentence({ ...report, dry_run: true }), 'a preview writes nothing').toContain('2 writes would go out');
+  });
+});
