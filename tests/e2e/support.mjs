@@ -156,9 +156,9 @@ export function startDemo(workDir, { variants = 300, seed = 42 } = {}) {
  * it prints as one JSON line: `{bigcommerce: {api_url, store_hash, access_token},
  * shopify: {shop_url, api_version, access_token, webhook_secret}}`.
  */
-export function startEmulator(workDir, { variants = 50 } = {}) {
+export function startEmulator(workDir, { variants = 50, locations = 2 } = {}) {
   return startProcess({
-    args: ['emulate', '--variants', String(variants)],
+    args: ['emulate', '--variants', String(variants), '--locations', String(locations)],
     env: isolatedEnv(workDir),
     what: 'tillbridge emulate printed no JSON line with the stores\' credentials on stdout',
     readyWhen: (line) => {

@@ -60,5 +60,9 @@ describe('reportSentence', () => {
       '120 items at paired locations, 117 already in step, 2 of 2 writes done, 1 conflict waits for you.',
     );
     expect(reportSentence({ ...report, dry_run: true }), 'a preview writes nothing').toContain('2 writes would go out');
+    expect(
+      reportSentence({ ...report, written: 0, counts: { ...report.counts, writes: 0 } }),
+      'a cycle with nothing to do says so, not "0 of 0"',
+    ).toContain('nothing to write');
   });
 });

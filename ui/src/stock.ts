@@ -93,6 +93,8 @@ export function reportSentence(r: StockSyncReport): string {
   const parts = [`${c.cells} items at paired locations`, `${c.in_step} already in step`];
   if (r.dry_run) {
     parts.push(`${c.writes} ${c.writes === 1 ? 'write' : 'writes'} would go out`);
+  } else if (c.writes === 0) {
+    parts.push('nothing to write');
   } else {
     parts.push(`${r.written} of ${c.writes} ${c.writes === 1 ? 'write' : 'writes'} done`);
     if (r.failed > 0) {

@@ -243,6 +243,16 @@ pub fn land_in(
         return Ok(Err(e));
     }
     save_ledger_in(tx, id, &cell.label, &cell.ledger)?;
+    // The Inventory view shows the last known value; the write's answer is newer than the read.
+    let column = match write.side {
+        Side::BigCommerce => "seen_bigcommerce",
+        Side::Shopify => "seen_shopify",
+    };
+    tx.prepare_cached(&format!(
+        "UPDATE stock_cells SET {column} = ?4, seen_at = ?5
+         WHERE pair_id = ?1 AND bigcommerce_variant_id = ?2 AND shopify_item_id = ?3"
+    ))?
+    .execute(params![id.pair_id, id.bigcommerce_variant_id, id.shopify_item_id, write.after(), format_time(now)])?;
     Ok(Ok(()))
 }
 

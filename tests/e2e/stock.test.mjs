@@ -1,0 +1,212 @@
+// End-to-end check of the stock screens in headless Chromium, against `tillbridge serve` and the
+// emulated stores: rules that cannot apply are refused on the Locations screen before anything is
+// saved; a pair made there aligns its stock with "Sync stock now"; both stores changing an item
+// under "Ask me" raises a conflict; a negative or fractional count typed in Conflicts is refused
+// and settles nothing; one click settles it; and Inventory shows both stores in step afterwards.
+//
+// Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifacts, assertBuilt, launchChromium, startEmulator, startServe, stopProcess } from './support.mjs';
+
+const TIMEOUT_MS = 120_000;
+
+async function send(url, method, body, headers = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${url} answered ${response.status}: ${text}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const text = await response.text();
+  assert.ok(response.ok, `GET ${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+describe('stock in the control panel', () => {
+  let workDir;
+  let emulator;
+  let server;
+  let creds;
+  let baseUrl;
+  let browser;
+  let page;
+  const pageErrors = [];
+  let setupError;
+
+  before(async () => {
+    try {
+      assertBuilt();
+      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-stock-'));
+      emulator = startEmulator(join(workDir, 'emulator'), { variants: 60, locations: 2 });
+      server = startServe(workDir);
+      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
+      await send(new URL('/api/connect/bigcommerce', baseUrl), 'POST', {
+        api_url: creds.bigcommerce.api_url,
+        store_hash: creds.bigcommerce.store_hash,
+        token: creds.bigcommerce.access_token,
+      });
+      await send(new URL('/api/connect/shopify', baseUrl), 'POST', {
+        shop_url: creds.shopify.shop_url,
+        api_version: creds.shopify.api_version,
+        token: creds.shopify.access_token,
+      });
+      // Stock follows the matched products: the catalog is synced first.
+      await send(new URL('/api/sync', baseUrl), 'POST', { mode: 'full', dry_run: false });
+      const deadline = Date.now() + TIMEOUT_MS;
+      for (;;) {
+        const p = await getJson(new URL('/api/sync/progress', baseUrl));
+        if (!p.running && ['done', 'failed'].includes(p.phase)) {
+          assert.equal(p.phase, 'done', `the catalog sync finished: ${p.error}`);
+          break;
+        }
+        assert.ok(Date.now() < deadline, 'the catalog sync finished in time');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  after(async () => {
+    if (page && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'stock.png'), fullPage: true }).catch(() => {});
+    }
+    if (browser) {
+      await browser.close().catch(() => {});
+    }
+    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
+    if (workDir) {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  async function snapshot(name) {
+    if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `stock-${name}.png`), fullPage: true });
+    }
+  }
+
+  async function openTab(name) {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();
+  }
+
+  async function notice(testId, pattern) {
+    const el = page.getByTestId(testId);
+    await el.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    await page.waitForFunction(
+      ([id, source]) => new RegExp(source).test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''),
+      [testId, pattern.source],
+      { timeout: TIMEOUT_MS },
+    );
+    return el.innerText();
+  }
+
+  test('pair, align, conflict, refuse bad counts, settle by click, and see both stores in step', {
+    timeout: TIMEOUT_MS * 3,
+  }, async () => {
+    if (setupError) throw setupError;
+    await page.goto(new URL('/#/locations', baseUrl).href, { waitUntil: 'load' });
+    await page.getByTestId('locations-none').waitFor({ state: 'visible', timeout: 20_000 });
+
+    // Rules that cannot apply are refused before anything is saved.
+    const firstBc = await page.getByTestId('new-bc').locator('option').nth(1).getAttribute('value');
+    const firstShop = await page.getByTestId('new-shop').locator('option').nth(1).getAttribute('value');
+    await page.getByTestId('new-bc').selectOption(firstBc);
+    await page.getByTestId('new-shop').selectOption(firstShop);
+    await page.getByTestId('new-same-window').selectOption('owner-wins');
+    await page.getByTestId('new-pair').click();
+    assert.match(await page.getByTestId('new-problem').innerText(), /cannot win/, 'owner-wins needs an owner');
+    await page.getByTestId('new-owner').selectOption('bigcommerce');
+    await page.getByTestId('new-hold-back').fill('-1');
+    await page.getByTestId('new-pair').click();
+    assert.match(await page.getByTestId('new-problem').innerText(), /negative/, 'a negative buffer is refused');
+    assert.equal((await getJson(new URL('/api/locations', baseUrl))).pairs.length, 0, 'nothing was paired');
+
+    // A valid pair under "Ask me".
+    await page.getByTestId('new-owner').selectOption('both');
+    await page.getByTestId('new-same-window').selectOption('manual');
+    await page.getByTestId('new-hold-back').fill('0');
+    await page.getByTestId('new-pair').click();
+    await notice('locations-notice', /is paired/);
+    const [pair] = (await getJson(new URL('/api/locations', baseUrl))).pairs;
+    assert.equal(pair.same_window, 'manual', 'the pair keeps the rule chosen on screen');
+
+    // The first cycle's plan names every item; one with stock on both sides is picked.
+    const preview = await send(new URL('/api/stock/sync', baseUrl), 'POST', {
+      dry_run: true,
+      pair_id: null,
+      bigcommerce_variant_id: null,
+    });
+    const cell = preview.cells.find((c) => (c.bigcommerce ?? 0) >= 3 && (c.shopify ?? 0) >= 3);
+    assert.ok(cell, 'an item with three units or more on both stores');
+    await page.getByTestId('stock-sync').click();
+    await notice('locations-notice', /items at paired locations/);
+
+    // Both stores change the item before the next cycle.
+    const shopNumber = pair.shopify_location_id.split('/').pop();
+    const itemNumber = cell.shopify_item_id.split('/').pop();
+    await send(new URL('/__admin/pos/adjust', creds.shopify.shop_url), 'POST', {
+      location_id: Number(shopNumber),
+      inventory_item_id: Number(itemNumber),
+      delta: -1,
+    });
+    await send(
+      new URL(`/stores/${creds.bigcommerce.store_hash}/v3/inventory/adjustments/relative`, creds.bigcommerce.api_url),
+      'POST',
+      { reason: 'counted', items: [{ location_id: pair.bigcommerce_location_id, variant_id: cell.bigcommerce_variant_id, quantity: -2 }] },
+      { 'X-Auth-Token': creds.bigcommerce.access_token },
+    );
+    await page.getByTestId('stock-sync').click();
+    await notice('locations-notice', /1 conflict waits for you/);
+    await snapshot('locations');
+
+    await openTab('Conflicts');
+    const card = page.getByTestId('conflict').first();
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await card.getByTestId('conflict-story').innerText(), /\(-2\).*\(-1\)/, 'the card says what each store did');
+    for (const [typed, why] of [
+      ['-2', /negative/],
+      ['2.5', /whole number/],
+    ]) {
+      await card.getByTestId('conflict-count').fill(typed);
+      await card.getByTestId('conflict-set').click();
+      assert.match(await card.getByTestId('conflict-problem').innerText(), why, `${typed} is refused`);
+    }
+    assert.equal(
+      (await getJson(new URL('/api/stock/conflicts', baseUrl))).length,
+      1,
+      'a refused count settles nothing',
+    );
+    await snapshot('conflicts');
+    const sumLabel = await card.getByTestId('conflict-sum').innerText();
+    const expected = Number(sumLabel.split('→').pop().trim());
+    await card.getByTestId('conflict-sum').click();
+    await notice('conflicts-notice', new RegExp(`is set to ${expected}`));
+    await page.getByTestId('conflicts-none').waitFor({ state: 'visible', timeout: 20_000 });
+
+    await openTab('Inventory');
+    await page.getByTestId('inventory-search').fill(String(cell.bigcommerce_variant_id));
+    await page.getByTestId('inventory-go').click();
+    const row = page.getByTestId('inventory-row').first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await row.getByTestId('inventory-bc').innerText(), String(expected), 'BigCommerce holds both changes');
+    assert.equal(await row.getByTestId('inventory-shopify').innerText(), String(expected), 'and so does Shopify');
+    assert.deepEqual(pageErrors, [], 'the page threw no errors');
+  });
+});
