@@ -150,6 +150,7 @@ describe('stock in the control panel', () => {
     // The first cycle's plan names every item; one with stock on both sides is picked.
     const preview = await send(new URL('/api/stock/sync', baseUrl), 'POST', {
       dry_run: true,
+      full: false,
       pair_id: null,
       bigcommerce_variant_id: null,
     });

@@ -101,7 +101,9 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         show: u32,
         /// Sync stock at the paired locations instead of products (see `tillbridge locations`).
-        #[arg(long, conflicts_with_all = ["full", "csv"])]
+        /// With --full, every Shopify location is read whole instead of what changed since the
+        /// last cycle.
+        #[arg(long, conflicts_with = "csv")]
         inventory: bool,
     },
     /// List both stores' locations and the pairs whose stock is synced, or pair, re-rule or
@@ -505,11 +507,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sync { inventory: true, dry_run, show, .. } => {
+        Command::Sync { inventory: true, full, dry_run, show, .. } => {
             let app = open_app(&cli).await?;
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
             let report = tokio::select! {
-                report = app.stock_sync(StockSyncRequest { dry_run: *dry_run, ..StockSyncRequest::default() }) => report,
+                report = app.stock_sync(StockSyncRequest { dry_run: *dry_run, full: *full, ..StockSyncRequest::default() }) => report,
                 _ = stop_signal() => {
                     eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
                     runtime.shutdown(SHUTDOWN_GRACE).await;

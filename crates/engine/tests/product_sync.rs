@@ -255,6 +255,13 @@ impl ShopifyApi for FlakyShopify {
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
         self.inner.inventory_levels_at(location)
     }
+    fn inventory_levels_changed_at(
+        &self,
+        location: &LocationId,
+        since: chrono::DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        self.inner.inventory_levels_changed_at(location, since)
+    }
     fn activate_inventory<'a>(
         &'a self,
         item: &'a InventoryItemId,

@@ -182,8 +182,28 @@ async fn sales_on_either_side_reach_the_other_at_their_location_and_nothing_echo
             assert_eq!(b, s, "{item:?} at {} is aligned", pair.name);
         }
     }
+    let reads = |label: &str| {
+        s.shopify
+            .requests()
+            .snapshot()
+            .iter()
+            .filter(|c| c.route == format!("graphql {label}"))
+            .map(|c| c.count)
+            .sum::<u64>()
+    };
+    let whole_before = reads("TillbridgeInventoryLevelsAtLocation");
     let again = cycle(&app).await;
     assert_eq!(again.counts.writes, 0, "our own writes are not changes to carry back: {:?}", again.cells);
+    assert_eq!(
+        reads("TillbridgeInventoryLevelsAtLocation"),
+        whole_before,
+        "once every item has been seen, a cycle reads no Shopify location whole"
+    );
+    assert_eq!(
+        reads("TillbridgeInventoryLevelsChangedAtLocation"),
+        3,
+        "it reads what changed since the last cycle, once per location"
+    );
 
     // A POS sale at the second location reaches BigCommerce at that location only.
     let (a, item) = (&pairs[1], &items[0]);

@@ -45,6 +45,12 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         &self,
         location: &LocationId,
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>>;
+    /// The levels at `location` updated after `since`: a stock poll's read.
+    fn inventory_levels_changed_at(
+        &self,
+        location: &LocationId,
+        since: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>>;
     /// Stocks an item at a location (the answer to `ITEM_NOT_STOCKED_AT_LOCATION`).
     fn activate_inventory<'a>(
         &'a self,
@@ -98,6 +104,13 @@ impl ShopifyApi for ShopifyClient {
         location: &LocationId,
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
         ShopifyClient::inventory_levels_at(self, location).boxed()
+    }
+    fn inventory_levels_changed_at(
+        &self,
+        location: &LocationId,
+        since: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        ShopifyClient::inventory_levels_changed_at(self, location, since).boxed()
     }
     fn activate_inventory<'a>(
         &'a self,
@@ -310,6 +323,14 @@ impl ShopifyApi for MemoryShopify {
                 .collect::<Vec<_>>()
         });
         futures_util::stream::iter([r]).boxed()
+    }
+    /// The memory shop keeps no update times: every level counts as changed.
+    fn inventory_levels_changed_at(
+        &self,
+        location: &LocationId,
+        _since: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
+        self.inventory_levels_at(location)
     }
     fn activate_inventory<'a>(
         &'a self,

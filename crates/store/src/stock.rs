@@ -252,7 +252,13 @@ pub fn land_in(
         "UPDATE stock_cells SET {column} = ?4, seen_at = ?5
          WHERE pair_id = ?1 AND bigcommerce_variant_id = ?2 AND shopify_item_id = ?3"
     ))?
-    .execute(params![id.pair_id, id.bigcommerce_variant_id, id.shopify_item_id, write.after(), format_time(now)])?;
+    .execute(params![
+        id.pair_id,
+        id.bigcommerce_variant_id,
+        id.shopify_item_id,
+        write.after(),
+        format_time(now)
+    ])?;
     Ok(Ok(()))
 }
 

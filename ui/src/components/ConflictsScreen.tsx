@@ -96,7 +96,7 @@ export function ConflictsScreen() {
       try {
         const settled = await resolveStockConflict(c.id, keep);
         // The held writes go out now rather than at the next poll.
-        const report = await stockSync({ dry_run: false, pair_id: c.pair_id, bigcommerce_variant_id: c.bigcommerce_variant_id });
+        const report = await stockSync({ dry_run: false, full: false, pair_id: c.pair_id, bigcommerce_variant_id: c.bigcommerce_variant_id });
         setNotice(`${settled.label} at ${settled.location} is set to ${settled.stock ?? '?'}. ${reportSentence(report)}`);
       } catch (reason) {
         setError(toApiError(reason));

@@ -33,7 +33,7 @@ export function InventoryScreen() {
     setError(null);
     setNotice(null);
     try {
-      const r = await stockSync({ dry_run: false, pair_id: row.pair_id, bigcommerce_variant_id: row.bigcommerce_variant_id });
+      const r = await stockSync({ dry_run: false, full: false, pair_id: row.pair_id, bigcommerce_variant_id: row.bigcommerce_variant_id });
       setNotice(`${row.label} at ${row.location}: ${reportSentence(r)}`);
       setRows(await stockItem(q));
     } catch (reason) {

@@ -143,7 +143,7 @@ function PairRow(props: {
           data-testid="pair-resync"
           onClick={() =>
             void run(async () => {
-              const r = await stockSync({ dry_run: false, pair_id: pair.id, bigcommerce_variant_id: null });
+              const r = await stockSync({ dry_run: false, full: false, pair_id: pair.id, bigcommerce_variant_id: null });
               return `${pair.name}: ${reportSentence(r)}`;
             })
           }
@@ -243,7 +243,7 @@ export function LocationsScreen() {
             data-testid="stock-preview"
             onClick={() =>
               void run(async () => {
-                const r = await stockSync({ dry_run: true, pair_id: null, bigcommerce_variant_id: null });
+                const r = await stockSync({ dry_run: true, full: false, pair_id: null, bigcommerce_variant_id: null });
                 setPreview(r);
                 return `Preview, nothing written: ${reportSentence(r)}`;
               })
@@ -253,13 +253,29 @@ export function LocationsScreen() {
           </button>
           <button
             type="button"
+            class="button"
+            disabled={busy || !view || view.pairs.length === 0}
+            data-testid="stock-full"
+            title="Reads every paired Shopify location whole, not only what changed since the last cycle"
+            onClick={() =>
+              void run(async () => {
+                setPreview(null);
+                const r = await stockSync({ dry_run: false, full: true, pair_id: null, bigcommerce_variant_id: null });
+                return `Full check: ${reportSentence(r)}`;
+              })
+            }
+          >
+            Full check
+          </button>
+          <button
+            type="button"
             class="button button-primary"
             disabled={busy || !view || view.pairs.length === 0}
             data-testid="stock-sync"
             onClick={() =>
               void run(async () => {
                 setPreview(null);
-                return reportSentence(await stockSync({ dry_run: false, pair_id: null, bigcommerce_variant_id: null }));
+                return reportSentence(await stockSync({ dry_run: false, full: false, pair_id: null, bigcommerce_variant_id: null }));
               })
             }
           >

@@ -182,6 +182,11 @@ export type UnmapLocationsRequest = { id: number, };
 
 export type StockSyncRequest = { dry_run: boolean, 
 /**
+ * Read every Shopify location whole instead of what changed since the last read: the
+ * validation that catches anything a changed-since read could miss.
+ */
+full: boolean, 
+/**
  * Only this location pair (Resync on a location).
  */
 pair_id: number | null, 

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
@@ -33,6 +34,9 @@ const REPORT_ROWS: usize = 500;
 #[serde(default)]
 pub struct StockSyncRequest {
     pub dry_run: bool,
+    /// Read every Shopify location whole instead of what changed since the last read: the
+    /// validation that catches anything a changed-since read could miss.
+    pub full: bool,
     /// Only this location pair (Resync on a location).
     pub pair_id: Option<i64>,
     /// Only this item (Resync on an item), by its BigCommerce variant id.
@@ -99,9 +103,30 @@ fn outcome_text(outcome: &Outcome) -> String {
 pub(crate) struct StockRead {
     bigcommerce: HashMap<(i64, i64), i64>,
     shopify: HashMap<(String, String), i64>,
+    /// Shopify locations read whole: an item absent there is not stocked there. At the others only
+    /// the levels changed since the cursor were read, and the rest stand as last seen.
+    shopify_whole: HashSet<String>,
+    /// The latest update time each Shopify location showed: where its next read starts.
+    shopify_latest: HashMap<String, DateTime<Utc>>,
 }
 
-pub(crate) async fn read_levels(clients: &StoreClients, pairs: &[LocationPairRecord]) -> Result<StockRead, ApiError> {
+/// Where a Shopify location's next changed-since read starts, in the settings.
+fn cursor_key(location: &str) -> String {
+    format!("stock.cursor.shopify.{location}")
+}
+
+/// How far before the cursor a changed-since read starts: a level saved a moment before the last
+/// read may carry an earlier update time than ones already seen. Reading a change twice is
+/// harmless; missing one is not.
+const CURSOR_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Reads BigCommerce whole (a thousand items a request) and each Shopify location either whole or
+/// changed since its cursor (`since`, None for whole).
+pub(crate) async fn read_levels(
+    clients: &StoreClients,
+    pairs: &[LocationPairRecord],
+    since: &HashMap<String, DateTime<Utc>>,
+) -> Result<StockRead, ApiError> {
     let bc_locations: Vec<i64> = pairs.iter().map(|p| p.bigcommerce_location_id).collect();
     let mut bigcommerce = HashMap::new();
     let mut pages = clients.bigcommerce.inventory_items(&bc_locations);
@@ -114,19 +139,31 @@ pub(crate) async fn read_levels(clients: &StoreClients, pairs: &[LocationPairRec
         }
     }
     let mut shopify = HashMap::new();
+    let mut shopify_whole = HashSet::new();
+    let mut shopify_latest: HashMap<String, DateTime<Utc>> = HashMap::new();
     for pair in pairs {
         let location = LocationId(pair.shopify_location_id.clone());
-        let mut pages = clients.shopify.inventory_levels_at(&location);
+        let mut pages = match since.get(&pair.shopify_location_id) {
+            Some(t) => clients.shopify.inventory_levels_changed_at(&location, *t - CURSOR_OVERLAP),
+            None => {
+                shopify_whole.insert(pair.shopify_location_id.clone());
+                clients.shopify.inventory_levels_at(&location)
+            }
+        };
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify's stock failed: {e}")))?;
             for level in page {
+                if let Some(t) = level.updated_at {
+                    let latest = shopify_latest.entry(pair.shopify_location_id.clone()).or_insert(t);
+                    *latest = (*latest).max(t);
+                }
                 if let Some(available) = level.quantities.available() {
                     shopify.insert((level.item_id.0, level.location_id.0), available);
                 }
             }
         }
     }
-    Ok(StockRead { bigcommerce, shopify })
+    Ok(StockRead { bigcommerce, shopify, shopify_whole, shopify_latest })
 }
 
 /// Every cell's planner input: each synced item at each pair.
@@ -152,9 +189,16 @@ pub(crate) fn cell_inputs(
             };
             let id = cell_id(&key);
             let level = |q: Option<&i64>| q.map_or(Level::NotStocked, |q| Level::Stocked(*q));
+            let stored_cell = stored.get(&id);
+            let shopify = match read.shopify.get(&(item.shopify_item_id.clone(), pair.shopify_location_id.clone())) {
+                Some(q) => Level::Stocked(*q),
+                None if read.shopify_whole.contains(&pair.shopify_location_id) => Level::NotStocked,
+                // Unchanged since the last read: as last seen (our landed writes included).
+                None => level(stored_cell.and_then(|c| c.seen.shopify).as_ref()),
+            };
             let seen = SidePair::new(
                 level(read.bigcommerce.get(&(item.bigcommerce_variant_id, pair.bigcommerce_location_id))),
-                level(read.shopify.get(&(item.shopify_item_id.clone(), pair.shopify_location_id.clone()))),
+                shopify,
             );
             inputs.push(CellInput {
                 in_flight: Side::BOTH.iter().any(|s| busy.contains(&key.entity_key(*s))),
@@ -241,7 +285,8 @@ impl App {
         request: StockSyncRequest,
         trigger: Trigger,
     ) -> Result<StockSyncReport, ApiError> {
-        let run = self.begin_run(Capability::Stock, Scope::Full, request.dry_run, trigger, |_| false).await?;
+        let mode = if request.full { Scope::Full } else { Scope::Delta };
+        let run = self.begin_run(Capability::Stock, mode, request.dry_run, trigger, |_| false).await?;
         let outcome = correlation::scope(format!("run-{}", run.id), self.stock_steps(&run, request)).await;
         let end = match &outcome {
             Ok(report) => SyncRunEnd {
@@ -275,6 +320,7 @@ impl App {
         let (mut pairs, mut items) =
             self.blocking(|app| Ok((app.store.location_pairs()?, app.store.stock_items()?))).await?;
         let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
+        let every_item = request.bigcommerce_variant_id.is_none();
         if let Some(id) = request.pair_id {
             pairs.retain(|p| p.id == id);
             if pairs.is_empty() {
@@ -300,16 +346,42 @@ impl App {
             ));
         }
         let clients = self.shared_clients().await?;
+        // A location is read changed-since its cursor only when every item there has been seen
+        // before; otherwise (a new pair, newly matched items, or a full cycle) it is read whole.
+        let (stored, since) = {
+            let pairs = pairs.clone();
+            let items = items.clone();
+            let full = request.full;
+            self.blocking(move |app| {
+                let stored: HashMap<CellId, StockCellRecord> =
+                    app.store.stock_cells()?.into_iter().map(|c| (c.id.clone(), c)).collect();
+                let mut since = HashMap::new();
+                for pair in pairs.iter().filter(|_| !full) {
+                    let all_seen = items.iter().all(|i| {
+                        let id = CellId {
+                            pair_id: pair.id,
+                            bigcommerce_variant_id: i.bigcommerce_variant_id,
+                            shopify_item_id: i.shopify_item_id.clone(),
+                        };
+                        stored.get(&id).is_some_and(|c| c.seen.shopify.is_some())
+                    });
+                    let cursor: Option<DateTime<Utc>> = app.store.setting(&cursor_key(&pair.shopify_location_id))?;
+                    if let (true, Some(cursor)) = (all_seen, cursor) {
+                        since.insert(pair.shopify_location_id.clone(), cursor);
+                    }
+                }
+                Ok((stored, since))
+            })
+            .await?
+        };
         self.enter_phase(run, SyncPhase::ReadingBigcommerce);
-        let read = read_levels(&clients, &pairs).await?;
+        let read = read_levels(&clients, &pairs, &since).await?;
         self.enter_phase(run, SyncPhase::Planning);
         let now = self.now();
         let run_id = run.id;
         let dry_run = request.dry_run;
         let (counts, cells) = self
             .blocking(move |app| {
-                let stored: HashMap<CellId, StockCellRecord> =
-                    app.store.stock_cells()?.into_iter().map(|c| (c.id.clone(), c)).collect();
                 let busy = app.store.busy_entities(Capability::Stock)?;
                 let conflicts = app.store.open_conflict_cells()?;
                 let inputs = cell_inputs(&pairs, &items, &stored, &read, &busy, &conflicts);
@@ -365,6 +437,15 @@ impl App {
                         }
                         Ok(())
                     })?;
+                    // Every item of these locations was read and planned, so their next reads
+                    // start from here; an item-only Resync leaves the cursors where they were.
+                    if every_item {
+                        for (location, latest) in &read.shopify_latest {
+                            let key = cursor_key(location);
+                            let old: Option<DateTime<Utc>> = app.store.setting(&key)?;
+                            app.store.set_setting(&key, &old.map_or(*latest, |o| o.max(*latest)), now)?;
+                        }
+                    }
                 }
                 Ok((counts, cells))
             })
