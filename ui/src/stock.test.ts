@@ -52,6 +52,7 @@ describe('reportSentence', () => {
       dry_run: false,
       counts: { cells: 120, in_step: 117, writes: 2, conflicts: 1, held: 0, first_alignments: 0, oversold: 0 },
       cells: [],
+      writes_by_store: [],
       written: 2,
       failed: 0,
       superseded: 0,

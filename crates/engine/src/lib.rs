@@ -37,7 +37,7 @@ pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
     ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
-    StockSyncRequest, StoreLocation, UnmapLocationsRequest,
+    StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
 };
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
-use tillbridge_domain::stock::StockCounts;
+use tillbridge_domain::stock::{Side, StockCounts};
 use tillbridge_domain::work::Lane;
 use tillbridge_engine::{
     AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, Check, CheckState, ConnectionView,
@@ -20,7 +20,7 @@ use tillbridge_engine::{
 use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
     ResolveConflictRequest, SameWindow, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockOwner,
-    StockSyncReport, StockSyncRequest, StoreLocation, UnmapLocationsRequest,
+    StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
@@ -86,6 +86,8 @@ fn declarations() -> String {
         UnmapLocationsRequest::decl(&cfg),
         StockSyncRequest::decl(&cfg),
         StockCellView::decl(&cfg),
+        Side::decl(&cfg),
+        StoreWrites::decl(&cfg),
         StockSyncReport::decl(&cfg),
         StockItemQuery::decl(&cfg),
         StockItemView::decl(&cfg),

@@ -205,11 +205,23 @@ outcome: string,
  */
 writes: Array<string>, notes: Array<string>, };
 
+export type Side = "bigcommerce" | "shopify";
+
+export type StoreWrites = { store: Side, 
+/**
+ * The BigCommerce location id; empty for Shopify, whose writes go 250 a call across locations.
+ */
+location: string, writes: number, 
+/**
+ * Of those, items to stock at the Shopify location first (one `inventoryActivate` each).
+ */
+activations: number, };
+
 export type StockSyncReport = { run_id: number, dry_run: boolean, counts: StockCounts, 
 /**
  * Cells with writes, conflicts, holds or notes, up to 500.
  */
-cells: Array<StockCellView>, written: number, failed: number, superseded: number, };
+cells: Array<StockCellView>, writes_by_store: Array<StoreWrites>, written: number, failed: number, superseded: number, };
 
 export type StockItemQuery = { 
 /**

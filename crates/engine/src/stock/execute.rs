@@ -202,22 +202,36 @@ async fn send_shopify(
             // out again at once without them.
             let mut blamed: HashMap<usize, Settlement> = HashMap::new();
             let mut unplaced = Vec::new();
+            let mut to_activate = Vec::new();
             for e in &errors {
                 let row = e.field.iter().skip_while(|f| f.as_str() != "quantities").nth(1).and_then(|n| n.parse().ok());
                 let settlement = match e.code {
                     UserErrorCode::ChangeFromQuantityStale => Settlement::Superseded { reason: STALE_SHOPIFY.into() },
                     UserErrorCode::ItemNotStockedAtLocation => Settlement::RetryAt {
                         at: app.now(),
-                        error: "the item was not stocked at the Shopify location; it is activated on the next attempt"
+                        error: "the item was not stocked at the Shopify location; it was stocked there and the write goes out again"
                             .into(),
                     },
                     _ => Settlement::Dead { error: format!("Shopify refused the stock: {}", e.message) },
                 };
                 match row {
                     Some(i) if i < ready.len() => {
+                        if e.code == UserErrorCode::ItemNotStockedAtLocation {
+                            to_activate.push(i);
+                        }
                         blamed.insert(i, settlement);
                     }
                     _ => unplaced.push(e.message.clone()),
+                }
+            }
+            // The item is not stocked at the location (taken off since it was read): it is stocked
+            // there again, and the write goes out on its retry.
+            for i in to_activate {
+                let w = &ready[i].1;
+                let item = InventoryItemId(w.cell.shopify_item.clone());
+                let location = LocationId(w.cell.shopify_location.clone());
+                if let Err(e) = clients.shopify.activate_inventory(&item, &location).await {
+                    tracing::warn!(entity = %w.entity_key(), error = %e, "could not stock the item at the Shopify location");
                 }
             }
             for (i, (job, _)) in ready.iter().enumerate() {

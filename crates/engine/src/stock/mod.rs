@@ -13,4 +13,4 @@ pub use locations::{
     LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest, StoreLocation,
     UnmapLocationsRequest,
 };
-pub use sync::{StockCellView, StockSyncReport, StockSyncRequest};
+pub use sync::{StockCellView, StockSyncReport, StockSyncRequest, StoreWrites};

@@ -63,6 +63,18 @@ pub struct StockCellView {
     pub notes: Vec<String>,
 }
 
+/// The writes a cycle planned to one store at one location (BigCommerce) or in all (Shopify),
+/// which is how the stores batch them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct StoreWrites {
+    pub store: Side,
+    /// The BigCommerce location id; empty for Shopify, whose writes go 250 a call across locations.
+    pub location: String,
+    pub writes: u64,
+    /// Of those, items to stock at the Shopify location first (one `inventoryActivate` each).
+    pub activations: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StockSyncReport {
     pub run_id: i64,
@@ -70,6 +82,7 @@ pub struct StockSyncReport {
     pub counts: StockCounts,
     /// Cells with writes, conflicts, holds or notes, up to 500.
     pub cells: Vec<StockCellView>,
+    pub writes_by_store: Vec<StoreWrites>,
     pub written: u64,
     pub failed: u64,
     pub superseded: u64,
@@ -380,7 +393,7 @@ impl App {
         let now = self.now();
         let run_id = run.id;
         let dry_run = request.dry_run;
-        let (counts, cells) = self
+        let (counts, cells, writes_by_store) = self
             .blocking(move |app| {
                 let busy = app.store.busy_entities(Capability::Stock)?;
                 let conflicts = app.store.open_conflict_cells()?;
@@ -395,6 +408,25 @@ impl App {
                     .map(|(i, p)| cell_view(i, p, names.get(&i.key.pair).map_or("", String::as_str)))
                     .collect();
                 let counts = count(&plans);
+                let mut by_store: std::collections::BTreeMap<(Side, String), (u64, u64)> = Default::default();
+                for w in plans.iter().flat_map(|p| &p.writes) {
+                    let location = match w.side {
+                        Side::BigCommerce => w.cell.bigcommerce_location.to_string(),
+                        Side::Shopify => String::new(),
+                    };
+                    let entry = by_store.entry((w.side, location)).or_default();
+                    entry.0 += 1;
+                    entry.1 += u64::from(w.activate);
+                }
+                let writes_by_store: Vec<StoreWrites> = by_store
+                    .into_iter()
+                    .map(|((store, location), (writes, activations))| StoreWrites {
+                        store,
+                        location,
+                        writes,
+                        activations,
+                    })
+                    .collect();
                 if !dry_run {
                     app.store.write(|tx| {
                         let mut planned = HashSet::new();
@@ -402,6 +434,11 @@ impl App {
                             let id = cell_id(&input.key);
                             let seen = SidePair::new(input.seen.bigcommerce.quantity(), input.seen.shopify.quantity());
                             let before = stored.get(&id).map(|c| c.seen);
+                            let unchanged = before == Some(SidePair::new(Some(seen.bigcommerce), Some(seen.shopify)));
+                            // Most cells of a poll are in step and read as before: nothing to save.
+                            if unchanged && plan.ledger.is_none() && plan.writes.is_empty() {
+                                continue;
+                            }
                             let update = CellUpdate {
                                 id: id.clone(),
                                 label: input.key.label.clone(),
@@ -447,10 +484,11 @@ impl App {
                         }
                     }
                 }
-                Ok((counts, cells))
+                Ok((counts, cells, writes_by_store))
             })
             .await?;
-        let mut report = StockSyncReport { run_id, dry_run, counts, cells, written: 0, failed: 0, superseded: 0 };
+        let mut report =
+            StockSyncReport { run_id, dry_run, counts, cells, writes_by_store, written: 0, failed: 0, superseded: 0 };
         if dry_run || report.counts.writes == 0 {
             return Ok(report);
         }
