@@ -8,6 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod crash;
+mod inventory;
+
+pub use inventory::{inventory, stock_plan_child};
 
 pub use crash::crash;
 

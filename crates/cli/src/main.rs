@@ -252,6 +252,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Stock per location: a full alignment of every matched item at every location (requests
+    /// against the least, wall time against the rate-limit floor), POS sales at random moments
+    /// with the runtime polling at its default interval (how long each takes to reach
+    /// BigCommerce: p50 and p99), and the planner's CPU and memory at 100,000 variants × 3
+    /// locations in a process of its own.
+    Inventory {
+        #[arg(long, default_value_t = 10_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 3)]
+        locations: usize,
+        #[arg(long, default_value_t = 200)]
+        sales: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Plans 100,000 variants × 3 locations of stock and reports the CPU time and peak memory;
+    /// run by `bench inventory` in a fresh process.
+    #[command(hide = true)]
+    StockPlanChild,
     /// Plans two files of snapshot rows and reports the plan's CPU time and peak memory; run by
     /// `bench catalog` in a fresh process.
     #[command(hide = true)]
@@ -924,6 +943,18 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             BenchCommand::Crash { variants, kills, seed } => {
                 tillbridge_bench::crash(SeedSpec { seed: *seed, variants: *variants, ..SeedSpec::default() }, *kills)
                     .await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Inventory { variants, locations, sales, seed } => {
+                tillbridge_bench::inventory(
+                    SeedSpec { variants: *variants, locations: *locations, seed: *seed, ..SeedSpec::default() },
+                    *sales,
+                )
+                .await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::StockPlanChild => {
+                tillbridge_bench::stock_plan_child()?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::PlanChild { bigcommerce, shopify } => {

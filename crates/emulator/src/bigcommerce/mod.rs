@@ -307,6 +307,13 @@ impl BigCommerceEmulator {
         true
     }
 
+    /// True sellable stock (`available_to_sell`, no staleness) of one variant at one location,
+    /// for a benchmark that watches a change arrive without spending the API quota it measures.
+    pub fn sellable(&self, variant_id: i64, location_id: i64) -> Option<i64> {
+        let store = self.shared.store();
+        store.variants.get(&variant_id).and_then(|v| v.cell(location_id)).map(|c| c.on_hand - c.safety_stock)
+    }
+
     /// True stock of every variant at every location (no staleness): the admin view, as JSON.
     pub fn stock_snapshot(&self) -> serde_json::Value {
         admin::stock_json(&self.shared.store(), None)
