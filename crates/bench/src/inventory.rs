@@ -140,7 +140,9 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
                 shopify_writes += w.writes;
                 writes_least += w.activations;
             }
-            tillbridge_domain::stock::Side::BigCommerce => writes_least += w.writes.div_ceil(2_000),
+            tillbridge_domain::stock::Side::BigCommerce => {
+                writes_least += (w.writes - w.activations).div_ceil(2_000) + w.activations.div_ceil(2_000)
+            }
         }
     }
     writes_least += shopify_writes.div_ceil(250);

@@ -213,7 +213,8 @@ export type StoreWrites = { store: Side,
  */
 location: string, writes: number, 
 /**
- * Of those, items to stock at the Shopify location first (one `inventoryActivate` each).
+ * Of those, items not stocked there yet: on Shopify one `inventoryActivate` each, on
+ * BigCommerce an absolute adjustment (packed apart from the relative ones).
  */
 activations: number, };
 

@@ -196,7 +196,7 @@ pub fn plan_cell(input: &CellInput, now: DateTime<Utc>) -> CellPlan {
         expect: *effective.get(side),
         carries,
         planned_version: *ledger.version.get(side),
-        activate: side == Side::Shopify && input.seen.shopify == Level::NotStocked,
+        activate: *input.seen.get(side) == Level::NotStocked,
     };
     if to_p != 0 {
         let mut carries = SidePair::default();

@@ -206,6 +206,14 @@ fn an_item_not_stocked_at_the_shopify_location_is_activated_first() {
     fresh.seen.shopify = Level::NotStocked;
     let plan = plan_cell(&fresh, t0());
     assert_eq!(write_to(&plan, Side::Shopify).map(|w| (w.activate, w.after())), Some((true, 4)), "activate, then 4");
+    let mut untracked = input(policy(Owner::Shopify, SameWindow::Merge), Ledger::default(), 0, 4);
+    untracked.seen.bigcommerce = Level::NotStocked;
+    let plan = plan_cell(&untracked, t0());
+    assert_eq!(
+        write_to(&plan, Side::BigCommerce).map(|w| (w.activate, w.after())),
+        Some((true, 4)),
+        "BigCommerce does not track the item there: the write is flagged for an absolute adjustment"
+    );
 }
 
 #[test]
@@ -252,6 +260,9 @@ fn requests_are_packed_to_each_stores_limit() {
         }
     };
     let mut writes: Vec<StockWrite> = (0..2001).map(|n| write(Side::BigCommerce, 1, n)).collect();
+    let mut untracked = write(Side::BigCommerce, 2, 99);
+    untracked.activate = true;
+    writes.push(untracked);
     writes.extend((0..10).map(|n| write(Side::BigCommerce, 2, n)));
     writes.extend((0..251).map(|n| write(Side::Shopify, n % 3, n)));
     let sizes: Vec<(Side, usize)> = batch(writes).iter().map(|b| (b[0].side, b.len())).collect();
@@ -261,10 +272,11 @@ fn requests_are_packed_to_each_stores_limit() {
             (Side::BigCommerce, 2000),
             (Side::BigCommerce, 1),
             (Side::BigCommerce, 10),
+            (Side::BigCommerce, 1),
             (Side::Shopify, 250),
             (Side::Shopify, 1)
         ],
-        "BigCommerce by location at 2,000, Shopify at 250 across locations"
+        "BigCommerce by location at 2,000, an absolute adjustment apart; Shopify at 250 across locations"
     );
     assert_eq!(
         key().entity_key(Side::Shopify),

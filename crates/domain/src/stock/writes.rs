@@ -55,7 +55,8 @@ pub struct StockWrite {
     pub carries: SidePair<i64>,
     /// The ledger's landing count for this side when planned; see [`super::Ledger::admits`].
     pub planned_version: u64,
-    /// The item is not stocked at the Shopify location yet and must be activated first.
+    /// The item is not stocked at the location yet: Shopify activates it first; BigCommerce takes an
+    /// absolute adjustment (it refuses a relative one on an item it does not track there).
     pub activate: bool,
 }
 
@@ -90,16 +91,19 @@ impl StockWrite {
 }
 
 /// Packs due writes of one store into requests: Shopify up to 250 rows per call across
-/// locations; BigCommerce up to 2,000 items per call, one location per call, because its
-/// adjustments at one location must not overlap.
+/// locations; BigCommerce up to 2,000 items per call, one location per call (its adjustments at
+/// one location must not overlap), absolute ones apart from relative ones.
 pub fn batch(writes: Vec<StockWrite>) -> Vec<Vec<StockWrite>> {
-    let mut groups: BTreeMap<(Side, Option<i64>), Vec<StockWrite>> = BTreeMap::new();
+    // BigCommerce: relative adjustments and the absolute ones for items not yet tracked there go to
+    // different endpoints, so they are packed apart.
+    let mut groups: BTreeMap<(Side, Option<i64>, bool), Vec<StockWrite>> = BTreeMap::new();
     for w in writes {
-        let location = (w.side == Side::BigCommerce).then_some(w.cell.bigcommerce_location);
-        groups.entry((w.side, location)).or_default().push(w);
+        let bigcommerce = w.side == Side::BigCommerce;
+        let location = bigcommerce.then_some(w.cell.bigcommerce_location);
+        groups.entry((w.side, location, bigcommerce && w.activate)).or_default().push(w);
     }
     let mut out = Vec::new();
-    for ((side, _), group) in groups {
+    for ((side, _, _), group) in groups {
         let size = match side {
             Side::BigCommerce => BIGCOMMERCE_ITEMS_PER_WRITE,
             Side::Shopify => SHOPIFY_ROWS_PER_WRITE,

@@ -275,6 +275,31 @@ async fn send_bigcommerce(
         ready.extend(verified);
         settlements.extend(results);
     }
+    // An item not yet tracked at the location takes an absolute adjustment: BigCommerce refuses a
+    // relative one there, and with no stock row nothing can have sold in between, so setting the
+    // value loses nothing (and a repeat sets the same value).
+    let (new_rows, ready): (Vec<_>, Vec<_>) = ready.into_iter().partition(|(_, w)| w.activate);
+    if !new_rows.is_empty() {
+        let items: Vec<BcAdjustment> = new_rows
+            .iter()
+            .map(|(_, w)| BcAdjustment {
+                location_id: w.cell.bigcommerce_location,
+                variant_id: w.cell.bigcommerce_variant,
+                quantity: w.after(),
+            })
+            .collect();
+        match clients.bigcommerce.set_stock(&items, "Tillbridge stock sync").await {
+            Ok(_) => {
+                land(app, new_rows.iter().map(|(_, w)| w.clone()).collect()).await?;
+                settlements.extend(new_rows.iter().map(|(j, _)| (j.id, Settlement::Done)));
+            }
+            Err(e) => {
+                for (job, _) in &new_rows {
+                    settlements.push((job.id, bigcommerce_failure(app, job, &e)));
+                }
+            }
+        }
+    }
     if ready.is_empty() {
         return Ok(settlements);
     }

@@ -71,7 +71,8 @@ pub struct StoreWrites {
     /// The BigCommerce location id; empty for Shopify, whose writes go 250 a call across locations.
     pub location: String,
     pub writes: u64,
-    /// Of those, items to stock at the Shopify location first (one `inventoryActivate` each).
+    /// Of those, items not stocked there yet: on Shopify one `inventoryActivate` each, on
+    /// BigCommerce an absolute adjustment (packed apart from the relative ones).
     pub activations: u64,
 }
 
