@@ -114,6 +114,13 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
         "full alignment: {} cells, {} writes ({} written, {} failed), {} first alignments, {} oversold, in {wall_s:.2} s",
         c.cells, c.writes, aligned.written, aligned.failed, c.first_alignments, c.oversold
     );
+    if aligned.failed > 0 {
+        let failed_jobs =
+            app.failed_jobs(tillbridge_engine::FailedQuery { limit: Some(5), ..Default::default() }).await?;
+        for job in &failed_jobs.jobs {
+            println!("  failed: {}", job.sentence);
+        }
+    }
     println!("requests by endpoint:");
     let bc_requests = print_routes("BigCommerce", stores.bigcommerce.requests());
     let sh_requests = print_routes("Shopify", stores.shopify.requests());

@@ -205,7 +205,7 @@ impl BigCommerceApi for MemoryBigCommerce {
         let r = self.check().map(|()| {
             let mut stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
             for i in items {
-                stock.insert((i.variant_id, i.location_id), i.quantity);
+                stock.insert((i.item_id(), i.location_id), i.quantity);
             }
             vec![Transaction { transaction_id: format!("memory-{}", stock.len()) }]
         });
@@ -220,21 +220,22 @@ impl BigCommerceApi for MemoryBigCommerce {
         let r = self.check().and_then(|()| {
             let mut stock = self.stock.lock().unwrap_or_else(|p| p.into_inner());
             for i in items {
-                let now = stock.get(&(i.variant_id, i.location_id)).copied().unwrap_or(0);
+                let now = stock.get(&(i.item_id(), i.location_id)).copied().unwrap_or(0);
                 if now + i.quantity < 0 {
                     return Err(BcError::Rejected {
                         endpoint: "/v3/inventory/adjustments/relative".into(),
                         status: 422,
                         title: "Unprocessable Entity".into(),
                         details: format!(
-                            "variant {} at location {} cannot go below the safety stock",
-                            i.variant_id, i.location_id
+                            "item {} at location {} cannot go below the safety stock",
+                            i.item_id(),
+                            i.location_id
                         ),
                     });
                 }
             }
             for i in items {
-                *stock.entry((i.variant_id, i.location_id)).or_insert(0) += i.quantity;
+                *stock.entry((i.item_id(), i.location_id)).or_insert(0) += i.quantity;
             }
             Ok(vec![Transaction { transaction_id: format!("memory-{}", stock.len()) }])
         });

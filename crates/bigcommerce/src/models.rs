@@ -149,12 +149,31 @@ pub struct InventorySettings {
     pub safety_stock: i64,
 }
 
-/// One item of an absolute or relative inventory adjustment.
+/// One item of an absolute or relative inventory adjustment. BigCommerce adjusts an item by the
+/// identity it tracks stock by: the variant, or the product for a product tracked as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InventoryAdjustment {
     pub location_id: i64,
-    pub variant_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<i64>,
     pub quantity: i64,
+}
+
+impl InventoryAdjustment {
+    pub fn of_variant(location_id: i64, variant_id: i64, quantity: i64) -> InventoryAdjustment {
+        InventoryAdjustment { location_id, variant_id: Some(variant_id), product_id: None, quantity }
+    }
+
+    pub fn of_product(location_id: i64, product_id: i64, quantity: i64) -> InventoryAdjustment {
+        InventoryAdjustment { location_id, variant_id: None, product_id: Some(product_id), quantity }
+    }
+
+    /// The id the item is adjusted by, whichever it is.
+    pub fn item_id(&self) -> i64 {
+        self.variant_id.or(self.product_id).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -293,7 +293,7 @@ async fn a_relative_adjustment_is_never_resent_blindly() {
     let page: Vec<_> =
         r.client.products(ProductQuery { include_variants: true, ..Default::default() }).try_collect().await.unwrap();
     let variant = page.iter().flatten().find(|p| p.inventory_tracking == "variant").unwrap().variants[0].clone();
-    let item = InventoryAdjustment { location_id: 1, variant_id: variant.id, quantity: 5 };
+    let item = InventoryAdjustment::of_variant(1, variant.id, 5);
     let stock = |r: &Rig| {
         let snapshot = r.emulator.stock_snapshot();
         serde_json::to_string(&snapshot).unwrap()

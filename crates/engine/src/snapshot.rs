@@ -28,11 +28,14 @@ pub(crate) struct Read<T> {
     /// Taken from the store's own timestamps, never this machine's clock, so clock skew between
     /// the two cannot make a delta read skip a change.
     pub cursor: Option<DateTime<Utc>>,
+    /// BigCommerce products whose stock is tracked for the product as a whole, not per variant:
+    /// their inventory adjustments name the product. Empty for Shopify.
+    pub tracked_by_product: Vec<i64>,
 }
 
 impl<T> Read<T> {
     fn empty() -> Read<T> {
-        Read { rows: Vec::new(), cursor: None }
+        Read { rows: Vec::new(), cursor: None, tracked_by_product: Vec::new() }
     }
 }
 
@@ -92,6 +95,9 @@ pub(crate) async fn read_bigcommerce(
         let page = page.map_err(|e| ApiError::unavailable(format!("reading the BigCommerce catalog failed: {e}")))?;
         for p in &page {
             latest = later(latest, p.date_modified.map(|t| t.with_timezone(&Utc)));
+            if p.inventory_tracking == "product" {
+                read.tracked_by_product.push(p.id);
+            }
             read.rows.extend(bigcommerce_rows(p));
         }
         on_page(read.rows.len());

@@ -350,6 +350,20 @@ impl App {
             _ => snapshot::read_shopify_full(&*clients.shopify, on_page).await?,
         };
 
+        // Stock adjustments must name a product BigCommerce tracks as a whole; a full read knows
+        // them all, a delta read adds the ones it saw.
+        let tracked = bc_read.tracked_by_product.clone();
+        let full = scope == Scope::Full;
+        self.blocking(move |app| {
+            let key = crate::stock::TRACKED_BY_PRODUCT;
+            let mut known: Vec<i64> = if full { Vec::new() } else { app.store.setting(key)?.unwrap_or_default() };
+            known.extend(tracked);
+            known.sort_unstable();
+            known.dedup();
+            Ok(app.store.set_setting(key, &known, app.now())?)
+        })
+        .await?;
+
         self.enter_phase(run, SyncPhase::Matching);
         let run = run.clone();
         self.blocking(move |app| app.plan_and_persist(&run, request, trigger, taken_at, bc_read, sh_read)).await

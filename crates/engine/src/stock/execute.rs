@@ -8,7 +8,7 @@
 //! no compare-and-set and its adjustments are relative, so a write whose answer was lost is
 //! settled by reading the stock back ([`tillbridge_domain::stock::in_doubt`]), never by resending.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::StreamExt;
 use tillbridge_bigcommerce::BcError;
@@ -23,6 +23,7 @@ use tillbridge_store::{Job, Settlement, land_in, raise_conflict_in, stock_cell_i
 use tillbridge_transport::{ErrorClass, correlation};
 use tokio_util::sync::CancellationToken;
 
+use super::TRACKED_BY_PRODUCT;
 use super::sync::cell_id;
 use crate::clients::StoreClients;
 use crate::runtime::lanes::{DueWork, Sent, claim, request_id, retry_or_give_up};
@@ -261,12 +262,38 @@ async fn send_shopify(
     Ok(settlements)
 }
 
+async fn remember_tracked_by_product(app: &App, product: i64) -> Result<(), ApiError> {
+    app.blocking(move |app| {
+        let mut known: Vec<i64> = app.store.setting(TRACKED_BY_PRODUCT)?.unwrap_or_default();
+        if !known.contains(&product) {
+            known.push(product);
+            app.store.set_setting(TRACKED_BY_PRODUCT, &known, app.now())?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// A write as BigCommerce wants it: by variant, or by product for a product tracked as a whole.
+fn adjustment(w: &StockWrite, by_product: &HashSet<i64>, quantity: i64) -> BcAdjustment {
+    if by_product.contains(&w.cell.bigcommerce_product) {
+        BcAdjustment::of_product(w.cell.bigcommerce_location, w.cell.bigcommerce_product, quantity)
+    } else {
+        BcAdjustment::of_variant(w.cell.bigcommerce_location, w.cell.bigcommerce_variant, quantity)
+    }
+}
+
 async fn send_bigcommerce(
     app: &App,
     clients: &StoreClients,
     go: Vec<(Job, StockWrite)>,
 ) -> Result<Vec<(i64, Settlement)>, ApiError> {
     let mut settlements = Vec::new();
+    let by_product: HashSet<i64> = app
+        .blocking(|app| Ok(app.store.setting::<Vec<i64>>(TRACKED_BY_PRODUCT)?.unwrap_or_default()))
+        .await?
+        .into_iter()
+        .collect();
     // A job taken back from a process that died mid-request may have landed: BigCommerce cannot
     // replay a relative adjustment, so its stock is read back first.
     let (doubtful, mut ready): (Vec<_>, Vec<_>) = go.into_iter().partition(|(j, _)| j.in_doubt);
@@ -280,14 +307,7 @@ async fn send_bigcommerce(
     // value loses nothing (and a repeat sets the same value).
     let (new_rows, ready): (Vec<_>, Vec<_>) = ready.into_iter().partition(|(_, w)| w.activate);
     if !new_rows.is_empty() {
-        let items: Vec<BcAdjustment> = new_rows
-            .iter()
-            .map(|(_, w)| BcAdjustment {
-                location_id: w.cell.bigcommerce_location,
-                variant_id: w.cell.bigcommerce_variant,
-                quantity: w.after(),
-            })
-            .collect();
+        let items: Vec<BcAdjustment> = new_rows.iter().map(|(_, w)| adjustment(w, &by_product, w.after())).collect();
         match clients.bigcommerce.set_stock(&items, "Tillbridge stock sync").await {
             Ok(_) => {
                 land(app, new_rows.iter().map(|(_, w)| w.clone()).collect()).await?;
@@ -303,14 +323,7 @@ async fn send_bigcommerce(
     if ready.is_empty() {
         return Ok(settlements);
     }
-    let items: Vec<BcAdjustment> = ready
-        .iter()
-        .map(|(_, w)| BcAdjustment {
-            location_id: w.cell.bigcommerce_location,
-            variant_id: w.cell.bigcommerce_variant,
-            quantity: w.adjust,
-        })
-        .collect();
+    let items: Vec<BcAdjustment> = ready.iter().map(|(_, w)| adjustment(w, &by_product, w.adjust)).collect();
     match clients.bigcommerce.adjust_stock(&items, "Tillbridge stock sync").await {
         Ok(_) => {
             land(app, ready.iter().map(|(_, w)| w.clone()).collect()).await?;
@@ -329,16 +342,23 @@ async fn send_bigcommerce(
                 ));
             }
         }
-        Err(BcError::Rejected { status: 422, .. }) if ready.len() > 1 => {
-            // All or nothing, and the refusal does not say which item: each goes alone, so one
-            // item below its safety stock does not hold back the rest.
+        Err(BcError::Rejected { status: 422, .. }) => {
+            // All or nothing, and the refusal may not say which item: each goes alone, so one
+            // item below its safety stock does not hold back the rest. An item BigCommerce
+            // tracks by product is sent again by its product, and remembered as such.
             for (job, w) in ready {
-                let one = [BcAdjustment {
-                    location_id: w.cell.bigcommerce_location,
-                    variant_id: w.cell.bigcommerce_variant,
-                    quantity: w.adjust,
-                }];
-                match clients.bigcommerce.adjust_stock(&one, "Tillbridge stock sync").await {
+                let one = [adjustment(&w, &by_product, w.adjust)];
+                let mut result = clients.bigcommerce.adjust_stock(&one, "Tillbridge stock sync").await;
+                if let Err(BcError::Rejected { title, details, .. }) = &result
+                    && (title.contains("tracked by product") || details.contains("tracked by product"))
+                    && one[0].variant_id.is_some()
+                {
+                    remember_tracked_by_product(app, w.cell.bigcommerce_product).await?;
+                    let by_its_product =
+                        [BcAdjustment::of_product(w.cell.bigcommerce_location, w.cell.bigcommerce_product, w.adjust)];
+                    result = clients.bigcommerce.adjust_stock(&by_its_product, "Tillbridge stock sync").await;
+                }
+                match result {
                     Ok(_) => {
                         land(app, vec![w]).await?;
                         settlements.push((job.id, Settlement::Done));

@@ -8,6 +8,11 @@ pub(crate) mod execute;
 pub mod locations;
 pub mod sync;
 
+/// Where the BigCommerce products whose stock is tracked for the product as a whole (not per
+/// variant) are kept: their adjustments must name the product. The catalog read records them (its
+/// inventory listing does not say), and a refusal that says so adds one.
+pub(crate) const TRACKED_BY_PRODUCT: &str = "stock.bigcommerce.tracked_by_product";
+
 pub use conflicts::{ConflictsQuery, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView};
 pub use locations::{
     LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest, StoreLocation,
