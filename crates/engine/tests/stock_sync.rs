@@ -21,12 +21,12 @@ use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::LocationPairView;
 use tillbridge_engine::{
     App, ConflictsQuery, ErrorKind, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
-    Scope, StockSyncReport, StockSyncRequest, SyncPhase, SyncRequest,
+    RunsQuery, RuntimeOptions, Scope, StockSyncReport, StockSyncRequest, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::{ShopifyClient, VariantQuery};
 
-use support::{connected, merchant};
+use support::{connected_with, merchant};
 
 async fn stores() -> RunningStores {
     support::stores(SeedSpec { variants: 40, locations: 3, ..SeedSpec::default() }).await
@@ -35,7 +35,15 @@ async fn stores() -> RunningStores {
 /// An app connected to both stores, with the catalog matched and the three locations paired by
 /// name under `same_window`.
 async fn paired(s: &RunningStores, same_window: SameWindow) -> (App, Vec<LocationPairView>) {
-    let app = connected(s, None).await;
+    paired_with(s, same_window, RuntimeOptions::one_shot()).await
+}
+
+async fn paired_with(
+    s: &RunningStores,
+    same_window: SameWindow,
+    options: RuntimeOptions,
+) -> (App, Vec<LocationPairView>) {
+    let app = connected_with(s, None, options).await;
     let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
     let live = app.locations().await.unwrap();
@@ -355,4 +363,70 @@ async fn a_location_pair_is_checked_before_it_is_made() {
     let e = app.set_location_rules(LocationRulesRequest { id: pairs[0].id, rules: owner_wins }).await.unwrap_err();
     assert!(e.message.contains("owner-wins needs an owner"), "a rule that cannot apply: {}", e.message);
     assert_eq!(app.locations().await.unwrap().pairs.len(), 3, "nothing was added or changed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runtime_polls_stock_and_a_sale_arrives_without_anyone_asking() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let poll = Duration::from_millis(400);
+    let options = RuntimeOptions { stock_poll: Some(poll), ..RuntimeOptions::one_shot() };
+    let (app, pairs) = paired_with(&s, SameWindow::Merge, options).await;
+    // The first polls align every cell; then the polls find nothing to do.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let first = loop {
+        let report =
+            app.stock_sync(StockSyncRequest { dry_run: true, full: true, ..StockSyncRequest::default() }).await;
+        if let Ok(r) = report
+            && r.counts.first_alignments == 0
+            && r.counts.writes == 0
+        {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "the polls align the stock by themselves");
+        tokio::time::sleep(poll).await;
+    };
+    assert!(first.counts.cells > 0, "there are cells to keep in step");
+    tokio::time::sleep(poll * 4).await;
+    let runs = app.runs(RunsQuery::default()).await.unwrap();
+    let scheduled = |r: &&tillbridge_engine::RunView| {
+        r.capability == tillbridge_engine::Capability::Stock && r.trigger == tillbridge_engine::Trigger::Scheduled
+    };
+    assert!(
+        runs.runs.iter().filter(scheduled).all(|r| r.changes > 0),
+        "a poll that found nothing to do leaves no run behind: {:?}",
+        runs.runs.iter().filter(scheduled).map(|r| (r.id, r.changes)).collect::<Vec<_>>()
+    );
+
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let pair = &pairs[1];
+    let variants: Vec<_> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
+    let shopify_variant: HashMap<String, u64> =
+        variants.into_iter().flatten().map(|v| (v.inventory_item_id.0, v.id.number().unwrap())).collect();
+    let synced = app.store().stock_items().unwrap();
+    let item = synced
+        .iter()
+        .find(|i| {
+            aligned.bigcommerce.get(&(i.bigcommerce_variant_id, pair.bigcommerce_location_id)).is_some_and(|q| *q >= 1)
+        })
+        .expect("a synced item with stock at the location");
+    let (variant, bc_variant) = (shopify_variant[&item.shopify_item_id], item.bigcommerce_variant_id);
+    let before = aligned.bigcommerce[&(bc_variant, pair.bigcommerce_location_id)];
+    s.shopify
+        .ring_up(&PosSale {
+            location_id: shopify_number(pair),
+            lines: vec![PosLine { variant_id: Some(variant), quantity: 1, ..PosLine::default() }],
+            ..PosSale::default()
+        })
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if s.bigcommerce.sellable(bc_variant, pair.bigcommerce_location_id) == Some(before - 1) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the sale reaches BigCommerce through the polls alone");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let runs = app.runs(RunsQuery::default()).await.unwrap();
+    assert!(runs.runs.iter().filter(scheduled).any(|r| r.written > 0), "the poll that carried it is in Runs");
 }

@@ -491,6 +491,20 @@ impl Store {
 
     /// Asks a run to stop: recorded for every process to see, and its queued jobs cancelled at
     /// once (running ones finish). Returns how many jobs were cancelled.
+    /// Removes a finished scheduled run that found nothing to do, so a poll every 30 s does not
+    /// bury the runs that did something. Returns whether it was removed.
+    pub fn forget_quiet_run(&self, run_id: i64) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "DELETE FROM sync_runs WHERE id = ?1 AND trigger = 'scheduled' AND finished_at IS NOT NULL
+                     AND changes = 0 AND written = 0 AND failed = 0 AND error IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = sync_runs.id)",
+                [run_id],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
     pub fn request_cancel(&self, run_id: i64, now: DateTime<Utc>) -> Result<usize, StoreError> {
         self.write(|tx| {
             tx.execute("UPDATE sync_runs SET cancel_requested = 1 WHERE id = ?1 AND finished_at IS NULL", [run_id])?;

@@ -280,7 +280,10 @@ impl App {
                         );
                     }
                     Ok(_) => {}
-                    Err(e) if e.kind == crate::ErrorKind::Conflict => {}
+                    // Another process's cycle is under way, or the catalog is not matched yet.
+                    Err(e) if matches!(e.kind, crate::ErrorKind::Conflict | crate::ErrorKind::Invalid) => {
+                        tracing::debug!(error = %e, "no stock poll this time");
+                    }
                     Err(e) => tracing::warn!(error = %e, "a polled stock cycle failed; the next poll tries again"),
                 }
             }
@@ -323,6 +326,13 @@ impl App {
             },
         };
         self.end_run(&run, end).await;
+        let quiet = matches!(&outcome, Ok(r) if r.counts.writes == 0 && r.counts.conflicts == 0);
+        if trigger == Trigger::Scheduled && quiet {
+            let run_id = run.id;
+            if let Err(e) = self.blocking(move |app| Ok(app.store.forget_quiet_run(run_id)?)).await {
+                tracing::warn!(run_id, error = %e, "could not forget a quiet stock poll");
+            }
+        }
         self.runtime.progress(Capability::Stock).update(|p| {
             p.running = false;
             p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };

@@ -26,6 +26,11 @@ pub async fn stores(seed: SeedSpec) -> RunningStores {
 }
 
 pub async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> App {
+    connected_with(s, connector, RuntimeOptions::one_shot()).await
+}
+
+/// An app connected to both stores whose runtime runs with `options` (a stock poll, say).
+pub async fn connected_with(s: &RunningStores, connector: Option<Arc<dyn Connector>>, options: RuntimeOptions) -> App {
     let mut app = App::from_parts(
         Store::open_in_memory(Utc::now()).unwrap(),
         Arc::new(MemorySecretStore::default()),
@@ -37,7 +42,7 @@ pub async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>)
     }
     connect_both(&app, s).await;
     // The lanes send the writes; the handle is dropped, and the runtime lives as long as the test.
-    app.start_runtime(RuntimeOptions::one_shot());
+    app.start_runtime(options);
     app
 }
 
