@@ -9,21 +9,19 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, assertBuilt, launchChromium, startEmulator, startServe, stopProcess } from './support.mjs';
+import {
+  artifacts,
+  assertBuilt,
+  connectStores,
+  launchChromium,
+  sendJson,
+  startEmulator,
+  startServe,
+  stopProcess,
+} from './support.mjs';
 
 /** A full sync whose first write meets a minute of 500s: the client's own retries take their time. */
 const RUN_TIMEOUT_MS = 180_000;
-
-async function send(url, method, body) {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${url} answered ${response.status}: ${text}`);
-  return text === '' ? null : JSON.parse(text);
-}
 
 describe('the runtime in the control panel', () => {
   let workDir;
@@ -43,16 +41,7 @@ describe('the runtime in the control panel', () => {
       emulator = startEmulator(join(workDir, 'emulator'), { variants: 200 });
       server = startServe(workDir);
       [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await send(new URL('/api/connect/bigcommerce', baseUrl), 'POST', {
-        api_url: creds.bigcommerce.api_url,
-        store_hash: creds.bigcommerce.store_hash,
-        token: creds.bigcommerce.access_token,
-      });
-      await send(new URL('/api/connect/shopify', baseUrl), 'POST', {
-        shop_url: creds.shopify.shop_url,
-        api_version: creds.shopify.api_version,
-        token: creds.shopify.access_token,
-      });
+      await connectStores(baseUrl, creds);
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
       page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -75,7 +64,7 @@ describe('the runtime in the control panel', () => {
     }
   });
 
-  const shopifyFaults = (config) => send(new URL('/__admin/faults', creds.shopify.shop_url), 'PUT', config);
+  const shopifyFaults = (config) => sendJson(new URL('/__admin/faults', creds.shopify.shop_url), 'PUT', config);
 
   async function openTab(name) {
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();

@@ -11,20 +11,18 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, assertBuilt, launchChromium, startEmulator, startServe, stopProcess } from './support.mjs';
+import {
+  artifacts,
+  assertBuilt,
+  connectStores,
+  launchChromium,
+  sendJson,
+  startEmulator,
+  startServe,
+  stopProcess,
+} from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
-
-async function send(url, method, body, headers = {}) {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${url} answered ${response.status}: ${text}`);
-  return text === '' ? null : JSON.parse(text);
-}
 
 async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -51,18 +49,9 @@ describe('stock in the control panel', () => {
       emulator = startEmulator(join(workDir, 'emulator'), { variants: 60, locations: 2 });
       server = startServe(workDir);
       [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await send(new URL('/api/connect/bigcommerce', baseUrl), 'POST', {
-        api_url: creds.bigcommerce.api_url,
-        store_hash: creds.bigcommerce.store_hash,
-        token: creds.bigcommerce.access_token,
-      });
-      await send(new URL('/api/connect/shopify', baseUrl), 'POST', {
-        shop_url: creds.shopify.shop_url,
-        api_version: creds.shopify.api_version,
-        token: creds.shopify.access_token,
-      });
+      await connectStores(baseUrl, creds);
       // Stock follows the matched products: the catalog is synced first.
-      await send(new URL('/api/sync', baseUrl), 'POST', { mode: 'full', dry_run: false });
+      await sendJson(new URL('/api/sync', baseUrl), 'POST', { mode: 'full', dry_run: false });
       const deadline = Date.now() + TIMEOUT_MS;
       for (;;) {
         const p = await getJson(new URL('/api/sync/progress', baseUrl));
@@ -148,7 +137,7 @@ describe('stock in the control panel', () => {
     assert.equal(pair.same_window, 'manual', 'the pair keeps the rule chosen on screen');
 
     // The first cycle's plan names every item; one with stock on both sides is picked.
-    const preview = await send(new URL('/api/stock/sync', baseUrl), 'POST', {
+    const preview = await sendJson(new URL('/api/stock/sync', baseUrl), 'POST', {
       dry_run: true,
       full: false,
       pair_id: null,
@@ -162,12 +151,12 @@ describe('stock in the control panel', () => {
     // Both stores change the item before the next cycle.
     const shopNumber = pair.shopify_location_id.split('/').pop();
     const itemNumber = cell.shopify_item_id.split('/').pop();
-    await send(new URL('/__admin/pos/adjust', creds.shopify.shop_url), 'POST', {
+    await sendJson(new URL('/__admin/pos/adjust', creds.shopify.shop_url), 'POST', {
       location_id: Number(shopNumber),
       inventory_item_id: Number(itemNumber),
       delta: -1,
     });
-    await send(
+    await sendJson(
       new URL(`/stores/${creds.bigcommerce.store_hash}/v3/inventory/adjustments/relative`, creds.bigcommerce.api_url),
       'POST',
       { reason: 'counted', items: [{ location_id: pair.bigcommerce_location_id, variant_id: cell.bigcommerce_variant_id, quantity: -2 }] },

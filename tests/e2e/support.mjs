@@ -219,3 +219,29 @@ export async function getJson(baseUrl, path) {
   }
   return { response, text, body };
 }
+
+/** Sends a JSON body and answers the parsed reply; anything but a 2xx fails the test with the reply. */
+export async function sendJson(url, method, body, headers = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${url} answered ${response.status}: ${text}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+/** Connects the server at `baseUrl` to both emulated stores, through the same API the screens use. */
+export async function connectStores(baseUrl, creds) {
+  await sendJson(new URL('/api/connect/bigcommerce', baseUrl), 'POST', {
+    api_url: creds.bigcommerce.api_url,
+    store_hash: creds.bigcommerce.store_hash,
+    token: creds.bigcommerce.access_token,
+  });
+  await sendJson(new URL('/api/connect/shopify', baseUrl), 'POST', {
+    shop_url: creds.shopify.shop_url,
+    api_version: creds.shopify.api_version,
+    token: creds.shopify.access_token,
+  });
+}

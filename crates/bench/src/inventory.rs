@@ -12,16 +12,17 @@ use serde_json::json;
 use tillbridge_domain::stock::{
     Buffer, CellInput, CellKey, Ledger, Level, Owner, PairPolicy, SameWindow, SidePair, plan_cell,
 };
+use tillbridge_emulator::SeedSpec;
 use tillbridge_emulator::rng::Rng;
 use tillbridge_emulator::shopify::{PosLine, PosSale};
-use tillbridge_emulator::{EmulateOptions, SeedSpec};
 use tillbridge_engine::{
-    ApiError, App, Config, LocationRules, MapLocationsRequest, RuntimeOptions, SameWindow as Rule, StockOwner,
-    StockSyncRequest,
+    ApiError, LocationRules, MapLocationsRequest, RuntimeOptions, SameWindow as Rule, StockOwner, StockSyncRequest,
 };
-use tillbridge_secrets::SecretStoreSpec;
 
-use super::{cpu_seconds, failed, full_sync, memory_mb, print_routes, quota_floors, reset_peak_rss, round_to};
+use super::{
+    connected_app, cpu_seconds, failed, full_sync, memory_mb, print_routes, quota_floors, reset_peak_rss, round_to,
+    standard_stores,
+};
 
 /// The planner is measured at this many variants per location.
 const PLAN_VARIANTS: usize = 100_000;
@@ -55,24 +56,9 @@ fn bigcommerce_sellable(stores: &tillbridge_emulator::RunningStores, variant: i6
 pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     let seed = spec.seed;
     let world = tillbridge_emulator::generate(&spec);
-    let stores = tillbridge_emulator::start(EmulateOptions { seed: spec, ..EmulateOptions::default() })
-        .await
-        .map_err(|e| failed("cannot start the emulated stores", e))?;
-    let bc_config = EmulateOptions::default().bigcommerce;
-    let sh_config = EmulateOptions::default().shopify;
-    println!(
-        "stores: BigCommerce {} variants, Shopify {} variants, {} locations; limits: {} requests / {:?}, {} points / {} per s",
-        stores.bigcommerce_variants,
-        stores.shopify_variants,
-        stores.locations,
-        bc_config.quota,
-        bc_config.window,
-        sh_config.bucket_size,
-        sh_config.restore_rate
-    );
+    let (stores, bc_config, sh_config) = standard_stores(spec).await?;
     let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
-    let app = App::open(Config { db_path: dir.path().join("bench.db"), secrets: SecretStoreSpec::Memory }).await?;
-    tillbridge_demo::connect(&app, &stores.credentials).await?;
+    let app = connected_app(dir.path(), &stores).await?;
     let runtime = app.start_runtime(RuntimeOptions::one_shot());
     let started = Instant::now();
     let catalog = full_sync(&app, false).await?;

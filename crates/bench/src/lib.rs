@@ -259,6 +259,34 @@ fn quota_floors(bc_requests: u64, points: f64, bc: &BcConfig, sh: &ShopifyConfig
     (bc_floor, sh_floor)
 }
 
+/// Seeded stores at Standard-plan limits, said with their sizes and limits.
+#[allow(clippy::print_stdout)]
+async fn standard_stores(spec: SeedSpec) -> Result<(RunningStores, BcConfig, ShopifyConfig), ApiError> {
+    let stores = tillbridge_emulator::start(EmulateOptions { seed: spec, ..EmulateOptions::default() })
+        .await
+        .map_err(|e| failed("cannot start the emulated stores", e))?;
+    let bc_config = EmulateOptions::default().bigcommerce;
+    let sh_config = EmulateOptions::default().shopify;
+    println!(
+        "stores: BigCommerce {} variants, Shopify {} variants, {} locations; limits: {} requests / {:?}, {} points / {} per s",
+        stores.bigcommerce_variants,
+        stores.shopify_variants,
+        stores.locations,
+        bc_config.quota,
+        bc_config.window,
+        sh_config.bucket_size,
+        sh_config.restore_rate
+    );
+    Ok((stores, bc_config, sh_config))
+}
+
+/// An app on a fresh database in `dir`, tokens in memory, connected to both stores.
+async fn connected_app(dir: &Path, stores: &RunningStores) -> Result<App, ApiError> {
+    let app = App::open(Config { db_path: dir.join("bench.db"), secrets: SecretStoreSpec::Memory }).await?;
+    tillbridge_demo::connect(&app, &stores.credentials).await?;
+    Ok(app)
+}
+
 fn round_to(value: f64, places: i32) -> f64 {
     let scale = 10f64.powi(places);
     (value * scale).round() / scale
@@ -570,24 +598,9 @@ pub async fn catalog(spec: SeedSpec, share: f64) -> Result<(), ApiError> {
         return Err(ApiError::invalid(format!("--changed must be a share above 0 and at most 1, not {share}")));
     }
     let seed = spec.seed;
-    let stores = tillbridge_emulator::start(EmulateOptions { seed: spec, ..EmulateOptions::default() })
-        .await
-        .map_err(|e| failed("cannot start the emulated stores", e))?;
-    let bc_config = EmulateOptions::default().bigcommerce;
-    let sh_config = EmulateOptions::default().shopify;
-    println!(
-        "stores: BigCommerce {} variants, Shopify {} variants; limits: {} requests / {:?}, {} points / {} per s",
-        stores.bigcommerce_variants,
-        stores.shopify_variants,
-        bc_config.quota,
-        bc_config.window,
-        sh_config.bucket_size,
-        sh_config.restore_rate
-    );
-
+    let (stores, bc_config, sh_config) = standard_stores(spec).await?;
     let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
-    let app = App::open(Config { db_path: dir.path().join("bench.db"), secrets: SecretStoreSpec::Memory }).await?;
-    tillbridge_demo::connect(&app, &stores.credentials).await?;
+    let app = connected_app(dir.path(), &stores).await?;
     app.set_ownership(bench_ownership()).await?;
     // The lanes send the writes; the scheduler stays off so nothing but the measured syncs runs.
     let _runtime = app.start_runtime(tillbridge_engine::RuntimeOptions::one_shot());

@@ -4,35 +4,19 @@
 // Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::{command, text, tillbridge};
 use tillbridge_domain::work::Lane;
 use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
 use tillbridge_store::{JobState, Store};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tillbridge"));
-    c.args(["--db", dir.join("t.db").to_str().unwrap()])
-        .args(args)
-        .env("TILLBRIDGE_SECRET_STORE", format!("file:{}", dir.join("secrets.json").display()));
-    c
-}
-
-fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child =
-        command(dir, args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 /// Seeded stores on a Shopify Plus bucket, so the write phase is short.
 async fn stores(variants: usize) -> RunningStores {

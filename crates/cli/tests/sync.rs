@@ -4,30 +4,10 @@
 // Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
 
+use support::{text, tillbridge};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Runs `tillbridge` on the test's database and file secret store, with `stdin` as its input.
-fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tillbridge"))
-        .args(["--db", dir.join("t.db").to_str().unwrap()])
-        .args(args)
-        .env("TILLBRIDGE_SECRET_STORE", format!("file:{}", dir.join("secrets.json").display()))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_prints_the_diff_writes_the_csv_and_a_delta_asks_for_a_full_sync_first() {

@@ -373,34 +373,7 @@ impl ShopifyClient {
         &self,
         location: &LocationId,
     ) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
-        let location = location.clone();
-        let for_vars = location.clone();
-        cursor_pages(
-            self.clone(),
-            &INVENTORY_LEVELS_AT_LOCATION,
-            move |after| json!({ "locationId": for_vars, "after": after }),
-            move |page: LevelsAtLocationPage| {
-                let Some(found) = page.location else {
-                    return Err(ShopifyError::Missing {
-                        operation: INVENTORY_LEVELS_AT_LOCATION.name.into(),
-                        what: format!("location {location}"),
-                    });
-                };
-                let levels = found
-                    .inventory_levels
-                    .nodes
-                    .into_iter()
-                    .map(|l| InventoryLevel {
-                        id: l.id,
-                        item_id: l.item,
-                        location_id: location.clone(),
-                        quantities: l.quantities,
-                        updated_at: l.updated_at,
-                    })
-                    .collect();
-                Ok((levels, found.inventory_levels.page_info))
-            },
-        )
+        self.levels_of_location(&INVENTORY_LEVELS_AT_LOCATION, location, None)
     }
 
     /// The levels at `location` updated after `since` (Shopify's clock), 50 a page.
@@ -409,17 +382,30 @@ impl ShopifyClient {
         location: &LocationId,
         since: DateTime<Utc>,
     ) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
+        let query = format!("updated_at:>'{}'", since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.levels_of_location(&INVENTORY_LEVELS_CHANGED_AT_LOCATION, location, Some(query))
+    }
+
+    /// The pages of one location's levels through `op`, optionally filtered by a search `query`.
+    fn levels_of_location(
+        &self,
+        op: &'static Operation,
+        location: &LocationId,
+        query: Option<String>,
+    ) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
         let location = location.clone();
         let for_vars = location.clone();
-        let query = format!("updated_at:>'{}'", since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         cursor_pages(
             self.clone(),
-            &INVENTORY_LEVELS_CHANGED_AT_LOCATION,
-            move |after| json!({ "locationId": for_vars, "query": query, "after": after }),
+            op,
+            move |after| match &query {
+                Some(q) => json!({ "locationId": for_vars, "query": q, "after": after }),
+                None => json!({ "locationId": for_vars, "after": after }),
+            },
             move |page: LevelsAtLocationPage| {
                 let Some(found) = page.location else {
                     return Err(ShopifyError::Missing {
-                        operation: INVENTORY_LEVELS_CHANGED_AT_LOCATION.name.into(),
+                        operation: op.name.into(),
                         what: format!("location {location}"),
                     });
                 };
