@@ -262,6 +262,12 @@ impl ShopifyApi for FlakyShopify {
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
         self.inner.inventory_levels_changed_at(location, since)
     }
+    fn inventory_levels_for_items<'a>(
+        &'a self,
+        items: &'a [InventoryItemId],
+    ) -> BoxFuture<'a, Result<Vec<InventoryLevel>, ShopifyError>> {
+        self.inner.inventory_levels_for_items(items)
+    }
     fn activate_inventory<'a>(
         &'a self,
         item: &'a InventoryItemId,

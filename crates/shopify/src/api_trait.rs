@@ -51,6 +51,11 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         location: &LocationId,
         since: DateTime<Utc>,
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>>;
+    /// Every level of these items, read directly by id: the check of writes whose answer was lost.
+    fn inventory_levels_for_items<'a>(
+        &'a self,
+        items: &'a [InventoryItemId],
+    ) -> BoxFuture<'a, Result<Vec<InventoryLevel>, ShopifyError>>;
     /// Stocks an item at a location (the answer to `ITEM_NOT_STOCKED_AT_LOCATION`).
     fn activate_inventory<'a>(
         &'a self,
@@ -111,6 +116,12 @@ impl ShopifyApi for ShopifyClient {
         since: DateTime<Utc>,
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>> {
         ShopifyClient::inventory_levels_changed_at(self, location, since).boxed()
+    }
+    fn inventory_levels_for_items<'a>(
+        &'a self,
+        items: &'a [InventoryItemId],
+    ) -> BoxFuture<'a, Result<Vec<InventoryLevel>, ShopifyError>> {
+        ShopifyClient::inventory_levels_for_items(self, items).boxed()
     }
     fn activate_inventory<'a>(
         &'a self,
@@ -323,6 +334,30 @@ impl ShopifyApi for MemoryShopify {
                 .collect::<Vec<_>>()
         });
         futures_util::stream::iter([r]).boxed()
+    }
+    fn inventory_levels_for_items<'a>(
+        &'a self,
+        items: &'a [InventoryItemId],
+    ) -> BoxFuture<'a, Result<Vec<InventoryLevel>, ShopifyError>> {
+        let r = self.check().map(|()| {
+            let stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
+            stock
+                .iter()
+                .filter(|((item, _), _)| items.contains(item))
+                .map(|((item, at), &available)| InventoryLevel {
+                    id: InventoryLevelId(format!("gid://shopify/InventoryLevel/{}?inventory_item_id={}", at.0, item.0)),
+                    item_id: item.clone(),
+                    location_id: at.clone(),
+                    quantities: Quantities(BTreeMap::from([
+                        (QuantityName::Available, available),
+                        (QuantityName::Committed, 0),
+                        (QuantityName::OnHand, available),
+                    ])),
+                    updated_at: None,
+                })
+                .collect::<Vec<_>>()
+        });
+        async move { r }.boxed()
     }
     /// The memory shop keeps no update times: every level counts as changed.
     fn inventory_levels_changed_at(

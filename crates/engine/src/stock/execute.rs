@@ -3,17 +3,17 @@
 //! what landed in the bookkeeping before the jobs are settled.
 //!
 //! Shopify writes are compare-and-set (`changeFromQuantity` is what the plan saw) with an
-//! idempotency key, so a resend after a lost answer is harmless and a moved value is refused
-//! (`CHANGE_FROM_QUANTITY_STALE`: the next cycle reads again; nothing is forced). BigCommerce has
-//! no compare-and-set and its adjustments are relative, so a write whose answer was lost is
-//! settled by reading the stock back ([`tillbridge_domain::stock::in_doubt`]), never by resending.
+//! idempotency key, so a moved value is refused (`CHANGE_FROM_QUANTITY_STALE`: the next cycle
+//! reads again; nothing is forced). BigCommerce has no compare-and-set and its adjustments are
+//! relative. On either store, a write whose answer was lost with its process is settled by
+//! reading the stock back ([`tillbridge_domain::stock::in_doubt`]), never by resending.
 
 use std::collections::{HashMap, HashSet};
 
 use futures_util::StreamExt;
 use tillbridge_bigcommerce::BcError;
 use tillbridge_bigcommerce::models::InventoryAdjustment as BcAdjustment;
-use tillbridge_domain::stock::{ConflictSnapshot, InDoubt, Side, StockWrite, batch, in_doubt};
+use tillbridge_domain::stock::{ConflictSnapshot, InDoubt, Side, SidePair, StockWrite, batch, in_doubt};
 use tillbridge_domain::work::{Lane, Work};
 use tillbridge_shopify::gid::{InventoryItemId, LocationId};
 use tillbridge_shopify::{
@@ -149,6 +149,13 @@ async fn send_shopify(
     go: Vec<(Job, StockWrite)>,
 ) -> Result<Vec<(i64, Settlement)>, ApiError> {
     let mut settlements = Vec::new();
+    let (doubtful, go): (Vec<_>, Vec<_>) = go.into_iter().partition(|(j, _)| j.in_doubt);
+    let mut go = go;
+    if !doubtful.is_empty() {
+        let (unsent, results) = verify(app, clients, Side::Shopify, doubtful).await?;
+        go.extend(unsent);
+        settlements.extend(results);
+    }
     let mut ready = Vec::new();
     for (job, w) in go {
         if w.activate {
@@ -189,8 +196,8 @@ async fn send_shopify(
             })
             .collect(),
     };
-    // The same jobs resent (after a lost answer) carry the same key, so Shopify answers the first
-    // result instead of applying the change again.
+    // A request the client sends again within one attempt (a connection dropped after sending)
+    // carries the same key, so Shopify answers the first result instead of applying it twice.
     let ids: Vec<String> = ready.iter().map(|(j, _)| j.idempotency_key.clone()).collect();
     let key = IdempotencyKey::for_job(&ids.join(","), "stock-set");
     match clients.shopify.set_quantities(&input, &key).await {
@@ -298,7 +305,7 @@ async fn send_bigcommerce(
     // replay a relative adjustment, so its stock is read back first.
     let (doubtful, mut ready): (Vec<_>, Vec<_>) = go.into_iter().partition(|(j, _)| j.in_doubt);
     if !doubtful.is_empty() {
-        let (verified, results) = verify(app, clients, doubtful).await?;
+        let (verified, results) = verify(app, clients, Side::BigCommerce, doubtful).await?;
         ready.extend(verified);
         settlements.extend(results);
     }
@@ -330,7 +337,7 @@ async fn send_bigcommerce(
             settlements.extend(ready.iter().map(|(j, _)| (j.id, Settlement::Done)));
         }
         Err(BcError::OutcomeUnknown { .. }) => {
-            let (unsent, results) = verify(app, clients, ready).await?;
+            let (unsent, results) = verify(app, clients, Side::BigCommerce, ready).await?;
             settlements.extend(results);
             for (job, _) in unsent {
                 settlements.push((
@@ -383,42 +390,78 @@ fn bigcommerce_failure(app: &App, job: &Job, e: &BcError) -> Settlement {
     }
 }
 
-/// Reads BigCommerce's stock for writes that may or may not have landed. Landed ones are recorded
-/// and settled; ones that did not land are returned to be sent; unclear ones become a conflict for
-/// a person, since counting a change twice or never is exactly what must not happen.
+/// Reads back the stock of writes that may or may not have landed (their process died, or the
+/// connection dropped, mid-request), all to `side`. Landed ones are recorded and settled; ones
+/// that did not land are returned to be sent; unclear ones become a conflict for a person, since
+/// counting a change twice or never is exactly what must not happen. Resending instead would be
+/// unsafe on both stores: BigCommerce adjustments are relative, and a Shopify idempotency key
+/// belongs to the whole request, whose other rows may differ the second time.
 async fn verify(
     app: &App,
     clients: &StoreClients,
+    side: Side,
     writes: Vec<(Job, StockWrite)>,
 ) -> Result<(Vec<(Job, StockWrite)>, Vec<(i64, Settlement)>), ApiError> {
-    let mut locations: Vec<i64> = writes.iter().map(|(_, w)| w.cell.bigcommerce_location).collect();
-    locations.sort_unstable();
-    locations.dedup();
-    let mut stock: HashMap<(i64, i64), i64> = HashMap::new();
-    let mut pages = clients.bigcommerce.inventory_items(&locations);
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(items) => {
-                for item in items {
-                    for at in item.locations {
-                        stock.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+    let read: Result<HashMap<String, i64>, String> = match side {
+        Side::BigCommerce => {
+            let mut locations: Vec<i64> = writes.iter().map(|(_, w)| w.cell.bigcommerce_location).collect();
+            locations.sort_unstable();
+            locations.dedup();
+            let mut stock = HashMap::new();
+            let mut pages = clients.bigcommerce.inventory_items(&locations);
+            let mut failure = None;
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok(items) => {
+                        for item in items {
+                            for at in item.locations {
+                                stock.insert(
+                                    format!("{}@{}", item.identity.variant_id, at.location_id),
+                                    at.available_to_sell,
+                                );
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        break;
                     }
                 }
             }
-            Err(e) => {
-                // Nothing is proven by a failed read: the writes wait and are checked again.
-                let settlements =
-                    writes.iter().map(|(j, _)| (j.id, retry_or_give_up(app, j, &e.to_string()))).collect();
-                return Ok((Vec::new(), settlements));
+            failure.map_or(Ok(stock), Err)
+        }
+        Side::Shopify => {
+            let mut items: Vec<InventoryItemId> =
+                writes.iter().map(|(_, w)| InventoryItemId(w.cell.shopify_item.clone())).collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            items.dedup();
+            match clients.shopify.inventory_levels_for_items(&items).await {
+                Ok(levels) => Ok(levels
+                    .into_iter()
+                    .filter_map(|l| Some((format!("{}@{}", l.item_id.0, l.location_id.0), l.quantities.available()?)))
+                    .collect()),
+                Err(e) => Err(e.to_string()),
             }
         }
-    }
+    };
+    let stock = match read {
+        Ok(stock) => stock,
+        Err(e) => {
+            // Nothing is proven by a failed read: the writes wait and are checked again.
+            let settlements = writes.iter().map(|(j, _)| (j.id, retry_or_give_up(app, j, &e))).collect();
+            return Ok((Vec::new(), settlements));
+        }
+    };
+    let key = |w: &StockWrite| match side {
+        Side::BigCommerce => format!("{}@{}", w.cell.bigcommerce_variant, w.cell.bigcommerce_location),
+        Side::Shopify => format!("{}@{}", w.cell.shopify_item, w.cell.shopify_location),
+    };
     let mut unsent = Vec::new();
     let mut landed = Vec::new();
     let mut settlements = Vec::new();
     let mut unclear = Vec::new();
     for (job, w) in writes {
-        let now_shows = stock.get(&(w.cell.bigcommerce_variant, w.cell.bigcommerce_location)).copied().unwrap_or(0);
+        let now_shows = stock.get(&key(&w)).copied().unwrap_or(0);
         match in_doubt(&w, now_shows) {
             InDoubt::Landed => {
                 settlements.push((job.id, Settlement::AlreadyApplied));
@@ -430,7 +473,8 @@ async fn verify(
                     job.id,
                     Settlement::Dead {
                         error: format!(
-                            "may or may not have landed: BigCommerce showed {} before, would show {} after, and shows {now_shows}; decide the stock in Conflicts",
+                            "may or may not have landed: {} showed {} before, would show {} after, and shows {now_shows}; decide the stock in Conflicts",
+                            side.name(),
                             w.expect,
                             w.after()
                         ),
@@ -449,11 +493,16 @@ async fn verify(
                     let id = cell_id(&w.cell);
                     let Some(cell) = stock_cell_in(tx, &id)? else { continue };
                     let base = cell.ledger.base.unwrap_or_default();
+                    let mut seen = SidePair::new(
+                        cell.seen.bigcommerce.unwrap_or(base.bigcommerce),
+                        cell.seen.shopify.unwrap_or(base.shopify),
+                    );
+                    *seen.get_mut(side) = *now_shows;
                     let snapshot = ConflictSnapshot {
                         base_bigcommerce: base.bigcommerce,
                         base_shopify: base.shopify,
-                        seen_bigcommerce: *now_shows,
-                        seen_shopify: cell.seen.shopify.unwrap_or(base.shopify),
+                        seen_bigcommerce: seen.bigcommerce,
+                        seen_shopify: seen.shopify,
                     };
                     raise_conflict_in(tx, &id, &w.cell.label, &snapshot, "in_doubt", now)?;
                 }
