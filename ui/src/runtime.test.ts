@@ -33,6 +33,10 @@ describe('runtime words', () => {
   it('names a run the way the Sync buttons do', () => {
     expect(runKindLabel(RUN)).toBe('Full sync');
     expect(runKindLabel({ ...RUN, mode: 'delta', dry_run: true }), 'a preview is not a sync').toBe('Delta preview');
+    expect(
+      runKindLabel({ ...RUN, capability: 'stock', mode: 'delta' }),
+      'a stock poll is told apart from a product sync in the same list',
+    ).toBe('Stock: delta sync');
   });
 
   it('formats durations for a person', () => {

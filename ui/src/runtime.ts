@@ -26,7 +26,16 @@ export function runResultLabel(run: Run): string {
 /** "Full sync", "Delta preview": what a run did, in the words of the Sync screen's buttons. */
 export function runKindLabel(run: Run): string {
   const mode = run.mode === 'full' ? 'Full' : 'Delta';
-  return run.dry_run ? `${mode} preview` : `${mode} sync`;
+  const kind = run.dry_run ? `${mode} preview` : `${mode} sync`;
+  // Product syncs are named as the Sync screen names them; the other capabilities say what they sync.
+  switch (run.capability) {
+    case 'catalog':
+      return kind;
+    case 'stock':
+      return `Stock: ${kind.toLowerCase()}`;
+    case 'orders':
+      return `Orders: ${kind.toLowerCase()}`;
+  }
 }
 
 /** "1.2 s", "3 min 5 s"; a dash while the run is going. */
