@@ -430,3 +430,34 @@ async fn the_runtime_polls_stock_and_a_sale_arrives_without_anyone_asking() {
     let runs = app.runs(RunsQuery::default()).await.unwrap();
     assert!(runs.runs.iter().filter(scheduled).any(|r| r.written > 0), "the poll that carried it is in Runs");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bigcommerce_adjustment_whose_answer_is_lost_is_read_back_not_sent_twice() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    let (pair, item) = (&pairs[0], &items[2]);
+    let (before, _) = both(&shelf(&bc, &sh, &pairs).await, pair, item);
+
+    // BigCommerce applies the next adjustment, then the connection drops before its answer.
+    let faults = s.bigcommerce.faults();
+    faults
+        .set(FaultConfig {
+            drop_after_commit: 1,
+            target: Some("inventory/adjustments/relative".into()),
+            ..faults.config()
+        })
+        .unwrap();
+    s.shopify.ring_up(&pos_sale(pair, item, 1)).unwrap();
+    let carried = cycle(&app).await;
+    assert_eq!(carried.failed, 0, "the lost answer is settled by reading the stock back, not failed");
+    assert_eq!(
+        both(&shelf(&bc, &sh, &pairs).await, pair, item),
+        (before - 1, before - 1),
+        "the sale is on BigCommerce once: the adjustment was not sent a second time"
+    );
+    let quiet = cycle(&app).await;
+    assert_eq!(quiet.counts.writes, 0, "the landing was recorded, so nothing is owed or carried back");
+}
