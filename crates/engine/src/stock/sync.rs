@@ -129,6 +129,12 @@ fn cursor_key(location: &str) -> String {
     format!("stock.cursor.shopify.{location}")
 }
 
+/// How often a poll reads every Shopify location whole instead of what changed: the validation
+/// that catches anything a changed-since read could have missed.
+const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
+/// When the last full check of every pair ended, in the settings.
+const LAST_FULL_CHECK: &str = "stock.last_full_check";
+
 /// How far before the cursor a changed-since read starts: a level saved a moment before the last
 /// read may carry an earlier update time than ones already seen. Reading a change twice is
 /// harmless; missing one is not.
@@ -268,9 +274,16 @@ impl App {
         }
         let app = self.clone();
         tokio::spawn(async move {
-            let paired = app.blocking(|app| Ok(!app.store.location_pairs()?.is_empty())).await;
-            if matches!(paired, Ok(true)) {
-                match app.stock_cycle(StockSyncRequest::default(), Trigger::Scheduled).await {
+            let due = app
+                .blocking(|app| {
+                    let paired = !app.store.location_pairs()?.is_empty();
+                    let last: Option<DateTime<Utc>> = app.store.setting(LAST_FULL_CHECK)?;
+                    Ok((paired, last.is_none_or(|t| app.now() - t >= FULL_CHECK_EVERY)))
+                })
+                .await;
+            if let Ok((true, full)) = due {
+                let request = StockSyncRequest { full, ..StockSyncRequest::default() };
+                match app.stock_cycle(request, Trigger::Scheduled).await {
                     Ok(r) if r.counts.writes > 0 || r.counts.conflicts > 0 => {
                         tracing::info!(
                             run_id = r.run_id,
@@ -326,6 +339,13 @@ impl App {
             },
         };
         self.end_run(&run, end).await;
+        let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
+        if outcome.is_ok() && request.full && whole && !request.dry_run {
+            let result = self.blocking(|app| Ok(app.store.set_setting(LAST_FULL_CHECK, &app.now(), app.now())?)).await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not record the full stock check");
+            }
+        }
         let quiet = matches!(&outcome, Ok(r) if r.counts.writes == 0 && r.counts.conflicts == 0);
         if trigger == Trigger::Scheduled && quiet {
             let run_id = run.id;
