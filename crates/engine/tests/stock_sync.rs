@@ -461,3 +461,29 @@ async fn a_bigcommerce_adjustment_whose_answer_is_lost_is_read_back_not_sent_twi
     let quiet = cycle(&app).await;
     assert_eq!(quiet.counts.writes, 0, "the landing was recorded, so nothing is owed or carried back");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_units_sold_on_both_sides_under_merge_count_both_sales() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    let pair = pairs.iter().find(|p| p.bigcommerce_location_id == 1).expect("the online orders' location is paired");
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let item = items.iter().find(|i| both(&aligned, pair, i).0 >= 2).expect("an item with two units or more");
+    let (units, _) = both(&aligned, pair, item);
+
+    // The till sells every unit while the web store sells one more: one unit is oversold.
+    s.shopify.ring_up(&pos_sale(pair, item, units)).unwrap();
+    bc.create_order(&online_order(item, 1)).await.unwrap();
+    let merged = cycle(&app).await;
+    assert_eq!(merged.counts.conflicts, 0, "merge applies both changes without asking");
+    assert!(merged.counts.oversold >= 1, "and reports the oversell");
+    assert_eq!(
+        both(&shelf(&bc, &sh, &pairs).await, pair, item),
+        (0, -1),
+        "both sales count: Shopify shows the unit owed, BigCommerce (which cannot go below 0) shows none"
+    );
+    assert_eq!(cycle(&app).await.counts.writes, 0, "and the cell is in step");
+}
