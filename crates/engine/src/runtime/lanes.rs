@@ -18,9 +18,12 @@ use super::LEASE;
 use super::work::work_of;
 use crate::{ApiError, App};
 
-/// How many due jobs a step looks at: enough for the largest request (50 BigCommerce variants
-/// with a few field groups each) with room to pick the most urgent.
+/// How many due jobs a step looks at: enough for the largest catalog request (50 BigCommerce
+/// variants with a few field groups each) with room to pick the most urgent.
 const DUE_WINDOW: u32 = 500;
+/// A BigCommerce stock adjustment takes 2,000 items; when the window is full of them, a step looks
+/// this far, or it would cut them into several requests.
+const STOCK_DUE_WINDOW: u32 = tillbridge_domain::stock::BIGCOMMERCE_ITEMS_PER_WRITE as u32;
 /// The longest a lane sleeps when it has nothing to do; new work also wakes it at once.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
 
@@ -87,7 +90,12 @@ async fn step(app: &App, lane: Lane, cancel: &CancellationToken) -> Result<Step,
             if app.paused_now()? {
                 return Ok((true, true, Vec::new(), None));
             }
-            let due = app.store.due_jobs(lane, now, DUE_WINDOW)?;
+            let mut due = app.store.due_jobs(lane, now, DUE_WINDOW)?;
+            let full_of_stock =
+                due.len() == DUE_WINDOW as usize && due.first().is_some_and(|j| j.capability == Capability::Stock);
+            if lane == Lane::BigCommerce && full_of_stock {
+                due = app.store.due_jobs(lane, now, STOCK_DUE_WINDOW)?;
+            }
             let next = if due.is_empty() { app.store.next_due_at(lane)? } else { None };
             Ok((true, false, due, next.map(|t| (t - now).to_std().unwrap_or_default())))
         })
