@@ -208,6 +208,13 @@ impl ShopifyEmulator {
 
     /// Rings a sale up at the POS counter in process, exactly as `POST /__admin/pos/sale` does
     /// (same webhooks): the REST-shaped order, or why the till refused the sale.
+    /// True `available` (no quota spent) of an inventory item at a location, for a benchmark
+    /// that checks both stores agree without spending the limits it measures.
+    pub fn available(&self, inventory_item_id: u64, location_id: u64) -> Option<i64> {
+        let d = self.state.read();
+        d.items.get(&inventory_item_id)?.levels.get(&location_id).map(|l| l.quantities.available)
+    }
+
     pub fn ring_up(&self, sale: &PosSale) -> Result<serde_json::Value, String> {
         pos::ring_up(&self.state, sale)
     }
