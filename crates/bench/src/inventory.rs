@@ -20,8 +20,7 @@ use tillbridge_engine::{
 };
 
 use super::{
-    connected_app, cpu_seconds, failed, full_sync, memory_mb, print_routes, quota_floors, reset_peak_rss, round_to,
-    standard_stores,
+    PlanCost, connected_app, failed, full_sync, measure_plan, print_routes, quota_floors, round_to, standard_stores,
 };
 
 /// The planner is measured at this many variants per location.
@@ -353,15 +352,8 @@ pub fn stock_plan_child() -> Result<(), ApiError> {
             });
         }
     }
-    let peak_from_planning = reset_peak_rss();
-    let rss_before = memory_mb("VmRSS:");
-    let cpu_before = cpu_seconds();
-    let plans: Vec<_> = inputs.iter().map(|i| plan_cell(i, now)).collect();
-    let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
-    let peak = memory_mb("VmHWM:");
-    let (Some(plan_cpu_s), Some(rss_before_mb), Some(peak_rss_mb)) = (cpu, rss_before, peak) else {
-        return Err(ApiError::internal("the plan's CPU time and memory are read from /proc, which only Linux has"));
-    };
+    let (plans, cost) = measure_plan(|| inputs.iter().map(|i| plan_cell(i, now)).collect::<Vec<_>>())?;
+    let PlanCost { cpu_s: plan_cpu_s, rss_before_mb, peak_rss_mb, peak_from_planning, .. } = cost;
     let report = StockPlanReport {
         cells: plans.len(),
         writes: plans.iter().map(|p| p.writes.len()).sum(),

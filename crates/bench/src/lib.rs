@@ -893,6 +893,33 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// What running a plan cost this process: CPU time, and memory before and at its peak.
+struct PlanCost {
+    wall_s: f64,
+    cpu_s: f64,
+    rss_before_mb: f64,
+    peak_rss_mb: f64,
+    /// False when the kernel would not reset the peak, so it includes what came before.
+    peak_from_planning: bool,
+}
+
+/// Runs `plan` and measures it from /proc: the peak memory is reset first, so it is what the plan
+/// needs on top of its inputs.
+fn measure_plan<T>(plan: impl FnOnce() -> T) -> Result<(T, PlanCost), ApiError> {
+    let peak_from_planning = reset_peak_rss();
+    let rss_before = memory_mb("VmRSS:");
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let planned = plan();
+    let wall_s = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
+    let peak = memory_mb("VmHWM:");
+    let (Some(cpu_s), Some(rss_before_mb), Some(peak_rss_mb)) = (cpu, rss_before, peak) else {
+        return Err(ApiError::internal("the plan's CPU time and memory are read from /proc, which only Linux has"));
+    };
+    Ok((planned, PlanCost { wall_s, cpu_s, rss_before_mb, peak_rss_mb, peak_from_planning }))
+}
+
 /// `bench plan-child`: plans two catalogs of snapshot rows, as a full sync does, and reports the
 /// plan's CPU time and peak memory. Started by `bench catalog` in a process of its own.
 #[allow(clippy::print_stdout)]
@@ -900,26 +927,19 @@ pub fn plan_child(bigcommerce: &Path, shopify: &Path) -> Result<(), ApiError> {
     let bc: Vec<BcVariantRow> = read_rows(bigcommerce)?;
     let sh: Vec<ShVariantRow> = read_rows(shopify)?;
     // The reader's buffers are gone; from here the peak is what planning needs on top of its inputs.
-    let peak_from_planning = reset_peak_rss();
-    let rss_before = memory_mb("VmRSS:");
-    let cpu_before = cpu_seconds();
-    let started = Instant::now();
-    let plan = tillbridge_engine::plan_catalogs(
-        &bc,
-        &sh,
-        &bc,
-        &sh,
-        &Decisions::default(),
-        &MatchRules::default(),
-        &Ownership::default(),
-        Scope::Full,
-    );
-    let plan_wall_s = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
-    let peak = memory_mb("VmHWM:");
-    let (Some(plan_cpu_s), Some(rss_before_mb), Some(peak_rss_mb)) = (cpu, rss_before, peak) else {
-        return Err(ApiError::internal("the plan's CPU time and memory are read from /proc, which only Linux has"));
-    };
+    let (plan, cost) = measure_plan(|| {
+        tillbridge_engine::plan_catalogs(
+            &bc,
+            &sh,
+            &bc,
+            &sh,
+            &Decisions::default(),
+            &MatchRules::default(),
+            &Ownership::default(),
+            Scope::Full,
+        )
+    })?;
+    let PlanCost { wall_s: plan_wall_s, cpu_s: plan_cpu_s, rss_before_mb, peak_rss_mb, peak_from_planning } = cost;
     let report = PlanReport {
         bigcommerce_variants: bc.len(),
         shopify_variants: sh.len(),

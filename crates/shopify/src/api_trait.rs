@@ -165,6 +165,21 @@ impl MemoryShopify {
     }
 }
 
+/// A level of the memory shop: all of it available, none committed.
+fn memory_level(item: &InventoryItemId, location: &LocationId, available: i64) -> InventoryLevel {
+    InventoryLevel {
+        id: InventoryLevelId(format!("gid://shopify/InventoryLevel/{}?inventory_item_id={}", location.0, item.0)),
+        item_id: item.clone(),
+        location_id: location.clone(),
+        quantities: Quantities(BTreeMap::from([
+            (QuantityName::Available, available),
+            (QuantityName::Committed, 0),
+            (QuantityName::OnHand, available),
+        ])),
+        updated_at: None,
+    }
+}
+
 impl ShopifyApi for MemoryShopify {
     fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
         let r = self.check().map(|()| ShopIdentity {
@@ -320,17 +335,7 @@ impl ShopifyApi for MemoryShopify {
             stock
                 .iter()
                 .filter(|((_, at), _)| at == location)
-                .map(|((item, at), &available)| InventoryLevel {
-                    id: InventoryLevelId(format!("gid://shopify/InventoryLevel/{}?inventory_item_id={}", at.0, item.0)),
-                    item_id: item.clone(),
-                    location_id: at.clone(),
-                    quantities: Quantities(BTreeMap::from([
-                        (QuantityName::Available, available),
-                        (QuantityName::Committed, 0),
-                        (QuantityName::OnHand, available),
-                    ])),
-                    updated_at: None,
-                })
+                .map(|((item, at), &available)| memory_level(item, at, available))
                 .collect::<Vec<_>>()
         });
         futures_util::stream::iter([r]).boxed()
@@ -344,17 +349,7 @@ impl ShopifyApi for MemoryShopify {
             stock
                 .iter()
                 .filter(|((item, _), _)| items.contains(item))
-                .map(|((item, at), &available)| InventoryLevel {
-                    id: InventoryLevelId(format!("gid://shopify/InventoryLevel/{}?inventory_item_id={}", at.0, item.0)),
-                    item_id: item.clone(),
-                    location_id: at.clone(),
-                    quantities: Quantities(BTreeMap::from([
-                        (QuantityName::Available, available),
-                        (QuantityName::Committed, 0),
-                        (QuantityName::OnHand, available),
-                    ])),
-                    updated_at: None,
-                })
+                .map(|((item, at), &available)| memory_level(item, at, available))
                 .collect::<Vec<_>>()
         });
         async move { r }.boxed()
@@ -375,20 +370,7 @@ impl ShopifyApi for MemoryShopify {
         let r = self.check().map(|()| {
             let mut stock = self.available.lock().unwrap_or_else(|p| p.into_inner());
             let available = *stock.entry((item.clone(), location.clone())).or_insert(0);
-            WriteOutcome::Applied(InventoryLevel {
-                id: InventoryLevelId(format!(
-                    "gid://shopify/InventoryLevel/{}?inventory_item_id={}",
-                    location.0, item.0
-                )),
-                item_id: item.clone(),
-                location_id: location.clone(),
-                quantities: Quantities(BTreeMap::from([
-                    (QuantityName::Available, available),
-                    (QuantityName::Committed, 0),
-                    (QuantityName::OnHand, available),
-                ])),
-                updated_at: None,
-            })
+            WriteOutcome::Applied(memory_level(item, location, available))
         });
         async move { r }.boxed()
     }
