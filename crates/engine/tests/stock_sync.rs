@@ -487,3 +487,27 @@ async fn the_last_units_sold_on_both_sides_under_merge_count_both_sales() {
     );
     assert_eq!(cycle(&app).await.counts.writes, 0, "and the cell is in step");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_wait_quietly_until_the_catalog_has_matched_items() {
+    let s = stores().await;
+    let poll = Duration::from_millis(200);
+    let app = connected_with(&s, None, RuntimeOptions { stock_poll: Some(poll), ..RuntimeOptions::one_shot() }).await;
+    let live = app.locations().await.unwrap();
+    let bc = &live.bigcommerce[0];
+    let shop = live.shopify.iter().find(|l| l.name == bc.name).unwrap();
+    app.map_locations(MapLocationsRequest {
+        bigcommerce_location_id: bc.id.parse().unwrap(),
+        shopify_location_id: shop.id.clone(),
+        rules: LocationRules { owner: Owner::Both, same_window: SameWindow::Merge, hold_back: 0, cap: None },
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(poll * 6).await;
+    let runs = app.runs(RunsQuery::default()).await.unwrap();
+    assert!(
+        runs.runs.iter().all(|r| r.capability != tillbridge_engine::Capability::Stock),
+        "with a pair but no matched item, polls start no run (each would fail): {:?}",
+        runs.runs.iter().map(|r| (r.id, r.capability, r.result)).collect::<Vec<_>>()
+    );
+}

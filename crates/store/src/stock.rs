@@ -335,6 +335,11 @@ pub struct StockItem {
 }
 
 impl Store {
+    /// Whether any item's stock can be synced yet: a catalog sync that wrote has matched some.
+    pub fn has_stock_items(&self) -> Result<bool, StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM synced_pairs)", [], |r| r.get(0))?))
+    }
+
     /// The items whose stock is synced: every pair the last catalog sync that wrote had matched.
     pub fn stock_items(&self) -> Result<Vec<StockItem>, StoreError> {
         self.read(|conn| {

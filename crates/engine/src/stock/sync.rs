@@ -265,8 +265,9 @@ fn cell_view(input: &CellInput, plan: &CellPlan, location: &str) -> StockCellVie
 }
 
 impl App {
-    /// Starts a polled stock cycle in the background, unless one is still under way here or no
-    /// location is paired. A cycle another process is running refuses this one, quietly.
+    /// Starts a polled stock cycle in the background, unless one is still under way here, no
+    /// location is paired, or no item is matched yet. A cycle another process is running refuses
+    /// this one, quietly.
     pub(crate) fn spawn_stock_poll(&self) {
         use std::sync::atomic::Ordering;
         if self.runtime.stock_polling.swap(true, Ordering::AcqRel) {
@@ -276,7 +277,9 @@ impl App {
         tokio::spawn(async move {
             let due = app
                 .blocking(|app| {
-                    let paired = !app.store.location_pairs()?.is_empty();
+                    // Nothing to poll until locations are paired and the catalog has matched
+                    // items; a poll started then would only record a failed run every 30 s.
+                    let paired = !app.store.location_pairs()?.is_empty() && app.store.has_stock_items()?;
                     let last: Option<DateTime<Utc>> = app.store.setting(LAST_FULL_CHECK)?;
                     Ok((paired, last.is_none_or(|t| app.now() - t >= FULL_CHECK_EVERY)))
                 })
