@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, StockConflict } from '../api';
 import { resolveStockConflict, stockConflicts, stockSync, toApiError } from '../api';
-import { asSentence, formatTimestamp } from '../format';
+import { Outcome } from './Outcome';
+import { formatTimestamp } from '../format';
 import { conflictChoices, parseCount, reportSentence, signed } from '../stock';
 
 /** One conflict: what each store did, a button per choice, and a box for a counted quantity. */
@@ -117,16 +118,7 @@ export function ConflictsScreen() {
           </button>
         </div>
       </div>
-      {error && (
-        <p class="form-error" role="alert" data-testid="conflicts-error">
-          <strong>That did not work.</strong> {asSentence(error.message)}
-        </p>
-      )}
-      {notice && (
-        <p class="form-success" role="status" data-testid="conflicts-notice">
-          {notice}
-        </p>
-      )}
+      <Outcome id="conflicts" error={error} notice={notice} />
       {conflicts === null && !error && <p class="muted">Loading…</p>}
       {conflicts !== null && conflicts.length === 0 && (
         <p class="muted" data-testid="conflicts-none">

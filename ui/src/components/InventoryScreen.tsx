@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { ApiError, StockItem } from '../api';
 import { stockItem, stockSync, toApiError } from '../api';
-import { asSentence, formatTimestamp } from '../format';
+import { Outcome } from './Outcome';
+import { formatTimestamp } from '../format';
 import { reportSentence } from '../stock';
 
 function shown(q: number | null): string {
@@ -69,16 +70,7 @@ export function InventoryScreen() {
           Search
         </button>
       </form>
-      {error && (
-        <p class="form-error" role="alert" data-testid="inventory-error">
-          <strong>That did not work.</strong> {asSentence(error.message)}
-        </p>
-      )}
-      {notice && (
-        <p class="form-success" role="status" data-testid="inventory-notice">
-          {notice}
-        </p>
-      )}
+      <Outcome id="inventory" error={error} notice={notice} />
       {rows !== null && rows.length === 0 && (
         <p class="muted" data-testid="inventory-none">
           No synced item matches. Items appear here after a stock cycle has read them (Locations → Sync stock now).

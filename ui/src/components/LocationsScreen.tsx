@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, LocationPair, LocationRules, LocationsView, SameWindow, StockOwner, StockSyncReport } from '../api';
 import { locations, mapLocations, setLocationRules, stockSync, toApiError, unmapLocations } from '../api';
-import { asSentence } from '../format';
+import { Outcome } from './Outcome';
 import { OWNERS, SAME_WINDOW, parseOptionalCount, reportSentence, rulesProblem } from '../stock';
 
 /** The rules as typed: numbers stay text until they are checked. */
@@ -283,16 +283,7 @@ export function LocationsScreen() {
           </button>
         </div>
       </div>
-      {error && (
-        <p class="form-error" role="alert" data-testid="locations-error">
-          <strong>That did not work.</strong> {asSentence(error.message)}
-        </p>
-      )}
-      {notice && (
-        <p class="form-success" role="status" data-testid="locations-notice">
-          {notice}
-        </p>
-      )}
+      <Outcome id="locations" error={error} notice={notice} />
       {view === null && !error && <p class="muted">Loading…</p>}
       {view !== null && (
         <section class="card" aria-label="Location pairs">
