@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, StockConflict } from '../api';
 import { resolveStockConflict, stockConflicts, stockSync, toApiError } from '../api';
-import { Outcome } from './Outcome';
 import { formatTimestamp } from '../format';
 import { conflictChoices, parseCount, reportSentence, signed } from '../stock';
+import { Outcome } from './Outcome';
 
 /** One conflict: what each store did, a button per choice, and a box for a counted quantity. */
 function ConflictCard(props: { conflict: StockConflict; busy: boolean; decide: (c: StockConflict, keep: string) => void }) {

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ApiError, StockItem } from '../api';
 import { stockItem, stockSync, toApiError } from '../api';
-import { Outcome } from './Outcome';
 import { formatTimestamp } from '../format';
 import { reportSentence } from '../stock';
+import { Outcome } from './Outcome';
 
 function shown(q: number | null): string {
   return q === null ? '–' : String(q);

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, LocationPair, LocationRules, LocationsView, SameWindow, StockOwner, StockSyncReport } from '../api';
 import { locations, mapLocations, setLocationRules, stockSync, toApiError, unmapLocations } from '../api';
-import { Outcome } from './Outcome';
 import { OWNERS, SAME_WINDOW, parseOptionalCount, reportSentence, rulesProblem } from '../stock';
+import { Outcome } from './Outcome';
 
 /** The rules as typed: numbers stay text until they are checked. */
 interface RulesDraft {
