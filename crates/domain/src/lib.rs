@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod gtin;
 pub mod matching;
 pub mod options;
+pub mod orders;
 pub mod schedule;
 pub mod scope;
 pub mod sku;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::CatalogWrite;
+use crate::orders::PosOrderWork;
 use crate::stock::StockWrite;
 
 /// The store a job's requests go to. Each store has one lane, which runs its due jobs in order and
@@ -82,6 +83,7 @@ impl Capability {
 pub enum Work {
     CatalogWrite(CatalogWrite),
     StockWrite(StockWrite),
+    PosOrder(PosOrderWork),
 }
 
 impl Work {
@@ -90,6 +92,7 @@ impl Work {
         match self {
             Work::CatalogWrite(_) => "catalog_write",
             Work::StockWrite(_) => "stock_write",
+            Work::PosOrder(_) => "pos_order",
         }
     }
 
@@ -97,6 +100,7 @@ impl Work {
         match self {
             Work::CatalogWrite(_) => Capability::Catalog,
             Work::StockWrite(_) => Capability::Stock,
+            Work::PosOrder(_) => Capability::Orders,
         }
     }
 
@@ -104,6 +108,7 @@ impl Work {
         match self {
             Work::CatalogWrite(w) => w.lane(),
             Work::StockWrite(w) => w.lane(),
+            Work::PosOrder(w) => w.lane(),
         }
     }
 
@@ -112,6 +117,7 @@ impl Work {
         match self {
             Work::CatalogWrite(w) => w.entity_key(),
             Work::StockWrite(w) => w.entity_key(),
+            Work::PosOrder(w) => w.entity_key(),
         }
     }
 
@@ -120,6 +126,7 @@ impl Work {
         match self {
             Work::CatalogWrite(w) => w.describe(),
             Work::StockWrite(w) => w.describe(),
+            Work::PosOrder(w) => w.describe(),
         }
     }
 }
