@@ -185,6 +185,23 @@ pub enum FinancialStatus {
     Unknown,
 }
 
+/// `displayFulfillmentStatus`: a counter sale is FULFILLED at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FulfillmentStatus {
+    Fulfilled,
+    InProgress,
+    OnHold,
+    Open,
+    PartiallyFulfilled,
+    PendingFulfillment,
+    Restocked,
+    Scheduled,
+    Unfulfilled,
+    #[serde(other)]
+    Unknown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TransactionKind {
@@ -246,9 +263,24 @@ pub struct TaxLine {
     pub amount: Decimal,
 }
 
+/// Which lines a discount application was aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DiscountTarget {
+    /// The whole order: spread across every line.
+    All,
+    /// Lines the discount's rules entitle.
+    Entitled,
+    /// Lines picked one by one (a cashier's line discount).
+    Explicit,
+    #[serde(other)]
+    Unknown,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiscountAllocation {
     pub amount: Decimal,
+    pub target: DiscountTarget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +289,7 @@ pub struct LineItem {
     pub name: String,
     pub sku: Option<String>,
     pub variant_id: Option<VariantId>,
+    pub gift_card: bool,
     /// Units sold, refunded ones included.
     pub quantity: i64,
     /// Units still on the order after refunds and removals.
@@ -284,6 +317,7 @@ pub struct RefundLine {
     pub restock_type: RestockType,
     pub location_id: Option<LocationId>,
     pub subtotal: Decimal,
+    pub tax: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,16 +349,33 @@ pub struct Return {
     pub lines: Vec<ReturnLine>,
 }
 
+/// A customer's name and email are personal data: held in memory for the job that sends them,
+/// never stored or logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderCustomer {
     pub id: CustomerId,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
     pub email: Option<String>,
+}
+
+/// A postal address (a customer's billing address, or a store's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Address {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub province_code: Option<String>,
+    pub zip: Option<String>,
+    pub country_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetailLocation {
     pub id: LocationId,
     pub name: String,
+    pub address: Option<Address>,
 }
 
 /// An order as the POS sync needs it.
@@ -342,14 +393,26 @@ pub struct PosOrder {
     pub source_identifier: Option<String>,
     pub email: Option<String>,
     pub currency: String,
+    /// The currency the customer saw (the shop's unless the sale was presented in another).
+    pub presentment_currency: String,
     pub taxes_included: bool,
     pub financial_status: Option<FinancialStatus>,
+    pub fulfillment_status: Option<FulfillmentStatus>,
     pub retail_location: Option<RetailLocation>,
+    /// The POS user who rang the sale up.
+    pub staff_member: Option<String>,
     pub customer: Option<OrderCustomer>,
+    pub billing_address: Option<Address>,
     pub subtotal: Option<Decimal>,
     pub total_tax: Option<Decimal>,
     pub total_discounts: Option<Decimal>,
+    /// Shipping charged, after discounts.
+    pub shipping: Decimal,
     pub total: Decimal,
+    /// The total in the presentment currency.
+    pub presentment_total: Decimal,
+    /// What cash rounding added to the payment.
+    pub cash_rounding: Decimal,
     pub total_refunded: Decimal,
     pub tax_lines: Vec<TaxLine>,
     pub line_items: Vec<LineItem>,

@@ -21,7 +21,9 @@ use tillbridge_emulator::world::{
 use tillbridge_emulator::{FaultConfig, SeedSpec, generate};
 use tillbridge_secrets::Secret;
 use tillbridge_shopify::gid::*;
-use tillbridge_shopify::models::{FinancialStatus, InventoryLevel, RestockType, TransactionKind};
+use tillbridge_shopify::models::{
+    DiscountTarget, FinancialStatus, FulfillmentStatus, InventoryLevel, RestockType, TransactionKind,
+};
 use tillbridge_shopify::ops::{catalog, customers, inventory, orders};
 use tillbridge_shopify::*;
 use tillbridge_transport::{Backoff, MemoryAudit, Outcome, SeededJitter, SystemWallClock};
@@ -526,6 +528,20 @@ async fn pos_orders_read_back_with_lines_taxes_payments_and_refunds() {
         "paid in cash, in full"
     );
     assert!(o.complete, "a small order is read whole on the page");
+    assert_eq!(o.fulfillment_status, Some(FulfillmentStatus::Fulfilled), "collected at the counter");
+    assert_eq!(o.presentment_currency, o.currency, "shown at the till in the shop's currency");
+    assert_eq!(o.presentment_total, o.total, "so the presented total is the shop total");
+    assert_eq!(
+        line.discount_allocations[0].target,
+        DiscountTarget::Explicit,
+        "a cashier's line discount is aimed at that line, not spread over the order"
+    );
+    assert!(!line.gift_card, "a tee is not a gift card");
+    let address = o.retail_location.as_ref().and_then(|l| l.address.clone());
+    assert!(
+        address.as_ref().is_some_and(|a| a.city.is_some() && a.country_code.is_some()),
+        "the store's address, which a guest order is billed to: {address:?}"
+    );
 
     let refund = NewRefund {
         order_id: o.id.clone(),

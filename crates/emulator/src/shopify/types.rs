@@ -479,6 +479,46 @@ impl LevelObj {
     }
 }
 
+/// Where a location is. Seeded locations share one city, each with its own street number, so a
+/// guest sale's billing address (the store's) is a real-looking, valid one.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "LocationAddress")]
+pub(crate) struct LocationAddressObj {
+    pub address1: Option<String>,
+    pub address2: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub formatted: Vec<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub phone: Option<String>,
+    pub province: Option<String>,
+    pub province_code: Option<String>,
+    pub zip: Option<String>,
+}
+
+impl LocationAddressObj {
+    fn of(location: &Location) -> LocationAddressObj {
+        let street = format!("{} Harbour Street", 100 + location.id % 900);
+        let zip = format!("021{:02}", location.id % 100);
+        LocationAddressObj {
+            formatted: vec![street.clone(), format!("Boston MA {zip}"), "United States".into()],
+            address1: Some(street),
+            address2: None,
+            city: Some("Boston".into()),
+            country: Some("United States".into()),
+            country_code: Some("US".into()),
+            latitude: None,
+            longitude: None,
+            phone: None,
+            province: Some("Massachusetts".into()),
+            province_code: Some("MA".into()),
+            zip: Some(zip),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct LocationObj(pub Location);
 
@@ -492,6 +532,9 @@ impl LocationObj {
     }
     async fn name(&self) -> &str {
         &self.0.name
+    }
+    async fn address(&self) -> LocationAddressObj {
+        LocationAddressObj::of(&self.0)
     }
     async fn is_active(&self) -> bool {
         self.0.active

@@ -22,24 +22,29 @@ macro_rules! pos_order_fragment {
             r#"
 fragment TillbridgePosOrder on Order {
   id name createdAt updatedAt processedAt cancelledAt
-  sourceName sourceIdentifier email currencyCode taxesIncluded displayFinancialStatus
-  retailLocation { id name }
-  customer { id defaultEmailAddress { emailAddress } }
+  sourceName sourceIdentifier email currencyCode presentmentCurrencyCode taxesIncluded
+  displayFinancialStatus displayFulfillmentStatus
+  retailLocation { id name address { address1 city provinceCode zip countryCode } }
+  staffMember { name }
+  customer { id firstName lastName defaultEmailAddress { emailAddress } }
+  billingAddress { firstName lastName address1 city provinceCode zip countryCodeV2 }
   subtotalPriceSet { shopMoney { amount } }
   totalTaxSet { shopMoney { amount } }
   totalDiscountsSet { shopMoney { amount } }
-  totalPriceSet { shopMoney { amount } }
+  totalShippingPriceSet { shopMoney { amount } }
+  totalPriceSet { shopMoney { amount } presentmentMoney { amount } }
+  totalCashRoundingAdjustment { paymentSet { shopMoney { amount } } }
   totalRefundedSet { shopMoney { amount } }
   taxLines { title rate priceSet { shopMoney { amount } } }
   lineItems(first: "#,
             $lines,
             r#") {
     nodes {
-      id name sku quantity currentQuantity
+      id name sku quantity currentQuantity isGiftCard
       variant { id }
       originalUnitPriceSet { shopMoney { amount } }
       taxLines { title rate priceSet { shopMoney { amount } } }
-      discountAllocations { allocatedAmountSet { shopMoney { amount } } }
+      discountAllocations { allocatedAmountSet { shopMoney { amount } } discountApplication { targetSelection } }
     }
     pageInfo { hasNextPage }
   }
@@ -55,7 +60,7 @@ fragment TillbridgePosOrder on Order {
     refundLineItems(first: "#,
             $refund_lines,
             r#") {
-      nodes { quantity restockType lineItem { id } location { id } subtotalSet { shopMoney { amount } } }
+      nodes { quantity restockType lineItem { id } location { id } subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } } }
       pageInfo { hasNextPage }
     }
     transactions(first: "#,
@@ -128,7 +133,7 @@ pub const REFUND_CREATE: Operation = Operation {
       totalRefundedSet { shopMoney { amount } }
       return { id }
       refundLineItems(first: 50) {
-        nodes { quantity restockType lineItem { id } location { id } subtotalSet { shopMoney { amount } } }
+        nodes { quantity restockType lineItem { id } location { id } subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } } }
       }
       transactions(first: 10) {
         nodes { id kind status gateway processedAt amountSet { shopMoney { amount } } parentTransaction { id } }
@@ -156,12 +161,15 @@ impl Limits {
     /// page of nodes, money bags 2 (the bag and its shopMoney), and plain lists (transactions,
     /// refunds, tax lines) one object priced by their dearest element.
     const fn order_cost(&self) -> u32 {
-        let line = 1 + 1 + 2 + 3 + 3;
-        let refund_line = 1 + 1 + 1 + 2;
+        // A line: itself, variant, price, tax lines, and allocations with their application.
+        let line = 1 + 1 + 2 + 3 + 4;
+        let refund_line = 1 + 1 + 1 + 2 + 2;
         let tx = 1 + 2 + 1;
         let refund = 2 + 1 + (2 + self.refund_lines * refund_line) + (2 + self.refund_txs * tx);
         let ret = 1 + 2 + self.return_lines * 3;
-        1 + 1 + 2 + 5 * 2 + 3 + (2 + self.lines * line) + (1 + 3) + (1 + refund) + (2 + self.returns * ret)
+        // The order, retail location and its address, staff member, customer and its email,
+        // billing address, seven money bags and the cash rounding, tax lines, then the lists.
+        1 + 2 + 1 + 2 + 1 + 7 * 2 + 3 + 3 + (2 + self.lines * line) + (1 + 3) + (1 + refund) + (2 + self.returns * ret)
     }
 }
 
@@ -210,8 +218,16 @@ impl From<TaxLineWire> for TaxLine {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct DiscountApplicationWire {
+    target_selection: DiscountTarget,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct DiscountAllocationWire {
     allocated_amount_set: MoneyBag,
+    #[serde(default)]
+    discount_application: Option<DiscountApplicationWire>,
 }
 
 #[derive(Deserialize)]
@@ -224,6 +240,8 @@ struct LineItemWire {
     quantity: i64,
     current_quantity: i64,
     variant: Option<Id<VariantId>>,
+    #[serde(default)]
+    is_gift_card: bool,
     original_unit_price_set: MoneyBag,
     #[serde(default)]
     tax_lines: Vec<TaxLineWire>,
@@ -269,6 +287,8 @@ struct RefundLineWire {
     #[serde(default)]
     location: Option<Id<LocationId>>,
     subtotal_set: MoneyBag,
+    #[serde(default)]
+    total_tax_set: Option<MoneyBag>,
 }
 
 /// A nested connection read with `nodes` and, where asked, `pageInfo { hasNextPage }`.
@@ -327,6 +347,7 @@ impl RefundWire {
                     restock_type: l.restock_type,
                     location_id: l.location.map(|x| x.id),
                     subtotal: l.subtotal_set.shop_money.amount,
+                    tax: money(l.total_tax_set).unwrap_or_default(),
                 })
                 .collect(),
             transactions: self.transactions.nodes.into_iter().map(Transaction::from).collect(),
@@ -374,6 +395,10 @@ struct EmailAddressWire {
 struct CustomerRefWire {
     id: CustomerId,
     #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
     default_email_address: Option<EmailAddressWire>,
 }
 
@@ -382,6 +407,61 @@ struct CustomerRefWire {
 struct RetailLocationWire {
     id: LocationId,
     name: String,
+    #[serde(default)]
+    address: Option<AddressWire>,
+}
+
+/// A `LocationAddress` or `MailingAddress`, whichever country field it has.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressWire {
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    address1: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    province_code: Option<String>,
+    #[serde(default)]
+    zip: Option<String>,
+    #[serde(default, alias = "countryCodeV2")]
+    country_code: Option<String>,
+}
+
+impl From<AddressWire> for Address {
+    fn from(w: AddressWire) -> Address {
+        Address {
+            first_name: w.first_name,
+            last_name: w.last_name,
+            address1: w.address1,
+            city: w.city,
+            province_code: w.province_code,
+            zip: w.zip,
+            country_code: w.country_code,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NameWire {
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CashRoundingWire {
+    payment_set: MoneyBag,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PresentedMoneyBag {
+    shop_money: MoneyV2,
+    #[serde(default)]
+    presentment_money: Option<MoneyV2>,
 }
 
 #[derive(Deserialize)]
@@ -401,20 +481,32 @@ struct OrderWire {
     #[serde(default)]
     email: Option<String>,
     currency_code: String,
+    #[serde(default)]
+    presentment_currency_code: Option<String>,
     taxes_included: bool,
     #[serde(default)]
     display_financial_status: Option<FinancialStatus>,
     #[serde(default)]
+    display_fulfillment_status: Option<FulfillmentStatus>,
+    #[serde(default)]
     retail_location: Option<RetailLocationWire>,
     #[serde(default)]
+    staff_member: Option<NameWire>,
+    #[serde(default)]
     customer: Option<CustomerRefWire>,
+    #[serde(default)]
+    billing_address: Option<AddressWire>,
     #[serde(default)]
     subtotal_price_set: Option<MoneyBag>,
     #[serde(default)]
     total_tax_set: Option<MoneyBag>,
     #[serde(default)]
     total_discounts_set: Option<MoneyBag>,
-    total_price_set: MoneyBag,
+    #[serde(default)]
+    total_shipping_price_set: Option<MoneyBag>,
+    total_price_set: PresentedMoneyBag,
+    #[serde(default)]
+    total_cash_rounding_adjustment: Option<CashRoundingWire>,
     total_refunded_set: MoneyBag,
     #[serde(default)]
     tax_lines: Vec<TaxLineWire>,
@@ -470,17 +562,36 @@ impl OrderWire {
             source_name: self.source_name,
             source_identifier: self.source_identifier,
             email: self.email,
+            presentment_currency: self.presentment_currency_code.unwrap_or_else(|| self.currency_code.clone()),
             currency: self.currency_code,
             taxes_included: self.taxes_included,
             financial_status: self.display_financial_status,
-            retail_location: self.retail_location.map(|l| RetailLocation { id: l.id, name: l.name }),
-            customer: self
-                .customer
-                .map(|c| OrderCustomer { id: c.id, email: c.default_email_address.map(|e| e.email_address) }),
+            fulfillment_status: self.display_fulfillment_status,
+            retail_location: self.retail_location.map(|l| RetailLocation {
+                id: l.id,
+                name: l.name,
+                address: l.address.map(Address::from),
+            }),
+            staff_member: self.staff_member.map(|s| s.name),
+            customer: self.customer.map(|c| OrderCustomer {
+                id: c.id,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                email: c.default_email_address.map(|e| e.email_address),
+            }),
+            billing_address: self.billing_address.map(Address::from),
             subtotal: money(self.subtotal_price_set),
             total_tax: money(self.total_tax_set),
             total_discounts: money(self.total_discounts_set),
+            shipping: money(self.total_shipping_price_set).unwrap_or_default(),
+            presentment_total: self
+                .total_price_set
+                .presentment_money
+                .map_or(self.total_price_set.shop_money.amount, |m| m.amount),
             total: self.total_price_set.shop_money.amount,
+            cash_rounding: self
+                .total_cash_rounding_adjustment
+                .map_or(Decimal::ZERO, |c| c.payment_set.shop_money.amount),
             total_refunded: self.total_refunded_set.shop_money.amount,
             tax_lines: self.tax_lines.into_iter().map(TaxLine::from).collect(),
             line_items: self
@@ -492,6 +603,7 @@ impl OrderWire {
                     name: l.name,
                     sku: l.sku.filter(|s| !s.is_empty()),
                     variant_id: l.variant.map(|v| v.id),
+                    gift_card: l.is_gift_card,
                     quantity: l.quantity,
                     current_quantity: l.current_quantity,
                     unit_price: l.original_unit_price_set.shop_money.amount,
@@ -499,7 +611,10 @@ impl OrderWire {
                     discount_allocations: l
                         .discount_allocations
                         .into_iter()
-                        .map(|d| DiscountAllocation { amount: d.allocated_amount_set.shop_money.amount })
+                        .map(|d| DiscountAllocation {
+                            amount: d.allocated_amount_set.shop_money.amount,
+                            target: d.discount_application.map_or(DiscountTarget::Unknown, |a| a.target_selection),
+                        })
                         .collect(),
                 })
                 .collect(),
