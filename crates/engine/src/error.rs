@@ -67,9 +67,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         let kind = match e {
             StoreError::Unwritable { .. } | StoreError::Busy(_) | StoreError::Backup { .. } => ErrorKind::Unavailable,
-            StoreError::Corrupt { .. } | StoreError::NewerSchema { .. } | StoreError::CorruptSetting { .. } => {
-                ErrorKind::Invalid
-            }
+            StoreError::Corrupt { .. }
+            | StoreError::NewerSchema { .. }
+            | StoreError::CorruptSetting { .. }
+            | StoreError::UnreadableRow(_) => ErrorKind::Invalid,
             StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::Refused(_) => ErrorKind::Conflict,
             StoreError::SyncRunning { .. } => {

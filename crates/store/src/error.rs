@@ -35,6 +35,10 @@ pub enum StoreError {
     )]
     CorruptSetting { key: String, detail: String },
 
+    /// A stored row that this version cannot read (edited by hand, or written by a broken build).
+    #[error("{0}; nothing was changed: restore the database from a backup, or remove that row")]
+    UnreadableRow(String),
+
     /// A rule of the data refused the change; the message says which and what to do.
     #[error("{0}")]
     Refused(String),

@@ -17,6 +17,7 @@ mod jobs;
 pub mod mapping;
 mod migrations;
 mod open;
+pub mod orders;
 mod settings;
 pub mod stock;
 pub mod sync_runs;
@@ -37,6 +38,7 @@ pub use mapping::{
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
+pub use orders::{OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState};
 pub use stock::{
     CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, StockItem, land_in,
     raise_conflict_in, save_cell_plan_in, stock_cell_in,

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "sync baseline", sql: include_str!("../migrations/0003_sync_baseline.sql") },
     Migration { version: 4, name: "runtime", sql: include_str!("../migrations/0004_runtime.sql") },
     Migration { version: 5, name: "stock", sql: include_str!("../migrations/0005_stock.sql") },
+    Migration { version: 6, name: "orders", sql: include_str!("../migrations/0006_orders.sql") },
 ];
 
 /// The schema version this build writes.

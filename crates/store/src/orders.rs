@@ -1,0 +1,545 @@
+//! POS orders carried into BigCommerce: the order links (one per Shopify order, UNIQUE), their
+//! refunds, and the customers matched for them.
+//!
+//! Both links are written ahead of the request that makes them ('creating', 'sending'), so a
+//! process that died mid-request knows the create may have landed and looks for it before sending
+//! again. Nothing here is personal data: ids, amounts, and a salted hash of an email.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::time::{format_time, parse_time};
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderLinkState {
+    /// The create was about to be sent (or was, and its answer was lost).
+    Creating,
+    Created,
+    /// Refused by the planner or by BigCommerce; `reason` says what to do.
+    NeedsAttention,
+}
+
+impl OrderLinkState {
+    pub const ALL: [OrderLinkState; 3] =
+        [OrderLinkState::Creating, OrderLinkState::Created, OrderLinkState::NeedsAttention];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderLinkState::Creating => "creating",
+            OrderLinkState::Created => "created",
+            OrderLinkState::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderLinkState> {
+        OrderLinkState::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrderLink {
+    pub shopify_order_gid: String,
+    pub name: String,
+    pub state: OrderLinkState,
+    pub bigcommerce_order_id: Option<i64>,
+    #[ts(type = "string | null")]
+    pub shopify_total: Option<Decimal>,
+    #[ts(type = "string | null")]
+    pub bigcommerce_total: Option<Decimal>,
+    pub currency: Option<String>,
+    #[serde(skip)]
+    pub sent_digest: Option<String>,
+    pub seen_updated_at: Option<DateTime<Utc>>,
+    /// Shopify line gid → BigCommerce order product id.
+    #[serde(skip)]
+    pub line_map: BTreeMap<String, i64>,
+    pub unmatched_lines: u32,
+    pub retail_location_gid: Option<String>,
+    pub processed_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the job knows when it writes a link.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderLinkUpdate {
+    pub shopify_order_gid: String,
+    pub name: String,
+    pub bigcommerce_order_id: Option<i64>,
+    pub shopify_total: Option<Decimal>,
+    pub bigcommerce_total: Option<Decimal>,
+    pub currency: Option<String>,
+    pub sent_digest: Option<String>,
+    pub seen_updated_at: Option<DateTime<Utc>>,
+    pub line_map: BTreeMap<String, i64>,
+    pub unmatched_lines: u32,
+    pub retail_location_gid: Option<String>,
+    pub processed_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundLinkState {
+    Sending,
+    Sent,
+    /// No money went back (an exchange, a restock alone): nothing for BigCommerce to record.
+    NoMoney,
+    NeedsAttention,
+}
+
+impl RefundLinkState {
+    pub const ALL: [RefundLinkState; 4] =
+        [RefundLinkState::Sending, RefundLinkState::Sent, RefundLinkState::NoMoney, RefundLinkState::NeedsAttention];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundLinkState::Sending => "sending",
+            RefundLinkState::Sent => "sent",
+            RefundLinkState::NoMoney => "no_money",
+            RefundLinkState::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RefundLinkState> {
+        RefundLinkState::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RefundLink {
+    pub shopify_refund_gid: String,
+    pub shopify_order_gid: String,
+    pub state: RefundLinkState,
+    pub bigcommerce_refund_id: Option<i64>,
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The orders screen's counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrderLinkCounts {
+    pub creating: u64,
+    pub created: u64,
+    pub needs_attention: u64,
+    pub refunds_sent: u64,
+    pub refunds_needing_attention: u64,
+}
+
+fn corrupt(column: &str, value: &str) -> StoreError {
+    StoreError::UnreadableRow(format!("order_links.{column} holds {value:?}, which this version cannot read"))
+}
+
+fn decimal(text: Option<String>, column: &str) -> Result<Option<Decimal>, StoreError> {
+    text.map(|t| t.parse::<Decimal>().map_err(|_| corrupt(column, &t))).transpose()
+}
+
+fn time(text: Option<String>, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    text.map(|t| parse_time(&t).ok_or_else(|| corrupt(column, &t))).transpose()
+}
+
+const LINK_COLUMNS: &str = "shopify_order_gid, name, state, bigcommerce_order_id, shopify_total, bigcommerce_total,
+     currency, sent_digest, seen_updated_at, line_map, unmatched_lines, retail_location_gid, processed_at, reason,
+     updated_at";
+
+type RawLink = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    u32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+fn raw_link(r: &Row<'_>) -> rusqlite::Result<RawLink> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+        r.get(14)?,
+    ))
+}
+
+fn link_of(raw: RawLink) -> Result<OrderLink, StoreError> {
+    let (gid, name, state, bc_id, sh_total, bc_total, currency, digest, seen, map, unmatched, location, at, reason, up) =
+        raw;
+    Ok(OrderLink {
+        state: OrderLinkState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+        shopify_total: decimal(sh_total, "shopify_total")?,
+        bigcommerce_total: decimal(bc_total, "bigcommerce_total")?,
+        seen_updated_at: time(seen, "seen_updated_at")?,
+        line_map: serde_json::from_str(&map).map_err(|_| corrupt("line_map", &map))?,
+        processed_at: time(at, "processed_at")?,
+        updated_at: parse_time(&up).ok_or_else(|| corrupt("updated_at", &up))?,
+        shopify_order_gid: gid,
+        name,
+        bigcommerce_order_id: bc_id,
+        currency,
+        sent_digest: digest,
+        unmatched_lines: unmatched,
+        retail_location_gid: location,
+        reason,
+    })
+}
+
+fn refund_of(r: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<i64>, String, Option<String>, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+impl Store {
+    pub fn order_link(&self, shopify_order_gid: &str) -> Result<Option<OrderLink>, StoreError> {
+        let raw = self.read(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {LINK_COLUMNS} FROM order_links WHERE shopify_order_gid = ?1"),
+                [shopify_order_gid],
+                raw_link,
+            )
+            .optional()?)
+        })?;
+        raw.map(link_of).transpose()
+    }
+
+    /// The newest links first, optionally in one state only.
+    pub fn order_links(&self, state: Option<OrderLinkState>, limit: u32) -> Result<Vec<OrderLink>, StoreError> {
+        let raws: Vec<RawLink> = self.read(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {LINK_COLUMNS} FROM order_links WHERE ?1 IS NULL OR state = ?1
+                 ORDER BY processed_at DESC, shopify_order_gid DESC LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![state.map(|s| s.as_str()), limit], raw_link)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        raws.into_iter().map(link_of).collect()
+    }
+
+    /// Writes a link in `state`, whatever it held before: each call records what the job now knows.
+    /// A link once 'created' is never sent back to 'creating' (the BigCommerce order exists).
+    pub fn save_order_link(
+        &self,
+        state: OrderLinkState,
+        link: &OrderLinkUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let map = serde_json::to_string(&link.line_map).map_err(|e| StoreError::UnreadableRow(e.to_string()))?;
+        self.write(|tx| {
+            let current: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM order_links WHERE shopify_order_gid = ?1",
+                    [&link.shopify_order_gid],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if current.as_deref() == Some("created") && state == OrderLinkState::Creating {
+                return Err(StoreError::Refused(format!(
+                    "order {} already has its BigCommerce order; it is not created again",
+                    link.shopify_order_gid
+                )));
+            }
+            tx.execute(
+                "INSERT INTO order_links (shopify_order_gid, name, state, bigcommerce_order_id, shopify_total,
+                     bigcommerce_total, currency, sent_digest, seen_updated_at, line_map, unmatched_lines,
+                     retail_location_gid, processed_at, reason, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
+                 ON CONFLICT (shopify_order_gid) DO UPDATE SET
+                     name = excluded.name, state = excluded.state,
+                     bigcommerce_order_id = COALESCE(excluded.bigcommerce_order_id, bigcommerce_order_id),
+                     shopify_total = excluded.shopify_total,
+                     bigcommerce_total = COALESCE(excluded.bigcommerce_total, bigcommerce_total),
+                     currency = excluded.currency,
+                     sent_digest = COALESCE(excluded.sent_digest, sent_digest),
+                     seen_updated_at = COALESCE(excluded.seen_updated_at, seen_updated_at),
+                     line_map = CASE WHEN excluded.line_map = '{}' THEN line_map ELSE excluded.line_map END,
+                     unmatched_lines = excluded.unmatched_lines,
+                     retail_location_gid = excluded.retail_location_gid,
+                     processed_at = excluded.processed_at, reason = excluded.reason, updated_at = excluded.updated_at",
+                params![
+                    link.shopify_order_gid,
+                    link.name,
+                    state.as_str(),
+                    link.bigcommerce_order_id,
+                    link.shopify_total.map(|d| d.to_string()),
+                    link.bigcommerce_total.map(|d| d.to_string()),
+                    link.currency,
+                    link.sent_digest,
+                    link.seen_updated_at.map(format_time),
+                    map,
+                    link.unmatched_lines,
+                    link.retail_location_gid,
+                    link.processed_at.map(format_time),
+                    link.reason,
+                    format_time(now)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The Shopify order versions already carried, for the orders in `gids`: intake skips them.
+    pub fn seen_order_versions(&self, gids: &[String]) -> Result<HashMap<String, DateTime<Utc>>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seen_updated_at FROM order_links WHERE shopify_order_gid = ?1 AND state = 'created'",
+            )?;
+            let mut out = HashMap::new();
+            for gid in gids {
+                let seen: Option<Option<String>> = stmt.query_row([gid], |r| r.get(0)).optional()?;
+                if let Some(t) = seen.flatten().and_then(|t| parse_time(&t)) {
+                    out.insert(gid.clone(), t);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn order_link_counts(&self) -> Result<OrderLinkCounts, StoreError> {
+        self.read(|c| {
+            let mut counts = OrderLinkCounts::default();
+            let mut stmt = c.prepare("SELECT state, COUNT(*) FROM order_links GROUP BY state")?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))? {
+                let (state, n) = row?;
+                match OrderLinkState::parse(&state) {
+                    Some(OrderLinkState::Creating) => counts.creating = n,
+                    Some(OrderLinkState::Created) => counts.created = n,
+                    Some(OrderLinkState::NeedsAttention) => counts.needs_attention = n,
+                    None => return Err(corrupt("state", &state)),
+                }
+            }
+            let mut stmt = c.prepare("SELECT state, COUNT(*) FROM refund_links GROUP BY state")?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))? {
+                let (state, n) = row?;
+                match RefundLinkState::parse(&state) {
+                    Some(RefundLinkState::Sent) => counts.refunds_sent = n,
+                    Some(RefundLinkState::NeedsAttention) => counts.refunds_needing_attention = n,
+                    Some(_) => {}
+                    None => return Err(corrupt("refund state", &state)),
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    pub fn refund_links(&self, shopify_order_gid: &str) -> Result<Vec<RefundLink>, StoreError> {
+        let raws = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT shopify_refund_gid, shopify_order_gid, state, bigcommerce_refund_id, amount, reason, updated_at
+                 FROM refund_links WHERE shopify_order_gid = ?1 ORDER BY created_at, shopify_refund_gid",
+            )?;
+            let rows = stmt.query_map([shopify_order_gid], refund_of)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        raws.into_iter()
+            .map(|(refund, order, state, bc_id, amount, reason, up)| {
+                Ok(RefundLink {
+                    state: RefundLinkState::parse(&state).ok_or_else(|| corrupt("refund state", &state))?,
+                    amount: amount.parse().map_err(|_| corrupt("refund amount", &amount))?,
+                    updated_at: parse_time(&up).ok_or_else(|| corrupt("refund updated_at", &up))?,
+                    shopify_refund_gid: refund,
+                    shopify_order_gid: order,
+                    bigcommerce_refund_id: bc_id,
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    pub fn save_refund_link(
+        &self,
+        shopify_order_gid: &str,
+        shopify_refund_gid: &str,
+        state: RefundLinkState,
+        bigcommerce_refund_id: Option<i64>,
+        amount: Decimal,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO refund_links (shopify_refund_gid, shopify_order_gid, state, bigcommerce_refund_id, amount,
+                     reason, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 ON CONFLICT (shopify_refund_gid) DO UPDATE SET state = excluded.state,
+                     bigcommerce_refund_id = COALESCE(excluded.bigcommerce_refund_id, bigcommerce_refund_id),
+                     amount = excluded.amount, reason = excluded.reason, updated_at = excluded.updated_at",
+                params![
+                    shopify_refund_gid,
+                    shopify_order_gid,
+                    state.as_str(),
+                    bigcommerce_refund_id,
+                    amount.to_string(),
+                    reason,
+                    format_time(now)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The BigCommerce customer linked to a Shopify customer.
+    pub fn customer_link(&self, shopify_customer_gid: &str) -> Result<Option<i64>, StoreError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT bigcommerce_customer_id FROM customer_links WHERE shopify_customer_gid = ?1",
+                [shopify_customer_gid],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    pub fn save_customer_link(
+        &self,
+        shopify_customer_gid: &str,
+        bigcommerce_customer_id: i64,
+        email_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO customer_links (shopify_customer_gid, bigcommerce_customer_id, email_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (shopify_customer_gid) DO UPDATE SET
+                     bigcommerce_customer_id = excluded.bigcommerce_customer_id, email_hash = excluded.email_hash",
+                params![shopify_customer_gid, bigcommerce_customer_id, email_hash, format_time(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Shopify variant gid → the matched BigCommerce (product id, variant id), for the variants in
+    /// `gids` that the catalog sync has matched.
+    pub fn matched_bigcommerce_variants(&self, gids: &[String]) -> Result<HashMap<String, (i64, i64)>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT b.product_id, b.variant_id FROM synced_pairs p
+                 JOIN bigcommerce_baseline b ON b.variant_id = p.bigcommerce_variant_id
+                 WHERE p.shopify_variant_id = ?1",
+            )?;
+            let mut out = HashMap::new();
+            for gid in gids {
+                if let Some(ids) = stmt.query_row([gid], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
+                    out.insert(gid.clone(), ids);
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 6, 9, minute, 0).unwrap()
+    }
+
+    fn link(gid: &str) -> OrderLinkUpdate {
+        OrderLinkUpdate {
+            shopify_order_gid: gid.into(),
+            name: "#1001".into(),
+            shopify_total: Some(Decimal::new(4860, 2)),
+            processed_at: Some(at(0)),
+            ..OrderLinkUpdate::default()
+        }
+    }
+
+    #[test]
+    fn a_created_order_is_never_written_back_to_creating() {
+        let store = Store::open_in_memory(at(0)).unwrap();
+        let gid = "gid://shopify/Order/1";
+        store.save_order_link(OrderLinkState::Creating, &link(gid), at(1)).unwrap();
+        let created = OrderLinkUpdate {
+            bigcommerce_order_id: Some(100),
+            line_map: BTreeMap::from([("gid://shopify/LineItem/1".into(), 7)]),
+            ..link(gid)
+        };
+        store.save_order_link(OrderLinkState::Created, &created, at(2)).unwrap();
+        assert!(
+            store.save_order_link(OrderLinkState::Creating, &link(gid), at(3)).is_err(),
+            "a second create of an order that has its BigCommerce order would make a duplicate"
+        );
+        let saved = store.order_link(gid).unwrap().unwrap();
+        assert_eq!((saved.state, saved.bigcommerce_order_id), (OrderLinkState::Created, Some(100)), "the link stands");
+        store.save_order_link(OrderLinkState::Created, &link(gid), at(4)).unwrap();
+        let again = store.order_link(gid).unwrap().unwrap();
+        assert_eq!(again.bigcommerce_order_id, Some(100), "an update that does not know the order id keeps it");
+        assert_eq!(again.line_map.len(), 1, "and keeps the line map refunds need");
+        assert_eq!(again.shopify_total, Some(Decimal::new(4860, 2)), "money reads back exactly");
+    }
+
+    #[test]
+    fn counts_follow_the_states_of_orders_and_refunds() {
+        let store = Store::open_in_memory(at(0)).unwrap();
+        store.save_order_link(OrderLinkState::Created, &link("gid://shopify/Order/1"), at(1)).unwrap();
+        store
+            .save_order_link(
+                OrderLinkState::NeedsAttention,
+                &OrderLinkUpdate { reason: Some("refused".into()), ..link("gid://shopify/Order/2") },
+                at(1),
+            )
+            .unwrap();
+        store
+            .save_refund_link(
+                "gid://shopify/Order/1",
+                "gid://shopify/Refund/9",
+                RefundLinkState::Sending,
+                None,
+                Decimal::new(2430, 2),
+                None,
+                at(2),
+            )
+            .unwrap();
+        store
+            .save_refund_link(
+                "gid://shopify/Order/1",
+                "gid://shopify/Refund/9",
+                RefundLinkState::Sent,
+                Some(5),
+                Decimal::new(2430, 2),
+                None,
+                at(3),
+            )
+            .unwrap();
+        let counts = store.order_link_counts().unwrap();
+        assert_eq!(
+            (counts.created, counts.needs_attention, counts.refunds_sent),
+            (1, 1, 1),
+            "one of each, and the refund's write-ahead row became its sent row rather than a second one"
+        );
+        let refunds = store.refund_links("gid://shopify/Order/1").unwrap();
+        assert_eq!(refunds[0].bigcommerce_refund_id, Some(5), "the BigCommerce refund is linked");
+        let attention = store.order_links(Some(OrderLinkState::NeedsAttention), 10).unwrap();
+        assert_eq!(attention.len(), 1, "the filter keeps only orders that need a person");
+        assert_eq!(attention[0].reason.as_deref(), Some("refused"), "with the reason");
+    }
+}
