@@ -396,6 +396,28 @@ impl BigCommerceClient {
         }
     }
 
+    /// Changes an existing order (status, payment method, notes). Safe to resend: it sets values.
+    pub async fn update_order(&self, order_id: i64, update: &OrderUpdate) -> Result<Order, BcError> {
+        let body = serde_json::to_value(update).map_err(|e| BcError::Invalid(e.to_string()))?;
+        let path = format!("/v2/orders/{order_id}");
+        let template = "/stores/{store_hash}/v2/orders/{order_id}";
+        let reply = self.call(Method::PUT, template, &path, &[], Some(&body), Resend::Safe).await?;
+        decode(template, &reply.body)
+    }
+
+    /// Creates a channel. Channels have no idempotency key; a caller that may repeat this looks
+    /// for its channel by name first.
+    pub async fn create_channel(&self, channel: &NewChannel) -> Result<Channel, BcError> {
+        let body = serde_json::to_value(channel).map_err(|e| BcError::Invalid(e.to_string()))?;
+        let template = "/stores/{store_hash}/v3/channels";
+        let reply = self.call(Method::POST, template, "/v3/channels", &[], Some(&body), Resend::OnlyIfUnsent).await?;
+        #[derive(Deserialize)]
+        struct One {
+            data: Channel,
+        }
+        Ok(decode::<One>(template, &reply.body)?.data)
+    }
+
     pub async fn order_products(&self, order_id: i64) -> Result<Vec<OrderProduct>, BcError> {
         let path = format!("/v2/orders/{order_id}/products");
         Ok(self.get_json("/stores/{store_hash}/v2/orders/{order_id}/products", &path, &[]).await?.unwrap_or_default())

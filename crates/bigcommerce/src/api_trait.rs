@@ -31,6 +31,40 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>>;
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>>;
+
+    // What the POS order flow reads and edits besides creating. A store double that does not hold
+    // these answers that it cannot, so a test of that flow is written against the emulator.
+    fn order_by_external_id<'a>(
+        &'a self,
+        _external_order_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Order>, BcError>> {
+        async { Err(not_held("orders by external id")) }.boxed()
+    }
+    fn update_order<'a>(&'a self, _order_id: i64, _update: &'a OrderUpdate) -> BoxFuture<'a, Result<Order, BcError>> {
+        async { Err(not_held("order updates")) }.boxed()
+    }
+    fn order_products(&self, _order_id: i64) -> BoxFuture<'_, Result<Vec<OrderProduct>, BcError>> {
+        async { Err(not_held("order products")) }.boxed()
+    }
+    fn refunds(&self, _order_id: i64) -> BoxFuture<'_, Result<Vec<Refund>, BcError>> {
+        async { Err(not_held("refunds")) }.boxed()
+    }
+    fn customers_by_email<'a>(&'a self, _emails: &'a [String]) -> BoxFuture<'a, Result<Vec<Customer>, BcError>> {
+        async { Err(not_held("customers")) }.boxed()
+    }
+    fn create_customers<'a>(&'a self, _customers: &'a [NewCustomer]) -> BoxFuture<'a, Result<Vec<Customer>, BcError>> {
+        async { Err(not_held("customers")) }.boxed()
+    }
+    fn channels(&self) -> BoxFuture<'_, Result<Vec<Channel>, BcError>> {
+        async { Err(not_held("channels")) }.boxed()
+    }
+    fn create_channel<'a>(&'a self, _channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
+        async { Err(not_held("channels")) }.boxed()
+    }
+}
+
+fn not_held(what: &str) -> BcError {
+    BcError::Invalid(format!("this store double holds no {what}; run the POS order flow against the emulated store"))
 }
 
 impl BigCommerceApi for BigCommerceClient {
@@ -71,6 +105,30 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>> {
         BigCommerceClient::create_refund(self, order_id, refund).boxed()
+    }
+    fn order_by_external_id<'a>(&'a self, external_order_id: &'a str) -> BoxFuture<'a, Result<Option<Order>, BcError>> {
+        BigCommerceClient::order_by_external_id(self, external_order_id).boxed()
+    }
+    fn update_order<'a>(&'a self, order_id: i64, update: &'a OrderUpdate) -> BoxFuture<'a, Result<Order, BcError>> {
+        BigCommerceClient::update_order(self, order_id, update).boxed()
+    }
+    fn order_products(&self, order_id: i64) -> BoxFuture<'_, Result<Vec<OrderProduct>, BcError>> {
+        BigCommerceClient::order_products(self, order_id).boxed()
+    }
+    fn refunds(&self, order_id: i64) -> BoxFuture<'_, Result<Vec<Refund>, BcError>> {
+        BigCommerceClient::refunds(self, order_id).boxed()
+    }
+    fn customers_by_email<'a>(&'a self, emails: &'a [String]) -> BoxFuture<'a, Result<Vec<Customer>, BcError>> {
+        BigCommerceClient::customers_by_email(self, emails).boxed()
+    }
+    fn create_customers<'a>(&'a self, customers: &'a [NewCustomer]) -> BoxFuture<'a, Result<Vec<Customer>, BcError>> {
+        BigCommerceClient::create_customers(self, customers).boxed()
+    }
+    fn channels(&self) -> BoxFuture<'_, Result<Vec<Channel>, BcError>> {
+        BigCommerceClient::channels(self).boxed()
+    }
+    fn create_channel<'a>(&'a self, channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
+        BigCommerceClient::create_channel(self, channel).boxed()
     }
 }
 
@@ -255,8 +313,8 @@ impl BigCommerceApi for MemoryBigCommerce {
                 status_id: order.status_id,
                 external_order_id: Some(order.external_order_id.clone()),
                 external_source: Some(order.external_source.clone()),
-                total_inc_tax: rust_decimal::Decimal::ZERO,
-                total_ex_tax: rust_decimal::Decimal::ZERO,
+                total_inc_tax: order.total_inc_tax,
+                total_ex_tax: order.total_ex_tax,
                 refunded_amount: rust_decimal::Decimal::ZERO,
                 payment_status: String::new(),
                 date_created: now,
@@ -301,6 +359,12 @@ mod tests {
             },
             products: vec![],
             discount_amount: rust_decimal::Decimal::ZERO,
+            subtotal_ex_tax: rust_decimal::Decimal::ZERO,
+            subtotal_inc_tax: rust_decimal::Decimal::ZERO,
+            shipping_cost_ex_tax: rust_decimal::Decimal::ZERO,
+            shipping_cost_inc_tax: rust_decimal::Decimal::ZERO,
+            total_ex_tax: rust_decimal::Decimal::ZERO,
+            total_inc_tax: rust_decimal::Decimal::ZERO,
             payment_method: "cash".into(),
             staff_notes: None,
         };

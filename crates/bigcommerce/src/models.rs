@@ -194,9 +194,44 @@ pub struct NewOrder {
     pub products: Vec<NewOrderLine>,
     #[serde(with = "money4")]
     pub discount_amount: Decimal,
+    /// The totals are sent, not left to BigCommerce's own arithmetic, so the order shows the
+    /// source order's figures to the cent.
+    #[serde(with = "money4")]
+    pub subtotal_ex_tax: Decimal,
+    #[serde(with = "money4")]
+    pub subtotal_inc_tax: Decimal,
+    #[serde(with = "money4")]
+    pub shipping_cost_ex_tax: Decimal,
+    #[serde(with = "money4")]
+    pub shipping_cost_inc_tax: Decimal,
+    #[serde(with = "money4")]
+    pub total_ex_tax: Decimal,
+    #[serde(with = "money4")]
+    pub total_inc_tax: Decimal,
     pub payment_method: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_notes: Option<String>,
+}
+
+/// `PUT /v2/orders/{id}`: what an edit of the source order may change. Absent fields are left as
+/// they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrderUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_notes: Option<String>,
+}
+
+/// `POST /v3/channels`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewChannel {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub platform: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -434,6 +469,18 @@ pub struct NewHook {
 pub struct NewRefund {
     pub items: Vec<RefundItem>,
     pub payments: Vec<RefundPayment>,
+    /// The amount and tax as the merchant computed them, in place of BigCommerce's own share of
+    /// the lines: a refund carried from another system keeps that system's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_calculated_override: Option<RefundOverride>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefundOverride {
+    #[serde(with = "rust_decimal::serde::float")]
+    pub total_amount: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub total_tax: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

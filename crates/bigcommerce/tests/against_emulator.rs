@@ -151,6 +151,12 @@ fn order(external_id: &str) -> NewOrder {
             price_ex_tax: Decimal::new(417, 2),
         }],
         discount_amount: Decimal::ZERO,
+        subtotal_ex_tax: Decimal::new(417, 2),
+        subtotal_inc_tax: Decimal::new(500, 2),
+        shipping_cost_ex_tax: Decimal::ZERO,
+        shipping_cost_inc_tax: Decimal::ZERO,
+        total_ex_tax: Decimal::new(417, 2),
+        total_inc_tax: Decimal::new(500, 2),
         payment_method: "cash".into(),
         staff_notes: None,
     }

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::gid::{InventoryItemId, InventoryLevelId, LocationId, ProductId};
+use crate::gid::{InventoryItemId, InventoryLevelId, LocationId, OrderId, ProductId};
 use crate::models::{
     InventoryAdjustment, InventoryChange, InventoryLevel, Location, PosOrder, ProductWithVariants, Quantities,
     QuantityName, Refund, Variant,
@@ -63,6 +63,17 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         location: &'a LocationId,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>>;
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>>;
+    /// One order as it is now; None when the shop has no such order. A shop double that holds no
+    /// orders answers that it cannot, so the POS order flow is tested against the emulator.
+    fn order<'a>(&'a self, _id: &'a OrderId) -> BoxFuture<'a, Result<Option<PosOrder>, ShopifyError>> {
+        async {
+            Err(ShopifyError::Rejected {
+                operation: "order".into(),
+                message: "this shop double holds no orders; run the POS order flow against the emulated shop".into(),
+            })
+        }
+        .boxed()
+    }
     fn create_refund<'a>(
         &'a self,
         refund: &'a NewRefund,
@@ -132,6 +143,9 @@ impl ShopifyApi for ShopifyClient {
     }
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
         ShopifyClient::pos_orders(self, since).boxed()
+    }
+    fn order<'a>(&'a self, id: &'a OrderId) -> BoxFuture<'a, Result<Option<PosOrder>, ShopifyError>> {
+        ShopifyClient::order(self, id).boxed()
     }
     fn create_refund<'a>(
         &'a self,
