@@ -10,6 +10,7 @@ mod csv;
 mod doctor;
 mod error;
 mod mapping;
+pub mod orders;
 mod panel;
 mod paths;
 mod progress;

@@ -160,6 +160,12 @@ fn online_order(item: &Item, quantity: i64) -> NewOrder {
             price_ex_tax: Decimal::new(1000, 2),
         }],
         discount_amount: Decimal::ZERO,
+        subtotal_ex_tax: Decimal::new(1000, 2) * Decimal::from(quantity),
+        subtotal_inc_tax: Decimal::new(1000, 2) * Decimal::from(quantity),
+        shipping_cost_ex_tax: Decimal::ZERO,
+        shipping_cost_inc_tax: Decimal::ZERO,
+        total_ex_tax: Decimal::new(1000, 2) * Decimal::from(quantity),
+        total_inc_tax: Decimal::new(1000, 2) * Decimal::from(quantity),
         payment_method: "card".into(),
         staff_notes: None,
     }

@@ -171,11 +171,12 @@ pub fn draft_order(sale: &Sale, ctx: &OrderContext<'_>) -> Result<OrderDraft, Re
         return Err(Refusal::Unbalanced { total: sale.total, parts, difference });
     }
 
+    let edit = order_edit(sale);
     Ok(OrderDraft {
         external_order_id: sale.gid.clone(),
         external_source: EXTERNAL_SOURCE,
         customer_id: ctx.customer_id,
-        status: status_for(sale),
+        status: edit.status,
         channel_id: ctx.channel_id,
         billing: ctx.billing.clone(),
         lines,
@@ -186,10 +187,41 @@ pub fn draft_order(sale: &Sale, ctx: &OrderContext<'_>) -> Result<OrderDraft, Re
         shipping_inc_tax: shipping_inc,
         total_ex_tax: sale.total - sale.total_tax,
         total_inc_tax: sale.total,
-        payment_method: payment_method(&sale.tenders),
-        staff_notes: staff_notes(sale),
+        payment_method: edit.payment_method,
+        staff_notes: edit.staff_notes,
         unmatched,
     })
+}
+
+/// What a later edit of the POS order (a payment added, a note, a fulfilment) may change on the
+/// BigCommerce order that was made for it. The lines and money are fixed at creation; refunds are
+/// carried as refunds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEdit {
+    pub status: BcStatus,
+    pub payment_method: String,
+    pub staff_notes: String,
+}
+
+impl OrderEdit {
+    /// The edit's content, for telling whether it changed since it was last sent.
+    pub fn fingerprint(&self) -> String {
+        format!("{}\n{}\n{}", self.status.id(), self.payment_method, self.staff_notes)
+    }
+
+    /// The status to send, given the BigCommerce order's current one: never over a status that
+    /// BigCommerce's own refunds set, and nothing when it is already right.
+    pub fn status_over(&self, current: i64) -> Option<i64> {
+        (!BcStatus::set_by_refunds(current) && current != self.status.id()).then_some(self.status.id())
+    }
+}
+
+pub fn order_edit(sale: &Sale) -> OrderEdit {
+    OrderEdit {
+        status: status_for(sale),
+        payment_method: payment_method(&sale.tenders),
+        staff_notes: staff_notes(sale),
+    }
 }
 
 /// A gateway as a person reads it.

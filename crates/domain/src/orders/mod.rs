@@ -12,8 +12,10 @@ pub mod sale;
 pub mod status;
 pub mod work;
 
-pub use draft::{Billing, CatalogVariant, DraftLine, OrderContext, OrderDraft, draft_order, payment_method};
-pub use refund::{RefundDraft, RefundItemDraft, RefundPlan, draft_refund};
+pub use draft::{
+    Billing, CatalogVariant, DraftLine, OrderContext, OrderDraft, OrderEdit, draft_order, order_edit, payment_method,
+};
+pub use refund::{OFFLINE_PROVIDER, RefundDraft, RefundItemDraft, RefundPlan, draft_refund};
 pub use sale::{
     Fulfilment, Payment, Presentment, RefundedLine, Restock, Sale, SaleCustomer, SaleLine, SaleRefund, Tender,
     TenderKind,

@@ -270,6 +270,27 @@ fn the_status_follows_payment_and_fulfilment() {
     assert_eq!(BcStatus::AwaitingPayment.id(), 7, "and for Awaiting Payment");
 }
 
+#[test]
+fn an_edit_changes_payment_and_status_but_never_writes_over_a_refund_status() {
+    let unpaid = Sale {
+        payment: Payment::PartiallyPaid,
+        tenders: vec![tender("cash", "4.00")],
+        ..sale(vec![line(1, V1, 1, "10.00")], "10.00", "0")
+    };
+    let paid = Sale {
+        payment: Payment::Paid,
+        tenders: vec![tender("cash", "4.00"), tender("shopify_payments", "6.00")],
+        ..unpaid.clone()
+    };
+    let (before, after) = (order_edit(&unpaid), order_edit(&paid));
+    assert_ne!(before.fingerprint(), after.fingerprint(), "a payment added is an edit to send");
+    assert_eq!(after.payment_method, "Split tender: Cash 4.00 + Card 6.00", "the new tender is listed");
+    assert_eq!(after.status_over(7), Some(10), "Awaiting Payment becomes Completed once paid and collected");
+    assert_eq!(after.status_over(10), None, "a status already right is not sent again");
+    assert_eq!(after.status_over(14), None, "Partially Refunded was set by BigCommerce's refund and stays");
+    assert_eq!(order_edit(&paid).fingerprint(), after.fingerprint(), "the same sale is the same edit");
+}
+
 fn refund(lines: Vec<RefundedLine>, amount: &str) -> SaleRefund {
     SaleRefund {
         gid: "gid://shopify/Refund/9".into(),

@@ -134,12 +134,7 @@ async fn step(app: &App, lane: Lane, cancel: &CancellationToken) -> Result<Step,
     let sent = match capability {
         Capability::Catalog => crate::catalog::execute::send_next(app, lane, readable, cancel).await?,
         Capability::Stock => crate::stock::execute::send_next(app, lane, readable, cancel).await?,
-        Capability::Orders => {
-            let ids: Vec<i64> = readable.iter().map(|(j, _)| j.id).collect();
-            return Err(ApiError::internal(format!(
-                "jobs {ids:?} belong to a capability this version does not run yet"
-            )));
-        }
+        Capability::Orders => crate::orders::execute::send_next(app, lane, readable, cancel).await?,
     };
     if let Some(sent) = sent {
         let outcomes: Vec<AttemptOutcome> = sent

@@ -89,6 +89,8 @@ pub(crate) struct Runtime {
     run_cancels: Mutex<HashMap<i64, CancellationToken>>,
     /// A polled stock cycle is under way here; the next poll waits for it instead of piling up.
     pub(crate) stock_polling: std::sync::atomic::AtomicBool,
+    /// The same for a polled orders cycle.
+    pub(crate) orders_polling: std::sync::atomic::AtomicBool,
 }
 
 impl Runtime {
@@ -102,6 +104,7 @@ impl Runtime {
             progress: Capability::ALL.into_iter().map(|c| (c, ProgressCell::default())).collect(),
             run_cancels: Mutex::new(HashMap::new()),
             stock_polling: std::sync::atomic::AtomicBool::new(false),
+            orders_polling: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -260,7 +263,10 @@ async fn command_loop(
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
-            _ = stock_ticker.tick(), if options.stock_poll.is_some() => app.spawn_stock_poll(),
+            _ = stock_ticker.tick(), if options.stock_poll.is_some() => {
+                app.spawn_stock_poll();
+                app.spawn_orders_poll();
+            }
             _ = ticker.tick() => {
                 if options.scheduler {
                     app.start_due_schedule().await;

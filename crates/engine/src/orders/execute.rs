@@ -1,0 +1,468 @@
+//! Carrying one POS order into BigCommerce on the BigCommerce lane: create its order exactly once,
+//! send later edits as updates, then carry its refunds one by one.
+//!
+//! Exactly once rests on three things: the order link, written as 'creating' before the create is
+//! sent; the create itself, which asks BigCommerce for an order with this `external_order_id`
+//! before every send (so a create whose answer was lost is found, not repeated); and refund links,
+//! written as 'sending' before each refund, so a refund that landed before a crash is recognised
+//! among the order's refunds instead of being sent again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use tillbridge_bigcommerce::BcError;
+use tillbridge_bigcommerce::models::{
+    BillingAddress, NewChannel, NewCustomer, NewOrder, NewOrderLine, NewRefund, OrderUpdate, RefundItem,
+    RefundOverride, RefundPayment,
+};
+use tillbridge_domain::orders::{
+    CatalogVariant, DraftLine, OFFLINE_PROVIDER, OrderContext, OrderDraft, PosOrderWork, RefundDraft, RefundItemDraft,
+    RefundPlan, Sale, draft_order, draft_refund, order_edit,
+};
+use tillbridge_domain::work::{Lane, Work};
+use tillbridge_shopify::ShopifyError;
+use tillbridge_shopify::gid::OrderId;
+use tillbridge_shopify::models::PosOrder;
+use tillbridge_store::{OrderLink, OrderLinkState, OrderLinkUpdate, RefundLinkState, Settlement};
+use tillbridge_transport::{ErrorClass, correlation};
+use tokio_util::sync::CancellationToken;
+
+use super::sale::{billing_of, sale_of};
+use super::settings::OrderSettings;
+use crate::clients::StoreClients;
+use crate::runtime::lanes::{DueWork, Sent, claim, request_id, retry_or_give_up};
+use crate::{ApiError, App};
+
+/// Why carrying an order stopped.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A store was down, throttled, or its answer lost: the job is tried again later.
+    Retry(String),
+    /// Nothing more happens until a person acts; the order's link says why.
+    Refused(String),
+}
+
+impl From<BcError> for Failure {
+    fn from(e: BcError) -> Failure {
+        match e.class() {
+            ErrorClass::Retryable => Failure::Retry(format!("BigCommerce: {e}")),
+            ErrorClass::Permanent => Failure::Refused(format!("BigCommerce refused it: {e}")),
+        }
+    }
+}
+
+impl From<ShopifyError> for Failure {
+    fn from(e: ShopifyError) -> Failure {
+        match e.class() {
+            ErrorClass::Retryable => Failure::Retry(format!("Shopify: {e}")),
+            ErrorClass::Permanent => Failure::Refused(format!("Shopify refused it: {e}")),
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        // The local database failing mid-job: nothing about the order is wrong, so try again.
+        Failure::Retry(e.message)
+    }
+}
+
+/// Runs the most urgent POS order job of the lane. One order per step: its requests depend on one
+/// another (the create, then its products, then each refund).
+pub(crate) async fn send_next(
+    app: &App,
+    _lane: Lane,
+    due: DueWork,
+    _cancel: &CancellationToken,
+) -> Result<Option<Sent>, ApiError> {
+    let Some((job, work)) = due.into_iter().find_map(|(job, work)| match work {
+        Work::PosOrder(w) => Some((job, w)),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let claimed = claim(app, &[&job]).await?;
+    let Some(job) = claimed.into_iter().next() else { return Ok(None) };
+    let request_id = request_id(&job);
+    let started_at = app.now();
+    let settlement = match app.shared_clients().await {
+        Err(e) => retry_or_give_up(app, &job, &e.message),
+        Ok(clients) => match correlation::scope(request_id.clone(), carry(app, &clients, &work)).await {
+            Ok(()) => Settlement::Done,
+            Err(Failure::Retry(reason)) => retry_or_give_up(app, &job, &reason),
+            Err(Failure::Refused(reason)) => Settlement::Dead { error: reason },
+        },
+    };
+    Ok(Some(Sent { request_id, started_at, settlements: vec![(job.id, settlement)] }))
+}
+
+/// Carries the order as Shopify has it now (the job holds ids only, so an edit made since it was
+/// queued is not lost).
+pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork) -> Result<(), Failure> {
+    let id = OrderId(work.order_gid.clone());
+    let Some(order) = clients.shopify.order(&id).await? else {
+        return Err(Failure::Refused(format!(
+            "Shopify has no order {} any more (deleted?); nothing was sent: skip this job",
+            work.order_gid
+        )));
+    };
+    if !order.complete {
+        return Err(Failure::Refused(format!(
+            "order {} has more lines, refunds or payments than one read carries; nothing was sent: record it in BigCommerce by hand, then skip this job",
+            order.name
+        )));
+    }
+    let sale = sale_of(&order);
+    let gid = sale.gid.clone();
+    let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
+    let link = match link {
+        Some(link) if link.state == OrderLinkState::Created => update(app, clients, &sale, link).await?,
+        _ => create(app, clients, &order, &sale).await?,
+    };
+    carry_refunds(app, clients, &sale, &link).await
+}
+
+fn link_update(sale: &Sale, draft: Option<&OrderDraft>, reason: Option<String>) -> OrderLinkUpdate {
+    OrderLinkUpdate {
+        shopify_order_gid: sale.gid.clone(),
+        name: sale.name.clone(),
+        shopify_total: Some(sale.total),
+        currency: Some(sale.currency.clone()),
+        unmatched_lines: draft.map_or(0, |d| d.unmatched.len() as u32),
+        retail_location_gid: sale.retail_location_gid.clone(),
+        processed_at: Some(sale.processed_at),
+        reason,
+        ..OrderLinkUpdate::default()
+    }
+}
+
+async fn save_link(app: &App, state: OrderLinkState, link: OrderLinkUpdate) -> Result<(), Failure> {
+    app.blocking(move |app| Ok(app.store.save_order_link(state, &link, app.now())?)).await?;
+    Ok(())
+}
+
+/// Marks the order as needing a person, and stops.
+async fn refuse_order(app: &App, sale: &Sale, reason: String) -> Failure {
+    if let Err(e) = save_link(app, OrderLinkState::NeedsAttention, link_update(sale, None, Some(reason.clone()))).await
+    {
+        return e;
+    }
+    Failure::Refused(reason)
+}
+
+fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale) -> Result<OrderLink, Failure> {
+    let settings = OrderSettings::load(app).await?;
+    let channel_id = channel(app, clients, &settings).await?;
+    let variant_gids: Vec<String> = sale.lines.iter().filter_map(|l| l.variant_gid.clone()).collect();
+    let catalog: HashMap<String, CatalogVariant> = app
+        .blocking(move |app| Ok(app.store.matched_bigcommerce_variants(&variant_gids)?))
+        .await?
+        .into_iter()
+        .map(|(gid, (product_id, variant_id))| (gid, CatalogVariant { product_id, variant_id }))
+        .collect();
+    let customer_id = customer(app, clients, order, &settings).await?;
+    let ctx = OrderContext {
+        channel_id,
+        store_currencies: &settings.store_currencies,
+        catalog: &catalog,
+        customer_id,
+        billing: billing_of(order),
+    };
+    let draft = match draft_order(sale, &ctx) {
+        Ok(d) => d,
+        Err(refusal) => return Err(refuse_order(app, sale, refusal.to_string()).await),
+    };
+    // Written before the request: a process that dies now leaves 'creating', and the next attempt's
+    // create asks BigCommerce for this external_order_id before sending anything.
+    save_link(app, OrderLinkState::Creating, link_update(sale, Some(&draft), None)).await?;
+    let made = match clients.bigcommerce.create_order(&new_order(&draft)).await {
+        Ok(made) => made,
+        Err(e) => {
+            return Err(match Failure::from(e) {
+                Failure::Refused(reason) => refuse_order(app, sale, reason).await,
+                retry => retry,
+            });
+        }
+    };
+    let products = clients.bigcommerce.order_products(made.id).await?;
+    let line_map = line_map(&draft.lines, &products);
+    let update = OrderLinkUpdate {
+        bigcommerce_order_id: Some(made.id),
+        bigcommerce_total: Some(made.total_inc_tax),
+        sent_digest: Some(digest(&order_edit(sale).fingerprint())),
+        seen_updated_at: Some(sale.updated_at),
+        line_map,
+        ..link_update(sale, Some(&draft), None)
+    };
+    save_link(app, OrderLinkState::Created, update).await?;
+    tracing::info!(order = %sale.gid, bigcommerce_order = made.id, "POS order carried into BigCommerce");
+    let gid = sale.gid.clone();
+    let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
+    link.ok_or_else(|| Failure::Retry("the order link vanished while it was being written".into()))
+}
+
+/// Which BigCommerce order product each Shopify line became. BigCommerce keeps the lines in the
+/// order they were sent; a line is paired only when its quantity agrees, so a store that reordered
+/// them leaves the line unpaired (its refunds then wait for a person) rather than paired wrongly.
+fn line_map(lines: &[DraftLine], products: &[tillbridge_bigcommerce::models::OrderProduct]) -> BTreeMap<String, i64> {
+    if lines.len() != products.len() {
+        return BTreeMap::new();
+    }
+    lines
+        .iter()
+        .zip(products)
+        .filter(|(line, product)| {
+            let same_variant = match line {
+                DraftLine::Catalog { variant_id, .. } => product.variant_id == Some(*variant_id),
+                DraftLine::Custom { .. } => true,
+            };
+            same_variant && line.quantity() == product.quantity
+        })
+        .map(|(line, product)| (line.line_gid().to_string(), product.id))
+        .collect()
+}
+
+fn new_order(d: &OrderDraft) -> NewOrder {
+    NewOrder {
+        customer_id: d.customer_id,
+        status_id: d.status.id(),
+        channel_id: d.channel_id,
+        external_source: d.external_source.into(),
+        external_order_id: d.external_order_id.clone(),
+        billing_address: BillingAddress {
+            first_name: d.billing.first_name.clone(),
+            last_name: d.billing.last_name.clone(),
+            street_1: d.billing.street_1.clone(),
+            city: d.billing.city.clone(),
+            state: d.billing.state.clone(),
+            zip: d.billing.zip.clone(),
+            country: d.billing.country.clone(),
+            country_iso2: d.billing.country_iso2.clone(),
+            email: d.billing.email.clone(),
+        },
+        products: d
+            .lines
+            .iter()
+            .map(|l| match l {
+                DraftLine::Catalog { product_id, variant_id, quantity, price_inc_tax, price_ex_tax, .. } => {
+                    NewOrderLine::Catalog {
+                        product_id: *product_id,
+                        variant_id: *variant_id,
+                        quantity: *quantity,
+                        price_inc_tax: *price_inc_tax,
+                        price_ex_tax: *price_ex_tax,
+                    }
+                }
+                DraftLine::Custom { name, sku, quantity, price_inc_tax, price_ex_tax, .. } => NewOrderLine::Custom {
+                    name: name.clone(),
+                    sku: sku.clone(),
+                    quantity: *quantity,
+                    price_inc_tax: *price_inc_tax,
+                    price_ex_tax: *price_ex_tax,
+                },
+            })
+            .collect(),
+        discount_amount: d.discount_amount,
+        subtotal_ex_tax: d.subtotal_ex_tax,
+        subtotal_inc_tax: d.subtotal_inc_tax,
+        shipping_cost_ex_tax: d.shipping_ex_tax,
+        shipping_cost_inc_tax: d.shipping_inc_tax,
+        total_ex_tax: d.total_ex_tax,
+        total_inc_tax: d.total_inc_tax,
+        payment_method: d.payment_method.clone(),
+        staff_notes: Some(d.staff_notes.clone()),
+    }
+}
+
+/// An edit of an order already carried: the payment, status and notes follow; the lines and money
+/// do not (refunds carry what changed there). Nothing is sent when nothing changed.
+async fn update(app: &App, clients: &StoreClients, sale: &Sale, link: OrderLink) -> Result<OrderLink, Failure> {
+    let edit = order_edit(sale);
+    let fingerprint = digest(&edit.fingerprint());
+    let Some(order_id) = link.bigcommerce_order_id else {
+        return Err(Failure::Refused(format!("order {} is linked without a BigCommerce order id", sale.name)));
+    };
+    if link.sent_digest.as_deref() != Some(fingerprint.as_str()) {
+        let current = clients.bigcommerce.order_by_external_id(&sale.gid).await?;
+        let Some(current) = current.filter(|o| o.id == order_id) else {
+            return Err(Failure::Refused(format!(
+                "BigCommerce order {order_id} for {} is gone or no longer carries its Shopify id; nothing was sent: check the order in BigCommerce",
+                sale.name
+            )));
+        };
+        let change = OrderUpdate {
+            status_id: edit.status_over(current.status_id),
+            payment_method: Some(edit.payment_method.clone()),
+            staff_notes: Some(edit.staff_notes.clone()),
+        };
+        clients.bigcommerce.update_order(order_id, &change).await?;
+        tracing::info!(order = %sale.gid, bigcommerce_order = order_id, "POS order edit carried");
+    }
+    let update = OrderLinkUpdate {
+        bigcommerce_order_id: Some(order_id),
+        sent_digest: Some(fingerprint),
+        seen_updated_at: Some(sale.updated_at),
+        ..link_update(sale, None, None)
+    };
+    save_link(app, OrderLinkState::Created, update).await?;
+    Ok(OrderLink { seen_updated_at: Some(sale.updated_at), ..link })
+}
+
+fn new_refund(d: &RefundDraft) -> NewRefund {
+    NewRefund {
+        items: d
+            .items
+            .iter()
+            .map(|i| match i {
+                RefundItemDraft::Product { order_product_id, quantity } => {
+                    RefundItem::Product { item_id: *order_product_id, quantity: *quantity }
+                }
+                RefundItemDraft::Order { order_id, amount } => {
+                    RefundItem::Order { item_id: *order_id, amount: *amount }
+                }
+            })
+            .collect(),
+        payments: vec![RefundPayment { provider_id: OFFLINE_PROVIDER.into(), amount: d.total, offline: true }],
+        merchant_calculated_override: Some(RefundOverride { total_amount: d.total, total_tax: d.tax }),
+    }
+}
+
+/// Carries the sale's refunds not yet carried, oldest first.
+async fn carry_refunds(app: &App, clients: &StoreClients, sale: &Sale, link: &OrderLink) -> Result<(), Failure> {
+    let Some(order_id) = link.bigcommerce_order_id else { return Ok(()) };
+    let gid = sale.gid.clone();
+    let known: HashMap<String, (RefundLinkState, Option<i64>)> = app
+        .blocking(move |app| Ok(app.store.refund_links(&gid)?))
+        .await?
+        .into_iter()
+        .map(|r| (r.shopify_refund_gid, (r.state, r.bigcommerce_refund_id)))
+        .collect();
+    let mut refunds: Vec<_> = sale
+        .refunds
+        .iter()
+        .filter(|r| !matches!(known.get(&r.gid), Some((RefundLinkState::Sent | RefundLinkState::NoMoney, _))))
+        .collect();
+    if refunds.is_empty() {
+        return Ok(());
+    }
+    refunds.sort_by_key(|r| r.created_at);
+    let products: HashMap<String, i64> = link.line_map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let mut linked: HashSet<i64> = known.values().filter_map(|(_, id)| *id).collect();
+    let total = link.bigcommerce_total.unwrap_or(sale.total);
+    for refund in refunds {
+        let existing = clients.bigcommerce.refunds(order_id).await?;
+        let save = |state: RefundLinkState, bc_id: Option<i64>, reason: Option<String>| {
+            let (order, refund_gid, amount) = (sale.gid.clone(), refund.gid.clone(), refund.amount());
+            app.blocking(move |app| {
+                Ok(app.store.save_refund_link(
+                    &order,
+                    &refund_gid,
+                    state,
+                    bc_id,
+                    amount,
+                    reason.as_deref(),
+                    app.now(),
+                )?)
+            })
+        };
+        // A refund written ahead and then lost with its process may have landed: one BigCommerce
+        // refund not linked to any Shopify refund, for the same amount, is that one.
+        if matches!(known.get(&refund.gid), Some((RefundLinkState::Sending, _))) {
+            let landed = existing.iter().find(|r| !linked.contains(&r.id) && r.total_amount == refund.amount());
+            if let Some(landed) = landed {
+                save(RefundLinkState::Sent, Some(landed.id), None).await?;
+                linked.insert(landed.id);
+                continue;
+            }
+        }
+        let refunded: Decimal = existing.iter().map(|r| r.total_amount).sum();
+        match draft_refund(refund, order_id, &products, total - refunded) {
+            Ok(RefundPlan::NoMoney) => save(RefundLinkState::NoMoney, None, None).await?,
+            Ok(RefundPlan::Send(draft)) => {
+                save(RefundLinkState::Sending, None, None).await?;
+                match clients.bigcommerce.create_refund(order_id, &new_refund(&draft)).await {
+                    Ok(made) => {
+                        save(RefundLinkState::Sent, Some(made.id), None).await?;
+                        linked.insert(made.id);
+                        tracing::info!(refund = %refund.gid, bigcommerce_refund = made.id, "refund carried");
+                    }
+                    Err(e) => match Failure::from(e) {
+                        Failure::Refused(reason) => {
+                            save(RefundLinkState::NeedsAttention, None, Some(reason.clone())).await?;
+                            return Err(Failure::Refused(reason));
+                        }
+                        retry => return Err(retry),
+                    },
+                }
+            }
+            Err(refusal) => {
+                let reason = refusal.to_string();
+                save(RefundLinkState::NeedsAttention, None, Some(reason.clone())).await?;
+                return Err(Failure::Refused(reason));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The BigCommerce channel POS orders are recorded on: the one chosen, else Tillbridge's own
+/// "Shopify POS" channel, found by name or created once.
+async fn channel(app: &App, clients: &StoreClients, settings: &OrderSettings) -> Result<i64, Failure> {
+    if let Some(id) = settings.channel_id {
+        return Ok(id);
+    }
+    let channels = clients.bigcommerce.channels().await?;
+    let id = match channels.iter().find(|c| c.name == super::CHANNEL_NAME) {
+        Some(c) => c.id,
+        None => {
+            let wanted = NewChannel { name: super::CHANNEL_NAME.into(), kind: "pos".into(), platform: "custom".into() };
+            clients.bigcommerce.create_channel(&wanted).await?.id
+        }
+    };
+    app.blocking(move |app| Ok(app.store.set_setting(super::CHANNEL_SETTING, &id, app.now())?)).await?;
+    Ok(id)
+}
+
+/// The BigCommerce customer for the sale: a stored link, else one with the same email (without
+/// regard to case), else a new one when the operator allows it; otherwise 0, a guest order.
+async fn customer(
+    app: &App,
+    clients: &StoreClients,
+    order: &PosOrder,
+    settings: &OrderSettings,
+) -> Result<i64, Failure> {
+    let Some(shopper) = &order.customer else { return Ok(0) };
+    let gid = shopper.id.to_string();
+    let key = gid.clone();
+    if let Some(id) = app.blocking(move |app| Ok(app.store.customer_link(&key)?)).await? {
+        return Ok(id);
+    }
+    let Some(email) = shopper.email.clone().or(order.email.clone()).filter(|e| !e.trim().is_empty()) else {
+        return Ok(0);
+    };
+    let found = clients.bigcommerce.customers_by_email(std::slice::from_ref(&email)).await?;
+    let id = match found.into_iter().find(|c| c.email.eq_ignore_ascii_case(&email)) {
+        Some(c) => c.id,
+        None if settings.create_customers => {
+            let new = NewCustomer {
+                email: email.clone(),
+                first_name: shopper.first_name.clone().unwrap_or_default(),
+                last_name: shopper.last_name.clone().unwrap_or_default(),
+            };
+            let made = clients.bigcommerce.create_customers(std::slice::from_ref(&new)).await?;
+            match made.first() {
+                Some(c) => c.id,
+                None => return Err(Failure::Retry("BigCommerce created no customer and said nothing".into())),
+            }
+        }
+        None => return Ok(0),
+    };
+    let hash = settings.email_hash(&email);
+    app.blocking(move |app| Ok(app.store.save_customer_link(&gid, id, Some(&hash), app.now())?)).await?;
+    Ok(id)
+}

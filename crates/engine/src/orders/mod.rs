@@ -1,0 +1,21 @@
+//! The POS orders capability's orchestration: the cycle that reads Shopify's POS orders changed
+//! since the cursor and queues one job per order ([`sync`]), the lane executor that carries an
+//! order, its edits and its refunds into BigCommerce exactly once ([`execute`]), the conversion of
+//! a Shopify order into the planner's terms ([`sale`]), and the operator's settings
+//! ([`settings`]). The money is `tillbridge_domain::orders`'s; this module only reads, saves and
+//! sends.
+
+pub(crate) mod execute;
+pub(crate) mod sale;
+pub mod settings;
+pub mod sync;
+
+/// The operator's settings ([`settings::OrdersConfig`]).
+pub(crate) const SETTINGS_KEY: &str = "orders.config";
+/// The BigCommerce channel POS orders are recorded on, once chosen or created.
+pub(crate) const CHANNEL_SETTING: &str = "orders.channel_id";
+/// The name of the channel Tillbridge creates when none was chosen.
+pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
+
+pub use settings::OrdersConfig;
+pub use sync::{OrderPreview, OrdersSyncReport, OrdersSyncRequest, OrdersView};

@@ -1,0 +1,79 @@
+//! The operator's choices for POS orders, and the salt of the email hash.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{CHANNEL_SETTING, SETTINGS_KEY};
+use crate::{ApiError, App};
+
+/// What the operator sets (`tillbridge orders settings`, the Orders screen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct OrdersConfig {
+    /// Carry POS orders on the runtime's poll (off until the operator turns it on).
+    pub enabled: bool,
+    /// Create a BigCommerce customer for a shopper with no match by email; otherwise a guest order.
+    pub create_customers: bool,
+    /// The currencies the BigCommerce store sells in; an order in another is held for a person.
+    pub store_currencies: Vec<String>,
+    /// Only orders rung up at these Shopify locations (gids); empty means every location.
+    pub locations: Vec<String>,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> OrdersConfig {
+        OrdersConfig {
+            enabled: false,
+            create_customers: false,
+            store_currencies: vec!["USD".into()],
+            locations: Vec::new(),
+        }
+    }
+}
+
+/// Where the salt of the email hash is kept: random per installation, so a stored hash cannot be
+/// matched against a list of known emails elsewhere.
+const EMAIL_SALT: &str = "orders.email_salt";
+
+/// Everything a job reads, loaded once per order.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderSettings {
+    pub create_customers: bool,
+    pub store_currencies: Vec<String>,
+    pub channel_id: Option<i64>,
+    salt: String,
+}
+
+impl OrderSettings {
+    pub(crate) async fn load(app: &App) -> Result<OrderSettings, ApiError> {
+        app.blocking(|app| {
+            let config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
+            let channel_id: Option<i64> = app.store.setting(CHANNEL_SETTING)?;
+            let salt = match app.store.setting::<String>(EMAIL_SALT)? {
+                Some(salt) => salt,
+                None => {
+                    let mut bytes = [0u8; 16];
+                    getrandom::fill(&mut bytes).map_err(|e| {
+                        ApiError::unavailable(format!("the operating system gave no randomness for a salt: {e}"))
+                    })?;
+                    let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    app.store.set_setting(EMAIL_SALT, &salt, app.now())?;
+                    salt
+                }
+            };
+            Ok(OrderSettings {
+                create_customers: config.create_customers,
+                store_currencies: config.store_currencies,
+                channel_id,
+                salt,
+            })
+        })
+        .await
+    }
+
+    /// The salted hash of an email, lower-cased first since emails match without regard to case.
+    pub(crate) fn email_hash(&self, email: &str) -> String {
+        let digest = Sha256::digest(format!("{}:{}", self.salt, email.trim().to_lowercase()).as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

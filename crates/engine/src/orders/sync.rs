@@ -1,0 +1,385 @@
+//! An orders cycle: read the Shopify POS orders changed since the cursor (less an overlap), skip
+//! the versions already carried, and queue one job per order, keyed `pos-order:{gid}`. A dry run
+//! plans each order instead and shows what BigCommerce would receive.
+//!
+//! The cursor is the newest `updatedAt` seen, Shopify's own clock, so the PC's clock never decides
+//! what is read. Reading an order twice is harmless: the job is keyed by the order and its
+//! version, and the order link makes the create happen once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tillbridge_domain::Scope;
+use tillbridge_domain::orders::{
+    CatalogVariant, DraftLine, OrderContext, PosOrderWork, draft_order, order_edit, status_for,
+};
+use tillbridge_domain::work::{Capability, Work};
+use tillbridge_shopify::models::PosOrder;
+use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, SyncRunEnd, Trigger, enqueue_in};
+use tillbridge_transport::correlation;
+
+use super::SETTINGS_KEY;
+use super::sale::{billing_of, sale_of};
+use super::settings::{OrderSettings, OrdersConfig};
+use crate::progress::SyncPhase;
+use crate::runtime::runs::RunContext;
+use crate::runtime::work::new_job;
+use crate::{ApiError, App};
+
+/// Where the cursor is kept: the newest Shopify `updatedAt` read.
+const CURSOR: &str = "orders.cursor";
+/// Each read starts this far before the cursor: Shopify's search index lags writes by a few
+/// seconds, so an order updated just before the last read may only now be found.
+const OVERLAP: Duration = Duration::minutes(5);
+
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct OrdersSyncRequest {
+    pub dry_run: bool,
+    /// Read the orders changed since this instant instead of since the cursor.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// One order in a report: what a run queued, or what a dry run would send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrderPreview {
+    pub shopify_order_gid: String,
+    pub name: String,
+    /// "create", "update", "in step", or "held" (a dry run's refusal).
+    pub action: String,
+    pub shopify_total: String,
+    pub currency: String,
+    pub status_id: i64,
+    pub payment_method: String,
+    pub lines: u32,
+    /// SKUs (or names) sent as custom lines because their variant is not matched.
+    pub unmatched: Vec<String>,
+    pub refunds: u32,
+    pub reason: Option<String>,
+    /// A dry run's BigCommerce body, without the billing address and customer (personal data).
+    #[ts(type = "unknown")]
+    pub body: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrdersSyncReport {
+    pub run_id: i64,
+    pub dry_run: bool,
+    /// POS orders read from Shopify.
+    pub read: u64,
+    /// Orders already carried at the version read.
+    pub in_step: u64,
+    pub queued: u64,
+    pub carried: u64,
+    pub failed: u64,
+    pub orders: Vec<OrderPreview>,
+}
+
+/// The Orders screen: counts and the newest links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrdersView {
+    pub config: OrdersConfig,
+    pub counts: OrderLinkCounts,
+    pub cursor: Option<DateTime<Utc>>,
+    pub orders: Vec<OrderLink>,
+}
+
+impl App {
+    pub async fn orders(&self, state: Option<OrderLinkState>, limit: u32) -> Result<OrdersView, ApiError> {
+        self.blocking(move |app| {
+            Ok(OrdersView {
+                config: app.store.setting(SETTINGS_KEY)?.unwrap_or_default(),
+                counts: app.store.order_link_counts()?,
+                cursor: app.store.setting(CURSOR)?,
+                orders: app.store.order_links(state, limit)?,
+            })
+        })
+        .await
+    }
+
+    pub async fn set_orders_config(&self, config: OrdersConfig) -> Result<OrdersConfig, ApiError> {
+        if config.store_currencies.iter().any(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic())) {
+            return Err(ApiError::invalid(format!(
+                "store currencies are three-letter codes such as USD; got {:?}",
+                config.store_currencies
+            )));
+        }
+        let config = OrdersConfig {
+            store_currencies: config.store_currencies.iter().map(|c| c.to_ascii_uppercase()).collect(),
+            ..config
+        };
+        let saved = config.clone();
+        self.blocking(move |app| Ok(app.store.set_setting(SETTINGS_KEY, &saved, app.now())?)).await?;
+        Ok(config)
+    }
+
+    /// Runs one orders cycle to its end: reads, queues the orders (or previews them), and follows
+    /// the jobs until the lane has settled them.
+    pub async fn orders_sync(&self, request: OrdersSyncRequest) -> Result<OrdersSyncReport, ApiError> {
+        self.orders_cycle(request, Trigger::Manual).await
+    }
+
+    /// The runtime's poll: a cycle when the operator turned POS orders on, one at a time.
+    pub(crate) fn spawn_orders_poll(&self) {
+        use std::sync::atomic::Ordering;
+        if self.runtime.orders_polling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            let on = app
+                .blocking(|app| Ok(app.store.setting::<OrdersConfig>(SETTINGS_KEY)?.unwrap_or_default().enabled))
+                .await;
+            if let Ok(true) = on {
+                match app.orders_cycle(OrdersSyncRequest::default(), Trigger::Scheduled).await {
+                    Ok(r) if r.queued > 0 => {
+                        tracing::info!(run_id = r.run_id, queued = r.queued, carried = r.carried, "orders cycle")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "a polled orders cycle failed; the next poll tries again"),
+                }
+            }
+            app.runtime.orders_polling.store(false, Ordering::Release);
+        });
+    }
+
+    pub(crate) async fn orders_cycle(
+        &self,
+        request: OrdersSyncRequest,
+        trigger: Trigger,
+    ) -> Result<OrdersSyncReport, ApiError> {
+        let run = self.begin_run(Capability::Orders, Scope::Delta, request.dry_run, trigger, |_| false).await?;
+        let outcome = correlation::scope(format!("run-{}", run.id), self.orders_steps(&run, &request)).await;
+        let end = match &outcome {
+            Ok(r) => SyncRunEnd {
+                phase: SyncPhase::Done.as_str().into(),
+                error: None,
+                changes: r.queued,
+                written: r.carried,
+                failed: r.failed,
+                superseded: 0,
+                approval_reason: None,
+            },
+            Err(e) => SyncRunEnd {
+                phase: SyncPhase::Failed.as_str().into(),
+                error: Some(e.message.clone()),
+                changes: 0,
+                written: 0,
+                failed: 0,
+                superseded: 0,
+                approval_reason: None,
+            },
+        };
+        self.end_run(&run, end).await;
+        if trigger == Trigger::Scheduled && matches!(&outcome, Ok(r) if r.queued == 0) {
+            let run_id = run.id;
+            if let Err(e) = self.blocking(move |app| Ok(app.store.forget_quiet_run(run_id)?)).await {
+                tracing::warn!(run_id, error = %e, "could not forget a quiet orders poll");
+            }
+        }
+        self.runtime.progress(Capability::Orders).update(|p| {
+            p.running = false;
+            p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };
+        });
+        outcome
+    }
+
+    async fn orders_steps(&self, run: &RunContext, request: &OrdersSyncRequest) -> Result<OrdersSyncReport, ApiError> {
+        let (config, cursor) = self
+            .blocking(|app| {
+                let config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
+                let cursor: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
+                Ok((config, cursor))
+            })
+            .await?;
+        let since = request.since.or(cursor.map(|c| c - OVERLAP));
+        self.enter_phase(run, SyncPhase::ReadingShopify);
+        let clients = self.shared_clients().await?;
+        let mut orders: Vec<PosOrder> = Vec::new();
+        let mut pages = clients.shopify.pos_orders(since);
+        while let Some(page) = pages.next().await {
+            orders
+                .extend(page.map_err(|e| ApiError::unavailable(format!("reading Shopify's POS orders failed: {e}")))?);
+        }
+        drop(pages);
+        let newest = orders.iter().map(|o| o.updated_at).max();
+        if !config.locations.is_empty() {
+            orders.retain(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
+        }
+        let read = orders.len() as u64;
+        let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
+        let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
+        orders.retain(|o| seen.get(&o.id.0).is_none_or(|at| *at < o.updated_at));
+        orders.sort_by_key(|o| o.processed_at);
+        let in_step = read - orders.len() as u64;
+        self.enter_phase(run, SyncPhase::Planning);
+
+        let mut report = OrdersSyncReport {
+            run_id: run.id,
+            dry_run: request.dry_run,
+            read,
+            in_step,
+            queued: 0,
+            carried: 0,
+            failed: 0,
+            orders: Vec::new(),
+        };
+        if request.dry_run {
+            report.orders = self.preview(&orders).await?;
+            return Ok(report);
+        }
+        let run_id = run.id;
+        let works: Vec<PosOrderWork> = orders
+            .iter()
+            .map(|o| PosOrderWork { order_gid: o.id.to_string(), name: o.name.clone(), updated_at: o.updated_at })
+            .collect();
+        report.orders = orders.iter().map(|o| queued_row(o)).collect();
+        report.queued = self
+            .blocking(move |app| {
+                let now = app.now();
+                let queued = app.store.write(|tx| {
+                    let mut queued = 0;
+                    for work in works {
+                        let job = new_job(&Work::PosOrder(work), Some(run_id))
+                            .map_err(|e| tillbridge_store::StoreError::Refused(e.message))?;
+                        enqueue_in(tx, &job, now)?;
+                        queued += 1;
+                    }
+                    Ok(queued)
+                })?;
+                // The cursor moves only once the orders it passes are queued.
+                if let Some(newest) = newest {
+                    let old: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
+                    app.store.set_setting(CURSOR, &old.map_or(newest, |o| o.max(newest)), now)?;
+                }
+                Ok(queued)
+            })
+            .await?;
+        if report.queued == 0 {
+            return Ok(report);
+        }
+        self.enter_phase(run, SyncPhase::Writing);
+        self.wake_lanes();
+        let settled = self.follow_jobs(run).await?;
+        report.carried = settled.done;
+        report.failed = settled.failed + settled.dead;
+        Ok(report)
+    }
+
+    /// What each order would become, planned as the job would plan it but without sending or
+    /// creating anything: the customer is the linked one, else shown as a guest.
+    async fn preview(&self, orders: &[PosOrder]) -> Result<Vec<OrderPreview>, ApiError> {
+        let settings = OrderSettings::load(self).await?;
+        let variant_gids: Vec<String> = orders
+            .iter()
+            .flat_map(|o| &o.line_items)
+            .filter_map(|l| l.variant_id.as_ref().map(|v| v.0.clone()))
+            .collect();
+        let order_gids: Vec<String> = orders.iter().map(|o| o.id.0.clone()).collect();
+        let (catalog, links) = self
+            .blocking(move |app| {
+                let catalog: HashMap<String, CatalogVariant> = app
+                    .store
+                    .matched_bigcommerce_variants(&variant_gids)?
+                    .into_iter()
+                    .map(|(gid, (product_id, variant_id))| (gid, CatalogVariant { product_id, variant_id }))
+                    .collect();
+                let mut links = HashMap::new();
+                for gid in order_gids {
+                    if let Some(link) = app.store.order_link(&gid)? {
+                        links.insert(gid, link.state);
+                    }
+                }
+                Ok((catalog, links))
+            })
+            .await?;
+        let mut out = Vec::with_capacity(orders.len());
+        for order in orders {
+            let sale = sale_of(order);
+            let ctx = OrderContext {
+                channel_id: settings.channel_id.unwrap_or_default(),
+                store_currencies: &settings.store_currencies,
+                catalog: &catalog,
+                customer_id: 0,
+                billing: billing_of(order),
+            };
+            let mut row = queued_row(order);
+            if links.get(&order.id.0) == Some(&OrderLinkState::Created) {
+                let edit = order_edit(&sale);
+                row.action = "update".into();
+                row.payment_method = edit.payment_method;
+                out.push(row);
+                continue;
+            }
+            match draft_order(&sale, &ctx) {
+                Ok(draft) => {
+                    row.action = "create".into();
+                    row.payment_method = draft.payment_method.clone();
+                    row.unmatched = draft.unmatched.clone();
+                    row.body = Some(preview_body(&draft));
+                }
+                Err(refusal) => {
+                    row.action = "held".into();
+                    row.reason = Some(refusal.to_string());
+                }
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
+
+fn queued_row(order: &PosOrder) -> OrderPreview {
+    let sale = sale_of(order);
+    OrderPreview {
+        shopify_order_gid: order.id.0.clone(),
+        name: order.name.clone(),
+        action: "queued".into(),
+        shopify_total: format!("{:.2}", order.total),
+        currency: order.currency.clone(),
+        status_id: status_for(&sale).id(),
+        payment_method: String::new(),
+        lines: order.line_items.len() as u32,
+        unmatched: Vec::new(),
+        refunds: order.refunds.len() as u32,
+        reason: None,
+        body: None,
+    }
+}
+
+/// The order body a dry run shows, in BigCommerce's field names, without the billing address.
+fn preview_body(d: &tillbridge_domain::orders::OrderDraft) -> serde_json::Value {
+    let money = |m: rust_decimal::Decimal| format!("{:.4}", m);
+    let lines: Vec<serde_json::Value> = d
+        .lines
+        .iter()
+        .map(|l| match l {
+            DraftLine::Catalog { product_id, variant_id, quantity, price_inc_tax, price_ex_tax, .. } => {
+                serde_json::json!({"product_id": product_id, "variant_id": variant_id, "quantity": quantity,
+                    "price_inc_tax": money(*price_inc_tax), "price_ex_tax": money(*price_ex_tax)})
+            }
+            DraftLine::Custom { name, sku, quantity, price_inc_tax, price_ex_tax, .. } => {
+                serde_json::json!({"name": name, "sku": sku, "quantity": quantity,
+                    "price_inc_tax": money(*price_inc_tax), "price_ex_tax": money(*price_ex_tax)})
+            }
+        })
+        .collect();
+    serde_json::json!({
+        "status_id": d.status.id(),
+        "channel_id": d.channel_id,
+        "external_source": d.external_source,
+        "external_order_id": d.external_order_id,
+        "products": lines,
+        "discount_amount": money(d.discount_amount),
+        "subtotal_ex_tax": money(d.subtotal_ex_tax),
+        "subtotal_inc_tax": money(d.subtotal_inc_tax),
+        "shipping_cost_ex_tax": money(d.shipping_ex_tax),
+        "shipping_cost_inc_tax": money(d.shipping_inc_tax),
+        "total_ex_tax": money(d.total_ex_tax),
+        "total_inc_tax": money(d.total_inc_tax),
+        "payment_method": d.payment_method,
+        "staff_notes": d.staff_notes,
+    })
+}
