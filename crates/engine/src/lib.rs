@@ -25,6 +25,7 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
+pub use orders::{OrderPreview, OrdersConfig, OrdersSyncReport, OrdersSyncRequest, OrdersView};
 pub use paths::{default_db_path, default_log_dir};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use runtime::health::{HealthState, StoreHealth};
@@ -48,7 +49,9 @@ pub use tillbridge_domain::stock::{Owner as StockOwner, SameWindow};
 pub use tillbridge_domain::work::Capability;
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::MappingClassCounts;
-pub use tillbridge_store::{AttemptRecord, AttemptRequest, JobState, Trigger};
+pub use tillbridge_store::{
+    AttemptRecord, AttemptRequest, JobState, OrderLink, OrderLinkCounts, OrderLinkState, Trigger,
+};
 
 /// The version of this build, shown in the UI and returned by `/api/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

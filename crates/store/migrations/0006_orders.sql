@@ -15,7 +15,10 @@ CREATE TABLE order_links (
     currency            TEXT,
     -- What the last update sent (status, payment method, notes), so an edit sends only a change.
     sent_digest         TEXT,
-    -- The Shopify order's updated_at last carried: polling the same version again does nothing.
+    -- The Shopify order's version last carried (a digest of its updatedAt, statuses, payments
+    -- and refunds: updatedAt alone has whole seconds, and an edit can share the sale's second).
+    -- Polling the same version again does nothing.
+    seen_version        TEXT,
     seen_updated_at     TEXT,
     -- JSON: Shopify line gid → BigCommerce order product id, which refunds name.
     line_map            TEXT NOT NULL DEFAULT '{}',

@@ -815,6 +815,17 @@ impl Store {
         })
     }
 
+    /// The last error of the newest job for `entity_key`, if it has one: why that work is waiting.
+    pub fn last_error_of(&self, entity_key: &str) -> Result<Option<String>, StoreError> {
+        self.read(|c| {
+            let error: Option<Option<String>> = c
+                .prepare_cached("SELECT last_error FROM jobs WHERE entity_key = ?1 ORDER BY id DESC LIMIT 1")?
+                .query_row([entity_key], |r| r.get(0))
+                .optional()?;
+            Ok(error.flatten())
+        })
+    }
+
     /// How many jobs of `lane` are queued or running (of one run, or in all), for the progress ETA.
     pub fn queued_in_lane(&self, lane: Lane, run_id: Option<i64>) -> Result<u64, StoreError> {
         self.read(|c| {

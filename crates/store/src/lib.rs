@@ -38,7 +38,9 @@ pub use mapping::{
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};
-pub use orders::{OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState};
+pub use orders::{
+    OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState, RefundLinkUpdate,
+};
 pub use stock::{
     CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, StockItem, land_in,
     raise_conflict_in, save_cell_plan_in, stock_cell_in,

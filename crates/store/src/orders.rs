@@ -55,6 +55,8 @@ pub struct OrderLink {
     pub currency: Option<String>,
     #[serde(skip)]
     pub sent_digest: Option<String>,
+    #[serde(skip)]
+    pub seen_version: Option<String>,
     pub seen_updated_at: Option<DateTime<Utc>>,
     /// Shopify line gid → BigCommerce order product id.
     #[serde(skip)]
@@ -76,6 +78,7 @@ pub struct OrderLinkUpdate {
     pub bigcommerce_total: Option<Decimal>,
     pub currency: Option<String>,
     pub sent_digest: Option<String>,
+    pub seen_version: Option<String>,
     pub seen_updated_at: Option<DateTime<Utc>>,
     pub line_map: BTreeMap<String, i64>,
     pub unmatched_lines: u32,
@@ -110,6 +113,17 @@ impl RefundLinkState {
     pub fn parse(s: &str) -> Option<RefundLinkState> {
         RefundLinkState::ALL.into_iter().find(|state| state.as_str() == s)
     }
+}
+
+/// What the job knows when it writes a refund link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundLinkUpdate<'a> {
+    pub shopify_order_gid: &'a str,
+    pub shopify_refund_gid: &'a str,
+    pub state: RefundLinkState,
+    pub bigcommerce_refund_id: Option<i64>,
+    pub amount: Decimal,
+    pub reason: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -147,7 +161,7 @@ fn time(text: Option<String>, column: &str) -> Result<Option<DateTime<Utc>>, Sto
 }
 
 const LINK_COLUMNS: &str = "shopify_order_gid, name, state, bigcommerce_order_id, shopify_total, bigcommerce_total,
-     currency, sent_digest, seen_updated_at, line_map, unmatched_lines, retail_location_gid, processed_at, reason,
+     currency, sent_digest, seen_version, seen_updated_at, line_map, unmatched_lines, retail_location_gid, processed_at, reason,
      updated_at";
 
 type RawLink = (
@@ -155,6 +169,7 @@ type RawLink = (
     String,
     String,
     Option<i64>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -185,12 +200,29 @@ fn raw_link(r: &Row<'_>) -> rusqlite::Result<RawLink> {
         r.get(12)?,
         r.get(13)?,
         r.get(14)?,
+        r.get(15)?,
     ))
 }
 
 fn link_of(raw: RawLink) -> Result<OrderLink, StoreError> {
-    let (gid, name, state, bc_id, sh_total, bc_total, currency, digest, seen, map, unmatched, location, at, reason, up) =
-        raw;
+    let (
+        gid,
+        name,
+        state,
+        bc_id,
+        sh_total,
+        bc_total,
+        currency,
+        digest,
+        version,
+        seen,
+        map,
+        unmatched,
+        location,
+        at,
+        reason,
+        up,
+    ) = raw;
     Ok(OrderLink {
         state: OrderLinkState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
         shopify_total: decimal(sh_total, "shopify_total")?,
@@ -204,13 +236,16 @@ fn link_of(raw: RawLink) -> Result<OrderLink, StoreError> {
         bigcommerce_order_id: bc_id,
         currency,
         sent_digest: digest,
+        seen_version: version,
         unmatched_lines: unmatched,
         retail_location_gid: location,
         reason,
     })
 }
 
-fn refund_of(r: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<i64>, String, Option<String>, String)> {
+type RawRefund = (String, String, String, Option<i64>, String, Option<String>, String);
+
+fn refund_of(r: &Row<'_>) -> rusqlite::Result<RawRefund> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
@@ -265,9 +300,9 @@ impl Store {
             }
             tx.execute(
                 "INSERT INTO order_links (shopify_order_gid, name, state, bigcommerce_order_id, shopify_total,
-                     bigcommerce_total, currency, sent_digest, seen_updated_at, line_map, unmatched_lines,
-                     retail_location_gid, processed_at, reason, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
+                     bigcommerce_total, currency, sent_digest, seen_version, seen_updated_at, line_map,
+                     unmatched_lines, retail_location_gid, processed_at, reason, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
                  ON CONFLICT (shopify_order_gid) DO UPDATE SET
                      name = excluded.name, state = excluded.state,
                      bigcommerce_order_id = COALESCE(excluded.bigcommerce_order_id, bigcommerce_order_id),
@@ -275,6 +310,7 @@ impl Store {
                      bigcommerce_total = COALESCE(excluded.bigcommerce_total, bigcommerce_total),
                      currency = excluded.currency,
                      sent_digest = COALESCE(excluded.sent_digest, sent_digest),
+                     seen_version = COALESCE(excluded.seen_version, seen_version),
                      seen_updated_at = COALESCE(excluded.seen_updated_at, seen_updated_at),
                      line_map = CASE WHEN excluded.line_map = '{}' THEN line_map ELSE excluded.line_map END,
                      unmatched_lines = excluded.unmatched_lines,
@@ -289,6 +325,7 @@ impl Store {
                     link.bigcommerce_total.map(|d| d.to_string()),
                     link.currency,
                     link.sent_digest,
+                    link.seen_version,
                     link.seen_updated_at.map(format_time),
                     map,
                     link.unmatched_lines,
@@ -302,17 +339,44 @@ impl Store {
         })
     }
 
+    /// Records what was carried for a created order: the edit last sent, and the Shopify version
+    /// whose edits and refunds are all in BigCommerce now (intake then skips that version).
+    pub fn note_order_carried(
+        &self,
+        shopify_order_gid: &str,
+        sent_digest: Option<&str>,
+        seen: Option<(&str, DateTime<Utc>)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE order_links SET sent_digest = COALESCE(?2, sent_digest),
+                     seen_version = COALESCE(?3, seen_version), seen_updated_at = COALESCE(?4, seen_updated_at),
+                     updated_at = ?5
+                 WHERE shopify_order_gid = ?1 AND state = 'created'",
+                params![
+                    shopify_order_gid,
+                    sent_digest,
+                    seen.map(|(v, _)| v),
+                    seen.map(|(_, t)| format_time(t)),
+                    format_time(now)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The Shopify order versions already carried, for the orders in `gids`: intake skips them.
-    pub fn seen_order_versions(&self, gids: &[String]) -> Result<HashMap<String, DateTime<Utc>>, StoreError> {
+    pub fn seen_order_versions(&self, gids: &[String]) -> Result<HashMap<String, String>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT seen_updated_at FROM order_links WHERE shopify_order_gid = ?1 AND state = 'created'",
+                "SELECT seen_version FROM order_links WHERE shopify_order_gid = ?1 AND state = 'created'",
             )?;
             let mut out = HashMap::new();
             for gid in gids {
                 let seen: Option<Option<String>> = stmt.query_row([gid], |r| r.get(0)).optional()?;
-                if let Some(t) = seen.flatten().and_then(|t| parse_time(&t)) {
-                    out.insert(gid.clone(), t);
+                if let Some(version) = seen.flatten() {
+                    out.insert(gid.clone(), version);
                 }
             }
             Ok(out)
@@ -370,16 +434,9 @@ impl Store {
             .collect()
     }
 
-    pub fn save_refund_link(
-        &self,
-        shopify_order_gid: &str,
-        shopify_refund_gid: &str,
-        state: RefundLinkState,
-        bigcommerce_refund_id: Option<i64>,
-        amount: Decimal,
-        reason: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub fn save_refund_link(&self, link: &RefundLinkUpdate<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let RefundLinkUpdate { shopify_order_gid, shopify_refund_gid, state, bigcommerce_refund_id, amount, reason } =
+            *link;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO refund_links (shopify_refund_gid, shopify_order_gid, state, bigcommerce_refund_id, amount,
@@ -508,28 +565,17 @@ mod tests {
                 at(1),
             )
             .unwrap();
-        store
-            .save_refund_link(
-                "gid://shopify/Order/1",
-                "gid://shopify/Refund/9",
-                RefundLinkState::Sending,
-                None,
-                Decimal::new(2430, 2),
-                None,
-                at(2),
-            )
-            .unwrap();
-        store
-            .save_refund_link(
-                "gid://shopify/Order/1",
-                "gid://shopify/Refund/9",
-                RefundLinkState::Sent,
-                Some(5),
-                Decimal::new(2430, 2),
-                None,
-                at(3),
-            )
-            .unwrap();
+        let sending = RefundLinkUpdate {
+            shopify_order_gid: "gid://shopify/Order/1",
+            shopify_refund_gid: "gid://shopify/Refund/9",
+            state: RefundLinkState::Sending,
+            bigcommerce_refund_id: None,
+            amount: Decimal::new(2430, 2),
+            reason: None,
+        };
+        store.save_refund_link(&sending, at(2)).unwrap();
+        let sent = RefundLinkUpdate { state: RefundLinkState::Sent, bigcommerce_refund_id: Some(5), ..sending };
+        store.save_refund_link(&sent, at(3)).unwrap();
         let counts = store.order_link_counts().unwrap();
         assert_eq!(
             (counts.created, counts.needs_attention, counts.refunds_sent),

@@ -353,7 +353,12 @@ fn refunds_that_cannot_be_recorded_are_refused_or_skipped() {
 #[test]
 fn the_job_is_keyed_by_the_order() {
     let at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).single().unwrap_or_default();
-    let w = PosOrderWork { order_gid: "gid://shopify/Order/1001".into(), name: "#1001".into(), updated_at: at };
+    let w = PosOrderWork {
+        order_gid: "gid://shopify/Order/1001".into(),
+        name: "#1001".into(),
+        updated_at: at,
+        version: "v1".into(),
+    };
     assert_eq!(w.entity_key(), "pos-order:gid://shopify/Order/1001", "never by the run that planned it");
     assert_eq!(w.lane(), crate::work::Lane::BigCommerce, "its writes go to BigCommerce");
 }

@@ -19,8 +19,11 @@ pub struct PosOrderWork {
     pub order_gid: String,
     /// "#1001", to name the order to a person.
     pub name: String,
-    /// The version seen: the same event delivered twice is one job; an edit is a new one.
     pub updated_at: DateTime<Utc>,
+    /// The version seen (a digest of what an edit changes): the same event delivered twice is one
+    /// job; an edit is a new one, even within the second of the last.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl PosOrderWork {

@@ -24,11 +24,11 @@ use tillbridge_domain::work::{Lane, Work};
 use tillbridge_shopify::ShopifyError;
 use tillbridge_shopify::gid::OrderId;
 use tillbridge_shopify::models::PosOrder;
-use tillbridge_store::{OrderLink, OrderLinkState, OrderLinkUpdate, RefundLinkState, Settlement};
+use tillbridge_store::{OrderLink, OrderLinkState, OrderLinkUpdate, RefundLinkState, RefundLinkUpdate, Settlement};
 use tillbridge_transport::{ErrorClass, correlation};
 use tokio_util::sync::CancellationToken;
 
-use super::sale::{billing_of, sale_of};
+use super::sale::{billing_of, sale_of, version_of};
 use super::settings::OrderSettings;
 use crate::clients::StoreClients;
 use crate::runtime::lanes::{DueWork, Sent, claim, request_id, retry_or_give_up};
@@ -120,7 +120,11 @@ pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork
         Some(link) if link.state == OrderLinkState::Created => update(app, clients, &sale, link).await?,
         _ => create(app, clients, &order, &sale).await?,
     };
-    carry_refunds(app, clients, &sale, &link).await
+    carry_refunds(app, clients, &sale, &link).await?;
+    // Only now is this version wholly in BigCommerce: intake skips it from here on.
+    let (gid, version, at) = (sale.gid.clone(), version_of(&order), sale.updated_at);
+    app.blocking(move |app| Ok(app.store.note_order_carried(&gid, None, Some((&version, at)), app.now())?)).await?;
+    Ok(())
 }
 
 fn link_update(sale: &Sale, draft: Option<&OrderDraft>, reason: Option<String>) -> OrderLinkUpdate {
@@ -157,7 +161,11 @@ fn digest(text: &str) -> String {
 
 async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale) -> Result<OrderLink, Failure> {
     let settings = OrderSettings::load(app).await?;
-    let channel_id = channel(app, clients, &settings).await?;
+    let channel_id = match channel(app, clients, &settings).await {
+        Ok(id) => id,
+        Err(Failure::Refused(reason)) => return Err(refuse_order(app, sale, reason).await),
+        Err(retry) => return Err(retry),
+    };
     let variant_gids: Vec<String> = sale.lines.iter().filter_map(|l| l.variant_gid.clone()).collect();
     let catalog: HashMap<String, CatalogVariant> = app
         .blocking(move |app| Ok(app.store.matched_bigcommerce_variants(&variant_gids)?))
@@ -165,7 +173,14 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
         .into_iter()
         .map(|(gid, (product_id, variant_id))| (gid, CatalogVariant { product_id, variant_id }))
         .collect();
-    let customer_id = customer(app, clients, order, &settings).await?;
+    let customer_id = match customer(app, clients, order, &settings).await {
+        Ok(id) => id,
+        Err(Failure::Refused(reason)) => {
+            let reason = format!("the shopper's BigCommerce customer could not be matched or made: {reason}");
+            return Err(refuse_order(app, sale, reason).await);
+        }
+        Err(retry) => return Err(retry),
+    };
     let ctx = OrderContext {
         channel_id,
         store_currencies: &settings.store_currencies,
@@ -195,7 +210,6 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
         bigcommerce_order_id: Some(made.id),
         bigcommerce_total: Some(made.total_inc_tax),
         sent_digest: Some(digest(&order_edit(sale).fingerprint())),
-        seen_updated_at: Some(sale.updated_at),
         line_map,
         ..link_update(sale, Some(&draft), None)
     };
@@ -303,14 +317,9 @@ async fn update(app: &App, clients: &StoreClients, sale: &Sale, link: OrderLink)
         clients.bigcommerce.update_order(order_id, &change).await?;
         tracing::info!(order = %sale.gid, bigcommerce_order = order_id, "POS order edit carried");
     }
-    let update = OrderLinkUpdate {
-        bigcommerce_order_id: Some(order_id),
-        sent_digest: Some(fingerprint),
-        seen_updated_at: Some(sale.updated_at),
-        ..link_update(sale, None, None)
-    };
-    save_link(app, OrderLinkState::Created, update).await?;
-    Ok(OrderLink { seen_updated_at: Some(sale.updated_at), ..link })
+    let gid = sale.gid.clone();
+    app.blocking(move |app| Ok(app.store.note_order_carried(&gid, Some(&fingerprint), None, app.now())?)).await?;
+    Ok(link)
 }
 
 fn new_refund(d: &RefundDraft) -> NewRefund {
@@ -359,15 +368,15 @@ async fn carry_refunds(app: &App, clients: &StoreClients, sale: &Sale, link: &Or
         let save = |state: RefundLinkState, bc_id: Option<i64>, reason: Option<String>| {
             let (order, refund_gid, amount) = (sale.gid.clone(), refund.gid.clone(), refund.amount());
             app.blocking(move |app| {
-                Ok(app.store.save_refund_link(
-                    &order,
-                    &refund_gid,
+                let link = RefundLinkUpdate {
+                    shopify_order_gid: &order,
+                    shopify_refund_gid: &refund_gid,
                     state,
-                    bc_id,
+                    bigcommerce_refund_id: bc_id,
                     amount,
-                    reason.as_deref(),
-                    app.now(),
-                )?)
+                    reason: reason.as_deref(),
+                };
+                Ok(app.store.save_refund_link(&link, app.now())?)
             })
         };
         // A refund written ahead and then lost with its process may have landed: one BigCommerce
@@ -449,10 +458,12 @@ async fn customer(
     let id = match found.into_iter().find(|c| c.email.eq_ignore_ascii_case(&email)) {
         Some(c) => c.id,
         None if settings.create_customers => {
+            // BigCommerce needs both names; a POS shopper is often known by email alone.
+            let named = |n: &Option<String>| n.clone().filter(|n| !n.trim().is_empty());
             let new = NewCustomer {
                 email: email.clone(),
-                first_name: shopper.first_name.clone().unwrap_or_default(),
-                last_name: shopper.last_name.clone().unwrap_or_default(),
+                first_name: named(&shopper.first_name).unwrap_or_else(|| "Shopify POS".into()),
+                last_name: named(&shopper.last_name).unwrap_or_else(|| "customer".into()),
             };
             let made = clients.bigcommerce.create_customers(std::slice::from_ref(&new)).await?;
             match made.first() {

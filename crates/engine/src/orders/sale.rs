@@ -174,3 +174,25 @@ fn country_name(iso2: &str) -> &str {
         other => other,
     }
 }
+
+/// The order's version: what an edit can change (statuses, payments, refunds, cancellation) with
+/// its `updatedAt`. Shopify's `updatedAt` has whole seconds, and a refund can share the second of
+/// the sale it refunds, so the time alone would miss it.
+pub(crate) fn version_of(order: &PosOrder) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = format!(
+        "{}|{:?}|{:?}|{:?}|{}",
+        order.updated_at.timestamp_millis(),
+        order.financial_status,
+        order.fulfillment_status,
+        order.cancelled_at,
+        order.total_refunded
+    );
+    for t in &order.transactions {
+        text.push_str(&format!("|t:{}:{:?}:{}", t.id, t.status, t.amount));
+    }
+    for r in &order.refunds {
+        text.push_str(&format!("|r:{}", r.id));
+    }
+    Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}

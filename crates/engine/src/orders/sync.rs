@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
 use tillbridge_domain::orders::{
-    CatalogVariant, DraftLine, OrderContext, PosOrderWork, draft_order, order_edit, status_for,
+    CatalogVariant, DraftLine, OrderContext, PosOrderWork, draft_order, order_edit, pos_order_entity, status_for,
 };
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::models::PosOrder;
@@ -21,7 +21,7 @@ use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, SyncRunEnd, T
 use tillbridge_transport::correlation;
 
 use super::SETTINGS_KEY;
-use super::sale::{billing_of, sale_of};
+use super::sale::{billing_of, sale_of, version_of};
 use super::settings::{OrderSettings, OrdersConfig};
 use crate::progress::SyncPhase;
 use crate::runtime::runs::RunContext;
@@ -47,7 +47,8 @@ pub struct OrdersSyncRequest {
 pub struct OrderPreview {
     pub shopify_order_gid: String,
     pub name: String,
-    /// "create", "update", "in step", or "held" (a dry run's refusal).
+    /// A dry run's "create", "update" or "held" (refused, with the reason); a run's "carried",
+    /// "held", or "queued" (still waiting for a retry).
     pub action: String,
     pub shopify_total: String,
     pub currency: String,
@@ -211,7 +212,7 @@ impl App {
         let read = orders.len() as u64;
         let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
         let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
-        orders.retain(|o| seen.get(&o.id.0).is_none_or(|at| *at < o.updated_at));
+        orders.retain(|o| seen.get(&o.id.0) != Some(&version_of(o)));
         orders.sort_by_key(|o| o.processed_at);
         let in_step = read - orders.len() as u64;
         self.enter_phase(run, SyncPhase::Planning);
@@ -233,9 +234,14 @@ impl App {
         let run_id = run.id;
         let works: Vec<PosOrderWork> = orders
             .iter()
-            .map(|o| PosOrderWork { order_gid: o.id.to_string(), name: o.name.clone(), updated_at: o.updated_at })
+            .map(|o| PosOrderWork {
+                order_gid: o.id.to_string(),
+                name: o.name.clone(),
+                updated_at: o.updated_at,
+                version: version_of(o),
+            })
             .collect();
-        report.orders = orders.iter().map(|o| queued_row(o)).collect();
+        report.orders = orders.iter().map(queued_row).collect();
         report.queued = self
             .blocking(move |app| {
                 let now = app.now();
@@ -265,6 +271,31 @@ impl App {
         let settled = self.follow_jobs(run).await?;
         report.carried = settled.done;
         report.failed = settled.failed + settled.dead;
+        // Each row says what became of its order, and why when it waits for a person.
+        let gids: Vec<String> = report.orders.iter().map(|o| o.shopify_order_gid.clone()).collect();
+        let links = self
+            .blocking(move |app| {
+                let mut out = HashMap::new();
+                for gid in gids {
+                    let link = app.store.order_link(&gid)?;
+                    let error = app.store.last_error_of(&pos_order_entity(&gid))?;
+                    out.insert(gid, (link, error));
+                }
+                Ok(out)
+            })
+            .await?;
+        for row in &mut report.orders {
+            let Some((link, error)) = links.get(&row.shopify_order_gid) else { continue };
+            if let Some(link) = link {
+                row.action = match link.state {
+                    OrderLinkState::Created => "carried",
+                    OrderLinkState::NeedsAttention => "held",
+                    OrderLinkState::Creating => "in doubt",
+                }
+                .into();
+            }
+            row.reason = link.as_ref().and_then(|l| l.reason.clone()).or(error.clone());
+        }
         Ok(report)
     }
 

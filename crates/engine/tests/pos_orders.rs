@@ -1,0 +1,365 @@
+//! POS orders end to end against the emulated stores: sales rung up at the Shopify till become
+//! one BigCommerce order each with Shopify's totals to the cent, customers are matched once, a
+//! create whose answer was lost (or whose process died) is never repeated, and refunds follow
+//! their order exactly once.
+
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
+use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
+use tillbridge_engine::{
+    App, OrderLinkState, OrdersConfig, OrdersSyncRequest, RuntimeOptions, Scope, SyncPhase, SyncRequest,
+};
+use tillbridge_shopify::gid::LocationId;
+use tillbridge_shopify::models::{PosOrder, RestockType, TransactionKind};
+use tillbridge_shopify::{IdempotencyKey, NewRefund, RefundLineInput, RefundMoney, ShopifyClient, VariantQuery};
+use tillbridge_store::{OrderLinkUpdate, Store};
+
+use support::{connected_with, merchant};
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// Stores, an app with the catalog matched and POS orders set up, and the matched Shopify
+/// variants (by number) the sales can use.
+async fn ready(create_customers: bool) -> (RunningStores, App, Vec<u64>, u64) {
+    let s = support::stores(SeedSpec { variants: 40, locations: 2, ..SeedSpec::default() }).await;
+    let app = connected_with(&s, None, RuntimeOptions::one_shot()).await;
+    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
+    app.set_orders_config(OrdersConfig { create_customers, ..OrdersConfig::default() }).await.unwrap();
+    let (_, sh) = merchant(&s);
+    let variants: Vec<_> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
+    let gids: Vec<String> = variants.into_iter().flatten().map(|v| v.id.0).collect();
+    let matched = app.store().matched_bigcommerce_variants(&gids).unwrap();
+    let mut numbers: Vec<u64> =
+        matched.keys().map(|g| tillbridge_shopify::gid::VariantId(g.clone()).number().unwrap()).collect();
+    numbers.sort_unstable();
+    assert!(numbers.len() >= 4, "the seeded catalog has matched variants to sell: {}", numbers.len());
+    let locations: Vec<_> = sh.locations().try_collect().await.unwrap();
+    let store = locations.into_iter().flatten().next().unwrap().id.number().unwrap();
+    (s, app, numbers, store)
+}
+
+fn line(variant: u64, quantity: i64) -> PosLine {
+    PosLine { variant_id: Some(variant), quantity, ..PosLine::default() }
+}
+
+async fn pos_orders(sh: &ShopifyClient) -> Vec<PosOrder> {
+    let pages: Vec<Vec<PosOrder>> = sh.pos_orders(None).try_collect().await.unwrap();
+    pages.concat()
+}
+
+/// BigCommerce's orders (its own record, not an API answer), by external order id.
+fn bigcommerce_orders(s: &RunningStores) -> HashMap<String, Vec<Value>> {
+    let mut out: HashMap<String, Vec<Value>> = HashMap::new();
+    for o in s.bigcommerce.orders_snapshot()["orders"].as_array().unwrap() {
+        if let Some(ext) = o["external_order_id"].as_str() {
+            out.entry(ext.to_string()).or_default().push(o.clone());
+        }
+    }
+    out
+}
+
+fn money(v: &Value) -> Decimal {
+    v.as_str().map(d).or_else(|| v.as_f64().map(|f| Decimal::try_from(f).unwrap())).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_pos_sale_becomes_one_bigcommerce_order_with_shopifys_totals() {
+    let (s, app, v, store) = ready(true).await;
+    let sales = [
+        // Cash, a line discount, 8 % tax, a known shopper.
+        PosSale {
+            location_id: store,
+            lines: vec![PosLine { discount: Some(d("5.00")), ..line(v[0], 2) }],
+            customer_email: Some("ada@example.com".into()),
+            tax_rate: Some(d("0.08")),
+            ..PosSale::default()
+        },
+        // Split tender and 10 % off the whole order over two lines.
+        PosSale {
+            location_id: store,
+            lines: vec![line(v[1], 1), line(v[2], 3)],
+            tenders: vec![
+                PosTender { gateway: "cash".into(), amount: Some(d("20.00")) },
+                PosTender { gateway: "shopify_payments".into(), amount: None },
+            ],
+            discounts: vec![PosDiscount {
+                value_type: PosDiscountType::Percentage,
+                value: d("10"),
+                ..PosDiscount::default()
+            }],
+            tax_rate: Some(d("0.08")),
+            ..PosSale::default()
+        },
+        // Prices that include 20 % tax, by the same shopper.
+        PosSale {
+            location_id: store,
+            lines: vec![line(v[3], 1)],
+            customer_email: Some("ADA@example.com".into()),
+            taxes_included: true,
+            tax_rate: Some(d("0.20")),
+            ..PosSale::default()
+        },
+        // A gift card sold beside goods: a custom line, never dropped.
+        PosSale {
+            location_id: store,
+            lines: vec![
+                line(v[0], 1),
+                PosLine {
+                    gift_card: true,
+                    price: Some(d("25.00")),
+                    title: Some("Gift card".into()),
+                    quantity: 1,
+                    ..PosLine::default()
+                },
+            ],
+            ..PosSale::default()
+        },
+    ];
+    for sale in &sales {
+        s.shopify.ring_up(sale).unwrap();
+    }
+    let (bc, sh) = merchant(&s);
+    let shopify = pos_orders(&sh).await;
+    assert_eq!(shopify.len(), sales.len(), "every sale is a POS order in Shopify");
+
+    let preview = app.orders_sync(OrdersSyncRequest { dry_run: true, ..Default::default() }).await.unwrap();
+    assert_eq!(preview.orders.iter().filter(|o| o.action == "create").count(), 4, "a dry run plans every create");
+    assert!(bigcommerce_orders(&s).is_empty(), "and sends nothing");
+    let body = preview.orders[0].body.as_ref().unwrap();
+    assert!(body.get("billing_address").is_none(), "a preview shows no personal data: {body}");
+
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((report.queued, report.carried, report.failed), (4, 4, 0), "each sale carried once: {report:?}");
+    let carried = bigcommerce_orders(&s);
+    for order in &shopify {
+        let made = carried.get(&order.id.0).unwrap_or_else(|| panic!("{} reached BigCommerce", order.name));
+        assert_eq!(made.len(), 1, "exactly one BigCommerce order for {}", order.name);
+        let made = &made[0];
+        assert_eq!(money(&made["total_inc_tax"]), order.total, "{}: BigCommerce's total is Shopify's", order.name);
+        let tax = money(&made["total_inc_tax"]) - money(&made["total_ex_tax"]);
+        assert_eq!(Some(tax), order.total_tax, "{}: and so is the tax", order.name);
+        assert_eq!(made["external_source"], "Shopify POS", "named as a POS order");
+        assert_eq!(made["status_id"], 10, "{}: paid and collected at the counter is Completed", order.name);
+        let catalog_lines =
+            made["lines"].as_array().unwrap().iter().filter(|l| l["product_id"].as_i64().unwrap_or(0) > 0).count();
+        let sold_goods = order.line_items.iter().filter(|l| !l.gift_card).count();
+        assert_eq!(catalog_lines, sold_goods, "{}: matched variants are catalog lines", order.name);
+        assert_eq!(made["lines"].as_array().unwrap().len(), order.line_items.len(), "no line is dropped");
+    }
+    let by_ada: Vec<i64> = shopify
+        .iter()
+        .filter(|o| o.customer.as_ref().and_then(|c| c.email.as_deref()).is_some())
+        .map(|o| carried[&o.id.0][0]["customer_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(by_ada.len(), 2, "two sales were to the shopper");
+    assert!(by_ada[0] > 0 && by_ada[0] == by_ada[1], "both go to one BigCommerce customer, made once: {by_ada:?}");
+    let customers = bc.customers_by_email(&["ada@example.com".into()]).await.unwrap();
+    assert_eq!(customers.len(), 1, "the email found the customer the second time instead of making another");
+
+    let again = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((again.queued, again.in_step), (0, 4), "orders already carried are not queued again: {again:?}");
+    let view = app.orders(None, 50).await.unwrap();
+    assert_eq!(view.counts.created, 4, "four orders linked");
+    assert!(view.orders.iter().all(|o| o.shopify_total == o.bigcommerce_total), "the screen shows both totals agree");
+    assert_pii_free(app.store());
+}
+
+/// No email, name or street reaches the database: links hold ids and a salted hash.
+fn assert_pii_free(store: &Store) {
+    let dump = store
+        .read(|c| {
+            let mut text = String::new();
+            for table in ["order_links", "refund_links", "customer_links", "jobs", "audit_log"] {
+                let Ok(mut stmt) = c.prepare(&format!("SELECT * FROM {table}")) else { continue };
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        let mut line = String::new();
+                        for i in 0..n {
+                            if let Ok(v) = r.get::<_, rusqlite::types::Value>(i) {
+                                line.push_str(&format!("{v:?}|"));
+                            }
+                        }
+                        Ok(line)
+                    })
+                    .unwrap();
+                for row in rows {
+                    text.push_str(&row.unwrap());
+                    text.push('\n');
+                }
+            }
+            Ok(text)
+        })
+        .unwrap();
+    assert!(!dump.to_lowercase().contains("ada@example.com"), "no email is stored");
+    assert!(!dump.contains("Ada"), "no name is stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_or_a_crash_mid_create_never_makes_a_second_order() {
+    let (s, app, v, store) = ready(false).await;
+    for &variant in &v[..3] {
+        s.shopify
+            .ring_up(&PosSale { location_id: store, lines: vec![line(variant, 1)], ..PosSale::default() })
+            .unwrap();
+    }
+    let (bc, sh) = merchant(&s);
+    let orders = pos_orders(&sh).await;
+
+    // A crash after the create reached BigCommerce: the order exists there and the link says
+    // 'creating'. The job must find it, not make another.
+    let crashed = &orders[0];
+    app.store()
+        .save_order_link(
+            OrderLinkState::Creating,
+            &OrderLinkUpdate {
+                shopify_order_gid: crashed.id.0.clone(),
+                name: crashed.name.clone(),
+                ..OrderLinkUpdate::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let landed = bc
+        .create_order(&tillbridge_bigcommerce::models::NewOrder {
+            customer_id: 0,
+            status_id: 10,
+            channel_id: 1,
+            external_source: "Shopify POS".into(),
+            external_order_id: crashed.id.0.clone(),
+            billing_address: tillbridge_bigcommerce::models::BillingAddress {
+                first_name: "Walk-in".into(),
+                last_name: "customer".into(),
+                street_1: "1 Main St".into(),
+                city: "Boston".into(),
+                state: "MA".into(),
+                zip: "02110".into(),
+                country: "United States".into(),
+                country_iso2: "US".into(),
+                email: String::new(),
+            },
+            products: vec![tillbridge_bigcommerce::models::NewOrderLine::Custom {
+                name: "Sold".into(),
+                sku: "X".into(),
+                quantity: 1,
+                price_inc_tax: crashed.total,
+                price_ex_tax: crashed.total,
+            }],
+            discount_amount: Decimal::ZERO,
+            subtotal_ex_tax: crashed.total,
+            subtotal_inc_tax: crashed.total,
+            shipping_cost_ex_tax: Decimal::ZERO,
+            shipping_cost_inc_tax: Decimal::ZERO,
+            total_ex_tax: crashed.total,
+            total_inc_tax: crashed.total,
+            payment_method: "Cash".into(),
+            staff_notes: None,
+        })
+        .await
+        .unwrap();
+
+    // And every create's answer is lost after BigCommerce committed it, with 5xx besides.
+    s.bigcommerce
+        .faults()
+        .set(FaultConfig {
+            drop_after_commit: 2,
+            target: Some("POST /stores/{store_hash}/v2/orders".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(report.failed, 0, "lost answers are found again, not failures: {report:?}");
+    let carried = bigcommerce_orders(&s);
+    for order in &orders {
+        assert_eq!(carried.get(&order.id.0).map(Vec::len), Some(1), "{}: exactly one BigCommerce order", order.name);
+    }
+    let link = app.store().order_link(&crashed.id.0).unwrap().unwrap();
+    assert_eq!(
+        (link.state, link.bigcommerce_order_id),
+        (OrderLinkState::Created, Some(landed.id)),
+        "the order made before the crash is the one linked"
+    );
+
+    // The same orders delivered three more times (a replayed cursor): nothing new.
+    for _ in 0..3 {
+        let since = Some(chrono::Utc::now() - chrono::Duration::hours(1));
+        let again = app.orders_sync(OrdersSyncRequest { since, ..Default::default() }).await.unwrap();
+        assert_eq!(again.queued, 0, "an order already carried at this version is in step");
+    }
+    assert_eq!(bigcommerce_orders(&s).values().map(Vec::len).sum::<usize>(), 3, "still three orders in all");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_follow_their_order_once_with_shopifys_amounts() {
+    let (s, app, v, store) = ready(false).await;
+    s.shopify
+        .ring_up(&PosSale {
+            location_id: store,
+            lines: vec![line(v[0], 3)],
+            tax_rate: Some(d("0.08")),
+            ..PosSale::default()
+        })
+        .unwrap();
+    let (_, sh) = merchant(&s);
+    let order = pos_orders(&sh).await.remove(0);
+    let first = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(first.carried, 1, "the sale is carried: {first:?}");
+
+    let sale_tx = order.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+    let line_item = &order.line_items[0];
+    let per_unit = (order.total / Decimal::from(line_item.quantity)).round_dp(2);
+    let refund_one = |n: u32| NewRefund {
+        order_id: order.id.clone(),
+        note: Some(format!("return {n}")),
+        lines: vec![RefundLineInput {
+            line_item_id: line_item.id.clone(),
+            quantity: 1,
+            restock_type: RestockType::Return,
+            location_id: Some(LocationId::from_number(store)),
+        }],
+        money: vec![RefundMoney { amount: per_unit, gateway: "cash".into(), parent_id: Some(sale_tx.id.clone()) }],
+    };
+    sh.create_refund(&refund_one(1), &IdempotencyKey::for_job("test-refund-1", "refund")).await.unwrap();
+    let second = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((second.queued, second.failed), (1, 0), "the refunded order is queued again: {second:?}");
+    let made = &bigcommerce_orders(&s)[&order.id.0][0];
+    assert_eq!(money(&made["refunded_amount"]), per_unit, "BigCommerce records Shopify's refund to the cent");
+    assert_eq!(made["refunds"].as_array().unwrap().len(), 1, "one refund");
+    assert_eq!(made["lines"][0]["quantity_refunded"], 1, "on the returned unit's line");
+    assert_eq!(made["status_id"], 14, "the order is Partially Refunded");
+
+    // The second refund's answer is lost after BigCommerce committed it.
+    s.bigcommerce
+        .faults()
+        .set(FaultConfig {
+            drop_after_commit: 1,
+            target: Some("POST /stores/{store_hash}/v3/orders/{order_id}/payment_actions/refunds".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    sh.create_refund(&refund_one(2), &IdempotencyKey::for_job("test-refund-2", "refund")).await.unwrap();
+    let third = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(third.failed, 0, "a lost refund answer is found among the order's refunds: {third:?}");
+    let made = &bigcommerce_orders(&s)[&order.id.0][0];
+    assert_eq!(made["refunds"].as_array().unwrap().len(), 2, "two refunds, not three");
+    assert_eq!(money(&made["refunded_amount"]), per_unit * Decimal::from(2), "for both amounts");
+    let links = app.store().refund_links(&order.id.0).unwrap();
+    assert!(
+        links.iter().all(|l| l.state == tillbridge_store::RefundLinkState::Sent),
+        "both refunds are linked as sent: {links:?}"
+    );
+    let fourth = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(fourth.queued, 0, "nothing left to carry: {fourth:?}");
+}
