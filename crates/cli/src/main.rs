@@ -17,6 +17,7 @@ use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
     SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
+use tillbridge_engine::{OrderLinkState, OrdersSyncReport, OrdersSyncRequest};
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
 
@@ -105,6 +106,22 @@ enum Command {
         /// last cycle.
         #[arg(long, conflicts_with = "csv")]
         inventory: bool,
+        /// Carry Shopify POS orders changed since the last cycle into BigCommerce, with their edits
+        /// and refunds. With --dry-run, prints the BigCommerce order bodies that would be sent.
+        #[arg(long, conflicts_with_all = ["csv", "inventory", "full"])]
+        orders: bool,
+    },
+    /// List the POS orders carried into BigCommerce (newest first), or retry or set them up.
+    Orders {
+        #[command(subcommand)]
+        action: Option<OrdersCommand>,
+        /// Only orders in this state: creating, created, or needs-attention.
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
     },
     /// List both stores' locations and the pairs whose stock is synced, or pair, re-rule or
     /// unpair them.
@@ -326,6 +343,36 @@ impl RulesArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum OrdersCommand {
+    /// Carry failed orders again now, and wait for them: one order (its number such as 1001, its
+    /// name #1001 or its GID), or --all.
+    Retry {
+        #[arg(value_name = "ORDER", required_unless_present = "all", conflicts_with = "all")]
+        order: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show or change how POS orders are carried.
+    Settings {
+        /// Carry POS orders on the running app's poll (`tillbridge run`, `serve`, the window).
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+        /// Create a BigCommerce customer for a shopper no customer matches by email (yes or no);
+        /// otherwise the order is a guest order.
+        #[arg(long, value_name = "yes|no")]
+        create_customers: Option<String>,
+        /// The currencies the BigCommerce store sells in (comma-separated, such as USD,CAD).
+        #[arg(long, value_name = "CODES", value_delimiter = ',')]
+        currencies: Option<Vec<String>>,
+        /// Only orders from these Shopify locations (GIDs, comma-separated; "all" for every one).
+        #[arg(long, value_name = "GIDS", value_delimiter = ',')]
+        locations: Option<Vec<String>>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum LocationsCommand {
     /// Sync stock between a BigCommerce location and a Shopify location (its number or GID).
     Map {
@@ -523,6 +570,133 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 view.store_ref,
                 view.api_url,
                 app.secrets().describe()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { orders: true, dry_run, show, .. } => {
+            let app = open_app(&cli).await?;
+            let runtime = app.start_runtime(RuntimeOptions::one_shot());
+            let report = tokio::select! {
+                report = app.orders_sync(OrdersSyncRequest { dry_run: *dry_run, ..OrdersSyncRequest::default() }) => report,
+                _ = stop_signal() => {
+                    eprintln!("stopping: the order in flight finishes, the rest stay queued for the next start");
+                    runtime.shutdown(SHUTDOWN_GRACE).await;
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            runtime.shutdown(SHUTDOWN_GRACE).await;
+            let report = report?;
+            print_orders_report(&report, *show)?;
+            Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Orders { action: None, state, limit, json } => {
+            let app = open_app(&cli).await?;
+            let state = state
+                .as_deref()
+                .map(|s| {
+                    OrderLinkState::parse(&s.replace('-', "_")).ok_or_else(|| {
+                        ApiError::invalid(format!(
+                            "--state {s} is not a state: use creating, created or needs-attention"
+                        ))
+                    })
+                })
+                .transpose()?;
+            let view = app.orders(state, *limit).await?;
+            if *json {
+                println!("{}", to_json(&view)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let c = &view.counts;
+            println!(
+                "POS orders: {} carried, {} need attention, {} in doubt; refunds: {} carried, {} need attention.",
+                c.created, c.needs_attention, c.creating, c.refunds_sent, c.refunds_needing_attention
+            );
+            if !view.config.enabled {
+                println!("The running app does not poll them: `tillbridge orders settings --enable` turns that on.");
+            }
+            for o in &view.orders {
+                let money =
+                    |m: Option<_>| m.map_or_else(|| "-".to_string(), |m: tillbridge_engine::Money| format!("{m:.2}"));
+                println!(
+                    "  {:<8} {:<16} Shopify {} / BigCommerce {} {}{}{}",
+                    o.name,
+                    o.state_label(),
+                    money(o.shopify_total),
+                    money(o.bigcommerce_total),
+                    o.currency.as_deref().unwrap_or(""),
+                    o.bigcommerce_order_id.map_or_else(String::new, |id| format!(", BigCommerce order {id}")),
+                    if o.unmatched_lines > 0 { format!(", {} custom lines", o.unmatched_lines) } else { String::new() },
+                );
+                if let Some(reason) = &o.reason {
+                    println!("           {reason}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Orders { action: Some(OrdersCommand::Retry { order, .. }), .. } => {
+            let app = open_app(&cli).await?;
+            let runtime = app.start_runtime(RuntimeOptions::one_shot());
+            let picked = app.failed_order_jobs(order.clone()).await;
+            let action = match picked {
+                Ok(ids) => app.retry_jobs(RetryRequest { ids, all: false }).await,
+                Err(e) => Err(e),
+            };
+            let settled = match &action {
+                Ok(a) => Some(app.settle_jobs(a.ids.clone(), RETRY_WAIT).await),
+                Err(_) => None,
+            };
+            runtime.shutdown(SHUTDOWN_GRACE).await;
+            let action = action?;
+            let Some(settled) = settled.transpose()? else { return Ok(ExitCode::FAILURE) };
+            println!(
+                "Retried {} orders: {} carried, {} failed again, {} still queued.",
+                action.ids.len(),
+                settled.done,
+                settled.failed,
+                settled.waiting
+            );
+            if settled.failed > 0 {
+                println!("`tillbridge orders --state needs-attention` says why.");
+            }
+            Ok(if settled.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Orders {
+            action: Some(OrdersCommand::Settings { enable, disable, create_customers, currencies, locations }),
+            ..
+        } => {
+            let app = open_app(&cli).await?;
+            let mut config = app.orders(None, 0).await?.config;
+            let asked =
+                *enable || *disable || create_customers.is_some() || currencies.is_some() || locations.is_some();
+            if *enable || *disable {
+                config.enabled = *enable;
+            }
+            if let Some(answer) = create_customers {
+                config.create_customers = match answer.as_str() {
+                    "yes" => true,
+                    "no" => false,
+                    other => {
+                        return Err(ApiError::invalid(format!(
+                            "--create-customers {other} is not a choice: use yes or no"
+                        )));
+                    }
+                };
+            }
+            if let Some(codes) = currencies {
+                config.store_currencies = codes.clone();
+            }
+            if let Some(gids) = locations {
+                config.locations = if gids.iter().any(|g| g == "all") { Vec::new() } else { gids.clone() };
+            }
+            if asked {
+                config = app.set_orders_config(config).await?;
+            }
+            println!(
+                "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}.",
+                if config.enabled { "by the running app" } else { "only by `tillbridge sync --orders`" },
+                if config.create_customers { "become BigCommerce customers" } else { "are guest orders" },
+                config.store_currencies.join(", "),
+                if config.locations.is_empty() { "all".to_string() } else { config.locations.join(", ") },
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -1093,6 +1267,48 @@ fn print_stock_report(report: &StockSyncReport, show: u32) {
     if report.failed > 0 {
         println!("Some writes failed: `tillbridge failed` says why, `tillbridge retry --all` sends them again.");
     }
+}
+
+fn print_orders_report(report: &OrdersSyncReport, show: u32) -> Result<(), ApiError> {
+    println!(
+        "POS orders: {} read, {} already carried, {} {}.",
+        report.read,
+        report.in_step,
+        report.orders.len(),
+        if report.dry_run { "to carry (dry run: nothing was sent)" } else { "queued" }
+    );
+    if !report.dry_run {
+        println!("{} carried, {} failed.", report.carried, report.failed);
+    }
+    let limit = if show == 0 { usize::MAX } else { show as usize };
+    for o in report.orders.iter().take(limit) {
+        println!(
+            "  {} {}: {} {} (status {}, {} lines{})",
+            o.name,
+            o.action,
+            o.shopify_total,
+            o.currency,
+            o.status_id,
+            o.lines,
+            if o.unmatched.is_empty() {
+                String::new()
+            } else {
+                format!(", custom lines for {}", o.unmatched.join(", "))
+            }
+        );
+        if let Some(reason) = &o.reason {
+            println!("      {reason}");
+        }
+        if let Some(body) = &o.body {
+            println!("      POST /v2/orders {}", to_json(body)?.replace('\n', "\n      "));
+        }
+    }
+    if report.failed > 0 {
+        println!(
+            "Some orders wait: `tillbridge orders --state needs-attention` says why, `tillbridge orders retry --all` carries them again."
+        );
+    }
+    Ok(())
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {

@@ -53,5 +53,8 @@ pub use tillbridge_store::{
     AttemptRecord, AttemptRequest, JobState, OrderLink, OrderLinkCounts, OrderLinkState, Trigger,
 };
 
+/// Money as the engine reports it: exact decimals, never floats.
+pub type Money = rust_decimal::Decimal;
+
 /// The version of this build, shown in the UI and returned by `/api/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

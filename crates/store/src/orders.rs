@@ -42,6 +42,8 @@ impl OrderLinkState {
     }
 }
 
+/// One POS order and what became of it. The money check is `shopify_total` against
+/// `bigcommerce_total`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct OrderLink {
     pub shopify_order_gid: String,
@@ -66,6 +68,17 @@ pub struct OrderLink {
     pub processed_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl OrderLink {
+    /// The state as a person reads it.
+    pub fn state_label(&self) -> &'static str {
+        match self.state {
+            OrderLinkState::Creating => "in doubt",
+            OrderLinkState::Created => "carried",
+            OrderLinkState::NeedsAttention => "needs attention",
+        }
+    }
 }
 
 /// What the job knows when it writes a link.

@@ -100,6 +100,41 @@ impl App {
         .await
     }
 
+    /// The failed and dead POS order jobs: of one order (its GID, number or name such as #1001),
+    /// or all. What `orders retry` sends again.
+    pub async fn failed_order_jobs(&self, order: Option<String>) -> Result<Vec<i64>, ApiError> {
+        let wanted = order.map(|o| o.trim().trim_start_matches('#').to_string());
+        self.blocking(move |app| {
+            let (_, jobs) = app.store.jobs_in_states(
+                &[tillbridge_store::JobState::Failed, tillbridge_store::JobState::Dead],
+                Some(Capability::Orders),
+                0,
+                10_000,
+            )?;
+            let picked: Vec<i64> = jobs
+                .into_iter()
+                .filter(|job| {
+                    let Some(wanted) = &wanted else { return true };
+                    let Ok(Work::PosOrder(work)) = serde_json::from_value::<Work>(job.payload.clone()) else {
+                        return false;
+                    };
+                    work.order_gid == *wanted
+                        || work.name.trim_start_matches('#') == wanted
+                        || work.order_gid.rsplit('/').next() == Some(wanted.as_str())
+                })
+                .map(|job| job.id)
+                .collect();
+            if picked.is_empty() {
+                return Err(ApiError::not_found(match &wanted {
+                    Some(o) => format!("order {o} has no failed job; `tillbridge orders --state needs-attention` lists the orders that wait"),
+                    None => "no POS order job has failed".to_string(),
+                }));
+            }
+            Ok(picked)
+        })
+        .await
+    }
+
     pub async fn set_orders_config(&self, config: OrdersConfig) -> Result<OrdersConfig, ApiError> {
         if config.store_currencies.iter().any(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic())) {
             return Err(ApiError::invalid(format!(

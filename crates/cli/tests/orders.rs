@@ -1,0 +1,84 @@
+//! POS orders from the command line, as an operator runs it: a dry run prints the BigCommerce
+//! bodies and sends nothing, a run carries each sale once, the list shows both totals, a bad
+//! setting is refused, and retrying with nothing failed says so.
+
+// Setup that cannot succeed should stop the test on the spot: unwrap is the point here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use support::{text, tillbridge};
+use tillbridge_emulator::shopify::{PosLine, PosSale};
+use tillbridge_emulator::{EmulateOptions, SeedSpec};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pos_orders_preview_then_carry_once_and_list_with_both_totals() {
+    let stores = tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 30, locations: 1, ..SeedSpec::default() },
+        ..EmulateOptions::default()
+    })
+    .await
+    .unwrap();
+    let c = stores.credentials.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let sh = stores.shopify.clone();
+    let outputs = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| tillbridge(&path, args, "");
+        let bc = tillbridge(
+            &path,
+            &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
+            &c.bigcommerce.access_token,
+        );
+        assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
+        let connected =
+            tillbridge(&path, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
+        assert!(connected.status.success(), "Shopify connects: {}", text(&connected.stderr));
+        let catalog = run(&["sync", "--full"]);
+        assert!(catalog.status.success(), "the catalog sync matches the products: {}", text(&catalog.stderr));
+        let location = run(&["locations", "--json"]);
+        let view: serde_json::Value = serde_json::from_slice(&location.stdout).unwrap();
+        let shop = view["shopify"][0]["id"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        // Gift cards sold at the till: custom lines that need no matched variant.
+        for _ in 0..2 {
+            let card = PosLine {
+                gift_card: true,
+                price: Some("12.50".parse().unwrap()),
+                title: Some("Gift card".into()),
+                quantity: 1,
+                ..PosLine::default()
+            };
+            sh.ring_up(&PosSale { location_id: shop, lines: vec![card], ..PosSale::default() }).unwrap();
+        }
+        let bad = run(&["orders", "settings", "--currencies", "dollars"]);
+        let preview = run(&["sync", "--orders", "--dry-run"]);
+        let real = run(&["sync", "--orders"]);
+        let again = run(&["sync", "--orders"]);
+        let listed = run(&["orders"]);
+        let retry = run(&["orders", "retry", "--all"]);
+        (bad, preview, real, again, listed, retry)
+    })
+    .await
+    .unwrap();
+    let (bad, preview, real, again, listed, retry) = outputs;
+
+    assert!(!bad.status.success(), "a currency that is not a code is refused");
+    assert!(
+        text(&bad.stderr).contains("three-letter codes"),
+        "and the refusal says what is wanted: {}",
+        text(&bad.stderr)
+    );
+    let out = text(&preview.stdout);
+    assert!(preview.status.success(), "the preview runs: {}", text(&preview.stderr));
+    assert!(out.contains("dry run: nothing was sent"), "a dry run says it sent nothing: {out}");
+    assert!(out.contains("POST /v2/orders"), "and prints the bodies it would send: {out}");
+    assert!(out.contains("\"total_inc_tax\": \"12.5000\""), "with Shopify's total: {out}");
+    assert!(real.status.success(), "the run carries them: {}\n{}", text(&real.stderr), text(&real.stdout));
+    assert!(text(&real.stdout).contains("2 carried, 0 failed"), "both sales: {}", text(&real.stdout));
+    assert!(text(&again.stdout).contains("2 already carried, 0 queued"), "and only once: {}", text(&again.stdout));
+    let list = text(&listed.stdout);
+    assert!(list.contains("2 carried"), "the list counts them: {list}");
+    assert!(list.contains("Shopify 12.50 / BigCommerce 12.50"), "with both totals side by side: {list}");
+    assert!(!retry.status.success(), "nothing failed, so nothing is retried");
+    assert!(text(&retry.stderr).contains("no POS order job has failed"), "{}", text(&retry.stderr));
+}
