@@ -14,6 +14,9 @@ use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRulesRequest, LocationsView, MapLocationsRequest, ResolveConflictRequest,
     StockConflictView, StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
+use tillbridge_engine::{
+    OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest,
+};
 
 /// One job, as the UI names it.
 #[derive(Debug, Deserialize)]
@@ -228,4 +231,24 @@ pub async fn resolve_stock_conflict(
     req: ResolveConflictRequest,
 ) -> Result<StockConflictView, ApiError> {
     app.inner().resolve_stock_conflict(req).await
+}
+
+#[tauri::command]
+pub async fn orders(app: State<'_, App>, req: OrdersQuery) -> Result<OrdersView, ApiError> {
+    app.inner().orders(req).await
+}
+
+#[tauri::command]
+pub async fn orders_sync(app: State<'_, App>, req: OrdersSyncRequest) -> Result<OrdersSyncReport, ApiError> {
+    app.inner().orders_sync(req).await
+}
+
+#[tauri::command]
+pub async fn retry_orders(app: State<'_, App>, req: RetryOrdersRequest) -> Result<QueueActionView, ApiError> {
+    app.inner().retry_orders(req).await
+}
+
+#[tauri::command]
+pub async fn set_orders_config(app: State<'_, App>, req: OrdersConfig) -> Result<OrdersConfig, ApiError> {
+    app.inner().set_orders_config(req).await
 }

@@ -48,6 +48,10 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::stock_sync,
         commands::stock_item,
         commands::stock_conflicts,
-        commands::resolve_stock_conflict
+        commands::resolve_stock_conflict,
+        commands::orders,
+        commands::orders_sync,
+        commands::retry_orders,
+        commands::set_orders_config
     ])
 }

@@ -10,6 +10,7 @@ import { InventoryScreen } from './components/InventoryScreen';
 import { LocationsScreen } from './components/LocationsScreen';
 import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
+import { OrdersScreen } from './components/OrdersScreen';
 import { SettingsScreen } from './components/SettingsScreen';
 import { StatusScreen } from './components/StatusScreen';
 import { SyncScreen } from './components/SyncScreen';
@@ -54,6 +55,7 @@ export function App() {
         {screen === 'locations' && <LocationsScreen />}
         {screen === 'inventory' && <InventoryScreen />}
         {screen === 'conflicts' && <ConflictsScreen />}
+        {screen === 'orders' && <OrdersScreen />}
         {screen === 'runs' && <RunsScreen />}
         {screen === 'failed' && <FailedScreen />}
         {screen === 'settings' && <SettingsScreen onConnected={reload} />}

@@ -13,6 +13,11 @@ import type {
   LocationRulesRequest,
   LocationsView,
   MapLocationsRequest,
+  OrdersConfig,
+  OrdersSyncReport,
+  OrdersSyncRequest,
+  OrdersView,
+  OrderLinkState,
   PauseView,
   QueueActionView,
   RetryRequest,
@@ -642,4 +647,39 @@ export function stockConflicts(all = false): Promise<StockConflictView[]> {
 /** Settles a conflict: `bigcommerce`, `shopify`, `sum`, or a whole number of units. */
 export function resolveStockConflict(id: number, keep: string): Promise<StockConflictView> {
   return send<StockConflictView>('resolve_stock_conflict', '/api/stock/conflicts/resolve', { id, keep });
+}
+
+export type {
+  OrderLink,
+  OrderLinkCounts,
+  OrderLinkState,
+  OrderPreview,
+  OrdersConfig,
+  OrdersSyncReport,
+  OrdersSyncRequest,
+  OrdersView,
+} from './generated/engine';
+
+/** The POS orders carried into BigCommerce (newest first), optionally in one state, with counts. */
+export function orders(state: OrderLinkState | null = null, limit = 200): Promise<OrdersView> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (state !== null) {
+    q.set('state', state);
+  }
+  return query<OrdersView>('orders', `/api/orders?${q.toString()}`, { state, limit });
+}
+
+/** Reads the POS orders changed since the last cycle and carries them (or previews them). */
+export function ordersSync(req: OrdersSyncRequest): Promise<OrdersSyncReport> {
+  return send<OrdersSyncReport>('orders_sync', '/api/orders/sync', req);
+}
+
+/** Carries the failed orders again: one (its number, name or GID), or every one. */
+export function retryOrders(order: string | null): Promise<QueueActionView> {
+  return send<QueueActionView>('retry_orders', '/api/orders/retry', { order });
+}
+
+/** Saves how POS orders are carried. */
+export function setOrdersConfig(config: OrdersConfig): Promise<OrdersConfig> {
+  return send<OrdersConfig>('set_orders_config', '/api/orders/config', config, 'PUT');
 }

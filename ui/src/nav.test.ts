@@ -24,13 +24,13 @@ describe('screenFromHash', () => {
     ).toBe('settings');
   });
 
-  it('lists Mapping right after Status, then Sync, then stock', () => {
+  it('lists Mapping right after Status, then Sync, then stock, then orders', () => {
     expect(screenFromHash('#/mapping'), 'the mapping tab link must open the mapping screen').toBe('mapping');
     expect(screenFromHash('#/sync'), 'the sync tab link must open the sync screen').toBe('sync');
     expect(
       SCREENS.map((s) => s.id),
-      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing, stock (locations, items, conflicts) after products, and the history and failures after them',
-    ).toEqual(['status', 'mapping', 'sync', 'locations', 'inventory', 'conflicts', 'runs', 'failed', 'settings']);
+      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing, stock (locations, items, conflicts) after products, POS orders after stock, and the history and failures after them',
+    ).toEqual(['status', 'mapping', 'sync', 'locations', 'inventory', 'conflicts', 'orders', 'runs', 'failed', 'settings']);
   });
 
   it('falls back to the default screen for empty or unknown hashes', () => {

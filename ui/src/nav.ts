@@ -7,6 +7,7 @@ export type ScreenId =
   | 'locations'
   | 'inventory'
   | 'conflicts'
+  | 'orders'
   | 'runs'
   | 'failed'
   | 'settings';
@@ -18,7 +19,8 @@ export interface Screen {
 
 /**
  * New screens are added here and in App's switch. Mapping comes first after Status: it is the daily
- * work. Stock follows products: its locations, the items, and the conflicts that wait for a person.
+ * work. Stock follows products: its locations, the items, and the conflicts that wait for a person;
+ * then the POS orders carried into BigCommerce.
  */
 export const SCREENS: readonly Screen[] = [
   { id: 'status', label: 'Status' },
@@ -27,6 +29,7 @@ export const SCREENS: readonly Screen[] = [
   { id: 'locations', label: 'Locations' },
   { id: 'inventory', label: 'Inventory' },
   { id: 'conflicts', label: 'Conflicts' },
+  { id: 'orders', label: 'Orders' },
   { id: 'runs', label: 'Runs' },
   { id: 'failed', label: 'Failed' },
   { id: 'settings', label: 'Settings' },

@@ -17,7 +17,7 @@ use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
     SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
-use tillbridge_engine::{OrderLinkState, OrdersSyncReport, OrdersSyncRequest};
+use tillbridge_engine::{OrderLinkState, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, RetryOrdersRequest};
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
 
@@ -601,7 +601,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     })
                 })
                 .transpose()?;
-            let view = app.orders(state, *limit).await?;
+            let view = app.orders(OrdersQuery { state, limit: Some(*limit) }).await?;
             if *json {
                 println!("{}", to_json(&view)?);
                 return Ok(ExitCode::SUCCESS);
@@ -636,11 +636,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Orders { action: Some(OrdersCommand::Retry { order, .. }), .. } => {
             let app = open_app(&cli).await?;
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
-            let picked = app.failed_order_jobs(order.clone()).await;
-            let action = match picked {
-                Ok(ids) => app.retry_jobs(RetryRequest { ids, all: false }).await,
-                Err(e) => Err(e),
-            };
+            let action = app.retry_orders(RetryOrdersRequest { order: order.clone() }).await;
             let settled = match &action {
                 Ok(a) => Some(app.settle_jobs(a.ids.clone(), RETRY_WAIT).await),
                 Err(_) => None,
@@ -665,7 +661,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ..
         } => {
             let app = open_app(&cli).await?;
-            let mut config = app.orders(None, 0).await?.config;
+            let mut config = app.orders(OrdersQuery { state: None, limit: Some(0) }).await?.config;
             let asked =
                 *enable || *disable || create_customers.is_some() || currencies.is_some() || locations.is_some();
             if *enable || *disable {
@@ -1269,6 +1265,7 @@ fn print_stock_report(report: &StockSyncReport, show: u32) {
     }
 }
 
+#[allow(clippy::print_stdout)] // printing the report is this function's job
 fn print_orders_report(report: &OrdersSyncReport, show: u32) -> Result<(), ApiError> {
     println!(
         "POS orders: {} read, {} already carried, {} {}.",

@@ -25,7 +25,9 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
-pub use orders::{OrderPreview, OrdersConfig, OrdersSyncReport, OrdersSyncRequest, OrdersView};
+pub use orders::{
+    OrderPreview, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest,
+};
 pub use paths::{default_db_path, default_log_dir};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use runtime::health::{HealthState, StoreHealth};

@@ -16,7 +16,7 @@ use serde_json::Value;
 use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, OrderLinkState, OrdersConfig, OrdersSyncRequest, RuntimeOptions, Scope, SyncPhase, SyncRequest,
+    App, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest, RuntimeOptions, Scope, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::models::{PosOrder, RestockType, TransactionKind};
@@ -170,7 +170,7 @@ async fn each_pos_sale_becomes_one_bigcommerce_order_with_shopifys_totals() {
 
     let again = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
     assert_eq!((again.queued, again.in_step), (0, 4), "orders already carried are not queued again: {again:?}");
-    let view = app.orders(None, 50).await.unwrap();
+    let view = app.orders(OrdersQuery::default()).await.unwrap();
     assert_eq!(view.counts.created, 4, "four orders linked");
     assert!(view.orders.iter().all(|o| o.shopify_total == o.bigcommerce_total), "the screen shows both totals agree");
     assert_pii_free(app.store());

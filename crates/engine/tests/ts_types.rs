@@ -1,5 +1,5 @@
 //! The UI's TypeScript types for the engine's requests and answers (the runtime, status, doctor,
-//! ownership, sync progress and stock) are generated from the Rust types (`ui/src/generated/engine.ts`);
+//! ownership, sync progress, stock and POS orders) are generated from the Rust types (`ui/src/generated/engine.ts`);
 //! this test fails when the two drift apart.
 //!
 //! After changing one of these types, regenerate the file with
@@ -21,6 +21,10 @@ use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
     ResolveConflictRequest, SameWindow, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockOwner,
     StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
+};
+use tillbridge_engine::{
+    OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrdersConfig, OrdersQuery, OrdersSyncReport,
+    OrdersSyncRequest, OrdersView, RetryOrdersRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
@@ -94,6 +98,16 @@ fn declarations() -> String {
         ConflictsQuery::decl(&cfg),
         StockConflictView::decl(&cfg),
         ResolveConflictRequest::decl(&cfg),
+        OrderLinkState::decl(&cfg),
+        OrderLink::decl(&cfg),
+        OrderLinkCounts::decl(&cfg),
+        OrdersConfig::decl(&cfg),
+        OrdersQuery::decl(&cfg),
+        OrdersView::decl(&cfg),
+        RetryOrdersRequest::decl(&cfg),
+        OrdersSyncRequest::decl(&cfg),
+        OrderPreview::decl(&cfg),
+        OrdersSyncReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\

@@ -241,6 +241,34 @@ async fn stock_sync(
     Ok(Json(app.stock_sync(req).await?))
 }
 
+async fn orders(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::OrdersQuery>,
+) -> ApiResult<engine::OrdersView> {
+    Ok(Json(app.orders(q).await?))
+}
+
+async fn orders_sync(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::OrdersSyncRequest>,
+) -> ApiResult<engine::OrdersSyncReport> {
+    Ok(Json(app.orders_sync(req).await?))
+}
+
+async fn retry_orders(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::RetryOrdersRequest>,
+) -> ApiResult<engine::QueueActionView> {
+    Ok(Json(app.retry_orders(req).await?))
+}
+
+async fn set_orders_config(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::OrdersConfig>,
+) -> ApiResult<engine::OrdersConfig> {
+    Ok(Json(app.set_orders_config(req).await?))
+}
+
 async fn stock_item(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<engine::StockItemQuery>,
@@ -385,6 +413,10 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/stock/sync", post(stock_sync))
         .route("/api/stock/conflicts", get(stock_conflicts))
         .route("/api/stock/conflicts/resolve", post(resolve_stock_conflict))
+        .route("/api/orders", get(orders))
+        .route("/api/orders/sync", post(orders_sync))
+        .route("/api/orders/retry", post(retry_orders))
+        .route("/api/orders/config", axum::routing::put(set_orders_config))
         .route("/api/schedule", get(schedule).put(set_schedule))
         .route("/api/pause", get(paused).put(set_paused))
         .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::time::{format_time, parse_time};
 use crate::{Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderLinkState {
     /// The create was about to be sent (or was, and its answer was lost).

@@ -253,3 +253,64 @@ export type ResolveConflictRequest = { id: number,
  * `bigcommerce`, `shopify`, `sum`, or a whole number of units.
  */
 keep: string, };
+
+export type OrderLinkState = "creating" | "created" | "needs_attention";
+
+export type OrderLink = { shopify_order_gid: string, name: string, state: OrderLinkState, bigcommerce_order_id: number | null, shopify_total: string | null, bigcommerce_total: string | null, currency: string | null, seen_updated_at: string | null, unmatched_lines: number, retail_location_gid: string | null, processed_at: string | null, reason: string | null, updated_at: string, };
+
+export type OrderLinkCounts = { creating: number, created: number, needs_attention: number, refunds_sent: number, refunds_needing_attention: number, };
+
+export type OrdersConfig = { 
+/**
+ * Carry POS orders on the runtime's poll (off until the operator turns it on).
+ */
+enabled: boolean, 
+/**
+ * Create a BigCommerce customer for a shopper with no match by email; otherwise a guest order.
+ */
+create_customers: boolean, 
+/**
+ * The currencies the BigCommerce store sells in; an order in another is held for a person.
+ */
+store_currencies: Array<string>, 
+/**
+ * Only orders rung up at these Shopify locations (gids); empty means every location.
+ */
+locations: Array<string>, };
+
+export type OrdersQuery = { state: OrderLinkState | null, limit: number | null, };
+
+export type OrdersView = { config: OrdersConfig, counts: OrderLinkCounts, cursor: string | null, orders: Array<OrderLink>, };
+
+export type RetryOrdersRequest = { order: string | null, };
+
+export type OrdersSyncRequest = { dry_run: boolean, 
+/**
+ * Read the orders changed since this instant instead of since the cursor.
+ */
+since: string | null, };
+
+export type OrderPreview = { shopify_order_gid: string, name: string, 
+/**
+ * A dry run's "create", "update" or "held" (refused, with the reason); a run's "carried",
+ * "held", or "queued" (still waiting for a retry).
+ */
+action: string, shopify_total: string, currency: string, status_id: number, payment_method: string, lines: number, 
+/**
+ * SKUs (or names) sent as custom lines because their variant is not matched.
+ */
+unmatched: Array<string>, refunds: number, reason: string | null, 
+/**
+ * A dry run's BigCommerce body, without the billing address and customer (personal data).
+ */
+body: unknown, };
+
+export type OrdersSyncReport = { run_id: number, dry_run: boolean, 
+/**
+ * POS orders read from Shopify.
+ */
+read: number, 
+/**
+ * Orders already carried at the version read.
+ */
+in_step: number, queued: number, carried: number, failed: number, orders: Array<OrderPreview>, };

@@ -18,4 +18,4 @@ pub(crate) const CHANNEL_SETTING: &str = "orders.channel_id";
 pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 
 pub use settings::OrdersConfig;
-pub use sync::{OrderPreview, OrdersSyncReport, OrdersSyncRequest, OrdersView};
+pub use sync::{OrderPreview, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest};

@@ -24,6 +24,7 @@ use super::SETTINGS_KEY;
 use super::sale::{billing_of, sale_of, version_of};
 use super::settings::{OrderSettings, OrdersConfig};
 use crate::progress::SyncPhase;
+use crate::runtime::queue::{QueueActionView, RetryRequest};
 use crate::runtime::runs::RunContext;
 use crate::runtime::work::new_job;
 use crate::{ApiError, App};
@@ -78,6 +79,21 @@ pub struct OrdersSyncReport {
     pub orders: Vec<OrderPreview>,
 }
 
+/// Which orders the Orders screen lists.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct OrdersQuery {
+    pub state: Option<OrderLinkState>,
+    pub limit: Option<u32>,
+}
+
+/// Carry failed orders again: one (its GID, number or name), or every one when `order` is None.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct RetryOrdersRequest {
+    pub order: Option<String>,
+}
+
 /// The Orders screen: counts and the newest links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct OrdersView {
@@ -88,7 +104,8 @@ pub struct OrdersView {
 }
 
 impl App {
-    pub async fn orders(&self, state: Option<OrderLinkState>, limit: u32) -> Result<OrdersView, ApiError> {
+    pub async fn orders(&self, q: OrdersQuery) -> Result<OrdersView, ApiError> {
+        let (state, limit) = (q.state, q.limit.unwrap_or(100).min(1000));
         self.blocking(move |app| {
             Ok(OrdersView {
                 config: app.store.setting(SETTINGS_KEY)?.unwrap_or_default(),
@@ -100,9 +117,15 @@ impl App {
         .await
     }
 
+    /// Sends the failed jobs of one order, or of all, again now.
+    pub async fn retry_orders(&self, request: RetryOrdersRequest) -> Result<QueueActionView, ApiError> {
+        let ids = self.failed_order_jobs(request.order).await?;
+        self.retry_jobs(RetryRequest { ids, all: false }).await
+    }
+
     /// The failed and dead POS order jobs: of one order (its GID, number or name such as #1001),
-    /// or all. What `orders retry` sends again.
-    pub async fn failed_order_jobs(&self, order: Option<String>) -> Result<Vec<i64>, ApiError> {
+    /// or all.
+    async fn failed_order_jobs(&self, order: Option<String>) -> Result<Vec<i64>, ApiError> {
         let wanted = order.map(|o| o.trim().trim_start_matches('#').to_string());
         self.blocking(move |app| {
             let (_, jobs) = app.store.jobs_in_states(

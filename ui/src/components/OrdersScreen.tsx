@@ -1,0 +1,231 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { ApiError, OrderLinkState, OrdersConfig, OrdersSyncReport, OrdersView } from '../api';
+import { orders, ordersSync, retryOrders, setOrdersConfig, toApiError } from '../api';
+import { asSentence, formatTimestamp } from '../format';
+import { ORDER_STATES, formatAmount, moneyCheck, orderStateLabel, ordersReportSentence } from '../orders';
+
+/**
+ * POS orders carried into BigCommerce: counts, a money check per order (Shopify's total beside
+ * BigCommerce's), the reason an order waits, Retry, a preview of the next cycle, and the settings.
+ */
+export function OrdersScreen() {
+  const [view, setView] = useState<OrdersView | null>(null);
+  const [state, setState] = useState<OrderLinkState | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<OrdersSyncReport | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setView(await orders(state));
+      setError(null);
+    } catch (reason) {
+      setError(toApiError(reason));
+    }
+  }, [state]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const act = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await what();
+      await load();
+    } catch (reason) {
+      setError(toApiError(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const cycle = (dryRun: boolean) =>
+    act(async () => {
+      setReport(await ordersSync({ dry_run: dryRun, since: null }));
+    });
+
+  const retry = (order: string | null) =>
+    act(async () => {
+      const done = await retryOrders(order);
+      setNotice(`Sent ${done.ids.length} ${done.ids.length === 1 ? 'order' : 'orders'} again.`);
+      // A retried order goes out within a moment; the list then shows what still waits.
+      await new Promise((resolve) => window.setTimeout(resolve, 1_500));
+    });
+
+  const saveConfig = (change: Partial<OrdersConfig>) =>
+    act(async () => {
+      if (!view) {
+        return;
+      }
+      await setOrdersConfig({ ...view.config, ...change });
+      setNotice('Saved.');
+    });
+
+  const counts = view?.counts;
+  return (
+    <div class="screen">
+      <div class="toolbar">
+        <h2 class="screen-title">POS orders</h2>
+        <div class="toolbar-right">
+          <button type="button" class="button" data-testid="orders-preview" disabled={busy} onClick={() => void cycle(true)}>
+            Preview
+          </button>
+          <button
+            type="button"
+            class="button button-primary"
+            data-testid="orders-carry"
+            disabled={busy}
+            onClick={() => void cycle(false)}
+          >
+            Carry POS orders now
+          </button>
+          <button
+            type="button"
+            class="button"
+            data-testid="orders-retry-all"
+            disabled={busy || !counts || counts.needs_attention + counts.refunds_needing_attention === 0}
+            onClick={() => void retry(null)}
+          >
+            Retry all waiting
+          </button>
+        </div>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          <strong>That did not work.</strong> {asSentence(error.message)}
+        </p>
+      )}
+      {notice && (
+        <p class="form-success" role="status">
+          {notice}
+        </p>
+      )}
+      {report && (
+        <section class="card" aria-label="Last cycle" data-testid="orders-report">
+          <p>{ordersReportSentence(report)}</p>
+          {report.orders.length > 0 && (
+            <ul class="plain-list">
+              {report.orders.map((o) => (
+                <li key={o.shopify_order_gid}>
+                  <strong>{o.name}</strong> {o.action}: {o.shopify_total} {o.currency}, {o.lines}{' '}
+                  {o.lines === 1 ? 'line' : 'lines'}
+                  {o.unmatched.length > 0 && <> · custom lines for {o.unmatched.join(', ')}</>}
+                  {o.reason && <div class="muted">{asSentence(o.reason)}</div>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {view && (
+        <section class="card" aria-label="Settings">
+          <h3>How POS orders are carried</h3>
+          <label class="check">
+            <input
+              type="checkbox"
+              data-testid="orders-enabled"
+              checked={view.config.enabled}
+              disabled={busy}
+              onChange={(e) => void saveConfig({ enabled: (e.target as HTMLInputElement).checked })}
+            />{' '}
+            Carry new POS orders automatically while Tillbridge runs
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={view.config.create_customers}
+              disabled={busy}
+              onChange={(e) => void saveConfig({ create_customers: (e.target as HTMLInputElement).checked })}
+            />{' '}
+            Create a BigCommerce customer for a shopper no customer matches by email (otherwise a guest order)
+          </label>
+          <p class="muted">
+            BigCommerce sells in {view.config.store_currencies.join(', ')}; an order in another currency waits for you.
+            {view.cursor && <> Read up to {formatTimestamp(view.cursor)}.</>}
+          </p>
+        </section>
+      )}
+      {counts && (
+        <p class="muted" data-testid="orders-counts">
+          {counts.created} carried · {counts.needs_attention} need attention · {counts.creating} in doubt ·{' '}
+          {counts.refunds_sent} refunds carried · {counts.refunds_needing_attention} refunds need attention
+        </p>
+      )}
+      <label class="field field-inline">
+        <span>Show</span>
+        <select
+          class="input"
+          data-testid="orders-state"
+          value={state ?? ''}
+          onChange={(e) => setState(((e.target as HTMLSelectElement).value || null) as OrderLinkState | null)}
+        >
+          {ORDER_STATES.map((s) => (
+            <option key={s.label} value={s.value ?? ''}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {view === null && !error && <p class="muted">Loading…</p>}
+      {view !== null && view.orders.length === 0 && (
+        <p class="muted" data-testid="orders-none">
+          No POS orders here yet. "Carry POS orders now" reads Shopify's POS orders and carries them to BigCommerce.
+        </p>
+      )}
+      {view !== null && view.orders.length > 0 && (
+        <div class="table-wrap">
+        <table class="table" data-testid="orders-table">
+          <thead>
+            <tr>
+              <th>Order</th>
+              <th>State</th>
+              <th class="num">Shopify</th>
+              <th class="num">BigCommerce</th>
+              <th>Money check</th>
+              <th>BigCommerce order</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {view.orders.map((o) => {
+              const check = moneyCheck(o);
+              return (
+                <tr key={o.shopify_order_gid} data-testid="order-row" data-state={o.state}>
+                  <td>
+                    {o.name}
+                    {o.processed_at && <div class="muted">{formatTimestamp(o.processed_at)}</div>}
+                  </td>
+                  <td>
+                    {orderStateLabel(o.state)}
+                    {o.unmatched_lines > 0 && <div class="muted">{o.unmatched_lines} custom lines (unmatched)</div>}
+                    {o.reason && <div class="muted">{asSentence(o.reason)}</div>}
+                  </td>
+                  <td class="num">{formatAmount(o.shopify_total)}</td>
+                  <td class="num">{formatAmount(o.bigcommerce_total)}</td>
+                  <td data-testid="money-check" data-kind={check.kind}>
+                    {check.kind === 'equal' && '✓ equal'}
+                    {check.kind === 'differs' && `differs by ${check.difference}`}
+                    {check.kind === 'unknown' && '–'}
+                  </td>
+                  <td>{o.bigcommerce_order_id ?? '–'}</td>
+                  <td>
+                    {o.state !== 'created' && (
+                      <button type="button" class="button" disabled={busy} onClick={() => void retry(o.shopify_order_gid)}>
+                        Retry
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        </div>
+      )}
+    </div>
+  );
+}
