@@ -23,6 +23,9 @@ pub struct FaultConfig {
     /// The next N targeted requests are applied, then cut off before the response is sent:
     /// the client sees a connection error although the write happened.
     pub drop_after_commit: u32,
+    /// Fraction (0..=1) of targeted requests applied and then cut off before the response: a flaky
+    /// network that loses answers at random.
+    pub drop_after_commit_rate: f64,
     /// Limits `error_rate` and the two `drop_*` faults to requests whose route
     /// ("POST /stores/{store_hash}/v2/orders", "POST /admin/api/{version}/graphql.json") contains this
     /// text; on Shopify the GraphQL operation name follows the route, so a target can name it.
@@ -53,6 +56,7 @@ impl FaultConfig {
     pub fn validate(&self) -> Result<(), String> {
         for (name, rate) in [
             ("error_rate", self.error_rate),
+            ("drop_after_commit_rate", self.drop_after_commit_rate),
             ("webhooks.duplicate_rate", self.webhooks.duplicate_rate),
             ("webhooks.drop_rate", self.webhooks.drop_rate),
         ] {
@@ -139,6 +143,11 @@ impl Faults {
         }
         if s.config.drop_after_commit > 0 {
             s.config.drop_after_commit -= 1;
+            return RequestFault::DropAfterCommit;
+        }
+        // `chance(0.0)` draws nothing, so seeded runs without this fault repeat as before.
+        let lose = s.config.drop_after_commit_rate;
+        if s.rng.chance(lose) {
             return RequestFault::DropAfterCommit;
         }
         let rate = s.config.error_rate;

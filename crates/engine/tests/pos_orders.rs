@@ -13,10 +13,12 @@ use std::collections::HashMap;
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde_json::Value;
+use tillbridge_emulator::bigcommerce::BcConfig;
 use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
-use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
+use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest, RuntimeOptions, Scope, SyncPhase, SyncRequest,
+    App, FailedQuery, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest, RetryOrdersRequest, RuntimeOptions,
+    Scope, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::models::{PosOrder, RestockType, TransactionKind};
@@ -33,6 +35,10 @@ fn d(s: &str) -> Decimal {
 /// variants (by number) the sales can use.
 async fn ready(create_customers: bool) -> (RunningStores, App, Vec<u64>, u64) {
     let s = support::stores(SeedSpec { variants: 40, locations: 2, ..SeedSpec::default() }).await;
+    ready_on(s, create_customers).await
+}
+
+async fn ready_on(s: RunningStores, create_customers: bool) -> (RunningStores, App, Vec<u64>, u64) {
     let app = connected_with(&s, None, RuntimeOptions::one_shot()).await;
     let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
@@ -362,4 +368,226 @@ async fn refunds_follow_their_order_once_with_shopifys_amounts() {
     );
     let fourth = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
     assert_eq!(fourth.queued, 0, "nothing left to carry: {fourth:?}");
+}
+
+/// Carries every POS order, then sends again whatever a lost answer left waiting for a retry, until
+/// nothing is failed (the queue would retry it on its own after 30 s; a test does not wait).
+async fn drain(app: &App) {
+    let first = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert!(first.queued > 0 || first.in_step > 0, "the cycle read the POS orders: {first:?}");
+    for _ in 0..10 {
+        let failed = app.failed_jobs(FailedQuery::default()).await.unwrap();
+        if failed.jobs.is_empty() {
+            return;
+        }
+        let retried = app.retry_orders(RetryOrdersRequest::default()).await.unwrap();
+        app.settle_jobs(retried.ids, std::time::Duration::from_secs(60)).await.unwrap();
+    }
+    let failed = app.failed_jobs(FailedQuery::default()).await.unwrap();
+    panic!("orders still failing after ten retries: {:?}", failed.jobs);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_sales_and_their_refunds_land_exactly_once_while_a_fifth_of_answers_are_lost() {
+    let defaults = EmulateOptions::default();
+    let s = tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 60, locations: 1, ..SeedSpec::default() },
+        // A roomier quota than a real store's, so the test spends its time on the faults.
+        bigcommerce: BcConfig { quota: 2_000, ..BcConfig::default() },
+        shopify: tillbridge_emulator::shopify::ShopifyConfig {
+            bucket_size: 10_000.0,
+            restore_rate: 1_000.0,
+            ..defaults.shopify.clone()
+        },
+        ..defaults
+    })
+    .await
+    .unwrap();
+    let (s, app, v, store) = ready_on(s, false).await;
+    // The channel is made once, before the faults: its create has no lookup to fall back on.
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 1)], ..PosSale::default() }).unwrap();
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    for i in 1..50usize {
+        let quantity = 1 + (i % 3) as i64;
+        let mut sale = PosSale {
+            location_id: store,
+            lines: vec![line(v[i % v.len()], quantity), line(v[(i * 7 + 1) % v.len()], 1)],
+            tax_rate: (i % 2 == 0).then(|| d("0.08")),
+            ..PosSale::default()
+        };
+        if i % 5 == 0 {
+            sale.discounts =
+                vec![PosDiscount { value_type: PosDiscountType::Percentage, value: d("15"), ..PosDiscount::default() }];
+        }
+        if i % 7 == 0 {
+            sale.tenders = vec![
+                PosTender { gateway: "cash".into(), amount: Some(d("5.00")) },
+                PosTender { gateway: "shopify_payments".into(), amount: None },
+            ];
+        }
+        s.shopify.ring_up(&sale).unwrap();
+    }
+    s.bigcommerce.faults().set(FaultConfig { drop_after_commit_rate: 0.2, ..Default::default() }).unwrap();
+    drain(&app).await;
+    // Every order delivered twice more, from an hour back: nothing new.
+    for _ in 0..2 {
+        let since = Some(chrono::Utc::now() - chrono::Duration::hours(1));
+        let again = app.orders_sync(OrdersSyncRequest { since, ..Default::default() }).await.unwrap();
+        assert_eq!(again.queued, 0, "a replayed order already carried is in step: {again:?}");
+    }
+
+    let (_, sh) = merchant(&s);
+    let shopify = pos_orders(&sh).await;
+    assert_eq!(shopify.len(), 50, "fifty sales");
+    let carried = bigcommerce_orders(&s);
+    for order in &shopify {
+        let made = carried.get(&order.id.0).map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(made.len(), 1, "{}: exactly one BigCommerce order although answers were lost", order.name);
+        assert_eq!(money(&made[0]["total_inc_tax"]), order.total, "{}: with Shopify's total", order.name);
+    }
+    assert_eq!(carried.values().map(Vec::len).sum::<usize>(), 50, "and no other order");
+
+    // Refunds on ten of them: returns with restock, money-only refunds, a whole order refunded.
+    for (k, order) in shopify.iter().skip(1).take(10).enumerate() {
+        let sale_tx = order.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+        let l = order.line_items.last().unwrap();
+        let whole = k == 9;
+        let (lines, amount) = if whole {
+            let lines = order
+                .line_items
+                .iter()
+                .map(|li| RefundLineInput {
+                    line_item_id: li.id.clone(),
+                    quantity: li.quantity,
+                    restock_type: RestockType::Return,
+                    location_id: Some(LocationId::from_number(store)),
+                })
+                .collect();
+            (lines, order.total)
+        } else {
+            let restock = if k % 2 == 0 { RestockType::Return } else { RestockType::NoRestock };
+            let share = (order.total * Decimal::from(l.quantity)
+                / Decimal::from(order.line_items.iter().map(|li| li.quantity).sum::<i64>()))
+            .round_dp(2);
+            let line = RefundLineInput {
+                line_item_id: l.id.clone(),
+                quantity: l.quantity,
+                restock_type: restock,
+                location_id: (restock == RestockType::Return).then(|| LocationId::from_number(store)),
+            };
+            (vec![line], share)
+        };
+        let refund = NewRefund {
+            order_id: order.id.clone(),
+            note: None,
+            lines,
+            money: vec![RefundMoney {
+                amount,
+                gateway: sale_tx.gateway.clone().unwrap(),
+                parent_id: Some(sale_tx.id.clone()),
+            }],
+        };
+        s.bigcommerce.faults().set(FaultConfig::default()).unwrap();
+        sh.create_refund(&refund, &IdempotencyKey::for_job(&format!("refund-{k}"), "refund")).await.unwrap();
+        s.bigcommerce.faults().set(FaultConfig { drop_after_commit_rate: 0.2, ..Default::default() }).unwrap();
+    }
+    drain(&app).await;
+    let shopify = pos_orders(&sh).await;
+    let carried = bigcommerce_orders(&s);
+    for order in shopify.iter().filter(|o| !o.refunds.is_empty()) {
+        let made = &carried[&order.id.0][0];
+        assert_eq!(
+            made["refunds"].as_array().unwrap().len(),
+            order.refunds.len(),
+            "{}: one BigCommerce refund per Shopify refund",
+            order.name
+        );
+        assert_eq!(money(&made["refunded_amount"]), order.total_refunded, "{}: the same money back", order.name);
+        let want = if order.total_refunded >= order.total { 4 } else { 14 };
+        assert_eq!(made["status_id"], want, "{}: Refunded or Partially Refunded, as in Shopify", order.name);
+    }
+    assert_pii_free(app.store());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_waits_with_its_reason_sends_nothing_and_the_batch_goes_on() {
+    let (s, app, v, store) = ready(true).await;
+    let (bc, sh) = merchant(&s);
+    // A variant the merchant deleted in BigCommerce after the catalog was matched.
+    let gone = tillbridge_shopify::gid::VariantId::from_number(v[0]).0;
+    let (_, deleted) = app.store().matched_bigcommerce_variants(std::slice::from_ref(&gone)).unwrap()[&gone];
+    assert!(s.bigcommerce.delete_variant(deleted), "the merchant deletes the variant");
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 1)], ..PosSale::default() }).unwrap();
+    // A shopper whose email BigCommerce refuses.
+    s.shopify
+        .ring_up(&PosSale {
+            location_id: store,
+            lines: vec![line(v[1], 1)],
+            customer_email: Some("pat@localhost".into()),
+            ..PosSale::default()
+        })
+        .unwrap();
+    // A good sale, which is carried.
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[2], 2)], ..PosSale::default() }).unwrap();
+
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((report.carried, report.failed), (1, 2), "one carried, two wait: {report:?}");
+    let held: HashMap<String, String> = report
+        .orders
+        .iter()
+        .filter(|o| o.action == "held")
+        .map(|o| (o.name.clone(), o.reason.clone().unwrap_or_default()))
+        .collect();
+    assert!(held["#1001"].contains("does not belong to product"), "BigCommerce's own words: {}", held["#1001"]);
+    assert!(held["#1002"].contains("valid email"), "the email is named as the problem: {}", held["#1002"]);
+    let carried = bigcommerce_orders(&s);
+    assert_eq!(carried.len(), 1, "nothing was written for the orders that wait");
+    let view = app.orders(OrdersQuery { state: Some(OrderLinkState::NeedsAttention), limit: None }).await.unwrap();
+    assert_eq!(view.orders.len(), 2, "both are listed as needing attention");
+
+    // A refund larger than what is left: the BigCommerce order was refunded there in full first.
+    let good = pos_orders(&sh).await.into_iter().find(|o| o.name == "#1003").unwrap();
+    let bc_order = carried[&good.id.0][0]["id"].as_i64().unwrap();
+    bc.create_refund(
+        bc_order,
+        &tillbridge_bigcommerce::models::NewRefund {
+            items: vec![tillbridge_bigcommerce::models::RefundItem::Order { item_id: bc_order, amount: good.total }],
+            payments: vec![tillbridge_bigcommerce::models::RefundPayment {
+                provider_id: "custom".into(),
+                amount: good.total,
+                offline: true,
+            }],
+            merchant_calculated_override: None,
+        },
+    )
+    .await
+    .unwrap();
+    let sale_tx = good.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+    let one = NewRefund {
+        order_id: good.id.clone(),
+        note: None,
+        lines: vec![RefundLineInput {
+            line_item_id: good.line_items[0].id.clone(),
+            quantity: 1,
+            restock_type: RestockType::NoRestock,
+            location_id: None,
+        }],
+        money: vec![RefundMoney {
+            amount: (good.total / Decimal::from(2)).round_dp(2),
+            gateway: "cash".into(),
+            parent_id: Some(sale_tx.id.clone()),
+        }],
+    };
+    sh.create_refund(&one, &IdempotencyKey::for_job("too-large", "refund")).await.unwrap();
+    let after = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(after.failed, 1, "the refund waits: {after:?}");
+    let refunds = app.store().refund_links(&good.id.0).unwrap();
+    assert_eq!(refunds[0].state, tillbridge_store::RefundLinkState::NeedsAttention, "as needing attention");
+    assert!(
+        refunds[0].reason.as_deref().is_some_and(|r| r.contains("only 0") && r.contains("left to refund")),
+        "saying how much is left: {:?}",
+        refunds[0].reason
+    );
+    let made = &bigcommerce_orders(&s)[&good.id.0][0];
+    assert_eq!(made["refunds"].as_array().unwrap().len(), 1, "no second refund was sent");
 }

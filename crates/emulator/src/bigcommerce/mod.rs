@@ -307,6 +307,21 @@ impl BigCommerceEmulator {
         true
     }
 
+    /// Deletes a variant, as a merchant doing so in the control panel would: it leaves its product
+    /// and the catalog, and orders can no longer name it. False when there is no such variant.
+    pub fn delete_variant(&self, variant_id: i64) -> bool {
+        let mut store = self.shared.store();
+        let Some(variant) = store.variants.remove(&variant_id) else { return false };
+        if let Some(product) = store.products.get_mut(&variant.product_id) {
+            product.variant_ids.retain(|v| *v != variant_id);
+            product.date_modified = Utc::now();
+        }
+        for ids in store.variant_skus.values_mut() {
+            ids.retain(|v| *v != variant_id);
+        }
+        true
+    }
+
     /// True sellable stock (`available_to_sell`, no staleness) of one variant at one location,
     /// for a benchmark that watches a change arrive without spending the API quota it measures.
     pub fn sellable(&self, variant_id: i64, location_id: i64) -> Option<i64> {
