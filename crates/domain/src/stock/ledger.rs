@@ -93,6 +93,40 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// Folds in BigCommerce's own stock decrement when Tillbridge created an order for a POS sale:
+    /// BigCommerce took `taken` units at this cell's location, and that decrement carries a Shopify
+    /// change of the same size. Both bases move by it, so:
+    /// - when the sale was rung up at this pair's Shopify location, the order's decrement is the
+    ///   sale reaching BigCommerce, and the sale is counted once;
+    /// - when it was rung up elsewhere, the decrement is not a sale here: the next cycle sees
+    ///   Shopify `taken` above its base and gives the units back to BigCommerce;
+    /// - when the stock sync carried the sale before the order was made, the same arithmetic
+    ///   gives back the second decrement.
+    ///
+    /// It counts as a landing on BigCommerce (a write planned before it is stale), with an echo for
+    /// reads that still show `before`, the stock before the order. None when the cell has no base.
+    pub fn fold_order_decrement(
+        &mut self,
+        taken: i64,
+        before: i64,
+        now: DateTime<Utc>,
+        echo_window: chrono::Duration,
+    ) -> Option<()> {
+        let base = self.base.as_mut()?;
+        base.bigcommerce -= taken;
+        base.shopify -= taken;
+        self.version.bigcommerce += 1;
+        if taken != 0 {
+            let echo = &mut self.echo.bigcommerce;
+            let (first, pending) = echo.map_or((before, 0), |e| (e.before, e.adjust));
+            *echo = Some(Echo { before: first, adjust: pending - taken, until: now + echo_window });
+        }
+        self.revision += 1;
+        Some(())
+    }
+}
+
 /// How a person settles a conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "keep", content = "value", rename_all = "snake_case")]

@@ -284,3 +284,56 @@ fn requests_are_packed_to_each_stores_limit() {
         "the key names the pair, the item and the store written"
     );
 }
+
+/// The store after the next cycle's writes land: what each side shows.
+fn settle(ledger: Ledger, policy: PairPolicy, bc: i64, shop: i64) -> (i64, i64) {
+    let plan = plan_cell(&input(policy, ledger.clone(), bc, shop), t0());
+    let (mut bc, mut shop) = (bc, shop);
+    for w in &plan.writes {
+        match w.side {
+            Side::BigCommerce => bc += w.adjust,
+            Side::Shopify => shop += w.adjust,
+        }
+    }
+    let after = land_all(&ledger, &plan);
+    let again = plan_cell(&input(policy, after, bc, shop), t0());
+    assert_eq!(again.outcome, Outcome::InStep, "one cycle settles it, and nothing is carried back");
+    (bc, shop)
+}
+
+#[test]
+fn an_order_for_a_pos_sale_is_the_sale_reaching_bigcommerce_whichever_came_first() {
+    let both = policy(Owner::Both, SameWindow::Merge);
+    // Sold here; BigCommerce's order took the unit before the stock sync saw the sale.
+    let mut ledger = converged(10, 10);
+    ledger.fold_order_decrement(1, 10, t0(), Duration::seconds(60)).unwrap();
+    assert_eq!(settle(ledger, both, 9, 9), (9, 9), "the sale is counted once, not twice");
+
+    // Sold here; the stock sync carried the sale first, then the order took a second unit.
+    let mut ledger = converged(9, 9);
+    ledger.fold_order_decrement(1, 9, t0(), Duration::seconds(60)).unwrap();
+    assert_eq!(settle(ledger, both, 8, 9), (9, 9), "the order's extra unit goes back to BigCommerce");
+
+    // Sold at another location: the order's decrement here is not a sale here.
+    let mut ledger = converged(10, 10);
+    ledger.fold_order_decrement(1, 10, t0(), Duration::seconds(60)).unwrap();
+    assert_eq!(settle(ledger, both, 9, 10), (10, 10), "the unit goes back, and Shopify here is untouched");
+
+    // The same under BigCommerce ownership.
+    let owned = policy(Owner::BigCommerce, SameWindow::Merge);
+    let mut ledger = converged(10, 10);
+    ledger.fold_order_decrement(1, 10, t0(), Duration::seconds(60)).unwrap();
+    assert_eq!(settle(ledger, owned, 9, 9), (9, 9), "counted once when BigCommerce owns the stock");
+}
+
+#[test]
+fn a_read_from_before_the_order_is_an_echo_and_a_write_planned_before_it_is_stale() {
+    let mut ledger = converged(10, 10);
+    let earlier = plan_cell(&input(PairPolicy::default(), converged(10, 10), 10, 9), t0());
+    ledger.fold_order_decrement(1, 10, t0(), Duration::seconds(60)).unwrap();
+    let late = plan_cell(&input(PairPolicy::default(), ledger.clone(), 10, 9), t0());
+    assert_eq!(late.outcome, Outcome::InStep, "BigCommerce not showing the order yet is not a change");
+    let w = write_to(&earlier, Side::BigCommerce).unwrap();
+    assert!(ledger.admits(w).is_err(), "a write planned before the order is not sent: the sale is carried already");
+    assert!(Ledger::default().fold_order_decrement(1, 0, t0(), Duration::zero()).is_none(), "no base, no fold");
+}
