@@ -94,6 +94,7 @@ describe('POS orders in the control panel', () => {
       create_customers: false,
       store_currencies: ['CAD'],
       locations: [],
+      bigcommerce_lowers_stock: true,
     });
     await page.goto(new URL('/#/orders', baseUrl).href, { waitUntil: 'load' });
     await page.getByTestId('orders-none').waitFor({ state: 'visible', timeout: 20_000 });
@@ -118,6 +119,7 @@ describe('POS orders in the control panel', () => {
       create_customers: false,
       store_currencies: ['USD'],
       locations: [],
+      bigcommerce_lowers_stock: true,
     });
     await page.getByTestId('orders-retry-all').click();
     await page.waitForFunction(

@@ -100,6 +100,19 @@ impl BigCommerceClient {
         Ok(page.map(|p| p.data).unwrap_or_default())
     }
 
+    /// The store's default location, where BigCommerce takes the stock of an order placed without
+    /// one (`is_default=true`); None when the store names none.
+    pub async fn default_location(&self) -> Result<Option<i64>, BcError> {
+        let page: Option<Page<Location>> = self
+            .get_json(
+                "/stores/{store_hash}/v3/inventory/locations",
+                "/v3/inventory/locations",
+                &[("is_default", "true".into())],
+            )
+            .await?;
+        Ok(page.and_then(|p| p.data.first().map(|l| l.id)))
+    }
+
     /// Updates variants in batches of 50. See [`BigCommerceClient::update_batch`].
     pub async fn update_variants(&self, updates: &[VariantUpdate]) -> Result<BatchOutcome, BcError> {
         self.update_batch(

@@ -58,6 +58,9 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     fn channels(&self) -> BoxFuture<'_, Result<Vec<Channel>, BcError>> {
         async { Err(not_held("channels")) }.boxed()
     }
+    fn default_location(&self) -> BoxFuture<'_, Result<Option<i64>, BcError>> {
+        async { Err(not_held("default location")) }.boxed()
+    }
     fn create_channel<'a>(&'a self, _channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
         async { Err(not_held("channels")) }.boxed()
     }
@@ -126,6 +129,9 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn channels(&self) -> BoxFuture<'_, Result<Vec<Channel>, BcError>> {
         BigCommerceClient::channels(self).boxed()
+    }
+    fn default_location(&self) -> BoxFuture<'_, Result<Option<i64>, BcError>> {
+        BigCommerceClient::default_location(self).boxed()
     }
     fn create_channel<'a>(&'a self, channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
         BigCommerceClient::create_channel(self, channel).boxed()

@@ -369,6 +369,10 @@ enum OrdersCommand {
         /// Only orders from these Shopify locations (GIDs, comma-separated; "all" for every one).
         #[arg(long, value_name = "GIDS", value_delimiter = ',')]
         locations: Option<Vec<String>>,
+        /// Whether BigCommerce lowers its own stock when an order is placed (yes, its default, or no):
+        /// Tillbridge then counts that as the POS sale reaching BigCommerce, so it is counted once.
+        #[arg(long, value_name = "yes|no")]
+        bigcommerce_lowers_stock: Option<String>,
     },
 }
 
@@ -657,26 +661,38 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(if settled.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Orders {
-            action: Some(OrdersCommand::Settings { enable, disable, create_customers, currencies, locations }),
+            action:
+                Some(OrdersCommand::Settings {
+                    enable,
+                    disable,
+                    create_customers,
+                    currencies,
+                    locations,
+                    bigcommerce_lowers_stock,
+                }),
             ..
         } => {
             let app = open_app(&cli).await?;
             let mut config = app.orders(OrdersQuery { state: None, limit: Some(0) }).await?.config;
-            let asked =
-                *enable || *disable || create_customers.is_some() || currencies.is_some() || locations.is_some();
+            let asked = *enable
+                || *disable
+                || create_customers.is_some()
+                || currencies.is_some()
+                || locations.is_some()
+                || bigcommerce_lowers_stock.is_some();
             if *enable || *disable {
                 config.enabled = *enable;
             }
+            let yes_no = |flag: &str, answer: &str| match answer {
+                "yes" => Ok(true),
+                "no" => Ok(false),
+                other => Err(ApiError::invalid(format!("--{flag} {other} is not a choice: use yes or no"))),
+            };
             if let Some(answer) = create_customers {
-                config.create_customers = match answer.as_str() {
-                    "yes" => true,
-                    "no" => false,
-                    other => {
-                        return Err(ApiError::invalid(format!(
-                            "--create-customers {other} is not a choice: use yes or no"
-                        )));
-                    }
-                };
+                config.create_customers = yes_no("create-customers", answer)?;
+            }
+            if let Some(answer) = bigcommerce_lowers_stock {
+                config.bigcommerce_lowers_stock = yes_no("bigcommerce-lowers-stock", answer)?;
             }
             if let Some(codes) = currencies {
                 config.store_currencies = codes.clone();
@@ -688,11 +704,12 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 config = app.set_orders_config(config).await?;
             }
             println!(
-                "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}.",
+                "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}; BigCommerce {} stock on orders.",
                 if config.enabled { "by the running app" } else { "only by `tillbridge sync --orders`" },
                 if config.create_customers { "become BigCommerce customers" } else { "are guest orders" },
                 config.store_currencies.join(", "),
                 if config.locations.is_empty() { "all".to_string() } else { config.locations.join(", ") },
+                if config.bigcommerce_lowers_stock { "lowers" } else { "does not lower" },
             );
             Ok(ExitCode::SUCCESS)
         }

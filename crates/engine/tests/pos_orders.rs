@@ -16,9 +16,10 @@ use serde_json::Value;
 use tillbridge_emulator::bigcommerce::BcConfig;
 use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
 use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
+use tillbridge_engine::stock::{LocationPairView, StockCellView};
 use tillbridge_engine::{
-    App, FailedQuery, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest, RetryOrdersRequest, RuntimeOptions,
-    Scope, SyncPhase, SyncRequest,
+    App, FailedQuery, LocationRules, MapLocationsRequest, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest,
+    RetryOrdersRequest, RuntimeOptions, SameWindow, Scope, StockOwner, StockSyncRequest, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::models::{PosOrder, RestockType, TransactionKind};
@@ -590,4 +591,130 @@ async fn bad_input_waits_with_its_reason_sends_nothing_and_the_batch_goes_on() {
     );
     let made = &bigcommerce_orders(&s)[&good.id.0][0];
     assert_eq!(made["refunds"].as_array().unwrap().len(), 1, "no second refund was sent");
+}
+
+/// What both stores hold of one synced item at one pair, read from the stores' own records.
+fn shelf_of(s: &RunningStores, pair: &LocationPairView, cell: &StockCellView) -> (i64, i64) {
+    let item = tillbridge_shopify::gid::InventoryItemId(cell.shopify_item_id.clone()).number().unwrap();
+    let location = LocationId(pair.shopify_location_id.clone()).number().unwrap();
+    (
+        s.bigcommerce.sellable(cell.bigcommerce_variant_id, pair.bigcommerce_location_id).unwrap(),
+        s.shopify.available(item, location).unwrap(),
+    )
+}
+
+/// Two stores with two locations paired by name, stock aligned; the pair at BigCommerce's default
+/// location first; and an item with stock at both pairs, its cell at each.
+async fn stocked(decrement_on_order: bool) -> (RunningStores, App, Vec<LocationPairView>, [StockCellView; 2]) {
+    let defaults = EmulateOptions::default();
+    let s = tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 40, locations: 2, ..SeedSpec::default() },
+        bigcommerce: BcConfig { decrement_stock_on_order: decrement_on_order, ..BcConfig::default() },
+        shopify: tillbridge_emulator::shopify::ShopifyConfig {
+            bucket_size: 10_000.0,
+            restore_rate: 1_000.0,
+            ..defaults.shopify.clone()
+        },
+        ..defaults
+    })
+    .await
+    .unwrap();
+    let (s, app, _, _) = ready_on(s, false).await;
+    app.set_orders_config(OrdersConfig { bigcommerce_lowers_stock: decrement_on_order, ..OrdersConfig::default() })
+        .await
+        .unwrap();
+    let (bc, _) = merchant(&s);
+    let default = bc.default_location().await.unwrap().expect("the store names its default location");
+    let live = app.locations().await.unwrap();
+    let mut pairs = Vec::new();
+    for b in &live.bigcommerce {
+        let shop = live.shopify.iter().find(|l| l.name == b.name).unwrap();
+        let rules = LocationRules { owner: StockOwner::Both, same_window: SameWindow::Merge, hold_back: 0, cap: None };
+        let pair = app
+            .map_locations(MapLocationsRequest {
+                bigcommerce_location_id: b.id.parse().unwrap(),
+                shopify_location_id: shop.id.clone(),
+                rules,
+            })
+            .await
+            .unwrap();
+        pairs.push(pair);
+    }
+    pairs.sort_by_key(|p| p.bigcommerce_location_id != default);
+    let first = app.stock_sync(StockSyncRequest::default()).await.unwrap();
+    let cell_at = |pair: &LocationPairView, variant: i64| {
+        first.cells.iter().find(|c| c.pair_id == pair.id && c.bigcommerce_variant_id == variant).cloned()
+    };
+    let (a, b) = first
+        .cells
+        .iter()
+        .filter(|c| c.pair_id == pairs[0].id)
+        .find_map(|c| {
+            let (a, b) = (cell_at(&pairs[0], c.bigcommerce_variant_id)?, cell_at(&pairs[1], c.bigcommerce_variant_id)?);
+            (shelf_of(&s, &pairs[0], &a).0 >= 5 && shelf_of(&s, &pairs[1], &b).0 >= 5).then_some((a, b))
+        })
+        .expect("an item with stock at both locations");
+    for (pair, cell) in [(&pairs[0], &a), (&pairs[1], &b)] {
+        let (bc_units, shop_units) = shelf_of(&s, pair, cell);
+        assert_eq!(bc_units, shop_units, "the first cycle aligned {} at {}", cell.label, pair.name);
+    }
+    (s, app, pairs, [a, b])
+}
+
+/// One unit of `variant` rung up at the pair's Shopify store.
+fn sell(s: &RunningStores, pair: &LocationPairView, variant: u64) {
+    let location = LocationId(pair.shopify_location_id.clone()).number().unwrap();
+    s.shopify.ring_up(&PosSale { location_id: location, lines: vec![line(variant, 1)], ..PosSale::default() }).unwrap();
+}
+
+async fn shopify_variant_of(s: &RunningStores, cell: &StockCellView) -> u64 {
+    let (_, sh) = merchant(s);
+    let variants: Vec<_> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
+    variants.into_iter().flatten().find(|v| v.inventory_item_id.0 == cell.shopify_item_id).unwrap().id.number().unwrap()
+}
+
+async fn counted_once(decrement_on_order: bool) {
+    let (s, app, pairs, [home, away]) = stocked(decrement_on_order).await;
+    let variant = shopify_variant_of(&s, &home).await;
+    let (home_start, _) = shelf_of(&s, &pairs[0], &home);
+    let (away_start, _) = shelf_of(&s, &pairs[1], &away);
+    let cycle = || app.stock_sync(StockSyncRequest::default());
+
+    // Sold at the default location's store; the order is carried before the stock sync looks.
+    sell(&s, &pairs[0], variant);
+    assert_eq!(app.orders_sync(OrdersSyncRequest::default()).await.unwrap().carried, 1, "the sale is carried");
+    cycle().await.unwrap();
+    cycle().await.unwrap();
+    assert_eq!(shelf_of(&s, &pairs[0], &home), (home_start - 1, home_start - 1), "one unit sold, counted once");
+
+    // Sold at the other store: BigCommerce still takes the order's unit at its default location.
+    sell(&s, &pairs[1], variant);
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    cycle().await.unwrap();
+    cycle().await.unwrap();
+    assert_eq!(
+        shelf_of(&s, &pairs[0], &home),
+        (home_start - 1, home_start - 1),
+        "the default location gets its unit back: nothing was sold there"
+    );
+    assert_eq!(shelf_of(&s, &pairs[1], &away), (away_start - 1, away_start - 1), "the sale counts where it was made");
+
+    // Sold at the default location again, with the stock sync first this time.
+    sell(&s, &pairs[0], variant);
+    cycle().await.unwrap();
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    cycle().await.unwrap();
+    cycle().await.unwrap();
+    assert_eq!(shelf_of(&s, &pairs[0], &home), (home_start - 2, home_start - 2), "still counted once");
+    assert!(app.store().held_stock_cells().unwrap().is_empty(), "no cell is left held");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_sale_is_counted_once_when_bigcommerce_lowers_stock_on_orders() {
+    counted_once(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pos_sale_is_counted_once_when_bigcommerce_leaves_stock_to_tillbridge() {
+    counted_once(false).await;
 }

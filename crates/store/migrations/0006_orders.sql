@@ -55,3 +55,15 @@ CREATE TABLE customer_links (
     created_at              TEXT NOT NULL
 );
 CREATE INDEX customer_links_email ON customer_links (email_hash);
+
+-- The stock cells an order being created will lower in BigCommerce (its default location), held
+-- from the stock planner until the order's decrement is folded into their bases: written with the
+-- 'creating' link, removed in the transaction that records the order as created.
+CREATE TABLE order_stock_holds (
+    shopify_order_gid       TEXT NOT NULL,
+    pair_id                 INTEGER NOT NULL REFERENCES location_pairs (id) ON DELETE CASCADE,
+    bigcommerce_variant_id  INTEGER NOT NULL,
+    shopify_item_id         TEXT NOT NULL,
+    quantity                INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (shopify_order_gid, pair_id, bigcommerce_variant_id, shopify_item_id)
+);

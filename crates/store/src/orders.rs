@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::stock::{CellId, fold_order_decrement_in};
 use crate::time::{format_time, parse_time};
 use crate::{Store, StoreError};
 
@@ -262,6 +263,66 @@ fn refund_of(r: &Row<'_>) -> rusqlite::Result<RawRefund> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
+/// Writes a link in `state`, whatever it held before: each call records what the job now knows.
+/// A link once 'created' is never sent back to 'creating' (the BigCommerce order exists).
+fn save_link_in(
+    tx: &Transaction<'_>,
+    state: OrderLinkState,
+    link: &OrderLinkUpdate,
+    map: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let current: Option<String> = tx
+        .query_row("SELECT state FROM order_links WHERE shopify_order_gid = ?1", [&link.shopify_order_gid], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if current.as_deref() == Some("created") && state == OrderLinkState::Creating {
+        return Err(StoreError::Refused(format!(
+            "order {} already has its BigCommerce order; it is not created again",
+            link.shopify_order_gid
+        )));
+    }
+    tx.execute(
+        "INSERT INTO order_links (shopify_order_gid, name, state, bigcommerce_order_id, shopify_total,
+             bigcommerce_total, currency, sent_digest, seen_version, seen_updated_at, line_map,
+             unmatched_lines, retail_location_gid, processed_at, reason, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
+         ON CONFLICT (shopify_order_gid) DO UPDATE SET
+             name = excluded.name, state = excluded.state,
+             bigcommerce_order_id = COALESCE(excluded.bigcommerce_order_id, bigcommerce_order_id),
+             shopify_total = excluded.shopify_total,
+             bigcommerce_total = COALESCE(excluded.bigcommerce_total, bigcommerce_total),
+             currency = excluded.currency,
+             sent_digest = COALESCE(excluded.sent_digest, sent_digest),
+             seen_version = COALESCE(excluded.seen_version, seen_version),
+             seen_updated_at = COALESCE(excluded.seen_updated_at, seen_updated_at),
+             line_map = CASE WHEN excluded.line_map = '{}' THEN line_map ELSE excluded.line_map END,
+             unmatched_lines = excluded.unmatched_lines,
+             retail_location_gid = excluded.retail_location_gid,
+             processed_at = excluded.processed_at, reason = excluded.reason, updated_at = excluded.updated_at",
+        params![
+            link.shopify_order_gid,
+            link.name,
+            state.as_str(),
+            link.bigcommerce_order_id,
+            link.shopify_total.map(|d| d.to_string()),
+            link.bigcommerce_total.map(|d| d.to_string()),
+            link.currency,
+            link.sent_digest,
+            link.seen_version,
+            link.seen_updated_at.map(format_time),
+            map,
+            link.unmatched_lines,
+            link.retail_location_gid,
+            link.processed_at.map(format_time),
+            link.reason,
+            format_time(now)
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     pub fn order_link(&self, shopify_order_gid: &str) -> Result<Option<OrderLink>, StoreError> {
         let raw = self.read(|c| {
@@ -297,59 +358,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let map = serde_json::to_string(&link.line_map).map_err(|e| StoreError::UnreadableRow(e.to_string()))?;
-        self.write(|tx| {
-            let current: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM order_links WHERE shopify_order_gid = ?1",
-                    [&link.shopify_order_gid],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if current.as_deref() == Some("created") && state == OrderLinkState::Creating {
-                return Err(StoreError::Refused(format!(
-                    "order {} already has its BigCommerce order; it is not created again",
-                    link.shopify_order_gid
-                )));
-            }
-            tx.execute(
-                "INSERT INTO order_links (shopify_order_gid, name, state, bigcommerce_order_id, shopify_total,
-                     bigcommerce_total, currency, sent_digest, seen_version, seen_updated_at, line_map,
-                     unmatched_lines, retail_location_gid, processed_at, reason, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
-                 ON CONFLICT (shopify_order_gid) DO UPDATE SET
-                     name = excluded.name, state = excluded.state,
-                     bigcommerce_order_id = COALESCE(excluded.bigcommerce_order_id, bigcommerce_order_id),
-                     shopify_total = excluded.shopify_total,
-                     bigcommerce_total = COALESCE(excluded.bigcommerce_total, bigcommerce_total),
-                     currency = excluded.currency,
-                     sent_digest = COALESCE(excluded.sent_digest, sent_digest),
-                     seen_version = COALESCE(excluded.seen_version, seen_version),
-                     seen_updated_at = COALESCE(excluded.seen_updated_at, seen_updated_at),
-                     line_map = CASE WHEN excluded.line_map = '{}' THEN line_map ELSE excluded.line_map END,
-                     unmatched_lines = excluded.unmatched_lines,
-                     retail_location_gid = excluded.retail_location_gid,
-                     processed_at = excluded.processed_at, reason = excluded.reason, updated_at = excluded.updated_at",
-                params![
-                    link.shopify_order_gid,
-                    link.name,
-                    state.as_str(),
-                    link.bigcommerce_order_id,
-                    link.shopify_total.map(|d| d.to_string()),
-                    link.bigcommerce_total.map(|d| d.to_string()),
-                    link.currency,
-                    link.sent_digest,
-                    link.seen_version,
-                    link.seen_updated_at.map(format_time),
-                    map,
-                    link.unmatched_lines,
-                    link.retail_location_gid,
-                    link.processed_at.map(format_time),
-                    link.reason,
-                    format_time(now)
-                ],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| save_link_in(tx, state, link, &map, now))
     }
 
     /// Records what was carried for a created order: the edit last sent, and the Shopify version
@@ -469,6 +478,87 @@ impl Store {
                 ],
             )?;
             Ok(())
+        })
+    }
+
+    /// Holds the stock cells at BigCommerce location `location` of the variants an order being created
+    /// sells (`lines`: BigCommerce variant, units), so the stock planner leaves them alone until the
+    /// order's own decrement is folded in. Holding again is harmless. Returns how many cells.
+    pub fn hold_stock_for_order(
+        &self,
+        shopify_order_gid: &str,
+        location: i64,
+        lines: &[(i64, i64)],
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let mut held = 0;
+            for (variant, quantity) in lines {
+                held += tx
+                    .prepare_cached(
+                        "INSERT INTO order_stock_holds (shopify_order_gid, pair_id, bigcommerce_variant_id,
+                             shopify_item_id, quantity)
+                         SELECT ?1, c.pair_id, c.bigcommerce_variant_id, c.shopify_item_id, ?4
+                         FROM stock_cells c JOIN location_pairs p ON p.id = c.pair_id
+                         WHERE p.bigcommerce_location_id = ?2 AND c.bigcommerce_variant_id = ?3
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![shopify_order_gid, location, variant, quantity])?;
+            }
+            Ok(held)
+        })
+    }
+
+    /// Lets the stock planner have an order's cells again (its create was refused: nothing was taken).
+    pub fn release_stock_holds(&self, shopify_order_gid: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM order_stock_holds WHERE shopify_order_gid = ?1", [shopify_order_gid])?;
+            Ok(())
+        })
+    }
+
+    /// Every cell an order being created holds.
+    pub fn held_stock_cells(&self) -> Result<std::collections::HashSet<CellId>, StoreError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT pair_id, bigcommerce_variant_id, shopify_item_id FROM order_stock_holds")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(CellId { pair_id: r.get(0)?, bigcommerce_variant_id: r.get(1)?, shopify_item_id: r.get(2)? })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Records an order as created and, in the same transaction, folds BigCommerce's decrement for
+    /// it into the cells it held and lets them go: a rerun after a crash finds the link created and
+    /// never folds twice. Returns how many cells were folded.
+    pub fn complete_order_create(
+        &self,
+        link: &OrderLinkUpdate,
+        now: DateTime<Utc>,
+        echo_window: chrono::Duration,
+    ) -> Result<usize, StoreError> {
+        let map = serde_json::to_string(&link.line_map).map_err(|e| StoreError::UnreadableRow(e.to_string()))?;
+        self.write(|tx| {
+            let holds: Vec<(CellId, i64)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT pair_id, bigcommerce_variant_id, shopify_item_id, quantity FROM order_stock_holds
+                     WHERE shopify_order_gid = ?1",
+                )?;
+                let rows = stmt.query_map([&link.shopify_order_gid], |r| {
+                    Ok((
+                        CellId { pair_id: r.get(0)?, bigcommerce_variant_id: r.get(1)?, shopify_item_id: r.get(2)? },
+                        r.get(3)?,
+                    ))
+                })?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut folded = 0;
+            for (cell, quantity) in &holds {
+                folded += usize::from(fold_order_decrement_in(tx, cell, *quantity, now, echo_window)?);
+            }
+            tx.execute("DELETE FROM order_stock_holds WHERE shopify_order_gid = ?1", [&link.shopify_order_gid])?;
+            save_link_in(tx, OrderLinkState::Created, link, &map, now)?;
+            Ok(folded)
         })
     }
 

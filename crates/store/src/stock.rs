@@ -262,6 +262,37 @@ pub fn land_in(
     Ok(Ok(()))
 }
 
+/// Folds BigCommerce's decrement for a POS order into a cell (see
+/// [`Ledger::fold_order_decrement`]): it took `quantity` units, or what the location last showed
+/// when that was less (it does not go below zero). False when the cell has no base yet.
+pub fn fold_order_decrement_in(
+    tx: &Transaction<'_>,
+    id: &CellId,
+    quantity: i64,
+    now: DateTime<Utc>,
+    echo_window: chrono::Duration,
+) -> Result<bool, StoreError> {
+    let Some(mut cell) = stock_cell_in(tx, id)? else { return Ok(false) };
+    let Some(before) = cell.seen.bigcommerce else { return Ok(false) };
+    let taken = quantity.min(before.max(0));
+    if cell.ledger.fold_order_decrement(taken, before, now, echo_window).is_none() {
+        return Ok(false);
+    }
+    save_ledger_in(tx, id, &cell.label, &cell.ledger)?;
+    tx.prepare_cached(
+        "UPDATE stock_cells SET seen_bigcommerce = ?4, seen_at = ?5
+         WHERE pair_id = ?1 AND bigcommerce_variant_id = ?2 AND shopify_item_id = ?3",
+    )?
+    .execute(params![
+        id.pair_id,
+        id.bigcommerce_variant_id,
+        id.shopify_item_id,
+        before - taken,
+        format_time(now)
+    ])?;
+    Ok(true)
+}
+
 /// Raises a conflict for a cell unless one is open already. Returns its id.
 pub fn raise_conflict_in(
     tx: &Transaction<'_>,

@@ -143,6 +143,15 @@ export function OrdersScreen() {
             />{' '}
             Create a BigCommerce customer for a shopper no customer matches by email (otherwise a guest order)
           </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={view.config.bigcommerce_lowers_stock}
+              disabled={busy}
+              onChange={(e) => void saveConfig({ bigcommerce_lowers_stock: (e.target as HTMLInputElement).checked })}
+            />{' '}
+            BigCommerce lowers its stock when an order is placed (its default): count that as the POS sale, once
+          </label>
           <p class="muted">
             BigCommerce sells in {view.config.store_currencies.join(', ')}; an order in another currency waits for you.
             {view.cursor && <> Read up to {formatTimestamp(view.cursor)}.</>}

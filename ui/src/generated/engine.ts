@@ -276,7 +276,13 @@ store_currencies: Array<string>,
 /**
  * Only orders rung up at these Shopify locations (gids); empty means every location.
  */
-locations: Array<string>, };
+locations: Array<string>, 
+/**
+ * BigCommerce lowers its own stock when an order is placed (its default): the decrement at its
+ * default location is then folded into the stock bases, so a sale is counted once. Off for a
+ * store that does not track the stock of these orders.
+ */
+bigcommerce_lowers_stock: boolean, };
 
 export type OrdersQuery = { state: OrderLinkState | null, limit: number | null, };
 

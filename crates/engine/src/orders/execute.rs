@@ -20,6 +20,7 @@ use tillbridge_domain::orders::{
     CatalogVariant, DraftLine, OFFLINE_PROVIDER, OrderContext, OrderDraft, PosOrderWork, RefundDraft, RefundItemDraft,
     RefundPlan, Sale, draft_order, draft_refund, order_edit,
 };
+use tillbridge_domain::stock::Side;
 use tillbridge_domain::work::{Lane, Work};
 use tillbridge_shopify::ShopifyError;
 use tillbridge_shopify::gid::OrderId;
@@ -32,6 +33,7 @@ use super::sale::{billing_of, sale_of, version_of};
 use super::settings::OrderSettings;
 use crate::clients::StoreClients;
 use crate::runtime::lanes::{DueWork, Sent, claim, request_id, retry_or_give_up};
+use crate::stock::execute::echo_window;
 use crate::{ApiError, App};
 
 /// Why carrying an order stopped.
@@ -192,6 +194,11 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
         Ok(d) => d,
         Err(refusal) => return Err(refuse_order(app, sale, refusal.to_string()).await),
     };
+    // The cells whose stock BigCommerce will lower for this order are held from the stock planner
+    // until that decrement is folded in with the link below.
+    if settings.lowers_stock {
+        hold_stock(app, clients, &settings, sale, &draft).await?;
+    }
     // Written before the request: a process that dies now leaves 'creating', and the next attempt's
     // create asks BigCommerce for this external_order_id before sending anything.
     save_link(app, OrderLinkState::Creating, link_update(sale, Some(&draft), None)).await?;
@@ -199,7 +206,12 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
         Ok(made) => made,
         Err(e) => {
             return Err(match Failure::from(e) {
-                Failure::Refused(reason) => refuse_order(app, sale, reason).await,
+                Failure::Refused(reason) => {
+                    // Refused: no order, so nothing was taken from the stock.
+                    let gid = sale.gid.clone();
+                    app.blocking(move |app| Ok(app.store.release_stock_holds(&gid)?)).await?;
+                    refuse_order(app, sale, reason).await
+                }
                 retry => retry,
             });
         }
@@ -213,8 +225,9 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
         line_map,
         ..link_update(sale, Some(&draft), None)
     };
-    save_link(app, OrderLinkState::Created, update).await?;
-    tracing::info!(order = %sale.gid, bigcommerce_order = made.id, "POS order carried into BigCommerce");
+    let window = echo_window(Side::BigCommerce);
+    let folded = app.blocking(move |app| Ok(app.store.complete_order_create(&update, app.now(), window)?)).await?;
+    tracing::info!(order = %sale.gid, bigcommerce_order = made.id, folded, "POS order carried into BigCommerce");
     let gid = sale.gid.clone();
     let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
     link.ok_or_else(|| Failure::Retry("the order link vanished while it was being written".into()))
@@ -416,6 +429,36 @@ async fn carry_refunds(app: &App, clients: &StoreClients, sale: &Sale, link: &Or
             }
         }
     }
+    Ok(())
+}
+
+/// Holds the stock cells the order's catalog lines will lower at BigCommerce's default location.
+async fn hold_stock(
+    app: &App,
+    clients: &StoreClients,
+    settings: &OrderSettings,
+    sale: &Sale,
+    draft: &OrderDraft,
+) -> Result<(), Failure> {
+    let mut lines: BTreeMap<i64, i64> = BTreeMap::new();
+    for line in &draft.lines {
+        if let DraftLine::Catalog { variant_id, quantity, .. } = line {
+            *lines.entry(*variant_id).or_default() += quantity;
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let location = match settings.stock_location {
+        Some(l) => l,
+        None => {
+            let Some(l) = clients.bigcommerce.default_location().await? else { return Ok(()) };
+            app.blocking(move |app| Ok(app.store.set_setting(super::STOCK_LOCATION_SETTING, &l, app.now())?)).await?;
+            l
+        }
+    };
+    let (gid, lines): (String, Vec<(i64, i64)>) = (sale.gid.clone(), lines.into_iter().collect());
+    app.blocking(move |app| Ok(app.store.hold_stock_for_order(&gid, location, &lines)?)).await?;
     Ok(())
 }
 

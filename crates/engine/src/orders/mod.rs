@@ -14,6 +14,8 @@ pub mod sync;
 pub(crate) const SETTINGS_KEY: &str = "orders.config";
 /// The BigCommerce channel POS orders are recorded on, once chosen or created.
 pub(crate) const CHANNEL_SETTING: &str = "orders.channel_id";
+/// BigCommerce's default location, where it takes the stock of the orders Tillbridge creates.
+pub(crate) const STOCK_LOCATION_SETTING: &str = "orders.bigcommerce_stock_location";
 /// The name of the channel Tillbridge creates when none was chosen.
 pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{CHANNEL_SETTING, SETTINGS_KEY};
+use super::{CHANNEL_SETTING, SETTINGS_KEY, STOCK_LOCATION_SETTING};
 use crate::{ApiError, App};
 
 /// What the operator sets (`tillbridge orders settings`, the Orders screen).
@@ -18,6 +18,10 @@ pub struct OrdersConfig {
     pub store_currencies: Vec<String>,
     /// Only orders rung up at these Shopify locations (gids); empty means every location.
     pub locations: Vec<String>,
+    /// BigCommerce lowers its own stock when an order is placed (its default): the decrement at its
+    /// default location is then folded into the stock bases, so a sale is counted once. Off for a
+    /// store that does not track the stock of these orders.
+    pub bigcommerce_lowers_stock: bool,
 }
 
 impl Default for OrdersConfig {
@@ -27,6 +31,7 @@ impl Default for OrdersConfig {
             create_customers: false,
             store_currencies: vec!["USD".into()],
             locations: Vec::new(),
+            bigcommerce_lowers_stock: true,
         }
     }
 }
@@ -41,6 +46,9 @@ pub(crate) struct OrderSettings {
     pub create_customers: bool,
     pub store_currencies: Vec<String>,
     pub channel_id: Option<i64>,
+    pub lowers_stock: bool,
+    /// Where BigCommerce takes an order's stock, once read from the store.
+    pub stock_location: Option<i64>,
     salt: String,
 }
 
@@ -49,6 +57,7 @@ impl OrderSettings {
         app.blocking(|app| {
             let config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
             let channel_id: Option<i64> = app.store.setting(CHANNEL_SETTING)?;
+            let stock_location: Option<i64> = app.store.setting(STOCK_LOCATION_SETTING)?;
             let salt = match app.store.setting::<String>(EMAIL_SALT)? {
                 Some(salt) => salt,
                 None => {
@@ -65,6 +74,8 @@ impl OrderSettings {
                 create_customers: config.create_customers,
                 store_currencies: config.store_currencies,
                 channel_id,
+                lowers_stock: config.bigcommerce_lowers_stock,
+                stock_location,
                 salt,
             })
         })

@@ -193,6 +193,7 @@ pub(crate) fn cell_inputs(
     stored: &HashMap<CellId, StockCellRecord>,
     read: &StockRead,
     busy: &HashSet<String>,
+    held: &HashSet<CellId>,
     conflicts: &HashSet<CellId>,
 ) -> Vec<CellInput> {
     let mut inputs = Vec::with_capacity(pairs.len() * items.len());
@@ -221,7 +222,9 @@ pub(crate) fn cell_inputs(
                 shopify,
             );
             inputs.push(CellInput {
-                in_flight: Side::BOTH.iter().any(|s| busy.contains(&key.entity_key(*s))),
+                // A write of the cell on the wire, or a POS order being created that will lower
+                // BigCommerce's stock here: either's outcome decides the bases.
+                in_flight: Side::BOTH.iter().any(|s| busy.contains(&key.entity_key(*s))) || held.contains(&id),
                 open_conflict: conflicts.contains(&id),
                 ledger: stored.get(&id).map(|c| c.ledger.clone()).unwrap_or_default(),
                 key,
@@ -430,8 +433,9 @@ impl App {
         let (counts, cells, writes_by_store) = self
             .blocking(move |app| {
                 let busy = app.store.busy_entities(Capability::Stock)?;
+                let held = app.store.held_stock_cells()?;
                 let conflicts = app.store.open_conflict_cells()?;
-                let inputs = cell_inputs(&pairs, &items, &stored, &read, &busy, &conflicts);
+                let inputs = cell_inputs(&pairs, &items, &stored, &read, &busy, &held, &conflicts);
                 let plans: Vec<CellPlan> = inputs.iter().map(|i| plan_cell(i, now)).collect();
                 let names: HashMap<i64, String> = pairs.iter().map(|p| (p.id, p.name.clone())).collect();
                 let cells: Vec<StockCellView> = inputs
