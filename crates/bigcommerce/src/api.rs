@@ -378,12 +378,25 @@ impl BigCommerceClient {
     /// returned instead of creating another, and after a failure that may have reached the store
     /// (a lost response, a gateway 5xx) the store is asked again before anything is re-sent.
     pub async fn create_order(&self, order: &NewOrder) -> Result<Order, BcError> {
+        self.create_order_once(order, true).await
+    }
+
+    /// Creates an order the caller knows was never sent before (it wrote down that it is about to
+    /// send it, and found no such note from an earlier attempt): the first send skips the lookup.
+    /// After a failure that may have reached the store, it looks before sending again, as
+    /// [`BigCommerceClient::create_order`] does.
+    pub async fn create_order_unsent(&self, order: &NewOrder) -> Result<Order, BcError> {
+        self.create_order_once(order, false).await
+    }
+
+    async fn create_order_once(&self, order: &NewOrder, look_first: bool) -> Result<Order, BcError> {
         let body = serde_json::to_value(order).map_err(|e| BcError::Invalid(e.to_string()))?;
         let backoff = self.inner_backoff();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(existing) = self.order_by_external_id(&order.external_order_id).await? {
+            let look = look_first || attempt > 1;
+            if look && let Some(existing) = self.order_by_external_id(&order.external_order_id).await? {
                 return Ok(existing);
             }
             match self

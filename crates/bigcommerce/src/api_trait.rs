@@ -40,6 +40,10 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<Option<Order>, BcError>> {
         async { Err(not_held("orders by external id")) }.boxed()
     }
+    /// See [`BigCommerceClient::create_order_unsent`]; a store double takes it as `create_order`.
+    fn create_order_unsent<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
+        self.create_order(order)
+    }
     fn update_order<'a>(&'a self, _order_id: i64, _update: &'a OrderUpdate) -> BoxFuture<'a, Result<Order, BcError>> {
         async { Err(not_held("order updates")) }.boxed()
     }
@@ -111,6 +115,9 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn order_by_external_id<'a>(&'a self, external_order_id: &'a str) -> BoxFuture<'a, Result<Option<Order>, BcError>> {
         BigCommerceClient::order_by_external_id(self, external_order_id).boxed()
+    }
+    fn create_order_unsent<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
+        BigCommerceClient::create_order_unsent(self, order).boxed()
     }
     fn update_order<'a>(&'a self, order_id: i64, update: &'a OrderUpdate) -> BoxFuture<'a, Result<Order, BcError>> {
         BigCommerceClient::update_order(self, order_id, update).boxed()

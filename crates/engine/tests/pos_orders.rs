@@ -408,6 +408,11 @@ async fn fifty_sales_and_their_refunds_land_exactly_once_while_a_fifth_of_answer
     // The channel is made once, before the faults: its create has no lookup to fall back on.
     s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 1)], ..PosSale::default() }).unwrap();
     app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    // The sales below come after this database began carrying orders (as if a minute had passed),
+    // so their first create is sent without a lookup: the lost answers test the lookups that
+    // follow an unknown outcome.
+    let since = chrono::Utc::now() - chrono::Duration::minutes(5);
+    app.store().set_setting("orders.carrying_since", &since, chrono::Utc::now()).unwrap();
     for i in 1..50usize {
         let quantity = 1 + (i % 3) as i64;
         let mut sale = PosSale {
@@ -429,7 +434,18 @@ async fn fifty_sales_and_their_refunds_land_exactly_once_while_a_fifth_of_answer
         s.shopify.ring_up(&sale).unwrap();
     }
     s.bigcommerce.faults().set(FaultConfig { drop_after_commit_rate: 0.2, ..Default::default() }).unwrap();
+    s.bigcommerce.requests().reset();
     drain(&app).await;
+    let count = |route: &str| -> u64 {
+        s.bigcommerce.requests().snapshot().iter().filter(|r| r.route == route).map(|r| r.count).sum()
+    };
+    let (creates, lookups) =
+        (count("POST /stores/{store_hash}/v2/orders"), count("GET /stores/{store_hash}/v2/orders"));
+    assert!(creates >= 49, "every sale was sent: {creates}");
+    assert!(
+        lookups > 0 && lookups < creates,
+        "a first send does not look; a send after a lost answer does ({lookups} lookups, {creates} creates)"
+    );
     // Every order delivered twice more, from an hour back: nothing new.
     for _ in 0..2 {
         let since = Some(chrono::Utc::now() - chrono::Duration::hours(1));

@@ -388,6 +388,23 @@ impl Store {
         })
     }
 
+    /// Saves which BigCommerce order product each Shopify line of a created order became.
+    pub fn save_line_map(
+        &self,
+        shopify_order_gid: &str,
+        line_map: &BTreeMap<String, i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let map = serde_json::to_string(line_map).map_err(|e| StoreError::UnreadableRow(e.to_string()))?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE order_links SET line_map = ?2, updated_at = ?3 WHERE shopify_order_gid = ?1",
+                params![shopify_order_gid, map, format_time(now)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The Shopify order versions already carried, for the orders in `gids`: intake skips them.
     pub fn seen_order_versions(&self, gids: &[String]) -> Result<HashMap<String, String>, StoreError> {
         self.read(|c| {

@@ -103,7 +103,18 @@ pub(crate) async fn send_next(
 /// queued is not lost).
 pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork) -> Result<(), Failure> {
     let id = OrderId(work.order_gid.clone());
-    let Some(order) = clients.shopify.order(&id).await? else {
+    let read = app
+        .runtime
+        .orders_read
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&super::sync::read_key(&work.order_gid, &work.version))
+        .filter(|o| o.complete);
+    let order = match read {
+        Some(order) => Some(order),
+        None => clients.shopify.order(&id).await?,
+    };
+    let Some(order) = order else {
         return Err(Failure::Refused(format!(
             "Shopify has no order {} any more (deleted?); nothing was sent: skip this job",
             work.order_gid
@@ -120,7 +131,16 @@ pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork
     let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
     let link = match link {
         Some(link) if link.state == OrderLinkState::Created => update(app, clients, &sale, link).await?,
-        _ => create(app, clients, &order, &sale).await?,
+        // Never attempted, and sold after this database began carrying orders: no earlier request
+        // can have created it, so the first send need not look. Older sales (a first run's backlog,
+        // or a database started afresh) are looked up first.
+        None => {
+            let since: Option<chrono::DateTime<chrono::Utc>> =
+                app.blocking(|app| Ok(app.store.setting(super::CARRYING_SINCE)?)).await?;
+            let never_sent = since.is_some_and(|t| sale.processed_at > t);
+            create(app, clients, &order, &sale, never_sent).await?
+        }
+        Some(_) => create(app, clients, &order, &sale, false).await?,
     };
     carry_refunds(app, clients, &sale, &link).await?;
     // Only now is this version wholly in BigCommerce: intake skips it from here on.
@@ -161,7 +181,13 @@ fn digest(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale) -> Result<OrderLink, Failure> {
+async fn create(
+    app: &App,
+    clients: &StoreClients,
+    order: &PosOrder,
+    sale: &Sale,
+    never_sent: bool,
+) -> Result<OrderLink, Failure> {
     let settings = OrderSettings::load(app).await?;
     let channel_id = match channel(app, clients, &settings).await {
         Ok(id) => id,
@@ -202,7 +228,13 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
     // Written before the request: a process that dies now leaves 'creating', and the next attempt's
     // create asks BigCommerce for this external_order_id before sending anything.
     save_link(app, OrderLinkState::Creating, link_update(sale, Some(&draft), None)).await?;
-    let made = match clients.bigcommerce.create_order(&new_order(&draft)).await {
+    let body = new_order(&draft);
+    let sent = if never_sent {
+        clients.bigcommerce.create_order_unsent(&body).await
+    } else {
+        clients.bigcommerce.create_order(&body).await
+    };
+    let made = match sent {
         Ok(made) => made,
         Err(e) => {
             return Err(match Failure::from(e) {
@@ -216,13 +248,12 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
             });
         }
     };
-    let products = clients.bigcommerce.order_products(made.id).await?;
-    let line_map = line_map(&draft.lines, &products);
+    // Which order product each line became is read when a refund first needs it: most sales are
+    // never refunded, and BigCommerce's quota is the scarce thing.
     let update = OrderLinkUpdate {
         bigcommerce_order_id: Some(made.id),
         bigcommerce_total: Some(made.total_inc_tax),
         sent_digest: Some(digest(&order_edit(sale).fingerprint())),
-        line_map,
         ..link_update(sale, Some(&draft), None)
     };
     let window = echo_window(Side::BigCommerce);
@@ -234,24 +265,47 @@ async fn create(app: &App, clients: &StoreClients, order: &PosOrder, sale: &Sale
 }
 
 /// Which BigCommerce order product each Shopify line became. BigCommerce keeps the lines in the
-/// order they were sent; a line is paired only when its quantity agrees, so a store that reordered
-/// them leaves the line unpaired (its refunds then wait for a person) rather than paired wrongly.
-fn line_map(lines: &[DraftLine], products: &[tillbridge_bigcommerce::models::OrderProduct]) -> BTreeMap<String, i64> {
-    if lines.len() != products.len() {
+/// order they were sent (one per sale line); a line is paired only when its quantity agrees and,
+/// for a catalog line, its variant, so a store that reordered them leaves the line unpaired (its
+/// refunds then wait for a person) rather than paired wrongly.
+fn line_map(
+    sale: &Sale,
+    catalog: &HashMap<String, (i64, i64)>,
+    products: &[tillbridge_bigcommerce::models::OrderProduct],
+) -> BTreeMap<String, i64> {
+    if sale.lines.len() != products.len() {
         return BTreeMap::new();
     }
-    lines
+    sale.lines
         .iter()
         .zip(products)
         .filter(|(line, product)| {
-            let same_variant = match line {
-                DraftLine::Catalog { variant_id, .. } => product.variant_id == Some(*variant_id),
-                DraftLine::Custom { .. } => true,
-            };
-            same_variant && line.quantity() == product.quantity
+            let variant = line.variant_gid.as_ref().filter(|_| !line.gift_card).and_then(|v| catalog.get(v));
+            let same_variant = variant.is_none_or(|(_, variant_id)| product.variant_id == Some(*variant_id));
+            same_variant && line.quantity == product.quantity
         })
-        .map(|(line, product)| (line.line_gid().to_string(), product.id))
+        .map(|(line, product)| (line.gid.clone(), product.id))
         .collect()
+}
+
+/// The line map of a created order, read from BigCommerce the first time a refund needs it.
+async fn line_map_of(
+    app: &App,
+    clients: &StoreClients,
+    sale: &Sale,
+    link: &OrderLink,
+    order_id: i64,
+) -> Result<BTreeMap<String, i64>, Failure> {
+    if !link.line_map.is_empty() {
+        return Ok(link.line_map.clone());
+    }
+    let products = clients.bigcommerce.order_products(order_id).await?;
+    let variant_gids: Vec<String> = sale.lines.iter().filter_map(|l| l.variant_gid.clone()).collect();
+    let catalog = app.blocking(move |app| Ok(app.store.matched_bigcommerce_variants(&variant_gids)?)).await?;
+    let map = line_map(sale, &catalog, &products);
+    let (gid, saved) = (sale.gid.clone(), map.clone());
+    app.blocking(move |app| Ok(app.store.save_line_map(&gid, &saved, app.now())?)).await?;
+    Ok(map)
 }
 
 fn new_order(d: &OrderDraft) -> NewOrder {
@@ -373,7 +427,7 @@ async fn carry_refunds(app: &App, clients: &StoreClients, sale: &Sale, link: &Or
         return Ok(());
     }
     refunds.sort_by_key(|r| r.created_at);
-    let products: HashMap<String, i64> = link.line_map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let products: HashMap<String, i64> = line_map_of(app, clients, sale, link, order_id).await?.into_iter().collect();
     let mut linked: HashSet<i64> = known.values().filter_map(|(_, id)| *id).collect();
     let total = link.bigcommerce_total.unwrap_or(sale.total);
     for refund in refunds {
@@ -446,7 +500,8 @@ async fn hold_stock(
             *lines.entry(*variant_id).or_default() += quantity;
         }
     }
-    if lines.is_empty() {
+    let paired = app.blocking(|app| Ok(!app.store.location_pairs()?.is_empty())).await?;
+    if lines.is_empty() || !paired {
         return Ok(());
     }
     let location = match settings.stock_location {

@@ -16,6 +16,9 @@ pub(crate) const SETTINGS_KEY: &str = "orders.config";
 pub(crate) const CHANNEL_SETTING: &str = "orders.channel_id";
 /// BigCommerce's default location, where it takes the stock of the orders Tillbridge creates.
 pub(crate) const STOCK_LOCATION_SETTING: &str = "orders.bigcommerce_stock_location";
+/// When this database's first orders cycle read Shopify: a POS order sold after it and never
+/// attempted cannot exist in BigCommerce yet.
+pub(crate) const CARRYING_SINCE: &str = "orders.carrying_since";
 /// The name of the channel Tillbridge creates when none was chosen.
 pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 

@@ -20,9 +20,9 @@ use tillbridge_shopify::models::PosOrder;
 use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, SyncRunEnd, Trigger, enqueue_in};
 use tillbridge_transport::correlation;
 
-use super::SETTINGS_KEY;
 use super::sale::{billing_of, sale_of, version_of};
 use super::settings::{OrderSettings, OrdersConfig};
+use super::{CARRYING_SINCE, SETTINGS_KEY};
 use crate::progress::SyncPhase;
 use crate::runtime::queue::{QueueActionView, RetryRequest};
 use crate::runtime::runs::RunContext;
@@ -34,6 +34,17 @@ const CURSOR: &str = "orders.cursor";
 /// Each read starts this far before the cursor: Shopify's search index lags writes by a few
 /// seconds, so an order updated just before the last read may only now be found.
 const OVERLAP: Duration = Duration::minutes(5);
+
+/// How far this computer's clock may be from Shopify's, for comparing one with the other.
+const CLOCK_SKEW: Duration = Duration::seconds(60);
+
+/// At most this many orders wait in memory for their jobs; past it, jobs read their orders again.
+const READ_ORDERS_KEPT: usize = 5_000;
+
+/// Where an order read by a cycle waits for its job.
+pub(crate) fn read_key(gid: &str, version: &str) -> String {
+    format!("{gid}#{version}")
+}
 
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
@@ -250,6 +261,11 @@ impl App {
             .blocking(|app| {
                 let config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
                 let cursor: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
+                if app.store.setting::<DateTime<Utc>>(CARRYING_SINCE)?.is_none() {
+                    // Set late by a margin: it is compared with Shopify's clock, and erring late
+                    // only costs a lookup.
+                    app.store.set_setting(CARRYING_SINCE, &(app.now() + CLOCK_SKEW), app.now())?;
+                }
                 Ok((config, cursor))
             })
             .await?;
@@ -323,6 +339,16 @@ impl App {
             .await?;
         if report.queued == 0 {
             return Ok(report);
+        }
+        {
+            let mut read = self.runtime.orders_read.lock().unwrap_or_else(|p| p.into_inner());
+            // A backlog nobody carries (the lanes run in another process) must not grow forever.
+            if read.len() > READ_ORDERS_KEPT {
+                read.clear();
+            }
+            for order in orders {
+                read.insert(read_key(&order.id.0, &version_of(&order)), order);
+            }
         }
         self.enter_phase(run, SyncPhase::Writing);
         self.wake_lanes();

@@ -91,6 +91,10 @@ pub(crate) struct Runtime {
     pub(crate) stock_polling: std::sync::atomic::AtomicBool,
     /// The same for a polled orders cycle.
     pub(crate) orders_polling: std::sync::atomic::AtomicBool,
+    /// POS orders as the last cycle read them, by `gid#version`, so a job carries the order it was
+    /// queued for without reading it again. In memory only: they hold the shoppers' names and
+    /// emails, which are never stored.
+    pub(crate) orders_read: Mutex<HashMap<String, tillbridge_shopify::models::PosOrder>>,
 }
 
 impl Runtime {
@@ -105,6 +109,7 @@ impl Runtime {
             run_cancels: Mutex::new(HashMap::new()),
             stock_polling: std::sync::atomic::AtomicBool::new(false),
             orders_polling: std::sync::atomic::AtomicBool::new(false),
+            orders_read: Mutex::new(HashMap::new()),
         }
     }
 
