@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 mod crash;
 mod inventory;
+mod orders;
 
 pub use inventory::{inventory, stock_plan_child};
+pub use orders::orders;
 
 pub use crash::crash;
 

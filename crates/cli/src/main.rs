@@ -284,6 +284,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// An offline POS burst: the till rings up COUNT sales while Tillbridge is not looking, then one
+    /// orders cycle carries them into BigCommerce: requests against the least, the drain time
+    /// against the rate-limit floor, and the duplicates (target 0).
+    Orders {
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        #[arg(long, default_value_t = 2_000)]
+        variants: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Plans 100,000 variants × 3 locations of stock and reports the CPU time and peak memory;
     /// run by `bench inventory` in a fresh process.
     #[command(hide = true)]
@@ -1136,6 +1147,14 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 tillbridge_bench::inventory(
                     SeedSpec { variants: *variants, locations: *locations, seed: *seed, ..SeedSpec::default() },
                     *sales,
+                )
+                .await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Orders { count, variants, seed } => {
+                tillbridge_bench::orders(
+                    SeedSpec { variants: *variants, locations: 1, seed: *seed, ..SeedSpec::default() },
+                    *count,
                 )
                 .await?;
                 Ok(ExitCode::SUCCESS)
