@@ -252,3 +252,13 @@ pub async fn retry_orders(app: State<'_, App>, req: RetryOrdersRequest) -> Resul
 pub async fn set_orders_config(app: State<'_, App>, req: OrdersConfig) -> Result<OrdersConfig, ApiError> {
     app.inner().set_orders_config(req).await
 }
+
+#[tauri::command]
+pub async fn orders_reconcile(app: State<'_, App>, req: ReconcileRequest) -> Result<ReconcileView, ApiError> {
+    app.inner().orders_reconcile(req).await
+}
+
+#[tauri::command]
+pub async fn save_orders_reconcile_csv(app: State<'_, App>, req: ReconcileRequest) -> Result<String, ApiError> {
+    app.inner().save_orders_reconcile_csv(req).await
+}

@@ -52,6 +52,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::orders,
         commands::orders_sync,
         commands::retry_orders,
-        commands::set_orders_config
+        commands::set_orders_config,
+        commands::orders_reconcile,
+        commands::save_orders_reconcile_csv
     ])
 }

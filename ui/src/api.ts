@@ -18,6 +18,7 @@ import type {
   OrdersSyncRequest,
   OrdersView,
   OrderLinkState,
+  ReconcileView,
   PauseView,
   QueueActionView,
   RetryRequest,
@@ -658,6 +659,9 @@ export type {
   OrdersSyncReport,
   OrdersSyncRequest,
   OrdersView,
+  DayRow,
+  Figures,
+  ReconcileView,
 } from './generated/engine';
 
 /** The POS orders carried into BigCommerce (newest first), optionally in one state, with counts. */
@@ -682,4 +686,29 @@ export function retryOrders(order: string | null): Promise<QueueActionView> {
 /** Saves how POS orders are carried. */
 export function setOrdersConfig(config: OrdersConfig): Promise<OrdersConfig> {
   return send<OrdersConfig>('set_orders_config', '/api/orders/config', config, 'PUT');
+}
+
+function reconcileQuery(day: string, timeZone: string | null): string {
+  const q = new URLSearchParams({ day });
+  if (timeZone !== null) {
+    q.set('time_zone', timeZone);
+  }
+  return q.toString();
+}
+
+/** A day's POS sales, refunds and tax per retail location, Shopify's beside BigCommerce's. */
+export function ordersReconcile(day: string, timeZone: string | null = null): Promise<ReconcileView> {
+  return query<ReconcileView>('orders_reconcile', `/api/orders/reconcile?${reconcileQuery(day, timeZone)}`, {
+    day,
+    time_zone: timeZone,
+  });
+}
+
+/** The reconciliation as CSV: saved by the desktop app's backend, or handed to the browser. */
+export async function exportReconcileCsv(day: string, timeZone: string | null = null): Promise<CsvExport> {
+  const req = { day, time_zone: timeZone };
+  if (inTauri()) {
+    return { savedTo: await viaTauri<string>('save_orders_reconcile_csv', { req }) };
+  }
+  return { csv: await queryCsv('orders_reconcile_csv', `/api/orders/reconcile/csv?${reconcileQuery(day, timeZone)}`, req) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrdersSyncReport } from './api';
-import { cents, formatAmount, moneyCheck, orderStateLabel, ordersReportSentence } from './orders';
+import { cents, differenceLabel, formatAmount, localDay, moneyCheck, orderStateLabel, ordersReportSentence } from './orders';
 
 describe('moneyCheck', () => {
   it('agrees when the totals are the same money written differently', () => {
@@ -63,5 +63,20 @@ describe('formatAmount', () => {
     expect(formatAmount('12.5')).toBe('12.50');
     expect(formatAmount('-0.05')).toBe('-0.05');
     expect(formatAmount(null)).toBe('–');
+  });
+});
+
+describe('differenceLabel', () => {
+  it('marks agreement and shows any difference to the cent', () => {
+    expect(differenceLabel({ difference: '0' })).toBe('0.00 ✓');
+    expect(differenceLabel({ difference: '0.00' })).toBe('0.00 ✓');
+    expect(differenceLabel({ difference: '-5' })).toBe('-5.00');
+  });
+});
+
+describe('localDay', () => {
+  it("is the computer's calendar day, not UTC's", () => {
+    expect(localDay(new Date(2026, 11, 6, 23, 30))).toBe('2026-12-06');
+    expect(localDay(new Date(2026, 0, 2, 0, 5))).toBe('2026-01-02');
   });
 });

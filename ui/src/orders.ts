@@ -1,7 +1,7 @@
 // Pure helpers of the Orders screen: the words for an order's state, the money check that puts
 // Shopify's total beside BigCommerce's, and a cycle's report as a sentence.
 
-import type { OrderLink, OrderLinkState, OrdersSyncReport } from './api';
+import type { DayRow, OrderLink, OrderLinkState, OrdersSyncReport } from './api';
 
 export const ORDER_STATES: readonly { value: OrderLinkState | null; label: string }[] = [
   { value: null, label: 'All' },
@@ -72,4 +72,16 @@ export function ordersReportSentence(r: OrdersSyncReport): string {
   }
   const failed = r.failed > 0 ? `, ${r.failed} need attention` : '';
   return `${read}; ${r.carried} carried${failed}.`;
+}
+
+/** A reconciliation row's difference as shown: "0.00 ✓" when both stores agree. */
+export function differenceLabel(row: Pick<DayRow, 'difference'>): string {
+  const c = cents(row.difference);
+  return c === 0n ? '0.00 ✓' : formatAmount(row.difference);
+}
+
+/** Today in the computer's own calendar, as the date input wants it ("2026-12-06"). */
+export function localDay(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

@@ -17,7 +17,9 @@ use tillbridge_engine::{
     ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
     SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
-use tillbridge_engine::{OrderLinkState, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, RetryOrdersRequest};
+use tillbridge_engine::{
+    OrderLinkState, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, ReconcileRequest, RetryOrdersRequest,
+};
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
 
@@ -355,6 +357,19 @@ impl RulesArgs {
 
 #[derive(Debug, Subcommand)]
 enum OrdersCommand {
+    /// A day's POS sales, refunds and tax per retail location, Shopify's beside BigCommerce's for the
+    /// orders carried; the difference reads 0.00 when they agree.
+    Reconcile {
+        /// The day, such as 2026-12-06.
+        #[arg(long, value_name = "DATE")]
+        day: chrono::NaiveDate,
+        /// The store's IANA time zone (this computer's when absent).
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
+        /// Also write the table to FILE as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
     /// Carry failed orders again now, and wait for them: one order (its number such as 1001, its
     /// name #1001 or its GID), or --all.
     Retry {
@@ -647,6 +662,55 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Orders { action: Some(OrdersCommand::Reconcile { day, time_zone, csv }), json, .. } => {
+            let app = open_app(&cli).await?;
+            let request = ReconcileRequest { day: *day, time_zone: time_zone.clone() };
+            let view = app.orders_reconcile(request.clone()).await?;
+            if *json {
+                println!("{}", to_json(&view)?);
+            } else {
+                println!("POS orders on {} ({}), Shopify beside BigCommerce:", view.day, view.time_zone);
+                println!(
+                    "  {:<24} {:>6} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10}",
+                    "location",
+                    "orders",
+                    "sales SH",
+                    "sales BC",
+                    "refund SH",
+                    "refund BC",
+                    "tax SH",
+                    "tax BC",
+                    "difference"
+                );
+                for r in &view.rows {
+                    println!(
+                        "  {:<24} {:>6} {:>12.2} {:>12.2} {:>10.2} {:>10.2} {:>9.2} {:>9.2} {:>10.2}{}",
+                        r.location,
+                        r.orders,
+                        r.shopify.sales,
+                        r.bigcommerce.sales,
+                        r.shopify.refunds,
+                        r.bigcommerce.refunds,
+                        r.shopify.tax,
+                        r.bigcommerce.tax,
+                        r.difference,
+                        if r.not_carried > 0 {
+                            format!("  ({} not carried yet)", r.not_carried)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            }
+            if let Some(path) = csv {
+                let text = app.orders_reconcile_csv(request).await?;
+                std::fs::write(path, text)
+                    .map_err(|e| ApiError::invalid(format!("cannot write {}: {e}", path.display())))?;
+                println!("The table is in {}.", path.display());
+            }
+            let total = view.rows.last().map(|r| r.difference).unwrap_or_default();
+            Ok(if total.is_zero() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Orders { action: Some(OrdersCommand::Retry { order, .. }), .. } => {
             let app = open_app(&cli).await?;

@@ -369,6 +369,35 @@ async fn refunds_follow_their_order_once_with_shopifys_amounts() {
     );
     let fourth = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
     assert_eq!(fourth.queued, 0, "nothing left to carry: {fourth:?}");
+
+    // Another sale, not carried yet: the day's reconciliation counts it apart.
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[1], 1)], ..PosSale::default() }).unwrap();
+    // The sale's own day (a run that crosses midnight still reads the right one).
+    let today = order.processed_at.date_naive();
+    let day = app
+        .orders_reconcile(tillbridge_engine::ReconcileRequest { day: today, time_zone: Some("UTC".into()) })
+        .await
+        .unwrap();
+    let total = day.rows.last().unwrap();
+    assert_eq!((total.orders, total.not_carried), (2, 1), "two sales today, one not carried yet: {day:?}");
+    assert_eq!(total.shopify.refunds, per_unit * Decimal::from(2), "Shopify's refunds of the carried order");
+    assert_eq!(total.bigcommerce.refunds, total.shopify.refunds, "beside BigCommerce's");
+    assert_eq!(total.shopify.tax, total.bigcommerce.tax, "the tax agrees");
+    assert_eq!(total.difference, Decimal::ZERO, "and the difference reads 0.00");
+    let csv = app
+        .orders_reconcile_csv(tillbridge_engine::ReconcileRequest { day: today, time_zone: Some("UTC".into()) })
+        .await
+        .unwrap();
+    assert!(csv.starts_with("day,time_zone,location,orders"), "the CSV has its header: {csv}");
+    assert!(csv.trim_end().ends_with(",0.00"), "and its total row reads 0.00: {csv}");
+    let yesterday = app
+        .orders_reconcile(tillbridge_engine::ReconcileRequest {
+            day: today.pred_opt().unwrap(),
+            time_zone: Some("UTC".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(yesterday.rows.last().unwrap().orders, 0, "another day holds none of them");
 }
 
 /// Carries every POS order, then sends again whatever a lost answer left waiting for a retry, until

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
+use tillbridge_domain::orders::{DayRow, Figures};
 use tillbridge_domain::stock::{Side, StockCounts};
 use tillbridge_domain::work::Lane;
 use tillbridge_engine::{
@@ -24,7 +25,7 @@ use tillbridge_engine::{
 };
 use tillbridge_engine::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrdersConfig, OrdersQuery, OrdersSyncReport,
-    OrdersSyncRequest, OrdersView, RetryOrdersRequest,
+    OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
@@ -108,6 +109,10 @@ fn declarations() -> String {
         OrdersSyncRequest::decl(&cfg),
         OrderPreview::decl(&cfg),
         OrdersSyncReport::decl(&cfg),
+        Figures::decl(&cfg),
+        DayRow::decl(&cfg),
+        ReconcileRequest::decl(&cfg),
+        ReconcileView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\

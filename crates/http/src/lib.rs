@@ -262,6 +262,20 @@ async fn retry_orders(
     Ok(Json(app.retry_orders(req).await?))
 }
 
+async fn orders_reconcile(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::ReconcileRequest>,
+) -> ApiResult<engine::ReconcileView> {
+    Ok(Json(app.orders_reconcile(q).await?))
+}
+
+async fn orders_reconcile_csv(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::ReconcileRequest>,
+) -> Result<Response, HttpError> {
+    Ok(csv_download("tillbridge-reconciliation.csv", app.orders_reconcile_csv(q).await?))
+}
+
 async fn set_orders_config(
     State(app): State<Arc<App>>,
     ApiJson(req): ApiJson<engine::OrdersConfig>,
@@ -417,6 +431,8 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/orders/sync", post(orders_sync))
         .route("/api/orders/retry", post(retry_orders))
         .route("/api/orders/config", axum::routing::put(set_orders_config))
+        .route("/api/orders/reconcile", get(orders_reconcile))
+        .route("/api/orders/reconcile/csv", get(orders_reconcile_csv))
         .route("/api/schedule", get(schedule).put(set_schedule))
         .route("/api/pause", get(paused).put(set_paused))
         .route("/api/{*rest}", get(unknown_api).post(unknown_api).put(unknown_api))

@@ -1,8 +1,25 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { ApiError, OrderLinkState, OrdersConfig, OrdersSyncReport, OrdersView } from '../api';
-import { orders, ordersSync, retryOrders, setOrdersConfig, toApiError } from '../api';
+import type { ApiError, OrderLinkState, OrdersConfig, OrdersSyncReport, OrdersView, ReconcileView } from '../api';
+import {
+  exportReconcileCsv,
+  orders,
+  ordersReconcile,
+  ordersSync,
+  retryOrders,
+  setOrdersConfig,
+  toApiError,
+} from '../api';
+import { finishExport } from '../download';
 import { asSentence, formatTimestamp } from '../format';
-import { ORDER_STATES, formatAmount, moneyCheck, orderStateLabel, ordersReportSentence } from '../orders';
+import {
+  ORDER_STATES,
+  differenceLabel,
+  formatAmount,
+  localDay,
+  moneyCheck,
+  orderStateLabel,
+  ordersReportSentence,
+} from '../orders';
 
 /**
  * POS orders carried into BigCommerce: counts, a money check per order (Shopify's total beside
@@ -15,6 +32,8 @@ export function OrdersScreen() {
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<OrdersSyncReport | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [day, setDay] = useState(() => localDay(new Date()));
+  const [reconciled, setReconciled] = useState<ReconcileView | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -63,6 +82,17 @@ export function OrdersScreen() {
       }
       await setOrdersConfig({ ...view.config, ...change });
       setNotice('Saved.');
+    });
+
+  const reconcile = () =>
+    act(async () => {
+      setReconciled(await ordersReconcile(day));
+    });
+
+  const exportCsv = () =>
+    act(async () => {
+      const result = await exportReconcileCsv(day);
+      setNotice(finishExport(result, `tillbridge-reconciliation-${day}.csv`) ?? 'Exported.');
     });
 
   const counts = view?.counts;
@@ -121,6 +151,68 @@ export function OrdersScreen() {
           )}
         </section>
       )}
+      <section class="card" aria-label="Daily reconciliation">
+        <h3>Daily reconciliation</h3>
+        <div class="toolbar">
+          <label class="field field-inline">
+            <span>Day</span>
+            <input
+              type="date"
+              class="input"
+              data-testid="reconcile-day"
+              value={day}
+              onInput={(e) => setDay((e.target as HTMLInputElement).value)}
+            />
+          </label>
+          <div class="toolbar-right">
+            <button type="button" class="button" data-testid="reconcile" disabled={busy || day === ''} onClick={() => void reconcile()}>
+              Reconcile
+            </button>
+            <button type="button" class="button" disabled={busy || day === ''} onClick={() => void exportCsv()}>
+              Export CSV
+            </button>
+          </div>
+        </div>
+        {reconciled && (
+          <div class="table-wrap">
+            <table class="table" data-testid="reconcile-table">
+              <thead>
+                <tr>
+                  <th>Location</th>
+                  <th class="num">Orders</th>
+                  <th class="num">Sales Shopify</th>
+                  <th class="num">Sales BigCommerce</th>
+                  <th class="num">Refunds Shopify</th>
+                  <th class="num">Refunds BigCommerce</th>
+                  <th class="num">Tax Shopify</th>
+                  <th class="num">Tax BigCommerce</th>
+                  <th class="num">Difference</th>
+                </tr>
+              </thead>
+              <tbody>
+                {reconciled.rows.map((r) => (
+                  <tr key={r.location} data-testid="reconcile-row">
+                    <td>
+                      {r.location}
+                      {r.not_carried > 0 && <div class="muted">{r.not_carried} not carried yet</div>}
+                    </td>
+                    <td class="num">{r.orders}</td>
+                    <td class="num">{formatAmount(r.shopify.sales)}</td>
+                    <td class="num">{formatAmount(r.bigcommerce.sales)}</td>
+                    <td class="num">{formatAmount(r.shopify.refunds)}</td>
+                    <td class="num">{formatAmount(r.bigcommerce.refunds)}</td>
+                    <td class="num">{formatAmount(r.shopify.tax)}</td>
+                    <td class="num">{formatAmount(r.bigcommerce.tax)}</td>
+                    <td class="num" data-testid="reconcile-difference">
+                      {differenceLabel(r)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
       {view && (
         <section class="card" aria-label="Settings">
           <h3>How POS orders are carried</h3>

@@ -320,3 +320,31 @@ read: number,
  * Orders already carried at the version read.
  */
 in_step: number, queued: number, carried: number, failed: number, orders: Array<OrderPreview>, };
+
+export type Figures = { sales: string, refunds: string, tax: string, };
+
+export type DayRow = { location: string, orders: number, 
+/**
+ * Orders with no BigCommerce order yet; their figures are not in either column.
+ */
+not_carried: number, shopify: Figures, bigcommerce: Figures, 
+/**
+ * Shopify's net less BigCommerce's, over the orders carried: 0.00 when they agree.
+ */
+difference: string, };
+
+export type ReconcileRequest = { 
+/**
+ * "2026-12-06".
+ */
+day: string, 
+/**
+ * An IANA zone; this computer's when absent.
+ */
+time_zone: string | null, };
+
+export type ReconcileView = { day: string, time_zone: string, 
+/**
+ * Per retail location, then "All locations".
+ */
+rows: Array<DayRow>, };

@@ -7,6 +7,7 @@
 //! refused with the figures, never adjusted silently.
 
 pub mod draft;
+pub mod reconcile;
 pub mod refund;
 pub mod sale;
 pub mod status;
@@ -15,6 +16,7 @@ pub mod work;
 pub use draft::{
     Billing, CatalogVariant, DraftLine, OrderContext, OrderDraft, OrderEdit, draft_order, order_edit, payment_method,
 };
+pub use reconcile::{DayRow, Figures, OrderFigures, day_bounds, reconcile};
 pub use refund::{OFFLINE_PROVIDER, RefundDraft, RefundItemDraft, RefundPlan, draft_refund};
 pub use sale::{
     Fulfilment, Payment, Presentment, RefundedLine, Restock, Sale, SaleCustomer, SaleLine, SaleRefund, Tender,

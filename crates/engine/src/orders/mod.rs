@@ -1,11 +1,12 @@
 //! The POS orders capability's orchestration: the cycle that reads Shopify's POS orders changed
 //! since the cursor and queues one job per order ([`sync`]), the lane executor that carries an
 //! order, its edits and its refunds into BigCommerce exactly once ([`execute`]), the conversion of
-//! a Shopify order into the planner's terms ([`sale`]), and the operator's settings
-//! ([`settings`]). The money is `tillbridge_domain::orders`'s; this module only reads, saves and
+//! a Shopify order into the planner's terms ([`sale`]), the daily reconciliation ([`reconcile`]),
+//! and the operator's settings ([`settings`]). The money is `tillbridge_domain::orders`'s; this module only reads, saves and
 //! sends.
 
 pub(crate) mod execute;
+pub mod reconcile;
 pub(crate) mod sale;
 pub mod settings;
 pub mod sync;
@@ -22,5 +23,6 @@ pub(crate) const CARRYING_SINCE: &str = "orders.carrying_since";
 /// The name of the channel Tillbridge creates when none was chosen.
 pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 
+pub use reconcile::{ReconcileRequest, ReconcileView};
 pub use settings::OrdersConfig;
 pub use sync::{OrderPreview, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest};

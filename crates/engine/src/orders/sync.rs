@@ -272,83 +272,54 @@ impl App {
         let since = request.since.or(cursor.map(|c| c - OVERLAP));
         self.enter_phase(run, SyncPhase::ReadingShopify);
         let clients = self.shared_clients().await?;
-        let mut orders: Vec<PosOrder> = Vec::new();
-        let mut pages = clients.shopify.pos_orders(since);
-        while let Some(page) = pages.next().await {
-            orders
-                .extend(page.map_err(|e| ApiError::unavailable(format!("reading Shopify's POS orders failed: {e}")))?);
-        }
-        drop(pages);
-        let newest = orders.iter().map(|o| o.updated_at).max();
-        if !config.locations.is_empty() {
-            orders.retain(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
-        }
-        let read = orders.len() as u64;
-        let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
-        let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
-        orders.retain(|o| seen.get(&o.id.0) != Some(&version_of(o)));
-        orders.sort_by_key(|o| o.processed_at);
-        let in_step = read - orders.len() as u64;
-        self.enter_phase(run, SyncPhase::Planning);
-
         let mut report = OrdersSyncReport {
             run_id: run.id,
             dry_run: request.dry_run,
-            read,
-            in_step,
+            read: 0,
+            in_step: 0,
             queued: 0,
             carried: 0,
             failed: 0,
             orders: Vec::new(),
         };
+        let mut to_preview: Vec<PosOrder> = Vec::new();
+        let mut pages = clients.shopify.pos_orders(since);
+        // Each page is queued as it arrives (oldest change first), so BigCommerce's lane creates
+        // orders while Shopify's next pages are still being read: the two stores' limits overlap
+        // instead of adding up.
+        while let Some(page) = pages.next().await {
+            let mut orders =
+                page.map_err(|e| ApiError::unavailable(format!("reading Shopify's POS orders failed: {e}")))?;
+            let newest = orders.iter().map(|o| o.updated_at).max();
+            if !config.locations.is_empty() {
+                orders.retain(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
+            }
+            report.read += orders.len() as u64;
+            let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
+            let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
+            let before = orders.len();
+            orders.retain(|o| seen.get(&o.id.0) != Some(&version_of(o)));
+            report.in_step += (before - orders.len()) as u64;
+            if request.dry_run {
+                to_preview.extend(orders);
+                continue;
+            }
+            // Kept before the jobs exist, so no job starts before its order is there to take.
+            report.orders.extend(orders.iter().map(queued_row));
+            let works = works_of(&orders);
+            self.keep_read(orders);
+            report.queued += self.queue_orders(run.id, works, newest).await?;
+            self.wake_lanes();
+        }
+        drop(pages);
         if request.dry_run {
-            report.orders = self.preview(&orders).await?;
+            self.enter_phase(run, SyncPhase::Planning);
+            to_preview.sort_by_key(|o| o.processed_at);
+            report.orders = self.preview(&to_preview).await?;
             return Ok(report);
         }
-        let run_id = run.id;
-        let works: Vec<PosOrderWork> = orders
-            .iter()
-            .map(|o| PosOrderWork {
-                order_gid: o.id.to_string(),
-                name: o.name.clone(),
-                updated_at: o.updated_at,
-                version: version_of(o),
-            })
-            .collect();
-        report.orders = orders.iter().map(queued_row).collect();
-        report.queued = self
-            .blocking(move |app| {
-                let now = app.now();
-                let queued = app.store.write(|tx| {
-                    let mut queued = 0;
-                    for work in works {
-                        let job = new_job(&Work::PosOrder(work), Some(run_id))
-                            .map_err(|e| tillbridge_store::StoreError::Refused(e.message))?;
-                        enqueue_in(tx, &job, now)?;
-                        queued += 1;
-                    }
-                    Ok(queued)
-                })?;
-                // The cursor moves only once the orders it passes are queued.
-                if let Some(newest) = newest {
-                    let old: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
-                    app.store.set_setting(CURSOR, &old.map_or(newest, |o| o.max(newest)), now)?;
-                }
-                Ok(queued)
-            })
-            .await?;
         if report.queued == 0 {
             return Ok(report);
-        }
-        {
-            let mut read = self.runtime.orders_read.lock().unwrap_or_else(|p| p.into_inner());
-            // A backlog nobody carries (the lanes run in another process) must not grow forever.
-            if read.len() > READ_ORDERS_KEPT {
-                read.clear();
-            }
-            for order in orders {
-                read.insert(read_key(&order.id.0, &version_of(&order)), order);
-            }
         }
         self.enter_phase(run, SyncPhase::Writing);
         self.wake_lanes();
@@ -381,6 +352,47 @@ impl App {
             row.reason = link.as_ref().and_then(|l| l.reason.clone()).or(error.clone());
         }
         Ok(report)
+    }
+
+    /// Queues one job per order of a page, and moves the cursor past the page: the cursor moves
+    /// only once the orders it passes are queued. Returns how many were queued.
+    async fn queue_orders(
+        &self,
+        run_id: i64,
+        works: Vec<PosOrderWork>,
+        newest: Option<DateTime<Utc>>,
+    ) -> Result<u64, ApiError> {
+        self.blocking(move |app| {
+            let now = app.now();
+            let queued = app.store.write(|tx| {
+                let mut queued = 0;
+                for work in works {
+                    let job = new_job(&Work::PosOrder(work), Some(run_id))
+                        .map_err(|e| tillbridge_store::StoreError::Refused(e.message))?;
+                    enqueue_in(tx, &job, now)?;
+                    queued += 1;
+                }
+                Ok(queued)
+            })?;
+            if let Some(newest) = newest {
+                let old: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
+                app.store.set_setting(CURSOR, &old.map_or(newest, |o| o.max(newest)), now)?;
+            }
+            Ok(queued)
+        })
+        .await
+    }
+
+    /// Keeps the orders a page read for their jobs, in memory.
+    fn keep_read(&self, orders: Vec<PosOrder>) {
+        let mut read = self.runtime.orders_read.lock().unwrap_or_else(|p| p.into_inner());
+        // A backlog nobody carries (the lanes run in another process) must not grow forever.
+        if read.len() > READ_ORDERS_KEPT {
+            read.clear();
+        }
+        for order in orders {
+            read.insert(read_key(&order.id.0, &version_of(&order)), order);
+        }
     }
 
     /// What each order would become, planned as the job would plan it but without sending or
@@ -444,6 +456,19 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// The jobs' payloads: ids and the version read, nothing personal.
+fn works_of(orders: &[PosOrder]) -> Vec<PosOrderWork> {
+    orders
+        .iter()
+        .map(|o| PosOrderWork {
+            order_gid: o.id.to_string(),
+            name: o.name.clone(),
+            updated_at: o.updated_at,
+            version: version_of(o),
+        })
+        .collect()
 }
 
 fn queued_row(order: &PosOrder) -> OrderPreview {

@@ -66,7 +66,7 @@ pub struct PauseView {
 }
 
 /// The computer's own time zone, or UTC when it cannot be read or the zone database lacks it.
-fn local_zone() -> String {
+pub(crate) fn local_zone() -> String {
     iana_time_zone::get_timezone()
         .ok()
         .filter(|z| DailySchedule { at: "00:00".into(), time_zone: z.clone() }.parse().is_ok())
