@@ -2,7 +2,7 @@
 // emulated stores: POS sales rung up at the Shopify till are held with a clear reason when the
 // BigCommerce store does not sell in their currency, nothing reaches BigCommerce for them, and once
 // the currency is fixed one click on "Retry all waiting" carries them, with the money check showing
-// Shopify's total equal to BigCommerce's.
+// Shopify's total equal to BigCommerce's, and the day's reconciliation reads 0.00.
 //
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
@@ -138,6 +138,13 @@ describe('POS orders in the control panel', () => {
       [12.5, 30],
       'for the amounts rung up',
     );
+
+    // The day's reconciliation puts both stores side by side and reads 0.00.
+    await page.getByTestId('reconcile').click();
+    await page.getByTestId('reconcile-table').waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    const differences = await page.getByTestId('reconcile-difference').allInnerTexts();
+    assert.ok(differences.length >= 2, `a row per location and the total: ${differences}`);
+    assert.ok(differences.every((d) => d === '0.00 ✓'), `every difference reads 0.00: ${differences}`);
     assert.deepEqual(pageErrors, [], 'the page raised no script error');
   });
 });
