@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use tillbridge_emulator::bigcommerce::BcConfig;
 use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
-use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
+use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::{LocationPairView, StockCellView};
 use tillbridge_engine::{
     App, FailedQuery, LocationRules, MapLocationsRequest, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest,
@@ -419,20 +419,12 @@ async fn drain(app: &App) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_sales_and_their_refunds_land_exactly_once_while_a_fifth_of_answers_are_lost() {
-    let defaults = EmulateOptions::default();
-    let s = tillbridge_emulator::start(EmulateOptions {
-        seed: SeedSpec { variants: 60, locations: 1, ..SeedSpec::default() },
-        // A roomier quota than a real store's, so the test spends its time on the faults.
-        bigcommerce: BcConfig { quota: 2_000, ..BcConfig::default() },
-        shopify: tillbridge_emulator::shopify::ShopifyConfig {
-            bucket_size: 10_000.0,
-            restore_rate: 1_000.0,
-            ..defaults.shopify.clone()
-        },
-        ..defaults
-    })
-    .await
-    .unwrap();
+    // A roomier quota than a real store's, so the test spends its time on the faults.
+    let s = support::stores_with(
+        SeedSpec { variants: 60, locations: 1, ..SeedSpec::default() },
+        BcConfig { quota: 2_000, ..BcConfig::default() },
+    )
+    .await;
     let (s, app, v, store) = ready_on(s, false).await;
     // The channel is made once, before the faults: its create has no lookup to fall back on.
     s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 1)], ..PosSale::default() }).unwrap();
@@ -651,19 +643,11 @@ fn shelf_of(s: &RunningStores, pair: &LocationPairView, cell: &StockCellView) ->
 /// Two stores with two locations paired by name, stock aligned; the pair at BigCommerce's default
 /// location first; and an item with stock at both pairs, its cell at each.
 async fn stocked(decrement_on_order: bool) -> (RunningStores, App, Vec<LocationPairView>, [StockCellView; 2]) {
-    let defaults = EmulateOptions::default();
-    let s = tillbridge_emulator::start(EmulateOptions {
-        seed: SeedSpec { variants: 40, locations: 2, ..SeedSpec::default() },
-        bigcommerce: BcConfig { decrement_stock_on_order: decrement_on_order, ..BcConfig::default() },
-        shopify: tillbridge_emulator::shopify::ShopifyConfig {
-            bucket_size: 10_000.0,
-            restore_rate: 1_000.0,
-            ..defaults.shopify.clone()
-        },
-        ..defaults
-    })
-    .await
-    .unwrap();
+    let s = support::stores_with(
+        SeedSpec { variants: 40, locations: 2, ..SeedSpec::default() },
+        BcConfig { decrement_stock_on_order: decrement_on_order, ..BcConfig::default() },
+    )
+    .await;
     let (s, app, _, _) = ready_on(s, false).await;
     app.set_orders_config(OrdersConfig { bigcommerce_lowers_stock: decrement_on_order, ..OrdersConfig::default() })
         .await

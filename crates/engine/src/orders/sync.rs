@@ -17,7 +17,7 @@ use tillbridge_domain::orders::{
 };
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::models::PosOrder;
-use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, SyncRunEnd, Trigger, enqueue_in};
+use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, Trigger, enqueue_in};
 use tillbridge_transport::correlation;
 
 use super::sale::{billing_of, sale_of, version_of};
@@ -222,37 +222,7 @@ impl App {
     ) -> Result<OrdersSyncReport, ApiError> {
         let run = self.begin_run(Capability::Orders, Scope::Delta, request.dry_run, trigger, |_| false).await?;
         let outcome = correlation::scope(format!("run-{}", run.id), self.orders_steps(&run, &request)).await;
-        let end = match &outcome {
-            Ok(r) => SyncRunEnd {
-                phase: SyncPhase::Done.as_str().into(),
-                error: None,
-                changes: r.queued,
-                written: r.carried,
-                failed: r.failed,
-                superseded: 0,
-                approval_reason: None,
-            },
-            Err(e) => SyncRunEnd {
-                phase: SyncPhase::Failed.as_str().into(),
-                error: Some(e.message.clone()),
-                changes: 0,
-                written: 0,
-                failed: 0,
-                superseded: 0,
-                approval_reason: None,
-            },
-        };
-        self.end_run(&run, end).await;
-        if trigger == Trigger::Scheduled && matches!(&outcome, Ok(r) if r.queued == 0) {
-            let run_id = run.id;
-            if let Err(e) = self.blocking(move |app| Ok(app.store.forget_quiet_run(run_id)?)).await {
-                tracing::warn!(run_id, error = %e, "could not forget a quiet orders poll");
-            }
-        }
-        self.runtime.progress(Capability::Orders).update(|p| {
-            p.running = false;
-            p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };
-        });
+        self.finish_cycle(&run, &outcome, trigger, |r| [r.queued, r.carried, r.failed, 0], |r| r.queued == 0).await;
         outcome
     }
 

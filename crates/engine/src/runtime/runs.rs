@@ -163,6 +163,54 @@ impl App {
     }
 
     /// Records how a run ended.
+    /// Ends a polled cycle (stock, orders): records its end from its outcome (`counts` gives a
+    /// success's changes, written, failed and superseded), forgets a scheduled one that found
+    /// nothing to do (`quiet`), and leaves the progress at its result.
+    pub(crate) async fn finish_cycle<T>(
+        &self,
+        run: &RunContext,
+        outcome: &Result<T, ApiError>,
+        trigger: Trigger,
+        counts: impl Fn(&T) -> [u64; 4],
+        quiet: impl Fn(&T) -> bool,
+    ) {
+        let end = match outcome {
+            Ok(r) => {
+                let [changes, written, failed, superseded] = counts(r);
+                SyncRunEnd {
+                    phase: SyncPhase::Done.as_str().into(),
+                    error: None,
+                    changes,
+                    written,
+                    failed,
+                    superseded,
+                    approval_reason: None,
+                }
+            }
+            Err(e) => SyncRunEnd {
+                phase: SyncPhase::Failed.as_str().into(),
+                error: Some(e.message.clone()),
+                changes: 0,
+                written: 0,
+                failed: 0,
+                superseded: 0,
+                approval_reason: None,
+            },
+        };
+        let quiet = outcome.as_ref().is_ok_and(quiet);
+        self.end_run(run, end).await;
+        if trigger == Trigger::Scheduled && quiet {
+            let run_id = run.id;
+            if let Err(e) = self.blocking(move |app| Ok(app.store.forget_quiet_run(run_id)?)).await {
+                tracing::warn!(run_id, error = %e, "could not forget a quiet poll");
+            }
+        }
+        self.runtime.progress(run.capability).update(|p| {
+            p.running = false;
+            p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };
+        });
+    }
+
     pub(crate) async fn end_run(&self, run: &RunContext, end: SyncRunEnd) {
         let run_id = run.id;
         self.runtime.forget_run(run_id);

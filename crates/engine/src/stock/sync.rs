@@ -16,8 +16,8 @@ use tillbridge_domain::stock::{
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_store::{
-    CellId, CellUpdate, LocationPairRecord, StockCellRecord, StockItem, SyncRunEnd, Trigger, enqueue_in,
-    raise_conflict_in, save_cell_plan_in, supersede_entities_in, supersede_unplanned_in,
+    CellId, CellUpdate, LocationPairRecord, StockCellRecord, StockItem, Trigger, enqueue_in, raise_conflict_in,
+    save_cell_plan_in, supersede_entities_in, supersede_unplanned_in,
 };
 use tillbridge_transport::correlation;
 
@@ -324,27 +324,6 @@ impl App {
         let mode = if request.full { Scope::Full } else { Scope::Delta };
         let run = self.begin_run(Capability::Stock, mode, request.dry_run, trigger, |_| false).await?;
         let outcome = correlation::scope(format!("run-{}", run.id), self.stock_steps(&run, request)).await;
-        let end = match &outcome {
-            Ok(report) => SyncRunEnd {
-                phase: SyncPhase::Done.as_str().into(),
-                error: None,
-                changes: report.counts.writes,
-                written: report.written,
-                failed: report.failed,
-                superseded: report.superseded,
-                approval_reason: None,
-            },
-            Err(e) => SyncRunEnd {
-                phase: SyncPhase::Failed.as_str().into(),
-                error: Some(e.message.clone()),
-                changes: 0,
-                written: 0,
-                failed: 0,
-                superseded: 0,
-                approval_reason: None,
-            },
-        };
-        self.end_run(&run, end).await;
         let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
         if outcome.is_ok() && request.full && whole && !request.dry_run {
             let result = self.blocking(|app| Ok(app.store.set_setting(LAST_FULL_CHECK, &app.now(), app.now())?)).await;
@@ -352,17 +331,14 @@ impl App {
                 tracing::warn!(error = %e, "could not record the full stock check");
             }
         }
-        let quiet = matches!(&outcome, Ok(r) if r.counts.writes == 0 && r.counts.conflicts == 0);
-        if trigger == Trigger::Scheduled && quiet {
-            let run_id = run.id;
-            if let Err(e) = self.blocking(move |app| Ok(app.store.forget_quiet_run(run_id)?)).await {
-                tracing::warn!(run_id, error = %e, "could not forget a quiet stock poll");
-            }
-        }
-        self.runtime.progress(Capability::Stock).update(|p| {
-            p.running = false;
-            p.phase = if outcome.is_ok() { SyncPhase::Done } else { SyncPhase::Failed };
-        });
+        self.finish_cycle(
+            &run,
+            &outcome,
+            trigger,
+            |r| [r.counts.writes, r.written, r.failed, r.superseded],
+            |r| r.counts.writes == 0 && r.counts.conflicts == 0,
+        )
+        .await;
         outcome
     }
 

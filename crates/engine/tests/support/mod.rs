@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceClient};
+use tillbridge_emulator::bigcommerce::BcConfig;
 use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
 use tillbridge_engine::{App, ConnectBigCommerce, ConnectShopify, Connector, RuntimeOptions, SystemClock};
@@ -20,9 +21,14 @@ use tillbridge_transport::{Backoff, ClientParts, MemoryAudit, SeededJitter, Syst
 /// Seeded stores on a Shopify Plus bucket: the checks below re-read the whole catalog after each
 /// step, which on the Standard bucket would spend most of the test waiting for points.
 pub async fn stores(seed: SeedSpec) -> RunningStores {
+    stores_with(seed, BcConfig::default()).await
+}
+
+/// The same, with a BigCommerce store set up as `bigcommerce` says.
+pub async fn stores_with(seed: SeedSpec, bigcommerce: BcConfig) -> RunningStores {
     let defaults = EmulateOptions::default();
     let shopify = ShopifyConfig { bucket_size: 10_000.0, restore_rate: 1_000.0, ..defaults.shopify.clone() };
-    tillbridge_emulator::start(EmulateOptions { seed, shopify, ..defaults }).await.unwrap()
+    tillbridge_emulator::start(EmulateOptions { seed, shopify, bigcommerce, ..defaults }).await.unwrap()
 }
 
 pub async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>) -> App {
