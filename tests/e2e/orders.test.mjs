@@ -95,6 +95,7 @@ describe('POS orders in the control panel', () => {
       store_currencies: ['CAD'],
       locations: [],
       bigcommerce_lowers_stock: true,
+      carry_from: '2020-01-01T00:00:00Z',
     });
     await page.goto(new URL('/#/orders', baseUrl).href, { waitUntil: 'load' });
     await page.getByTestId('orders-none').waitFor({ state: 'visible', timeout: 20_000 });
@@ -120,6 +121,7 @@ describe('POS orders in the control panel', () => {
       store_currencies: ['USD'],
       locations: [],
       bigcommerce_lowers_stock: true,
+      carry_from: '2020-01-01T00:00:00Z',
     });
     await page.getByTestId('orders-retry-all').click();
     await page.waitForFunction(

@@ -38,7 +38,17 @@ describe('cents', () => {
 });
 
 describe('ordersReportSentence', () => {
-  const base: OrdersSyncReport = { run_id: 1, dry_run: false, read: 3, in_step: 1, queued: 2, carried: 1, failed: 1, orders: [] };
+  const base: OrdersSyncReport = {
+    run_id: 1,
+    dry_run: false,
+    read: 3,
+    before_start: 0,
+    in_step: 1,
+    queued: 2,
+    carried: 1,
+    failed: 1,
+    orders: [],
+  };
 
   it('counts what was carried and what waits', () => {
     expect(ordersReportSentence(base)).toBe('3 POS orders read, 1 already carried; 1 carried, 1 need attention.');

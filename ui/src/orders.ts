@@ -64,7 +64,8 @@ export function cents(amount: string | null): bigint | null {
 
 /** A cycle's report in one sentence. */
 export function ordersReportSentence(r: OrdersSyncReport): string {
-  const read = `${r.read} POS ${r.read === 1 ? 'order' : 'orders'} read, ${r.in_step} already carried`;
+  const older = r.before_start > 0 ? `, ${r.before_start} from before carrying began left alone` : '';
+  const read = `${r.read} POS ${r.read === 1 ? 'order' : 'orders'} read, ${r.in_step} already carried${older}`;
   if (r.dry_run) {
     const held = r.orders.filter((o) => o.action === 'held').length;
     const would = r.orders.length - held;

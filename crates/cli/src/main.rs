@@ -399,6 +399,10 @@ enum OrdersCommand {
         /// Tillbridge then counts that as the POS sale reaching BigCommerce, so it is counted once.
         #[arg(long, value_name = "yes|no")]
         bigcommerce_lowers_stock: Option<String>,
+        /// Carry POS orders sold from this day (2026-12-01, midnight UTC) or instant (RFC 3339) on;
+        /// older ones are left alone. Set when POS orders are first carried.
+        #[arg(long, value_name = "DATE")]
+        carry_from: Option<String>,
     },
 }
 
@@ -744,6 +748,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     currencies,
                     locations,
                     bigcommerce_lowers_stock,
+                    carry_from,
                 }),
             ..
         } => {
@@ -754,7 +759,8 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 || create_customers.is_some()
                 || currencies.is_some()
                 || locations.is_some()
-                || bigcommerce_lowers_stock.is_some();
+                || bigcommerce_lowers_stock.is_some()
+                || carry_from.is_some();
             if *enable || *disable {
                 config.enabled = *enable;
             }
@@ -769,6 +775,19 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             if let Some(answer) = bigcommerce_lowers_stock {
                 config.bigcommerce_lowers_stock = yes_no("bigcommerce-lowers-stock", answer)?;
             }
+            if let Some(text) = carry_from {
+                let at = chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .or_else(|_| {
+                        text.parse::<chrono::NaiveDate>().map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                    })
+                    .map_err(|_| {
+                        ApiError::invalid(format!(
+                            "--carry-from {text} is not a day (2026-12-01) or an instant (2026-12-01T09:00:00Z)"
+                        ))
+                    })?;
+                config.carry_from = Some(at);
+            }
             if let Some(codes) = currencies {
                 config.store_currencies = codes.clone();
             }
@@ -779,12 +798,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 config = app.set_orders_config(config).await?;
             }
             println!(
-                "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}; BigCommerce {} stock on orders.",
+                "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}; BigCommerce {} stock on orders; carried from {}.",
                 if config.enabled { "by the running app" } else { "only by `tillbridge sync --orders`" },
                 if config.create_customers { "become BigCommerce customers" } else { "are guest orders" },
                 config.store_currencies.join(", "),
                 if config.locations.is_empty() { "all".to_string() } else { config.locations.join(", ") },
                 if config.bigcommerce_lowers_stock { "lowers" } else { "does not lower" },
+                config.carry_from.map_or_else(|| "the first cycle".to_string(), |t| t.to_rfc3339()),
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -1374,6 +1394,12 @@ fn print_orders_report(report: &OrdersSyncReport, show: u32) -> Result<(), ApiEr
         report.orders.len(),
         if report.dry_run { "to carry (dry run: nothing was sent)" } else { "queued" }
     );
+    if report.before_start > 0 {
+        println!(
+            "{} sold before carrying began were left alone (`tillbridge orders settings --carry-from` moves the start).",
+            report.before_start
+        );
+    }
     if !report.dry_run {
         println!("{} carried, {} failed.", report.carried, report.failed);
     }

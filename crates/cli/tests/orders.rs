@@ -76,7 +76,7 @@ async fn pos_orders_preview_then_carry_once_and_list_with_both_totals() {
             ..PosSale::default()
         })
         .unwrap();
-        let customers = run(&["orders", "settings", "--create-customers", "yes"]);
+        let customers = run(&["orders", "settings", "--create-customers", "yes", "--carry-from", "2020-01-01"]);
         assert!(customers.status.success(), "new shoppers become customers: {}", text(&customers.stderr));
         let bad = run(&["orders", "settings", "--currencies", "dollars"]);
         let preview = run(&["sync", "--orders", "--dry-run"]);

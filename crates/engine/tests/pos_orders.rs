@@ -43,7 +43,9 @@ async fn ready_on(s: RunningStores, create_customers: bool) -> (RunningStores, A
     let app = connected_with(&s, None, RuntimeOptions::one_shot()).await;
     let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
-    app.set_orders_config(OrdersConfig { create_customers, ..OrdersConfig::default() }).await.unwrap();
+    // The sales these tests ring up come before the first cycle: carrying starts a day back.
+    let carry_from = Some(chrono::Utc::now() - chrono::Duration::days(1));
+    app.set_orders_config(OrdersConfig { create_customers, carry_from, ..OrdersConfig::default() }).await.unwrap();
     let (_, sh) = merchant(&s);
     let variants: Vec<_> = sh.product_variants(VariantQuery::default()).try_collect().await.unwrap();
     let gids: Vec<String> = variants.into_iter().flatten().map(|v| v.id.0).collect();
@@ -649,9 +651,8 @@ async fn stocked(decrement_on_order: bool) -> (RunningStores, App, Vec<LocationP
     )
     .await;
     let (s, app, _, _) = ready_on(s, false).await;
-    app.set_orders_config(OrdersConfig { bigcommerce_lowers_stock: decrement_on_order, ..OrdersConfig::default() })
-        .await
-        .unwrap();
+    let config = app.orders(OrdersQuery::default()).await.unwrap().config;
+    app.set_orders_config(OrdersConfig { bigcommerce_lowers_stock: decrement_on_order, ..config }).await.unwrap();
     let (bc, _) = merchant(&s);
     let default = bc.default_location().await.unwrap().expect("the store names its default location");
     let live = app.locations().await.unwrap();
@@ -746,4 +747,46 @@ async fn a_pos_sale_is_counted_once_when_bigcommerce_lowers_stock_on_orders() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pos_sale_is_counted_once_when_bigcommerce_leaves_stock_to_tillbridge() {
     counted_once(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_from_before_carrying_began_are_left_alone_and_a_refund_on_one_waits_with_its_reason() {
+    let (s, app, v, store) = ready(false).await;
+    let (_, sh) = merchant(&s);
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 2)], ..PosSale::default() }).unwrap();
+    let old = pos_orders(&sh).await.remove(0);
+    let sale_tx = old.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+    let refund = NewRefund {
+        order_id: old.id.clone(),
+        note: None,
+        lines: vec![RefundLineInput {
+            line_item_id: old.line_items[0].id.clone(),
+            quantity: 1,
+            restock_type: RestockType::NoRestock,
+            location_id: None,
+        }],
+        money: vec![RefundMoney {
+            amount: (old.total / Decimal::from(2)).round_dp(2),
+            gateway: "cash".into(),
+            parent_id: Some(sale_tx.id.clone()),
+        }],
+    };
+    sh.create_refund(&refund, &IdempotencyKey::for_job("old-refund", "refund")).await.unwrap();
+    // Carrying begins after that sale; the next one is sold later.
+    let carry_from = Some(old.processed_at + chrono::Duration::seconds(1));
+    app.set_orders_config(OrdersConfig { carry_from, ..OrdersConfig::default() }).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[1], 1)], ..PosSale::default() }).unwrap();
+
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((report.before_start, report.carried), (1, 1), "the old sale is left alone, the new one carried");
+    let carried = bigcommerce_orders(&s);
+    assert!(!carried.contains_key(&old.id.0), "no BigCommerce order is made for a sale from before");
+    let link = app.store().order_link(&old.id.0).unwrap().expect("the refunded old sale is listed");
+    assert_eq!(link.state, OrderLinkState::NeedsAttention, "as needing a person");
+    assert!(
+        link.reason.as_deref().is_some_and(|r| r.contains("before Tillbridge began carrying") && r.contains("by hand")),
+        "saying why and what to do: {:?}",
+        link.reason
+    );
 }

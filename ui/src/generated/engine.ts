@@ -282,7 +282,13 @@ locations: Array<string>,
  * default location is then folded into the stock bases, so a sale is counted once. Off for a
  * store that does not track the stock of these orders.
  */
-bigcommerce_lowers_stock: boolean, };
+bigcommerce_lowers_stock: boolean, 
+/**
+ * POS orders sold from this instant on are carried; older ones are left alone (a refund on
+ * one waits for a person). Set to the first orders cycle when absent, so turning POS orders on
+ * never copies years of till history into BigCommerce; set it earlier to carry a backlog.
+ */
+carry_from: string | null, };
 
 export type OrdersQuery = { state: OrderLinkState | null, limit: number | null, };
 
@@ -316,6 +322,10 @@ export type OrdersSyncReport = { run_id: number, dry_run: boolean,
  * POS orders read from Shopify.
  */
 read: number, 
+/**
+ * Of those, sold before carrying began (`carry_from`): left alone.
+ */
+before_start: number, 
 /**
  * Orders already carried at the version read.
  */

@@ -22,6 +22,11 @@ pub struct OrdersConfig {
     /// default location is then folded into the stock bases, so a sale is counted once. Off for a
     /// store that does not track the stock of these orders.
     pub bigcommerce_lowers_stock: bool,
+    /// POS orders sold from this instant on are carried; older ones are left alone (a refund on
+    /// one waits for a person). Set to the first orders cycle when absent, so turning POS orders on
+    /// never copies years of till history into BigCommerce; set it earlier to carry a backlog.
+    #[ts(type = "string | null")]
+    pub carry_from: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for OrdersConfig {
@@ -32,6 +37,7 @@ impl Default for OrdersConfig {
             store_currencies: vec!["USD".into()],
             locations: Vec::new(),
             bigcommerce_lowers_stock: true,
+            carry_from: None,
         }
     }
 }

@@ -17,7 +17,7 @@ use tillbridge_domain::orders::{
 };
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::models::PosOrder;
-use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, Trigger, enqueue_in};
+use tillbridge_store::{OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, Trigger, enqueue_in};
 use tillbridge_transport::correlation;
 
 use super::sale::{billing_of, sale_of, version_of};
@@ -82,6 +82,8 @@ pub struct OrdersSyncReport {
     pub dry_run: bool,
     /// POS orders read from Shopify.
     pub read: u64,
+    /// Of those, sold before carrying began (`carry_from`): left alone.
+    pub before_start: u64,
     /// Orders already carried at the version read.
     pub in_step: u64,
     pub queued: u64,
@@ -229,7 +231,11 @@ impl App {
     async fn orders_steps(&self, run: &RunContext, request: &OrdersSyncRequest) -> Result<OrdersSyncReport, ApiError> {
         let (config, cursor) = self
             .blocking(|app| {
-                let config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
+                let mut config: OrdersConfig = app.store.setting(SETTINGS_KEY)?.unwrap_or_default();
+                if config.carry_from.is_none() {
+                    config.carry_from = Some(app.now());
+                    app.store.set_setting(SETTINGS_KEY, &config, app.now())?;
+                }
                 let cursor: Option<DateTime<Utc>> = app.store.setting(CURSOR)?;
                 if app.store.setting::<DateTime<Utc>>(CARRYING_SINCE)?.is_none() {
                     // Set late by a margin: it is compared with Shopify's clock, and erring late
@@ -239,13 +245,15 @@ impl App {
                 Ok((config, cursor))
             })
             .await?;
-        let since = request.since.or(cursor.map(|c| c - OVERLAP));
+        let carry_from = config.carry_from.unwrap_or_else(|| self.now());
+        let since = request.since.or(cursor.map(|c| c - OVERLAP)).or(Some(carry_from - OVERLAP));
         self.enter_phase(run, SyncPhase::ReadingShopify);
         let clients = self.shared_clients().await?;
         let mut report = OrdersSyncReport {
             run_id: run.id,
             dry_run: request.dry_run,
             read: 0,
+            before_start: 0,
             in_step: 0,
             queued: 0,
             carried: 0,
@@ -265,6 +273,14 @@ impl App {
                 orders.retain(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
             }
             report.read += orders.len() as u64;
+            // Sold before carrying began: left alone, but a refund on one is never dropped silently.
+            let (older, current): (Vec<PosOrder>, Vec<PosOrder>) =
+                orders.into_iter().partition(|o| o.processed_at < carry_from);
+            report.before_start += older.len() as u64;
+            if !request.dry_run {
+                self.flag_older_refunds(&older, carry_from).await?;
+            }
+            let mut orders = current;
             let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
             let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
             let before = orders.len();
@@ -349,6 +365,45 @@ impl App {
                 app.store.set_setting(CURSOR, &old.map_or(newest, |o| o.max(newest)), now)?;
             }
             Ok(queued)
+        })
+        .await
+    }
+
+    /// Records, as needing attention, each order sold before carrying began that has a refund: the
+    /// refund cannot follow an order BigCommerce does not have. Orders already linked are not
+    /// touched (their refunds are carried by their jobs).
+    async fn flag_older_refunds(&self, older: &[PosOrder], carry_from: DateTime<Utc>) -> Result<(), ApiError> {
+        let flagged: Vec<OrderLinkUpdate> = older
+            .iter()
+            .filter(|o| !o.refunds.is_empty())
+            .map(|o| OrderLinkUpdate {
+                shopify_order_gid: o.id.0.clone(),
+                name: o.name.clone(),
+                shopify_total: Some(o.total),
+                currency: Some(o.currency.clone()),
+                retail_location_gid: o.retail_location.as_ref().map(|l| l.id.0.clone()),
+                processed_at: Some(o.processed_at),
+                reason: Some(format!(
+                    "a refund of {:.2} {} was made on an order sold before Tillbridge began carrying POS orders ({}), so BigCommerce has no order to refund: record it in BigCommerce by hand, or set an earlier start with `tillbridge orders settings --carry-from`",
+                    o.total_refunded,
+                    o.currency,
+                    carry_from.format("%Y-%m-%d %H:%M UTC")
+                )),
+                ..OrderLinkUpdate::default()
+            })
+            .collect();
+        if flagged.is_empty() {
+            return Ok(());
+        }
+        self.blocking(move |app| {
+            for link in flagged {
+                let linked =
+                    app.store.order_link(&link.shopify_order_gid)?.is_some_and(|l| l.state == OrderLinkState::Created);
+                if !linked {
+                    app.store.save_order_link(OrderLinkState::NeedsAttention, &link, app.now())?;
+                }
+            }
+            Ok(())
         })
         .await
     }
