@@ -262,3 +262,13 @@ pub async fn orders_reconcile(app: State<'_, App>, req: ReconcileRequest) -> Res
 pub async fn save_orders_reconcile_csv(app: State<'_, App>, req: ReconcileRequest) -> Result<String, ApiError> {
     app.inner().save_orders_reconcile_csv(req).await
 }
+
+#[tauri::command]
+pub async fn order_timeline(app: State<'_, App>, req: OrderRef) -> Result<OrderTimelineView, ApiError> {
+    app.inner().order_timeline(req).await
+}
+
+#[tauri::command]
+pub async fn skip_order(app: State<'_, App>, req: OrderRef) -> Result<OrderTimelineView, ApiError> {
+    app.inner().skip_order(req).await
+}

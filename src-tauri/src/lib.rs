@@ -54,6 +54,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::retry_orders,
         commands::set_orders_config,
         commands::orders_reconcile,
-        commands::save_orders_reconcile_csv
+        commands::save_orders_reconcile_csv,
+        commands::order_timeline,
+        commands::skip_order
     ])
 }

@@ -114,6 +114,10 @@ describe('POS orders in the control panel', () => {
     assert.equal(await held.count(), 2, 'both sales wait for a person');
     assert.match(await held.first().innerText(), /add the currency to BigCommerce/, 'with what to do');
     assert.equal((await bigcommerceOrders()).length, 0, 'and nothing reached BigCommerce');
+    await held.first().getByTestId('order-timeline').click();
+    const panel = page.getByTestId('order-timeline-panel');
+    await panel.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    assert.match(await panel.innerText(), /Attempt 1/, "the order's timeline lists its attempt");
 
     await sendJson(new URL('/api/orders/config', baseUrl), 'PUT', {
       enabled: false,

@@ -18,6 +18,7 @@ import type {
   OrdersSyncRequest,
   OrdersView,
   OrderLinkState,
+  OrderTimelineView,
   ReconcileView,
   PauseView,
   QueueActionView,
@@ -659,6 +660,7 @@ export type {
   OrdersSyncReport,
   OrdersSyncRequest,
   OrdersView,
+  OrderTimelineView,
   DayRow,
   Figures,
   ReconcileView,
@@ -711,4 +713,16 @@ export async function exportReconcileCsv(day: string, timeZone: string | null = 
     return { savedTo: await viaTauri<string>('save_orders_reconcile_csv', { req }) };
   }
   return { csv: await queryCsv('orders_reconcile_csv', `/api/orders/reconcile/csv?${reconcileQuery(day, timeZone)}`, req) };
+}
+
+/** One order's link and every attempt to carry it, with each request's status. */
+export function orderTimeline(order: string): Promise<OrderTimelineView> {
+  return query<OrderTimelineView>('order_timeline', `/api/orders/timeline?order=${encodeURIComponent(order)}`, {
+    order,
+  });
+}
+
+/** Never carry this order: its waiting jobs are skipped. */
+export function skipOrder(order: string): Promise<OrderTimelineView> {
+  return send<OrderTimelineView>('skip_order', '/api/orders/skip', { order });
 }

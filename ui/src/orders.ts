@@ -8,6 +8,7 @@ export const ORDER_STATES: readonly { value: OrderLinkState | null; label: strin
   { value: 'needs_attention', label: 'Needs attention' },
   { value: 'created', label: 'Carried' },
   { value: 'creating', label: 'In doubt' },
+  { value: 'skipped', label: 'Skipped' },
 ];
 
 export function orderStateLabel(state: OrderLinkState): string {

@@ -18,7 +18,8 @@ use tillbridge_engine::{
     SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
 use tillbridge_engine::{
-    OrderLinkState, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, ReconcileRequest, RetryOrdersRequest,
+    OrderLinkState, OrderRef, OrderTimelineView, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, ReconcileRequest,
+    RetryOrdersRequest,
 };
 use tillbridge_http::{SHUTDOWN_GRACE, ServeOptions, bind, locate_ui, serve};
 use tillbridge_secrets::Secret;
@@ -117,9 +118,12 @@ enum Command {
     Orders {
         #[command(subcommand)]
         action: Option<OrdersCommand>,
-        /// Only orders in this state: creating, created, or needs-attention.
+        /// Only orders in this state: creating, created, needs-attention or skipped.
         #[arg(long, value_name = "STATE")]
         state: Option<String>,
+        /// Only orders sold on or after this day (2026-12-01, midnight UTC).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[arg(long)]
@@ -357,6 +361,17 @@ impl RulesArgs {
 
 #[derive(Debug, Subcommand)]
 enum OrdersCommand {
+    /// One order's timeline: every attempt to carry it, with each request's status and outcome.
+    Show {
+        /// The order's GID, as `tillbridge orders --json` lists it.
+        #[arg(value_name = "ORDER")]
+        order: String,
+    },
+    /// Never carry this order (it waits for a person today); its waiting jobs are skipped.
+    Skip {
+        #[arg(value_name = "ORDER")]
+        order: String,
+    },
     /// A day's POS sales, refunds and tax per retail location, Shopify's beside BigCommerce's for the
     /// orders carried; the difference reads 0.00 when they agree.
     Reconcile {
@@ -623,19 +638,20 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_orders_report(&report, *show)?;
             Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Orders { action: None, state, limit, json } => {
+        Command::Orders { action: None, state, since, limit, json } => {
             let app = open_app(&cli).await?;
             let state = state
                 .as_deref()
                 .map(|s| {
                     OrderLinkState::parse(&s.replace('-', "_")).ok_or_else(|| {
                         ApiError::invalid(format!(
-                            "--state {s} is not a state: use creating, created or needs-attention"
+                            "--state {s} is not a state: use creating, created, needs-attention or skipped"
                         ))
                     })
                 })
                 .transpose()?;
-            let view = app.orders(OrdersQuery { state, limit: Some(*limit) }).await?;
+            let since = since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+            let view = app.orders(OrdersQuery { state, since, limit: Some(*limit) }).await?;
             if *json {
                 println!("{}", to_json(&view)?);
                 return Ok(ExitCode::SUCCESS);
@@ -716,6 +732,18 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let total = view.rows.last().map(|r| r.difference).unwrap_or_default();
             Ok(if total.is_zero() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Orders { action: Some(OrdersCommand::Show { order }), json, .. } => {
+            let app = open_app(&cli).await?;
+            let view = app.order_timeline(OrderRef { order: order.clone() }).await?;
+            print_order_timeline(&view, *json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Orders { action: Some(OrdersCommand::Skip { order }), json, .. } => {
+            let app = open_app(&cli).await?;
+            let view = app.skip_order(OrderRef { order: order.clone() }).await?;
+            print_order_timeline(&view, *json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Orders { action: Some(OrdersCommand::Retry { order, .. }), .. } => {
             let app = open_app(&cli).await?;
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
@@ -753,7 +781,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ..
         } => {
             let app = open_app(&cli).await?;
-            let mut config = app.orders(OrdersQuery { state: None, limit: Some(0) }).await?.config;
+            let mut config = app.orders(OrdersQuery { limit: Some(0), ..OrdersQuery::default() }).await?.config;
             let asked = *enable
                 || *disable
                 || create_customers.is_some()
@@ -1383,6 +1411,42 @@ fn print_stock_report(report: &StockSyncReport, show: u32) {
     if report.failed > 0 {
         println!("Some writes failed: `tillbridge failed` says why, `tillbridge retry --all` sends them again.");
     }
+}
+
+#[allow(clippy::print_stdout)] // printing the timeline is this function's job
+fn print_order_timeline(view: &OrderTimelineView, json: bool) -> Result<(), ApiError> {
+    if json {
+        println!("{}", to_json(view)?);
+        return Ok(());
+    }
+    let l = &view.link;
+    println!(
+        "{} ({}): {}{}",
+        l.name,
+        l.shopify_order_gid,
+        l.state_label(),
+        l.bigcommerce_order_id.map_or_else(String::new, |id| format!(", BigCommerce order {id}"))
+    );
+    if let Some(reason) = &l.reason {
+        println!("  {reason}");
+    }
+    for t in &view.jobs {
+        println!("  job {}: {}", t.job.id, t.job.sentence);
+        for a in &t.attempts {
+            println!(
+                "    attempt {} at {}: {}{}",
+                a.attempt,
+                a.started_at,
+                a.outcome,
+                a.message.as_deref().map_or_else(String::new, |m| format!(" ({m})"))
+            );
+            for r in &a.requests {
+                let status = r.status.map_or_else(|| r.outcome.clone(), |s| s.to_string());
+                println!("      {} {} → {status}", r.method, r.endpoint);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)] // printing the report is this function's job

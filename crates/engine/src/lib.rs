@@ -26,8 +26,8 @@ pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use orders::{
-    OrderPreview, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest,
-    ReconcileView, RetryOrdersRequest,
+    OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
+    OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 pub use paths::{default_db_path, default_log_dir};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};

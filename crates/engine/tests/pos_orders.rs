@@ -582,8 +582,31 @@ async fn bad_input_waits_with_its_reason_sends_nothing_and_the_batch_goes_on() {
     assert!(held["#1002"].contains("valid email"), "the email is named as the problem: {}", held["#1002"]);
     let carried = bigcommerce_orders(&s);
     assert_eq!(carried.len(), 1, "nothing was written for the orders that wait");
-    let view = app.orders(OrdersQuery { state: Some(OrderLinkState::NeedsAttention), limit: None }).await.unwrap();
+    let query = OrdersQuery { state: Some(OrderLinkState::NeedsAttention), ..OrdersQuery::default() };
+    let view = app.orders(query).await.unwrap();
     assert_eq!(view.orders.len(), 2, "both are listed as needing attention");
+
+    // The deleted variant's order: its timeline shows BigCommerce's refusal; a person skips it.
+    let deleted_gid = view.orders.iter().find(|o| o.name == "#1001").unwrap().shopify_order_gid.clone();
+    let timeline = app.order_timeline(tillbridge_engine::OrderRef { order: deleted_gid.clone() }).await.unwrap();
+    let requests: Vec<_> = timeline.jobs.iter().flat_map(|j| &j.attempts).flat_map(|a| &a.requests).collect();
+    assert!(
+        requests.iter().any(|r| r.method == "POST" && r.status.is_some_and(|s| (400..500).contains(&s))),
+        "the timeline holds the create BigCommerce refused: {requests:?}"
+    );
+    let skipped = app.skip_order(tillbridge_engine::OrderRef { order: deleted_gid.clone() }).await.unwrap();
+    assert_eq!(skipped.link.state, OrderLinkState::Skipped, "skipped by a person");
+    let replay = app
+        .orders_sync(OrdersSyncRequest {
+            since: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        !replay.orders.iter().any(|o| o.shopify_order_gid == deleted_gid),
+        "a skipped order is never queued again: {replay:?}"
+    );
 
     // A refund larger than what is left: the BigCommerce order was refunded there in full first.
     let good = pos_orders(&sh).await.into_iter().find(|o| o.name == "#1003").unwrap();

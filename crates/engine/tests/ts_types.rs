@@ -24,8 +24,8 @@ use tillbridge_engine::{
     StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
 };
 use tillbridge_engine::{
-    OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrdersConfig, OrdersQuery, OrdersSyncReport,
-    OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
+    OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,
+    OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_transport::System;
@@ -109,6 +109,8 @@ fn declarations() -> String {
         OrdersSyncRequest::decl(&cfg),
         OrderPreview::decl(&cfg),
         OrdersSyncReport::decl(&cfg),
+        OrderRef::decl(&cfg),
+        OrderTimelineView::decl(&cfg),
         Figures::decl(&cfg),
         DayRow::decl(&cfg),
         ReconcileRequest::decl(&cfg),

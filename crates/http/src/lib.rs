@@ -262,6 +262,20 @@ async fn retry_orders(
     Ok(Json(app.retry_orders(req).await?))
 }
 
+async fn order_timeline(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::OrderRef>,
+) -> ApiResult<engine::OrderTimelineView> {
+    Ok(Json(app.order_timeline(q).await?))
+}
+
+async fn skip_order(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::OrderRef>,
+) -> ApiResult<engine::OrderTimelineView> {
+    Ok(Json(app.skip_order(req).await?))
+}
+
 async fn orders_reconcile(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<engine::ReconcileRequest>,
@@ -431,6 +445,8 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/orders/sync", post(orders_sync))
         .route("/api/orders/retry", post(retry_orders))
         .route("/api/orders/config", axum::routing::put(set_orders_config))
+        .route("/api/orders/timeline", get(order_timeline))
+        .route("/api/orders/skip", post(skip_order))
         .route("/api/orders/reconcile", get(orders_reconcile))
         .route("/api/orders/reconcile/csv", get(orders_reconcile_csv))
         .route("/api/schedule", get(schedule).put(set_schedule))

@@ -7,7 +7,8 @@ CREATE TABLE order_links (
     shopify_order_gid   TEXT PRIMARY KEY,
     -- "#1001", to name the order to a person.
     name                TEXT NOT NULL,
-    state               TEXT NOT NULL CHECK (state IN ('creating', 'created', 'needs_attention')),
+    -- 'skipped': a person chose not to carry it; nothing is sent for it again.
+    state               TEXT NOT NULL CHECK (state IN ('creating', 'created', 'needs_attention', 'skipped')),
     bigcommerce_order_id INTEGER UNIQUE,
     -- Shopify's total and BigCommerce's, as decimal text, so a screen can show they agree.
     shopify_total       TEXT,

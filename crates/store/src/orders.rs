@@ -24,17 +24,20 @@ pub enum OrderLinkState {
     Created,
     /// Refused by the planner or by BigCommerce; `reason` says what to do.
     NeedsAttention,
+    /// A person chose not to carry it: nothing is sent for it again.
+    Skipped,
 }
 
 impl OrderLinkState {
-    pub const ALL: [OrderLinkState; 3] =
-        [OrderLinkState::Creating, OrderLinkState::Created, OrderLinkState::NeedsAttention];
+    pub const ALL: [OrderLinkState; 4] =
+        [OrderLinkState::Creating, OrderLinkState::Created, OrderLinkState::NeedsAttention, OrderLinkState::Skipped];
 
     pub fn as_str(self) -> &'static str {
         match self {
             OrderLinkState::Creating => "creating",
             OrderLinkState::Created => "created",
             OrderLinkState::NeedsAttention => "needs_attention",
+            OrderLinkState::Skipped => "skipped",
         }
     }
 
@@ -78,6 +81,7 @@ impl OrderLink {
             OrderLinkState::Creating => "in doubt",
             OrderLinkState::Created => "carried",
             OrderLinkState::NeedsAttention => "needs attention",
+            OrderLinkState::Skipped => "skipped",
         }
     }
 }
@@ -152,12 +156,16 @@ pub struct RefundLink {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What [`Store::seen_order_versions`] answers for an order a person skipped.
+pub const EVERY_VERSION: &str = "*";
+
 /// The orders screen's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct OrderLinkCounts {
     pub creating: u64,
     pub created: u64,
     pub needs_attention: u64,
+    pub skipped: u64,
     pub refunds_sent: u64,
     pub refunds_needing_attention: u64,
 }
@@ -336,14 +344,20 @@ impl Store {
         raw.map(link_of).transpose()
     }
 
-    /// The newest links first, optionally in one state only.
-    pub fn order_links(&self, state: Option<OrderLinkState>, limit: u32) -> Result<Vec<OrderLink>, StoreError> {
+    /// The newest links first, optionally in one state only and sold since an instant.
+    pub fn order_links(
+        &self,
+        state: Option<OrderLinkState>,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<OrderLink>, StoreError> {
         let raws: Vec<RawLink> = self.read(|c| {
             let mut stmt = c.prepare(&format!(
-                "SELECT {LINK_COLUMNS} FROM order_links WHERE ?1 IS NULL OR state = ?1
-                 ORDER BY processed_at DESC, shopify_order_gid DESC LIMIT ?2"
+                "SELECT {LINK_COLUMNS} FROM order_links
+                 WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR processed_at >= ?2)
+                 ORDER BY processed_at DESC, shopify_order_gid DESC LIMIT ?3"
             ))?;
-            let rows = stmt.query_map(params![state.map(|s| s.as_str()), limit], raw_link)?;
+            let rows = stmt.query_map(params![state.map(|s| s.as_str()), since.map(format_time), limit], raw_link)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })?;
         raws.into_iter().map(link_of).collect()
@@ -405,12 +419,14 @@ impl Store {
         })
     }
 
-    /// The Shopify order versions already carried, for the orders in `gids`: intake skips them.
+    /// The Shopify order versions already carried, for the orders in `gids`: intake skips them. A
+    /// skipped order is in step at every version ([`EVERY_VERSION`]).
     pub fn seen_order_versions(&self, gids: &[String]) -> Result<HashMap<String, String>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seen_version FROM order_links WHERE shopify_order_gid = ?1 AND state = 'created'",
-            )?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT CASE WHEN state = 'skipped' THEN '{EVERY_VERSION}' ELSE seen_version END FROM order_links
+                 WHERE shopify_order_gid = ?1 AND state IN ('created', 'skipped')"
+            ))?;
             let mut out = HashMap::new();
             for gid in gids {
                 let seen: Option<Option<String>> = stmt.query_row([gid], |r| r.get(0)).optional()?;
@@ -419,6 +435,34 @@ impl Store {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// Marks an order a person chose not to carry. Refused for an order already carried.
+    pub fn skip_order(&self, shopify_order_gid: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let state: Option<String> = tx
+                .query_row("SELECT state FROM order_links WHERE shopify_order_gid = ?1", [shopify_order_gid], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match state.as_deref() {
+                Some("created") => Err(StoreError::Refused(format!(
+                    "order {shopify_order_gid} is in BigCommerce already; skipping it would change nothing there"
+                ))),
+                Some("creating") => Err(StoreError::Refused(format!(
+                    "order {shopify_order_gid} may be in BigCommerce already (its create's answer was lost): retry it, which finds it if it was made"
+                ))),
+                None => Err(StoreError::Refused(format!("Tillbridge has not seen order {shopify_order_gid} yet"))),
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE order_links SET state = 'skipped', updated_at = ?2 WHERE shopify_order_gid = ?1",
+                        params![shopify_order_gid, format_time(now)],
+                    )?;
+                    tx.execute("DELETE FROM order_stock_holds WHERE shopify_order_gid = ?1", [shopify_order_gid])?;
+                    Ok(())
+                }
+            }
         })
     }
 
@@ -432,6 +476,7 @@ impl Store {
                     Some(OrderLinkState::Creating) => counts.creating = n,
                     Some(OrderLinkState::Created) => counts.created = n,
                     Some(OrderLinkState::NeedsAttention) => counts.needs_attention = n,
+                    Some(OrderLinkState::Skipped) => counts.skipped = n,
                     None => return Err(corrupt("state", &state)),
                 }
             }
@@ -704,7 +749,7 @@ mod tests {
         );
         let refunds = store.refund_links("gid://shopify/Order/1").unwrap();
         assert_eq!(refunds[0].bigcommerce_refund_id, Some(5), "the BigCommerce refund is linked");
-        let attention = store.order_links(Some(OrderLinkState::NeedsAttention), 10).unwrap();
+        let attention = store.order_links(Some(OrderLinkState::NeedsAttention), None, 10).unwrap();
         assert_eq!(attention.len(), 1, "the filter keeps only orders that need a person");
         assert_eq!(attention[0].reason.as_deref(), Some("refused"), "with the reason");
     }

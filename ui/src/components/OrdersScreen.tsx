@@ -1,12 +1,22 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { ApiError, OrderLinkState, OrdersConfig, OrdersSyncReport, OrdersView, ReconcileView } from '../api';
+import type {
+  ApiError,
+  OrderLinkState,
+  OrdersConfig,
+  OrdersSyncReport,
+  OrdersView,
+  OrderTimelineView,
+  ReconcileView,
+} from '../api';
 import {
   exportReconcileCsv,
+  orderTimeline,
   orders,
   ordersReconcile,
   ordersSync,
   retryOrders,
   setOrdersConfig,
+  skipOrder,
   toApiError,
 } from '../api';
 import { finishExport } from '../download';
@@ -34,6 +44,7 @@ export function OrdersScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   const [day, setDay] = useState(() => localDay(new Date()));
   const [reconciled, setReconciled] = useState<ReconcileView | null>(null);
+  const [timeline, setTimeline] = useState<OrderTimelineView | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -82,6 +93,17 @@ export function OrdersScreen() {
       }
       await setOrdersConfig({ ...view.config, ...change });
       setNotice('Saved.');
+    });
+
+  const showTimeline = (order: string) =>
+    act(async () => {
+      setTimeline(timeline?.link.shopify_order_gid === order ? null : await orderTimeline(order));
+    });
+
+  const skip = (order: string) =>
+    act(async () => {
+      setTimeline(await skipOrder(order));
+      setNotice('Skipped: it will not be carried.');
     });
 
   const reconcile = () =>
@@ -313,12 +335,37 @@ export function OrdersScreen() {
                     {check.kind === 'unknown' && '–'}
                   </td>
                   <td>{o.bigcommerce_order_id ?? '–'}</td>
-                  <td>
-                    {o.state !== 'created' && (
-                      <button type="button" class="button" disabled={busy} onClick={() => void retry(o.shopify_order_gid)}>
+                  <td class="form-actions">
+                    {(o.state === 'needs_attention' || o.state === 'creating') && (
+                      <button
+                        type="button"
+                        class="button button-small"
+                        disabled={busy}
+                        onClick={() => void retry(o.shopify_order_gid)}
+                      >
                         Retry
                       </button>
                     )}
+                    {o.state === 'needs_attention' && (
+                      <button
+                        type="button"
+                        class="button button-small button-quiet"
+                        data-testid="order-skip"
+                        disabled={busy}
+                        onClick={() => void skip(o.shopify_order_gid)}
+                      >
+                        Skip
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      class="button button-small button-quiet"
+                      data-testid="order-timeline"
+                      disabled={busy}
+                      onClick={() => void showTimeline(o.shopify_order_gid)}
+                    >
+                      Timeline
+                    </button>
                   </td>
                 </tr>
               );
@@ -326,6 +373,32 @@ export function OrdersScreen() {
           </tbody>
         </table>
         </div>
+      )}
+      {timeline && (
+        <section class="card" aria-label="Order timeline" data-testid="order-timeline-panel">
+          <h3>
+            {timeline.link.name}: {orderStateLabel(timeline.link.state)}
+          </h3>
+          {timeline.link.reason && <p class="muted">{asSentence(timeline.link.reason)}</p>}
+          {timeline.jobs.length === 0 && <p class="muted">No attempt yet.</p>}
+          <ol class="timeline">
+            {timeline.jobs.flatMap((j) =>
+              j.attempts.map((a) => (
+                <li key={`${j.job.id}-${a.attempt}`}>
+                  <strong>Attempt {a.attempt}</strong> {formatTimestamp(a.started_at)}: {a.outcome}
+                  {a.message && <> — {a.message}</>}
+                  <ul>
+                    {a.requests.map((r, i) => (
+                      <li key={i} class="mono">
+                        {r.method} {r.endpoint} → {r.status ?? 'no answer'} ({r.outcome}, {r.duration_ms} ms)
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              )),
+            )}
+          </ol>
+        </section>
       )}
     </div>
   );

@@ -254,11 +254,11 @@ export type ResolveConflictRequest = { id: number,
  */
 keep: string, };
 
-export type OrderLinkState = "creating" | "created" | "needs_attention";
+export type OrderLinkState = "creating" | "created" | "needs_attention" | "skipped";
 
 export type OrderLink = { shopify_order_gid: string, name: string, state: OrderLinkState, bigcommerce_order_id: number | null, shopify_total: string | null, bigcommerce_total: string | null, currency: string | null, seen_updated_at: string | null, unmatched_lines: number, retail_location_gid: string | null, processed_at: string | null, reason: string | null, updated_at: string, };
 
-export type OrderLinkCounts = { creating: number, created: number, needs_attention: number, refunds_sent: number, refunds_needing_attention: number, };
+export type OrderLinkCounts = { creating: number, created: number, needs_attention: number, skipped: number, refunds_sent: number, refunds_needing_attention: number, };
 
 export type OrdersConfig = { 
 /**
@@ -290,7 +290,11 @@ bigcommerce_lowers_stock: boolean,
  */
 carry_from: string | null, };
 
-export type OrdersQuery = { state: OrderLinkState | null, limit: number | null, };
+export type OrdersQuery = { state: OrderLinkState | null, 
+/**
+ * Only orders sold at or after this instant.
+ */
+since: string | null, limit: number | null, };
 
 export type OrdersView = { config: OrdersConfig, counts: OrderLinkCounts, cursor: string | null, orders: Array<OrderLink>, };
 
@@ -330,6 +334,10 @@ before_start: number,
  * Orders already carried at the version read.
  */
 in_step: number, queued: number, carried: number, failed: number, orders: Array<OrderPreview>, };
+
+export type OrderRef = { order: string, };
+
+export type OrderTimelineView = { link: OrderLink, jobs: Array<JobTimelineView>, };
 
 export type Figures = { sales: string, refunds: string, tax: string, };
 

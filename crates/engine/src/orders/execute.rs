@@ -130,6 +130,8 @@ pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork
     let gid = sale.gid.clone();
     let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
     let link = match link {
+        // A person chose not to carry it.
+        Some(link) if link.state == OrderLinkState::Skipped => return Ok(()),
         Some(link) if link.state == OrderLinkState::Created => update(app, clients, &sale, link).await?,
         // Never attempted, and sold after this database began carrying orders: no earlier request
         // can have created it, so the first send need not look. Older sales (a first run's backlog,

@@ -25,4 +25,7 @@ pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 
 pub use reconcile::{ReconcileRequest, ReconcileView};
 pub use settings::OrdersConfig;
-pub use sync::{OrderPreview, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest};
+pub use sync::{
+    OrderPreview, OrderRef, OrderTimelineView, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView,
+    RetryOrdersRequest,
+};

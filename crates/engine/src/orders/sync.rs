@@ -97,6 +97,9 @@ pub struct OrdersSyncReport {
 #[serde(default)]
 pub struct OrdersQuery {
     pub state: Option<OrderLinkState>,
+    /// Only orders sold at or after this instant.
+    #[ts(type = "string | null")]
+    pub since: Option<DateTime<Utc>>,
     pub limit: Option<u32>,
 }
 
@@ -105,6 +108,19 @@ pub struct OrdersQuery {
 #[serde(default)]
 pub struct RetryOrdersRequest {
     pub order: Option<String>,
+}
+
+/// One order, by its Shopify GID.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+pub struct OrderRef {
+    pub order: String,
+}
+
+/// An order's link and the jobs that carried it, with every attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OrderTimelineView {
+    pub link: OrderLink,
+    pub jobs: Vec<crate::runtime::queue::JobTimelineView>,
 }
 
 /// The Orders screen: counts and the newest links.
@@ -118,16 +134,62 @@ pub struct OrdersView {
 
 impl App {
     pub async fn orders(&self, q: OrdersQuery) -> Result<OrdersView, ApiError> {
-        let (state, limit) = (q.state, q.limit.unwrap_or(100).min(1000));
+        let (state, since, limit) = (q.state, q.since, q.limit.unwrap_or(100).min(1000));
         self.blocking(move |app| {
             Ok(OrdersView {
                 config: app.store.setting(SETTINGS_KEY)?.unwrap_or_default(),
                 counts: app.store.order_link_counts()?,
                 cursor: app.store.setting(CURSOR)?,
-                orders: app.store.order_links(state, limit)?,
+                orders: app.store.order_links(state, since, limit)?,
             })
         })
         .await
+    }
+
+    /// One order's link and every job that carried it, each with its attempts and the requests
+    /// they made (status and outcome): the order's timeline.
+    pub async fn order_timeline(&self, request: OrderRef) -> Result<OrderTimelineView, ApiError> {
+        self.blocking(move |app| {
+            let gid = request.order;
+            let link = app
+                .store
+                .order_link(&gid)?
+                .ok_or_else(|| ApiError::not_found(format!("Tillbridge has no record of order {gid}")))?;
+            let jobs = app.store.jobs_for_entity(&pos_order_entity(&gid))?;
+            let mut timeline = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                timeline.push(crate::runtime::queue::timeline_of(app, job)?);
+            }
+            Ok(OrderTimelineView { link, jobs: timeline })
+        })
+        .await
+    }
+
+    /// A person's choice not to carry an order: its waiting jobs are skipped and it is never sent.
+    pub async fn skip_order(&self, request: OrderRef) -> Result<OrderTimelineView, ApiError> {
+        let gid = request.order.clone();
+        self.blocking(move |app| {
+            let now = app.now();
+            app.store.skip_order(&gid, now)?;
+            let waiting: Vec<i64> = app
+                .store
+                .jobs_for_entity(&pos_order_entity(&gid))?
+                .into_iter()
+                .filter(|j| {
+                    matches!(
+                        j.state,
+                        tillbridge_store::JobState::Failed
+                            | tillbridge_store::JobState::Dead
+                            | tillbridge_store::JobState::Pending
+                    )
+                })
+                .map(|j| j.id)
+                .collect();
+            app.store.skip_jobs(&waiting, now)?;
+            Ok(())
+        })
+        .await?;
+        self.order_timeline(request).await
     }
 
     /// Sends the failed jobs of one order, or of all, again now.
@@ -284,7 +346,9 @@ impl App {
             let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
             let seen = self.blocking(move |app| Ok(app.store.seen_order_versions(&gids)?)).await?;
             let before = orders.len();
-            orders.retain(|o| seen.get(&o.id.0) != Some(&version_of(o)));
+            orders.retain(|o| {
+                seen.get(&o.id.0).is_none_or(|v| v != tillbridge_store::orders::EVERY_VERSION && *v != version_of(o))
+            });
             report.in_step += (before - orders.len()) as u64;
             if request.dry_run {
                 to_preview.extend(orders);
@@ -332,6 +396,7 @@ impl App {
                     OrderLinkState::Created => "carried",
                     OrderLinkState::NeedsAttention => "held",
                     OrderLinkState::Creating => "in doubt",
+                    OrderLinkState::Skipped => "skipped",
                 }
                 .into();
             }

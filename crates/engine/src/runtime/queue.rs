@@ -112,6 +112,12 @@ pub(crate) fn sentence(job: &Job) -> String {
     }
 }
 
+/// A job said for a person, with its attempts and the requests they made.
+pub(crate) fn timeline_of(app: &App, job: Job) -> Result<JobTimelineView, ApiError> {
+    let attempts = app.store.job_timeline(job.id)?;
+    Ok(JobTimelineView { job: failed_view(job), attempts })
+}
+
 fn failed_view(job: Job) -> FailedJobView {
     FailedJobView {
         sentence: sentence(&job),
@@ -147,12 +153,7 @@ impl App {
 
     /// A job's attempts, each with the requests the audit log holds for it.
     pub async fn job_timeline(&self, job_id: i64) -> Result<JobTimelineView, ApiError> {
-        self.blocking(move |app| {
-            let job = app.store.job(job_id)?;
-            let attempts = app.store.job_timeline(job_id)?;
-            Ok(JobTimelineView { job: failed_view(job), attempts })
-        })
-        .await
+        self.blocking(move |app| timeline_of(app, app.store.job(job_id)?)).await
     }
 
     /// Makes failed jobs due now. Goes through the runtime loop when it runs here, so a retry
