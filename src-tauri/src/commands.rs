@@ -15,7 +15,8 @@ use tillbridge_engine::{
     StockConflictView, StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
 };
 use tillbridge_engine::{
-    OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, RetryOrdersRequest,
+    OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView,
+    ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 
 /// One job, as the UI names it.
