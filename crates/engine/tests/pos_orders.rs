@@ -813,3 +813,50 @@ async fn sales_from_before_carrying_began_are_left_alone_and_a_refund_on_one_wai
         link.reason
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_return_with_restock_puts_the_unit_back_on_both_stores_once_and_a_refund_alone_does_not() {
+    let (s, app, pairs, [home, _]) = stocked(true).await;
+    let (_, sh) = merchant(&s);
+    let variant = shopify_variant_of(&s, &home).await;
+    let (start, _) = shelf_of(&s, &pairs[0], &home);
+    let location = LocationId(pairs[0].shopify_location_id.clone()).number().unwrap();
+    s.shopify.ring_up(&PosSale { location_id: location, lines: vec![line(variant, 2)], ..PosSale::default() }).unwrap();
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    app.stock_sync(StockSyncRequest::default()).await.unwrap();
+    assert_eq!(shelf_of(&s, &pairs[0], &home), (start - 2, start - 2), "two units sold");
+
+    let order = pos_orders(&sh).await.into_iter().next().unwrap();
+    let sale_tx = order.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+    let unit = (order.total / Decimal::from(2)).round_dp(2);
+    let refund = |restock: RestockType, key: &str| {
+        let refund = NewRefund {
+            order_id: order.id.clone(),
+            note: None,
+            lines: vec![RefundLineInput {
+                line_item_id: order.line_items[0].id.clone(),
+                quantity: 1,
+                restock_type: restock,
+                location_id: (restock == RestockType::Return).then(|| LocationId::from_number(location)),
+            }],
+            money: vec![RefundMoney { amount: unit, gateway: "cash".into(), parent_id: Some(sale_tx.id.clone()) }],
+        };
+        let key = IdempotencyKey::for_job(key, "refund");
+        let sh = &sh;
+        async move { sh.create_refund(&refund, &key).await.unwrap() }
+    };
+    // The customer brings one unit back to the shelf.
+    refund(RestockType::Return, "return-1").await;
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    app.stock_sync(StockSyncRequest::default()).await.unwrap();
+    app.stock_sync(StockSyncRequest::default()).await.unwrap();
+    assert_eq!(shelf_of(&s, &pairs[0], &home), (start - 1, start - 1), "the returned unit is back on both stores");
+    // Money back for the other unit, which the customer keeps.
+    refund(RestockType::NoRestock, "refund-2").await;
+    app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    app.stock_sync(StockSyncRequest::default()).await.unwrap();
+    assert_eq!(shelf_of(&s, &pairs[0], &home), (start - 1, start - 1), "a refund alone moves no stock");
+    let made = &bigcommerce_orders(&s)[&order.id.0][0];
+    assert_eq!(made["refunds"].as_array().unwrap().len(), 2, "both refunds reached BigCommerce");
+    assert_eq!(made["status_id"], 4, "and the order is Refunded there, as in Shopify");
+}
