@@ -860,3 +860,46 @@ async fn a_return_with_restock_puts_the_unit_back_on_both_stores_once_and_a_refu
     assert_eq!(made["refunds"].as_array().unwrap().len(), 2, "both refunds reached BigCommerce");
     assert_eq!(made["status_id"], 4, "and the order is Refunded there, as in Shopify");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exchange_is_a_return_on_the_first_order_and_a_new_order_for_what_was_taken() {
+    let (s, app, v, store) = ready(false).await;
+    s.shopify
+        .ring_up(&PosSale {
+            location_id: store,
+            lines: vec![line(v[0], 2)],
+            tax_rate: Some(d("0.08")),
+            ..PosSale::default()
+        })
+        .unwrap();
+    assert_eq!(app.orders_sync(OrdersSyncRequest::default()).await.unwrap().carried, 1, "the sale is carried");
+    let (_, sh) = merchant(&s);
+    let first = pos_orders(&sh).await.remove(0);
+    // At the till: one unit back on the shelf, another variant taken instead.
+    let body = serde_json::json!({
+        "order_id": first.id.number().unwrap(),
+        "return_lines": [{"line_item_id": first.line_items[0].id.number().unwrap(), "quantity": 1, "restock": true}],
+        "new_lines": [{"variant_id": v[1], "quantity": 1}],
+        "tax_rate": "0.08",
+    });
+    let answer = reqwest::Client::new()
+        .post(format!("{}/__admin/pos/exchange", s.credentials.shopify.shop_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "the till made the exchange: {}", answer.text().await.unwrap());
+
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((report.queued, report.failed), (2, 0), "the first order's return and the new sale: {report:?}");
+    let shopify = pos_orders(&sh).await;
+    let carried = bigcommerce_orders(&s);
+    let returned = shopify.iter().find(|o| o.id == first.id).unwrap();
+    let made = &carried[&first.id.0][0];
+    assert_eq!(made["refunds"].as_array().unwrap().len(), 1, "the return is a refund on the first order");
+    assert_eq!(money(&made["refunded_amount"]), returned.total_refunded, "for Shopify's amount");
+    assert_eq!(made["status_id"], 14, "which is Partially Refunded");
+    let new = shopify.iter().find(|o| o.id != first.id).expect("the exchange's new sale");
+    assert_eq!(carried[&new.id.0].len(), 1, "the new sale is one BigCommerce order");
+    assert_eq!(money(&carried[&new.id.0][0]["total_inc_tax"]), new.total, "with Shopify's total");
+}
