@@ -262,6 +262,30 @@ impl BigCommerceClient {
         Ok(page.map(|p| p.data).unwrap_or_default())
     }
 
+    /// Subscribes an email to the store's newsletter (the consent BigCommerce records). True when
+    /// this call subscribed it; false when it was subscribed already (409), which is no failure.
+    pub async fn subscribe(&self, subscriber: &NewSubscriber) -> Result<bool, BcError> {
+        let body = serde_json::to_value(subscriber).map_err(|e| BcError::Invalid(e.to_string()))?;
+        let template = "/stores/{store_hash}/v3/customers/subscribers";
+        match self
+            .call(Method::POST, template, "/v3/customers/subscribers", &[], Some(&body), Resend::OnlyIfUnsent)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(BcError::Rejected { status: 409, .. }) => Ok(false),
+            // Whether it landed is told by the list; either way the email ends up subscribed once.
+            Err(BcError::OutcomeUnknown { .. }) => {
+                let email = subscriber.email.to_lowercase();
+                if self.subscribers().await?.iter().any(|s| s.email.to_lowercase() == email) {
+                    Ok(true)
+                } else {
+                    Err(BcError::OutcomeUnknown { endpoint: template.into() })
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn channels(&self) -> Result<Vec<Channel>, BcError> {
         let page: Option<Page<Channel>> =
             self.get_json("/stores/{store_hash}/v3/channels", "/v3/channels", &[]).await?;

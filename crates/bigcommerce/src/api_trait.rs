@@ -65,6 +65,9 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     fn default_location(&self) -> BoxFuture<'_, Result<Option<i64>, BcError>> {
         async { Err(not_held("default location")) }.boxed()
     }
+    fn subscribe<'a>(&'a self, _subscriber: &'a NewSubscriber) -> BoxFuture<'a, Result<bool, BcError>> {
+        async { Err(not_held("newsletter subscribers")) }.boxed()
+    }
     fn create_channel<'a>(&'a self, _channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
         async { Err(not_held("channels")) }.boxed()
     }
@@ -139,6 +142,9 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn default_location(&self) -> BoxFuture<'_, Result<Option<i64>, BcError>> {
         BigCommerceClient::default_location(self).boxed()
+    }
+    fn subscribe<'a>(&'a self, subscriber: &'a NewSubscriber) -> BoxFuture<'a, Result<bool, BcError>> {
+        BigCommerceClient::subscribe(self, subscriber).boxed()
     }
     fn create_channel<'a>(&'a self, channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
         BigCommerceClient::create_channel(self, channel).boxed()

@@ -424,6 +424,21 @@ pub struct NewCustomer {
     pub last_name: String,
 }
 
+/// `POST /v3/customers/subscribers`: an email with the consents it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewSubscriber {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<i64>,
+    /// "marketing_newsletter".
+    pub consents: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Subscriber {
     pub id: i64,

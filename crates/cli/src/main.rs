@@ -418,6 +418,10 @@ enum OrdersCommand {
         /// older ones are left alone. Set when POS orders are first carried.
         #[arg(long, value_name = "DATE")]
         carry_from: Option<String>,
+        /// Subscribe a shopper who agreed at the till to marketing email to BigCommerce's newsletter
+        /// (yes or no, the default).
+        #[arg(long, value_name = "yes|no")]
+        newsletter_from_consent: Option<String>,
     },
 }
 
@@ -777,6 +781,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     locations,
                     bigcommerce_lowers_stock,
                     carry_from,
+                    newsletter_from_consent,
                 }),
             ..
         } => {
@@ -788,7 +793,8 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 || currencies.is_some()
                 || locations.is_some()
                 || bigcommerce_lowers_stock.is_some()
-                || carry_from.is_some();
+                || carry_from.is_some()
+                || newsletter_from_consent.is_some();
             if *enable || *disable {
                 config.enabled = *enable;
             }
@@ -802,6 +808,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             if let Some(answer) = bigcommerce_lowers_stock {
                 config.bigcommerce_lowers_stock = yes_no("bigcommerce-lowers-stock", answer)?;
+            }
+            if let Some(answer) = newsletter_from_consent {
+                config.newsletter_from_consent = yes_no("newsletter-from-consent", answer)?;
             }
             if let Some(text) = carry_from {
                 let at = chrono::DateTime::parse_from_rfc3339(text)

@@ -357,6 +357,8 @@ pub struct OrderCustomer {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<String>,
+    /// The shopper agreed to marketing email (`marketingState: SUBSCRIBED`).
+    pub accepts_marketing: bool,
 }
 
 /// A postal address (a customer's billing address, or a store's).

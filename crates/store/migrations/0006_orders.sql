@@ -68,3 +68,9 @@ CREATE TABLE order_stock_holds (
     quantity                INTEGER NOT NULL CHECK (quantity > 0),
     PRIMARY KEY (shopify_order_gid, pair_id, bigcommerce_variant_id, shopify_item_id)
 );
+
+-- Shopify customers whose marketing consent was carried to BigCommerce's newsletter: carried once.
+CREATE TABLE newsletter_subscriptions (
+    shopify_customer_gid    TEXT PRIMARY KEY,
+    subscribed_at           TEXT NOT NULL
+);

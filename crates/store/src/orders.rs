@@ -624,6 +624,28 @@ impl Store {
         })
     }
 
+    /// Whether a Shopify customer's marketing consent was carried to BigCommerce's newsletter.
+    pub fn newsletter_carried(&self, shopify_customer_gid: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM newsletter_subscriptions WHERE shopify_customer_gid = ?1)",
+                [shopify_customer_gid],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    pub fn record_newsletter(&self, shopify_customer_gid: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO newsletter_subscriptions (shopify_customer_gid, subscribed_at) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                params![shopify_customer_gid, format_time(now)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The BigCommerce customer linked to a Shopify customer.
     pub fn customer_link(&self, shopify_customer_gid: &str) -> Result<Option<i64>, StoreError> {
         self.read(|c| {

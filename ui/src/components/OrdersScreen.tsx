@@ -266,6 +266,15 @@ export function OrdersScreen() {
             />{' '}
             BigCommerce lowers its stock when an order is placed (its default): count that as the POS sale, once
           </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={view.config.newsletter_from_consent}
+              disabled={busy}
+              onChange={(e) => void saveConfig({ newsletter_from_consent: (e.target as HTMLInputElement).checked })}
+            />{' '}
+            Subscribe shoppers who agree at the till to marketing email to the BigCommerce newsletter
+          </label>
           <p class="muted">
             BigCommerce sells in {view.config.store_currencies.join(', ')}; an order in another currency waits for you.
             {view.cursor && <> Read up to {formatTimestamp(view.cursor)}.</>}

@@ -288,7 +288,12 @@ bigcommerce_lowers_stock: boolean,
  * one waits for a person). Set to the first orders cycle when absent, so turning POS orders on
  * never copies years of till history into BigCommerce; set it earlier to carry a backlog.
  */
-carry_from: string | null, };
+carry_from: string | null, 
+/**
+ * A shopper who agreed at the till to marketing email becomes a BigCommerce newsletter
+ * subscriber (consent `marketing_newsletter`). Off until the operator turns it on.
+ */
+newsletter_from_consent: boolean, };
 
 export type OrdersQuery = { state: OrderLinkState | null, 
 /**

@@ -663,6 +663,8 @@ pub(crate) struct CustomerRec {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// When the customer agreed to marketing email (at the till, single opt-in); None: not subscribed.
+    pub marketing_consent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -909,6 +911,7 @@ impl ShopData {
                     first_name: c.first_name.clone(),
                     last_name: c.last_name.clone(),
                     email: c.email.clone(),
+                    marketing_consent_at: None,
                     created_at: now,
                     updated_at: now,
                 },
@@ -1074,7 +1077,15 @@ impl ShopData {
         let last_name = cap(parts.next());
         self.customers.insert(
             id,
-            CustomerRec { id, first_name, last_name, email: email.to_string(), created_at: now, updated_at: now },
+            CustomerRec {
+                id,
+                first_name,
+                last_name,
+                email: email.to_string(),
+                marketing_consent_at: None,
+                created_at: now,
+                updated_at: now,
+            },
         );
         id
     }

@@ -70,6 +70,8 @@ pub(crate) struct SaleRequest {
     pub location_id: u64,
     pub lines: Vec<SaleLine>,
     pub customer_email: Option<String>,
+    /// The shopper agreed at the till to receive marketing email.
+    pub accepts_marketing: bool,
     pub tenders: Vec<Tender>,
     pub taxes: Vec<TaxRate>,
     /// Prices include the taxes (as in most of Europe and Australia) instead of adding them.
@@ -349,6 +351,10 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
     };
 
     let customer_id = req.customer_email.as_deref().map(|e| data.customer_for_email(e, now));
+    if let Some(c) = customer_id.filter(|_| req.accepts_marketing).and_then(|id| data.customers.get_mut(&id)) {
+        c.marketing_consent_at.get_or_insert(now);
+        c.updated_at = now;
+    }
     let id = data.new_id();
     let number = data.next_order_number();
     let mut order = OrderRec {

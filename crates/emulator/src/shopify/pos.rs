@@ -75,6 +75,8 @@ pub struct PosSale {
     pub lines: Vec<PosLine>,
     /// The customer, found or created by email; a guest sale when None.
     pub customer_email: Option<String>,
+    /// The shopper agrees at the till to receive marketing email (single opt-in).
+    pub customer_accepts_marketing: bool,
     /// One tender paying everything ("cash" when neither this nor `tenders` is given).
     pub gateway: Option<String>,
     /// Several tenders (split tender): each a SALE transaction with its gateway.
@@ -255,6 +257,7 @@ pub(crate) fn sale_request(d: &ShopData, sale: &PosSale) -> Result<SaleRequest, 
         location_id: sale.location_id,
         lines,
         customer_email: sale.customer_email.clone(),
+        accepts_marketing: sale.customer_accepts_marketing,
         tenders,
         taxes,
         taxes_included: sale.taxes_included,

@@ -316,6 +316,23 @@ pub enum CustomerEmailAddressMarketingState {
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerEmailMarketingState {
+    Invalid,
+    NotSubscribed,
+    Pending,
+    Redacted,
+    Subscribed,
+    Unsubscribed,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerMarketingOptInLevel {
+    ConfirmedOptIn,
+    SingleOptIn,
+    Unknown,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerState {
     Declined,
     Disabled,

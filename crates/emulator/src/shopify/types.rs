@@ -15,11 +15,12 @@ use super::model::{
 use super::paging::{PageArgs, SortValue, connection, window};
 use super::scalars::{
     BulkOperationErrorCode, BulkOperationStatus, BulkOperationType, CountryCode, CurrencyCode,
-    CustomerEmailAddressMarketingState, CustomerState, DateTime, Decimal, DiscountApplicationAllocationMethod,
-    DiscountApplicationTargetSelection, DiscountApplicationTargetType, FulfillmentDisplayStatus, FulfillmentStatus,
-    Money, OrderDisplayFinancialStatus, OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus,
-    ProductStatus, ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus,
-    UnsignedInt64, Url, WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
+    CustomerEmailAddressMarketingState, CustomerEmailMarketingState, CustomerMarketingOptInLevel, CustomerState,
+    DateTime, Decimal, DiscountApplicationAllocationMethod, DiscountApplicationTargetSelection,
+    DiscountApplicationTargetType, FulfillmentDisplayStatus, FulfillmentStatus, Money, OrderDisplayFinancialStatus,
+    OrderDisplayFulfillmentStatus, OrderTransactionKind, OrderTransactionStatus, ProductStatus,
+    ProductVariantInventoryPolicy, ProductVariantSortKeys, RefundLineItemRestockType, ReturnStatus, UnsignedInt64, Url,
+    WebhookSubscriptionFormat, WebhookSubscriptionTopic, enum_from_code,
 };
 use super::search::{Op, Search, number_matches, text_eq, time_matches};
 use super::state::shop;
@@ -1837,6 +1838,14 @@ pub(crate) struct CustomerEmailAddressObj {
     pub valid_format: bool,
 }
 
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "CustomerEmailMarketingConsentState")]
+pub(crate) struct CustomerEmailMarketingConsentStateObj {
+    pub marketing_state: CustomerEmailMarketingState,
+    pub marketing_opt_in_level: Option<CustomerMarketingOptInLevel>,
+    pub consent_updated_at: Option<DateTime>,
+}
+
 #[Object(name = "Customer")]
 impl CustomerObj {
     async fn id(&self) -> ID {
@@ -1858,10 +1867,29 @@ impl CustomerObj {
     async fn email(&self) -> Option<&str> {
         Some(&self.0.email)
     }
+    /// Deprecated on Shopify in favour of defaultEmailAddress's marketing fields, still served.
+    async fn email_marketing_consent(&self) -> Option<CustomerEmailMarketingConsentStateObj> {
+        Some(match self.0.marketing_consent_at {
+            Some(at) => CustomerEmailMarketingConsentStateObj {
+                marketing_state: CustomerEmailMarketingState::Subscribed,
+                marketing_opt_in_level: Some(CustomerMarketingOptInLevel::SingleOptIn),
+                consent_updated_at: Some(DateTime(at)),
+            },
+            None => CustomerEmailMarketingConsentStateObj {
+                marketing_state: CustomerEmailMarketingState::NotSubscribed,
+                marketing_opt_in_level: None,
+                consent_updated_at: None,
+            },
+        })
+    }
     async fn default_email_address(&self) -> Option<CustomerEmailAddressObj> {
         Some(CustomerEmailAddressObj {
             email_address: self.0.email.clone(),
-            marketing_state: CustomerEmailAddressMarketingState::NotSubscribed,
+            marketing_state: if self.0.marketing_consent_at.is_some() {
+                CustomerEmailAddressMarketingState::Subscribed
+            } else {
+                CustomerEmailAddressMarketingState::NotSubscribed
+            },
             valid_format: self.0.email.contains('@'),
         })
     }

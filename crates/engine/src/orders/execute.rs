@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use tillbridge_bigcommerce::BcError;
 use tillbridge_bigcommerce::models::{
-    BillingAddress, NewChannel, NewCustomer, NewOrder, NewOrderLine, NewRefund, OrderUpdate, RefundItem,
+    BillingAddress, NewChannel, NewCustomer, NewOrder, NewOrderLine, NewRefund, NewSubscriber, OrderUpdate, RefundItem,
     RefundOverride, RefundPayment,
 };
 use tillbridge_domain::orders::{
@@ -47,20 +47,36 @@ pub(crate) enum Failure {
 
 impl From<BcError> for Failure {
     fn from(e: BcError) -> Failure {
+        // A store's message can quote the email it refused; what is kept (the job's error, the
+        // order's reason) must not.
+        let said = without_emails(&e.to_string());
         match e.class() {
-            ErrorClass::Retryable => Failure::Retry(format!("BigCommerce: {e}")),
-            ErrorClass::Permanent => Failure::Refused(format!("BigCommerce refused it: {e}")),
+            ErrorClass::Retryable => Failure::Retry(format!("BigCommerce: {said}")),
+            ErrorClass::Permanent => Failure::Refused(format!("BigCommerce refused it: {said}")),
         }
     }
 }
 
 impl From<ShopifyError> for Failure {
     fn from(e: ShopifyError) -> Failure {
+        let said = without_emails(&e.to_string());
         match e.class() {
-            ErrorClass::Retryable => Failure::Retry(format!("Shopify: {e}")),
-            ErrorClass::Permanent => Failure::Refused(format!("Shopify refused it: {e}")),
+            ErrorClass::Retryable => Failure::Retry(format!("Shopify: {said}")),
+            ErrorClass::Permanent => Failure::Refused(format!("Shopify refused it: {said}")),
         }
     }
+}
+
+/// `text` with every word that looks like an email address replaced by "[email]".
+pub(crate) fn without_emails(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let looks = core.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+            if looks { word.replace(core, "[email]") } else { word.to_string() }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl From<ApiError> for Failure {
@@ -261,6 +277,9 @@ async fn create(
     let window = echo_window(Side::BigCommerce);
     let folded = app.blocking(move |app| Ok(app.store.complete_order_create(&update, app.now(), window)?)).await?;
     tracing::info!(order = %sale.gid, bigcommerce_order = made.id, folded, "POS order carried into BigCommerce");
+    if settings.newsletter {
+        carry_consent(app, clients, order, channel_id, made.id).await;
+    }
     let gid = sale.gid.clone();
     let link = app.blocking(move |app| Ok(app.store.order_link(&gid)?)).await?;
     link.ok_or_else(|| Failure::Retry("the order link vanished while it was being written".into()))
@@ -519,6 +538,45 @@ async fn hold_stock(
     Ok(())
 }
 
+/// Subscribes a shopper who agreed at the till to marketing email to BigCommerce's newsletter, once.
+/// A failure here never holds the order back: it is logged (ids only) and tried with the next order.
+async fn carry_consent(app: &App, clients: &StoreClients, order: &PosOrder, channel_id: i64, order_id: i64) {
+    let Some(shopper) = order.customer.as_ref().filter(|c| c.accepts_marketing) else { return };
+    let Some(email) = shopper.email.clone().filter(|e| !e.trim().is_empty()) else { return };
+    let gid = shopper.id.to_string();
+    let key = gid.clone();
+    match app.blocking(move |app| Ok(app.store.newsletter_carried(&key)?)).await {
+        Ok(false) => {}
+        Ok(true) => return,
+        Err(e) => {
+            tracing::warn!(customer = %gid, error = %e, "could not read whether the consent was carried");
+            return;
+        }
+    }
+    let subscriber = NewSubscriber {
+        email,
+        first_name: shopper.first_name.clone().unwrap_or_default(),
+        last_name: shopper.last_name.clone().unwrap_or_default(),
+        source: "Shopify POS".into(),
+        order_id: Some(order_id),
+        channel_id: Some(channel_id),
+        consents: vec!["marketing_newsletter".into()],
+    };
+    match clients.bigcommerce.subscribe(&subscriber).await {
+        Ok(_) => {
+            let key = gid.clone();
+            if let Err(e) = app.blocking(move |app| Ok(app.store.record_newsletter(&key, app.now())?)).await {
+                tracing::warn!(customer = %gid, error = %e, "the consent was carried but could not be recorded");
+            }
+        }
+        Err(e) => tracing::warn!(
+            customer = %gid,
+            error = %without_emails(&e.to_string()),
+            "the shopper's marketing consent was not carried"
+        ),
+    }
+}
+
 /// The BigCommerce channel POS orders are recorded on: the one chosen, else Tillbridge's own
 /// "Shopify POS" channel, found by name or created once.
 async fn channel(app: &App, clients: &StoreClients, settings: &OrderSettings) -> Result<i64, Failure> {
@@ -576,4 +634,18 @@ async fn customer(
     let hash = settings.email_hash(&email);
     app.blocking(move |app| Ok(app.store.save_customer_link(&gid, id, Some(&hash), app.now())?)).await?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_emails;
+
+    #[test]
+    fn a_stores_message_keeps_its_words_but_not_the_email_it_quotes() {
+        let said = "the email address ada.lovelace@example.com is already in use (\"zed@shop.io\")";
+        let kept = without_emails(said);
+        assert!(!kept.contains("lovelace") && !kept.contains("zed@"), "no address survives: {kept}");
+        assert_eq!(kept, "the email address [email] is already in use (\"[email]\")", "the rest reads as before");
+        assert_eq!(without_emails("products[0] @ 2 units"), "products[0] @ 2 units", "an @ alone is not an email");
+    }
 }

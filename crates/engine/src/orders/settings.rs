@@ -27,6 +27,9 @@ pub struct OrdersConfig {
     /// never copies years of till history into BigCommerce; set it earlier to carry a backlog.
     #[ts(type = "string | null")]
     pub carry_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// A shopper who agreed at the till to marketing email becomes a BigCommerce newsletter
+    /// subscriber (consent `marketing_newsletter`). Off until the operator turns it on.
+    pub newsletter_from_consent: bool,
 }
 
 impl Default for OrdersConfig {
@@ -38,6 +41,7 @@ impl Default for OrdersConfig {
             locations: Vec::new(),
             bigcommerce_lowers_stock: true,
             carry_from: None,
+            newsletter_from_consent: false,
         }
     }
 }
@@ -53,6 +57,7 @@ pub(crate) struct OrderSettings {
     pub store_currencies: Vec<String>,
     pub channel_id: Option<i64>,
     pub lowers_stock: bool,
+    pub newsletter: bool,
     /// Where BigCommerce takes an order's stock, once read from the store.
     pub stock_location: Option<i64>,
     salt: String,
@@ -81,6 +86,7 @@ impl OrderSettings {
                 store_currencies: config.store_currencies,
                 channel_id,
                 lowers_stock: config.bigcommerce_lowers_stock,
+                newsletter: config.newsletter_from_consent,
                 stock_location,
                 salt,
             })

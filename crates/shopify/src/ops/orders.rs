@@ -26,7 +26,7 @@ fragment TillbridgePosOrder on Order {
   displayFinancialStatus displayFulfillmentStatus
   retailLocation { id name address { address1 city provinceCode zip countryCode } }
   staffMember { name }
-  customer { id firstName lastName defaultEmailAddress { emailAddress } }
+  customer { id firstName lastName defaultEmailAddress { emailAddress marketingState } }
   billingAddress { firstName lastName address1 city provinceCode zip countryCodeV2 }
   subtotalPriceSet { shopMoney { amount } }
   totalTaxSet { shopMoney { amount } }
@@ -388,6 +388,8 @@ struct ReturnWire {
 #[serde(rename_all = "camelCase")]
 struct EmailAddressWire {
     email_address: String,
+    #[serde(default)]
+    marketing_state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -577,6 +579,10 @@ impl OrderWire {
                 id: c.id,
                 first_name: c.first_name,
                 last_name: c.last_name,
+                accepts_marketing: c
+                    .default_email_address
+                    .as_ref()
+                    .is_some_and(|e| e.marketing_state.as_deref() == Some("SUBSCRIBED")),
                 email: c.default_email_address.map(|e| e.email_address),
             }),
             billing_address: self.billing_address.map(Address::from),
