@@ -811,7 +811,9 @@ async fn sales_from_before_carrying_began_are_left_alone_and_a_refund_on_one_wai
     let link = app.store().order_link(&old.id.0).unwrap().expect("the refunded old sale is listed");
     assert_eq!(link.state, OrderLinkState::NeedsAttention, "as needing a person");
     assert!(
-        link.reason.as_deref().is_some_and(|r| r.contains("before Tillbridge began carrying") && r.contains("by hand")),
+        link.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("sold before Tillbridge began carrying") && r.contains("by hand")),
         "saying why and what to do: {:?}",
         link.reason
     );
@@ -936,5 +938,40 @@ async fn marketing_consent_given_at_the_till_becomes_one_newsletter_subscription
     assert_pii_free(
         app.store(),
         &["nell.later@example.com", "nell.early@example.com", "otto.quiet@example.com", "Nell", "Otto"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_chosen_stores_are_carried_and_a_refund_elsewhere_waits_with_its_reason() {
+    let (s, app, v, store) = ready(false).await;
+    let (_, sh) = merchant(&s);
+    let locations: Vec<_> = sh.locations().try_collect().await.unwrap();
+    let other = locations.into_iter().flatten().map(|l| l.id).find(|l| l.number() != Some(store)).unwrap();
+    s.shopify
+        .ring_up(&PosSale { location_id: other.number().unwrap(), lines: vec![line(v[0], 1)], ..PosSale::default() })
+        .unwrap();
+    let elsewhere = pos_orders(&sh).await.remove(0);
+    let sale_tx = elsewhere.transactions.iter().find(|t| t.kind == TransactionKind::Sale).unwrap();
+    let refund = NewRefund {
+        order_id: elsewhere.id.clone(),
+        note: None,
+        lines: vec![],
+        money: vec![RefundMoney { amount: d("1.00"), gateway: "cash".into(), parent_id: Some(sale_tx.id.clone()) }],
+    };
+    sh.create_refund(&refund, &IdempotencyKey::for_job("elsewhere", "refund")).await.unwrap();
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[1], 1)], ..PosSale::default() }).unwrap();
+    let config = app.orders(OrdersQuery::default()).await.unwrap().config;
+    let chosen = vec![LocationId::from_number(store).0];
+    app.set_orders_config(OrdersConfig { locations: chosen, ..config }).await.unwrap();
+
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(report.carried, 1, "only the chosen store's sale is carried: {report:?}");
+    assert!(!bigcommerce_orders(&s).contains_key(&elsewhere.id.0), "nothing is made for the other store's sale");
+    let link = app.store().order_link(&elsewhere.id.0).unwrap().expect("its refund is listed");
+    assert_eq!(link.state, OrderLinkState::NeedsAttention, "for a person");
+    assert!(
+        link.reason.as_deref().is_some_and(|r| r.contains("does not carry orders from")),
+        "saying why: {:?}",
+        link.reason
     );
 }

@@ -332,7 +332,14 @@ impl App {
                 page.map_err(|e| ApiError::unavailable(format!("reading Shopify's POS orders failed: {e}")))?;
             let newest = orders.iter().map(|o| o.updated_at).max();
             if !config.locations.is_empty() {
-                orders.retain(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
+                let (kept, elsewhere): (Vec<PosOrder>, Vec<PosOrder>) = orders
+                    .into_iter()
+                    .partition(|o| o.retail_location.as_ref().is_some_and(|l| config.locations.contains(&l.id.0)));
+                if !request.dry_run {
+                    let why = "it was sold at a store Tillbridge does not carry orders from (see `tillbridge orders settings --locations`)";
+                    self.flag_uncarried_refunds(&elsewhere, why).await?;
+                }
+                orders = kept;
             }
             report.read += orders.len() as u64;
             // Sold before carrying began: left alone, but a refund on one is never dropped silently.
@@ -340,7 +347,11 @@ impl App {
                 orders.into_iter().partition(|o| o.processed_at < carry_from);
             report.before_start += older.len() as u64;
             if !request.dry_run {
-                self.flag_older_refunds(&older, carry_from).await?;
+                let why = format!(
+                    "it was sold before Tillbridge began carrying POS orders ({}; `tillbridge orders settings --carry-from` sets an earlier start)",
+                    carry_from.format("%Y-%m-%d %H:%M UTC")
+                );
+                self.flag_uncarried_refunds(&older, &why).await?;
             }
             let mut orders = current;
             let gids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
@@ -434,11 +445,11 @@ impl App {
         .await
     }
 
-    /// Records, as needing attention, each order sold before carrying began that has a refund: the
-    /// refund cannot follow an order BigCommerce does not have. Orders already linked are not
-    /// touched (their refunds are carried by their jobs).
-    async fn flag_older_refunds(&self, older: &[PosOrder], carry_from: DateTime<Utc>) -> Result<(), ApiError> {
-        let flagged: Vec<OrderLinkUpdate> = older
+    /// Records, as needing attention, each order Tillbridge does not carry (`why`) that has a refund:
+    /// the refund cannot follow an order BigCommerce does not have, and is never dropped silently.
+    /// Orders already linked are not touched (their refunds are carried by their jobs).
+    async fn flag_uncarried_refunds(&self, orders: &[PosOrder], why: &str) -> Result<(), ApiError> {
+        let flagged: Vec<OrderLinkUpdate> = orders
             .iter()
             .filter(|o| !o.refunds.is_empty())
             .map(|o| OrderLinkUpdate {
@@ -449,10 +460,8 @@ impl App {
                 retail_location_gid: o.retail_location.as_ref().map(|l| l.id.0.clone()),
                 processed_at: Some(o.processed_at),
                 reason: Some(format!(
-                    "a refund of {:.2} {} was made on an order sold before Tillbridge began carrying POS orders ({}), so BigCommerce has no order to refund: record it in BigCommerce by hand, or set an earlier start with `tillbridge orders settings --carry-from`",
-                    o.total_refunded,
-                    o.currency,
-                    carry_from.format("%Y-%m-%d %H:%M UTC")
+                    "a refund of {:.2} {} was made on an order BigCommerce does not have, because {why}: record it in BigCommerce by hand",
+                    o.total_refunded, o.currency
                 )),
                 ..OrderLinkUpdate::default()
             })
