@@ -220,6 +220,44 @@ fn assert_pii_free(store: &Store, probes: &[&str]) {
     }
 }
 
+/// A BigCommerce order for `order` made outside this Tillbridge (by hand, or another installation).
+fn made_elsewhere(order: &PosOrder) -> tillbridge_bigcommerce::models::NewOrder {
+    tillbridge_bigcommerce::models::NewOrder {
+        customer_id: 0,
+        status_id: 10,
+        channel_id: 1,
+        external_source: "Shopify POS".into(),
+        external_order_id: order.id.0.clone(),
+        billing_address: tillbridge_bigcommerce::models::BillingAddress {
+            first_name: "Walk-in".into(),
+            last_name: "customer".into(),
+            street_1: "1 Main St".into(),
+            city: "Boston".into(),
+            state: "MA".into(),
+            zip: "02110".into(),
+            country: "United States".into(),
+            country_iso2: "US".into(),
+            email: String::new(),
+        },
+        products: vec![tillbridge_bigcommerce::models::NewOrderLine::Custom {
+            name: "Sold".into(),
+            sku: "X".into(),
+            quantity: 1,
+            price_inc_tax: order.total,
+            price_ex_tax: order.total,
+        }],
+        discount_amount: Decimal::ZERO,
+        subtotal_ex_tax: order.total,
+        subtotal_inc_tax: order.total,
+        shipping_cost_ex_tax: Decimal::ZERO,
+        shipping_cost_inc_tax: Decimal::ZERO,
+        total_ex_tax: order.total,
+        total_inc_tax: order.total,
+        payment_method: "Cash".into(),
+        staff_notes: None,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_or_a_crash_mid_create_never_makes_a_second_order() {
     let (s, app, v, store) = ready(false).await;
@@ -245,43 +283,11 @@ async fn a_lost_answer_or_a_crash_mid_create_never_makes_a_second_order() {
             chrono::Utc::now(),
         )
         .unwrap();
-    let landed = bc
-        .create_order(&tillbridge_bigcommerce::models::NewOrder {
-            customer_id: 0,
-            status_id: 10,
-            channel_id: 1,
-            external_source: "Shopify POS".into(),
-            external_order_id: crashed.id.0.clone(),
-            billing_address: tillbridge_bigcommerce::models::BillingAddress {
-                first_name: "Walk-in".into(),
-                last_name: "customer".into(),
-                street_1: "1 Main St".into(),
-                city: "Boston".into(),
-                state: "MA".into(),
-                zip: "02110".into(),
-                country: "United States".into(),
-                country_iso2: "US".into(),
-                email: String::new(),
-            },
-            products: vec![tillbridge_bigcommerce::models::NewOrderLine::Custom {
-                name: "Sold".into(),
-                sku: "X".into(),
-                quantity: 1,
-                price_inc_tax: crashed.total,
-                price_ex_tax: crashed.total,
-            }],
-            discount_amount: Decimal::ZERO,
-            subtotal_ex_tax: crashed.total,
-            subtotal_inc_tax: crashed.total,
-            shipping_cost_ex_tax: Decimal::ZERO,
-            shipping_cost_inc_tax: Decimal::ZERO,
-            total_ex_tax: crashed.total,
-            total_inc_tax: crashed.total,
-            payment_method: "Cash".into(),
-            staff_notes: None,
-        })
-        .await
-        .unwrap();
+    let landed = bc.create_order(&made_elsewhere(crashed)).await.unwrap();
+    // Another sale's BigCommerce order was made before this database knew of it (an earlier
+    // installation): it is linked as it is.
+    let before_us = &orders[1];
+    let existing = bc.create_order(&made_elsewhere(before_us)).await.unwrap();
 
     // And every create's answer is lost after BigCommerce committed it, with 5xx besides.
     s.bigcommerce
@@ -304,6 +310,9 @@ async fn a_lost_answer_or_a_crash_mid_create_never_makes_a_second_order() {
         (OrderLinkState::Created, Some(landed.id)),
         "the order made before the crash is the one linked"
     );
+    let link = app.store().order_link(&before_us.id.0).unwrap().unwrap();
+    assert_eq!(link.bigcommerce_order_id, Some(existing.id), "the order made before this database is linked");
+    assert!(app.store().held_stock_cells().unwrap().is_empty(), "and no stock cell is left held");
 
     // The same orders delivered three more times (a replayed cursor): nothing new.
     for _ in 0..3 {

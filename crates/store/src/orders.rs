@@ -578,6 +578,17 @@ impl Store {
         })
     }
 
+    /// Whether an order holds stock cells (it was about to be sent, or was).
+    pub fn holds_stock(&self, shopify_order_gid: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM order_stock_holds WHERE shopify_order_gid = ?1)",
+                [shopify_order_gid],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
     /// Every cell an order being created holds.
     pub fn held_stock_cells(&self) -> Result<std::collections::HashSet<CellId>, StoreError> {
         self.read(|c| {

@@ -155,10 +155,19 @@ pub(crate) async fn carry(app: &App, clients: &StoreClients, work: &PosOrderWork
         None => {
             let since: Option<chrono::DateTime<chrono::Utc>> =
                 app.blocking(|app| Ok(app.store.setting(super::CARRYING_SINCE)?)).await?;
-            let never_sent = since.is_some_and(|t| sale.processed_at > t);
-            create(app, clients, &order, &sale, never_sent).await?
+            let looked_at =
+                if since.is_some_and(|t| sale.processed_at > t) { Earlier::NeverSent } else { Earlier::Unknown };
+            create(app, clients, &order, &sale, looked_at).await?
         }
-        Some(_) => create(app, clients, &order, &sale, false).await?,
+        Some(link) => {
+            // Holds are written just before a send, and let go only when the order is recorded or
+            // refused: with either sign, an earlier attempt of ours may have made it.
+            let gid = sale.gid.clone();
+            let held = app.blocking(move |app| Ok(app.store.holds_stock(&gid)?)).await?;
+            let earlier =
+                if link.state == OrderLinkState::Creating || held { Earlier::MaybeSent } else { Earlier::Unknown };
+            create(app, clients, &order, &sale, earlier).await?
+        }
     };
     carry_refunds(app, clients, &sale, &link).await?;
     // Only now is this version wholly in BigCommerce: intake skips it from here on.
@@ -199,12 +208,26 @@ fn digest(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
+/// What is known of earlier attempts to create an order, which decides whether BigCommerce is
+/// asked first and whether an order found there took its stock for this sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Earlier {
+    /// No attempt can have sent it: created without asking.
+    NeverSent,
+    /// This database's own earlier attempt may have sent it: an order found is that attempt's, and
+    /// its stock decrement is this sale's.
+    MaybeSent,
+    /// Nothing recorded (a backlog, a database started afresh, a refused attempt): an order found
+    /// was made before, and whatever it did to stock is already in the stock bases.
+    Unknown,
+}
+
 async fn create(
     app: &App,
     clients: &StoreClients,
     order: &PosOrder,
     sale: &Sale,
-    never_sent: bool,
+    earlier: Earlier,
 ) -> Result<OrderLink, Failure> {
     let settings = OrderSettings::load(app).await?;
     let channel_id = match channel(app, clients, &settings).await {
@@ -238,19 +261,32 @@ async fn create(
         Ok(d) => d,
         Err(refusal) => return Err(refuse_order(app, sale, refusal.to_string()).await),
     };
+    let found = match earlier {
+        Earlier::NeverSent => None,
+        Earlier::MaybeSent | Earlier::Unknown => clients.bigcommerce.order_by_external_id(&sale.gid).await?,
+    };
+    let found = match found {
+        Some(existing) if earlier == Earlier::Unknown => {
+            // Made before this database knew of it: linked as it is, and its stock left alone.
+            let gid = sale.gid.clone();
+            app.blocking(move |app| Ok(app.store.release_stock_holds(&gid)?)).await?;
+            return finish_create(app, clients, order, sale, &draft, channel_id, &settings, existing).await;
+        }
+        other => other,
+    };
     // The cells whose stock BigCommerce will lower for this order are held from the stock planner
     // until that decrement is folded in with the link below.
     if settings.lowers_stock {
         hold_stock(app, clients, &settings, sale, &draft).await?;
     }
-    // Written before the request: a process that dies now leaves 'creating', and the next attempt's
-    // create asks BigCommerce for this external_order_id before sending anything.
+    // Written before the request: a process that dies now leaves 'creating', and the next attempt
+    // asks BigCommerce for this external_order_id before sending anything.
     save_link(app, OrderLinkState::Creating, link_update(sale, Some(&draft), None)).await?;
-    let body = new_order(&draft);
-    let sent = if never_sent {
-        clients.bigcommerce.create_order_unsent(&body).await
-    } else {
-        clients.bigcommerce.create_order(&body).await
+    let sent = match found {
+        Some(ours) => Ok(ours),
+        // Asked already (or never sent): the first send goes straight; after a failure that may
+        // have reached the store, the client asks again before resending.
+        None => clients.bigcommerce.create_order_unsent(&new_order(&draft)).await,
     };
     let made = match sent {
         Ok(made) => made,
@@ -266,13 +302,29 @@ async fn create(
             });
         }
     };
+    finish_create(app, clients, order, sale, &draft, channel_id, &settings, made).await
+}
+
+/// Records the order as created (folding its stock decrement into the cells it held), and carries
+/// the shopper's consent when asked to.
+#[allow(clippy::too_many_arguments)] // the pieces of one create, passed on from it
+async fn finish_create(
+    app: &App,
+    clients: &StoreClients,
+    order: &PosOrder,
+    sale: &Sale,
+    draft: &OrderDraft,
+    channel_id: i64,
+    settings: &OrderSettings,
+    made: tillbridge_bigcommerce::models::Order,
+) -> Result<OrderLink, Failure> {
     // Which order product each line became is read when a refund first needs it: most sales are
     // never refunded, and BigCommerce's quota is the scarce thing.
     let update = OrderLinkUpdate {
         bigcommerce_order_id: Some(made.id),
         bigcommerce_total: Some(made.total_inc_tax),
         sent_digest: Some(digest(&order_edit(sale).fingerprint())),
-        ..link_update(sale, Some(&draft), None)
+        ..link_update(sale, Some(draft), None)
     };
     let window = echo_window(Side::BigCommerce);
     let folded = app.blocking(move |app| Ok(app.store.complete_order_create(&update, app.now(), window)?)).await?;
