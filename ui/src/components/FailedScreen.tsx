@@ -3,6 +3,7 @@ import type { ApiError, FailedPage, JobTimeline } from '../api';
 import { failedJobs, jobTimeline, retryJobs, skipJobs, toApiError } from '../api';
 import { asSentence, formatTimestamp } from '../format';
 import { nextAttemptLabel } from '../runtime';
+import { AttemptList } from './AttemptList';
 
 /** Every write that failed, in plain words, with Retry, Retry selected, Retry all and Skip. */
 export function FailedScreen() {
@@ -174,23 +175,7 @@ export function FailedScreen() {
                       Timeline
                     </button>
                   </div>
-                  {timeline?.job.id === job.id && (
-                    <ol class="timeline" data-testid="job-timeline">
-                      {timeline.attempts.map((a) => (
-                        <li key={a.request_id + a.attempt}>
-                          <strong>Attempt {a.attempt}</strong> {formatTimestamp(a.started_at)}: {a.outcome}
-                          {a.message && <> — {a.message}</>}
-                          <ul>
-                            {a.requests.map((r, i) => (
-                              <li key={i} class="mono">
-                                {r.method} {r.endpoint} → {r.status ?? 'no answer'} ({r.outcome}, {r.duration_ms} ms)
-                              </li>
-                            ))}
-                          </ul>
-                        </li>
-                      ))}
-                    </ol>
-                  )}
+                  {timeline?.job.id === job.id && <AttemptList attempts={timeline.attempts} testId="job-timeline" />}
                 </div>
               </li>
             ))}

@@ -20,6 +20,7 @@ import {
   toApiError,
 } from '../api';
 import { finishExport } from '../download';
+import { AttemptList } from './AttemptList';
 import { asSentence, formatTimestamp } from '../format';
 import {
   ORDER_STATES,
@@ -390,23 +391,7 @@ export function OrdersScreen() {
           </h3>
           {timeline.link.reason && <p class="muted">{asSentence(timeline.link.reason)}</p>}
           {timeline.jobs.length === 0 && <p class="muted">No attempt yet.</p>}
-          <ol class="timeline">
-            {timeline.jobs.flatMap((j) =>
-              j.attempts.map((a) => (
-                <li key={`${j.job.id}-${a.attempt}`}>
-                  <strong>Attempt {a.attempt}</strong> {formatTimestamp(a.started_at)}: {a.outcome}
-                  {a.message && <> — {a.message}</>}
-                  <ul>
-                    {a.requests.map((r, i) => (
-                      <li key={i} class="mono">
-                        {r.method} {r.endpoint} → {r.status ?? 'no answer'} ({r.outcome}, {r.duration_ms} ms)
-                      </li>
-                    ))}
-                  </ul>
-                </li>
-              )),
-            )}
-          </ol>
+          <AttemptList attempts={timeline.jobs.flatMap((j) => j.attempts)} />
         </section>
       )}
     </div>

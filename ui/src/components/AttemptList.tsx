@@ -1,0 +1,23 @@
+import type { Attempt } from '../api';
+import { formatTimestamp } from '../format';
+
+/** A job's attempts, each with the requests it made: method, endpoint, status, outcome, time taken. */
+export function AttemptList({ attempts, testId }: { attempts: readonly Attempt[]; testId?: string }) {
+  return (
+    <ol class="timeline" data-testid={testId}>
+      {attempts.map((a) => (
+        <li key={a.request_id + a.attempt}>
+          <strong>Attempt {a.attempt}</strong> {formatTimestamp(a.started_at)}: {a.outcome}
+          {a.message && <> — {a.message}</>}
+          <ul>
+            {a.requests.map((r, i) => (
+              <li key={i} class="mono">
+                {r.method} {r.endpoint} → {r.status ?? 'no answer'} ({r.outcome}, {r.duration_ms} ms)
+              </li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}
