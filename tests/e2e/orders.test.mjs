@@ -97,6 +97,7 @@ describe('POS orders in the control panel', () => {
       bigcommerce_lowers_stock: true,
       carry_from: '2020-01-01T00:00:00Z',
       newsletter_from_consent: false,
+      include_web_orders: false,
     });
     await page.goto(new URL('/#/orders', baseUrl).href, { waitUntil: 'load' });
     await page.getByTestId('orders-none').waitFor({ state: 'visible', timeout: 20_000 });
@@ -128,6 +129,7 @@ describe('POS orders in the control panel', () => {
       bigcommerce_lowers_stock: true,
       carry_from: '2020-01-01T00:00:00Z',
       newsletter_from_consent: false,
+      include_web_orders: false,
     });
     await page.getByTestId('orders-retry-all').click();
     await page.waitForFunction(

@@ -422,6 +422,9 @@ enum OrdersCommand {
         /// (yes or no, the default).
         #[arg(long, value_name = "yes|no")]
         newsletter_from_consent: Option<String>,
+        /// Carry the online store's orders too, not only POS sales (yes or no, the default).
+        #[arg(long, value_name = "yes|no")]
+        web_orders: Option<String>,
     },
 }
 
@@ -782,6 +785,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     bigcommerce_lowers_stock,
                     carry_from,
                     newsletter_from_consent,
+                    web_orders,
                 }),
             ..
         } => {
@@ -794,7 +798,8 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 || locations.is_some()
                 || bigcommerce_lowers_stock.is_some()
                 || carry_from.is_some()
-                || newsletter_from_consent.is_some();
+                || newsletter_from_consent.is_some()
+                || web_orders.is_some();
             if *enable || *disable {
                 config.enabled = *enable;
             }
@@ -808,6 +813,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             if let Some(answer) = bigcommerce_lowers_stock {
                 config.bigcommerce_lowers_stock = yes_no("bigcommerce-lowers-stock", answer)?;
+            }
+            if let Some(answer) = web_orders {
+                config.include_web_orders = yes_no("web-orders", answer)?;
             }
             if let Some(answer) = newsletter_from_consent {
                 config.newsletter_from_consent = yes_no("newsletter-from-consent", answer)?;
@@ -836,7 +844,12 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             println!(
                 "POS orders: polled {}; new shoppers {}; BigCommerce currencies {}; locations {}; BigCommerce {} stock on orders; carried from {}.",
-                if config.enabled { "by the running app" } else { "only by `tillbridge sync --orders`" },
+                match (config.enabled, config.include_web_orders) {
+                    (true, false) => "by the running app",
+                    (true, true) => "by the running app, with online-store orders",
+                    (false, false) => "only by `tillbridge sync --orders`",
+                    (false, true) => "only by `tillbridge sync --orders`, with online-store orders",
+                },
                 if config.create_customers { "become BigCommerce customers" } else { "are guest orders" },
                 config.store_currencies.join(", "),
                 if config.locations.is_empty() { "all".to_string() } else { config.locations.join(", ") },

@@ -984,3 +984,42 @@ async fn only_the_chosen_stores_are_carried_and_a_refund_elsewhere_waits_with_it
         link.reason
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_store_orders_are_carried_only_when_turned_on() {
+    let (s, app, v, store) = ready(false).await;
+    let address = tillbridge_emulator::shopify::MailingAddress {
+        first_name: Some("Wen".into()),
+        last_name: Some("Online".into()),
+        address1: Some("9 Web Way".into()),
+        city: Some("Boston".into()),
+        province_code: Some("MA".into()),
+        country_code: Some("US".into()),
+        zip: Some("02110".into()),
+        ..Default::default()
+    };
+    s.shopify
+        .ring_up(&PosSale {
+            location_id: store,
+            lines: vec![line(v[0], 1)],
+            online: true,
+            customer_email: Some("wen.online@example.com".into()),
+            billing_address: Some(address),
+            ..PosSale::default()
+        })
+        .unwrap();
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[1], 1)], ..PosSale::default() }).unwrap();
+    let first = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!((first.read, first.carried), (1, 1), "only the POS sale is read and carried: {first:?}");
+
+    let config = app.orders(OrdersQuery::default()).await.unwrap().config;
+    app.set_orders_config(OrdersConfig { include_web_orders: true, ..config }).await.unwrap();
+    let second = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(second.carried, 1, "with online orders turned on, the online order is carried: {second:?}");
+    let (_, sh) = merchant(&s);
+    let web: Vec<PosOrder> = sh.sale_orders(None, true).try_collect::<Vec<_>>().await.unwrap().concat();
+    let web = web.iter().find(|o| o.source_name.as_deref() == Some("web")).expect("the online order");
+    let made = &bigcommerce_orders(&s)[&web.id.0][0];
+    assert_eq!(money(&made["total_inc_tax"]), web.total, "with Shopify's total");
+    assert_eq!(made["status_id"], 11, "paid, not yet shipped: Awaiting Fulfillment");
+}

@@ -63,6 +63,21 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         location: &'a LocationId,
     ) -> BoxFuture<'a, Result<WriteOutcome<InventoryLevel>, ShopifyError>>;
     fn pos_orders(&self, since: Option<DateTime<Utc>>) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>>;
+    /// POS orders, and the online store's when `include_web`; a shop double holds POS orders only.
+    fn sale_orders(
+        &self,
+        since: Option<DateTime<Utc>>,
+        include_web: bool,
+    ) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
+        if include_web {
+            let refused = ShopifyError::Rejected {
+                operation: "orders".into(),
+                message: "this shop double holds no online-store orders; use the emulated shop".into(),
+            };
+            return futures_util::stream::iter([Err(refused)]).boxed();
+        }
+        self.pos_orders(since)
+    }
     /// One order as it is now; None when the shop has no such order. A shop double that holds no
     /// orders answers that it cannot, so the POS order flow is tested against the emulator.
     fn order<'a>(&'a self, _id: &'a OrderId) -> BoxFuture<'a, Result<Option<PosOrder>, ShopifyError>> {
@@ -146,6 +161,13 @@ impl ShopifyApi for ShopifyClient {
     }
     fn order<'a>(&'a self, id: &'a OrderId) -> BoxFuture<'a, Result<Option<PosOrder>, ShopifyError>> {
         ShopifyClient::order(self, id).boxed()
+    }
+    fn sale_orders(
+        &self,
+        since: Option<DateTime<Utc>>,
+        include_web: bool,
+    ) -> BoxStream<'static, Result<Vec<PosOrder>, ShopifyError>> {
+        ShopifyClient::sale_orders(self, since, include_web).boxed()
     }
     fn create_refund<'a>(
         &'a self,

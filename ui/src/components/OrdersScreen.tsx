@@ -276,6 +276,15 @@ export function OrdersScreen() {
             />{' '}
             Subscribe shoppers who agree at the till to marketing email to the BigCommerce newsletter
           </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={view.config.include_web_orders}
+              disabled={busy}
+              onChange={(e) => void saveConfig({ include_web_orders: (e.target as HTMLInputElement).checked })}
+            />{' '}
+            Carry the online store's orders too, not only POS sales
+          </label>
           <p class="muted">
             BigCommerce sells in {view.config.store_currencies.join(', ')}; an order in another currency waits for you.
             {view.cursor && <> Read up to {formatTimestamp(view.cursor)}.</>}

@@ -293,7 +293,11 @@ carry_from: string | null,
  * A shopper who agreed at the till to marketing email becomes a BigCommerce newsletter
  * subscriber (consent `marketing_newsletter`). Off until the operator turns it on.
  */
-newsletter_from_consent: boolean, };
+newsletter_from_consent: boolean, 
+/**
+ * Carry the online store's orders too (`sourceName: web`), not only POS sales.
+ */
+include_web_orders: boolean, };
 
 export type OrdersQuery = { state: OrderLinkState | null, 
 /**

@@ -92,6 +92,9 @@ pub(crate) struct SaleRequest {
     pub ship_from_store: bool,
     /// The POS user ringing the sale up; the logged-in cashier when None.
     pub staff_member_id: Option<u64>,
+    /// An online-store order (`sourceName: web`) shipped from the location, not a till sale: no
+    /// retail location, register or cashier.
+    pub online: bool,
 }
 
 /// What a discount value takes off `base`: a percentage of it in each currency, or a fixed
@@ -363,9 +366,9 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         created_at: now,
         updated_at: now,
         processed_at: now,
-        source_name: "pos".into(),
+        source_name: if req.online { "web" } else { "pos" }.into(),
         // POS identifiers name the location, the register and the receipt.
-        source_identifier: Some(format!("{}-1-{}", req.location_id, number)),
+        source_identifier: (!req.online).then(|| format!("{}-1-{}", req.location_id, number)),
         location_id: Some(req.location_id),
         customer_id,
         email: req.customer_email.clone(),
@@ -385,9 +388,9 @@ pub(crate) fn create_sale(data: &mut ShopData, req: &SaleRequest, now: DateTime<
         refunds: vec![],
         returns: vec![],
         fulfillments: vec![],
-        staff_member_id: Some(staff_member_id),
+        staff_member_id: (!req.online).then_some(staff_member_id),
         // One register per location.
-        device_id: Some(3_000_000_000 + req.location_id % 1_000_000_000),
+        device_id: (!req.online).then(|| 3_000_000_000 + req.location_id % 1_000_000_000),
     };
     let handed_over: Vec<(u64, i64)> =
         order.line_items.iter().filter(|l| l.fulfilled > 0).map(|l| (l.id, l.fulfilled)).collect();

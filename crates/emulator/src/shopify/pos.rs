@@ -103,6 +103,9 @@ pub struct PosSale {
     /// The goods stay at the store to be shipped: the order stays unfulfilled and its units
     /// committed until `POST /__admin/pos/fulfill`.
     pub ship_from_store: bool,
+    /// An online-store order (`sourceName: web`) shipped from `location_id` instead of a till
+    /// sale; it is unfulfilled until `POST /__admin/pos/fulfill`, like a ship-from-store sale.
+    pub online: bool,
     /// The POS user; the logged-in cashier when None.
     #[serde(deserialize_with = "optional_id_field")]
     pub staff_member_id: Option<u64>,
@@ -274,7 +277,8 @@ pub(crate) fn sale_request(d: &ShopData, sale: &PosSale) -> Result<SaleRequest, 
         shipping_address: sale.shipping_address.clone(),
         tags: sale.tags.clone(),
         note: sale.note.clone(),
-        ship_from_store: sale.ship_from_store,
+        ship_from_store: sale.ship_from_store || sale.online,
+        online: sale.online,
         staff_member_id: sale.staff_member_id,
     })
 }

@@ -1012,6 +1012,10 @@ impl OrderObj {
         staff_member(ctx, self.0.staff_member_id)
     }
     async fn retail_location(&self, ctx: &Context<'_>) -> Option<LocationObj> {
+        // Only a till sale has one; an online order ships from a location without being sold there.
+        if self.0.source_name != "pos" {
+            return None;
+        }
         let loc = self.0.location_id?;
         shop(ctx).read().locations.get(&loc).cloned().map(LocationObj)
     }

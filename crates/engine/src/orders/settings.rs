@@ -30,6 +30,8 @@ pub struct OrdersConfig {
     /// A shopper who agreed at the till to marketing email becomes a BigCommerce newsletter
     /// subscriber (consent `marketing_newsletter`). Off until the operator turns it on.
     pub newsletter_from_consent: bool,
+    /// Carry the online store's orders too (`sourceName: web`), not only POS sales.
+    pub include_web_orders: bool,
 }
 
 impl Default for OrdersConfig {
@@ -42,6 +44,7 @@ impl Default for OrdersConfig {
             bigcommerce_lowers_stock: true,
             carry_from: None,
             newsletter_from_consent: false,
+            include_web_orders: false,
         }
     }
 }

@@ -323,7 +323,7 @@ impl App {
             orders: Vec::new(),
         };
         let mut to_preview: Vec<PosOrder> = Vec::new();
-        let mut pages = clients.shopify.pos_orders(since);
+        let mut pages = clients.shopify.sale_orders(since, config.include_web_orders);
         // Each page is queued as it arrives (oldest change first), so BigCommerce's lane creates
         // orders while Shopify's next pages are still being read: the two stores' limits overlap
         // instead of adding up.

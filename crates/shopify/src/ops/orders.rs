@@ -703,11 +703,11 @@ impl NewRefund {
 // ---------------------------------------------------------------- calls
 
 /// `source_name:pos`, optionally only orders updated after `since`.
-fn pos_search(since: Option<DateTime<Utc>>) -> String {
-    match since {
-        Some(t) => format!("source_name:pos updated_at:>'{}'", t.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        None => "source_name:pos".into(),
-    }
+/// The orders search: POS sales (and online-store orders when asked), changed after `since`.
+fn sale_search(since: Option<DateTime<Utc>>, include_web: bool) -> String {
+    let changed = since.map(|t| format!(" updated_at:>'{}'", t.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    let one = |source: &str| format!("source_name:{source}{}", changed.as_deref().unwrap_or(""));
+    if include_web { format!("{} OR {}", one("pos"), one("web")) } else { one("pos") }
 }
 
 impl ShopifyClient {
@@ -718,7 +718,16 @@ impl ShopifyClient {
         &self,
         since: Option<DateTime<Utc>>,
     ) -> impl Stream<Item = Result<Vec<PosOrder>, ShopifyError>> + Send + 'static + use<> {
-        let query = pos_search(since);
+        self.sale_orders(since, false)
+    }
+
+    /// [`ShopifyClient::pos_orders`], with the online store's orders too when `include_web`.
+    pub fn sale_orders(
+        &self,
+        since: Option<DateTime<Utc>>,
+        include_web: bool,
+    ) -> impl Stream<Item = Result<Vec<PosOrder>, ShopifyError>> + Send + 'static + use<> {
+        let query = sale_search(since, include_web);
         cursor_pages(
             self.clone(),
             &POS_ORDERS,
@@ -762,11 +771,16 @@ mod tests {
     fn the_pos_filter_uses_shopify_search_syntax() {
         let t = DateTime::parse_from_rfc3339("2026-05-01T08:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(
-            pos_search(Some(t)),
+            sale_search(Some(t), false),
             "source_name:pos updated_at:>'2026-05-01T08:30:00Z'",
             "the documented delta filter"
         );
-        assert_eq!(pos_search(None), "source_name:pos", "every POS order");
+        assert_eq!(sale_search(None, false), "source_name:pos", "every POS order");
+        assert_eq!(
+            sale_search(Some(t), true),
+            "source_name:pos updated_at:>'2026-05-01T08:30:00Z' OR source_name:web updated_at:>'2026-05-01T08:30:00Z'",
+            "each alternative carries the delta filter, since OR binds loosest"
+        );
     }
 
     #[test]
