@@ -530,6 +530,16 @@ impl Store {
         })
     }
 
+    /// One conflict, open or settled.
+    pub fn stock_conflict(&self, id: i64) -> Result<Option<StockConflictRecord>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!("SELECT {CONFLICT_COLUMNS} FROM stock_conflicts WHERE id = ?1"))?
+                .query_row([id], conflict_from_row)
+                .optional()?)
+        })
+    }
+
     /// Settles an open conflict: shifts the cell's bases so the next cycle takes the stock to
     /// `stock` ([`Ledger::decide`]), and keeps the decision. Returns the settled conflict.
     pub fn resolve_stock_conflict(

@@ -122,7 +122,7 @@ impl App {
         let view = self
             .blocking(move |app| {
                 let pairs = pairs_by_id(app)?;
-                let conflict = app.store.stock_conflicts(true)?.into_iter().find(|c| c.id == id).ok_or_else(|| {
+                let conflict = app.store.stock_conflict(id)?.ok_or_else(|| {
                     ApiError::not_found(format!("no stock conflict {id}; `tillbridge conflicts` lists them"))
                 })?;
                 let policy = pairs.get(&conflict.cell.pair_id).map(|p| p.policy).unwrap_or_default();
