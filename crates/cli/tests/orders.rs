@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::{text, tillbridge};
+use support::{connect_both, text, tillbridge};
 use tillbridge_emulator::shopify::{MailingAddress, PosLine, PosSale};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 
@@ -26,15 +26,7 @@ async fn pos_orders_preview_then_carry_once_and_list_with_both_totals() {
     let sh = stores.shopify.clone();
     let outputs = tokio::task::spawn_blocking(move || {
         let run = |args: &[&str]| tillbridge(&path, args, "");
-        let bc = tillbridge(
-            &path,
-            &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
-            &c.bigcommerce.access_token,
-        );
-        assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
-        let connected =
-            tillbridge(&path, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
-        assert!(connected.status.success(), "Shopify connects: {}", text(&connected.stderr));
+        connect_both(&path, &c);
         let catalog = run(&["sync", "--full"]);
         assert!(catalog.status.success(), "the catalog sync matches the products: {}", text(&catalog.stderr));
         let location = run(&["locations", "--json"]);

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{command, text, tillbridge};
+use support::{command, connect_both, text, tillbridge};
 use tillbridge_domain::work::Lane;
 use tillbridge_emulator::shopify::ShopifyConfig;
 use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
@@ -32,15 +32,7 @@ async fn stores(variants: usize) -> RunningStores {
 }
 
 fn connect(dir: &Path, s: &RunningStores) {
-    let c = &s.credentials;
-    let bc = tillbridge(
-        dir,
-        &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
-        &c.bigcommerce.access_token,
-    );
-    assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
-    let sh = tillbridge(dir, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
-    assert!(sh.status.success(), "Shopify connects: {}", text(&sh.stderr));
+    connect_both(dir, &s.credentials);
 }
 
 /// Starts `args` and waits for its first stdout line, so the caller knows it is up.

@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::{text, tillbridge};
+use support::{connect_both, text, tillbridge};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -23,14 +23,7 @@ async fn locations_are_paired_once_and_a_stock_cycle_previews_then_aligns() {
     let path = dir.path().to_path_buf();
     let outputs = tokio::task::spawn_blocking(move || {
         let run = |args: &[&str]| tillbridge(&path, args, "");
-        let bc = tillbridge(
-            &path,
-            &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
-            &c.bigcommerce.access_token,
-        );
-        assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
-        let sh = tillbridge(&path, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
-        assert!(sh.status.success(), "Shopify connects: {}", text(&sh.stderr));
+        connect_both(&path, &c);
         let before_catalog = run(&["sync", "--inventory"]);
         let catalog = run(&["sync", "--full"]);
         assert!(catalog.status.success(), "the catalog sync matches the products: {}", text(&catalog.stderr));

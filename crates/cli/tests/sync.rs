@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{text, tillbridge};
+use support::{connect_both, text, tillbridge};
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -22,14 +22,7 @@ async fn a_dry_run_prints_the_diff_writes_the_csv_and_a_delta_asks_for_a_full_sy
     let path = dir.path().to_path_buf();
     let csv = path.join("diff.csv");
     let (preview, delta) = tokio::task::spawn_blocking(move || {
-        let bc = tillbridge(
-            &path,
-            &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
-            &c.bigcommerce.access_token,
-        );
-        assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
-        let sh = tillbridge(&path, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
-        assert!(sh.status.success(), "Shopify connects: {}", text(&sh.stderr));
+        connect_both(&path, &c);
         let preview =
             tillbridge(&path, &["sync", "--full", "--dry-run", "--show", "5", "--csv", csv.to_str().unwrap()], "");
         let delta = tillbridge(&path, &["sync"], "");

@@ -27,3 +27,16 @@ pub fn tillbridge(dir: &Path, args: &[&str], stdin: &str) -> Output {
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// Connects the database in `dir` to both emulated stores, as an operator does: each token on
+/// standard input. Stops the test if either store refuses.
+pub fn connect_both(dir: &Path, c: &tillbridge_emulator::Credentials) {
+    let bc = tillbridge(
+        dir,
+        &["connect", "bigcommerce", "--api-url", &c.bigcommerce.api_url, "--store-hash", &c.bigcommerce.store_hash],
+        &c.bigcommerce.access_token,
+    );
+    assert!(bc.status.success(), "BigCommerce connects: {}", text(&bc.stderr));
+    let sh = tillbridge(dir, &["connect", "shopify", "--shop-url", &c.shopify.shop_url], &c.shopify.access_token);
+    assert!(sh.status.success(), "Shopify connects: {}", text(&sh.stderr));
+}
