@@ -20,7 +20,8 @@ use tillbridge_engine::{
 };
 
 use super::{
-    PlanCost, connected_app, failed, full_sync, measure_plan, print_routes, quota_floors, round_to, standard_stores,
+    MatchedBench, PlanCost, failed, matched_bench, measure_plan, print_routes, quota_floors, round_to,
+    wait_for_full_quotas,
 };
 
 /// The planner is measured at this many variants per location.
@@ -55,17 +56,7 @@ fn bigcommerce_sellable(stores: &tillbridge_emulator::RunningStores, variant: i6
 pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     let seed = spec.seed;
     let world = tillbridge_emulator::generate(&spec);
-    let (stores, bc_config, sh_config) = standard_stores(spec).await?;
-    let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
-    let app = connected_app(dir.path(), &stores).await?;
-    let runtime = app.start_runtime(RuntimeOptions::one_shot());
-    let started = Instant::now();
-    let catalog = full_sync(&app, false).await?;
-    println!(
-        "catalog full sync (matches the items): {} changes in {:.1} s",
-        catalog.changes,
-        started.elapsed().as_secs_f64()
-    );
+    let MatchedBench { stores, bc_config, sh_config, app, runtime, _dir } = matched_bench(spec, "items").await?;
 
     let live = app.locations().await?;
     let mut pairs = Vec::new();
@@ -84,9 +75,7 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     println!("paired {} locations by name", pairs.len());
 
     // The measured alignment starts on full quotas, as the floor assumes.
-    let refill = bc_config.window.max(Duration::from_secs_f64(sh_config.bucket_size / sh_config.restore_rate));
-    println!("waiting {:.0} s for both quotas to refill", refill.as_secs_f64());
-    tokio::time::sleep(refill).await;
+    wait_for_full_quotas(&bc_config, &sh_config, Duration::ZERO).await;
     stores.bigcommerce.requests().reset();
     stores.shopify.requests().reset();
     let points_before = stores.shopify.points_spent();

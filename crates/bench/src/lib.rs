@@ -261,6 +261,44 @@ fn quota_floors(bc_requests: u64, points: f64, bc: &BcConfig, sh: &ShopifyConfig
     (bc_floor, sh_floor)
 }
 
+/// Waits until both stores' quotas are full again, as the floors assume: a whole BigCommerce
+/// window passes (the next request opens a new one) and the Shopify bucket refills; and at least
+/// `at_least`.
+#[allow(clippy::print_stdout)]
+async fn wait_for_full_quotas(bc: &BcConfig, sh: &ShopifyConfig, at_least: Duration) {
+    let refill = bc.window.max(Duration::from_secs_f64(sh.bucket_size / sh.restore_rate)).max(at_least);
+    println!("waiting {:.0} s for both quotas to refill", refill.as_secs_f64());
+    tokio::time::sleep(refill).await;
+}
+
+/// Standard-plan stores with an app connected to them and the catalog matched by a full sync:
+/// where the stock and orders benchmarks start.
+struct MatchedBench {
+    stores: RunningStores,
+    bc_config: BcConfig,
+    sh_config: ShopifyConfig,
+    app: App,
+    runtime: tillbridge_engine::RuntimeHandle,
+    /// Holds the database; removed when the benchmark ends.
+    _dir: tempfile::TempDir,
+}
+
+#[allow(clippy::print_stdout)]
+async fn matched_bench(spec: SeedSpec, what: &str) -> Result<MatchedBench, ApiError> {
+    let (stores, bc_config, sh_config) = standard_stores(spec).await?;
+    let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
+    let app = connected_app(dir.path(), &stores).await?;
+    let runtime = app.start_runtime(tillbridge_engine::RuntimeOptions::one_shot());
+    let started = Instant::now();
+    let catalog = full_sync(&app, false).await?;
+    println!(
+        "catalog full sync (matches the {what}): {} changes in {:.1} s",
+        catalog.changes,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(MatchedBench { stores, bc_config, sh_config, app, runtime, _dir: dir })
+}
+
 /// Seeded stores at Standard-plan limits, said with their sizes and limits.
 #[allow(clippy::print_stdout)]
 async fn standard_stores(spec: SeedSpec) -> Result<(RunningStores, BcConfig, ShopifyConfig), ApiError> {
@@ -641,11 +679,7 @@ pub async fn catalog(spec: SeedSpec, share: f64) -> Result<(), ApiError> {
         edits.barcodes.len()
     );
 
-    // The measured sync starts on full quotas, as the floor assumes: a whole BigCommerce window
-    // passes (the next request opens a new one) and the Shopify bucket refills.
-    let refill = bc_config.window.max(Duration::from_secs_f64(sh_config.bucket_size / sh_config.restore_rate));
-    println!("waiting {:.0} s for both quotas to refill", refill.as_secs_f64());
-    tokio::time::sleep(refill).await;
+    wait_for_full_quotas(&bc_config, &sh_config, Duration::ZERO).await;
     stores.bigcommerce.requests().reset();
     stores.shopify.requests().reset();
     let points_before = stores.shopify.points_spent();

@@ -12,10 +12,12 @@ use serde_json::json;
 use tillbridge_emulator::SeedSpec;
 use tillbridge_emulator::rng::Rng;
 use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSale, PosTender};
-use tillbridge_engine::{ApiError, OrdersSyncRequest, RuntimeOptions};
+use tillbridge_engine::{ApiError, OrdersSyncRequest};
 use tillbridge_shopify::ops::orders::ORDERS_PER_PAGE;
 
-use super::{connected_app, failed, full_sync, gid_number, print_routes, quota_floors, round_to, standard_stores};
+use super::{
+    MatchedBench, failed, gid_number, matched_bench, print_routes, quota_floors, round_to, wait_for_full_quotas,
+};
 
 /// How far the engine lets this computer's clock be from Shopify's when it decides a sale is
 /// newer than its first orders cycle; the burst is rung up after it.
@@ -24,17 +26,8 @@ const CLOCK_SKEW: Duration = Duration::from_secs(61);
 #[allow(clippy::print_stdout)]
 pub async fn orders(spec: SeedSpec, count: usize) -> Result<(), ApiError> {
     let seed = spec.seed;
-    let (stores, bc_config, sh_config) = standard_stores(spec).await?;
-    let dir = tempfile::tempdir().map_err(|e| failed("cannot make a temporary folder", e))?;
-    let app = connected_app(dir.path(), &stores).await?;
-    let runtime = app.start_runtime(RuntimeOptions::one_shot());
-    let started = Instant::now();
-    let catalog = full_sync(&app, false).await?;
-    println!(
-        "catalog full sync (matches the variants the sales use): {} changes in {:.1} s",
-        catalog.changes,
-        started.elapsed().as_secs_f64()
-    );
+    let MatchedBench { stores, bc_config, sh_config, app, runtime, _dir } =
+        matched_bench(spec, "variants the sales use").await?;
     // The first cycle finds nothing and marks when this database began carrying orders.
     let first = app.orders_sync(OrdersSyncRequest::default()).await?;
     println!("first orders cycle: {} POS orders read", first.read);
@@ -55,11 +48,8 @@ pub async fn orders(spec: SeedSpec, count: usize) -> Result<(), ApiError> {
     if sellable.is_empty() {
         return Err(ApiError::internal("no variant is matched, so no sale can be a catalog line"));
     }
-    // Quotas refill and the clocks' margin passes before the burst, as the floor assumes.
-    let refill =
-        bc_config.window.max(Duration::from_secs_f64(sh_config.bucket_size / sh_config.restore_rate)).max(CLOCK_SKEW);
-    println!("waiting {:.0} s for both quotas to refill", refill.as_secs_f64());
-    tokio::time::sleep(refill).await;
+    // The clocks' margin passes too before the burst, so every sale is newer than carrying's start.
+    wait_for_full_quotas(&bc_config, &sh_config, CLOCK_SKEW).await;
 
     let mut rng = Rng::new(seed ^ 0x05_0A_1E);
     for i in 0..count {
