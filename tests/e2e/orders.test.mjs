@@ -16,6 +16,7 @@ import {
   assertBuilt,
   connectStores,
   launchChromium,
+  getOkJson,
   sendJson,
   startEmulator,
   startServe,
@@ -23,13 +24,6 @@ import {
 } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
-  const text = await response.text();
-  assert.ok(response.ok, `GET ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
 
 describe('POS orders in the control panel', () => {
   let workDir;
@@ -50,7 +44,7 @@ describe('POS orders in the control panel', () => {
       server = startServe(workDir);
       [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
       await connectStores(baseUrl, creds);
-      const { shopify } = await getJson(new URL('/api/locations', baseUrl));
+      const { shopify } = await getOkJson(new URL('/api/locations', baseUrl));
       const location = Number(shopify[0].id.split('/').pop());
       // Gift cards sold at the till: custom lines, so no catalog sync is needed first.
       for (const price of ['12.50', '30.00']) {
@@ -83,7 +77,7 @@ describe('POS orders in the control panel', () => {
 
   async function bigcommerceOrders() {
     const url = new URL('/__admin/orders', creds.bigcommerce.api_url);
-    return (await getJson(url)).orders;
+    return (await getOkJson(url)).orders;
   }
 
   test('a held order says why, sends nothing, and is carried by one click once fixed', { timeout: TIMEOUT_MS * 2 }, async () => {

@@ -16,6 +16,7 @@ import {
   assertBuilt,
   connectStores,
   launchChromium,
+  getOkJson,
   sendJson,
   startEmulator,
   startServe,
@@ -23,13 +24,6 @@ import {
 } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
-  const text = await response.text();
-  assert.ok(response.ok, `GET ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
 
 describe('stock in the control panel', () => {
   let workDir;
@@ -54,7 +48,7 @@ describe('stock in the control panel', () => {
       await sendJson(new URL('/api/sync', baseUrl), 'POST', { mode: 'full', dry_run: false });
       const deadline = Date.now() + TIMEOUT_MS;
       for (;;) {
-        const p = await getJson(new URL('/api/sync/progress', baseUrl));
+        const p = await getOkJson(new URL('/api/sync/progress', baseUrl));
         if (!p.running && ['done', 'failed'].includes(p.phase)) {
           assert.equal(p.phase, 'done', `the catalog sync finished: ${p.error}`);
           break;
@@ -125,7 +119,7 @@ describe('stock in the control panel', () => {
     await page.getByTestId('new-hold-back').fill('-1');
     await page.getByTestId('new-pair').click();
     assert.match(await page.getByTestId('new-problem').innerText(), /negative/, 'a negative buffer is refused');
-    assert.equal((await getJson(new URL('/api/locations', baseUrl))).pairs.length, 0, 'nothing was paired');
+    assert.equal((await getOkJson(new URL('/api/locations', baseUrl))).pairs.length, 0, 'nothing was paired');
 
     // A valid pair under "Ask me".
     await page.getByTestId('new-owner').selectOption('both');
@@ -133,7 +127,7 @@ describe('stock in the control panel', () => {
     await page.getByTestId('new-hold-back').fill('0');
     await page.getByTestId('new-pair').click();
     await notice('locations-notice', /is paired/);
-    const [pair] = (await getJson(new URL('/api/locations', baseUrl))).pairs;
+    const [pair] = (await getOkJson(new URL('/api/locations', baseUrl))).pairs;
     assert.equal(pair.same_window, 'manual', 'the pair keeps the rule chosen on screen');
 
     // The first cycle's plan names every item; one with stock on both sides is picked.
@@ -179,7 +173,7 @@ describe('stock in the control panel', () => {
       assert.match(await card.getByTestId('conflict-problem').innerText(), why, `${typed} is refused`);
     }
     assert.equal(
-      (await getJson(new URL('/api/stock/conflicts', baseUrl))).length,
+      (await getOkJson(new URL('/api/stock/conflicts', baseUrl))).length,
       1,
       'a refused count settles nothing',
     );

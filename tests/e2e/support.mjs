@@ -220,6 +220,14 @@ export async function getJson(baseUrl, path) {
   return { response, text, body };
 }
 
+/** GETs `url` and answers the parsed JSON; anything but a 2xx fails the test with the reply. */
+export async function getOkJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const text = await response.text();
+  assert.ok(response.ok, `GET ${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
 /** Sends a JSON body and answers the parsed reply; anything but a 2xx fails the test with the reply. */
 export async function sendJson(url, method, body, headers = {}) {
   const response = await fetch(url, {
