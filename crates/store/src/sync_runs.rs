@@ -109,6 +109,22 @@ pub struct SyncRunEnd {
     pub approval_reason: Option<String>,
 }
 
+impl SyncRunEnd {
+    /// The end of a run that stopped before its counts meant anything (`phase` "failed" or
+    /// "cancelled"), with why.
+    pub fn stopped(phase: &str, error: String) -> SyncRunEnd {
+        SyncRunEnd {
+            phase: phase.into(),
+            error: Some(error),
+            changes: 0,
+            written: 0,
+            failed: 0,
+            superseded: 0,
+            approval_reason: None,
+        }
+    }
+}
+
 /// One field change a run planned, as the preview lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncChangeRow {

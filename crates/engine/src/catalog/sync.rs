@@ -182,15 +182,9 @@ impl App {
                 superseded: s.summary.superseded as u64,
                 approval_reason: s.approval.clone(),
             },
-            Err(e) => SyncRunEnd {
-                phase: if cancelled { "cancelled".into() } else { SyncPhase::Failed.as_str().into() },
-                error: Some(e.message.clone()),
-                changes: 0,
-                written: 0,
-                failed: 0,
-                superseded: 0,
-                approval_reason: None,
-            },
+            Err(e) => {
+                SyncRunEnd::stopped(if cancelled { "cancelled" } else { SyncPhase::Failed.as_str() }, e.message.clone())
+            }
         };
         self.end_run(&run, end).await;
         match &outcome {

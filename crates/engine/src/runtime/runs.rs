@@ -187,15 +187,7 @@ impl App {
                     approval_reason: None,
                 }
             }
-            Err(e) => SyncRunEnd {
-                phase: SyncPhase::Failed.as_str().into(),
-                error: Some(e.message.clone()),
-                changes: 0,
-                written: 0,
-                failed: 0,
-                superseded: 0,
-                approval_reason: None,
-            },
+            Err(e) => SyncRunEnd::stopped(SyncPhase::Failed.as_str(), e.message.clone()),
         };
         let quiet = outcome.as_ref().is_ok_and(quiet);
         self.end_run(run, end).await;
