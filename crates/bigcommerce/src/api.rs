@@ -468,6 +468,21 @@ impl BigCommerceClient {
         Ok(decode::<One>(template, &reply.body)?.data)
     }
 
+    /// The orders modified at or after `since` (every order when None), newest change first, one
+    /// page of at most `limit` (≤ 250): one request that says whether any sale, edit, refund or
+    /// cancellation happened in the store since then.
+    pub async fn orders_modified_since(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: u32,
+    ) -> Result<Vec<Order>, BcError> {
+        let mut query = vec![("sort", "date_modified:desc".to_string()), ("limit", limit.clamp(1, 250).to_string())];
+        if let Some(t) = since {
+            query.push(("min_date_modified", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        }
+        Ok(self.get_json("/stores/{store_hash}/v2/orders", "/v2/orders", &query).await?.unwrap_or_default())
+    }
+
     pub async fn order_products(&self, order_id: i64) -> Result<Vec<OrderProduct>, BcError> {
         let path = format!("/v2/orders/{order_id}/products");
         Ok(self.get_json("/stores/{store_hash}/v2/orders/{order_id}/products", &path, &[]).await?.unwrap_or_default())

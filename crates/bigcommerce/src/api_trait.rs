@@ -30,6 +30,12 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Transaction>, BcError>>;
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>>;
+    /// See [`BigCommerceClient::orders_modified_since`].
+    fn orders_modified_since(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Order>, BcError>>;
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>>;
 
     // What the POS order flow reads and edits besides creating. A store double that does not hold
@@ -112,6 +118,13 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn create_order<'a>(&'a self, order: &'a NewOrder) -> BoxFuture<'a, Result<Order, BcError>> {
         BigCommerceClient::create_order(self, order).boxed()
+    }
+    fn orders_modified_since(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Order>, BcError>> {
+        BigCommerceClient::orders_modified_since(self, since, limit).boxed()
     }
     fn create_refund<'a>(&'a self, order_id: i64, refund: &'a NewRefund) -> BoxFuture<'a, Result<Refund, BcError>> {
         BigCommerceClient::create_refund(self, order_id, refund).boxed()
@@ -341,6 +354,21 @@ impl BigCommerceApi for MemoryBigCommerce {
             };
             orders.push(created.clone());
             created
+        });
+        async move { r }.boxed()
+    }
+    fn orders_modified_since(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Order>, BcError>> {
+        let r = self.check().map(|()| {
+            let orders = self.orders.lock().unwrap_or_else(|p| p.into_inner());
+            let mut found: Vec<Order> =
+                orders.iter().filter(|o| since.is_none_or(|t| o.date_modified >= t)).cloned().collect();
+            found.sort_by(|a, b| b.date_modified.cmp(&a.date_modified).then(b.id.cmp(&a.id)));
+            found.truncate(limit as usize);
+            found
         });
         async move { r }.boxed()
     }

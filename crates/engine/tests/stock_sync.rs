@@ -14,7 +14,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use tillbridge_bigcommerce::BigCommerceClient;
-use tillbridge_bigcommerce::models::{BillingAddress, NewOrder, NewOrderLine};
+use tillbridge_bigcommerce::models::{BillingAddress, InventoryAdjustment, NewOrder, NewOrderLine};
 use tillbridge_domain::stock::{Owner, SameWindow};
 use tillbridge_emulator::shopify::{PosLine, PosSale};
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
@@ -26,7 +26,7 @@ use tillbridge_engine::{
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::{ShopifyClient, VariantQuery};
 
-use support::{connected_with, merchant};
+use support::{ShiftedClock, connected_at, connected_with, merchant};
 
 async fn stores() -> RunningStores {
     support::stores(SeedSpec { variants: 40, locations: 3, ..SeedSpec::default() }).await
@@ -43,7 +43,10 @@ async fn paired_with(
     same_window: SameWindow,
     options: RuntimeOptions,
 ) -> (App, Vec<LocationPairView>) {
-    let app = connected_with(s, None, options).await;
+    pair_all(connected_with(s, None, options).await, same_window).await
+}
+
+async fn pair_all(app: App, same_window: SameWindow) -> (App, Vec<LocationPairView>) {
     let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
     let live = app.locations().await.unwrap();
@@ -516,4 +519,82 @@ async fn polls_wait_quietly_until_the_catalog_has_matched_items() {
         "with a pair but no matched item, polls start no run (each would fail): {:?}",
         runs.runs.iter().map(|r| (r.id, r.capability, r.result)).collect::<Vec<_>>()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let clock = std::sync::Arc::new(ShiftedClock::default());
+    let app = connected_at(&s, None, RuntimeOptions::one_shot(), clock.clone()).await;
+    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    assert_eq!(p.phase, SyncPhase::Done, "the catalog is matched first: {:?}", p.error);
+    let (app, pairs) = pair_all(app, SameWindow::Merge).await;
+    let inventory_reads = || {
+        s.bigcommerce
+            .requests()
+            .snapshot()
+            .iter()
+            .filter(|c| c.route.ends_with("/v3/inventory/items"))
+            .map(|c| c.count)
+            .sum::<u64>()
+    };
+    let poll = || async { app.stock_poll_now().await.unwrap() };
+    let after_catch_up = chrono::Duration::seconds(61);
+
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    clock.advance(after_catch_up);
+    let confirming = poll().await;
+    assert!(
+        confirming.bigcommerce_read.starts_with("read whole"),
+        "the alignment's own writes are confirmed by a read once their echo window is over: {}",
+        confirming.bigcommerce_read
+    );
+    assert_eq!(confirming.counts.writes, 0, "and they were echoes, not changes");
+
+    let reads = inventory_reads();
+    let quiet = poll().await;
+    assert!(quiet.bigcommerce_read.starts_with("not read"), "nothing moved: {}", quiet.bigcommerce_read);
+    assert_eq!(inventory_reads(), reads, "a quiet poll costs one orders request, not a read of every item");
+
+    // An edit made in BigCommerce's control panel leaves no order: the periodic scan finds it.
+    let web = pairs.iter().find(|p| p.bigcommerce_location_id == 1).expect("the default location is paired");
+    let edited = &items[2];
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let (edit_before, _) = both(&aligned, web, edited);
+    bc.adjust_stock(&[InventoryAdjustment::of_variant(1, edited.variant, 3)], "counted")
+        .await
+        .unwrap();
+    let unseen = poll().await;
+    assert_eq!(unseen.counts.writes, 0, "between scans an edit without an order waits: {}", unseen.bigcommerce_read);
+    clock.advance(tillbridge_domain::stock::watch::SCAN_EVERY);
+    let scan = poll().await;
+    assert!(scan.bigcommerce_read.contains("periodic scan"), "{}", scan.bigcommerce_read);
+    assert_eq!(scan.counts.writes, 1, "the scan carries the edit to Shopify: {:?}", scan.cells);
+
+    // An online order moves the orders: the next poll reads BigCommerce and carries it.
+    let sold = &items[1];
+    let before_order = shelf(&bc, &sh, &pairs).await;
+    let (web_before, _) = both(&before_order, web, sold);
+    bc.create_order(&online_order(sold, 2)).await.unwrap();
+    let moved = poll().await;
+    assert!(moved.bigcommerce_read.contains("an order changed"), "{}", moved.bigcommerce_read);
+    assert_eq!(moved.counts.writes, 1, "the order's units leave Shopify: {:?}", moved.cells);
+
+    // A POS sale is carried to BigCommerce by a poll that does not read BigCommerce: its stock
+    // stands as last read, and the write is relative to it.
+    clock.advance(after_catch_up);
+    poll().await;
+    let pos = &items[0];
+    let before_sale = shelf(&bc, &sh, &pairs).await;
+    let (pos_before, _) = both(&before_sale, web, pos);
+    s.shopify.ring_up(&pos_sale(web, pos, 1)).unwrap();
+    let carried = poll().await;
+    assert!(carried.bigcommerce_read.starts_with("not read"), "{}", carried.bigcommerce_read);
+    assert_eq!(carried.counts.writes, 1, "the sale reaches BigCommerce: {:?}", carried.cells);
+    let end = shelf(&bc, &sh, &pairs).await;
+    assert_eq!(both(&end, web, edited), (edit_before + 3, edit_before + 3), "the counted edit is on both stores");
+    assert_eq!(both(&end, web, sold), (web_before - 2, web_before - 2), "the online order is on both stores");
+    assert_eq!(both(&end, web, pos), (pos_before - 1, pos_before - 1), "the POS sale is on both stores");
 }

@@ -11,7 +11,8 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
 use tillbridge_domain::stock::{
-    CellInput, CellKey, CellPlan, Level, Note, Outcome, Side, SidePair, StockCounts, count, plan_cell,
+    BigCommerceWatch, CellInput, CellKey, CellPlan, Level, Note, Outcome, Side, SidePair, StockCounts, WholeRead,
+    count, plan_cell,
 };
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::gid::LocationId;
@@ -84,6 +85,9 @@ pub struct StockSyncReport {
     /// Cells with writes, conflicts, holds or notes, up to 500.
     pub cells: Vec<StockCellView>,
     pub writes_by_store: Vec<StoreWrites>,
+    /// How BigCommerce's stock was read: whole and why, or not at all because no order moved
+    /// and nothing of ours waits to be confirmed (a poll's cheap path).
+    pub bigcommerce_read: String,
     pub written: u64,
     pub failed: u64,
     pub superseded: u64,
@@ -115,6 +119,8 @@ fn outcome_text(outcome: &Outcome) -> String {
 
 /// What both stores showed, per (variant, location) and (item, location).
 pub(crate) struct StockRead {
+    /// Whether BigCommerce was read; when not, every cell there stands as last seen.
+    bigcommerce_read: bool,
     bigcommerce: HashMap<(i64, i64), i64>,
     shopify: HashMap<(String, String), i64>,
     /// Shopify locations read whole: an item absent there is not stocked there. At the others only
@@ -134,27 +140,32 @@ fn cursor_key(location: &str) -> String {
 const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
 /// When the last full check of every pair ended, in the settings.
 const LAST_FULL_CHECK: &str = "stock.last_full_check";
+/// What the polls know of BigCommerce's orders and reads ([`BigCommerceWatch`]), in the settings.
+const BIGCOMMERCE_WATCH: &str = "stock.bigcommerce.watch";
 
 /// How far before the cursor a changed-since read starts: a level saved a moment before the last
 /// read may carry an earlier update time than ones already seen. Reading a change twice is
 /// harmless; missing one is not.
 const CURSOR_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
 
-/// Reads BigCommerce whole (a thousand items a request) and each Shopify location either whole or
-/// changed since its cursor (`since`, None for whole).
+/// Reads BigCommerce whole (a thousand items a request) unless `read_bigcommerce` is false, and
+/// each Shopify location either whole or changed since its cursor (`since`, None for whole).
 pub(crate) async fn read_levels(
     clients: &StoreClients,
     pairs: &[LocationPairRecord],
+    read_bigcommerce: bool,
     since: &HashMap<String, DateTime<Utc>>,
 ) -> Result<StockRead, ApiError> {
     let bc_locations: Vec<i64> = pairs.iter().map(|p| p.bigcommerce_location_id).collect();
     let mut bigcommerce = HashMap::new();
-    let mut pages = clients.bigcommerce.inventory_items(&bc_locations);
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| ApiError::unavailable(format!("reading BigCommerce's stock failed: {e}")))?;
-        for item in page {
-            for at in item.locations.iter().filter(|l| bc_locations.contains(&l.location_id)) {
-                bigcommerce.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+    if read_bigcommerce {
+        let mut pages = clients.bigcommerce.inventory_items(&bc_locations);
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ApiError::unavailable(format!("reading BigCommerce's stock failed: {e}")))?;
+            for item in page {
+                for at in item.locations.iter().filter(|l| bc_locations.contains(&l.location_id)) {
+                    bigcommerce.insert((item.identity.variant_id, at.location_id), at.available_to_sell);
+                }
             }
         }
     }
@@ -183,7 +194,7 @@ pub(crate) async fn read_levels(
             }
         }
     }
-    Ok(StockRead { bigcommerce, shopify, shopify_whole, shopify_latest })
+    Ok(StockRead { bigcommerce_read: read_bigcommerce, bigcommerce, shopify, shopify_whole, shopify_latest })
 }
 
 /// Every cell's planner input: each synced item at each pair.
@@ -217,10 +228,13 @@ pub(crate) fn cell_inputs(
                 // Unchanged since the last read: as last seen (our landed writes included).
                 None => level(stored_cell.and_then(|c| c.seen.shopify).as_ref()),
             };
-            let seen = SidePair::new(
-                level(read.bigcommerce.get(&(item.bigcommerce_variant_id, pair.bigcommerce_location_id))),
-                shopify,
-            );
+            let bigcommerce = if read.bigcommerce_read {
+                level(read.bigcommerce.get(&(item.bigcommerce_variant_id, pair.bigcommerce_location_id)))
+            } else {
+                // No order moved and nothing of ours awaits confirmation: as last seen.
+                level(stored_cell.and_then(|c| c.seen.bigcommerce).as_ref())
+            };
+            let seen = SidePair::new(bigcommerce, shopify);
             inputs.push(CellInput {
                 // A write of the cell on the wire, or a POS order being created that will lower
                 // BigCommerce's stock here: either's outcome decides the bases.
@@ -316,6 +330,13 @@ impl App {
         self.stock_cycle(request, Trigger::Manual).await
     }
 
+    /// One poll, as the runtime makes it every 30 s, run now: tests drive the polls' cheap path
+    /// with it without waiting on the runtime's timer.
+    #[doc(hidden)]
+    pub async fn stock_poll_now(&self) -> Result<StockSyncReport, ApiError> {
+        self.stock_cycle(StockSyncRequest::default(), Trigger::Scheduled).await
+    }
+
     pub(crate) async fn stock_cycle(
         &self,
         request: StockSyncRequest,
@@ -323,7 +344,7 @@ impl App {
     ) -> Result<StockSyncReport, ApiError> {
         let mode = if request.full { Scope::Full } else { Scope::Delta };
         let run = self.begin_run(Capability::Stock, mode, request.dry_run, trigger, |_| false).await?;
-        let outcome = correlation::scope(format!("run-{}", run.id), self.stock_steps(&run, request)).await;
+        let outcome = correlation::scope(format!("run-{}", run.id), self.stock_steps(&run, request, trigger)).await;
         let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
         if outcome.is_ok() && request.full && whole && !request.dry_run {
             let result = self.blocking(|app| Ok(app.store.set_setting(LAST_FULL_CHECK, &app.now(), app.now())?)).await;
@@ -342,7 +363,12 @@ impl App {
         outcome
     }
 
-    async fn stock_steps(&self, run: &RunContext, request: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
+    async fn stock_steps(
+        &self,
+        run: &RunContext,
+        request: StockSyncRequest,
+        trigger: Trigger,
+    ) -> Result<StockSyncReport, ApiError> {
         let (mut pairs, mut items) =
             self.blocking(|app| Ok((app.store.location_pairs()?, app.store.stock_items()?))).await?;
         let whole = request.pair_id.is_none() && request.bigcommerce_variant_id.is_none();
@@ -374,7 +400,7 @@ impl App {
         let clients = self.shared_clients().await?;
         // A location is read changed-since its cursor only when every item there has been seen
         // before; otherwise (a new pair, newly matched items, or a full cycle) it is read whole.
-        let (stored, since) = {
+        let (stored, since, mut watch, bigcommerce_seen, latest_echo) = {
             let pairs = pairs.clone();
             let items = items.clone();
             let full = request.full;
@@ -382,26 +408,65 @@ impl App {
                 let stored: HashMap<CellId, StockCellRecord> =
                     app.store.stock_cells()?.into_iter().map(|c| (c.id.clone(), c)).collect();
                 let mut since = HashMap::new();
-                for pair in pairs.iter().filter(|_| !full) {
-                    let all_seen = items.iter().all(|i| {
-                        let id = CellId {
-                            pair_id: pair.id,
-                            bigcommerce_variant_id: i.bigcommerce_variant_id,
-                            shopify_item_id: i.shopify_item_id.clone(),
-                        };
-                        stored.get(&id).is_some_and(|c| c.seen.shopify.is_some())
-                    });
+                let mut bigcommerce_seen = true;
+                for pair in &pairs {
+                    let seen = |side: Side| {
+                        items.iter().all(|i| {
+                            let id = CellId {
+                                pair_id: pair.id,
+                                bigcommerce_variant_id: i.bigcommerce_variant_id,
+                                shopify_item_id: i.shopify_item_id.clone(),
+                            };
+                            stored.get(&id).is_some_and(|c| c.seen.get(side).is_some())
+                        })
+                    };
+                    bigcommerce_seen &= seen(Side::BigCommerce);
                     let cursor: Option<DateTime<Utc>> = app.store.setting(&cursor_key(&pair.shopify_location_id))?;
-                    if let (true, Some(cursor)) = (all_seen, cursor) {
+                    if let (false, true, Some(cursor)) = (full, seen(Side::Shopify), cursor) {
                         since.insert(pair.shopify_location_id.clone(), cursor);
                     }
                 }
-                Ok((stored, since))
+                let latest_echo =
+                    stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
+                let watch: BigCommerceWatch =
+                    app.store.setting::<BigCommerceWatch>(BIGCOMMERCE_WATCH).ok().flatten().unwrap_or_default();
+                Ok((stored, since, watch, bigcommerce_seen, latest_echo))
             })
             .await?
         };
         self.enter_phase(run, SyncPhase::ReadingBigcommerce);
-        let read = read_levels(&clients, &pairs, &since).await?;
+        // Every whole cycle looks at the orders changed since the last look (one request), so a
+        // poll knows whether BigCommerce's stock can have moved. A poll reads BigCommerce whole only
+        // when it may have; a person's cycle, a full check and a Resync always read it.
+        let read_started = self.now();
+        let mut orders_moved = false;
+        if whole {
+            let orders = clients
+                .bigcommerce
+                .orders_modified_since(watch.orders_since(), 250)
+                .await
+                .map_err(|e| ApiError::unavailable(format!("reading BigCommerce's recent orders failed: {e}")))?;
+            let changes: Vec<(i64, DateTime<Utc>)> =
+                orders.iter().map(|o| (o.id, o.date_modified.with_timezone(&Utc))).collect();
+            orders_moved = watch.observe_orders(&changes, read_started);
+        }
+        let polled = trigger == Trigger::Scheduled && whole && !request.full;
+        let whole_read = if polled {
+            watch.whole_read(read_started, orders_moved, bigcommerce_seen, latest_echo)
+        } else {
+            Some(WholeRead::FirstRead)
+        };
+        let bigcommerce_read = match (polled, whole_read) {
+            (false, _) => "read whole: asked for".to_string(),
+            (true, Some(why)) => why.describe().to_string(),
+            (true, None) => {
+                "not read: no order changed since the last look and no change of ours awaits confirmation".to_string()
+            }
+        };
+        if whole_read.is_some() && whole {
+            watch.last_whole_read = Some(read_started);
+        }
+        let read = read_levels(&clients, &pairs, whole_read.is_some(), &since).await?;
         self.enter_phase(run, SyncPhase::Planning);
         let now = self.now();
         let run_id = run.id;
@@ -488,6 +553,9 @@ impl App {
                         }
                         Ok(())
                     })?;
+                    if whole {
+                        app.store.set_setting(BIGCOMMERCE_WATCH, &watch, now)?;
+                    }
                     // Every item of these locations was read and planned, so their next reads
                     // start from here; an item-only Resync leaves the cursors where they were.
                     if every_item {
@@ -501,8 +569,17 @@ impl App {
                 Ok((counts, cells, writes_by_store))
             })
             .await?;
-        let mut report =
-            StockSyncReport { run_id, dry_run, counts, cells, writes_by_store, written: 0, failed: 0, superseded: 0 };
+        let mut report = StockSyncReport {
+            run_id,
+            dry_run,
+            counts,
+            cells,
+            writes_by_store,
+            bigcommerce_read,
+            written: 0,
+            failed: 0,
+            superseded: 0,
+        };
         if dry_run || report.counts.writes == 0 {
             return Ok(report);
         }

@@ -37,10 +37,38 @@ pub async fn connected(s: &RunningStores, connector: Option<Arc<dyn Connector>>)
 
 /// An app connected to both stores whose runtime runs with `options` (a stock poll, say).
 pub async fn connected_with(s: &RunningStores, connector: Option<Arc<dyn Connector>>, options: RuntimeOptions) -> App {
+    connected_at(s, connector, options, Arc::new(SystemClock)).await
+}
+
+/// The time now, moved on by hand: a test passes hours in a moment.
+#[derive(Debug, Default)]
+pub struct ShiftedClock {
+    ahead_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ShiftedClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        self.ahead_ms.fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl tillbridge_engine::Clock for ShiftedClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.ahead_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+/// As [`connected_with`], on `clock`.
+pub async fn connected_at(
+    s: &RunningStores,
+    connector: Option<Arc<dyn Connector>>,
+    options: RuntimeOptions,
+    clock: Arc<dyn tillbridge_engine::Clock>,
+) -> App {
     let mut app = App::from_parts(
         Store::open_in_memory(Utc::now()).unwrap(),
         Arc::new(MemorySecretStore::default()),
-        Arc::new(SystemClock),
+        clock,
         Opened { from_version: 0, to_version: 3, backup: None },
     );
     if let Some(c) = connector {
