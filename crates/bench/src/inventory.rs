@@ -176,6 +176,16 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     runtime.shutdown(Duration::from_secs(5)).await;
     let poll = tillbridge_engine::runtime::STOCK_POLL;
     let _polling = app.start_runtime(RuntimeOptions { stock_poll: Some(poll), ..RuntimeOptions::one_shot() });
+    // Propagation is measured in the steady state: the first poll after an alignment re-reads
+    // every Shopify level the alignment wrote (a changed-since read cannot tell our changes from
+    // others), which happens once after setup. How long that settling took is printed apart.
+    let settling = Instant::now();
+    let settled_after = settle(&app, poll).await?;
+    println!(
+        "settling: the polls after the alignment took {:.1} s to find nothing to do ({settled_after} polls with work)",
+        settling.elapsed().as_secs_f64()
+    );
+    let sales_started = chrono::Utc::now();
     let mut rng = Rng::new(seed ^ 0x5a1e);
     let mut candidates: Vec<(u64, u64, i64, i64)> = Vec::new();
     let bc_of_shopify: HashMap<u64, i64> = pairs
@@ -240,6 +250,13 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
         watch(&mut pending, &mut latencies);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let durations = poll_durations(&app, sales_started).await?;
+    println!(
+        "polls during the sales: {} with work, each from start to its writes settled: p50 {:.2} s, max {:.2} s",
+        durations.len(),
+        percentile(&durations, 50.0),
+        durations.last().copied().unwrap_or(f64::NAN)
+    );
     latencies.sort_by(f64::total_cmp);
     let (p50_s, p99_s) = (percentile(&latencies, 50.0), percentile(&latencies, 99.0));
     let p99_target = poll.as_secs_f64() + 2.0;
@@ -279,6 +296,57 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
             pending.len()
         )))
     }
+}
+
+fn is_poll(r: &tillbridge_engine::RunView) -> bool {
+    r.capability == tillbridge_engine::Capability::Stock && r.trigger == tillbridge_engine::Trigger::Scheduled
+}
+
+/// Waits until a whole poll interval passes with no stock poll that had work (a quiet poll leaves
+/// no run behind). Returns how many polls had work meanwhile.
+async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, ApiError> {
+    let query = || tillbridge_engine::RunsQuery {
+        capability: Some(tillbridge_engine::Capability::Stock),
+        ..Default::default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(1_800);
+    let mut seen = app.runs(query()).await?.total;
+    let mut with_work = 0;
+    loop {
+        tokio::time::sleep(poll + Duration::from_secs(1)).await;
+        let runs = app.runs(query()).await?;
+        let running = runs.runs.iter().any(|r| is_poll(r) && r.finished_at.is_none());
+        if runs.total == seen && !running {
+            return Ok(with_work);
+        }
+        with_work += (runs.total - seen) as usize;
+        seen = runs.total;
+        if Instant::now() > deadline {
+            return Err(ApiError::internal("the stock polls did not settle within 30 minutes of the alignment"));
+        }
+    }
+}
+
+/// How long each poll with work took since `since`, sorted.
+async fn poll_durations(
+    app: &tillbridge_engine::App,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<f64>, ApiError> {
+    let runs = app
+        .runs(tillbridge_engine::RunsQuery {
+            capability: Some(tillbridge_engine::Capability::Stock),
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await?;
+    let mut out: Vec<f64> = runs
+        .runs
+        .iter()
+        .filter(|r| is_poll(r) && r.started_at >= since)
+        .filter_map(|r| r.duration_ms.map(|ms| ms as f64 / 1_000.0))
+        .collect();
+    out.sort_by(f64::total_cmp);
+    Ok(out)
 }
 
 async fn stock_plan_in_child() -> Result<StockPlanReport, ApiError> {

@@ -563,9 +563,7 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     let edited = &items[2];
     let aligned = shelf(&bc, &sh, &pairs).await;
     let (edit_before, _) = both(&aligned, web, edited);
-    bc.adjust_stock(&[InventoryAdjustment::of_variant(1, edited.variant, 3)], "counted")
-        .await
-        .unwrap();
+    bc.adjust_stock(&[InventoryAdjustment::of_variant(1, edited.variant, 3)], "counted").await.unwrap();
     let unseen = poll().await;
     assert_eq!(unseen.counts.writes, 0, "between scans an edit without an order waits: {}", unseen.bigcommerce_read);
     clock.advance(tillbridge_domain::stock::watch::SCAN_EVERY);

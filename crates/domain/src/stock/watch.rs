@@ -73,11 +73,8 @@ impl BigCommerceWatch {
     /// `now`. Returns whether they show a change since the last look.
     pub fn observe_orders(&mut self, orders: &[(i64, DateTime<Utc>)], now: DateTime<Utc>) -> bool {
         let from = self.orders_since().map(|t| t.timestamp());
-        let mut seen: Vec<(i64, i64)> = orders
-            .iter()
-            .map(|(id, t)| (*id, t.timestamp()))
-            .filter(|(_, t)| from.is_none_or(|f| *t >= f))
-            .collect();
+        let mut seen: Vec<(i64, i64)> =
+            orders.iter().map(|(id, t)| (*id, t.timestamp())).filter(|(_, t)| from.is_none_or(|f| *t >= f)).collect();
         seen.sort_unstable();
         seen.dedup();
         let changed = !self.looked || seen != self.recent;

@@ -426,8 +426,7 @@ impl App {
                         since.insert(pair.shopify_location_id.clone(), cursor);
                     }
                 }
-                let latest_echo =
-                    stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
+                let latest_echo = stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
                 let watch: BigCommerceWatch =
                     app.store.setting::<BigCommerceWatch>(BIGCOMMERCE_WATCH).ok().flatten().unwrap_or_default();
                 Ok((stored, since, watch, bigcommerce_seen, latest_echo))
