@@ -40,9 +40,10 @@ pub use runtime::runs::{RunResult, RunView, RunsQuery, RunsView};
 pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
-    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
-    ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
-    StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
+    ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
+    LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery,
+    StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
+    ValidationView,
 };
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;

@@ -15,13 +15,14 @@ use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use tillbridge_bigcommerce::BigCommerceClient;
 use tillbridge_bigcommerce::models::{BillingAddress, InventoryAdjustment, NewOrder, NewOrderLine};
-use tillbridge_domain::stock::{Owner, SameWindow};
+use tillbridge_domain::stock::{DriftAction, DriftReason, Owner, SameWindow};
 use tillbridge_emulator::shopify::{PosLine, PosSale};
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::LocationPairView;
 use tillbridge_engine::{
-    App, ConflictsQuery, ErrorKind, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
-    RunsQuery, RuntimeOptions, Scope, StockSyncReport, StockSyncRequest, SyncPhase, SyncRequest,
+    App, ConflictsQuery, DriftQuery, ErrorKind, LocationRules, LocationRulesRequest, MapLocationsRequest,
+    ResolveConflictRequest, RunsQuery, RuntimeOptions, Scope, StockSyncReport, StockSyncRequest, SyncPhase,
+    SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::{ShopifyClient, VariantQuery};
@@ -595,4 +596,59 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     assert_eq!(both(&end, web, edited), (edit_before + 3, edit_before + 3), "the counted edit is on both stores");
     assert_eq!(both(&end, web, sold), (web_before - 2, web_before - 2), "the online order is on both stores");
     assert_eq!(both(&end, web, pos), (pos_before - 1, pos_before - 1), "the POS sale is on both stores");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validation_reports_drift_with_its_likely_reason_and_exports_it() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Merge).await;
+    let first = cycle(&app).await;
+    assert_eq!(first.validation_id, None, "a delta cycle is not a validation");
+    let items = items(&first, &sh).await;
+    let none = app.stock_drift(DriftQuery::default()).await.unwrap();
+    assert!(none.shown.is_none() && none.rows.is_empty(), "no validation yet");
+
+    let web = pairs.iter().find(|p| p.bigcommerce_location_id == 1).unwrap();
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    // Counted in BigCommerce's control panel: no order records it.
+    bc.adjust_stock(&[InventoryAdjustment::of_variant(1, items[0].variant, 4)], "counted").await.unwrap();
+    // More sold at the till than Shopify held: it goes below zero.
+    let (_, held) = both(&aligned, web, &items[1]);
+    s.shopify.ring_up(&pos_sale(web, &items[1], held + 2)).unwrap();
+
+    let check = app.stock_sync(StockSyncRequest { full: true, ..StockSyncRequest::default() }).await.unwrap();
+    assert_eq!(check.drifted, 2, "two cells drifted: {:?}", check.cells);
+    let report = app.stock_drift(DriftQuery::default()).await.unwrap();
+    assert_eq!(report.shown.as_ref().map(|v| v.id), check.validation_id, "the latest validation is shown");
+    let reason = |variant: i64| report.rows.iter().find(|r| r.bigcommerce_variant_id == variant).map(|r| r.reason);
+    assert_eq!(reason(items[0].variant), Some(DriftReason::OutsideChange), "{:?}", report.rows);
+    assert_eq!(reason(items[1].variant), Some(DriftReason::Negative), "{:?}", report.rows);
+    let counted = report.rows.iter().find(|r| r.bigcommerce_variant_id == items[0].variant).unwrap();
+    assert_eq!(
+        counted.seen_bigcommerce - counted.base_bigcommerce,
+        4,
+        "the report shows how far BigCommerce moved from the base"
+    );
+    assert!(report.rows.iter().all(|r| r.action == DriftAction::Carried), "under merge the validation carries both");
+    assert_eq!(report.rows[0].location, web.name, "the location is named");
+
+    let csv = app.stock_drift_csv(DriftQuery::default()).await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and one line per drifted cell: {csv}");
+    assert!(lines[0].starts_with("checked_at,location,sku"), "{}", lines[0]);
+    assert!(csv.contains("outside_change") && csv.contains("negative"), "{csv}");
+
+    let again = app.stock_sync(StockSyncRequest { full: true, ..StockSyncRequest::default() }).await.unwrap();
+    assert_eq!(again.drifted, 0, "the validation carried the drift: nothing is left to find");
+    let report = app.stock_drift(DriftQuery::default()).await.unwrap();
+    assert_eq!(
+        report.validations.iter().map(|v| v.drifted).collect::<Vec<_>>(),
+        vec![0, 2],
+        "every validation is kept, newest first, even one that found nothing"
+    );
+    let older = app.stock_drift(DriftQuery { validation_id: check.validation_id }).await.unwrap();
+    assert_eq!(older.rows.len(), 2, "an older validation's drift can still be looked at");
+    let missing = app.stock_drift(DriftQuery { validation_id: Some(9_999) }).await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{}", missing.message);
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
 use tillbridge_domain::orders::{DayRow, Figures};
-use tillbridge_domain::stock::{Side, StockCounts};
+use tillbridge_domain::stock::{DriftAction, DriftReason, Side, StockCounts};
 use tillbridge_domain::work::Lane;
 use tillbridge_engine::{
     AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, Check, CheckState, ConnectionView,
@@ -19,9 +19,10 @@ use tillbridge_engine::{
     SyncSummary, Trigger,
 };
 use tillbridge_engine::{
-    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest,
-    ResolveConflictRequest, SameWindow, StockCellView, StockConflictView, StockItemQuery, StockItemView, StockOwner,
-    StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
+    ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
+    LocationsView, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockCellView, StockConflictView,
+    StockItemQuery, StockItemView, StockOwner, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
+    UnmapLocationsRequest, ValidationView,
 };
 use tillbridge_engine::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,
@@ -99,6 +100,12 @@ fn declarations() -> String {
         ConflictsQuery::decl(&cfg),
         StockConflictView::decl(&cfg),
         ResolveConflictRequest::decl(&cfg),
+        DriftReason::decl(&cfg),
+        DriftAction::decl(&cfg),
+        DriftQuery::decl(&cfg),
+        ValidationView::decl(&cfg),
+        DriftView::decl(&cfg),
+        DriftReport::decl(&cfg),
         OrderLinkState::decl(&cfg),
         OrderLink::decl(&cfg),
         OrderLinkCounts::decl(&cfg),

@@ -688,6 +688,16 @@ impl Store {
         })
     }
 
+    /// The entities of `capability` whose last write failed: waiting for a retry, or given up.
+    pub fn failed_entities(&self, capability: Capability) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT entity_key FROM jobs WHERE capability = ?1 AND state IN ('failed', 'dead')")?;
+            let rows = stmt.query_map([capability.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
     pub fn jobs_for_entity(&self, entity_key: &str) -> Result<Vec<Job>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE entity_key = ?1 ORDER BY id"))?;

@@ -42,8 +42,9 @@ pub use orders::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState, RefundLinkUpdate,
 };
 pub use stock::{
-    CellId, CellUpdate, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord, StockItem, land_in,
-    raise_conflict_in, save_cell_plan_in, stock_cell_in,
+    CellId, CellUpdate, DriftRecord, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord,
+    StockItem, VALIDATIONS_KEPT, ValidationRecord, land_in, raise_conflict_in, record_validation_in, save_cell_plan_in,
+    stock_cell_in,
 };
 pub use sync_runs::{NewRun, RunStart, SyncChangeKindCount, SyncChangeRow, SyncRunEnd, SyncRunRecord, Trigger};
 pub use tillbridge_domain::Scope;

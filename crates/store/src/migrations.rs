@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "runtime", sql: include_str!("../migrations/0004_runtime.sql") },
     Migration { version: 5, name: "stock", sql: include_str!("../migrations/0005_stock.sql") },
     Migration { version: 6, name: "orders", sql: include_str!("../migrations/0006_orders.sql") },
+    Migration { version: 7, name: "stock drift", sql: include_str!("../migrations/0007_stock_drift.sql") },
 ];
 
 /// The schema version this build writes.

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use tillbridge_domain::stock::{
-    Buffer, ConflictSnapshot, Echo, LandingError, Ledger, Owner, PairPolicy, SameWindow, Side, SidePair, StockWrite,
+    Buffer, ConflictSnapshot, DriftAction, DriftReason, Echo, LandingError, Ledger, Owner, PairPolicy, SameWindow,
+    Side, SidePair, StockWrite,
 };
 
 use crate::columns::{optional_time_at, time_at};
@@ -577,6 +578,126 @@ impl Store {
                 resolved_at: Some(now),
                 ..conflict
             })
+        })
+    }
+}
+
+/// One drifted cell found by a validation: see `tillbridge_domain::stock::drift`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DriftRecord {
+    pub pair_id: i64,
+    pub location: String,
+    pub bigcommerce_variant_id: i64,
+    pub shopify_item_id: String,
+    pub label: String,
+    pub base: SidePair<i64>,
+    pub seen: SidePair<i64>,
+    pub reason: DriftReason,
+    pub action: DriftAction,
+}
+
+/// One validation and how much it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidationRecord {
+    pub id: i64,
+    pub checked_at: DateTime<Utc>,
+    pub cells: u64,
+    pub drifted: u64,
+}
+
+/// How many validations the drift report keeps: at one every 6 hours, about two months.
+pub const VALIDATIONS_KEPT: u32 = 240;
+
+/// Records a validation and what it found, and forgets the oldest beyond [`VALIDATIONS_KEPT`].
+pub fn record_validation_in(
+    tx: &Transaction<'_>,
+    cells: u64,
+    found: &[DriftRecord],
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    tx.prepare_cached("INSERT INTO stock_validations (checked_at, cells, drifted) VALUES (?1, ?2, ?3)")?
+        .execute(params![format_time(now), cells as i64, found.len() as i64])?;
+    let id = tx.last_insert_rowid();
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO stock_drift (validation_id, pair_id, location, bigcommerce_variant_id, shopify_item_id,
+             label, base_bigcommerce, base_shopify, seen_bigcommerce, seen_shopify, reason, action)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for d in found {
+        insert.execute(params![
+            id,
+            d.pair_id,
+            d.location,
+            d.bigcommerce_variant_id,
+            d.shopify_item_id,
+            d.label,
+            d.base.bigcommerce,
+            d.base.shopify,
+            d.seen.bigcommerce,
+            d.seen.shopify,
+            d.reason.as_str(),
+            d.action.as_str(),
+        ])?;
+    }
+    tx.prepare_cached(
+        "DELETE FROM stock_drift WHERE validation_id NOT IN (SELECT id FROM stock_validations ORDER BY id DESC LIMIT ?1)",
+    )?
+    .execute([VALIDATIONS_KEPT])?;
+    tx.prepare_cached(
+        "DELETE FROM stock_validations WHERE id NOT IN (SELECT id FROM stock_validations ORDER BY id DESC LIMIT ?1)",
+    )?
+    .execute([VALIDATIONS_KEPT])?;
+    Ok(id)
+}
+
+fn drift_from_row(r: &Row<'_>) -> rusqlite::Result<DriftRecord> {
+    let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+    };
+    Ok(DriftRecord {
+        pair_id: r.get(0)?,
+        location: r.get(1)?,
+        bigcommerce_variant_id: r.get(2)?,
+        shopify_item_id: r.get(3)?,
+        label: r.get(4)?,
+        base: SidePair::new(r.get(5)?, r.get(6)?),
+        seen: SidePair::new(r.get(7)?, r.get(8)?),
+        reason: DriftReason::parse(&text(9)?).ok_or_else(|| bad(9, "drift reason"))?,
+        action: DriftAction::parse(&text(10)?).ok_or_else(|| bad(10, "drift action"))?,
+    })
+}
+
+impl Store {
+    /// The validations kept, newest first.
+    pub fn stock_validations(&self, limit: u32) -> Result<Vec<ValidationRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT id, checked_at, cells, drifted FROM stock_validations ORDER BY id DESC LIMIT ?1")?;
+            let rows = stmt
+                .query_map([limit], |r| {
+                    Ok(ValidationRecord {
+                        id: r.get(0)?,
+                        checked_at: time_at(r, 1)?,
+                        cells: r.get::<_, i64>(2)?.max(0) as u64,
+                        drifted: r.get::<_, i64>(3)?.max(0) as u64,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// What one validation found, by location and item.
+    pub fn stock_drift(&self, validation_id: i64) -> Result<Vec<DriftRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT pair_id, location, bigcommerce_variant_id, shopify_item_id, label, base_bigcommerce,
+                     base_shopify, seen_bigcommerce, seen_shopify, reason, action
+                 FROM stock_drift WHERE validation_id = ?1 ORDER BY location, label, bigcommerce_variant_id",
+            )?;
+            let rows = stmt.query_map([validation_id], drift_from_row)?.collect::<Result<_, _>>()?;
+            Ok(rows)
         })
     }
 }

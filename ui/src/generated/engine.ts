@@ -222,7 +222,17 @@ export type StockSyncReport = { run_id: number, dry_run: boolean, counts: StockC
 /**
  * Cells with writes, conflicts, holds or notes, up to 500.
  */
-cells: Array<StockCellView>, writes_by_store: Array<StoreWrites>, written: number, failed: number, superseded: number, };
+cells: Array<StockCellView>, writes_by_store: Array<StoreWrites>, 
+/**
+ * How BigCommerce's stock was read: whole and why, or not at all because no order moved
+ * and nothing of ours waits to be confirmed (a poll's cheap path).
+ */
+bigcommerce_read: string, 
+/**
+ * A validation (a full check of every cell, not a dry run) records what drifted: its id in the
+ * drift report, and how many cells it found.
+ */
+validation_id: number | null, drifted: number, written: number, failed: number, superseded: number, };
 
 export type StockItemQuery = { 
 /**
@@ -253,6 +263,34 @@ export type ResolveConflictRequest = { id: number,
  * `bigcommerce`, `shopify`, `sum`, or a whole number of units.
  */
 keep: string, };
+
+export type DriftReason = "failed_write" | "negative" | "outside_change";
+
+export type DriftAction = "carried" | "overwritten" | "conflict" | "absorbed";
+
+export type DriftQuery = { 
+/**
+ * The validation to show; the latest when absent.
+ */
+validation_id: number | null, };
+
+export type ValidationView = { id: number, checked_at: string, cells: number, drifted: number, };
+
+export type DriftView = { pair_id: number, location: string, label: string, bigcommerce_variant_id: number, shopify_item_id: string, base_bigcommerce: number, base_shopify: number, seen_bigcommerce: number, seen_shopify: number, reason: DriftReason, 
+/**
+ * The reason in plain words.
+ */
+likely: string, action: DriftAction, };
+
+export type DriftReport = { 
+/**
+ * Every validation kept, newest first: the drift found by each, for the chart.
+ */
+validations: Array<ValidationView>, 
+/**
+ * The one shown; None before the first validation.
+ */
+shown: ValidationView | null, rows: Array<DriftView>, };
 
 export type OrderLinkState = "creating" | "created" | "needs_attention" | "skipped";
 

@@ -6,12 +6,14 @@
 //! The quantity synced is the sellable one (Shopify `available`, BigCommerce `available_to_sell`),
 //! never on-hand against on-hand.
 
+pub mod drift;
 pub mod ledger;
 pub mod plan;
 pub mod policy;
 pub mod watch;
 pub mod writes;
 
+pub use drift::{Drift, DriftAction, DriftReason, drift};
 pub use ledger::{ConflictSnapshot, Echo, InDoubt, LandingError, Ledger, Resolution, in_doubt, rebase_to};
 pub use plan::{CellInput, CellPlan, Hold, Level, Note, Outcome, StockCounts, count, plan_cell};
 pub use policy::{Buffer, Owner, PairPolicy, PolicyError, SameWindow, Side, SidePair};

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
 use tillbridge_domain::stock::{
     BigCommerceWatch, CellInput, CellKey, CellPlan, Level, Note, Outcome, Side, SidePair, StockCounts, WholeRead,
-    count, plan_cell,
+    count, drift, plan_cell,
 };
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_store::{
-    CellId, CellUpdate, LocationPairRecord, StockCellRecord, StockItem, Trigger, enqueue_in, raise_conflict_in,
-    save_cell_plan_in, supersede_entities_in, supersede_unplanned_in,
+    CellId, CellUpdate, DriftRecord, LocationPairRecord, StockCellRecord, StockItem, Trigger, enqueue_in,
+    raise_conflict_in, record_validation_in, save_cell_plan_in, supersede_entities_in, supersede_unplanned_in,
 };
 use tillbridge_transport::correlation;
 
@@ -88,6 +88,10 @@ pub struct StockSyncReport {
     /// How BigCommerce's stock was read: whole and why, or not at all because no order moved
     /// and nothing of ours waits to be confirmed (a poll's cheap path).
     pub bigcommerce_read: String,
+    /// A validation (a full check of every cell, not a dry run) records what drifted: its id in the
+    /// drift report, and how many cells it found.
+    pub validation_id: Option<i64>,
+    pub drifted: u64,
     pub written: u64,
     pub failed: u64,
     pub superseded: u64,
@@ -470,9 +474,11 @@ impl App {
         let now = self.now();
         let run_id = run.id;
         let dry_run = request.dry_run;
-        let (counts, cells, writes_by_store) = self
+        let validation = request.full && whole && !dry_run;
+        let (counts, cells, writes_by_store, validation_id, drifted) = self
             .blocking(move |app| {
                 let busy = app.store.busy_entities(Capability::Stock)?;
+                let failed = if validation { app.store.failed_entities(Capability::Stock)? } else { HashSet::new() };
                 let held = app.store.held_stock_cells()?;
                 let conflicts = app.store.open_conflict_cells()?;
                 let inputs = cell_inputs(&pairs, &items, &stored, &read, &busy, &held, &conflicts);
@@ -505,8 +511,36 @@ impl App {
                         activations,
                     })
                     .collect();
+                let found: Vec<DriftRecord> = if validation {
+                    inputs
+                        .iter()
+                        .zip(&plans)
+                        .filter_map(|(input, plan)| {
+                            let failed_write = Side::BOTH.iter().any(|s| failed.contains(&input.key.entity_key(*s)));
+                            let d = drift(input, plan, now, failed_write)?;
+                            Some(DriftRecord {
+                                pair_id: input.key.pair,
+                                location: names.get(&input.key.pair).cloned().unwrap_or_default(),
+                                bigcommerce_variant_id: input.key.bigcommerce_variant,
+                                shopify_item_id: input.key.shopify_item.clone(),
+                                label: input.key.label.clone(),
+                                base: d.base,
+                                seen: d.seen,
+                                reason: d.reason,
+                                action: d.action,
+                            })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let drifted = found.len() as u64;
+                let mut validation_id = None;
                 if !dry_run {
                     app.store.write(|tx| {
+                        if validation {
+                            validation_id = Some(record_validation_in(tx, inputs.len() as u64, &found, now)?);
+                        }
                         let mut planned = HashSet::new();
                         for (input, plan) in inputs.iter().zip(&plans) {
                             let id = cell_id(&input.key);
@@ -565,7 +599,7 @@ impl App {
                         }
                     }
                 }
-                Ok((counts, cells, writes_by_store))
+                Ok((counts, cells, writes_by_store, validation_id, drifted))
             })
             .await?;
         let mut report = StockSyncReport {
@@ -575,6 +609,8 @@ impl App {
             cells,
             writes_by_store,
             bigcommerce_read,
+            validation_id,
+            drifted,
             written: 0,
             failed: 0,
             superseded: 0,
