@@ -11,8 +11,9 @@ use tillbridge_engine::{
     RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
 };
 use tillbridge_engine::{
-    ConflictsQuery, LocationPairView, LocationRulesRequest, LocationsView, MapLocationsRequest, ResolveConflictRequest,
-    StockConflictView, StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
+    ConflictsQuery, DriftQuery, DriftReport, LocationPairView, LocationRulesRequest, LocationsView,
+    MapLocationsRequest, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
+    StockSyncRequest, UnmapLocationsRequest,
 };
 use tillbridge_engine::{
     OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView,
@@ -272,4 +273,14 @@ pub async fn order_timeline(app: State<'_, App>, req: OrderRef) -> Result<OrderT
 #[tauri::command]
 pub async fn skip_order(app: State<'_, App>, req: OrderRef) -> Result<OrderTimelineView, ApiError> {
     app.inner().skip_order(req).await
+}
+
+#[tauri::command]
+pub async fn stock_drift(app: State<'_, App>, req: DriftQuery) -> Result<DriftReport, ApiError> {
+    app.inner().stock_drift(req).await
+}
+
+#[tauri::command]
+pub async fn save_stock_drift_csv(app: State<'_, App>, req: DriftQuery) -> Result<String, ApiError> {
+    app.inner().save_stock_drift_csv(req).await
 }

@@ -14,8 +14,9 @@ use tillbridge_engine::{
     SyncProgress, SyncRequest,
 };
 use tillbridge_engine::{
-    ConflictsQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest, ResolveConflictRequest,
-    SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest, UnmapLocationsRequest,
+    ConflictsQuery, DriftQuery, LocationPairView, LocationRules, LocationRulesRequest, MapLocationsRequest,
+    ResolveConflictRequest, SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest,
+    UnmapLocationsRequest,
 };
 use tillbridge_engine::{
     OrderLinkState, OrderRef, OrderTimelineView, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, ReconcileRequest,
@@ -143,6 +144,18 @@ enum Command {
     Stock {
         #[arg(value_name = "ITEM")]
         item: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the last stock validation (a full check, every 6 hours or `sync --inventory --full`)
+    /// found out of step, per item and location, with the likely reason and what was done.
+    Drift {
+        /// An older validation, by the id the list prints.
+        #[arg(long, value_name = "ID")]
+        validation: Option<i64>,
+        /// Write the report as CSV to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -948,6 +961,60 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Drift { validation, csv, json } => {
+            let app = open_app(&cli).await?;
+            let query = DriftQuery { validation_id: *validation };
+            if let Some(path) = csv {
+                let text = app.stock_drift_csv(query).await?;
+                std::fs::write(path, text).map_err(|e| {
+                    ApiError::invalid(format!(
+                        "could not write {}: {e}; pick a folder you can write to",
+                        path.display()
+                    ))
+                })?;
+                println!("Wrote the drift report to {}.", path.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let report = app.stock_drift(query).await?;
+            if *json {
+                println!("{}", to_json(&report)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let Some(shown) = &report.shown else {
+                println!(
+                    "No stock validation has run yet: one runs every 6 hours, or now with `tillbridge sync --inventory --full`."
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
+            println!(
+                "Validation {} at {}: {} of {} cells had drifted.",
+                shown.id, shown.checked_at, shown.drifted, shown.cells
+            );
+            for r in &report.rows {
+                println!(
+                    "  {} at {}: BigCommerce {} → {}, Shopify {} → {}; likely {} ({})",
+                    r.label,
+                    r.location,
+                    r.base_bigcommerce,
+                    r.seen_bigcommerce,
+                    r.base_shopify,
+                    r.seen_shopify,
+                    r.likely,
+                    r.action.as_str(),
+                );
+            }
+            let older: Vec<String> = report
+                .validations
+                .iter()
+                .skip(1)
+                .take(5)
+                .map(|v| format!("{} ({} drifted)", v.id, v.drifted))
+                .collect();
+            if !older.is_empty() {
+                println!("Earlier validations: {}; show one with --validation ID.", older.join(", "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Conflicts { action, all, json } => {
             let app = open_app(&cli).await?;
             match action {
@@ -1432,6 +1499,12 @@ fn print_stock_report(report: &StockSyncReport, show: u32) {
     }
     if report.failed > 0 {
         println!("Some writes failed: `tillbridge failed` says why, `tillbridge retry --all` sends them again.");
+    }
+    if report.validation_id.is_some() {
+        println!(
+            "Validation: {} cells had drifted from their base; `tillbridge drift` lists them with the likely reason.",
+            report.drifted
+        );
     }
 }
 

@@ -39,11 +39,19 @@ async fn locations_are_paired_once_and_a_stock_cycle_previews_then_aligns() {
         let again = run(&["sync", "--inventory"]);
         let conflicts = run(&["conflicts"]);
         let unknown = run(&["conflicts", "resolve", "99", "--keep", "sum"]);
-        (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown)
+        let no_drift_yet = run(&["drift"]);
+        let validation = run(&["sync", "--inventory", "--full"]);
+        let drift = run(&["drift"]);
+        let csv_path = path.join("drift.csv");
+        let csv = run(&["drift", "--csv", csv_path.to_str().unwrap()]);
+        let csv_text = std::fs::read_to_string(&csv_path).unwrap_or_default();
+        let drift_outputs = (no_drift_yet, validation, drift, csv, csv_text);
+        (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown, drift_outputs)
     })
     .await
     .unwrap();
-    let (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown) = outputs;
+    let (before_catalog, mapped, twice, bad_owner, preview, real, again, conflicts, unknown, drift_outputs) = outputs;
+    let (no_drift_yet, validation, drift, csv, csv_text) = drift_outputs;
 
     assert!(!before_catalog.status.success(), "stock needs paired locations first");
     assert!(
@@ -72,4 +80,18 @@ async fn locations_are_paired_once_and_a_stock_cycle_previews_then_aligns() {
     assert!(text(&conflicts.stdout).contains("No stock conflict"), "merge raises no conflict");
     assert!(!unknown.status.success(), "an unknown conflict is an error");
     assert!(text(&unknown.stderr).contains("no stock conflict 99"), "{}", text(&unknown.stderr));
+
+    assert!(
+        text(&no_drift_yet.stdout).contains("No stock validation has run yet"),
+        "before a full check there is no drift report: {}",
+        text(&no_drift_yet.stdout)
+    );
+    assert!(
+        text(&validation.stdout).contains("Validation: 0 cells had drifted"),
+        "a full check is a validation, and the stores were in step: {}",
+        text(&validation.stdout)
+    );
+    assert!(text(&drift.stdout).contains("0 of "), "the report counts the cells checked: {}", text(&drift.stdout));
+    assert!(csv.status.success(), "the CSV is written: {}", text(&csv.stderr));
+    assert!(csv_text.starts_with("checked_at,location,sku"), "with its header: {csv_text}");
 }

@@ -297,6 +297,20 @@ async fn set_orders_config(
     Ok(Json(app.set_orders_config(req).await?))
 }
 
+async fn stock_drift(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::DriftQuery>,
+) -> ApiResult<engine::DriftReport> {
+    Ok(Json(app.stock_drift(q).await?))
+}
+
+async fn stock_drift_csv(
+    State(app): State<Arc<App>>,
+    ApiQuery(q): ApiQuery<engine::DriftQuery>,
+) -> Result<Response, HttpError> {
+    Ok(csv_download("tillbridge-stock-drift.csv", app.stock_drift_csv(q).await?))
+}
+
 async fn stock_item(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<engine::StockItemQuery>,
@@ -439,6 +453,8 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/locations/unmap", post(unmap_locations))
         .route("/api/stock", get(stock_item))
         .route("/api/stock/sync", post(stock_sync))
+        .route("/api/stock/drift", get(stock_drift))
+        .route("/api/stock/drift/csv", get(stock_drift_csv))
         .route("/api/stock/conflicts", get(stock_conflicts))
         .route("/api/stock/conflicts/resolve", post(resolve_stock_conflict))
         .route("/api/orders", get(orders))
