@@ -7,6 +7,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  DriftReport,
   FailedView,
   JobTimelineView,
   LocationPairView,
@@ -596,6 +597,10 @@ export function cancelSync(): Promise<{ run_id: number | null }> {
 
 export type {
   ConflictsQuery,
+  DriftAction,
+  DriftReason,
+  DriftReport,
+  DriftView,
   LocationPairView as LocationPair,
   LocationRules,
   LocationsView,
@@ -609,6 +614,7 @@ export type {
   StockSyncReport,
   StockSyncRequest,
   StoreLocation,
+  ValidationView,
 } from './generated/engine';
 
 /** Both stores' locations, read live, and the pairs whose stock is synced. */
@@ -644,6 +650,26 @@ export function stockItem(q: string): Promise<StockItemView[]> {
 /** The stock conflicts waiting for a person (with `all`, the settled ones too). */
 export function stockConflicts(all = false): Promise<StockConflictView[]> {
   return query<StockConflictView[]>('stock_conflicts', `/api/stock/conflicts?all=${all}`, { all });
+}
+
+function driftQuery(validationId: number | null): string {
+  return validationId === null ? '' : `?validation_id=${validationId}`;
+}
+
+/** What a stock validation found out of step (the latest, or `validationId`), and every validation kept. */
+export function stockDrift(validationId: number | null = null): Promise<DriftReport> {
+  return query<DriftReport>('stock_drift', `/api/stock/drift${driftQuery(validationId)}`, {
+    validation_id: validationId,
+  });
+}
+
+/** The drift report as CSV: saved by the desktop app's backend, or handed to the browser. */
+export async function exportDriftCsv(validationId: number | null = null): Promise<CsvExport> {
+  const req = { validation_id: validationId };
+  if (inTauri()) {
+    return { savedTo: await viaTauri<string>('save_stock_drift_csv', { req }) };
+  }
+  return { csv: await queryCsv('stock_drift_csv', `/api/stock/drift/csv${driftQuery(validationId)}`, req) };
 }
 
 /** Settles a conflict: `bigcommerce`, `shopify`, `sum`, or a whole number of units. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StockConflict, StockSyncReport } from './api';
-import { conflictChoices, parseCount, reportSentence, rulesProblem, signed } from './stock';
+import type { DriftReport, StockConflict, StockSyncReport } from './api';
+import { conflictChoices, driftSentence, parseCount, reportSentence, rulesProblem, signed } from './stock';
 
 describe('parseCount', () => {
   it('accepts a whole number of units, spaces around it included', () => {
@@ -53,6 +53,9 @@ describe('reportSentence', () => {
       counts: { cells: 120, in_step: 117, writes: 2, conflicts: 1, held: 0, first_alignments: 0, oversold: 0 },
       cells: [],
       writes_by_store: [],
+      bigcommerce_read: 'read whole: asked for',
+      validation_id: null,
+      drifted: 0,
       written: 2,
       failed: 0,
       superseded: 0,
@@ -65,5 +68,44 @@ describe('reportSentence', () => {
       reportSentence({ ...report, written: 0, counts: { ...report.counts, writes: 0 } }),
       'a cycle with nothing to do says so, not "0 of 0"',
     ).toContain('nothing to write');
+  });
+});
+
+describe('driftSentence', () => {
+  const validation = { id: 3, checked_at: '2026-12-06T06:00:00Z', cells: 120, drifted: 2 };
+  const row = {
+    pair_id: 1,
+    location: 'Downtown',
+    label: 'TB-1',
+    bigcommerce_variant_id: 11,
+    shopify_item_id: 'gid://shopify/InventoryItem/1',
+    base_bigcommerce: 5,
+    base_shopify: 5,
+    seen_bigcommerce: 8,
+    seen_shopify: 5,
+    likely: '',
+    action: 'carried' as const,
+  };
+
+  it('counts the drifted items by their likely reason', () => {
+    const report: DriftReport = {
+      validations: [validation],
+      shown: validation,
+      rows: [
+        { ...row, reason: 'outside_change' },
+        { ...row, bigcommerce_variant_id: 12, reason: 'negative' },
+      ],
+    };
+    expect(driftSentence(report), 'each reason is counted apart').toBe(
+      '2 of 120 items had drifted: 1 changed outside Tillbridge, 1 below zero.',
+    );
+  });
+
+  it('says when nothing drifted and when no validation ran', () => {
+    const quiet = { ...validation, drifted: 0 };
+    expect(driftSentence({ validations: [quiet], shown: quiet, rows: [] })).toBe('All 120 items were in step with their base.');
+    expect(driftSentence({ validations: [], shown: null, rows: [] }), 'the first visit explains what runs it').toContain(
+      'No validation has run yet',
+    );
   });
 });

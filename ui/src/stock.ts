@@ -2,7 +2,16 @@
 // leads to, a typed count checked before it is sent, and a stock cycle's report as a sentence.
 // The engine checks everything again; these only let the operator see a problem before clicking.
 
-import type { LocationRules, SameWindow, StockConflict, StockOwner, StockSyncReport } from './api';
+import type {
+  DriftAction,
+  DriftReason,
+  DriftReport,
+  LocationRules,
+  SameWindow,
+  StockConflict,
+  StockOwner,
+  StockSyncReport,
+} from './api';
 
 export const OWNERS: readonly { value: StockOwner; label: string }[] = [
   { value: 'both', label: 'Both (changes merged)' },
@@ -110,5 +119,52 @@ export function reportSentence(r: StockSyncReport): string {
   if (c.oversold > 0) {
     parts.push(`${c.oversold} oversold`);
   }
+  if (r.validation_id !== null) {
+    parts.push(`${r.drifted} drifted from their base (see Drift)`);
+  }
   return `${parts.join(', ')}.`;
+}
+
+const REASONS: Record<DriftReason, string> = {
+  failed_write: 'A write failed',
+  negative: 'Below zero',
+  outside_change: 'Changed outside Tillbridge',
+};
+
+const IN_A_SENTENCE: Record<DriftReason, string> = {
+  failed_write: 'after a failed write',
+  negative: 'below zero',
+  outside_change: 'changed outside Tillbridge',
+};
+
+const ACTIONS: Record<DriftAction, string> = {
+  carried: 'Carried to the other store',
+  overwritten: "Overwritten: the owner's stock stands",
+  conflict: 'Waits for you in Conflicts',
+  absorbed: 'Nothing to write: already shown',
+};
+
+export function driftReasonLabel(reason: DriftReason): string {
+  return REASONS[reason];
+}
+
+export function driftActionLabel(action: DriftAction): string {
+  return ACTIONS[action];
+}
+
+/** What the shown validation found, in one sentence. */
+export function driftSentence(report: DriftReport): string {
+  const v = report.shown;
+  if (v === null) {
+    return 'No validation has run yet. One runs every 6 hours; "Validate now" runs one.';
+  }
+  if (v.drifted === 0) {
+    return `All ${v.cells} items were in step with their base.`;
+  }
+  const counts = new Map<DriftReason, number>();
+  for (const r of report.rows) {
+    counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  }
+  const why = [...counts.entries()].map(([reason, n]) => `${n} ${IN_A_SENTENCE[reason]}`).join(', ');
+  return `${v.drifted} of ${v.cells} items had drifted: ${why}.`;
 }

@@ -3,6 +3,7 @@ import type { ApiError, StockItem } from '../api';
 import { stockItem, stockSync, toApiError } from '../api';
 import { formatTimestamp } from '../format';
 import { reportSentence } from '../stock';
+import { DriftCard } from './DriftCard';
 import { Outcome } from './Outcome';
 
 function shown(q: number | null): string {
@@ -126,6 +127,7 @@ export function InventoryScreen() {
           </div>
         </section>
       )}
+      <DriftCard />
     </div>
   );
 }
