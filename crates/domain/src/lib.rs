@@ -11,6 +11,7 @@ pub mod schedule;
 pub mod scope;
 pub mod sku;
 pub mod stock;
+pub mod webhooks;
 pub mod work;
 
 pub use scope::Scope;

@@ -13,10 +13,12 @@ mod mapping;
 pub mod orders;
 mod panel;
 mod paths;
+pub mod privacy;
 mod progress;
 pub mod runtime;
 mod snapshot;
 pub mod stock;
+pub mod webhooks;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
 pub use catalog::{CatalogPlan, PreviewQuery, PreviewView, SyncRequest, plan_catalogs};
@@ -30,6 +32,7 @@ pub use orders::{
     OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 pub use paths::{default_db_path, default_log_dir};
+pub use privacy::{CustomerRef, PrivacyReport};
 pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use runtime::health::{HealthState, StoreHealth};
 pub use runtime::queue::{
@@ -50,12 +53,14 @@ pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
 pub use tillbridge_domain::stock::{Owner as StockOwner, SameWindow};
+pub use tillbridge_domain::webhooks::PrivacyTopic;
 pub use tillbridge_domain::work::Capability;
 pub use tillbridge_secrets::SecretStoreSpec;
 pub use tillbridge_store::MappingClassCounts;
 pub use tillbridge_store::{
     AttemptRecord, AttemptRequest, JobState, OrderLink, OrderLinkCounts, OrderLinkState, Trigger,
 };
+pub use webhooks::{InboundWebhook, Receipt, WebhookSecrets, WebhookSource};
 
 /// Money as the engine reports it: exact decimals, never floats.
 pub type Money = rust_decimal::Decimal;

@@ -342,7 +342,7 @@ impl App {
     /// whose web view cannot save a download itself. Answers the file's path.
     pub async fn save_mapping_csv(&self, q: MappingQuery) -> Result<String, ApiError> {
         let csv = self.mapping_csv(q).await?;
-        crate::paths::save_export("tillbridge-mapping", self.now(), &csv)
+        crate::paths::save_export("tillbridge-mapping", "csv", self.now(), &csv)
     }
 
     /// Confirms automatic matches, so later re-matching can never change them.

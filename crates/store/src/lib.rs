@@ -22,6 +22,7 @@ mod settings;
 pub mod stock;
 pub mod sync_runs;
 mod time;
+pub mod webhooks;
 
 pub use audit::AuditRecord;
 pub use baseline::{SyncCursors, save_baseline};
@@ -41,6 +42,7 @@ pub use open::{Opened, Store};
 pub use orders::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState, RefundLinkUpdate,
 };
+pub use rusqlite::Transaction;
 pub use stock::{
     CellId, CellUpdate, DriftRecord, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord,
     StockItem, VALIDATIONS_KEPT, ValidationRecord, land_in, raise_conflict_in, record_validation_in, save_cell_plan_in,
@@ -50,3 +52,7 @@ pub use sync_runs::{NewRun, RunStart, SyncChangeKindCount, SyncChangeRow, SyncRu
 pub use tillbridge_domain::Scope;
 pub use tillbridge_transport::{AuditEntry, Direction, EndpointTemplate, Outcome, System};
 pub use time::{format_time, parse_time};
+pub use webhooks::{
+    INBOX_KEPT_DAYS, InboxEntry, InboxRecord, Removed, customer_data_in, record_delivery_in, record_privacy_in,
+    redact_customer_in, redact_shop_in,
+};

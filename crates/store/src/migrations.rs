@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "stock", sql: include_str!("../migrations/0005_stock.sql") },
     Migration { version: 6, name: "orders", sql: include_str!("../migrations/0006_orders.sql") },
     Migration { version: 7, name: "stock drift", sql: include_str!("../migrations/0007_stock_drift.sql") },
+    Migration { version: 8, name: "webhooks", sql: include_str!("../migrations/0008_webhooks.sql") },
 ];
 
 /// The schema version this build writes.

@@ -99,6 +99,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Copies the write-ahead log into the database and empties it, so pages a redaction
+    /// overwrote are gone from the log file too.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.read(|c| {
+            let _busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            Ok(())
+        })
+    }
+
     /// SQLite's own consistency check, for `tillbridge doctor`.
     pub fn quick_check(&self) -> Result<Vec<String>, StoreError> {
         self.pragma_check("PRAGMA quick_check")
@@ -131,6 +140,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows are overwritten, not left in free pages: a customer's redaction must remove
+    // their trace from the file, not only from the tables.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 

@@ -97,13 +97,14 @@ impl BigCommerceWatch {
     }
 
     /// Whether this poll must read BigCommerce whole, given whether the orders moved, whether every
-    /// item there has been seen, and the latest end of the echo windows of our own writes there.
+    /// item there has been seen, and the latest time a change there is known of: the end of the echo
+    /// windows of our own writes, or a webhook that said its stock changed.
     pub fn whole_read(
         &self,
         now: DateTime<Utc>,
         orders_moved: bool,
         all_seen: bool,
-        latest_echo: Option<DateTime<Utc>>,
+        latest_known: Option<DateTime<Utc>>,
     ) -> Option<WholeRead> {
         let Some(last) = self.last_whole_read else { return Some(WholeRead::FirstRead) };
         if !all_seen {
@@ -112,7 +113,7 @@ impl BigCommerceWatch {
         if orders_moved {
             return Some(WholeRead::OrdersMoved);
         }
-        if self.confirm_after.is_some_and(|t| t > last) || latest_echo.is_some_and(|t| t > last) {
+        if self.confirm_after.is_some_and(|t| t > last) || latest_known.is_some_and(|t| t > last) {
             return Some(WholeRead::CatchingUp);
         }
         if now - last >= SCAN_EVERY {

@@ -67,7 +67,7 @@ impl App {
     /// Writes a run's changes as CSV into the user's Downloads folder; answers the path.
     pub async fn save_sync_preview_csv(&self, run_id: Option<i64>) -> Result<String, ApiError> {
         let csv = self.sync_preview_csv(run_id).await?;
-        crate::paths::save_export("tillbridge-sync-preview", self.now(), &csv)
+        crate::paths::save_export("tillbridge-sync-preview", "csv", self.now(), &csv)
     }
 
     /// Every change of a run (the latest catalog run by default), as CSV.

@@ -80,7 +80,7 @@ impl App {
     /// download), answering where.
     pub async fn save_orders_reconcile_csv(&self, request: ReconcileRequest) -> Result<String, ApiError> {
         let csv = self.orders_reconcile_csv(request).await?;
-        crate::paths::save_export("tillbridge-reconciliation", self.now(), &csv)
+        crate::paths::save_export("tillbridge-reconciliation", "csv", self.now(), &csv)
     }
 
     /// The reconciliation as CSV, one row per location and the total.

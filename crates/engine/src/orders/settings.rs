@@ -51,7 +51,7 @@ impl Default for OrdersConfig {
 
 /// Where the salt of the email hash is kept: random per installation, so a stored hash cannot be
 /// matched against a list of known emails elsewhere.
-const EMAIL_SALT: &str = "orders.email_salt";
+pub(crate) const EMAIL_SALT: &str = "orders.email_salt";
 
 /// Everything a job reads, loaded once per order.
 #[derive(Debug, Clone)]
@@ -99,7 +99,13 @@ impl OrderSettings {
 
     /// The salted hash of an email, lower-cased first since emails match without regard to case.
     pub(crate) fn email_hash(&self, email: &str) -> String {
-        let digest = Sha256::digest(format!("{}:{}", self.salt, email.trim().to_lowercase()).as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        salted_email_hash(&self.salt, email)
     }
+}
+
+/// The hash under which a customer's email is kept: SHA-256 of the installation's salt and the
+/// email, lower-cased first since emails match without regard to case.
+pub(crate) fn salted_email_hash(salt: &str, email: &str) -> String {
+    let digest = Sha256::digest(format!("{salt}:{}", email.trim().to_lowercase()).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -256,26 +256,29 @@ impl App {
     }
 
     /// The runtime's poll: a cycle when the operator turned POS orders on, one at a time.
-    pub(crate) fn spawn_orders_poll(&self) {
-        use std::sync::atomic::Ordering;
-        if self.runtime.orders_polling.swap(true, Ordering::AcqRel) {
+    pub(crate) fn spawn_orders_poll(&self, woken: bool) {
+        if !self.runtime.orders_polling.enter(woken) {
             return;
         }
         let app = self.clone();
         tokio::spawn(async move {
-            let on = app
-                .blocking(|app| Ok(app.store.setting::<OrdersConfig>(SETTINGS_KEY)?.unwrap_or_default().enabled))
-                .await;
-            if let Ok(true) = on {
-                match app.orders_cycle(OrdersSyncRequest::default(), Trigger::Scheduled).await {
-                    Ok(r) if r.queued > 0 => {
-                        tracing::info!(run_id = r.run_id, queued = r.queued, carried = r.carried, "orders cycle")
+            loop {
+                let on = app
+                    .blocking(|app| Ok(app.store.setting::<OrdersConfig>(SETTINGS_KEY)?.unwrap_or_default().enabled))
+                    .await;
+                if let Ok(true) = on {
+                    match app.orders_cycle(OrdersSyncRequest::default(), Trigger::Scheduled).await {
+                        Ok(r) if r.queued > 0 => {
+                            tracing::info!(run_id = r.run_id, queued = r.queued, carried = r.carried, "orders cycle")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "a polled orders cycle failed; the next poll tries again"),
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "a polled orders cycle failed; the next poll tries again"),
+                }
+                if !app.runtime.orders_polling.leave() {
+                    break;
                 }
             }
-            app.runtime.orders_polling.store(false, Ordering::Release);
         });
     }
 

@@ -87,14 +87,45 @@ pub(crate) struct Runtime {
     progress: HashMap<Capability, ProgressCell>,
     /// Cancellation of the runs this process is carrying out, by run id.
     run_cancels: Mutex<HashMap<i64, CancellationToken>>,
-    /// A polled stock cycle is under way here; the next poll waits for it instead of piling up.
-    pub(crate) stock_polling: std::sync::atomic::AtomicBool,
+    /// A polled stock cycle under way here, and whether a webhook asked for another meanwhile.
+    pub(crate) stock_polling: PollGate,
     /// The same for a polled orders cycle.
-    pub(crate) orders_polling: std::sync::atomic::AtomicBool,
+    pub(crate) orders_polling: PollGate,
     /// POS orders as the last cycle read them, by `gid#version`, so a job carries the order it was
     /// queued for without reading it again. In memory only: they hold the shoppers' names and
     /// emails, which are never stored.
     pub(crate) orders_read: Mutex<HashMap<String, tillbridge_shopify::models::PosOrder>>,
+}
+
+/// One polled cycle of a kind at a time in this process. A timer tick that finds one under way is
+/// dropped (the next tick comes soon); a webhook's wake is kept, and runs another cycle right after,
+/// because the one under way may have read before the change it announces.
+#[derive(Debug, Default)]
+pub(crate) struct PollGate {
+    running: std::sync::atomic::AtomicBool,
+    again: std::sync::atomic::AtomicBool,
+}
+
+impl PollGate {
+    /// Whether the caller may start a cycle now. When one is under way, a wake asks for another.
+    pub(crate) fn enter(&self, woken: bool) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.running.swap(true, Ordering::AcqRel) {
+            if woken {
+                self.again.store(true, Ordering::Release);
+            }
+            return false;
+        }
+        true
+    }
+
+    /// Ends a cycle. True when a wake came meanwhile and the caller should run another (it holds
+    /// the gate again).
+    pub(crate) fn leave(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.running.store(false, Ordering::Release);
+        self.again.swap(false, Ordering::AcqRel) && self.enter(false)
+    }
 }
 
 impl Runtime {
@@ -107,8 +138,8 @@ impl Runtime {
             commands: Mutex::new(None),
             progress: Capability::ALL.into_iter().map(|c| (c, ProgressCell::default())).collect(),
             run_cancels: Mutex::new(HashMap::new()),
-            stock_polling: std::sync::atomic::AtomicBool::new(false),
-            orders_polling: std::sync::atomic::AtomicBool::new(false),
+            stock_polling: PollGate::default(),
+            orders_polling: PollGate::default(),
             orders_read: Mutex::new(HashMap::new()),
         }
     }
@@ -269,8 +300,8 @@ async fn command_loop(
         tokio::select! {
             _ = cancel.cancelled() => break,
             _ = stock_ticker.tick(), if options.stock_poll.is_some() => {
-                app.spawn_stock_poll();
-                app.spawn_orders_poll();
+                app.spawn_stock_poll(false);
+                app.spawn_orders_poll(false);
             }
             _ = ticker.tick() => {
                 if options.scheduler {

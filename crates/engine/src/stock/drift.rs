@@ -138,6 +138,6 @@ impl App {
     /// answering where.
     pub async fn save_stock_drift_csv(&self, query: DriftQuery) -> Result<String, ApiError> {
         let csv = self.stock_drift_csv(query).await?;
-        crate::paths::save_export("tillbridge-stock-drift", self.now(), &csv)
+        crate::paths::save_export("tillbridge-stock-drift", "csv", self.now(), &csv)
     }
 }

@@ -146,6 +146,9 @@ const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
 const LAST_FULL_CHECK: &str = "stock.last_full_check";
 /// What the polls know of BigCommerce's orders and reads ([`BigCommerceWatch`]), in the settings.
 const BIGCOMMERCE_WATCH: &str = "stock.bigcommerce.watch";
+/// When a webhook last said BigCommerce's stock changed (our clock), in the settings: the next poll
+/// reads it whole. Kept apart from the watch, which a cycle saves whole at its end.
+pub(crate) const BIGCOMMERCE_ANNOUNCED: &str = "stock.bigcommerce.announced_at";
 
 /// How far before the cursor a changed-since read starts: a level saved a moment before the last
 /// read may carry an earlier update time than ones already seen. Reading a change twice is
@@ -289,43 +292,49 @@ impl App {
     /// Starts a polled stock cycle in the background, unless one is still under way here, no
     /// location is paired, or no item is matched yet. A cycle another process is running refuses
     /// this one, quietly.
-    pub(crate) fn spawn_stock_poll(&self) {
-        use std::sync::atomic::Ordering;
-        if self.runtime.stock_polling.swap(true, Ordering::AcqRel) {
+    pub(crate) fn spawn_stock_poll(&self, woken: bool) {
+        if !self.runtime.stock_polling.enter(woken) {
             return;
         }
         let app = self.clone();
         tokio::spawn(async move {
-            let due = app
-                .blocking(|app| {
-                    // Nothing to poll until locations are paired and the catalog has matched
-                    // items; a poll started then would only record a failed run every 30 s.
-                    let paired = !app.store.location_pairs()?.is_empty() && app.store.has_stock_items()?;
-                    let last: Option<DateTime<Utc>> = app.store.setting(LAST_FULL_CHECK)?;
-                    Ok((paired, last.is_none_or(|t| app.now() - t >= FULL_CHECK_EVERY)))
-                })
-                .await;
-            if let Ok((true, full)) = due {
-                let request = StockSyncRequest { full, ..StockSyncRequest::default() };
-                match app.stock_cycle(request, Trigger::Scheduled).await {
-                    Ok(r) if r.counts.writes > 0 || r.counts.conflicts > 0 => {
-                        tracing::info!(
-                            run_id = r.run_id,
-                            writes = r.counts.writes,
-                            conflicts = r.counts.conflicts,
-                            "stock cycle"
-                        );
-                    }
-                    Ok(_) => {}
-                    // Another process's cycle is under way, or the catalog is not matched yet.
-                    Err(e) if matches!(e.kind, crate::ErrorKind::Conflict | crate::ErrorKind::Invalid) => {
-                        tracing::debug!(error = %e, "no stock poll this time");
-                    }
-                    Err(e) => tracing::warn!(error = %e, "a polled stock cycle failed; the next poll tries again"),
+            loop {
+                app.stock_poll_once().await;
+                if !app.runtime.stock_polling.leave() {
+                    break;
                 }
             }
-            app.runtime.stock_polling.store(false, Ordering::Release);
         });
+    }
+
+    async fn stock_poll_once(&self) {
+        let due = self
+            .blocking(|app| {
+                // Nothing to poll until locations are paired and the catalog has matched items; a
+                // poll started then would only record a failed run every 30 s.
+                let paired = !app.store.location_pairs()?.is_empty() && app.store.has_stock_items()?;
+                let last: Option<DateTime<Utc>> = app.store.setting(LAST_FULL_CHECK)?;
+                Ok((paired, last.is_none_or(|t| app.now() - t >= FULL_CHECK_EVERY)))
+            })
+            .await;
+        let Ok((true, full)) = due else { return };
+        let request = StockSyncRequest { full, ..StockSyncRequest::default() };
+        match self.stock_cycle(request, Trigger::Scheduled).await {
+            Ok(r) if r.counts.writes > 0 || r.counts.conflicts > 0 => {
+                tracing::info!(
+                    run_id = r.run_id,
+                    writes = r.counts.writes,
+                    conflicts = r.counts.conflicts,
+                    "stock cycle"
+                );
+            }
+            Ok(_) => {}
+            // Another process's cycle is under way, or the catalog is not matched yet.
+            Err(e) if matches!(e.kind, crate::ErrorKind::Conflict | crate::ErrorKind::Invalid) => {
+                tracing::debug!(error = %e, "no stock poll this time");
+            }
+            Err(e) => tracing::warn!(error = %e, "a polled stock cycle failed; the next poll tries again"),
+        }
     }
 
     /// Runs one stock cycle to its end: reads, plans, and (unless a dry run) queues the writes and
@@ -433,6 +442,8 @@ impl App {
                 let latest_echo = stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
                 let watch: BigCommerceWatch =
                     app.store.setting::<BigCommerceWatch>(BIGCOMMERCE_WATCH).ok().flatten().unwrap_or_default();
+                let announced: Option<DateTime<Utc>> = app.store.setting(BIGCOMMERCE_ANNOUNCED).ok().flatten();
+                let latest_echo = latest_echo.max(announced);
                 Ok((stored, since, watch, bigcommerce_seen, latest_echo))
             })
             .await?
