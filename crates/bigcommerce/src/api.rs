@@ -323,6 +323,27 @@ impl BigCommerceClient {
         }
     }
 
+    pub async fn delete_hook(&self, id: i64) -> Result<(), BcError> {
+        let path = format!("/v3/hooks/{id}");
+        match self.call(Method::DELETE, "/stores/{store_hash}/v3/hooks/{id}", &path, &[], None, Resend::Safe).await {
+            Ok(_) | Err(BcError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Turns a hook BigCommerce deactivated (after its deliveries kept failing) back on.
+    pub async fn activate_hook(&self, id: i64) -> Result<Hook, BcError> {
+        let path = format!("/v3/hooks/{id}");
+        let body = serde_json::json!({ "is_active": true });
+        let template = "/stores/{store_hash}/v3/hooks/{id}";
+        let reply = self.call(Method::PUT, template, &path, &[], Some(&body), Resend::Safe).await?;
+        #[derive(Deserialize)]
+        struct One {
+            data: Hook,
+        }
+        Ok(decode::<One>(template, &reply.body)?.data)
+    }
+
     pub async fn refunds(&self, order_id: i64) -> Result<Vec<Refund>, BcError> {
         let path = format!("/v3/orders/{order_id}/payment_actions/refunds");
         let page: Option<Page<Refund>> =

@@ -77,6 +77,18 @@ pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     fn create_channel<'a>(&'a self, _channel: &'a NewChannel) -> BoxFuture<'a, Result<Channel, BcError>> {
         async { Err(not_held("channels")) }.boxed()
     }
+    fn hooks(&self) -> BoxFuture<'_, Result<Vec<Hook>, BcError>> {
+        async { Err(not_held("webhooks")) }.boxed()
+    }
+    fn create_hook<'a>(&'a self, _hook: &'a NewHook) -> BoxFuture<'a, Result<Hook, BcError>> {
+        async { Err(not_held("webhooks")) }.boxed()
+    }
+    fn delete_hook(&self, _id: i64) -> BoxFuture<'_, Result<(), BcError>> {
+        async { Err(not_held("webhooks")) }.boxed()
+    }
+    fn activate_hook(&self, _id: i64) -> BoxFuture<'_, Result<Hook, BcError>> {
+        async { Err(not_held("webhooks")) }.boxed()
+    }
 }
 
 fn not_held(what: &str) -> BcError {
@@ -140,6 +152,18 @@ impl BigCommerceApi for BigCommerceClient {
     }
     fn order_products(&self, order_id: i64) -> BoxFuture<'_, Result<Vec<OrderProduct>, BcError>> {
         BigCommerceClient::order_products(self, order_id).boxed()
+    }
+    fn hooks(&self) -> BoxFuture<'_, Result<Vec<Hook>, BcError>> {
+        BigCommerceClient::hooks(self).boxed()
+    }
+    fn create_hook<'a>(&'a self, hook: &'a NewHook) -> BoxFuture<'a, Result<Hook, BcError>> {
+        BigCommerceClient::create_hook(self, hook).boxed()
+    }
+    fn delete_hook(&self, id: i64) -> BoxFuture<'_, Result<(), BcError>> {
+        BigCommerceClient::delete_hook(self, id).boxed()
+    }
+    fn activate_hook(&self, id: i64) -> BoxFuture<'_, Result<Hook, BcError>> {
+        BigCommerceClient::activate_hook(self, id).boxed()
     }
     fn refunds(&self, order_id: i64) -> BoxFuture<'_, Result<Vec<Refund>, BcError>> {
         BigCommerceClient::refunds(self, order_id).boxed()

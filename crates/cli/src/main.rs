@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use tillbridge_demo::DemoArgs;
 use tillbridge_emulator::{EmulateOptions, SeedSpec};
+use tillbridge_engine::webhooks::registration::RegisterRequest;
 use tillbridge_engine::{
     ApiError, App, CancelRequest, Capability, CheckState, Config, ConnectBigCommerce, ConnectShopify, FailedQuery,
     GuardRails, PreviewQuery, RetryRequest, RunsQuery, RuntimeOptions, ScheduleRequest, Scope, SkipRequest, SyncPhase,
@@ -18,6 +19,7 @@ use tillbridge_engine::{
     ResolveConflictRequest, SameWindow, StockItemQuery, StockOwner, StockSyncReport, StockSyncRequest,
     UnmapLocationsRequest,
 };
+use tillbridge_engine::{CustomerRef, PrivacyTopic, WebhookSource};
 use tillbridge_engine::{
     OrderLinkState, OrderRef, OrderTimelineView, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, ReconcileRequest,
     RetryOrdersRequest,
@@ -57,6 +59,10 @@ enum Command {
         /// The built web UI (ui/dist). Found automatically in a checkout or next to the executable.
         #[arg(long, value_name = "DIR")]
         ui_dir: Option<PathBuf>,
+        /// Also receive the stores' webhooks, on this address of its own (off by default: polling
+        /// carries everything). Put it behind a reverse proxy or tunnel; see the README.
+        #[arg(long, value_name = "ADDR")]
+        webhooks_addr: Option<SocketAddr>,
     },
     /// Check the database, the keychain and the connected stores, and say how to fix what is wrong.
     Doctor {
@@ -172,7 +178,25 @@ enum Command {
     /// Run Tillbridge headless in the foreground, for a server or a service manager: the lanes send
     /// queued writes and retries, and the schedule starts its syncs. Ctrl-C (or SIGTERM) lets the
     /// requests in flight finish and exits with no job left running.
-    Run,
+    Run {
+        /// Also receive the stores' webhooks on this address (see `serve --webhooks-addr`).
+        #[arg(long, value_name = "ADDR")]
+        webhooks_addr: Option<SocketAddr>,
+    },
+    /// Webhooks make Tillbridge react in seconds where this machine can be reached; nothing
+    /// depends on them. Without a subcommand: what is registered and the latest deliveries.
+    Webhooks {
+        #[command(subcommand)]
+        action: Option<WebhooksCommand>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Privacy requests (GDPR/CCPA) answered by hand. Shopify's own requests arrive as webhooks
+    /// and are carried out the same way.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyCommand,
+    },
     /// List the syncs that ran: kind, trigger, start, duration, changes, written, failed, result.
     Runs {
         #[arg(long, default_value_t = 20)]
@@ -499,6 +523,44 @@ enum ScheduleCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum WebhooksCommand {
+    /// Keep the secret a store signs its deliveries with (the app's client secret), read from
+    /// standard input.
+    Secret {
+        #[arg(value_name = "STORE", value_parser = ["shopify", "bigcommerce"])]
+        store: String,
+    },
+    /// Register Tillbridge's subscriptions on both stores, delivering to URL (the receiver as the
+    /// internet reaches it, e.g. https://tillbridge.example.com).
+    Register {
+        #[arg(long, value_name = "URL")]
+        url: String,
+    },
+    /// Remove every subscription Tillbridge registered.
+    Remove,
+}
+
+#[derive(Debug, Subcommand)]
+enum PrivacyCommand {
+    /// Remove every stored trace of a customer, named by email or Shopify customer id.
+    RedactCustomer {
+        #[arg(value_name = "EMAIL|ID")]
+        who: String,
+    },
+    /// Print what is stored about a customer as JSON.
+    ExportCustomer {
+        #[arg(value_name = "EMAIL|ID")]
+        who: String,
+    },
+    /// Remove the shop's data: links, bookkeeping, queued jobs and the Shopify connection.
+    RedactShop {
+        /// Confirms it; nothing is removed without it.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ConnectCommand {
     /// A BigCommerce store, through a store-level API account.
     Bigcommerce {
@@ -559,7 +621,7 @@ async fn open_app(cli: &Cli) -> Result<App, ApiError> {
 #[allow(clippy::print_stdout)] // printing results is this function's job
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     match &cli.command {
-        Command::Serve { addr, allowed_hosts, ui_dir } => {
+        Command::Serve { addr, allowed_hosts, ui_dir, webhooks_addr } => {
             let opts = ServeOptions {
                 addr: *addr,
                 allowed_hosts: allowed_hosts.clone(),
@@ -581,7 +643,14 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     token.expose()
                 );
             }
+            let receiver = match webhooks_addr {
+                Some(addr) => Some(start_receiver(&app, *addr).await?),
+                None => None,
+            };
             serve(app, &opts, listener, stop_signal()).await?;
+            if let Some(stop) = receiver {
+                stop.cancel();
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Doctor { json } => {
@@ -1089,8 +1158,12 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 ExitCode::FAILURE
             })
         }
-        Command::Run => {
+        Command::Run { webhooks_addr } => {
             let app = open_app(&cli).await?;
+            let receiver = match webhooks_addr {
+                Some(addr) => Some(start_receiver(&app, *addr).await?),
+                None => None,
+            };
             let runtime = app.start_runtime(RuntimeOptions::service());
             let schedule = app.schedule().await?;
             let next = schedule
@@ -1099,8 +1172,100 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             println!("Tillbridge is running ({next}); Ctrl-C to stop.");
             stop_signal().await;
             eprintln!("stopping: the requests in flight finish first");
+            if let Some(stop) = receiver {
+                stop.cancel();
+            }
             let report = runtime.shutdown(SHUTDOWN_GRACE).await;
             println!("Stopped; {} unfinished writes stay queued for the next start.", report.requeued);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Webhooks { action, json } => {
+            let app = open_app(&cli).await?;
+            match action {
+                Some(WebhooksCommand::Secret { store }) => {
+                    let source = WebhookSource::parse(store).unwrap_or(WebhookSource::Shopify);
+                    app.set_webhook_secret(source, read_token()?).await?;
+                    println!(
+                        "Kept the {store} signing secret in {}; deliveries from {store} are checked with it.",
+                        app.secrets().describe()
+                    );
+                }
+                Some(WebhooksCommand::Register { url }) => {
+                    let r = app.register_webhooks(RegisterRequest { public_url: url.clone() }).await?;
+                    println!(
+                        "Registered {} BigCommerce hooks and {} Shopify subscriptions delivering to {}.",
+                        r.bigcommerce.len(),
+                        r.shopify.len(),
+                        r.public_url
+                    );
+                }
+                Some(WebhooksCommand::Remove) => {
+                    let r = app.remove_webhooks().await?;
+                    println!(
+                        "Removed {} BigCommerce hooks and {} Shopify subscriptions; polling carries on.",
+                        r.bigcommerce.len(),
+                        r.shopify.len()
+                    );
+                }
+                None => {
+                    let registration = app.webhook_registration().await?;
+                    let inbox = app.store().inbox(20)?;
+                    if *json {
+                        println!("{}", to_json(&serde_json::json!({ "registration": registration, "inbox": inbox }))?);
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    match &registration {
+                        Some(r) => println!(
+                            "{} BigCommerce hooks and {} Shopify subscriptions deliver to {}.",
+                            r.bigcommerce.len(),
+                            r.shopify.len(),
+                            r.public_url
+                        ),
+                        None => println!(
+                            "No webhooks are registered: changes are found by polling. `tillbridge webhooks register --url URL` adds them."
+                        ),
+                    }
+                    for d in &inbox {
+                        println!(
+                            "  {} {} {} {}: woke {}{}",
+                            d.received_at,
+                            d.source,
+                            d.topic,
+                            d.resource.as_deref().unwrap_or("-"),
+                            d.woke,
+                            d.note.as_deref().map_or_else(String::new, |n| format!(" ({n})"))
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Privacy { action } => {
+            let app = open_app(&cli).await?;
+            let (kind, who) = match action {
+                PrivacyCommand::RedactCustomer { who } => (PrivacyTopic::RedactCustomer, CustomerRef::parse(who)?),
+                PrivacyCommand::ExportCustomer { who } => (PrivacyTopic::ExportCustomer, CustomerRef::parse(who)?),
+                PrivacyCommand::RedactShop { yes } => {
+                    if !yes {
+                        return Err(ApiError::invalid(
+                            "redact-shop removes the shop's links, bookkeeping, queued jobs and the Shopify connection; add --yes to confirm",
+                        ));
+                    }
+                    (PrivacyTopic::RedactShop, CustomerRef::default())
+                }
+            };
+            let report = app.privacy_request(kind, who).await?;
+            if let Some(data) = &report.data {
+                println!("{}", to_json(data)?);
+            } else {
+                let removed: Vec<String> =
+                    report.removed.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{n} from {t}")).collect();
+                println!(
+                    "Done ({}): removed {}. The request is recorded without naming the customer.",
+                    report.kind,
+                    if removed.is_empty() { "nothing: nothing was stored".to_string() } else { removed.join(", ") }
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Runs { limit, json } => {
@@ -1427,6 +1592,24 @@ fn desktop_binary() -> Option<PathBuf> {
     let name = if cfg!(windows) { "tillbridge-desktop.exe" } else { "tillbridge-desktop" };
     let candidate = exe.parent()?.join(name);
     candidate.is_file().then_some(candidate)
+}
+
+/// Starts the webhook receiver on `addr` beside the runtime; cancel the token to stop it.
+#[allow(clippy::print_stdout)] // saying where it listens is part of starting it
+async fn start_receiver(app: &App, addr: SocketAddr) -> Result<tokio_util::sync::CancellationToken, ApiError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        ApiError::invalid(format!("cannot receive webhooks on {addr}: {e}; choose another --webhooks-addr"))
+    })?;
+    let local = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (app, token) = (app.clone(), stop.clone());
+    tokio::spawn(async move {
+        if let Err(e) = tillbridge_webhooks::serve_webhooks(listener, app, token).await {
+            eprintln!("error: the webhook receiver stopped: {e}");
+        }
+    });
+    println!("Receiving webhooks on http://{local}/webhooks/shopify and /webhooks/bigcommerce");
+    Ok(stop)
 }
 
 /// The token comes from standard input, so it never appears in the shell history or `ps`.

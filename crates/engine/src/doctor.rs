@@ -37,16 +37,50 @@ impl App {
     /// Checks the database, the secret store, the connections and the job queue, and says how to
     /// fix what is wrong.
     pub async fn doctor(&self) -> Result<DoctorReport, ApiError> {
-        self.blocking(|app| {
-            let mut checks = vec![app.check_database(), app.check_secrets()];
-            let secrets_ok = checks[1].state != CheckState::Fail;
-            checks.extend(app.check_connections(secrets_ok));
-            checks.push(app.check_jobs());
-            checks.extend(app.check_store_health());
-            let healthy = checks.iter().all(|c| c.state != CheckState::Fail);
-            Ok(DoctorReport { healthy, checks })
-        })
-        .await
+        let mut report = self
+            .blocking(|app| {
+                let mut checks = vec![app.check_database(), app.check_secrets()];
+                let secrets_ok = checks[1].state != CheckState::Fail;
+                checks.extend(app.check_connections(secrets_ok));
+                checks.push(app.check_jobs());
+                checks.extend(app.check_store_health());
+                Ok(DoctorReport { healthy: true, checks })
+            })
+            .await?;
+        report.checks.push(self.check_webhooks().await);
+        report.healthy = report.checks.iter().all(|c| c.state != CheckState::Fail);
+        Ok(report)
+    }
+
+    /// Webhooks are optional (the polls carry everything); a registered one a store turned off is
+    /// a warning, with how to turn it back on.
+    async fn check_webhooks(&self) -> Check {
+        match (self.webhook_registration().await, self.webhook_problems().await) {
+            (Ok(None), _) => check("webhooks", CheckState::Ok, "none registered: changes are found by polling", None),
+            (Ok(Some(r)), Ok(problems)) if problems.is_empty() => check(
+                "webhooks",
+                CheckState::Ok,
+                format!(
+                    "{} BigCommerce hooks and {} Shopify subscriptions deliver to {}",
+                    r.bigcommerce.len(),
+                    r.shopify.len(),
+                    r.public_url
+                ),
+                None,
+            ),
+            (Ok(Some(_)), Ok(problems)) => check(
+                "webhooks",
+                CheckState::Warn,
+                format!("{}; polling carries the changes meanwhile", problems.join("; ")),
+                Some("Check the receiver is reachable, then run `tillbridge webhooks register --url URL` again."),
+            ),
+            (Err(e), _) | (_, Err(e)) => check(
+                "webhooks",
+                CheckState::Warn,
+                format!("could not check the registered webhooks: {}", e.message),
+                Some("Run `tillbridge doctor` again once both stores answer."),
+            ),
+        }
     }
 
     fn check_database(&self) -> Check {

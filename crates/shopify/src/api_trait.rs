@@ -9,11 +9,12 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::gid::{InventoryItemId, InventoryLevelId, LocationId, OrderId, ProductId};
+use crate::gid::{InventoryItemId, InventoryLevelId, LocationId, OrderId, ProductId, WebhookSubscriptionId};
 use crate::models::{
     InventoryAdjustment, InventoryChange, InventoryLevel, Location, PosOrder, ProductWithVariants, Quantities,
     QuantityName, Refund, Variant,
 };
+use crate::ops::webhooks::{WebhookSubscription, WebhookTopic};
 use crate::{
     BulkRunner, IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyClient, ShopifyError, UserError,
     UserErrorCode, VariantQuery, VariantUpdate, WriteOutcome,
@@ -94,9 +95,43 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         refund: &'a NewRefund,
         key: &'a IdempotencyKey,
     ) -> BoxFuture<'a, Result<WriteOutcome<Refund>, ShopifyError>>;
+    /// See [`ShopifyClient::subscribe_webhook`]. A shop double holds no subscriptions.
+    fn subscribe_webhook<'a>(
+        &'a self,
+        _topic: WebhookTopic,
+        _uri: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<WebhookSubscription>, ShopifyError>> {
+        async { Err(no_webhooks()) }.boxed()
+    }
+    fn delete_webhook<'a>(
+        &'a self,
+        _id: &'a WebhookSubscriptionId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<WebhookSubscriptionId>, ShopifyError>> {
+        async { Err(no_webhooks()) }.boxed()
+    }
+}
+
+fn no_webhooks() -> ShopifyError {
+    ShopifyError::Rejected {
+        operation: "webhooks".into(),
+        message: "this shop double holds no webhook subscriptions; register them against the emulated shop".into(),
+    }
 }
 
 impl ShopifyApi for ShopifyClient {
+    fn subscribe_webhook<'a>(
+        &'a self,
+        topic: WebhookTopic,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<WriteOutcome<WebhookSubscription>, ShopifyError>> {
+        ShopifyClient::subscribe_webhook(self, topic, uri).boxed()
+    }
+    fn delete_webhook<'a>(
+        &'a self,
+        id: &'a WebhookSubscriptionId,
+    ) -> BoxFuture<'a, Result<WriteOutcome<WebhookSubscriptionId>, ShopifyError>> {
+        ShopifyClient::delete_webhook(self, id).boxed()
+    }
     fn verify(&self) -> BoxFuture<'_, Result<ShopIdentity, ShopifyError>> {
         ShopifyClient::verify(self).boxed()
     }

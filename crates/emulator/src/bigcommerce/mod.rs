@@ -322,6 +322,20 @@ impl BigCommerceEmulator {
         true
     }
 
+    /// Turns a hook on or off, as BigCommerce does after a hook's deliveries keep failing. False
+    /// when there is no such hook.
+    pub fn set_hook_active(&self, hook_id: i64, active: bool) -> bool {
+        let mut store = self.shared.store();
+        let Some(hook) = store.hooks.get_mut(&hook_id) else { return false };
+        hook.is_active = active;
+        true
+    }
+
+    /// How many hooks the store holds.
+    pub fn hook_count(&self) -> usize {
+        self.shared.store().hooks.len()
+    }
+
     /// True sellable stock (`available_to_sell`, no staleness) of one variant at one location,
     /// for a benchmark that watches a change arrive without spending the API quota it measures.
     pub fn sellable(&self, variant_id: i64, location_id: i64) -> Option<i64> {

@@ -6,6 +6,8 @@
 //! Polling stays the source of truth: a lost or never-sent webhook changes nothing but how soon a
 //! change is seen.
 
+pub mod registration;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::webhooks::{PrivacyTopic, Wake, bigcommerce_wake, shopify_wake};
