@@ -41,6 +41,35 @@ struct Cli {
     demo: bool,
     #[command(flatten)]
     demo_stores: DemoArgs,
+
+    /// Also receive the stores' webhooks on this address (off by default: polling carries
+    /// everything). See the README on exposing it.
+    #[arg(long, value_name = "ADDR", env = "TILLBRIDGE_WEBHOOKS_ADDR")]
+    webhooks_addr: Option<std::net::SocketAddr>,
+}
+
+/// Starts the webhook receiver on `addr`; a refused address is logged and the app runs on
+/// without it (polling carries everything).
+fn start_receiver(
+    app: &tillbridge_engine::App,
+    addr: std::net::SocketAddr,
+) -> Option<tokio_util::sync::CancellationToken> {
+    let listener = match tauri::async_runtime::block_on(tokio::net::TcpListener::bind(addr)) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(%addr, error = %e, "cannot receive webhooks on this address; polling carries on");
+            return None;
+        }
+    };
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (app, token) = (app.clone(), stop.clone());
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = tillbridge_webhooks::serve_webhooks(listener, app, token).await {
+            tracing::error!(error = %e, "the webhook receiver stopped");
+        }
+    });
+    tracing::info!(%addr, "receiving webhooks");
+    Some(stop)
 }
 
 fn main() -> ExitCode {
@@ -81,8 +110,12 @@ fn main() -> ExitCode {
             let runtime = tauri::async_runtime::block_on(async {
                 app.start_runtime(tillbridge_engine::RuntimeOptions::service())
             });
+            let receiver = cli.webhooks_addr.and_then(|addr| start_receiver(&app, addr));
             // `run_return` (not `run`, which exits the process) so the log file is flushed on the way out.
             let code = tauri_app.run_return(|_, _| {});
+            if let Some(stop) = receiver {
+                stop.cancel();
+            }
             let report = tauri::async_runtime::block_on(runtime.shutdown(tillbridge_http::SHUTDOWN_GRACE));
             tracing::info!(requeued = report.requeued, "runtime stopped");
             tracing::info!(code, "tillbridge-desktop exiting");
