@@ -21,16 +21,47 @@ use crate::net;
 pub struct RateWindow {
     started: Instant,
     used: u32,
+    /// When the current run of 429s began, and the latest reset time one of them gave.
+    refused_at: Option<Instant>,
+    reset_at: Option<Instant>,
+    early: u64,
 }
+
+/// A request that arrives well after a 429 was answered but before the reset time that 429 gave is
+/// early: the client did not wait as told. Requests already on their way when the 429 went out
+/// (within [`EARLY_GRACE`] of it) are not counted.
+pub const EARLY_GRACE: Duration = Duration::from_millis(100);
 
 impl RateWindow {
     pub fn new() -> RateWindow {
-        RateWindow { started: Instant::now(), used: 0 }
+        RateWindow { started: Instant::now(), used: 0, refused_at: None, reset_at: None, early: 0 }
+    }
+
+    /// Requests that came before a 429's reset time, since the stores started.
+    pub fn early_requests(&self) -> u64 {
+        self.early
     }
 
     /// Spends one unit of quota (or refuses during a storm) and says what to tell the client.
     pub fn admit(&mut self, quota: u32, window: Duration, storm: Option<Duration>) -> Ticket {
         let now = Instant::now();
+        if let (Some(refused), Some(reset)) = (self.refused_at, self.reset_at)
+            && now < reset
+            && now > refused + EARLY_GRACE
+        {
+            self.early += 1;
+        }
+        let ticket = self.ticket(now, quota, window, storm);
+        if ticket.refused {
+            if self.reset_at.is_none_or(|r| r <= now) {
+                self.refused_at = Some(now);
+            }
+            self.reset_at = Some(self.reset_at.map_or(now + ticket.reset, |r| r.max(now + ticket.reset)));
+        }
+        ticket
+    }
+
+    fn ticket(&mut self, now: Instant, quota: u32, window: Duration, storm: Option<Duration>) -> Ticket {
         if now.duration_since(self.started) >= window {
             self.started = now;
             self.used = 0;
@@ -46,6 +77,8 @@ impl RateWindow {
     pub fn reset(&mut self) {
         self.started = Instant::now();
         self.used = 0;
+        self.refused_at = None;
+        self.reset_at = None;
     }
 }
 
@@ -173,4 +206,22 @@ fn render_5xx(status: u16) -> Response {
         ),
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_before_a_429s_reset_time_is_counted_early_unless_it_was_already_on_its_way() {
+        let mut w = RateWindow::new();
+        let window = Duration::from_secs(30);
+        assert!(!w.admit(1, window, None).refused, "the quota's one request");
+        assert!(w.admit(1, window, None).refused, "the next is refused until the window resets");
+        assert!(w.admit(1, window, None).refused, "one sent before the 429 came back");
+        assert_eq!(w.early_requests(), 0, "requests already on their way when the 429 went out are not early");
+        std::thread::sleep(EARLY_GRACE + Duration::from_millis(20));
+        assert!(w.admit(1, window, None).refused);
+        assert_eq!(w.early_requests(), 1, "one sent after the 429 was answered, before its reset time, is early");
+    }
 }

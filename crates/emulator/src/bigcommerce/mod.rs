@@ -331,6 +331,11 @@ impl BigCommerceEmulator {
         true
     }
 
+    /// Requests that arrived before the reset time a 429 had given (see `gate::EARLY_GRACE`).
+    pub fn early_requests(&self) -> u64 {
+        self.shared.limiter().early_requests()
+    }
+
     /// How many hooks the store holds.
     pub fn hook_count(&self) -> usize {
         self.shared.store().hooks.len()
