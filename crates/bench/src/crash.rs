@@ -9,7 +9,7 @@
 //! resumed run reads only to check the writes in doubt).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -79,21 +79,7 @@ async fn pair(spec: &SeedSpec, dir: &Path, name: &str) -> Result<Pair, ApiError>
 
 /// `tillbridge sync --full` on `pair`, in a child process of this very executable.
 fn spawn_sync(pair: &Pair, stderr: &Path) -> Result<Child, ApiError> {
-    let exe = std::env::current_exe().map_err(|e| failed("cannot find the tillbridge executable", e))?;
-    let log = std::fs::File::create(stderr).map_err(|e| failed("cannot create a log file", e))?;
-    let mut secrets = std::ffi::OsString::from("file:");
-    secrets.push(&pair.secrets);
-    Command::new(exe)
-        .arg("--db")
-        .arg(&pair.db)
-        .arg("--secret-store")
-        .arg(secrets)
-        .args(["sync", "--full", "--show", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .map_err(|e| failed("cannot start tillbridge sync", e))
+    crate::spawn_tillbridge(&pair.db, &pair.secrets, &["sync", "--full", "--show", "0"], stderr)
 }
 
 /// How a child ended.

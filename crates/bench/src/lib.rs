@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod crash;
+mod faults;
 mod inventory;
 mod orders;
 
@@ -15,6 +16,7 @@ pub use inventory::{inventory, stock_plan_child};
 pub use orders::orders;
 
 pub use crash::crash;
+pub use faults::faults;
 
 use futures_util::{StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
@@ -47,6 +49,26 @@ fn parts(audit: &MemoryAudit) -> ClientParts {
         backoff: Backoff::default(),
         timeout: Duration::from_secs(120),
     }
+}
+
+/// `tillbridge ARGS` on the database `db` with tokens in the file `secrets`, in a child process of
+/// this very executable, its stderr in `log`: the process a benchmark kills.
+fn spawn_tillbridge(db: &Path, secrets: &Path, args: &[&str], log: &Path) -> Result<std::process::Child, ApiError> {
+    let exe = std::env::current_exe().map_err(|e| failed("cannot find the tillbridge executable", e))?;
+    let log = std::fs::File::create(log).map_err(|e| failed("cannot create a log file", e))?;
+    let mut store = std::ffi::OsString::from("file:");
+    store.push(secrets);
+    std::process::Command::new(exe)
+        .arg("--db")
+        .arg(db)
+        .arg("--secret-store")
+        .arg(store)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::from(log))
+        .spawn()
+        .map_err(|e| failed("cannot start tillbridge", e))
 }
 
 fn failed(what: &str, e: impl std::fmt::Display) -> ApiError {

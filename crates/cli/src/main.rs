@@ -304,6 +304,20 @@ enum BenchCommand {
     /// Kills `tillbridge sync --full` with SIGKILL at random moments and reruns it at once, against
     /// a twin pair of emulated stores that runs the same sync uninterrupted: write requests against
     /// the twin's (ratio), how long each rerun waited to start, stuck jobs and database integrity.
+    /// The fault suite (also `scripts/chaos`): order drains and stock cycles killed with SIGKILL
+    /// while a fifth of the answers are lost after commit, a webhook duplicate storm across a
+    /// restart, 5xx and rate-limit storms, lost answers to creates, and a scan of the data folder
+    /// for secrets and shoppers' emails. Ends with one JSON line; all but `kills` must be 0.
+    Faults {
+        #[arg(long, default_value_t = 200)]
+        variants: usize,
+        #[arg(long, default_value_t = 200)]
+        kills: u32,
+        #[arg(long, default_value_t = 100)]
+        events: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     Crash {
         #[arg(long, default_value_t = 3_000)]
         variants: usize,
@@ -1502,6 +1516,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     *changed,
                 )
                 .await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            BenchCommand::Faults { variants, kills, events, seed } => {
+                let spec = SeedSpec { seed: *seed, variants: *variants, locations: 1, ..SeedSpec::default() };
+                tillbridge_bench::faults(spec, *kills, *events).await?;
                 Ok(ExitCode::SUCCESS)
             }
             BenchCommand::Crash { variants, kills, seed } => {

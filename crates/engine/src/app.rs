@@ -94,7 +94,11 @@ pub struct Status {
 impl App {
     /// Opens the database (migrating it, after copying it aside) and the secret store.
     pub async fn open(config: Config) -> Result<App, ApiError> {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        App::open_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`App::open`], on `clock`: a benchmark that delivers webhooks a day late.
+    pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<App, ApiError> {
         let now = clock.now();
         let (store, opened, secrets) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
             let (store, opened) = Store::open(&config.db_path, now)?;
