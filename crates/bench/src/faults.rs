@@ -451,6 +451,7 @@ async fn webhook_storm(dir: &Path, events: usize, rng: &mut Rng, t: &mut Tally) 
     let mut copies: Vec<(usize, bool)> = (0..events).flat_map(|i| (0..10).map(move |c| (i, c == 9))).collect();
     crate::shuffle(&mut copies, rng);
     let (mut accepted, mut refused) = (0u64, 0u64);
+    let mut answer_ms: Vec<f64> = Vec::with_capacity(copies.len());
     let half = copies.len() / 2;
     for (part, chunk) in [&copies[..half], &copies[half..]].into_iter().enumerate() {
         // The second half comes after a restart, and its late copies a day later by the clock.
@@ -458,10 +459,12 @@ async fn webhook_storm(dir: &Path, events: usize, rng: &mut Rng, t: &mut Tally) 
             if part == 0 { Arc::new(tillbridge_engine::SystemClock) } else { Arc::new(DayLater) };
         let app = receiver_at(&db, &secrets, clock).await?;
         for &(i, late) in chunk {
+            let sent = Instant::now();
             let response = tillbridge_webhooks::router(app.clone())
                 .oneshot(delivery(&list[i], app.now(), late))
                 .await
                 .map_err(|e| failed("a webhook delivery", e))?;
+            answer_ms.push(sent.elapsed().as_secs_f64() * 1_000.0);
             if response.status() != StatusCode::OK {
                 refused += 1;
                 continue;
@@ -476,12 +479,16 @@ async fn webhook_storm(dir: &Path, events: usize, rng: &mut Rng, t: &mut Tally) 
     let recorded = store.inbox(10 * events as u32).map_err(|e| failed("the inbox", e))?.len() as u64;
     let lost = (events as u64).saturating_sub(recorded) + refused;
     let duplicated = accepted.saturating_sub(events as u64);
+    answer_ms.sort_by(f64::total_cmp);
+    let p99 = answer_ms.get((answer_ms.len() * 99 / 100).min(answer_ms.len().saturating_sub(1))).copied();
     t.lost += lost;
     t.duplicated += duplicated;
     t.row(
         "webhook duplicate storm",
         format!(
-            "{events} events x 10 deliveries, shuffled, late and across a restart: {recorded} recorded, {accepted} taken as new, {refused} refused"
+            "{events} events x 10 deliveries, shuffled, late and across a restart: {recorded} recorded, {accepted} taken as new, {refused} refused; answered in p99 {:.1} ms, max {:.1} ms (target 1 s)",
+            p99.unwrap_or(f64::NAN),
+            answer_ms.last().copied().unwrap_or(f64::NAN)
         ),
     );
     Ok(())

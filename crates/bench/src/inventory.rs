@@ -182,7 +182,7 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     let settling = Instant::now();
     let settled_after = settle(&app, poll).await?;
     println!(
-        "settling: the polls after the alignment took {:.1} s to find nothing to do ({settled_after} polls with work)",
+        "settling: the polls after the alignment took {:.1} s to find nothing to do ({settled_after} polls seen under way)",
         settling.elapsed().as_secs_f64()
     );
     let sales_started = chrono::Utc::now();
@@ -303,7 +303,7 @@ fn is_poll(r: &tillbridge_engine::RunView) -> bool {
 }
 
 /// Waits until a whole poll interval passes with no stock poll that had work (a quiet poll leaves
-/// no run behind). Returns how many polls had work meanwhile.
+/// no run behind). Returns how many polls it saw under way meanwhile.
 async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, ApiError> {
     let query = || tillbridge_engine::RunsQuery {
         capability: Some(tillbridge_engine::Capability::Stock),
@@ -316,10 +316,11 @@ async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, A
         tokio::time::sleep(poll + Duration::from_secs(1)).await;
         let runs = app.runs(query()).await?;
         let running = runs.runs.iter().any(|r| is_poll(r) && r.finished_at.is_none());
-        if runs.total == seen && !running {
+        // A poll that finds nothing deletes its run, so the total can also go down.
+        if runs.total <= seen && !running {
             return Ok(with_work);
         }
-        with_work += (runs.total - seen) as usize;
+        with_work += runs.total.saturating_sub(seen) as usize;
         seen = runs.total;
         if Instant::now() > deadline {
             return Err(ApiError::internal("the stock polls did not settle within 30 minutes of the alignment"));

@@ -222,6 +222,17 @@ async fn sales_on_either_side_reach_the_other_at_their_location_and_nothing_echo
         3,
         "it reads what changed since the last cycle, once per location"
     );
+    // That read found the alignment's writes, the newest changes. The next starts one overlap
+    // before them and finds nothing newer, which settles each location's cursor: later quiet
+    // cycles start at it instead of re-reading the alignment's writes every time.
+    assert_eq!(cycle(&app).await.counts.writes, 0);
+    for pair in &pairs {
+        let at = |key: &str| -> Option<chrono::DateTime<chrono::Utc>> {
+            app.store().setting(&format!("stock.{key}.shopify.{}", pair.shopify_location_id)).unwrap()
+        };
+        assert!(at("cursor").is_some(), "{} has a cursor", pair.name);
+        assert_eq!(at("cursor_settled"), at("cursor"), "{}'s cursor is settled after a quiet read", pair.name);
+    }
 
     // A POS sale at the second location reaches BigCommerce at that location only.
     let (a, item) = (&pairs[1], &items[0]);

@@ -139,6 +139,12 @@ fn cursor_key(location: &str) -> String {
     format!("stock.cursor.shopify.{location}")
 }
 
+/// The cursor once a read with the overlap found nothing newer: later reads need no overlap, since
+/// anything saved just before it has been seen by then.
+fn settled_key(location: &str) -> String {
+    format!("stock.cursor_settled.shopify.{location}")
+}
+
 /// How often a poll reads every Shopify location whole instead of what changed: the validation
 /// that catches anything a changed-since read could have missed.
 const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
@@ -150,13 +156,15 @@ const BIGCOMMERCE_WATCH: &str = "stock.bigcommerce.watch";
 /// reads it whole. Kept apart from the watch, which a cycle saves whole at its end.
 pub(crate) const BIGCOMMERCE_ANNOUNCED: &str = "stock.bigcommerce.announced_at";
 
-/// How far before the cursor a changed-since read starts: a level saved a moment before the last
-/// read may carry an earlier update time than ones already seen. Reading a change twice is
-/// harmless; missing one is not.
+/// How far before a new cursor the next changed-since read starts: a level saved a moment before
+/// the last read may carry an earlier update time than ones already seen. Reading a change twice is
+/// harmless; missing one is not. Once a read with the overlap finds nothing newer, the cursor is
+/// settled and reads start at it: re-reading the last batch of changes (after an alignment, a few
+/// thousand levels) on every quiet poll would cost minutes of Shopify's budget each time.
 const CURSOR_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Reads BigCommerce whole (a thousand items a request) unless `read_bigcommerce` is false, and
-/// each Shopify location either whole or changed since its cursor (`since`, None for whole).
+/// each Shopify location either whole or changed since `since` (None for whole).
 pub(crate) async fn read_levels(
     clients: &StoreClients,
     pairs: &[LocationPairRecord],
@@ -182,7 +190,7 @@ pub(crate) async fn read_levels(
     for pair in pairs {
         let location = LocationId(pair.shopify_location_id.clone());
         let mut pages = match since.get(&pair.shopify_location_id) {
-            Some(t) => clients.shopify.inventory_levels_changed_at(&location, *t - CURSOR_OVERLAP),
+            Some(t) => clients.shopify.inventory_levels_changed_at(&location, *t),
             None => {
                 shopify_whole.insert(pair.shopify_location_id.clone());
                 clients.shopify.inventory_levels_at(&location)
@@ -435,8 +443,11 @@ impl App {
                     };
                     bigcommerce_seen &= seen(Side::BigCommerce);
                     let cursor: Option<DateTime<Utc>> = app.store.setting(&cursor_key(&pair.shopify_location_id))?;
+                    let settled: Option<DateTime<Utc>> =
+                        app.store.setting(&settled_key(&pair.shopify_location_id)).ok().flatten();
                     if let (false, true, Some(cursor)) = (full, seen(Side::Shopify), cursor) {
-                        since.insert(pair.shopify_location_id.clone(), cursor);
+                        let start = if settled == Some(cursor) { cursor } else { cursor - CURSOR_OVERLAP };
+                        since.insert(pair.shopify_location_id.clone(), start);
                     }
                 }
                 let latest_echo = stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
@@ -603,10 +614,21 @@ impl App {
                     // Every item of these locations was read and planned, so their next reads
                     // start from here; an item-only Resync leaves the cursors where they were.
                     if every_item {
-                        for (location, latest) in &read.shopify_latest {
+                        for pair in &pairs {
+                            let location = &pair.shopify_location_id;
                             let key = cursor_key(location);
                             let old: Option<DateTime<Utc>> = app.store.setting(&key)?;
-                            app.store.set_setting(&key, &old.map_or(*latest, |o| o.max(*latest)), now)?;
+                            match (read.shopify_latest.get(location), old) {
+                                // Something newer: the next read starts one overlap before it.
+                                (Some(latest), old) if old.is_none_or(|o| *latest > o) => {
+                                    app.store.set_setting(&key, latest, now)?;
+                                }
+                                // Nothing newer than the cursor, read with its overlap or whole.
+                                (_, Some(cursor)) if !read.shopify_whole.contains(location) => {
+                                    app.store.set_setting(&settled_key(location), &cursor, now)?;
+                                }
+                                _ => {}
+                            }
                         }
                     }
                 }
