@@ -24,7 +24,6 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use sha2::Sha256;
 use tillbridge_bigcommerce::models::{BillingAddress, NewCustomer, NewHook, NewOrder, NewOrderLine};
-use tillbridge_bigcommerce::{BcConnection, BigCommerceClient};
 use tillbridge_emulator::rng::Rng;
 use tillbridge_emulator::shopify::{PosLine, PosSale, ShopifyConfig};
 use tillbridge_emulator::{EmulateOptions, FaultConfig, RunningStores, SeedSpec};
@@ -36,7 +35,7 @@ use tillbridge_secrets::Secret;
 use tillbridge_store::Store;
 use tower::ServiceExt;
 
-use crate::{failed, full_sync, gid_number, parts, spawn_tillbridge};
+use crate::{failed, full_sync, gid_number, spawn_tillbridge};
 
 /// Every figure the suite gathers; the JSON line is made from it.
 #[derive(Debug, Default)]
@@ -56,6 +55,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// What one series of kills left: its kills, the integrity checks that failed, the jobs still
+    /// `running` after the final run, and the effects lost or made twice.
+    fn killed(&mut self, kills: u32, integrity_failures: u64, running: u64, lost: u64, duplicated: u64) {
+        self.kills += u64::from(kills);
+        self.integrity_failures += integrity_failures;
+        self.stuck_running += running;
+        self.lost += lost;
+        self.duplicated += duplicated;
+    }
+
     #[allow(clippy::print_stdout)] // the table is the benchmark's output
     fn row(&mut self, section: &str, figures: String) {
         println!("{section:<40} {figures}");
@@ -227,11 +236,7 @@ async fn order_kills(spec: &SeedSpec, dir: &Path, kills: u32, rng: &mut Rng, t: 
     let drained = run_to_end(&inst, &["sync", "--orders"], &log, 5).await?;
     let (problems, running) = inspect(&inst.db)?;
     let (lost, duplicated) = count_orders(&stores, &sales);
-    t.kills += u64::from(killed);
-    t.lost += lost;
-    t.duplicated += duplicated;
-    t.integrity_failures += integrity + u64::from(!problems.is_empty());
-    t.stuck_running += running;
+    t.killed(killed, integrity + u64::from(!problems.is_empty()), running, lost, duplicated);
     t.row(
         "kill -9 during order drains",
         format!(
@@ -318,11 +323,7 @@ async fn stock_kills(spec: &SeedSpec, dir: &Path, kills: u32, rng: &mut Rng, t: 
             duplicated += u64::try_from(expected - actual).unwrap_or(0);
         }
     }
-    t.kills += u64::from(killed);
-    t.lost += lost;
-    t.duplicated += duplicated;
-    t.integrity_failures += integrity + u64::from(!problems.is_empty());
-    t.stuck_running += running;
+    t.killed(killed, integrity + u64::from(!problems.is_empty()), running, lost, duplicated);
     t.row(
         "kill -9 during stock cycles",
         format!(
@@ -569,17 +570,8 @@ async fn error_storms(spec: &SeedSpec, dir: &Path, rng: &mut Rng, t: &mut Tally)
 /// exactly one remote object. (Refunds are covered the same way by the POS order tests.)
 async fn lost_answers(spec: &SeedSpec, t: &mut Tally) -> Result<(), ApiError> {
     let stores = fast_stores(spec).await?;
-    let c = &stores.credentials;
     let audit = tillbridge_transport::MemoryAudit::default();
-    let bc = BigCommerceClient::new(
-        &BcConnection {
-            api_url: c.bigcommerce.api_url.clone(),
-            store_hash: c.bigcommerce.store_hash.clone(),
-            token: Secret::new(c.bigcommerce.access_token.clone()),
-        },
-        parts(&audit),
-    )
-    .map_err(|e| failed("BigCommerce client", e))?;
+    let bc = crate::merchant_bigcommerce(&stores.credentials.bigcommerce, &audit)?;
     let drop_one =
         |route: &str| FaultConfig { drop_after_commit: 1, target: Some(route.into()), ..FaultConfig::default() };
     let mut made = Vec::new();

@@ -71,6 +71,23 @@ fn spawn_tillbridge(db: &Path, secrets: &Path, args: &[&str], log: &Path) -> Res
         .map_err(|e| failed("cannot start tillbridge", e))
 }
 
+/// A BigCommerce client of the emulated store's own, as another app would hold: a benchmark reads
+/// or writes through it without going through Tillbridge.
+fn merchant_bigcommerce(
+    c: &tillbridge_emulator::stores::BigCommerceCredentials,
+    audit: &MemoryAudit,
+) -> Result<BigCommerceClient, ApiError> {
+    BigCommerceClient::new(
+        &BcConnection {
+            api_url: c.api_url.clone(),
+            store_hash: c.store_hash.clone(),
+            token: Secret::new(c.access_token.clone()),
+        },
+        parts(audit),
+    )
+    .map_err(|e| failed("BigCommerce client", e))
+}
+
 fn failed(what: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("{what}: {e}"))
 }
@@ -121,16 +138,7 @@ pub async fn read(spec: SeedSpec) -> Result<(), ApiError> {
         sh_config.restore_rate
     );
     let audit = MemoryAudit::default();
-    let bc = BigCommerceClient::new(
-        &BcConnection {
-            api_url: c.bigcommerce.api_url.clone(),
-            store_hash: c.bigcommerce.store_hash.clone(),
-            token: Secret::new(c.bigcommerce.access_token.clone()),
-        },
-        parts(&audit),
-    )
-    .map_err(|e| failed("BigCommerce client", e))?
-    .correlated("bench-read");
+    let bc = merchant_bigcommerce(&c.bigcommerce, &audit)?.correlated("bench-read");
     let sh = ShopifyClient::new(
         &ShopifyConnection {
             shop_url: c.shopify.shop_url.clone(),

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::json;
 use tillbridge_engine::webhooks::BIGCOMMERCE_HEADER;
-use tillbridge_engine::{App, InboundWebhook};
+use tillbridge_engine::{App, InboundWebhook, WebhookSecrets};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -61,14 +61,23 @@ async fn deliver(app: &App, hook: InboundWebhook) -> Response {
     }
 }
 
+/// The body and the signing secrets, or the answer that refuses the delivery.
+async fn body_and_secrets(
+    app: &App,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Bytes, WebhookSecrets), Box<Response>> {
+    let body = body.map_err(|e| Box::new(rejection(&e)))?;
+    let secrets = app
+        .webhook_secrets()
+        .await
+        .map_err(|e| Box::new(answer(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &e.message)))?;
+    Ok((body, secrets))
+}
+
 async fn shopify(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return rejection(&e),
-    };
-    let secrets = match app.webhook_secrets().await {
-        Ok(s) => s,
-        Err(e) => return answer(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &e.message),
+    let (body, secrets) = match body_and_secrets(&app, body).await {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let Some(secret) = secrets.shopify else {
         return refused(&Refusal::Unauthenticated(
@@ -87,13 +96,9 @@ async fn shopify(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<B
 }
 
 async fn bigcommerce(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return rejection(&e),
-    };
-    let secrets = match app.webhook_secrets().await {
-        Ok(s) => s,
-        Err(e) => return answer(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &e.message),
+    let (body, secrets) = match body_and_secrets(&app, body).await {
+        Ok(v) => v,
+        Err(refusal) => return *refusal,
     };
     let Some(secret) = secrets.bigcommerce else {
         return refused(&Refusal::Unauthenticated(

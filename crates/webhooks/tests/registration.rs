@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tillbridge_engine::webhooks::registration::{BIGCOMMERCE_SCOPES, RegisterRequest, SHOPIFY_TOPICS};
-use tillbridge_engine::{App, CheckState, ConnectBigCommerce, ConnectShopify, SystemClock, WebhookSource};
+use tillbridge_engine::{App, CheckState, SystemClock, WebhookSource};
 use tillbridge_secrets::{MemorySecretStore, Secret};
 use tillbridge_store::{Opened, Store};
 
@@ -23,20 +23,7 @@ async fn connected(s: &tillbridge_emulator::RunningStores) -> App {
         Opened { from_version: 0, to_version: 0, backup: None },
     );
     let c = &s.credentials;
-    app.connect_bigcommerce(ConnectBigCommerce {
-        api_url: c.bigcommerce.api_url.clone(),
-        store_hash: c.bigcommerce.store_hash.clone(),
-        token: Secret::new(c.bigcommerce.access_token.clone()),
-    })
-    .await
-    .unwrap();
-    app.connect_shopify(ConnectShopify {
-        shop_url: c.shopify.shop_url.clone(),
-        api_version: Some(c.shopify.api_version.clone()),
-        token: Secret::new(c.shopify.access_token.clone()),
-    })
-    .await
-    .unwrap();
+    tillbridge_demo::connect(&app, c).await.unwrap();
     app.set_webhook_secret(WebhookSource::Shopify, Secret::new(c.shopify.webhook_secret.clone())).await.unwrap();
     app.set_webhook_secret(WebhookSource::BigCommerce, Secret::new(c.bigcommerce.client_secret.clone())).await.unwrap();
     app
