@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use tillbridge_domain::webhooks::{Wake, shopify_wake};
+use tillbridge_domain::webhooks::{PrivacyTopic, Wake, shopify_wake};
 use tillbridge_engine::webhooks::privacy_subject;
 use tillbridge_engine::{InboundWebhook, WebhookSource};
 
@@ -61,7 +61,14 @@ pub fn shopify(headers: &impl Headers, body: &[u8]) -> Result<InboundWebhook, Re
     let map = object(body)?;
     let body = Value::Object(map);
     let (resource, subject) = match shopify_wake(&topic) {
-        Wake::Privacy(kind) => (None, privacy_subject(kind, &body)),
+        Wake::Privacy(kind) => {
+            let subject = privacy_subject(kind, &body);
+            let named = subject.as_ref().is_some_and(|s| s.email.is_some() || s.shopify_customer.is_some());
+            if kind != PrivacyTopic::RedactShop && !named {
+                return Err(Refusal::Malformed(format!("{topic} names no customer (customer.id or customer.email)")));
+            }
+            (None, subject)
+        }
         _ => {
             let kind = topic.split('/').next().unwrap_or("resource").trim_end_matches('s');
             let resource = match (id_text(body.get("inventory_item_id")), id_text(body.get("location_id"))) {

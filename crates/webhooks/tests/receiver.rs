@@ -142,6 +142,10 @@ async fn bad_signatures_broken_bodies_and_floods_are_refused_with_no_effect() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "signed, but truncated JSON: {answer}");
     assert_eq!(answer["code"], "malformed", "the answer says why in {{code, message}} form");
 
+    let nobody = br#"{"shop_id": 954889, "customer": {}}"#;
+    let (status, answer) = send(&app, signed_shopify(nobody, "customers/redact", "e-4")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a redaction that names no customer: {answer}");
+
     let flood = vec![b' '; 10 * 1024 * 1024];
     let (status, answer) = send(&app, signed_shopify(&flood, "inventory_levels/update", "e-3")).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "a 10 MB body: {answer}");

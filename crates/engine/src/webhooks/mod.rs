@@ -125,9 +125,10 @@ impl App {
         let (new, privacy) = self
             .blocking(move |app| {
                 let now = app.now();
-                let keys = match (wake, &hook.subject) {
-                    (Wake::Privacy(kind), Some(who)) => Some(app.customer_keys(kind, who)?),
-                    (Wake::Privacy(kind), None) => Some(app.customer_keys(kind, &CustomerRef::default())?),
+                let keys = match wake {
+                    Wake::Privacy(kind) => {
+                        Some(app.customer_keys(kind, hook.subject.as_ref().unwrap_or(&CustomerRef::default()))?)
+                    }
                     _ => None,
                 };
                 let entry = InboxEntry {
