@@ -182,7 +182,7 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
     let settling = Instant::now();
     let settled_after = settle(&app, poll).await?;
     println!(
-        "settling: the polls after the alignment took {:.1} s to find nothing to do ({settled_after} polls seen under way)",
+        "settling: the polls after the alignment took {:.1} s to settle every cursor ({settled_after} samples saw a poll under way)",
         settling.elapsed().as_secs_f64()
     );
     let sales_started = chrono::Utc::now();
@@ -302,26 +302,31 @@ fn is_poll(r: &tillbridge_engine::RunView) -> bool {
     r.capability == tillbridge_engine::Capability::Stock && r.trigger == tillbridge_engine::Trigger::Scheduled
 }
 
-/// Waits until a whole poll interval passes with no stock poll that had work (a quiet poll leaves
-/// no run behind). Returns how many polls it saw under way meanwhile.
+/// Waits until the polls have settled after the alignment: every paired location's Shopify cursor
+/// is settled (a read with the overlap found nothing newer) and no poll is under way. Returns how
+/// many polls it saw under way meanwhile.
 async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, ApiError> {
     let query = || tillbridge_engine::RunsQuery {
         capability: Some(tillbridge_engine::Capability::Stock),
         ..Default::default()
     };
     let deadline = Instant::now() + Duration::from_secs(1_800);
-    let mut seen = app.runs(query()).await?.total;
-    let mut with_work = 0;
+    let pairs = app.store().location_pairs().map_err(|e| failed("reading the location pairs", e))?;
+    let mut seen = 0;
     loop {
-        tokio::time::sleep(poll + Duration::from_secs(1)).await;
+        tokio::time::sleep(poll / 3).await;
         let runs = app.runs(query()).await?;
         let running = runs.runs.iter().any(|r| is_poll(r) && r.finished_at.is_none());
-        // A poll that finds nothing deletes its run, so the total can also go down.
-        if runs.total <= seen && !running {
-            return Ok(with_work);
+        seen += usize::from(running);
+        let settled = pairs.iter().all(|p| {
+            let at = |key: &str| -> Option<chrono::DateTime<chrono::Utc>> {
+                app.store().setting(&format!("stock.{key}.shopify.{}", p.shopify_location_id)).ok().flatten()
+            };
+            at("cursor").is_some() && at("cursor_settled") == at("cursor")
+        });
+        if settled && !running {
+            return Ok(seen);
         }
-        with_work += runs.total.saturating_sub(seen) as usize;
-        seen = runs.total;
         if Instant::now() > deadline {
             return Err(ApiError::internal("the stock polls did not settle within 30 minutes of the alignment"));
         }
