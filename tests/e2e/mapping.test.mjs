@@ -275,6 +275,18 @@ describe('reviewing the mapping on the demo stores', () => {
     assert.equal(tabs[1]?.trim(), 'Mapping', `Mapping must be the tab right after Status; the tabs were ${tabs}`);
 
     await page.getByTestId('filter-unmatched').click();
+    // The filter's request may not have gone out yet when the list first looks idle: wait for the
+    // rows to be replaced (the assertion below says what was shown if they never are).
+    await page
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-testid="mapping-row"]')].every(
+            (r) => r.getAttribute('data-class') === 'unmatched',
+          ),
+        null,
+        { timeout: 20_000 },
+      )
+      .catch(() => {});
     await waitForMappingIdle();
     assert.equal(
       await page.getByTestId('filter-unmatched').getAttribute('aria-pressed'),
