@@ -35,7 +35,7 @@ use tillbridge_secrets::Secret;
 use tillbridge_store::Store;
 use tower::ServiceExt;
 
-use crate::{failed, full_sync, gid_number, spawn_tillbridge};
+use crate::{failed, first_location, full_sync, gid_number, matched_variants, spawn_tillbridge};
 
 /// Every figure the suite gathers; the JSON line is made from it.
 #[derive(Debug, Default)]
@@ -153,26 +153,6 @@ fn sale(location: u64, variants: &[u64]) -> PosSale {
         lines: variants.iter().map(|v| PosLine { variant_id: Some(*v), quantity: 1, ..PosLine::default() }).collect(),
         ..PosSale::default()
     }
-}
-
-/// The matched Shopify variants (by number) and the first Shopify location's number.
-fn matched_variants(app: &App) -> Result<Vec<u64>, ApiError> {
-    let rows = app.store().shopify_variants().map_err(|e| failed("reading the Shopify variants", e))?;
-    let gids: Vec<String> = rows.into_iter().map(|r| r.variant_id).collect();
-    let matched =
-        app.store().matched_bigcommerce_variants(&gids).map_err(|e| failed("reading the matched variants", e))?;
-    let mut out: Vec<u64> = matched.keys().filter_map(|g| gid_number(g)).collect();
-    out.sort_unstable();
-    Ok(out)
-}
-
-async fn first_location(app: &App) -> Result<u64, ApiError> {
-    app.locations()
-        .await?
-        .shopify
-        .first()
-        .and_then(|l| gid_number(&l.id))
-        .ok_or_else(|| ApiError::internal("the Shopify store has no location"))
 }
 
 /// BigCommerce orders per POS order (external id), from the emulator's own records.
@@ -481,14 +461,14 @@ async fn webhook_storm(dir: &Path, events: usize, rng: &mut Rng, t: &mut Tally) 
     let lost = (events as u64).saturating_sub(recorded) + refused;
     let duplicated = accepted.saturating_sub(events as u64);
     answer_ms.sort_by(f64::total_cmp);
-    let p99 = answer_ms.get((answer_ms.len() * 99 / 100).min(answer_ms.len().saturating_sub(1))).copied();
+    let p99 = crate::percentile(&answer_ms, 99.0);
     t.lost += lost;
     t.duplicated += duplicated;
     t.row(
         "webhook duplicate storm",
         format!(
             "{events} events x 10 deliveries, shuffled, late and across a restart: {recorded} recorded, {accepted} taken as new, {refused} refused; answered in p99 {:.1} ms, max {:.1} ms (target 1 s)",
-            p99.unwrap_or(f64::NAN),
+            p99,
             answer_ms.last().copied().unwrap_or(f64::NAN)
         ),
     );

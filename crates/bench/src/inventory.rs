@@ -20,7 +20,7 @@ use tillbridge_engine::{
 };
 
 use super::{
-    MatchedBench, PlanCost, failed, matched_bench, measure_plan, print_routes, quota_floors, round_to,
+    MatchedBench, PlanCost, failed, matched_bench, measure_plan, percentile, print_routes, quota_floors, round_to,
     wait_for_full_quotas,
 };
 
@@ -36,14 +36,6 @@ struct StockPlanReport {
     plan_cpu_s: f64,
     rss_before_mb: f64,
     peak_rss_mb: f64,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// BigCommerce's sellable stock of a variant at a location, from the emulator's own state (no

@@ -88,6 +88,37 @@ fn merchant_bigcommerce(
     .map_err(|e| failed("BigCommerce client", e))
 }
 
+/// The Shopify variants (by number) the catalog sync matched, sorted: what a sale can sell as a
+/// catalog line.
+fn matched_variants(app: &App) -> Result<Vec<u64>, ApiError> {
+    let rows = app.store().shopify_variants().map_err(|e| failed("reading the Shopify variants", e))?;
+    let gids: Vec<String> = rows.into_iter().map(|r| r.variant_id).collect();
+    let matched =
+        app.store().matched_bigcommerce_variants(&gids).map_err(|e| failed("reading the matched variants", e))?;
+    let mut out: Vec<u64> = matched.keys().filter_map(|g| gid_number(g)).collect();
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// The first Shopify location's number.
+async fn first_location(app: &App) -> Result<u64, ApiError> {
+    app.locations()
+        .await?
+        .shopify
+        .first()
+        .and_then(|l| gid_number(&l.id))
+        .ok_or_else(|| ApiError::internal("the Shopify store has no location"))
+}
+
+/// The nearest-rank percentile `p` (0–100) of `sorted`; NaN when empty.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
 fn failed(what: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("{what}: {e}"))
 }

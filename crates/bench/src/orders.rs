@@ -16,7 +16,8 @@ use tillbridge_engine::{ApiError, OrdersSyncRequest};
 use tillbridge_shopify::ops::orders::ORDERS_PER_PAGE;
 
 use super::{
-    MatchedBench, failed, gid_number, matched_bench, print_routes, quota_floors, round_to, wait_for_full_quotas,
+    MatchedBench, first_location, matched_bench, matched_variants, print_routes, quota_floors, round_to,
+    wait_for_full_quotas,
 };
 
 /// How far the engine lets this computer's clock be from Shopify's when it decides a sale is
@@ -32,19 +33,8 @@ pub async fn orders(spec: SeedSpec, count: usize) -> Result<(), ApiError> {
     let first = app.orders_sync(OrdersSyncRequest::default()).await?;
     println!("first orders cycle: {} POS orders read", first.read);
 
-    let live = app.locations().await?;
-    let location = live
-        .shopify
-        .first()
-        .and_then(|l| gid_number(&l.id))
-        .ok_or_else(|| ApiError::internal("the Shopify store has no location"))?;
-    let shopify_variants = variant_gids(&app)?;
-    let matched = app
-        .store()
-        .matched_bigcommerce_variants(&shopify_variants)
-        .map_err(|e| failed("reading the matched variants", e))?;
-    let mut sellable: Vec<u64> = matched.keys().filter_map(|g| gid_number(g)).collect();
-    sellable.sort_unstable();
+    let location = first_location(&app).await?;
+    let sellable = matched_variants(&app)?;
     if sellable.is_empty() {
         return Err(ApiError::internal("no variant is matched, so no sale can be a catalog line"));
     }
@@ -157,10 +147,4 @@ pub async fn orders(spec: SeedSpec, count: usize) -> Result<(), ApiError> {
     } else {
         Err(ApiError::internal(format!("{duplicates} duplicate and {missing} missing BigCommerce orders")))
     }
-}
-
-/// Every Shopify variant gid the catalog read recorded.
-fn variant_gids(app: &tillbridge_engine::App) -> Result<Vec<String>, ApiError> {
-    let rows = app.store().shopify_variants().map_err(|e| failed("reading the Shopify variants", e))?;
-    Ok(rows.into_iter().map(|r| r.variant_id).collect())
 }
