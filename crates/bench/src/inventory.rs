@@ -249,6 +249,7 @@ pub async fn inventory(spec: SeedSpec, sales: usize) -> Result<(), ApiError> {
         percentile(&durations, 50.0),
         durations.last().copied().unwrap_or(f64::NAN)
     );
+    print_slowest_poll(&app, sales_started).await?;
     latencies.sort_by(f64::total_cmp);
     let (p50_s, p99_s) = (percentile(&latencies, 50.0), percentile(&latencies, 99.0));
     let p99_target = poll.as_secs_f64() + 2.0;
@@ -323,6 +324,63 @@ async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, A
             return Err(ApiError::internal("the stock polls did not settle within 30 minutes of the alignment"));
         }
     }
+}
+
+/// Prints the requests the slowest poll since `since` made, each with its start offset from the
+/// poll's start and its duration: a gap between them is time spent waiting (pacing, the lanes) or
+/// working, which tells a slow poll's cause apart.
+async fn print_slowest_poll(
+    app: &tillbridge_engine::App,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let runs = app
+        .runs(tillbridge_engine::RunsQuery {
+            capability: Some(tillbridge_engine::Capability::Stock),
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await?;
+    let Some(slowest) = runs
+        .runs
+        .iter()
+        .filter(|r| is_poll(r) && r.started_at >= since && r.finished_at.is_some())
+        .max_by_key(|r| r.duration_ms.unwrap_or(0))
+    else {
+        return Ok(());
+    };
+    let end = slowest.finished_at.unwrap_or(slowest.started_at);
+    let audit = app.store().recent_audit(5_000, None).map_err(|e| failed("reading the audit log", e))?;
+    let mut during: Vec<_> = audit
+        .iter()
+        .filter(|a| a.direction == tillbridge_transport::Direction::Outbound)
+        .filter(|a| {
+            let sent = a.at - chrono::Duration::milliseconds(a.duration_ms as i64);
+            a.at >= slowest.started_at && sent <= end
+        })
+        .collect();
+    during.sort_by_key(|a| a.id);
+    println!(
+        "slowest poll (run {}, {:.2} s): {} requests, by offset from its start",
+        slowest.id,
+        slowest.duration_ms.unwrap_or(0) as f64 / 1_000.0,
+        during.len()
+    );
+    for a in during {
+        let sent = a.at - chrono::Duration::milliseconds(a.duration_ms as i64);
+        println!(
+            "  +{:>7.2} s {:>6} ms  {:<11} {} {} {} {:?}{} [{}]",
+            (sent - slowest.started_at).num_milliseconds() as f64 / 1_000.0,
+            a.duration_ms,
+            a.system.as_str(),
+            a.method,
+            a.endpoint,
+            a.status.map_or("-".to_string(), |s| s.to_string()),
+            a.outcome,
+            a.budget_left.map_or(String::new(), |b| format!(" budget {b}")),
+            a.correlation_id
+        );
+    }
+    Ok(())
 }
 
 /// How long each poll with work took since `since`, sorted.
