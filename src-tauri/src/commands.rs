@@ -10,6 +10,7 @@ use tillbridge_engine::{
     MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
     RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
 };
+use tillbridge_engine::{ChartsView, HomeQuery, HomeView};
 use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, LocationPairView, LocationRulesRequest, LocationsView,
     MapLocationsRequest, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
@@ -273,6 +274,16 @@ pub async fn order_timeline(app: State<'_, App>, req: OrderRef) -> Result<OrderT
 #[tauri::command]
 pub async fn skip_order(app: State<'_, App>, req: OrderRef) -> Result<OrderTimelineView, ApiError> {
     app.inner().skip_order(req).await
+}
+
+#[tauri::command]
+pub async fn home(app: State<'_, App>, req: HomeQuery) -> Result<HomeView, ApiError> {
+    app.inner().home(req).await
+}
+
+#[tauri::command]
+pub async fn charts(app: State<'_, App>) -> Result<ChartsView, ApiError> {
+    app.inner().charts().await
 }
 
 #[tauri::command]

@@ -49,6 +49,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::stock_item,
         commands::stock_conflicts,
         commands::resolve_stock_conflict,
+        commands::home,
+        commands::charts,
         commands::stock_drift,
         commands::save_stock_drift_csv,
         commands::orders,

@@ -9,6 +9,7 @@ mod connect;
 mod csv;
 mod doctor;
 mod error;
+mod home;
 mod mapping;
 pub mod orders;
 mod panel;
@@ -26,6 +27,7 @@ pub use clock::{Clock, SystemClock};
 pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
+pub use home::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,

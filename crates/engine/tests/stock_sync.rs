@@ -20,12 +20,13 @@ use tillbridge_emulator::shopify::{PosLine, PosSale};
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::LocationPairView;
 use tillbridge_engine::{
-    App, ConflictsQuery, DriftQuery, ErrorKind, LocationRules, LocationRulesRequest, MapLocationsRequest,
-    ResolveConflictRequest, RunsQuery, RuntimeOptions, Scope, StockSyncReport, StockSyncRequest, SyncPhase,
-    SyncRequest,
+    App, Capability, ConflictsQuery, DriftQuery, ErrorKind, HomeQuery, LocationRules, LocationRulesRequest,
+    MapLocationsRequest, MappingQuery, ResolveConflictRequest, RunResult, RunsQuery, RuntimeOptions, Scope,
+    StockSyncReport, StockSyncRequest, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::{ShopifyClient, VariantQuery};
+use tillbridge_store::{Direction, System};
 
 use support::{ShiftedClock, connected_at, connected_with, merchant};
 
@@ -662,4 +663,62 @@ async fn a_validation_reports_drift_with_its_likely_reason_and_exports_it() {
     assert_eq!(older.rows.len(), 2, "an older validation's drift can still be looked at");
     let missing = app.stock_drift(DriftQuery { validation_id: Some(9_999) }).await.unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound, "{}", missing.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_counts_what_the_screens_count_and_the_charts_see_the_requests() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let (app, pairs) = paired(&s, SameWindow::Manual).await;
+    let since = app.now();
+    let first = cycle(&app).await;
+    assert!(first.written > 0, "the seeded drift gives the alignment writes to count");
+    let items = items(&first, &sh).await;
+    let pair = &pairs[0];
+    let aligned = shelf(&bc, &sh, &pairs).await;
+    let item = items.iter().find(|i| both(&aligned, pair, i).0 >= 2).expect("an item with two units or more");
+    s.shopify.ring_up(&pos_sale(pair, item, 1)).unwrap();
+    bc.create_order(&online_order(item, 1)).await.unwrap();
+    assert_eq!(cycle(&app).await.counts.conflicts, 1, "both sides sold under manual: a conflict for a person");
+
+    let home = app.home(HomeQuery { since: Some(since) }).await.unwrap();
+    assert_eq!(home.since, since, "the figures count from the visit the screen gave");
+    let mapping = app.mapping(MappingQuery::default()).await.unwrap().counts;
+    assert_eq!(
+        (home.review.unmatched, home.review.conflict, home.review.ambiguous),
+        (mapping.unmatched, mapping.conflict, mapping.ambiguous),
+        "the review counts are the Mapping screen's tabs"
+    );
+    let open = app.stock_conflicts(ConflictsQuery::default()).await.unwrap();
+    assert_eq!(home.review.stock_conflicts, open.len() as u64, "the stock conflicts are the Conflicts screen's");
+    assert_eq!(home.stock_moved, first.written, "every stock write since the visit landed in the alignment");
+    assert_eq!(home.queue.written, first.written, "no other job landed since the visit");
+    assert_eq!((home.queue.failed, home.queue.waiting), (0, 0), "nothing failed and nothing waits");
+    let stock = home.runs.iter().find(|r| r.capability == Capability::Stock).unwrap();
+    let last = stock.last.as_ref().expect("the stock cycles ran");
+    assert_eq!(last.changes, 0, "the last stock run is the one that raised the conflict and wrote nothing");
+    assert!(stock.next_at.is_some(), "paired locations have a next whole check");
+    let catalog = home.runs.iter().find(|r| r.capability == Capability::Catalog).unwrap();
+    assert!(catalog.last.as_ref().is_some_and(|r| r.result == RunResult::Done), "the catalog sync is shown as done");
+    assert!(catalog.next_at.is_none(), "no morning sync is scheduled, and the cadence says so: {}", catalog.cadence);
+    assert_eq!(home.health.len(), 2, "each store's health is read from its requests");
+
+    let later = app.home(HomeQuery { since: Some(app.now()) }).await.unwrap();
+    assert_eq!((later.stock_moved, later.queue.written), (0, 0), "nothing has landed since a visit made now");
+
+    let charts = app.charts().await.unwrap();
+    let audited = app.store().recent_audit(10_000, None).unwrap();
+    for system in [System::BigCommerce, System::Shopify] {
+        let charted: u64 = charts.quota.iter().filter(|q| q.system == system).map(|q| q.requests).sum();
+        let sent = audited.iter().filter(|a| a.system == system && a.direction == Direction::Outbound).count();
+        assert_eq!(charted, sent as u64, "the quota chart counts every request sent to {system:?}");
+    }
+    let runs = app.runs(RunsQuery::default()).await.unwrap();
+    let finished = runs.runs.iter().filter(|r| !r.dry_run && r.finished_at.is_some()).count();
+    assert_eq!(charts.history.len(), finished, "the history charts every finished run that wrote");
+    assert!(
+        charts.history.windows(2).all(|w| w[0].run_id < w[1].run_id),
+        "the history runs oldest first, as a chart's x axis does"
+    );
+    assert_eq!(charts.hours, 24, "the hourly series cover a day");
 }

@@ -18,6 +18,7 @@ use tillbridge_engine::{
     ScheduleView, Scope, SecretStoreView, SkipRequest, Status, StoreHealth, SyncPhase, SyncProgress, SyncRequest,
     SyncSummary, Trigger,
 };
+use tillbridge_engine::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
     LocationsView, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockCellView, StockConflictView,
@@ -29,6 +30,7 @@ use tillbridge_engine::{
     OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 use tillbridge_secrets::SecretStoreKind;
+use tillbridge_store::{OrdersHour, QueueTotals, QuotaHour};
 use tillbridge_transport::System;
 use ts_rs::{Config, TS};
 
@@ -122,6 +124,15 @@ fn declarations() -> String {
         DayRow::decl(&cfg),
         ReconcileRequest::decl(&cfg),
         ReconcileView::decl(&cfg),
+        HomeQuery::decl(&cfg),
+        CapabilityRuns::decl(&cfg),
+        QueueTotals::decl(&cfg),
+        ReviewCounts::decl(&cfg),
+        HomeView::decl(&cfg),
+        QuotaHour::decl(&cfg),
+        HistoryPoint::decl(&cfg),
+        OrdersHour::decl(&cfg),
+        ChartsView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\

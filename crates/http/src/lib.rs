@@ -297,6 +297,14 @@ async fn set_orders_config(
     Ok(Json(app.set_orders_config(req).await?))
 }
 
+async fn home(State(app): State<Arc<App>>, ApiQuery(q): ApiQuery<engine::HomeQuery>) -> ApiResult<engine::HomeView> {
+    Ok(Json(app.home(q).await?))
+}
+
+async fn charts(State(app): State<Arc<App>>) -> ApiResult<engine::ChartsView> {
+    Ok(Json(app.charts().await?))
+}
+
 async fn stock_drift(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<engine::DriftQuery>,
@@ -425,6 +433,8 @@ pub fn api_router(app: Arc<App>) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/status", get(status))
+        .route("/api/home", get(home))
+        .route("/api/charts", get(charts))
         .route("/api/doctor", get(doctor))
         .route("/api/connections", get(connections))
         .route("/api/connect/bigcommerce", post(connect_bigcommerce))

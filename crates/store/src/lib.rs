@@ -18,6 +18,7 @@ pub mod mapping;
 mod migrations;
 mod open;
 pub mod orders;
+mod overview;
 mod settings;
 pub mod stock;
 pub mod sync_runs;
@@ -42,6 +43,7 @@ pub use open::{Opened, Store};
 pub use orders::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderLinkUpdate, RefundLink, RefundLinkState, RefundLinkUpdate,
 };
+pub use overview::{OrdersHour, QueueTotals, QuotaHour, hour_start};
 pub use rusqlite::Transaction;
 pub use stock::{
     CellId, CellUpdate, DriftRecord, LocationPairRecord, NewLocationPair, StockCellRecord, StockConflictRecord,

@@ -413,3 +413,82 @@ export type ReconcileView = { day: string, time_zone: string,
  * Per retail location, then "All locations".
  */
 rows: Array<DayRow>, };
+
+export type HomeQuery = { 
+/**
+ * The operator's last visit; the figures "since" count from it. Defaults to 16 hours ago.
+ */
+since: string | null, };
+
+export type CapabilityRuns = { capability: Capability, last: RunView | null, 
+/**
+ * When the next scheduled run of this kind starts, where a moment is known.
+ */
+next_at: string | null, 
+/**
+ * How the next run comes, in words: "every morning at 06:30 (Europe/London)", "polled every 30 s".
+ */
+cadence: string, };
+
+export type QueueTotals = { 
+/**
+ * Jobs that landed since the moment asked about.
+ */
+written: number, 
+/**
+ * Jobs waiting for a retry or given up (a person decides): the Failed list.
+ */
+failed: number, 
+/**
+ * Jobs queued or on the wire.
+ */
+waiting: number, };
+
+export type ReviewCounts = { unmatched: number, conflict: number, ambiguous: number, stock_conflicts: number, 
+/**
+ * POS orders and refunds BigCommerce or the planner refused.
+ */
+orders_needing_attention: number, };
+
+export type HomeView = { now: string, since: string, runs: Array<CapabilityRuns>, queue: QueueTotals, review: ReviewCounts, 
+/**
+ * POS orders whose BigCommerce order was made since `since`.
+ */
+orders_carried: number, 
+/**
+ * Stock writes that landed since `since` (one item at one location of one store each).
+ */
+stock_moved: number, health: Array<StoreHealth>, paused: boolean, };
+
+export type QuotaHour = { system: System, 
+/**
+ * The hour's start.
+ */
+hour: string, requests: number, 
+/**
+ * Requests the store refused for its rate limit (429, or a throttled GraphQL query).
+ */
+throttled: number, 
+/**
+ * The least quota left the store reported in the hour: requests (BigCommerce) or cost points
+ * (Shopify); None when no answer said.
+ */
+least_left: number | null, };
+
+export type HistoryPoint = { run_id: number, capability: Capability, started_at: string, changes: number, written: number, failed: number, duration_ms: number | null, };
+
+export type OrdersHour = { hour: string, orders: number, };
+
+export type ChartsView = { 
+/**
+ * The first hour the hourly series cover; they end at the current hour.
+ */
+from_hour: string, hours: number, quota: Array<QuotaHour>, 
+/**
+ * Finished runs that were not dry runs, oldest first.
+ */
+history: Array<HistoryPoint>, orders: Array<OrdersHour>, 
+/**
+ * Every kept validation, oldest first.
+ */
+drift: Array<ValidationView>, };

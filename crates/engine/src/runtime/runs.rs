@@ -72,7 +72,7 @@ pub struct RunsView {
     pub runs: Vec<RunView>,
 }
 
-fn run_view(r: SyncRunRecord) -> RunView {
+pub(crate) fn run_view(r: SyncRunRecord) -> RunView {
     let result = match (r.finished_at, r.phase.as_str()) {
         (None, _) => RunResult::Running,
         (Some(_), "needs_approval") => RunResult::NeedsApproval,

@@ -78,7 +78,7 @@ impl App {
         self.blocking(|app| app.schedule_view()).await
     }
 
-    fn schedule_view(&self) -> Result<ScheduleView, ApiError> {
+    pub(crate) fn schedule_view(&self) -> Result<ScheduleView, ApiError> {
         let setting = self.store.setting::<ScheduleSetting>(SCHEDULE_SETTING)?;
         let last_fired_at = self.store.setting::<DateTime<Utc>>(LAST_FIRED_SETTING)?;
         let Some(s) = setting else {

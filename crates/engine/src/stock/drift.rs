@@ -51,7 +51,7 @@ pub struct DriftReport {
     pub rows: Vec<DriftView>,
 }
 
-fn validation_view(v: &ValidationRecord) -> ValidationView {
+pub(crate) fn validation_view(v: &ValidationRecord) -> ValidationView {
     ValidationView { id: v.id, checked_at: v.checked_at, cells: v.cells, drifted: v.drifted }
 }
 

@@ -345,6 +345,16 @@ impl App {
         }
     }
 
+    /// When the polls next check every cell whole (a validation): six hours after the last one,
+    /// or at the next poll when none has run.
+    pub(crate) fn next_stock_check(&self) -> Result<Option<DateTime<Utc>>, ApiError> {
+        if self.store.location_pairs()?.is_empty() {
+            return Ok(None);
+        }
+        let last: Option<DateTime<Utc>> = self.store.setting(LAST_FULL_CHECK)?;
+        Ok(Some(last.map_or_else(|| self.now(), |t| t + FULL_CHECK_EVERY)))
+    }
+
     /// Runs one stock cycle to its end: reads, plans, and (unless a dry run) queues the writes and
     /// follows them until the lanes have settled them.
     pub async fn stock_sync(&self, request: StockSyncRequest) -> Result<StockSyncReport, ApiError> {
