@@ -64,9 +64,9 @@ describe('connecting stores from the Settings screen', () => {
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
   }
 
-  /** Reloads the page on the Status screen and waits until it has loaded. */
-  async function reloadStatus() {
-    await openTab('Status');
+  /** Reloads the page on the home screen and waits until it has loaded. */
+  async function reloadHome() {
+    await openTab('Home');
     await page.reload({ waitUntil: 'load' });
     await page
       .locator('[data-testid="doctor-checks"], [data-testid="error"]')
@@ -78,18 +78,18 @@ describe('connecting stores from the Settings screen', () => {
     return page.getByTestId(`connection-${system}`).innerText();
   }
 
-  async function assertConnectedOnStatus(when) {
+  async function assertConnectedOnHome(when) {
     for (const system of ['bigcommerce', 'shopify']) {
       await page
         .locator(`[data-testid="connection-${system}"] .badge-ok`)
         .waitFor({ state: 'visible', timeout: 20_000 })
         .catch(() => {});
       const text = await cardText(system);
-      assert.match(text, /Connected/, `${when}, the Status card for ${system} must say Connected; it said:\n${text}`);
+      assert.match(text, /Connected/, `${when}, the home screen's card for ${system} must say Connected; it said:\n${text}`);
       assert.doesNotMatch(
         text,
         /Not connected/,
-        `${when}, the Status card for ${system} must not also say "Not connected"; it said:\n${text}`,
+        `${when}, the home screen's card for ${system} must not also say "Not connected"; it said:\n${text}`,
       );
     }
   }
@@ -198,10 +198,10 @@ describe('connecting stores from the Settings screen', () => {
     const { body, text } = await getJson(baseUrl, '/api/connections');
     assert.deepEqual(body, [], `a refused connection must not be saved; /api/connections said ${text}`);
 
-    await reloadStatus();
+    await reloadHome();
     for (const system of ['bigcommerce', 'shopify']) {
       const card = await cardText(system);
-      assert.match(card, /Not connected/, `after a refused token, Status must still show ${system} as not connected`);
+      assert.match(card, /Not connected/, `after a refused token, the home screen must still show ${system} as not connected`);
     }
   });
 
@@ -252,12 +252,12 @@ describe('connecting stores from the Settings screen', () => {
       `both connections must be saved with their tokens; /api/connections said ${text}`,
     );
 
-    // The Status screen reloads after a connect, without the operator pressing Refresh.
-    await openTab('Status');
-    await assertConnectedOnStatus('right after connecting');
+    // The home screen reloads after a connect, without the operator pressing Refresh.
+    await openTab('Home');
+    await assertConnectedOnHome('right after connecting');
 
-    await reloadStatus();
-    await assertConnectedOnStatus('after reloading the page');
+    await reloadHome();
+    await assertConnectedOnHome('after reloading the page');
 
     assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
   });

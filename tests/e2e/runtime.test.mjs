@@ -162,13 +162,13 @@ describe('the runtime in the control panel', () => {
 
   test('the kill switch shows on every screen while it is on', { timeout: 60_000 }, async () => {
     if (setupError) throw setupError;
-    await openTab('Status');
+    await openTab('Home');
     await page.getByTestId('pause-writes').click();
     await page.getByTestId('kill-switch-banner').waitFor({ state: 'visible', timeout: 10_000 });
     if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
       await page.screenshot({ path: join(artifacts, 'runtime-status-paused.png'), fullPage: true });
     }
-    for (const name of ['Status', 'Mapping', 'Sync', 'Runs', 'Failed', 'Settings']) {
+    for (const name of ['Home', 'Mapping', 'Sync', 'Runs', 'Failed', 'Settings']) {
       await openTab(name);
       await page.getByTestId('kill-switch-banner').waitFor({ state: 'visible', timeout: 10_000 });
     }

@@ -1,5 +1,5 @@
 // End-to-end check of `tillbridge serve`: the real binary serves the built UI and the HTTP API,
-// and the system Chromium renders the Status screen from it.
+// and the system Chromium renders the home screen from it.
 //
 // Needs: `cargo build --bin tillbridge` (or TILLBRIDGE_BIN), `npm ci && npm run build` in ui/,
 // Chromium at /usr/bin/chromium (or CHROMIUM), and `npm ci` in tests/ for playwright-core.
@@ -68,7 +68,7 @@ describe('tillbridge serve with the built UI', () => {
     health = body;
   });
 
-  test('the Status screen renders the backend state in Chromium', { timeout: 90_000 }, async () => {
+  test('the home screen renders the backend state in Chromium', { timeout: 90_000 }, async () => {
     if (setupError) throw setupError;
     assert.ok(health, 'the health check must pass first: the page is compared against its answer');
 
@@ -135,13 +135,6 @@ describe('tillbridge serve with the built UI', () => {
       );
     }
 
-    const secretStore = await page.getByTestId('secret-store').innerText();
-    assert.match(
-      secretStore,
-      /memory/i,
-      'the server was started with --secret-store memory; the UI must show which store holds the tokens',
-    );
-
     const rows = page.locator('[data-testid="doctor-checks"] > li');
     assert.equal(
       await rows.count(),
@@ -168,6 +161,16 @@ describe('tillbridge serve with the built UI', () => {
         );
       }
     }
+
+    // Where the database and the tokens are kept is set up once: it lives on Settings.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByTestId('secret-store').waitFor({ state: 'visible', timeout: 10_000 });
+    const secretStore = await page.getByTestId('secret-store').innerText();
+    assert.match(
+      secretStore,
+      /memory/i,
+      'the server was started with --secret-store memory; the UI must show which store holds the tokens',
+    );
 
     assert.deepEqual(
       pageErrors,

@@ -226,4 +226,48 @@ describe('stock in the control panel', () => {
     await snapshot('drift');
     assert.deepEqual(pageErrors, [], 'the page threw no errors');
   });
+
+  test('the home screen counts what the API counts, links each figure, and draws the charts', {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    if (setupError) throw setupError;
+    await openTab('Home');
+    const figures = page.getByTestId('home-review-figures');
+    await figures.waitFor({ state: 'visible', timeout: 20_000 });
+    const shown = async (list, key) => Number(await page.getByTestId(list).locator(`[data-key="${key}"]`).getAttribute('data-count'));
+    // The API is asked from the same moment the screen counts from (a first visit: the night before).
+    const since = await page.getByTestId('home-since').getAttribute('data-since');
+    const home = await getOkJson(new URL(`/api/home?since=${encodeURIComponent(since)}`, baseUrl));
+    const mapping = await getOkJson(new URL('/api/mapping?class=all&offset=0&limit=1', baseUrl));
+    const conflicts = await getOkJson(new URL('/api/stock/conflicts', baseUrl));
+    for (const key of ['unmatched', 'conflict', 'ambiguous']) {
+      assert.equal(await shown('home-review-figures', key), mapping.counts[key], `${key} is the Mapping screen's count`);
+    }
+    assert.equal(await shown('home-review-figures', 'stock_conflicts'), conflicts.length, 'stock conflicts are the Conflicts screen\'s');
+    assert.equal(await shown('home-queue', 'failed'), home.queue.failed, 'failed writes are the API\'s');
+    assert.ok(
+      (await page.getByTestId('home-carried').innerText()).includes(`${home.stock_moved} stock`),
+      `the stock moved since the visit is the API's ${home.stock_moved}`,
+    );
+    assert.ok(home.stock_moved > 0, 'this session aligned and settled stock, so stock moved');
+    const stockRun = page.getByTestId('home-runs').locator('[data-capability="stock"]');
+    assert.match(await stockRun.innerText(), /Stock: Done/, 'the last stock run is shown with its result');
+    await page.getByTestId('home-review-figures').locator('[data-key="stock_conflicts"] a').click();
+    await page.waitForFunction(() => window.location.hash === '#/conflicts', null, { timeout: 10_000 });
+    await openTab('Home');
+    const charts = await getOkJson(new URL('/api/charts', baseUrl));
+    for (const [id, points] of [
+      ['chart-quota', charts.hours],
+      ['chart-history', charts.history.length],
+      ['chart-drift', charts.drift.length],
+    ]) {
+      const chart = page.getByTestId(id);
+      await chart.locator('canvas').waitFor({ state: 'attached', timeout: 20_000 });
+      assert.equal(Number(await chart.getAttribute('data-points')), points, `${id} draws every point the API gave`);
+    }
+    assert.ok(charts.drift.length >= 1, 'the validation above is charted');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'home.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'the page threw no errors');
+  });
 });

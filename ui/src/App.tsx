@@ -3,6 +3,7 @@ import { pauseState } from './api';
 import { ConflictsScreen } from './components/ConflictsScreen';
 import { ErrorBanner } from './components/ErrorBanner';
 import { FailedScreen } from './components/FailedScreen';
+import { HomeScreen } from './components/HomeScreen';
 import { KillSwitchBanner } from './components/KillSwitch';
 import { RunsScreen } from './components/RunsScreen';
 import { Header } from './components/Header';
@@ -12,7 +13,6 @@ import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
 import { OrdersScreen } from './components/OrdersScreen';
 import { SettingsScreen } from './components/SettingsScreen';
-import { StatusScreen } from './components/StatusScreen';
 import { SyncScreen } from './components/SyncScreen';
 import { screenFromHash } from './nav';
 import { useOverview } from './useOverview';
@@ -47,8 +47,8 @@ export function App() {
       <main class="content">
         <KillSwitchBanner paused={paused} onChanged={setPaused} />
         <ErrorBanner errors={overview.errors} />
-        {screen === 'status' && (
-          <StatusScreen overview={overview} onRefresh={reload} paused={paused} onPaused={setPaused} />
+        {screen === 'home' && (
+          <HomeScreen overview={overview} onRefresh={reload} paused={paused} onPaused={setPaused} />
         )}
         {screen === 'mapping' && <MappingScreen />}
         {screen === 'sync' && <SyncScreen />}
@@ -58,7 +58,7 @@ export function App() {
         {screen === 'orders' && <OrdersScreen />}
         {screen === 'runs' && <RunsScreen />}
         {screen === 'failed' && <FailedScreen />}
-        {screen === 'settings' && <SettingsScreen onConnected={reload} />}
+        {screen === 'settings' && <SettingsScreen onConnected={reload} status={overview.status} />}
       </main>
     </div>
   );

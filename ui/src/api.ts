@@ -7,7 +7,9 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  ChartsView,
   DriftReport,
+  HomeView,
   FailedView,
   JobTimelineView,
   LocationPairView,
@@ -266,6 +268,17 @@ export function status(): Promise<Status> {
 
 export function doctor(): Promise<DoctorReport> {
   return call<DoctorReport>('doctor', '/api/doctor');
+}
+
+/** The home screen's figures, counted since `since` (an ISO time; the engine's default when null). */
+export function home(since: string | null): Promise<HomeView> {
+  const path = since === null ? '/api/home' : `/api/home?since=${encodeURIComponent(since)}`;
+  return query<HomeView>('home', path, { since });
+}
+
+/** The charts' series: quota and POS orders per hour over a day, the run history, drift per validation. */
+export function charts(): Promise<ChartsView> {
+  return call<ChartsView>('charts', '/api/charts');
 }
 
 /** The connected stores (the same list as `status().connections`); never their tokens. */

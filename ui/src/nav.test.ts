@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCREEN, SCREENS, hashFor, screenFromHash } from './nav';
 
 describe('screenFromHash', () => {
-  it('selects the status screen from its hash and round-trips hashFor', () => {
-    expect(screenFromHash('#/status'), 'the status tab link must open the status screen').toBe(
-      'status',
+  it('selects the home screen from its hash, and from the old Status address, and round-trips hashFor', () => {
+    expect(screenFromHash('#/home'), 'the home tab link must open the home screen').toBe('home');
+    expect(screenFromHash('#/status'), 'a bookmark of the Status screen the home replaced still opens it').toBe(
+      'home',
     );
     for (const s of SCREENS) {
       expect(
@@ -24,13 +25,13 @@ describe('screenFromHash', () => {
     ).toBe('settings');
   });
 
-  it('lists Mapping right after Status, then Sync, then stock, then orders', () => {
+  it('lists Mapping right after Home, then Sync, then stock, then orders', () => {
     expect(screenFromHash('#/mapping'), 'the mapping tab link must open the mapping screen').toBe('mapping');
     expect(screenFromHash('#/sync'), 'the sync tab link must open the sync screen').toBe('sync');
     expect(
       SCREENS.map((s) => s.id),
-      'mapping review is the daily work, so it follows the Status overview; a sync comes after reviewing, stock (locations, items, conflicts) after products, POS orders after stock, and the history and failures after them',
-    ).toEqual(['status', 'mapping', 'sync', 'locations', 'inventory', 'conflicts', 'orders', 'runs', 'failed', 'settings']);
+      'mapping review is the daily work, so it follows the home screen; a sync comes after reviewing, stock (locations, items, conflicts) after products, POS orders after stock, and the history and failures after them',
+    ).toEqual(['home', 'mapping', 'sync', 'locations', 'inventory', 'conflicts', 'orders', 'runs', 'failed', 'settings']);
   });
 
   it('falls back to the default screen for empty or unknown hashes', () => {
@@ -45,8 +46,8 @@ describe('screenFromHash', () => {
 
   it('ignores sub-paths and queries after the screen id', () => {
     expect(
-      screenFromHash('#/status/detail?x=1'),
+      screenFromHash('#/orders/detail?x=1'),
       'later screens may add sub-paths; the screen id is the first segment',
-    ).toBe('status');
+    ).toBe('orders');
   });
 });

@@ -1,7 +1,7 @@
 // The screens of the app and how the location hash selects one.
 
 export type ScreenId =
-  | 'status'
+  | 'home'
   | 'mapping'
   | 'sync'
   | 'locations'
@@ -18,12 +18,13 @@ export interface Screen {
 }
 
 /**
- * New screens are added here and in App's switch. Mapping comes first after Status: it is the daily
+ * New screens are added here and in App's switch. Home answers what happened overnight and what
+ * needs a person. Mapping comes right after it: it is the daily
  * work. Stock follows products: its locations, the items, and the conflicts that wait for a person;
  * then the POS orders carried into BigCommerce.
  */
 export const SCREENS: readonly Screen[] = [
-  { id: 'status', label: 'Status' },
+  { id: 'home', label: 'Home' },
   { id: 'mapping', label: 'Mapping' },
   { id: 'sync', label: 'Sync' },
   { id: 'locations', label: 'Locations' },
@@ -35,11 +36,15 @@ export const SCREENS: readonly Screen[] = [
   { id: 'settings', label: 'Settings' },
 ];
 
-export const DEFAULT_SCREEN: ScreenId = 'status';
+export const DEFAULT_SCREEN: ScreenId = 'home';
 
-/** `#/status` → `status`; anything unknown falls back to the default screen. */
+/** Old addresses still open their screen: the home screen replaced Status. */
+const RENAMED: Record<string, ScreenId> = { status: 'home' };
+
+/** `#/mapping` → `mapping`; anything unknown falls back to the default screen. */
 export function screenFromHash(hash: string): ScreenId {
-  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  const given = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  const id = RENAMED[given] ?? given;
   const match = SCREENS.find((s) => s.id === id);
   return match ? match.id : DEFAULT_SCREEN;
 }

@@ -1,4 +1,4 @@
-import type { Connection } from '../api';
+import type { Connection, Status } from '../api';
 import { connectBigCommerce, connectShopify } from '../api';
 import type { BigCommerceForm, ShopifyForm } from '../connectForm';
 import {
@@ -16,10 +16,13 @@ import { SYSTEMS, connectionsFor } from '../format';
 import { useConnections } from '../useConnections';
 import type { FieldSpec } from './ConnectForm';
 import { ConnectForm } from './ConnectForm';
+import { StorageCard } from './StorageCard';
 
 interface Props {
   /** Called after a store was connected, so other screens can reload what they show. */
   onConnected: () => void;
+  /** Where the database and the tokens are kept; null until loaded. */
+  status: Status | null;
 }
 
 const BIGCOMMERCE_FIELDS: readonly FieldSpec<BigCommerceForm>[] = [
@@ -84,7 +87,7 @@ function systemInfo(id: SystemInfo['id']): SystemInfo {
 const connectBigCommerceForm = (form: BigCommerceForm) => connectBigCommerce(bigCommerceRequest(form));
 const connectShopifyForm = (form: ShopifyForm) => connectShopify(shopifyRequest(form));
 
-export function SettingsScreen({ onConnected }: Props) {
+export function SettingsScreen({ onConnected, status }: Props) {
   const [list, { reload, saved }] = useConnections();
   const all = list.connections;
   const firstLoad = list.loading && all === null && list.error === null;
@@ -144,6 +147,7 @@ export function SettingsScreen({ onConnected }: Props) {
           />
         </div>
       )}
+      {status && <StorageCard status={status} />}
     </div>
   );
 }
