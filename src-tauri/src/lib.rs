@@ -2,6 +2,7 @@
 //! through the commands in [`commands`]. The shell holds no logic of its own.
 
 pub mod commands;
+pub mod tray;
 
 /// Everything the app needs besides the window: the engine as managed state and the command
 /// handler. The real app (on the Wry runtime) and the tests (on the mock runtime) both build

@@ -42,6 +42,11 @@ struct Cli {
     #[command(flatten)]
     demo_stores: DemoArgs,
 
+    /// Start with the window hidden in the tray, syncing on; closing the window then hides it
+    /// again instead of quitting (Quit is in the tray's menu).
+    #[arg(long, env = "TILLBRIDGE_MINIMIZED")]
+    minimized: bool,
+
     /// Also receive the stores' webhooks on this address (off by default: polling carries
     /// everything). See the README on exposing it.
     #[arg(long, value_name = "ADDR", env = "TILLBRIDGE_WEBHOOKS_ADDR")]
@@ -98,8 +103,23 @@ fn main() -> ExitCode {
     // reached (e.g. a stale DISPLAY). Catch that one panic and serve instead of crashing.
     let previous_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
+    let minimized = cli.minimized;
+    let alerts = app.alerts();
     let built = panic::catch_unwind(AssertUnwindSafe(|| {
-        tillbridge_desktop::setup(tauri::Builder::default(), app.clone()).build(tauri::generate_context!())
+        tillbridge_desktop::setup(tauri::Builder::default(), app.clone())
+            .plugin(tauri_plugin_notification::init())
+            .setup(move |tauri_app| {
+                tillbridge_desktop::tray::install(tauri_app, minimized)?;
+                tillbridge_desktop::tray::notify_alerts(tauri_app.handle().clone(), alerts);
+                Ok(())
+            })
+            .on_window_event(move |window, event| {
+                if minimized && let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            })
+            .build(tauri::generate_context!())
     }));
     panic::set_hook(previous_hook);
 

@@ -1,3 +1,5 @@
+// First: the language every Intl call (the charts format numbers on load) can use.
+import './locale';
 import { render } from 'preact';
 import { App } from './App';
 import './styles.css';

@@ -722,3 +722,18 @@ async fn the_home_counts_what_the_screens_count_and_the_charts_see_the_requests(
     );
     assert_eq!(charts.hours, 24, "the hourly series cover a day");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_cycle_that_fails_alerts_once_and_a_manual_one_not_at_all() {
+    let s = stores().await;
+    let app = connected_with(&s, None, RuntimeOptions::one_shot()).await;
+    let mut alerts = app.alerts();
+    // No location is paired: every cycle fails, as a poll of a store that stays down would.
+    app.stock_poll_now().await.unwrap_err();
+    let alert = alerts.try_recv().expect("the first failed poll alerts");
+    assert_eq!(alert.capability, Capability::Stock);
+    assert!(alert.body.contains("no locations are paired"), "the alert says why, in the run's words: {}", alert.body);
+    app.stock_poll_now().await.unwrap_err();
+    app.stock_sync(StockSyncRequest::default()).await.unwrap_err();
+    assert!(alerts.try_recv().is_err(), "the same outage alerts once, and a person's own run never");
+}

@@ -10,6 +10,7 @@
 //!   only the [`RuntimeHandle`]; dropping out of `tillbridge run` with Ctrl-C calls
 //!   [`RuntimeHandle::shutdown`], which lets in-flight requests finish and gives back the rest.
 
+pub mod alerts;
 pub mod health;
 pub(crate) mod lanes;
 pub(crate) mod owner;
@@ -24,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tillbridge_domain::work::{Capability, Lane};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
@@ -95,6 +96,9 @@ pub(crate) struct Runtime {
     /// queued for without reading it again. In memory only: they hold the shoppers' names and
     /// emails, which are never stored.
     pub(crate) orders_read: Mutex<HashMap<String, tillbridge_shopify::models::PosOrder>>,
+    /// Runs a person should hear about, for the desktop shell's notifications.
+    alerting: Mutex<alerts::Alerting>,
+    alerts: broadcast::Sender<alerts::RunAlert>,
 }
 
 /// One polled cycle of a kind at a time in this process. A timer tick that finds one under way is
@@ -141,6 +145,9 @@ impl Runtime {
             stock_polling: PollGate::default(),
             orders_polling: PollGate::default(),
             orders_read: Mutex::new(HashMap::new()),
+            alerting: Mutex::new(alerts::Alerting::default()),
+            // Alerts nobody listens to (the CLI, the server) are dropped: a channel, not a log.
+            alerts: broadcast::channel(16).0,
         }
     }
 
@@ -229,6 +236,21 @@ impl RuntimeHandle {
 }
 
 impl App {
+    /// The alerts of the runs that end from now on: a scheduled run that failed or waits for
+    /// approval, once per outage (see [`alerts`]).
+    pub fn alerts(&self) -> broadcast::Receiver<alerts::RunAlert> {
+        self.runtime.alerts.subscribe()
+    }
+
+    /// Tells the listeners about a run that just ended, if it calls for it.
+    pub(crate) fn alert_if_due(&self, run: &tillbridge_store::SyncRunRecord) {
+        let alert = self.runtime.alerting.lock().unwrap_or_else(|p| p.into_inner()).on_end(run);
+        if let Some(alert) = alert {
+            tracing::info!(run_id = alert.run_id, title = %alert.title, "alerting");
+            let _ = self.runtime.alerts.send(alert);
+        }
+    }
+
     /// Starts the lanes, the heartbeat and the runtime loop in the background.
     pub fn start_runtime(&self, options: RuntimeOptions) -> RuntimeHandle {
         let cancel = CancellationToken::new();

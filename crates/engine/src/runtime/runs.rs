@@ -206,8 +206,15 @@ impl App {
     pub(crate) async fn end_run(&self, run: &RunContext, end: SyncRunEnd) {
         let run_id = run.id;
         self.runtime.forget_run(run_id);
-        if let Err(e) = self.blocking(move |app| Ok(app.store.finish_sync_run(run_id, &end, app.now())?)).await {
-            tracing::error!(run_id, error = %e, "could not record the end of a run");
+        let ended = self
+            .blocking(move |app| {
+                app.store.finish_sync_run(run_id, &end, app.now())?;
+                Ok(app.store.sync_run(run_id)?)
+            })
+            .await;
+        match ended {
+            Ok(run) => self.alert_if_due(&run),
+            Err(e) => tracing::error!(run_id, error = %e, "could not record the end of a run"),
         }
     }
 
