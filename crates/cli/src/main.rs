@@ -111,6 +111,11 @@ enum Command {
         /// How many changes to list on the screen (0 for all).
         #[arg(long, default_value_t = 50)]
         show: u32,
+        /// Write the price changes that move more than the guard rails' limit (50 % unless
+        /// `schedule set --max-price-change` says otherwise). Without it a full sync that would
+        /// make such a change writes nothing and names it. Review them first with --dry-run.
+        #[arg(long, conflicts_with = "dry_run")]
+        accept_price_changes: bool,
         /// Sync stock at the paired locations instead of products (see `tillbridge locations`).
         /// With --full, every Shopify location is read whole instead of what changed since the
         /// last cycle.
@@ -1144,13 +1149,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sync { full, dry_run, csv, show, .. } => {
+        Command::Sync { full, dry_run, csv, show, accept_price_changes, .. } => {
             let app = open_app(&cli).await?;
             let mode = if *full { Scope::Full } else { Scope::Delta };
             // The lanes send the writes; the scheduler stays off for a one-off command.
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
             let progress = tokio::select! {
-                progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }) => progress,
+                progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run, accept_price_changes: *accept_price_changes }) => progress,
                 _ = stop_signal() => {
                     eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
                     runtime.shutdown(SHUTDOWN_GRACE).await;

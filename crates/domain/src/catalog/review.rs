@@ -191,7 +191,9 @@ pub fn unaccepted_in_plan(
     let Some(preview) = accepted_preview else { return Vec::new() };
     planned
         .iter()
-        .filter(|p| !preview.flagged.iter().any(|f| f.entity_key == p.entity_key && f.new == p.new && f.field == p.field))
+        .filter(|p| {
+            !preview.flagged.iter().any(|f| f.entity_key == p.entity_key && f.new == p.new && f.field == p.field)
+        })
         .cloned()
         .collect()
 }
@@ -236,7 +238,11 @@ mod tests {
         let half = [price("TB-1", "10", "15")];
         assert!(flag_price_changes(&half, 50).is_empty(), "exactly 50 % is within a 50 % threshold");
         let flagged = flag_price_changes(&half, 49);
-        assert_eq!(flagged.iter().map(|f| f.pct).collect::<Vec<_>>(), vec![50], "a lower threshold flags it, signed up");
+        assert_eq!(
+            flagged.iter().map(|f| f.pct).collect::<Vec<_>>(),
+            vec![50],
+            "a lower threshold flags it, signed up"
+        );
         let barcode = FieldChange { field: Field::Barcode, ..price("TB-1", "100", "1") };
         assert!(flag_price_changes(&[barcode], 50).is_empty(), "a barcode is never a price move");
     }
@@ -271,7 +277,8 @@ mod tests {
             check_full_sync(Some(&record), &PlanInputs::default(), false).expect_err("unaccepted moves refuse");
         let message = refusal.message();
         assert!(
-            message.starts_with("2 price changes move more than 50 %: the price of TB-1 136.31 → 8.31 (-94 %) and 1 more"),
+            message
+                .starts_with("2 price changes move more than 50 %: the price of TB-1 136.31 → 8.31 (-94 %) and 1 more"),
             "names the count, the first item and the threshold: {message}"
         );
         assert!(message.contains("confirm"), "says what to do next: {message}");
@@ -291,6 +298,9 @@ mod tests {
             moved_again,
             "a price edited after the preview was not what the person accepted"
         );
-        assert!(unaccepted_in_plan(&moved_again, None, true).is_empty(), "accepting without a preview accepts the plan");
+        assert!(
+            unaccepted_in_plan(&moved_again, None, true).is_empty(),
+            "accepting without a preview accepts the plan"
+        );
     }
 }
