@@ -1171,11 +1171,15 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     .map_err(|e| ApiError::invalid(format!("cannot write {}: {e}", path.display())))?;
                 println!("Every change is in {}.", path.display());
             }
-            Ok(if progress.phase == SyncPhase::Done && progress.summary.as_ref().is_none_or(|s| s.failed == 0) {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            let held = progress.approval_reason.is_some();
+            Ok(
+                if progress.phase == SyncPhase::Done && !held && progress.summary.as_ref().is_none_or(|s| s.failed == 0)
+                {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }
         Command::Run { webhooks_addr } => {
             let app = open_app(&cli).await?;
@@ -1818,6 +1822,9 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
         return Ok(());
     }
     let Some(summary) = &progress.summary else { return Ok(()) };
+    if let Some(reason) = &progress.approval_reason {
+        println!("{what} wrote nothing: {reason}");
+    }
     if progress.dry_run {
         println!("{what}: {} changes.", summary.changes);
     } else {
@@ -1853,6 +1860,16 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
     }
     if page.total > page.changes.len() as u64 {
         println!("  … and {} more; pass --csv FILE for every change.", page.total - page.changes.len() as u64);
+    }
+    if page.flagged_total > 0 {
+        println!();
+        println!(
+            "{} price changes move more than {} %; a full sync writes them only with --accept-price-changes:",
+            page.flagged_total, page.price_flag_pct
+        );
+        for f in &page.flagged {
+            println!("  {}", tillbridge_domain::catalog::review::describe(f));
+        }
     }
     Ok(())
 }
