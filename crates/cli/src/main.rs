@@ -1868,7 +1868,14 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
             page.flagged_total, page.price_flag_pct
         );
         for f in &page.flagged {
-            println!("  {}", tillbridge_domain::catalog::review::describe(f));
+            println!(
+                "  {:<20} {:<10} {} → {}  ({:+} %)",
+                f.sku,
+                f.field.as_str(),
+                f.old.as_deref().unwrap_or("(none)"),
+                f.new.as_deref().unwrap_or("(none)"),
+                f.pct
+            );
         }
     }
     Ok(())
