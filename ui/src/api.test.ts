@@ -406,12 +406,12 @@ const CALLS: {
   },
   {
     name: 'startSync',
-    run: () => startSync({ mode: 'full', dry_run: true }),
+    run: () => startSync({ mode: 'full', dry_run: true, accept_price_changes: false }),
     command: 'sync_start',
-    args: { req: { mode: 'full', dry_run: true } },
+    args: { req: { mode: 'full', dry_run: true, accept_price_changes: false } },
     method: 'POST',
     path: '/api/sync',
-    body: { mode: 'full', dry_run: true },
+    body: { mode: 'full', dry_run: true, accept_price_changes: false },
   },
   {
     name: 'syncProgress',
@@ -601,7 +601,7 @@ describe('mapping and sync calls', () => {
       'fetch',
       vi.fn(async () => jsonResponse({ code: 'sync_running', message: 'a sync is running' }, { status: 409 })),
     );
-    const err = await startSync({ mode: 'full', dry_run: false }).catch((e: unknown) => e);
+    const err = await startSync({ mode: 'full', dry_run: false, accept_price_changes: false }).catch((e: unknown) => e);
     expect(err, 'a refused start is an ApiError').toBeInstanceOf(ApiError);
     expect((err as ApiError).code, 'the screen shows the running sync instead when it sees this code').toBe(
       SYNC_RUNNING,

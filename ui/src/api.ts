@@ -49,11 +49,14 @@ import type {
   Direction,
   DoctorReport,
   Check as DoctorCheck,
+  FlaggedPriceChange,
   Health,
   Owner,
   Ownership,
   SecretStoreKind,
   SecretStoreView as SecretStoreStatus,
+  Staleness,
+  StoreWait,
   Field as SyncField,
   Scope as SyncMode,
   SyncPhase,
@@ -71,11 +74,14 @@ export type {
   Direction,
   DoctorReport,
   DoctorCheck,
+  FlaggedPriceChange,
   Health,
   Owner,
   Ownership,
   SecretStoreKind,
   SecretStoreStatus,
+  Staleness,
+  StoreWait,
   SyncField,
   SyncMode,
   SyncPhase,
@@ -443,10 +449,21 @@ export interface SyncPreview {
   total: number;
   by_kind: ChangeCount[];
   changes: Change[];
+  /** Set when the ownership, the rules or the mapping changed after the last Full preview. */
+  stale?: Staleness | null;
+  /** A price moving by more than this percentage is flagged. */
+  price_flag_pct?: number;
+  /** The price moves this run flagged, when it is the last Full preview (the first 100). */
+  flagged?: FlaggedPriceChange[];
+  flagged_total?: number;
 }
 
 /** `POST /api/sync` answers 409 with this code while another run is going. */
 export const SYNC_RUNNING = 'sync_running';
+/** A Full sync was refused: the last preview is out of date. */
+export const PREVIEW_STALE = 'preview_stale';
+/** A Full sync was refused: the preview flagged price moves nobody accepted. */
+export const PRICE_CHANGES_UNCONFIRMED = 'price_changes_unconfirmed';
 
 /** One page of the mapping, filtered by class and search. Never the whole catalog at once. */
 export function mapping(req: MappingQuery): Promise<MappingPage> {

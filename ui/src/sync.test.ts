@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncProgress } from './api';
+import type { StoreWait, SyncProgress } from './api';
 import {
   DEFAULT_OWNERSHIP,
   SYNC_FIELDS,
@@ -11,6 +11,7 @@ import {
   progressPercent,
   runName,
   summaryText,
+  waitingSentence,
   withOwner,
 } from './sync';
 
@@ -29,6 +30,8 @@ function progress(extra: Partial<SyncProgress>): SyncProgress {
     error: null,
     approval_reason: null,
     summary: null,
+    waiting: null,
+    changes: null,
     ...extra,
   };
 }
@@ -60,7 +63,7 @@ describe('progress', () => {
     expect(
       progressLine(progress({ done: 1_200, total: 5_000, eta_s: 130 })),
       'the line under the bar tells the operator what is happening and how long it will take',
-    ).toBe('Reading Shopify: 1,200 of 5,000 · about 2 min left');
+    ).toBe('Reading Shopify: 1,200 of 5,000 variants · about 2 min left');
     expect(progressLine(progress({ phase: 'matching' })), 'phases without counts show just the phase').toBe(
       'Matching variants',
     );
@@ -68,6 +71,10 @@ describe('progress', () => {
       progressLine(progress({ running: false, phase: 'done', done: 10, total: 10, eta_s: 0 })),
       'a finished run has no time left to show',
     ).toBe('Done: 10 of 10');
+    expect(
+      progressLine(progress({ phase: 'writing', done: 0, total: 305, changes: 367, eta_s: 240 })),
+      'writes and changes are different units, so each count is labelled',
+    ).toBe('Writing changes: 0 of 305 writes · 367 changes · about 4 min left');
   });
 
   it('names the kind of run', () => {
@@ -100,11 +107,11 @@ describe('summaries and changes', () => {
     expect(
       summaryText({ changes: 1_500, written: 1_498, failed: 2, superseded: 0, queued: 0, by_kind: [] }, false),
       'failures must be visible in the summary line',
-    ).toBe('Sync finished: 1,500 changes, 1,498 written, 2 failed.');
+    ).toBe('Sync finished: 1,500 changes in 1,500 writes: 1,498 written, 2 failed.');
     expect(
       summaryText({ changes: 1, written: 1, failed: 0, superseded: 0, queued: 0, by_kind: [] }, false),
       'no failure clause when nothing failed',
-    ).toBe('Sync finished: 1 change, 1 written.');
+    ).toBe('Sync finished: 1 change in 1 write: 1 written.');
   });
 
   it('labels a kind of change by field and direction', () => {
@@ -138,5 +145,42 @@ describe('ownership', () => {
     expect(next.barcode, 'the chosen field changes').toBe('none');
     expect(next.price, 'the other fields keep their owner').toBe('bigcommerce');
     expect(DEFAULT_OWNERSHIP.barcode, 'the old settings object is not modified').toBe('bigcommerce');
+  });
+});
+
+describe('what a run waits on', () => {
+  const wait = (extra: Partial<StoreWait>): StoreWait => ({
+    system: 'shopify',
+    cause: 'not_answering',
+    until: '2026-05-01T10:00:08Z',
+    seconds_left: 8,
+    ...extra,
+  });
+
+  it('names the store, the cause and the seconds left', () => {
+    expect(waitingSentence(wait({})), 'a store that does not answer is retried').toBe(
+      'Shopify not answering, retrying in 8 s',
+    );
+    expect(
+      waitingSentence(wait({ system: 'bigcommerce', cause: 'rate_limited', seconds_left: 25 })),
+      'a spent quota resumes by itself',
+    ).toBe('BigCommerce rate limit, resumes in 25 s');
+    expect(waitingSentence(wait({ seconds_left: 0 })), 'a wait about to end never reads 0 s').toBe(
+      'Shopify not answering, retrying in 1 s',
+    );
+  });
+
+  it('replaces the estimate while the run waits', () => {
+    const line = progressLine(
+      progress({ phase: 'writing', done: 40, total: 305, changes: 367, eta_s: 240, waiting: wait({}) }),
+    );
+    expect(line, 'the wait is said instead of a stale estimate').toBe(
+      'Writing changes: 40 of 305 writes · 367 changes · Shopify not answering, retrying in 8 s',
+    );
+    expect(line, 'no estimate stands beside the wait').not.toMatch(/left/);
+    expect(
+      progressLine(progress({ running: false, phase: 'done', done: 305, total: 305, waiting: wait({}) })),
+      'a finished run waits on nothing',
+    ).toBe('Done: 305 of 305');
   });
 });

@@ -4,6 +4,8 @@
 import type {
   ChangeCount,
   Direction,
+  FlaggedPriceChange,
+  StoreWait,
   Owner,
   Ownership,
   SyncField,
@@ -118,17 +120,52 @@ export function progressPercent(progress: Pick<SyncProgress, 'done' | 'total'>):
   return Math.min(100, Math.max(0, Math.floor(ratio * 100)));
 }
 
-/** `Reading Shopify: 1,200 of 5,000 · about 2 min left`, the line under the progress bar. */
+const STORE_NAMES: Record<StoreWait['system'], string> = { bigcommerce: 'BigCommerce', shopify: 'Shopify' };
+
+/**
+ * What a run waits on, in words: `Shopify not answering, retrying in 8 s` or `BigCommerce rate
+ * limit, resumes in 25 s`. Shown instead of the estimate, which cannot know when a store recovers.
+ */
+export function waitingSentence(wait: StoreWait): string {
+  const store = STORE_NAMES[wait.system] ?? wait.system;
+  const seconds = Math.max(1, wait.seconds_left);
+  return wait.cause === 'not_answering'
+    ? `${store} not answering, retrying in ${seconds} s`
+    : `${store} rate limit, resumes in ${seconds} s`;
+}
+
+/**
+ * `Reading Shopify: 1,200 of 5,000 variants · about 2 min left`, the line under the progress bar.
+ * Every count names its unit: variants while reading, writes while writing (a write carries one
+ * item's changes, so the planned changes are given beside them).
+ */
 export function progressLine(progress: SyncProgress): string {
   const parts = [phaseLabel(progress.phase)];
+  const writing = progress.phase === 'writing';
   if (progress.total > 0) {
-    parts[0] += `: ${formatCount(progress.done)} of ${formatCount(progress.total)}`;
+    const unit = writing ? 'writes' : progress.phase.startsWith('reading') ? 'variants' : '';
+    parts[0] += `: ${formatCount(progress.done)} of ${formatCount(progress.total)}${unit ? ` ${unit}` : ''}`;
+  }
+  if (writing && progress.changes !== null && progress.changes !== undefined) {
+    parts.push(plural(progress.changes, 'change'));
+  }
+  if (progress.running && progress.waiting) {
+    parts.push(waitingSentence(progress.waiting));
+    return parts.join(' · ');
   }
   const eta = progress.running ? formatEta(progress.eta_s) : null;
   if (eta !== null) {
     parts.push(`${eta} left`);
   }
   return parts.join(' · ');
+}
+
+/** `TB-1 price 136.31 → 8.31 (−94 %)`: one flagged price move. */
+export function flaggedLine(change: FlaggedPriceChange): string {
+  const sign = change.pct < 0 ? '−' : '+';
+  const what = change.field === 'sale_price' ? 'sale price' : 'price';
+  const item = change.sku.trim() === '' ? change.title : change.sku;
+  return `${item} ${what} ${change.old ?? '(none)'} → ${change.new ?? '(none)'} (${sign}${Math.abs(change.pct)} %)`;
 }
 
 /** `Preview` or `Full sync` (or `Delta sync`): what kind of run this is. */
@@ -153,8 +190,10 @@ export function summaryText(summary: SyncSummary, dryRun: boolean): string {
   if (summary.changes === 0) {
     return 'Sync finished: both stores already agreed; nothing was written.';
   }
+  // Changes are fields; writes are what went to the stores, one per item and field group.
+  const writes = summary.written + summary.failed + summary.superseded + summary.queued;
   const failed = summary.failed > 0 ? `, ${formatCount(summary.failed)} failed` : '';
-  return `Sync finished: ${plural(summary.changes, 'change')}, ${formatCount(summary.written)} written${failed}.`;
+  return `Sync finished: ${plural(summary.changes, 'change')} in ${plural(writes, 'write')}: ${formatCount(summary.written)} written${failed}.`;
 }
 
 /** A changed value as shown in the diff; an absent or blank value is named, not left invisible. */

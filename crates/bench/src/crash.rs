@@ -79,7 +79,12 @@ async fn pair(spec: &SeedSpec, dir: &Path, name: &str) -> Result<Pair, ApiError>
 
 /// `tillbridge sync --full` on `pair`, in a child process of this very executable.
 fn spawn_sync(pair: &Pair, stderr: &Path) -> Result<Child, ApiError> {
-    crate::spawn_tillbridge(&pair.db, &pair.secrets, &["sync", "--full", "--show", "0"], stderr)
+    crate::spawn_tillbridge(
+        &pair.db,
+        &pair.secrets,
+        &["sync", "--full", "--accept-price-changes", "--show", "0"],
+        stderr,
+    )
 }
 
 /// How a child ended.
@@ -175,7 +180,7 @@ async fn inspect(pair: &Pair) -> Result<Episode, ApiError> {
     let app =
         App::open(Config { db_path: pair.db.clone(), secrets: SecretStoreSpec::File(pair.secrets.clone()) }).await?;
     let runtime = app.start_runtime(RuntimeOptions::one_shot());
-    let preview = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: true }).await?;
+    let preview = app.sync_run(SyncRequest::new(Scope::Full, true)).await?;
     runtime.shutdown(Duration::from_secs(3)).await;
     Ok(Episode {
         counted,

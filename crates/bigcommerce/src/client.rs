@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tillbridge_secrets::Secret;
-use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System};
+use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System, WaitCause};
 
 use crate::error::BcError;
 use crate::governor::{Governor, QuotaReport};
@@ -111,7 +111,11 @@ impl BigCommerceClient {
         loop {
             attempt += 1;
             sends += 1;
-            self.inner.governor.acquire().await;
+            let parts = &self.inner.parts;
+            self.inner
+                .governor
+                .acquire_announcing(|wait| parts.announce_wait(System::BigCommerce, WaitCause::RateLimited, wait))
+                .await;
             let mut req = self
                 .inner
                 .http
@@ -185,8 +189,9 @@ impl BigCommerceClient {
                 }
                 if reset.is_none() {
                     // Platform load without quota headers: back off instead of waiting on a reset.
-                    tokio::time::sleep(self.inner.parts.backoff.delay(rate_limited, self.inner.parts.jitter.as_ref()))
-                        .await;
+                    let delay = self.inner.parts.backoff.delay(rate_limited, self.inner.parts.jitter.as_ref());
+                    self.inner.parts.announce_wait(System::BigCommerce, WaitCause::RateLimited, delay);
+                    tokio::time::sleep(delay).await;
                 }
                 continue;
             }
@@ -229,8 +234,11 @@ impl BigCommerceClient {
         self.inner.parts.backoff.gives_up_after(attempt)
     }
 
+    /// The backoff before resending to a store that did not answer.
     async fn pause(&self, attempt: u32) {
-        tokio::time::sleep(self.inner.parts.backoff.delay(attempt, self.inner.parts.jitter.as_ref())).await;
+        let delay = self.inner.parts.backoff.delay(attempt, self.inner.parts.jitter.as_ref());
+        self.inner.parts.announce_wait(System::BigCommerce, WaitCause::NotAnswering, delay);
+        tokio::time::sleep(delay).await;
     }
 
     fn audit(

@@ -50,6 +50,11 @@ impl Governor {
     /// Waits until a request may be sent, and reserves it. Call [`Governor::settle`] when the
     /// response (or the failure) arrives.
     pub async fn acquire(&self) {
+        self.acquire_announcing(|_| {}).await;
+    }
+
+    /// [`Governor::acquire`], calling `on_wait` with each wait before it begins.
+    pub async fn acquire_announcing(&self, on_wait: impl Fn(Duration)) {
         loop {
             let wait = {
                 let mut s = self.state();
@@ -79,6 +84,7 @@ impl Governor {
                     },
                 }
             };
+            on_wait(wait);
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
         }
     }

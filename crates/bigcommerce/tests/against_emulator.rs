@@ -38,6 +38,7 @@ async fn rig(variants: usize, config: BcConfig) -> Rig {
         clock: Arc::new(SystemWallClock),
         backoff: Backoff { base: Duration::from_millis(20), cap: Duration::from_millis(200), max_attempts: 8 },
         timeout: Duration::from_secs(10),
+        waits: std::sync::Arc::new(tillbridge_transport::UnwatchedWaits),
     };
     let conn = BcConnection {
         api_url: BigCommerceEmulator::api_url(server.addr),
@@ -251,6 +252,7 @@ async fn the_token_appears_in_no_audit_row_log_line_or_error() {
             clock: Arc::new(SystemWallClock),
             backoff: Backoff::default(),
             timeout: Duration::from_secs(5),
+            waits: std::sync::Arc::new(tillbridge_transport::UnwatchedWaits),
         },
     )
     .unwrap();

@@ -111,6 +111,11 @@ enum Command {
         /// How many changes to list on the screen (0 for all).
         #[arg(long, default_value_t = 50)]
         show: u32,
+        /// Write the price changes that move more than the guard rails' limit (50 % unless
+        /// `schedule set --max-price-change` says otherwise). Without it a full sync that would
+        /// make such a change writes nothing and names it. Review them first with --dry-run.
+        #[arg(long, conflicts_with = "dry_run")]
+        accept_price_changes: bool,
         /// Sync stock at the paired locations instead of products (see `tillbridge locations`).
         /// With --full, every Shopify location is read whole instead of what changed since the
         /// last cycle.
@@ -1144,13 +1149,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sync { full, dry_run, csv, show, .. } => {
+        Command::Sync { full, dry_run, csv, show, accept_price_changes, .. } => {
             let app = open_app(&cli).await?;
             let mode = if *full { Scope::Full } else { Scope::Delta };
             // The lanes send the writes; the scheduler stays off for a one-off command.
             let runtime = app.start_runtime(RuntimeOptions::one_shot());
             let progress = tokio::select! {
-                progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run }) => progress,
+                progress = app.sync_run(SyncRequest { mode, dry_run: *dry_run, accept_price_changes: *accept_price_changes }) => progress,
                 _ = stop_signal() => {
                     eprintln!("stopping: the writes in flight finish, the rest stay queued for the next start");
                     runtime.shutdown(SHUTDOWN_GRACE).await;
@@ -1166,11 +1171,15 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     .map_err(|e| ApiError::invalid(format!("cannot write {}: {e}", path.display())))?;
                 println!("Every change is in {}.", path.display());
             }
-            Ok(if progress.phase == SyncPhase::Done && progress.summary.as_ref().is_none_or(|s| s.failed == 0) {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            let held = progress.approval_reason.is_some();
+            Ok(
+                if progress.phase == SyncPhase::Done && !held && progress.summary.as_ref().is_none_or(|s| s.failed == 0)
+                {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }
         Command::Run { webhooks_addr } => {
             let app = open_app(&cli).await?;
@@ -1813,6 +1822,9 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
         return Ok(());
     }
     let Some(summary) = &progress.summary else { return Ok(()) };
+    if let Some(reason) = &progress.approval_reason {
+        println!("{what} wrote nothing: {reason}");
+    }
     if progress.dry_run {
         println!("{what}: {} changes.", summary.changes);
     } else {
@@ -1848,6 +1860,23 @@ async fn print_sync(app: &App, progress: &SyncProgress, show: u32) -> Result<(),
     }
     if page.total > page.changes.len() as u64 {
         println!("  … and {} more; pass --csv FILE for every change.", page.total - page.changes.len() as u64);
+    }
+    if page.flagged_total > 0 {
+        println!();
+        println!(
+            "{} price changes move more than {} %; a full sync writes them only with --accept-price-changes:",
+            page.flagged_total, page.price_flag_pct
+        );
+        for f in &page.flagged {
+            println!(
+                "  {:<20} {:<10} {} → {}  ({:+} %)",
+                f.sku,
+                f.field.as_str(),
+                f.old.as_deref().unwrap_or("(none)"),
+                f.new.as_deref().unwrap_or("(none)"),
+                f.pct
+            );
+        }
     }
     Ok(())
 }

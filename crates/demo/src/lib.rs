@@ -65,7 +65,7 @@ pub async fn open(opts: DemoOptions) -> Result<Demo, ApiError> {
     );
     // A preview reads both catalogs and matches them without writing, so the Mapping screen opens
     // on the seeded mess for the operator to review before any sync changes a store.
-    let preview = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: true }).await?;
+    let preview = app.sync_run(SyncRequest::new(Scope::Full, true)).await?;
     if let Some(error) = preview.error {
         tracing::warn!(%error, "the demo's first preview failed; the Mapping screen stays empty until a sync runs");
     }

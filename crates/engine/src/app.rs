@@ -43,6 +43,8 @@ pub struct App {
     /// The stores' clients, built once per connection so every request to a store spends the same
     /// rate-limit governor.
     pub(crate) clients: Arc<tokio::sync::Mutex<Option<crate::clients::CachedClients>>>,
+    /// What the stores' clients wait on, for the runs' progress.
+    pub(crate) waits: crate::progress::StoreWaits,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -124,6 +126,7 @@ impl App {
         App {
             store,
             secrets,
+            waits: crate::progress::StoreWaits::new(clock.clone()),
             clock,
             opened,
             connector: Arc::new(crate::connect::HttpConnector),

@@ -85,6 +85,7 @@ impl App {
             clock: Arc::new(SystemWallClock),
             backoff,
             timeout: Duration::from_secs(30),
+            waits: Arc::new(self.waits.clone()),
         }
     }
 

@@ -10,6 +10,10 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// A sync is already running; the UI keeps showing its progress instead.
     SyncRunning,
+    /// A Full sync waits for a fresh preview: the ownership, the rules or the mapping changed.
+    PreviewStale,
+    /// A Full sync waits for the person to accept the large price moves its preview flagged.
+    PriceChangesUnconfirmed,
 }
 
 /// How an adapter should present the error (an HTTP status, an exit code). Not sent to the UI.

@@ -35,7 +35,7 @@ pub use orders::{
 };
 pub use paths::{default_db_path, default_log_dir};
 pub use privacy::{CustomerRef, PrivacyReport};
-pub use progress::{SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
+pub use progress::{StoreWait, SyncPhase, SyncProgress, SyncSummary, WritePace, estimate_seconds_left};
 pub use runtime::alerts::RunAlert;
 pub use runtime::health::{HealthState, StoreHealth};
 pub use runtime::queue::{

@@ -160,6 +160,9 @@ impl App {
 
     /// Matches the stored snapshot under the stored decisions and replaces the stored records.
     pub(crate) fn rematch_stored(&self) -> Result<MappingClassCounts, ApiError> {
+        // Every operator change to the mapping or its rules comes through here, and each may move
+        // which variants a Full sync pairs: the previews taken before it no longer hold.
+        self.note_plan_inputs_changed("the mapping or the matching rules")?;
         let bc = self.store.bigcommerce_variants()?;
         let sh = self.store.shopify_variants()?;
         let plan = self.match_rows(&bc, &sh)?;

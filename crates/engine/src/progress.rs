@@ -3,6 +3,7 @@
 //! The estimate accounts for rate limits: a write can never go faster than the store allows,
 //! so the time left is the larger of what the writes so far took and what the limits impose.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,6 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::catalog::ChangeCount;
 use tillbridge_store::Scope;
+use tillbridge_transport::{System, WaitCause, WaitSink};
+
+use crate::clock::Clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -67,9 +71,61 @@ pub struct SyncProgress {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
-    /// Set when a scheduled run stopped before writing: why it waits for a person's approval.
+    /// Set when a run stopped before writing: why it waits for a person's approval.
     pub approval_reason: Option<String>,
     pub summary: Option<SyncSummary>,
+    /// While a run goes: what a store's client is waiting on right now (no answer, or a rate
+    /// limit), which an estimate cannot tell. None when nothing holds the requests back.
+    pub waiting: Option<StoreWait>,
+    /// The planned changes: each is one field of one item. `done` and `total` count writes while
+    /// writing (one write may carry several changes of an item), and variants read before.
+    pub changes: Option<u64>,
+}
+
+/// A store's client holding its requests back, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct StoreWait {
+    pub system: System,
+    pub cause: WaitCause,
+    pub until: DateTime<Utc>,
+    /// Whole seconds from the answer to `until`, rounded up, so a wait never reads "0 s".
+    pub seconds_left: u64,
+}
+
+/// What each store waits on, and until when.
+type WaitsByStore = HashMap<System, (WaitCause, DateTime<Utc>)>;
+
+/// The latest wait each store's client announced, with when it ends; shared by every client of
+/// this process, so any run can say what holds the stores back.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreWaits {
+    clock: Arc<dyn Clock>,
+    /// One wait per store: its newest announcement replaces the older one.
+    latest: Arc<Mutex<WaitsByStore>>,
+}
+
+impl StoreWaits {
+    pub fn new(clock: Arc<dyn Clock>) -> StoreWaits {
+        StoreWaits { clock, latest: Arc::default() }
+    }
+
+    /// The wait that ends last among those not over at `now`.
+    pub fn current(&self, now: DateTime<Utc>) -> Option<StoreWait> {
+        let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
+        latest.iter().filter(|(_, (_, until))| *until > now).max_by_key(|(_, (_, until))| *until).map(
+            |(&system, &(cause, until))| {
+                let ms = (until - now).num_milliseconds().max(0) as u64;
+                StoreWait { system, cause, until, seconds_left: ms.div_ceil(1000) }
+            },
+        )
+    }
+}
+
+impl WaitSink for StoreWaits {
+    fn waiting(&self, system: System, cause: WaitCause, wait: Duration) {
+        let until = self.clock.now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).insert(system, (cause, until));
+    }
 }
 
 impl SyncProgress {
@@ -88,6 +144,8 @@ impl SyncProgress {
             error: None,
             approval_reason: None,
             summary: None,
+            waiting: None,
+            changes: None,
         }
     }
 }
@@ -177,6 +235,35 @@ mod tests {
         );
         let both = estimate_seconds_left(pace, 10, 100, 0, Duration::ZERO);
         assert!((both - 10.0).abs() < 1e-9, "the stores are written side by side, so the slower one sets the time");
+    }
+
+    #[derive(Debug)]
+    struct Fixed(DateTime<Utc>);
+    impl Clock for Fixed {
+        fn now(&self) -> DateTime<Utc> {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_wait_is_told_until_it_ends_and_the_longest_one_is_shown() {
+        let t0 = Utc::now();
+        let waits = StoreWaits::new(Arc::new(Fixed(t0)));
+        assert_eq!(waits.current(t0), None, "nothing announced, nothing waits");
+        waits.waiting(System::Shopify, WaitCause::NotAnswering, Duration::from_millis(7_200));
+        let wait = waits.current(t0).expect("an announced wait is current");
+        assert_eq!((wait.system, wait.cause), (System::Shopify, WaitCause::NotAnswering), "names store and cause");
+        assert_eq!(wait.seconds_left, 8, "7.2 s left reads as 8 s, rounded up");
+        waits.waiting(System::BigCommerce, WaitCause::RateLimited, Duration::from_secs(25));
+        assert_eq!(waits.current(t0).map(|w| w.system), Some(System::BigCommerce), "the wait that ends last shows");
+        let later = t0 + chrono::Duration::seconds(26);
+        assert_eq!(waits.current(later), None, "once every wait is over, nothing is shown");
+        waits.waiting(System::BigCommerce, WaitCause::NotAnswering, Duration::from_secs(2));
+        assert_eq!(
+            waits.current(t0).map(|w| w.cause),
+            Some(WaitCause::NotAnswering),
+            "a store's newest wait replaces its older one"
+        );
     }
 
     #[test]

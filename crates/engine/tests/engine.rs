@@ -116,7 +116,7 @@ async fn a_sync_live_in_another_process_is_not_started_over_nor_taken_for_a_cras
         other => panic!("a fresh database has no run to resume: {other:?}"),
     };
     let refused = app
-        .sync_run(tillbridge_engine::SyncRequest { mode: tillbridge_engine::Scope::Delta, dry_run: true })
+        .sync_run(tillbridge_engine::SyncRequest::new(tillbridge_engine::Scope::Delta, true))
         .await
         .expect_err("a second sync over a live one does not run");
     assert!(

@@ -41,7 +41,7 @@ async fn ready(create_customers: bool) -> (RunningStores, App, Vec<u64>, u64) {
 
 async fn ready_on(s: RunningStores, create_customers: bool) -> (RunningStores, App, Vec<u64>, u64) {
     let app = connected_with(&s, None, RuntimeOptions::one_shot()).await;
-    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    let p = app.sync_run(SyncRequest::new(Scope::Full, false)).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
     // The sales these tests ring up come before the first cycle: carrying starts a day back.
     let carry_from = Some(chrono::Utc::now() - chrono::Duration::days(1));

@@ -40,7 +40,7 @@ async fn stores(variants: usize) -> RunningStores {
 }
 
 async fn sync(app: &App, mode: Scope, dry_run: bool) -> SyncProgress {
-    let p = app.sync_run(SyncRequest { mode, dry_run }).await.unwrap();
+    let p = app.sync_run(SyncRequest::new(mode, dry_run)).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the sync must finish, not fail: {:?}", p.error);
     p
 }
@@ -134,7 +134,11 @@ async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
     assert_eq!(after_link.matched, before.matched + 1, "the two singletons became one matched pair");
     assert_eq!(after_link.unmatched, before.unmatched - 2, "and left the unmatched list");
 
-    sync(&app, Scope::Full, false).await;
+    // The link made the first preview stale; the fresh one may flag the pair's price gap.
+    sync(&app, Scope::Full, true).await;
+    let accepted = SyncRequest { accept_price_changes: true, ..SyncRequest::new(Scope::Full, false) };
+    let p = app.sync_run(accepted).await.unwrap();
+    assert_eq!(p.phase, SyncPhase::Done, "the full sync must finish, not fail: {:?}", p.error);
     sync(&app, Scope::Full, true).await;
     let linked = page(&app, "matched")
         .await
@@ -685,7 +689,7 @@ async fn cancel_stops_a_sync_between_requests_and_leaves_the_queue_settled() {
     let slow = tillbridge_emulator::FaultConfig { latency_ms: 150, ..Default::default() };
     s.shopify.faults().set(slow.clone()).unwrap();
     s.bigcommerce.faults().set(slow).unwrap();
-    app.sync_start(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    app.sync_start(SyncRequest::new(Scope::Full, false)).await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let p = app.sync_progress().await.unwrap();

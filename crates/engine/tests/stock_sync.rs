@@ -49,7 +49,7 @@ async fn paired_with(
 }
 
 async fn pair_all(app: App, same_window: SameWindow) -> (App, Vec<LocationPairView>) {
-    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    let p = app.sync_run(SyncRequest::new(Scope::Full, false)).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog sync matches the products first: {:?}", p.error);
     let live = app.locations().await.unwrap();
     assert_eq!(live.bigcommerce.len(), 3, "the seed made three BigCommerce locations");
@@ -540,7 +540,7 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     let (bc, sh) = merchant(&s);
     let clock = std::sync::Arc::new(ShiftedClock::default());
     let app = connected_at(&s, None, RuntimeOptions::one_shot(), clock.clone()).await;
-    let p = app.sync_run(SyncRequest { mode: Scope::Full, dry_run: false }).await.unwrap();
+    let p = app.sync_run(SyncRequest::new(Scope::Full, false)).await.unwrap();
     assert_eq!(p.phase, SyncPhase::Done, "the catalog is matched first: {:?}", p.error);
     let (app, pairs) = pair_all(app, SameWindow::Merge).await;
     let inventory_reads = || {

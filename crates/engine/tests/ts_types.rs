@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use tillbridge_domain::catalog::{ChangeCount, Direction, Field};
+use tillbridge_domain::catalog::{ChangeCount, Direction, Field, FlaggedPriceChange, Staleness};
 use tillbridge_domain::orders::{DayRow, Figures};
 use tillbridge_domain::stock::{DriftAction, DriftReason, Side, StockCounts};
 use tillbridge_domain::work::Lane;
@@ -15,8 +15,8 @@ use tillbridge_engine::{
     AttemptRecord, AttemptRequest, CancelRequest, CancelView, Capability, Check, CheckState, ConnectionView,
     DatabaseView, DoctorReport, FailedJobView, FailedView, GuardRails, Health, HealthState, JobState, JobTimelineView,
     Owner, Ownership, PauseView, QueueActionView, RetryRequest, RunResult, RunView, RunsView, ScheduleRequest,
-    ScheduleView, Scope, SecretStoreView, SkipRequest, Status, StoreHealth, SyncPhase, SyncProgress, SyncRequest,
-    SyncSummary, Trigger,
+    ScheduleView, Scope, SecretStoreView, SkipRequest, Status, StoreHealth, StoreWait, SyncPhase, SyncProgress,
+    SyncRequest, SyncSummary, Trigger,
 };
 use tillbridge_engine::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 use tillbridge_engine::{
@@ -31,7 +31,7 @@ use tillbridge_engine::{
 };
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_store::{OrdersHour, QueueTotals, QuotaHour};
-use tillbridge_transport::System;
+use tillbridge_transport::{System, WaitCause};
 use ts_rs::{Config, TS};
 
 /// Every generated type the UI reads or sends, dependencies first.
@@ -81,7 +81,11 @@ fn declarations() -> String {
         SyncRequest::decl(&cfg),
         SyncPhase::decl(&cfg),
         SyncSummary::decl(&cfg),
+        WaitCause::decl(&cfg),
+        StoreWait::decl(&cfg),
         SyncProgress::decl(&cfg),
+        FlaggedPriceChange::decl(&cfg),
+        Staleness::decl(&cfg),
         StockOwner::decl(&cfg),
         SameWindow::decl(&cfg),
         StockCounts::decl(&cfg),

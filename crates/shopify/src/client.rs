@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tillbridge_secrets::Secret;
-use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System};
+use tillbridge_transport::{AuditEntry, ClientParts, Direction, EndpointTemplate, Outcome, System, WaitCause};
 
 use crate::error::ShopifyError;
 use crate::governor::{Answer, CostGovernor, ThrottleStatus};
@@ -123,7 +123,12 @@ impl ShopifyClient {
         let (mut failures, mut throttled, mut sends) = (0u32, 0u32, 0u32);
         loop {
             let cost = self.estimate(op);
-            let ticket = self.inner.governor.acquire(cost).await;
+            let parts = &self.inner.parts;
+            let ticket = self
+                .inner
+                .governor
+                .acquire_announcing(cost, |wait| parts.announce_wait(System::Shopify, WaitCause::RateLimited, wait))
+                .await;
             sends += 1;
             let started = StdInstant::now();
             let result = self
@@ -153,7 +158,9 @@ impl ShopifyClient {
                         return Err(ShopifyError::Network { operation: op.name.into(), detail: scrub(&e) });
                     }
                     tracing::debug!(operation = op.name, attempt = sends, detail = %scrub(&e), "no answer from Shopify; resending the same request");
-                    tokio::time::sleep(backoff.delay(failures, self.inner.parts.jitter.as_ref())).await;
+                    let delay = backoff.delay(failures, self.inner.parts.jitter.as_ref());
+                    self.inner.parts.announce_wait(System::Shopify, WaitCause::NotAnswering, delay);
+                    tokio::time::sleep(delay).await;
                     continue;
                 }
             };
@@ -192,7 +199,9 @@ impl ShopifyClient {
                 );
                 if throttle.is_none() {
                     // No bucket report (a 429 from the edge): back off rather than guess.
-                    tokio::time::sleep(backoff.delay(throttled, self.inner.parts.jitter.as_ref())).await;
+                    let delay = backoff.delay(throttled, self.inner.parts.jitter.as_ref());
+                    self.inner.parts.announce_wait(System::Shopify, WaitCause::RateLimited, delay);
+                    tokio::time::sleep(delay).await;
                 }
                 continue;
             }
@@ -208,7 +217,9 @@ impl ShopifyClient {
                     attempt = sends,
                     "Shopify failed the request; retrying after a pause"
                 );
-                tokio::time::sleep(backoff.delay(failures, self.inner.parts.jitter.as_ref())).await;
+                let delay = backoff.delay(failures, self.inner.parts.jitter.as_ref());
+                self.inner.parts.announce_wait(System::Shopify, WaitCause::NotAnswering, delay);
+                tokio::time::sleep(delay).await;
                 continue;
             }
             let permanent = |e: ShopifyError| {

@@ -97,6 +97,11 @@ impl CostGovernor {
 
     /// Waits until the bucket can pay `cost` points, then reserves them.
     pub async fn acquire(&self, cost: f64) -> Ticket {
+        self.acquire_announcing(cost, |_| {}).await
+    }
+
+    /// [`Governor::acquire`], calling `on_wait` with each wait before it begins.
+    pub async fn acquire_announcing(&self, cost: f64, on_wait: impl Fn(Duration)) -> Ticket {
         loop {
             let wait = {
                 let mut s = self.state();
@@ -122,6 +127,7 @@ impl CostGovernor {
                     }
                 }
             };
+            on_wait(wait);
             tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
         }
     }

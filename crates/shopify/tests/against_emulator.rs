@@ -47,6 +47,7 @@ fn parts(audit: &MemoryAudit) -> ClientParts {
         clock: Arc::new(SystemWallClock),
         backoff: Backoff { base: Duration::from_millis(20), cap: Duration::from_millis(200), max_attempts: 8 },
         timeout: Duration::from_secs(10),
+        waits: std::sync::Arc::new(tillbridge_transport::UnwatchedWaits),
     }
 }
 

@@ -116,6 +116,33 @@ impl AuditSink for MemoryAudit {
     }
 }
 
+/// Why a client holds its next request back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitCause {
+    /// A 5xx, a timeout or a cut connection: the same request goes again after a backoff.
+    NotAnswering,
+    /// The store's quota or cost bucket is spent (or it answered 429): the request waits for it.
+    RateLimited,
+}
+
+/// Waits shorter than this are ordinary pacing, not worth telling a person about.
+pub const ANNOUNCED_WAIT: Duration = Duration::from_secs(1);
+
+/// Where a client says it is about to wait, so a run's progress can say what it waits on instead
+/// of an estimate that stands still. Like [`AuditSink`], it must not fail the wait it hears of.
+pub trait WaitSink: Send + Sync + std::fmt::Debug {
+    fn waiting(&self, system: System, cause: WaitCause, wait: Duration);
+}
+
+/// A sink that hears nothing: for clients whose waits nobody watches (tests, benchmarks).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UnwatchedWaits;
+
+impl WaitSink for UnwatchedWaits {
+    fn waiting(&self, _: System, _: WaitCause, _: Duration) {}
+}
+
 /// Everything a store client needs besides the connection itself; shared by clones.
 #[derive(Debug, Clone)]
 pub struct ClientParts {
@@ -125,9 +152,18 @@ pub struct ClientParts {
     pub backoff: Backoff,
     /// Per request, connect to last byte.
     pub timeout: Duration,
+    /// Hears the waits worth telling a person about.
+    pub waits: Arc<dyn WaitSink>,
 }
 
 impl ClientParts {
+    /// Tells the wait sink about a wait of `system`'s client, when it is long enough to notice.
+    pub fn announce_wait(&self, system: System, cause: WaitCause, wait: Duration) {
+        if wait >= ANNOUNCED_WAIT {
+            self.waits.waiting(system, cause, wait);
+        }
+    }
+
     /// The HTTP client both store clients use: the per-request timeout from these parts, a short
     /// connect timeout so an unreachable store fails fast, and a User-Agent naming Tillbridge, as
     /// BigCommerce asks integrations to send.

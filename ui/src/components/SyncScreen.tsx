@@ -11,7 +11,8 @@ export function SyncScreen() {
   // The changes are reloaded when a run finishes (or another one is found finished).
   const progress = sync.progress;
   const runKey = progress === null || progress.running ? 'pending' : `${progress.run_id}:${progress.finished_at}`;
-  const [changes, setChangesOffset] = useSyncChanges(runKey);
+  // Reloaded after an ownership save too: it makes the preview stale.
+  const [changes, setChangesOffset] = useSyncChanges(`${runKey}:${ownership.saving}`);
 
   return (
     <div class="screen">
@@ -23,7 +24,7 @@ export function SyncScreen() {
         variants are synced; review the rest on the Mapping screen.
       </p>
       <OwnershipCard state={ownership} onChange={changeOwner} />
-      <SyncRunCard state={sync} onStart={start} />
+      <SyncRunCard state={sync} preview={changes.preview} onStart={start} />
       <SyncChanges state={changes} onOffset={setChangesOffset} />
     </div>
   );

@@ -132,7 +132,12 @@ export type Direction = "bigcommerce_to_shopify" | "shopify_to_bigcommerce";
 
 export type ChangeCount = { field: Field, direction: Direction, changes: number, };
 
-export type SyncRequest = { mode: Scope, dry_run: boolean, };
+export type SyncRequest = { mode: Scope, dry_run: boolean, 
+/**
+ * The person saw the price moves the preview flagged (beyond the guard rails' price limit)
+ * and wants them written. Without it a Full sync with flagged moves is refused.
+ */
+accept_price_changes: boolean, };
 
 export type SyncPhase = "idle" | "reading_bigcommerce" | "reading_shopify" | "matching" | "planning" | "writing" | "done" | "failed" | "cancelled";
 
@@ -150,11 +155,41 @@ superseded: number,
  */
 queued: number, by_kind: Array<ChangeCount>, };
 
+export type WaitCause = "not_answering" | "rate_limited";
+
+export type StoreWait = { system: System, cause: WaitCause, until: string, 
+/**
+ * Whole seconds from the answer to `until`, rounded up, so a wait never reads "0 s".
+ */
+seconds_left: number, };
+
 export type SyncProgress = { running: boolean, run_id: number | null, mode: Scope | null, dry_run: boolean, phase: SyncPhase, done: number, total: number, eta_s: number | null, started_at: string | null, finished_at: string | null, error: string | null, 
 /**
- * Set when a scheduled run stopped before writing: why it waits for a person's approval.
+ * Set when a run stopped before writing: why it waits for a person's approval.
  */
-approval_reason: string | null, summary: SyncSummary | null, };
+approval_reason: string | null, summary: SyncSummary | null, 
+/**
+ * While a run goes: what a store's client is waiting on right now (no answer, or a rate
+ * limit), which an estimate cannot tell. None when nothing holds the requests back.
+ */
+waiting: StoreWait | null, 
+/**
+ * The planned changes: each is one field of one item. `done` and `total` count writes while
+ * writing (one write may carry several changes of an item), and variants read before.
+ */
+changes: number | null, };
+
+export type FlaggedPriceChange = { 
+/**
+ * Names the field written; with `new`, what the person accepted.
+ */
+entity_key: string, bigcommerce_variant_id: number, shopify_variant_id: string, sku: string, title: string, field: Field, direction: Direction, old: string | null, new: string | null, 
+/**
+ * The move in whole percent of the old price, signed: -94 is a 94 % cut.
+ */
+pct: number, };
+
+export type Staleness = { what: string, changed_at: string | null, };
 
 export type StockOwner = "bigcommerce" | "shopify" | "both";
 

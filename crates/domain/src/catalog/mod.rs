@@ -4,12 +4,17 @@
 
 pub mod guard;
 pub mod plan;
+pub mod review;
 pub mod vocabulary;
 pub mod writes;
 
 pub use crate::Scope;
 pub use guard::{GuardRails, needs_approval};
 pub use plan::{SyncPlan, plan_pairs, plan_sync};
+pub use review::{
+    FlaggedPriceChange, FullSyncRefusal, PlanInputs, PreviewRecord, Staleness, check_full_sync, flag_price_changes,
+    unaccepted_in_plan,
+};
 pub use vocabulary::*;
 pub use writes::{
     BIGCOMMERCE_PRODUCTS_PER_WRITE, BIGCOMMERCE_VARIANTS_PER_WRITE, Batch, BigCommerceNameWrite,

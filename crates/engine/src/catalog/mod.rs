@@ -12,6 +12,7 @@
 pub(crate) mod execute;
 pub mod offline;
 mod preview;
+mod review;
 mod sync;
 
 use std::collections::HashMap;
@@ -36,6 +37,17 @@ pub struct SyncRequest {
     pub mode: Scope,
     #[serde(default)]
     pub dry_run: bool,
+    /// The person saw the price moves the preview flagged (beyond the guard rails' price limit)
+    /// and wants them written. Without it a Full sync with flagged moves is refused.
+    #[serde(default)]
+    pub accept_price_changes: bool,
+}
+
+impl SyncRequest {
+    /// A run of `mode` that accepts no flagged price move.
+    pub fn new(mode: Scope, dry_run: bool) -> SyncRequest {
+        SyncRequest { mode, dry_run, accept_price_changes: false }
+    }
 }
 
 /// What a sync concludes from the catalogs: the mapping, and the changes to make.
@@ -140,7 +152,11 @@ impl App {
 
     pub async fn set_ownership(&self, ownership: Ownership) -> Result<Ownership, ApiError> {
         self.blocking(move |app| {
+            let before = app.store.setting::<Ownership>(OWNERSHIP_SETTING)?.unwrap_or_default();
             app.store.set_setting(OWNERSHIP_SETTING, &ownership, app.now())?;
+            if before != ownership {
+                app.note_plan_inputs_changed("the field ownership")?;
+            }
             Ok(ownership)
         })
         .await

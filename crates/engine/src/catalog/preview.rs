@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tillbridge_domain::catalog::{FlaggedPriceChange, Staleness, review::staleness};
 use tillbridge_domain::work::Capability;
 use tillbridge_store::SyncChangeRow;
 
@@ -26,7 +27,19 @@ pub struct PreviewView {
     /// Each change with its `result`: planned (a preview), pending, running, done, failed, dead,
     /// superseded, skipped or cancelled.
     pub changes: Vec<SyncChangeRow>,
+    /// Set when the ownership, the rules or the mapping changed after the last Full preview: a
+    /// Full sync waits for a fresh one.
+    pub stale: Option<Staleness>,
+    /// A price moving by more than this percentage is flagged (the guard rails' price limit).
+    pub price_flag_pct: u32,
+    /// The price moves this run flagged when it is the last Full preview, the first
+    /// [`FLAGGED_SHOWN`]; a Full sync asks the person to accept them.
+    pub flagged: Vec<FlaggedPriceChange>,
+    pub flagged_total: u64,
 }
+
+/// How many flagged price moves a preview lists; the rest are counted.
+pub const FLAGGED_SHOWN: usize = 100;
 
 impl App {
     /// The run a preview request names, or the latest catalog run.
@@ -40,6 +53,12 @@ impl App {
     /// A run's diff, a page at a time.
     pub async fn sync_preview(&self, q: PreviewQuery) -> Result<PreviewView, ApiError> {
         self.blocking(move |app| {
+            let recorded = app.full_preview()?;
+            let stale = match &recorded {
+                Some(preview) => staleness(preview, &app.plan_inputs()?),
+                None => None,
+            };
+            let price_flag_pct = app.guard_rails()?.max_price_change_pct;
             let Some(run) = app.preview_run(q.run_id)? else {
                 return Ok(PreviewView {
                     run_id: None,
@@ -48,8 +67,13 @@ impl App {
                     total: 0,
                     by_kind: vec![],
                     changes: vec![],
+                    stale,
+                    price_flag_pct,
+                    flagged: vec![],
+                    flagged_total: 0,
                 });
             };
+            let flagged = recorded.filter(|p| p.run_id == run.id).map(|p| p.flagged).unwrap_or_default();
             let limit = u64::from(q.limit.unwrap_or(200).clamp(1, 1000));
             let (total, changes) = app.store.sync_changes_page(run.id, u64::from(q.offset.unwrap_or(0)), limit)?;
             Ok(PreviewView {
@@ -59,6 +83,10 @@ impl App {
                 total,
                 by_kind: app.store.sync_change_kinds(run.id)?,
                 changes,
+                stale,
+                price_flag_pct,
+                flagged_total: flagged.len() as u64,
+                flagged: flagged.into_iter().take(FLAGGED_SHOWN).collect(),
             })
         })
         .await

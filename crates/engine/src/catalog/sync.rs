@@ -19,7 +19,10 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use tillbridge_domain::catalog::{GuardRails, Ownership, Scope, needs_approval};
+use tillbridge_domain::catalog::{
+    FullSyncRefusal, GuardRails, Ownership, PreviewRecord, Scope, flag_price_changes, needs_approval,
+    unaccepted_in_plan,
+};
 use tillbridge_domain::matching::MatchClass;
 use tillbridge_domain::work::{Capability, Work};
 use tillbridge_store::{BcVariantRow, NewRead, ShVariantRow, SyncChangeRow, SyncRunEnd, System, Trigger};
@@ -77,7 +80,11 @@ fn change_rows(plan: &tillbridge_domain::catalog::SyncPlan, jobs: &HashMap<Strin
 impl App {
     /// The catalog sync's progress, as the UI polls it.
     pub async fn sync_progress(&self) -> Result<SyncProgress, ApiError> {
-        Ok(self.runtime.progress(Capability::Catalog).get())
+        let mut progress = self.runtime.progress(Capability::Catalog).get();
+        if progress.running {
+            progress.waiting = self.waits.current(self.now());
+        }
+        Ok(progress)
     }
 
     /// Starts a catalog sync in the background through the runtime, and answers at once with its
@@ -115,6 +122,10 @@ impl App {
     }
 
     async fn claim_catalog_run(&self, request: SyncRequest, trigger: Trigger) -> Result<RunContext, ApiError> {
+        if trigger == Trigger::Manual {
+            // Refused before anything is read: a stale preview or unaccepted price moves.
+            self.blocking(move |app| app.check_full_sync_start(request)).await?;
+        }
         let cell = self.runtime.progress(Capability::Catalog);
         if !cell.try_start(request.mode, request.dry_run, self.now()) {
             return Err(ApiError::sync_running());
@@ -244,6 +255,8 @@ impl App {
         } else {
             self.read_and_plan_retrying(run, request, trigger).await?
         };
+        let changes = planned.changes as u64;
+        self.runtime.progress(Capability::Catalog).update(|p| p.changes = Some(changes));
         let mut summary = SyncSummary {
             changes: planned.changes,
             written: 0,
@@ -373,6 +386,9 @@ impl App {
         sh_read: Read<ShVariantRow>,
     ) -> Result<Planned, ApiError> {
         let (mode, run_id) = (request.mode, run.id);
+        // Read before the decisions, rules and ownership: a change made while this run plans
+        // leaves its preview stale rather than passing as planned.
+        let inputs_revision = self.plan_inputs()?.revision;
         // What the catalogs look like now: a full read is the catalog; a delta read updates the stored one.
         // A full read is used where it lies: a second copy of 100,000 rows would double the memory.
         let (bc_now, sh_now): (Cow<'_, [BcVariantRow]>, Cow<'_, [ShVariantRow]>) = match mode {
@@ -393,13 +409,34 @@ impl App {
         for s in &plan.skipped {
             tracing::info!(bigcommerce_variant = s.bigcommerce_variant_id, shopify_variant = %s.shopify_variant_id, reason = %s.reason, "change skipped");
         }
+        let rails = self.guard_rails()?;
+        let flagged = match mode {
+            Scope::Full => flag_price_changes(&plan.changes, rails.max_price_change_pct),
+            Scope::Delta => Vec::new(),
+        };
         let approval = match trigger {
-            Trigger::Scheduled => {
-                let rails = self.guard_rails()?;
-                needs_approval(&plan.changes, &rails)
+            Trigger::Scheduled => needs_approval(&plan.changes, &rails),
+            // The stores may have moved since the preview the person accepted: a flagged move it
+            // did not show is not written unseen.
+            Trigger::Manual if mode == Scope::Full && !request.dry_run => {
+                let unaccepted =
+                    unaccepted_in_plan(&flagged, self.full_preview()?.as_ref(), request.accept_price_changes);
+                (!unaccepted.is_empty()).then(|| {
+                    FullSyncRefusal::UnacceptedPriceChanges {
+                        threshold_pct: rails.max_price_change_pct,
+                        flagged: unaccepted,
+                    }
+                    .message()
+                })
             }
             Trigger::Manual => None,
         };
+        let preview = (request.dry_run && mode == Scope::Full).then_some(PreviewRecord {
+            run_id,
+            inputs_revision,
+            threshold_pct: rails.max_price_change_pct,
+            flagged,
+        });
         let writes = !request.dry_run && approval.is_none();
 
         self.store.replace_mapping_records(&record_rows(&matched, &bc_now, &sh_now))?;
@@ -464,6 +501,7 @@ impl App {
                 }
             }
             tillbridge_store::sync_runs::save_sync_changes(tx, run_id, &change_rows(&plan, &job_ids))?;
+
             tillbridge_store::sync_runs::record_planned(tx, run_id, plan.changes.len() as u64)?;
             if writes {
                 // Planned and queued: from here a run lost with its process is finished, not planned again.
@@ -471,6 +509,9 @@ impl App {
             }
             Ok(())
         })?;
+        if let Some(preview) = &preview {
+            self.store.set_setting(super::review::FULL_PREVIEW_SETTING, preview, now)?;
+        }
         Ok(Planned { changes: plan.changes.len(), by_kind: plan.by_kind(), approval })
     }
 

@@ -165,7 +165,7 @@ impl App {
                 return;
             }
         };
-        let request = SyncRequest { mode: Scope::Full, dry_run: false };
+        let request = SyncRequest::new(Scope::Full, false);
         match self.spawn_catalog_run(request, Trigger::Scheduled).await {
             // A sync already running: the scheduled one starts on a later tick.
             Err(e) if e.code == Some(ErrorCode::SyncRunning) => return,

@@ -189,6 +189,8 @@ pub(crate) async fn read_levels(
     let mut shopify_latest: HashMap<String, DateTime<Utc>> = HashMap::new();
     for pair in pairs {
         let location = LocationId(pair.shopify_location_id.clone());
+        let started = std::time::Instant::now();
+        let (mut read_pages, mut read_levels) = (0u32, 0usize);
         let mut pages = match since.get(&pair.shopify_location_id) {
             Some(t) => clients.shopify.inventory_levels_changed_at(&location, *t),
             None => {
@@ -198,6 +200,8 @@ pub(crate) async fn read_levels(
         };
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| ApiError::unavailable(format!("reading Shopify's stock failed: {e}")))?;
+            read_pages += 1;
+            read_levels += page.len();
             for level in page {
                 if let Some(t) = level.updated_at {
                     let latest = shopify_latest.entry(pair.shopify_location_id.clone()).or_insert(t);
@@ -208,6 +212,17 @@ pub(crate) async fn read_levels(
                 }
             }
         }
+        // What a slow poll spent its time on: a changed-since read that returns thousands of
+        // levels shows here with the moment it started from.
+        tracing::debug!(
+            location = %pair.shopify_location_id,
+            since = ?since.get(&pair.shopify_location_id),
+            pages = read_pages,
+            levels = read_levels,
+            latest = ?shopify_latest.get(&pair.shopify_location_id),
+            ms = started.elapsed().as_millis() as u64,
+            "read Shopify's levels"
+        );
     }
     Ok(StockRead { bigcommerce_read: read_bigcommerce, bigcommerce, shopify, shopify_whole, shopify_latest })
 }

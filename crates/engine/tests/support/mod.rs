@@ -105,6 +105,7 @@ pub fn parts() -> ClientParts {
         clock: Arc::new(SystemWallClock),
         backoff: Backoff::default(),
         timeout: Duration::from_secs(30),
+        waits: std::sync::Arc::new(tillbridge_transport::UnwatchedWaits),
     }
 }
 
