@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs the desktop smoke test (tests/desktop/smoke.mjs) against the built app in a virtual X
+# Runs the desktop tests (smoke.mjs, then the journeys in journeys.mjs) against the built app in a virtual X
 # display. Build first:
 #   npm --prefix ui ci && npm --prefix ui run build
 #   cargo build -p tillbridge-desktop
 # Needs: xvfb-run (xvfb, xauth), /usr/bin/WebKitWebDriver (webkit2gtk-driver), node >= 20, and
 # tauri-driver on PATH or in $CARGO_HOME/bin (cargo install tauri-driver --locked --version 2.1.0).
-# Writes tests/artifacts/desktop-status.png. Exits non-zero when a check fails.
+# Writes screenshots to tests/artifacts/desktop-*.png. Exits non-zero when a check fails.
+# The journeys start emulated stores with the tillbridge command (cargo build --bin tillbridge).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,4 +42,4 @@ fi
 
 # A fresh X server per run (-a picks a free display number); the window is 1200x800.
 exec xvfb-run -a -s '-screen 0 1280x800x24' \
-  node --test --test-reporter=tap "$repo/tests/desktop/smoke.mjs"
+  node --test --test-concurrency=1 --test-reporter=tap "$repo/tests/desktop/smoke.mjs" "$repo/tests/desktop/journeys.mjs"
