@@ -93,7 +93,10 @@ describe('journeys in the desktop window', () => {
       req: {
         bigcommerce_location_id: Number(bc.id),
         shopify_location_id: shop.id,
-        rules: { owner: 'both', same_window: 'manual', hold_back: 0, cap: null },
+        owner: 'both',
+        same_window: 'manual',
+        hold_back: 0,
+        cap: null,
       },
     });
     const aligned = await desktop.invoke('stock_sync', { req: {} });

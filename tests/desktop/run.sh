@@ -41,5 +41,8 @@ fi
 [[ $missing -eq 0 ]] || exit 2
 
 # A fresh X server per run (-a picks a free display number); the window is 1200x800.
+# The files given, or every desktop test.
+files=("$@")
+((${#files[@]})) || files=("$repo/tests/desktop/smoke.mjs" "$repo/tests/desktop/journeys.mjs")
 exec xvfb-run -a -s '-screen 0 1280x800x24' \
-  node --test --test-concurrency=1 --test-reporter=tap "$repo/tests/desktop/smoke.mjs" "$repo/tests/desktop/journeys.mjs"
+  node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"
