@@ -26,7 +26,9 @@ pub use clock::{Clock, SystemClock};
 pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
-pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
+pub use mapping::{
+    ConfirmAllRequest, ConfirmRequest, IgnoreRequest, MappingChange, MappingQuery, MappingUndo, MappingView, PairRequest,
+};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
     OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,

@@ -130,7 +130,8 @@ async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
     let after_link = app
         .mapping_link(PairRequest { bigcommerce_variant_id: bc_id, shopify_variant_id: sh_id.clone() })
         .await
-        .unwrap();
+        .unwrap()
+        .counts;
     assert_eq!(after_link.matched, before.matched + 1, "the two singletons became one matched pair");
     assert_eq!(after_link.unmatched, before.unmatched - 2, "and left the unmatched list");
 
@@ -429,7 +430,7 @@ async fn an_ignore_can_be_taken_back() {
     let request =
         || tillbridge_engine::IgnoreRequest { system: tillbridge_store::System::Shopify, variant_id: sh_id.clone() };
 
-    let ignored = app.mapping_ignore(request()).await.unwrap();
+    let ignored = app.mapping_ignore(request()).await.unwrap().counts;
     assert_eq!(
         (ignored.ignored, ignored.unmatched),
         (before.ignored + 1, before.unmatched - 1),
