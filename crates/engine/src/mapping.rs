@@ -354,7 +354,7 @@ impl App {
     /// from the decisions before and after, so the undo also restores what a decision replaced.
     fn change_decisions(
         &self,
-        apply: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), tillbridge_store::StoreError>,
+        apply: impl FnOnce(&tillbridge_store::Transaction<'_>) -> Result<(), tillbridge_store::StoreError>,
     ) -> Result<MappingChange, ApiError> {
         let undo = self.store.write(|tx| {
             let before = stored_decisions(tx)?;
@@ -476,7 +476,7 @@ impl App {
 
 /// Every stored decision, as a set to tell what an action added and removed.
 fn stored_decisions(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &tillbridge_store::Transaction<'_>,
 ) -> Result<std::collections::BTreeSet<Decision>, tillbridge_store::StoreError> {
     Ok(tillbridge_store::mapping::decisions(tx)?.into_iter().map(|r| r.decision).collect())
 }
