@@ -209,6 +209,8 @@ describe('resolving the mapping in place on the demo stores', () => {
     const shown = await block_.getByTestId('group-candidate').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-shopify-variant')));
     assert.deepEqual(shown.sort(), listings.map((l) => l.variant_id).sort(), 'the block lists exactly the group');
     assert.equal(await page.getByTestId('mapping-page-next').isEnabled(), false, 'no paging is needed to see the group');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'ui-mapping-group.png') });
 
     const pick = listings[listings.length - 1];
     const pickId = pick.variant_id.split('/').pop();
@@ -288,9 +290,14 @@ describe('resolving the mapping in place on the demo stores', () => {
   }, async () => {
     if (setupError) throw setupError;
     await openMapping();
-    await page.getByTestId('mapping-search').fill('');
     await page.getByTestId('filter-all').click();
-    await waitForMappingIdle();
+    await search('');
+    const total = (await apiMapping({ limit: '1' })).total;
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="mapping-row"]').length === Math.min(100, n),
+      total,
+      { timeout: 20_000 },
+    );
 
     // The table uses the window's width, and a 1080-pixel window shows a screenful of rows.
     const tableWidth = await page.getByTestId('mapping-table').evaluate((t) => t.getBoundingClientRect().width);
@@ -300,9 +307,7 @@ describe('resolving the mapping in place on the demo stores', () => {
     const visibleRows = await page.locator('[data-testid="mapping-row"]').evaluateAll(
       (rows) => rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length,
     );
-    console.log(`mapping rows visible at 1920×1080 without scrolling: ${visibleRows}`);
-
-    const total = (await apiMapping({ limit: '1' })).total;
+    assert.ok(visibleRows >= 10, `at 1920×1080 at least 10 rows must show without scrolling (about 5 did before); ${visibleRows} do`);
     await page.getByTestId('mapping-page-size').selectOption('25');
     await waitForMappingIdle();
     await page.getByTestId('mapping-page-jump').fill('3');
