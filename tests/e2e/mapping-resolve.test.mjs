@@ -79,6 +79,8 @@ describe('resolving the mapping in place on the demo stores', () => {
 
   async function openMapping() {
     await page.goto(new URL('/#/mapping', baseUrl).href, { waitUntil: 'load' });
+    // A fresh page: the last test's notice and search must not show in this one (or its screenshot).
+    await page.reload({ waitUntil: 'load' });
     await page.getByTestId('mapping-search').waitFor({ state: 'visible', timeout: 20_000 });
     await waitForMappingIdle();
   }
