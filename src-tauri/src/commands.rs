@@ -5,10 +5,11 @@
 use serde::Deserialize;
 use tauri::State;
 use tillbridge_engine::{
-    ApiError, App, CancelRequest, CancelView, ConfirmAllRequest, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView,
-    DoctorReport, FailedQuery, FailedView, Health, IgnoreRequest, JobTimelineView, MappingChange, MappingClassCounts, MappingQuery,
-    MappingUndo, MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
-    RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
+    ApiError, App, CancelRequest, CancelView, ConfirmAllRequest, ConfirmRequest, ConnectBigCommerce, ConnectShopify,
+    ConnectionView, DoctorReport, FailedQuery, FailedView, Health, IgnoreRequest, JobTimelineView, MappingChange,
+    MappingClassCounts, MappingQuery, MappingUndo, MappingView, MatchRules, Ownership, PairRequest, PauseView,
+    PreviewQuery, PreviewView, QueueActionView, RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView,
+    SkipRequest, Status, SyncProgress, SyncRequest,
 };
 use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, LocationPairView, LocationRulesRequest, LocationsView,

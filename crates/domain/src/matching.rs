@@ -683,7 +683,8 @@ impl LookAlikes {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let (this_store, other_store) = if side == BC { ("BigCommerce", "Shopify") } else { ("Shopify", "BigCommerce") };
+        let (this_store, other_store) =
+            if side == BC { ("BigCommerce", "Shopify") } else { ("Shopify", "BigCommerce") };
         // The operator's own unlink explains the most, then a partner taken elsewhere, then a SKU
         // that differs only in what a person does not see.
         let mut best: Option<(u8, String)> = None;
@@ -694,7 +695,12 @@ impl LookAlikes {
             } else if m.facts[side].gtins(i).iter().any(|g| m.facts[o].gtins(j).contains(g)) {
                 "the same barcode".to_string()
             } else {
-                format!("SKU {}, which differs from {} only in {}", shown(theirs), shown(own), loose_difference(own, theirs))
+                format!(
+                    "SKU {}, which differs from {} only in {}",
+                    shown(theirs),
+                    shown(own),
+                    loose_difference(own, theirs)
+                )
             };
             let them = format!("{other_store} variant {}", shown(theirs));
             let (b, s) = if side == BC { (i, j) } else { (j, i) };
@@ -709,10 +715,9 @@ impl LookAlikes {
                     Some(MatchClass::Ambiguous) => {
                         (1, format!("{them} has {what}, but it is in an ambiguous group of its own"))
                     }
-                    Some(MatchClass::Unmatched) | None => (
-                        2,
-                        format!("{them} has {what}; link the two by hand, or turn on the SKU rule that ignores it"),
-                    ),
+                    Some(MatchClass::Unmatched) | None => {
+                        (2, format!("{them} has {what}; link the two by hand, or turn on the SKU rule that ignores it"))
+                    }
                 }
             };
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {

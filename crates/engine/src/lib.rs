@@ -27,7 +27,8 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use mapping::{
-    ConfirmAllRequest, ConfirmRequest, IgnoreRequest, MappingChange, MappingQuery, MappingUndo, MappingView, PairRequest,
+    ConfirmAllRequest, ConfirmRequest, IgnoreRequest, MappingChange, MappingQuery, MappingUndo, MappingView,
+    PairRequest,
 };
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,

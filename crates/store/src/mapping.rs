@@ -281,7 +281,9 @@ impl MappingOrder {
         match self {
             MappingOrder::Attention => RECORD_ORDER,
             MappingOrder::Sku => "COALESCE(bc_sku, sh_sku) COLLATE NOCASE, COALESCE(sh_sku, '') COLLATE NOCASE, id",
-            MappingOrder::Title => "COALESCE(bc_title, sh_title) COLLATE NOCASE, COALESCE(sh_title, '') COLLATE NOCASE, id",
+            MappingOrder::Title => {
+                "COALESCE(bc_title, sh_title) COLLATE NOCASE, COALESCE(sh_title, '') COLLATE NOCASE, id"
+            }
         }
     }
 }
@@ -400,9 +402,8 @@ pub fn mapping_counts(conn: &Connection) -> Result<MappingClassCounts, StoreErro
 fn searched_counts(conn: &Connection, q: Option<&str>) -> Result<MappingClassCounts, StoreError> {
     let (condition, values) = filter_sql(&MappingFilter { q: q.map(str::to_string), ..MappingFilter::default() });
     // By rank, not by class: the rank is in the order index, so counting without a search never reads the table.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT class_rank, COUNT(*) FROM mapping_records {condition} GROUP BY class_rank"
-    ))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT class_rank, COUNT(*) FROM mapping_records {condition} GROUP BY class_rank"))?;
     let mut counts = MappingClassCounts::default();
     let mut rows = stmt.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
@@ -466,8 +467,8 @@ fn confirmable_pairs_count(conn: &Connection, q: Option<&str>) -> Result<u64, St
 /// among those the search selects.
 pub fn confirmable_pairs(conn: &Connection, q: Option<&str>) -> Result<Vec<(i64, String)>, StoreError> {
     let (condition, values) = confirmable_filter(q.map(str::trim).filter(|q| !q.is_empty()));
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT bc_variant_id, sh_variant_id FROM mapping_records {condition} ORDER BY id"))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT bc_variant_id, sh_variant_id FROM mapping_records {condition} ORDER BY id"))?;
     let rows = stmt.query_map(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -504,9 +505,8 @@ fn filter_sql(filter: &MappingFilter) -> (String, Vec<Value>) {
     }
     if let Some(group) = filter.group {
         // Members of one group share its reason, which names the shared key and its value.
-        conditions.push(
-            "class_rank = ? AND reason = (SELECT reason FROM mapping_records WHERE id = ? AND class_rank = ?)",
-        );
+        conditions
+            .push("class_rank = ? AND reason = (SELECT reason FROM mapping_records WHERE id = ? AND class_rank = ?)");
         let rank = Value::Integer(MappingClass::Ambiguous.rank());
         values.extend([rank.clone(), Value::Integer(group), rank]);
     }

@@ -12,9 +12,9 @@ use serde_json::json;
 use tillbridge_domain::work::{Capability, Lane};
 use tillbridge_store::catalog::{self, record_read};
 use tillbridge_store::{
-    BcVariantRow, Decision, Enqueued, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingOrder,
-    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, NewRun, RunStart, SCHEMA_VERSION, Scope,
-    ShVariantRow, Store, StoreError, SyncChangeRow, SyncRunEnd, System, Trigger, enqueue_in,
+    BcVariantRow, Decision, Enqueued, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts,
+    MappingFilter, MappingOrder, MappingRecordRow, MappingShopifySide, NewJob, NewRead, NewRun, RunStart,
+    SCHEMA_VERSION, Scope, ShVariantRow, Store, StoreError, SyncChangeRow, SyncRunEnd, System, Trigger, enqueue_in,
 };
 
 const OWNER: &str = "host/1/1/a";
