@@ -681,7 +681,12 @@ impl LookAlikes {
             .copied()
             .chain(m.facts[side].gtins(i).iter().filter_map(|g| self.by_gtin[o].get(g)).flatten().copied())
             .collect();
-        candidates.sort_unstable();
+        // By id, not input position, so the look-alike named does not depend on input order.
+        if o == BC {
+            candidates.sort_by_key(|&j| m.bc[j].variant_id());
+        } else {
+            candidates.sort_by(|&a, &b| m.sh[a].variant_id().cmp(m.sh[b].variant_id()));
+        }
         candidates.dedup();
         let (this_store, other_store) =
             if side == BC { ("BigCommerce", "Shopify") } else { ("Shopify", "BigCommerce") };
@@ -715,9 +720,10 @@ impl LookAlikes {
                     Some(MatchClass::Ambiguous) => {
                         (1, format!("{them} has {what}, but it is in an ambiguous group of its own"))
                     }
-                    Some(MatchClass::Unmatched) | None => {
-                        (2, format!("{them} has {what}; link the two by hand, or turn on the SKU rule that ignores it"))
-                    }
+                    Some(MatchClass::Unmatched) | None => (
+                        2,
+                        format!("{them} has {what}; link the two by hand, or let the SKU rules ignore the difference"),
+                    ),
                 }
             };
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
