@@ -287,6 +287,43 @@ describe('resolving the mapping in place on the demo stores', () => {
     assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
   });
 
+  test('after an unlink the reason is true: it names the variant it was unlinked from; Undo re-pairs them', {
+    timeout: 120_000,
+  }, async () => {
+    if (setupError) throw setupError;
+    const match = (await allRows('matched')).find((r) => !r.decided && r.key === 'sku' && r.bigcommerce.sku.trim() !== '');
+    assert.ok(match, 'the demo catalog must hold an automatic match by SKU to unlink');
+    const bc = match.bigcommerce;
+    const before = (await apiMapping({ limit: '1' })).counts;
+
+    await openMapping();
+    await search(bc.sku.trim());
+    const row = page.locator(`[data-testid="mapping-row"][data-bigcommerce-variant="${bc.variant_id}"]`);
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await row.getByRole('button', { name: /^Unlink/ }).click();
+    await expectNotice('unlinking an automatic match');
+
+    const reasonOnScreen = await row.locator('.mapping-reason').innerText();
+    assert.doesNotMatch(
+      reasonOnScreen,
+      /no Shopify variant has/,
+      `a Shopify variant has this SKU, so the reason must not say none has; it said: ${reasonOnScreen}`,
+    );
+    assert.match(
+      reasonOnScreen,
+      /has the same SKU, but you unlinked the two/,
+      `the reason must name the unlink that keeps the two apart; it said: ${reasonOnScreen}`,
+    );
+    assert.equal(await row.getAttribute('data-class'), 'unmatched', 'the unlinked BigCommerce variant is unmatched');
+
+    await page.getByTestId('mapping-undo').click();
+    await expectNotice('undoing the unlink');
+    assert.deepEqual((await apiMapping({ limit: '1' })).counts, before, 'Undo after Unlink restores every count');
+    const back = (await allRows('matched')).find((r) => samePair(r, bc.variant_id, match.shopify.variant_id));
+    assert.equal(back?.decided, false, 'the pair is matched again by the matcher, with no decision left behind');
+    assert.deepEqual(pageErrors, [], 'the page must run without uncaught script errors');
+  });
+
   test('a large list pages by a chosen size, jumps, sorts, and confirms all N matched at once', {
     timeout: 120_000,
   }, async () => {
