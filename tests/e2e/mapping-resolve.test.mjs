@@ -195,6 +195,27 @@ describe('resolving the mapping in place on the demo stores', () => {
 
     await openMapping();
     await page.getByTestId('filter-ambiguous').click();
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="mapping-row"]')].every((r) => r.dataset.class === 'ambiguous'),
+      null,
+      { timeout: 20_000 },
+    );
+    await waitForMappingIdle();
+    // In the Ambiguous tab a group's rows follow one another, its BigCommerce variant first.
+    const ids = new Set([String(bc.variant_id), ...listings.map((l) => l.variant_id)]);
+    const positions = await page
+      .locator('[data-testid="mapping-row"]')
+      .evaluateAll((rows, wanted) => rows.flatMap((r, i) => {
+        const id = r.getAttribute('data-bigcommerce-variant') ?? r.getAttribute('data-shopify-variant');
+        return wanted.includes(id) ? [i] : [];
+      }), [...ids]);
+    assert.equal(positions.length, ids.size, `every member of the group is on the tab's first page (${ambiguous.length} ambiguous rows)`);
+    assert.deepEqual(
+      positions,
+      positions.map((_, k) => positions[0] + k),
+      `the group's rows are shown together, not scattered; they were at rows ${positions.join(', ')}`,
+    );
+
     await search(bc.sku.trim() || bc.barcode.trim());
     const bcRow = page.locator(`[data-testid="mapping-row"][data-bigcommerce-variant="${bc.variant_id}"]`);
     await bcRow.waitFor({ state: 'visible', timeout: 20_000 });

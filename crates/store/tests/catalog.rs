@@ -823,6 +823,12 @@ fn an_ambiguous_group_lists_together_and_other_orders_sort_by_sku_or_title() {
         let group = MappingFilter { group: Some(member), ..MappingFilter::default() };
         assert_eq!(page_ids(&store, &group), vec![2, 3, 1], "record {member}'s group is the three sharing CAP-1");
     }
+    let ambiguous_tab = MappingFilter { class: Some(Ambiguous), ..MappingFilter::default() };
+    assert_eq!(
+        page_ids(&store, &ambiguous_tab),
+        vec![1, 2, 3, 4],
+        "the Ambiguous tab keeps each group together, its BigCommerce variant first"
+    );
     let not_ambiguous = MappingFilter { group: Some(5), ..MappingFilter::default() };
     assert_eq!(page_ids(&store, &not_ambiguous), Vec::<i64>::new(), "a matched record has no group");
     let by_sku = MappingFilter { order: MappingOrder::Sku, ..MappingFilter::default() };

@@ -57,10 +57,11 @@ export function MappingTable({ rows, selection, busy, ownership, revision, ...ha
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
+          {rows.map((row, i) => (
             <Fragment key={row.id}>
               <MappingTableRow
                 row={row}
+                startsGroup={row.class === 'ambiguous' && rows[i - 1]?.reason !== row.reason}
                 selection={selection}
                 busy={busy}
                 ownership={ownership}
@@ -96,17 +97,20 @@ interface RowProps extends RowHandlers {
   busy: boolean;
   ownership: Ownership | null;
   groupOpen: boolean;
+  /** The first row of an ambiguous group on the page; its members follow it in the Ambiguous tab. */
+  startsGroup: boolean;
   onGroup: () => void;
 }
 
 function MappingTableRow(props: RowProps) {
-  const { row, selection, busy, ownership, groupOpen, onGroup } = props;
+  const { row, selection, busy, ownership, groupOpen, startsGroup, onGroup } = props;
   const { onToggle, onUnlink, onConfirm, onKeep, onIgnore, onUnignore } = props;
   const actions = rowActions(row);
   const key = keyLabel(row.key);
   const winners = actions.keep !== null && ownership !== null ? winnersOnKeep(row, ownership) : [];
   return (
     <tr
+      class={startsGroup ? 'mapping-group-start' : undefined}
       data-testid="mapping-row"
       data-class={row.class}
       data-decided={String(row.decided)}
