@@ -5,10 +5,11 @@
 use serde::Deserialize;
 use tauri::State;
 use tillbridge_engine::{
-    ApiError, App, CancelRequest, CancelView, ConfirmRequest, ConnectBigCommerce, ConnectShopify, ConnectionView,
-    DoctorReport, FailedQuery, FailedView, Health, IgnoreRequest, JobTimelineView, MappingClassCounts, MappingQuery,
-    MappingView, MatchRules, Ownership, PairRequest, PauseView, PreviewQuery, PreviewView, QueueActionView,
-    RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView, SkipRequest, Status, SyncProgress, SyncRequest,
+    ApiError, App, CancelRequest, CancelView, ConfirmAllRequest, ConfirmRequest, ConnectBigCommerce, ConnectShopify,
+    ConnectionView, DoctorReport, FailedQuery, FailedView, Health, IgnoreRequest, JobTimelineView, MappingChange,
+    MappingClassCounts, MappingQuery, MappingUndo, MappingView, MatchRules, Ownership, PairRequest, PauseView,
+    PreviewQuery, PreviewView, QueueActionView, RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView,
+    SkipRequest, Status, SyncProgress, SyncRequest,
 };
 use tillbridge_engine::{ChartsView, HomeQuery, HomeView};
 use tillbridge_engine::{
@@ -68,17 +69,17 @@ pub async fn mapping_csv(app: State<'_, App>, req: MappingQuery) -> Result<Strin
 }
 
 #[tauri::command]
-pub async fn mapping_link(app: State<'_, App>, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+pub async fn mapping_link(app: State<'_, App>, req: PairRequest) -> Result<MappingChange, ApiError> {
     app.inner().mapping_link(req).await
 }
 
 #[tauri::command]
-pub async fn mapping_unlink(app: State<'_, App>, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+pub async fn mapping_unlink(app: State<'_, App>, req: PairRequest) -> Result<MappingChange, ApiError> {
     app.inner().mapping_unlink(req).await
 }
 
 #[tauri::command]
-pub async fn mapping_ignore(app: State<'_, App>, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+pub async fn mapping_ignore(app: State<'_, App>, req: IgnoreRequest) -> Result<MappingChange, ApiError> {
     app.inner().mapping_ignore(req).await
 }
 
@@ -99,7 +100,17 @@ pub async fn save_sync_preview_csv(app: State<'_, App>, req: PreviewQuery) -> Re
 }
 
 #[tauri::command]
-pub async fn mapping_confirm(app: State<'_, App>, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
+pub async fn mapping_confirm_all(app: State<'_, App>, req: ConfirmAllRequest) -> Result<MappingChange, ApiError> {
+    app.inner().mapping_confirm_all(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_undo(app: State<'_, App>, req: MappingUndo) -> Result<MappingChange, ApiError> {
+    app.inner().mapping_undo(req).await
+}
+
+#[tauri::command]
+pub async fn mapping_confirm(app: State<'_, App>, req: ConfirmRequest) -> Result<MappingChange, ApiError> {
     app.inner().mapping_confirm(req).await
 }
 

@@ -22,6 +22,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::mapping_ignore,
         commands::mapping_unignore,
         commands::mapping_confirm,
+        commands::mapping_confirm_all,
+        commands::mapping_undo,
         commands::save_mapping_csv,
         commands::save_sync_preview_csv,
         commands::matching_rules,

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { MappingUndo } from './api';
 import {
   ApiError,
   SYNC_RUNNING,
+  confirmAllMatched,
   confirmPairs,
   connectBigCommerce,
   connectShopify,
@@ -33,6 +35,7 @@ import {
   toApiError,
   unignoreVariant,
   unlinkVariants,
+  undoMapping,
 } from './api';
 
 afterEach(() => {
@@ -276,6 +279,7 @@ describe('Tauri transport', () => {
 });
 
 const PAIR = { bigcommerce_variant_id: 11, shopify_variant_id: 'gid://shopify/ProductVariant/21' };
+const UNDO: MappingUndo = { added: [{ kind: 'link', ...PAIR }], removed: [{ kind: 'unlink', ...PAIR }] };
 const OWNERSHIP = {
   title: 'bigcommerce',
   price: 'shopify',
@@ -386,6 +390,24 @@ const CALLS: {
     method: 'POST',
     path: '/api/mapping/confirm',
     body: { pairs: [PAIR] },
+  },
+  {
+    name: 'confirmAllMatched',
+    run: () => confirmAllMatched({ q: 'tee', expected: 12 }),
+    command: 'mapping_confirm_all',
+    args: { req: { q: 'tee', expected: 12 } },
+    method: 'POST',
+    path: '/api/mapping/confirm-all',
+    body: { q: 'tee', expected: 12 },
+  },
+  {
+    name: 'undoMapping',
+    run: () => undoMapping(UNDO),
+    command: 'mapping_undo',
+    args: { req: UNDO },
+    method: 'POST',
+    path: '/api/mapping/undo',
+    body: UNDO,
   },
   {
     name: 'ownership',

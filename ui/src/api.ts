@@ -349,11 +349,17 @@ export interface MappingRow {
 export interface MappingPage {
   /** Rows matching the filter and search, across all pages. */
   total: number;
+  /** Rows per class among those the search finds, whatever the class filter. */
   counts: MappingCounts;
+  /** Automatic matches no decision holds yet, among those the search finds: what "Confirm all" confirms. */
+  confirmable: number;
   /** When the catalogs the mapping was built from were read; null before the first read. */
   snapshot_at: string | null;
   rows: MappingRow[];
 }
+
+/** The order rows are listed in: what needs a decision first (the default), or by SKU or title. */
+export type MappingSort = 'attention' | 'sku' | 'title';
 
 export interface MappingQuery {
   class: MappingFilter;
@@ -361,6 +367,35 @@ export interface MappingQuery {
   q: string;
   offset: number;
   limit: number;
+  sort?: MappingSort;
+  /** The id of an ambiguous row: lists every variant of its group, on both sides. */
+  group?: number;
+}
+
+/** One operator decision as the backend stores it. */
+export type MappingDecision =
+  | { kind: 'link'; bigcommerce_variant_id: number; shopify_variant_id: string }
+  | { kind: 'unlink'; bigcommerce_variant_id: number; shopify_variant_id: string }
+  | { kind: 'ignore_bigcommerce'; variant_id: number }
+  | { kind: 'ignore_shopify'; variant_id: string };
+
+/** What an action stored and what it replaced; sent back to `undoMapping`, it takes the action back. */
+export interface MappingUndo {
+  added: MappingDecision[];
+  removed: MappingDecision[];
+}
+
+/** What a mapping action answers: the new counts, and how to take it back. */
+export interface MappingChange {
+  counts: MappingCounts;
+  undo: MappingUndo;
+}
+
+export interface ConfirmAllRequest {
+  /** The search the count was shown for; empty for every row. */
+  q: string;
+  /** How many the operator was told would be confirmed; refused when the mapping changed since. */
+  expected: number;
 }
 
 export type MappingCsvFilter = Pick<MappingQuery, 'class' | 'q'>;
@@ -493,18 +528,18 @@ export async function exportMappingCsv(filter: MappingCsvFilter): Promise<CsvExp
 }
 
 /** Records that the two variants are the same item; it outranks whatever the matcher concludes. */
-export function linkVariants(req: VariantPair): Promise<MappingCounts> {
-  return send<MappingCounts>('mapping_link', '/api/mapping/link', req);
+export function linkVariants(req: VariantPair): Promise<MappingChange> {
+  return send<MappingChange>('mapping_link', '/api/mapping/link', req);
 }
 
 /** Records that the two variants are not the same item, so they are not paired again. */
-export function unlinkVariants(req: VariantPair): Promise<MappingCounts> {
-  return send<MappingCounts>('mapping_unlink', '/api/mapping/unlink', req);
+export function unlinkVariants(req: VariantPair): Promise<MappingChange> {
+  return send<MappingChange>('mapping_unlink', '/api/mapping/unlink', req);
 }
 
 /** Leaves one variant out of matching and syncing. */
-export function ignoreVariant(req: IgnoreRequest): Promise<MappingCounts> {
-  return send<MappingCounts>('mapping_ignore', '/api/mapping/ignore', req);
+export function ignoreVariant(req: IgnoreRequest): Promise<MappingChange> {
+  return send<MappingChange>('mapping_ignore', '/api/mapping/ignore', req);
 }
 
 /** Takes an ignore back: the variant is matched again like any other. */
@@ -513,8 +548,18 @@ export function unignoreVariant(req: IgnoreRequest): Promise<MappingCounts> {
 }
 
 /** Stores automatic matches as links, so a later re-match can never change them. */
-export function confirmPairs(req: ConfirmRequest): Promise<MappingCounts> {
-  return send<MappingCounts>('mapping_confirm', '/api/mapping/confirm', req);
+export function confirmPairs(req: ConfirmRequest): Promise<MappingChange> {
+  return send<MappingChange>('mapping_confirm', '/api/mapping/confirm', req);
+}
+
+/** Confirms every automatic match the search finds, when there are still `expected` of them. */
+export function confirmAllMatched(req: ConfirmAllRequest): Promise<MappingChange> {
+  return send<MappingChange>('mapping_confirm_all', '/api/mapping/confirm-all', req);
+}
+
+/** Takes an action back: removes the decisions it stored and restores those it replaced. */
+export function undoMapping(req: MappingUndo): Promise<MappingChange> {
+  return send<MappingChange>('mapping_undo', '/api/mapping/undo', req);
 }
 
 export function matchingRules(): Promise<MatchRules> {

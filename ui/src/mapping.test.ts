@@ -14,8 +14,16 @@ import {
   initialQuery,
   isSelected,
   linkRequest,
+  listingName,
+  offsetOfPage,
+  pageCount,
+  pageNumber,
   pageRange,
   rowActions,
+  undoOf,
+  visibleWhitespace,
+  winnersOnKeep,
+  withPageSize,
   selectionHint,
   toggleSelection,
   variantName,
@@ -277,5 +285,71 @@ describe('csvFileName', () => {
     expect(csvFileName('a/b c', new Date(2026, 0, 2)), 'slashes and spaces would break the path').toBe(
       'tillbridge-a-b-c-2026-01-02.csv',
     );
+  });
+});
+
+describe('resolving in place', () => {
+  const ownership = { title: 'bigcommerce', price: 'bigcommerce', sale_price: 'bigcommerce', barcode: 'bigcommerce', sku: 'shopify' } as const;
+
+  it('offers Keep this pair on a conflict only, and the group on an ambiguous row only', () => {
+    const pair = { bigcommerce_variant_id: 11, shopify_variant_id: 'gid://shopify/ProductVariant/21' };
+    expect(rowActions(row({ class: 'conflict' })).keep, 'a conflict is kept by linking the pair shown').toEqual(pair);
+    expect(rowActions(row({})).keep, 'a match needs no keeping').toBeNull();
+    expect(rowActions(row({ class: 'ambiguous', id: 7, shopify: null })).group, 'the group is asked by row id').toBe(7);
+    expect(rowActions(row({ class: 'unmatched', shopify: null })).group, 'an unmatched row has no group').toBeNull();
+  });
+
+  it('says whose barcode and SKU win when a conflict is kept, from the ownership', () => {
+    const conflict = row({
+      class: 'conflict',
+      bigcommerce: bc(11, { sku: 'TEE-1', barcode: '012345678905' }),
+      shopify: sh(21, { sku: 'TEE-1\t', barcode: '4006381333931' }),
+    });
+    const said = winnersOnKeep(conflict, ownership);
+    expect(said, 'one sentence per code that differs').toHaveLength(2);
+    expect(said[0], 'BigCommerce owns the barcode').toMatch(/^BigCommerce's barcode “012345678905” wins .*“4006381333931”/);
+    expect(said[1], 'Shopify owns the SKU, and its trailing tab is shown').toMatch(/^Shopify's SKU “TEE-1⇥” wins/);
+    const unowned = winnersOnKeep(conflict, { ...ownership, barcode: 'none' });
+    expect(unowned[0], 'a field neither store owns is left alone').toMatch(/^Neither store owns the barcode/);
+    const sameCodes = row({ class: 'conflict', bigcommerce: bc(11, { sku: 'A' }), shopify: sh(21, { sku: 'A' }) });
+    expect(winnersOnKeep(sameCodes, ownership)[0], 'options alone differ').toMatch(/agree/);
+  });
+
+  it('makes tabs and spaces at the ends visible, and leaves inner spaces alone', () => {
+    expect(visibleWhitespace('ABC\t'), 'a trailing tab').toBe('ABC⇥');
+    expect(visibleWhitespace(' ABC  '), 'spaces at the ends').toBe('␣ABC␣␣');
+    expect(visibleWhitespace('A B'), 'a space inside').toBe('A B');
+    expect(visibleWhitespace('  '), 'only spaces').toBe('␣␣');
+  });
+
+  it('names a listing by product title, product id and variant id, not only by SKU', () => {
+    expect(listingName(sh(21, { title: 'Tee, blue', product_id: 'gid://shopify/Product/900' }))).toBe(
+      'Tee, blue · product 900 · variant 21',
+    );
+  });
+
+  it('offers an undo only when the action changed a decision', () => {
+    const counts = COUNTS;
+    const undo = { added: [{ kind: 'ignore_bigcommerce' as const, variant_id: 4 }], removed: [] };
+    expect(undoOf({ counts, undo }), 'an ignore can be taken back').toEqual(undo);
+    expect(undoOf({ counts, undo: { added: [], removed: [] } }), 'nothing changed, nothing to undo').toBeNull();
+    expect(undoOf(counts), 'an answer with counts only has no undo').toBeNull();
+  });
+});
+
+describe('large catalogs', () => {
+  it('counts pages and jumps to one, kept within the pages there are', () => {
+    expect(pageCount(1_001, 100), 'a last, partial page counts').toBe(11);
+    expect(pageCount(0, 100), 'an empty list is one page').toBe(1);
+    expect(pageNumber(200, 100), 'offset 200 is page 3').toBe(3);
+    expect(offsetOfPage('3', 1_001, 100), 'page 3 starts at row 201').toBe(200);
+    expect(offsetOfPage('99', 1_001, 100), 'past the end goes to the last page').toBe(1_000);
+    expect(offsetOfPage('0', 1_001, 100), 'before the start goes to the first').toBe(0);
+    expect(offsetOfPage('x', 1_001, 100), 'not a number goes nowhere').toBeNull();
+  });
+
+  it('keeps the first row of the page in view when the page size changes', () => {
+    const q = { ...initialQuery(), offset: 250, limit: 50 };
+    expect(withPageSize(q, 200).offset, 'row 251 is on the page starting at 200').toBe(200);
   });
 });

@@ -3,12 +3,15 @@
 
 import type {
   BigCommerceVariant,
+  MappingChange,
   MappingClass,
   MappingCounts,
   MappingFilter,
   MappingQuery,
   MappingRow,
+  MappingSort,
   MatchKey,
+  Ownership,
   ShopifyVariant,
   System,
   VariantPair,
@@ -16,6 +19,15 @@ import type {
 
 /** Rows per page: enough to scan, small enough that 100,000 rows never load at once. */
 export const PAGE_SIZE = 100;
+
+/** The page sizes offered; the backend serves at most 500 rows a page. */
+export const PAGE_SIZES: readonly number[] = [25, 50, 100, 200, 500];
+
+export const SORTS: readonly { id: MappingSort; label: string }[] = [
+  { id: 'attention', label: 'Needs a decision first' },
+  { id: 'sku', label: 'SKU' },
+  { id: 'title', label: 'Title' },
+];
 
 /** How long typing must pause before the search is sent. */
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -136,6 +148,35 @@ export function pageRange(offset: number, shown: number, total: number, pageSize
   return { text, hasPrev: offset > 0, hasNext: nextOffset < total, prevOffset, nextOffset };
 }
 
+/** How many pages `total` rows fill; at least 1, so "page 1 of 1" reads right on an empty list. */
+export function pageCount(total: number, pageSize = PAGE_SIZE): number {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
+/** The 1-based page that starts at `offset`. */
+export function pageNumber(offset: number, pageSize = PAGE_SIZE): number {
+  return Math.floor(offset / pageSize) + 1;
+}
+
+/** The offset of page `page` (1-based) as typed, kept within the pages there are; null when it is not a number. */
+export function offsetOfPage(page: string, total: number, pageSize = PAGE_SIZE): number | null {
+  const n = Number(page.trim());
+  if (page.trim() === '' || !Number.isFinite(n)) {
+    return null;
+  }
+  const within = Math.min(pageCount(total, pageSize), Math.max(1, Math.trunc(n)));
+  return (within - 1) * pageSize;
+}
+
+/** A new page size starts where the first row of the current page lands, so the operator keeps their place. */
+export function withPageSize(query: MappingQuery, limit: number): MappingQuery {
+  return { ...query, limit, offset: Math.floor(query.offset / limit) * limit };
+}
+
+export function withSort(query: MappingQuery, sort: MappingSort): MappingQuery {
+  return { ...query, sort, offset: 0 };
+}
+
 /**
  * The start of the last page when `offset` has run past `total` (an action emptied the last
  * page), otherwise `offset` unchanged.
@@ -180,6 +221,10 @@ export function pairOf(row: MappingRow): VariantPair | null {
 export interface RowActions {
   /** The side the operator may select to link by hand; only singletons that are not ignored have one. */
   select: System | null;
+  /** Set for a conflict: the pair to link as it is. */
+  keep: VariantPair | null;
+  /** Set for an ambiguous row: the id whose group lists every candidate together. */
+  group: number | null;
   unlink: VariantPair | null;
   /** Set for an automatic match that no decision holds yet. */
   confirm: VariantPair | null;
@@ -201,6 +246,9 @@ export function rowActions(row: MappingRow): RowActions {
   return {
     // An ignored variant cannot be linked until the ignore is taken back.
     select: isSingleton(row) && row.class !== 'ignored' ? (sides[0] ?? null) : null,
+    // A conflict is kept by linking the pair as it is shown: the owner's codes then win on the next sync.
+    keep: pair !== null && row.class === 'conflict' ? pair : null,
+    group: row.class === 'ambiguous' ? row.id : null,
     unlink: pair,
     confirm: pair !== null && row.class === 'matched' && !row.decided ? pair : null,
     ignore: row.class === 'ignored' ? [] : sides,
@@ -263,6 +311,81 @@ export function linkRequest(selection: Selection): VariantPair | null {
     bigcommerce_variant_id: selection.bigcommerce.variant_id,
     shopify_variant_id: selection.shopify.variant_id,
   };
+}
+
+/** The numeric end of a Shopify GID (`gid://shopify/Product/42` → `42`); other ids as they are. */
+export function shortId(id: string | number): string {
+  const text = String(id);
+  const slash = text.lastIndexOf('/');
+  return slash >= 0 && text.startsWith('gid://') ? text.slice(slash + 1) : text;
+}
+
+/**
+ * Which listing a variant is, beyond its SKU (which an ambiguous group shares): the product's
+ * title, the product id and the variant id.
+ */
+export function listingName(variant: SideChoice['variant']): string {
+  const title = variant.title.trim() || '(no title)';
+  return `${title} · product ${shortId(variant.product_id)} · variant ${shortId(variant.variant_id)}`;
+}
+
+/**
+ * A SKU or barcode with what a person cannot see made visible: a tab as ⇥, a space at either end
+ * as ␣. Two SKUs that differ only there look different on screen too.
+ */
+export function visibleWhitespace(raw: string): string {
+  const inner = raw.replace(/^ +| +$/g, '');
+  if (inner === '') {
+    return '␣'.repeat(raw.length);
+  }
+  const leading = raw.match(/^ */)?.[0].length ?? 0;
+  const trailing = raw.match(/ *$/)?.[0].length ?? 0;
+  return '␣'.repeat(leading) + inner.replace(/\t/g, '⇥') + '␣'.repeat(trailing);
+}
+
+export type SyncedCode = 'barcode' | 'sku';
+
+const CODE_LABELS: Record<SyncedCode, string> = { barcode: 'barcode', sku: 'SKU' };
+
+/**
+ * What keeping a conflicting pair will do to the codes the two sides disagree on, under the
+ * current ownership: which store's value wins and is written to the other. One sentence per code
+ * that differs; a field neither store owns is left as each store has it.
+ */
+export function winnersOnKeep(row: MappingRow, ownership: Ownership): string[] {
+  if (row.bigcommerce === null || row.shopify === null) {
+    return [];
+  }
+  const out: string[] = [];
+  for (const code of ['barcode', 'sku'] as const) {
+    const bc = row.bigcommerce[code];
+    const sh = row.shopify[code];
+    if (bc.trim() === '' || sh.trim() === '' || bc === sh) {
+      continue;
+    }
+    const label = CODE_LABELS[code];
+    const owner = ownership[code];
+    if (owner === 'bigcommerce') {
+      out.push(`BigCommerce's ${label} “${visibleWhitespace(bc)}” wins and replaces Shopify's “${visibleWhitespace(sh)}”.`);
+    } else if (owner === 'shopify') {
+      out.push(`Shopify's ${label} “${visibleWhitespace(sh)}” wins and replaces BigCommerce's “${visibleWhitespace(bc)}”.`);
+    } else {
+      out.push(`Neither store owns the ${label}: both keep their own (“${visibleWhitespace(bc)}”, “${visibleWhitespace(sh)}”).`);
+    }
+  }
+  if (out.length === 0) {
+    out.push('Barcode and SKU agree; only what is not synced differs, so both keep it as it is.');
+  }
+  return out;
+}
+
+/** An action's undo, when it changed a decision; null when there is nothing to take back. */
+export function undoOf(change: unknown): MappingChange['undo'] | null {
+  if (typeof change !== 'object' || change === null || !('undo' in change)) {
+    return null;
+  }
+  const undo = (change as MappingChange).undo;
+  return undo.added.length > 0 || undo.removed.length > 0 ? undo : null;
 }
 
 /** What to call a variant in the selection bar: its SKU, else its barcode, else its title. */

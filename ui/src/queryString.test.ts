@@ -15,6 +15,17 @@ describe('mappingQueryString', () => {
     ).toBe('class=unmatched&offset=100&limit=100');
   });
 
+  it('sends a sort other than the default, and a group, after the paging', () => {
+    expect(
+      mappingQueryString({ class: 'all', q: '', offset: 0, limit: 50, sort: 'sku', group: 17 }),
+      'the backend reads sort and group by these names',
+    ).toBe('class=all&offset=0&limit=50&sort=sku&group=17');
+    expect(
+      mappingQueryString({ class: 'all', q: '', offset: 0, limit: 50, sort: 'attention' }),
+      'the default order is left out, so the plain query keeps its shape',
+    ).toBe('class=all&offset=0&limit=50');
+  });
+
   it('leaves an empty or blank search out rather than sending q=', () => {
     expect(
       mappingQueryString({ class: 'all', q: '   ', offset: 0, limit: 100 }),

@@ -13,7 +13,15 @@ function pageNumbers(offset: number, limit: number): { offset: number; limit: nu
 
 /** The query the screen sends, cleaned: whole non-negative numbers and a trimmed search text. */
 export function normalizeMappingQuery(query: MappingQuery): MappingQuery {
-  return { class: query.class, q: query.q.trim(), ...pageNumbers(query.offset, query.limit) };
+  const clean: MappingQuery = { class: query.class, q: query.q.trim(), ...pageNumbers(query.offset, query.limit) };
+  // Left out at their defaults, so the plain query keeps its plain shape.
+  if (query.sort !== undefined && query.sort !== 'attention') {
+    clean.sort = query.sort;
+  }
+  if (query.group !== undefined && Number.isInteger(query.group)) {
+    clean.group = query.group;
+  }
+  return clean;
 }
 
 function encode(params: [string, string][]): string {
@@ -28,6 +36,12 @@ export function mappingQueryString(query: MappingQuery): string {
     params.push(['q', clean.q]);
   }
   params.push(['offset', String(clean.offset)], ['limit', String(clean.limit)]);
+  if (clean.sort !== undefined) {
+    params.push(['sort', clean.sort]);
+  }
+  if (clean.group !== undefined) {
+    params.push(['group', String(clean.group)]);
+  }
   return encode(params);
 }
 

@@ -49,7 +49,7 @@ export function useMapping(
         }
       },
     );
-  }, [query.class, query.q, query.offset, query.limit]);
+  }, [query.class, query.q, query.offset, query.limit, query.sort, query.group]);
 
   useEffect(load, [load]);
 

@@ -602,19 +602,169 @@ impl<'a, B: BigCommerceVariant, S: ShopifyVariant> Matcher<'a, B, S> {
     }
 
     fn leftovers(&mut self) {
-        for (side, other) in [(BC, "Shopify"), (SH, "BigCommerce")] {
-            for i in 0..self.resolved[side].len() {
-                if self.resolved[side][i] {
-                    continue;
-                }
-                let has_sku = !sku::is_blank(self.sku(side, i));
-                let reason = unmatched_reason(has_sku, !self.facts[side].gtins(i).is_empty(), other);
-                let flags = self.facts[side].flags(i).to_vec();
-                let (bc, sh) = if side == BC { (Some(i), None) } else { (None, Some(i)) };
-                self.push(MatchClass::Unmatched, None, reason, bc, sh, flags, false);
-            }
+        let open = self.open();
+        if open.is_empty() {
+            return;
+        }
+        let look_alikes = LookAlikes::new(self);
+        for (side, i) in open {
+            let other = if side == BC { "Shopify" } else { "BigCommerce" };
+            let has_sku = !sku::is_blank(self.sku(side, i));
+            let reason = match look_alikes.explain(self, side, i) {
+                Some(why) => why,
+                None => unmatched_reason(has_sku, !self.facts[side].gtins(i).is_empty(), other),
+            };
+            let flags = self.facts[side].flags(i).to_vec();
+            let (bc, sh) = if side == BC { (Some(i), None) } else { (None, Some(i)) };
+            self.push(MatchClass::Unmatched, None, reason, bc, sh, flags, false);
         }
     }
+}
+
+/// Variants of the other side that an operator would take for a leftover's partner: the same
+/// barcode, or a SKU equal once case and surrounding spaces are set aside. An unmatched variant's
+/// reason names the one it would be taken for and what kept them apart, so "no variant has this
+/// SKU" is only said when none has.
+struct LookAlikes {
+    /// Per side: loose SKU → variants with it, and GTIN → variants with it.
+    by_sku: [HashMap<String, Vec<usize>>; 2],
+    by_gtin: [HashMap<u64, Vec<usize>>; 2],
+    /// Per side: the record each resolved variant is in so far.
+    record_of: [Vec<Option<usize>>; 2],
+}
+
+/// A SKU without the differences a person does not see: case and spaces at either end.
+fn loose_sku(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_lowercase())
+}
+
+impl LookAlikes {
+    fn new<B: BigCommerceVariant, S: ShopifyVariant>(m: &Matcher<'_, B, S>) -> Self {
+        let mut by_sku: [HashMap<String, Vec<usize>>; 2] = Default::default();
+        let mut by_gtin: [HashMap<u64, Vec<usize>>; 2] = Default::default();
+        for side in [BC, SH] {
+            for i in 0..m.resolved[side].len() {
+                if let Some(sku) = loose_sku(m.sku(side, i)) {
+                    by_sku[side].entry(sku).or_default().push(i);
+                }
+                for &g in m.facts[side].gtins(i) {
+                    by_gtin[side].entry(g).or_default().push(i);
+                }
+            }
+        }
+        let mut record_of = [vec![None; m.resolved[BC].len()], vec![None; m.resolved[SH].len()]];
+        for (n, r) in m.records.iter().enumerate() {
+            if let Some(i) = r.bigcommerce {
+                record_of[BC][i] = Some(n);
+            }
+            if let Some(i) = r.shopify {
+                record_of[SH][i] = Some(n);
+            }
+        }
+        LookAlikes { by_sku, by_gtin, record_of }
+    }
+
+    /// Why variant `i` of `side` is unmatched although the other side has a look-alike; None when
+    /// it has none.
+    fn explain<B: BigCommerceVariant, S: ShopifyVariant>(
+        &self,
+        m: &Matcher<'_, B, S>,
+        side: usize,
+        i: usize,
+    ) -> Option<String> {
+        let o = 1 - side;
+        let mut candidates: Vec<usize> = loose_sku(m.sku(side, i))
+            .and_then(|s| self.by_sku[o].get(&s))
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(m.facts[side].gtins(i).iter().filter_map(|g| self.by_gtin[o].get(g)).flatten().copied())
+            .collect();
+        // By id, not input position, so the look-alike named does not depend on input order.
+        if o == BC {
+            candidates.sort_by_key(|&j| m.bc[j].variant_id());
+        } else {
+            candidates.sort_by(|&a, &b| m.sh[a].variant_id().cmp(m.sh[b].variant_id()));
+        }
+        candidates.dedup();
+        let (this_store, other_store) =
+            if side == BC { ("BigCommerce", "Shopify") } else { ("Shopify", "BigCommerce") };
+        // The operator's own unlink explains the most, then a partner taken elsewhere, then a SKU
+        // that differs only in what a person does not see.
+        let mut best: Option<(u8, String)> = None;
+        for j in candidates {
+            let (own, theirs) = (m.sku(side, i), m.sku(o, j));
+            let what = if !sku::is_blank(own) && own == theirs {
+                "the same SKU".to_string()
+            } else if m.facts[side].gtins(i).iter().any(|g| m.facts[o].gtins(j).contains(g)) {
+                "the same barcode".to_string()
+            } else {
+                format!(
+                    "SKU {}, which differs from {} only in {}",
+                    shown(theirs),
+                    shown(own),
+                    loose_difference(own, theirs)
+                )
+            };
+            let them = format!("{other_store} variant {}", shown(theirs));
+            let (b, s) = if side == BC { (i, j) } else { (j, i) };
+            let (rank, text) = if m.unlinks.contains(&(m.bc[b].variant_id(), m.sh[s].variant_id())) {
+                (0, format!("{them} has {what}, but you unlinked the two"))
+            } else {
+                match self.record_of[o][j].map(|n| m.records[n].class) {
+                    Some(MatchClass::Ignored) => (1, format!("{them} has {what}, but you ignored it")),
+                    Some(MatchClass::Matched) | Some(MatchClass::Conflict) => {
+                        (1, format!("{them} has {what}, but it is paired with another {this_store} variant"))
+                    }
+                    Some(MatchClass::Ambiguous) => {
+                        (1, format!("{them} has {what}, but it is in an ambiguous group of its own"))
+                    }
+                    Some(MatchClass::Unmatched) | None => (
+                        2,
+                        format!("{them} has {what}; link the two by hand, or let the SKU rules ignore the difference"),
+                    ),
+                }
+            };
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, text));
+            }
+        }
+        best.map(|(_, text)| text)
+    }
+}
+
+/// What sets two SKUs apart that are equal once case and surrounding spaces are set aside.
+fn loose_difference(a: &str, b: &str) -> &'static str {
+    if a.trim() == b.trim() {
+        "spaces or tabs at the ends"
+    } else if a.trim() == a && b.trim() == b {
+        "case"
+    } else {
+        "case and spaces or tabs at the ends"
+    }
+}
+
+/// A SKU or barcode quoted so that what a person cannot see is visible: a tab as ⇥, a space at
+/// either end as ␣, other control characters escaped.
+pub fn shown(raw: &str) -> String {
+    let inner = raw.trim_matches(' ');
+    let (lead, trail) = (raw.len() - raw.trim_start_matches(' ').len(), raw.len() - raw.trim_end_matches(' ').len());
+    let mut out = String::from("\"");
+    out.push_str(&"␣".repeat(if inner.is_empty() { raw.len() } else { lead }));
+    for c in inner.chars() {
+        match c {
+            '\t' => out.push('⇥'),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    if !inner.is_empty() {
+        out.push_str(&"␣".repeat(trail));
+    }
+    out.push('"');
+    out
 }
 
 /// `has_sku` is whether the SKU is not blank, which is when it has a normalized form, whatever the rules.

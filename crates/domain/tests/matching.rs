@@ -264,3 +264,58 @@ fn a_pair_established_by_a_sync_stays_matched_when_a_synced_barcode_changes() {
         "a remembered pair whose Shopify variant vanished is not kept"
     );
 }
+
+#[test]
+fn an_unlinked_pair_says_it_was_unlinked_not_that_no_variant_has_the_sku() {
+    let b = [bc(1, "ABC-1", "", &[])];
+    let s = [sh(1, "ABC-1", "", &[])];
+    let mut d = Decisions::default();
+    d.unlinks.insert((1, "gid://shopify/ProductVariant/1".into()));
+    let plan = match_catalogs(&b, &s, &d, &MatchRules::default());
+    for r in &plan.records {
+        assert_eq!(r.class, MatchClass::Unmatched, "an unlinked pair is never re-paired: {r:#?}");
+        assert!(!r.reason.contains("no "), "a variant with the same SKU exists on the other side: {}", r.reason);
+        assert!(r.reason.contains("you unlinked the two"), "the reason names the operator's unlink: {}", r.reason);
+        assert!(r.reason.contains("\"ABC-1\""), "the reason quotes the look-alike's SKU: {}", r.reason);
+    }
+}
+
+#[test]
+fn a_variant_whose_partner_is_ignored_or_linked_elsewhere_says_so() {
+    let b = [bc(1, "ABC-1", "", &[]), bc(2, "XYZ-2", "", &[])];
+    let s = [sh(1, "ABC-1", "", &[]), sh(2, "XYZ-2", "", &[]), sh(3, "Q", "", &[])];
+    let mut d = Decisions::default();
+    d.ignored_shopify.insert("gid://shopify/ProductVariant/1".into());
+    d.links.insert((2, "gid://shopify/ProductVariant/3".into()));
+    let plan = match_catalogs(&b, &s, &d, &MatchRules::default());
+    let reason_of_bc = |i: usize| plan.records.iter().find(|r| r.bigcommerce == Some(i) && r.shopify.is_none());
+    let first = reason_of_bc(0).expect("BigCommerce ABC-1 is left without a partner");
+    assert!(first.reason.contains("but you ignored it"), "its look-alike was ignored: {}", first.reason);
+    let orphan = plan.records.iter().find(|r| r.shopify == Some(1) && r.bigcommerce.is_none()).unwrap();
+    assert!(
+        orphan.reason.contains("paired with another Shopify variant"),
+        "Shopify XYZ-2's look-alike is linked to another variant: {}",
+        orphan.reason
+    );
+}
+
+#[test]
+fn a_sku_differing_only_in_a_trailing_tab_or_case_is_shown_visibly() {
+    let rules = MatchRules {
+        sku: tillbridge_domain::sku::SkuRules { case_fold: false, ..Default::default() },
+        ..Default::default()
+    };
+    let plan = match_catalogs(&[bc(1, "ABC-1", "", &[])], &[sh(1, "abc-1", "", &[])], &Decisions::default(), &rules);
+    let r = plan.records.iter().find(|r| r.bigcommerce == Some(0)).unwrap();
+    assert!(r.reason.contains("only in case"), "a case difference is named: {}", r.reason);
+    assert_eq!(shown("ABC-1\t"), "\"ABC-1⇥\"", "a trailing tab shows as ⇥");
+    assert_eq!(shown(" ABC "), "\"␣ABC␣\"", "spaces at the ends show as ␣");
+    assert_eq!(shown("A B"), "\"A B\"", "a space inside is left as it is");
+}
+
+#[test]
+fn a_variant_with_no_look_alike_keeps_the_plain_reason() {
+    let plan = run(&[bc(1, "ABC-1", "", &[])], &[sh(1, "ZZZ-9", "", &[])]);
+    let r = plan.records.iter().find(|r| r.bigcommerce == Some(0)).unwrap();
+    assert_eq!(r.reason, "no Shopify variant has this SKU", "nothing on the other side looks like it");
+}

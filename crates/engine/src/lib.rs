@@ -28,7 +28,10 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use home::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
-pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
+pub use mapping::{
+    ConfirmAllRequest, ConfirmRequest, IgnoreRequest, MappingChange, MappingQuery, MappingUndo, MappingView,
+    PairRequest,
+};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
     OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules};
 use tillbridge_store::{
     BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
-    MappingRecordRow, MappingShopifySide, ShVariantRow, System,
+    MappingOrder, MappingRecordRow, MappingShopifySide, ShVariantRow, System,
 };
 
 use crate::{ApiError, App};
@@ -27,17 +27,47 @@ pub struct MappingQuery {
     pub q: Option<String>,
     pub offset: Option<u32>,
     pub limit: Option<u32>,
+    /// The id of an ambiguous record: lists every variant of its group, BigCommerce's and Shopify's.
+    pub group: Option<i64>,
+    /// "attention" (what needs a decision first; the default), "sku" or "title".
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MappingView {
     /// Records in the filtered set.
     pub total: u64,
-    /// Records per class over the whole mapping, for the filter tabs.
+    /// Records per class among those the search selects, for the filter tabs.
     pub counts: MappingClassCounts,
+    /// Automatic matches no decision holds yet, among those the search selects: what confirm-all confirms.
+    pub confirmable: u64,
     /// When the catalogs behind this mapping were read; None before the first read.
     pub snapshot_at: Option<DateTime<Utc>>,
     pub rows: Vec<MappingRecordRow>,
+}
+
+/// What a mapping action changed: the new counts, and how to take the action back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingChange {
+    pub counts: MappingClassCounts,
+    pub undo: MappingUndo,
+}
+
+/// The decisions an action stored and the earlier ones it replaced. Sent back as it is, it takes
+/// the action back: the stored ones are removed and the replaced ones restored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingUndo {
+    pub added: Vec<Decision>,
+    pub removed: Vec<Decision>,
+}
+
+/// Confirms every automatic match the search selects; `expected` is the count the operator was
+/// shown, so a mapping that changed in between is not confirmed blind.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConfirmAllRequest {
+    #[serde(default)]
+    pub q: Option<String>,
+    pub expected: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -146,7 +176,17 @@ fn filter_of(q: &MappingQuery) -> Result<MappingFilter, ApiError> {
             ))
         })?),
     };
-    Ok(MappingFilter { class, q: q.q.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) })
+    let order = match q.sort.as_deref().map(str::trim) {
+        None | Some("") => MappingOrder::Attention,
+        Some(s) => MappingOrder::parse(s)
+            .ok_or_else(|| ApiError::invalid(format!("unknown sort {s:?}; use attention, sku or title")))?,
+    };
+    Ok(MappingFilter {
+        class,
+        q: q.q.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        group: q.group,
+        order,
+    })
 }
 
 fn page_of(q: &MappingQuery) -> (u64, u64) {
@@ -220,7 +260,13 @@ impl App {
         self.blocking(move |app| {
             let page = app.store.mapping_page(&filter, offset, limit)?;
             let snapshot_at = app.store.last_read(System::BigCommerce)?.map(|r| r.taken_at);
-            Ok(MappingView { total: page.total, counts: page.counts, snapshot_at, rows: page.rows })
+            Ok(MappingView {
+                total: page.total,
+                counts: page.counts,
+                confirmable: page.confirmable,
+                snapshot_at,
+                rows: page.rows,
+            })
         })
         .await
     }
@@ -279,7 +325,7 @@ impl App {
     }
 
     /// Records decisions (after checking the variants exist in the snapshot) and re-matches.
-    async fn decide(&self, decisions: Vec<Decision>) -> Result<MappingClassCounts, ApiError> {
+    async fn decide(&self, decisions: Vec<Decision>) -> Result<MappingChange, ApiError> {
         self.blocking(move |app| {
             let bc_ids: Vec<i64> = decisions.iter().filter_map(Decision::bigcommerce_variant_id).collect();
             let sh_ids: Vec<String> = decisions.iter().filter_map(|d| d.shopify_variant_id().map(str::to_string)).collect();
@@ -297,19 +343,84 @@ impl App {
             }
             let now = app.now();
             // All or none: a bulk confirm that fails halfway must not leave half the pairs confirmed.
-            app.store.write(|tx| {
+            app.change_decisions(|tx| {
                 for d in &decisions {
                     tillbridge_store::mapping::add_decision(tx, d, now)?;
                 }
                 Ok(())
-            })?;
-            app.rematch_stored()
+            })
         })
         .await
     }
 
+    /// Runs `apply` on the decisions in one transaction, re-matches, and answers what changed, read
+    /// from the decisions before and after, so the undo also restores what a decision replaced.
+    fn change_decisions(
+        &self,
+        apply: impl FnOnce(&tillbridge_store::Transaction<'_>) -> Result<(), tillbridge_store::StoreError>,
+    ) -> Result<MappingChange, ApiError> {
+        let undo = self.store.write(|tx| {
+            let before = stored_decisions(tx)?;
+            apply(tx)?;
+            let after = stored_decisions(tx)?;
+            Ok(MappingUndo {
+                added: after.difference(&before).cloned().collect(),
+                removed: before.difference(&after).cloned().collect(),
+            })
+        })?;
+        Ok(MappingChange { counts: self.rematch_stored()?, undo })
+    }
+
+    /// Takes an action back: removes the decisions it stored and restores those it replaced. The
+    /// answer's own undo redoes the action.
+    pub async fn mapping_undo(&self, req: MappingUndo) -> Result<MappingChange, ApiError> {
+        if req.added.is_empty() && req.removed.is_empty() {
+            return Err(ApiError::invalid("nothing to undo: the action changed no decision"));
+        }
+        self.blocking(move |app| {
+            let now = app.now();
+            app.change_decisions(|tx| {
+                for d in &req.added {
+                    tillbridge_store::mapping::remove_decision(tx, d)?;
+                }
+                for d in &req.removed {
+                    tillbridge_store::mapping::add_decision(tx, d, now)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Confirms every automatic match the search selects, when there are as many as the operator was shown.
+    pub async fn mapping_confirm_all(&self, req: ConfirmAllRequest) -> Result<MappingChange, ApiError> {
+        let q = req.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_string);
+        let pairs = self.blocking(move |app| Ok(app.store.confirmable_pairs(q.as_deref())?)).await?;
+        if pairs.is_empty() {
+            return Err(ApiError::invalid("nothing to confirm: every matched pair is confirmed already"));
+        }
+        if pairs.len() as u64 != req.expected {
+            return Err(ApiError::invalid(format!(
+                "{} matches can be confirmed now, not the {} shown: the mapping changed since the page loaded; \
+                 reload it and confirm again",
+                pairs.len(),
+                req.expected
+            )));
+        }
+        self.decide(
+            pairs
+                .into_iter()
+                .map(|(bigcommerce_variant_id, shopify_variant_id)| Decision::Link {
+                    bigcommerce_variant_id,
+                    shopify_variant_id,
+                })
+                .collect(),
+        )
+        .await
+    }
+
     /// The operator says these two variants are the same item.
-    pub async fn mapping_link(&self, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+    pub async fn mapping_link(&self, req: PairRequest) -> Result<MappingChange, ApiError> {
         self.decide(vec![Decision::Link {
             bigcommerce_variant_id: req.bigcommerce_variant_id,
             shopify_variant_id: req.shopify_variant_id,
@@ -318,7 +429,7 @@ impl App {
     }
 
     /// The operator says these two variants are not the same item, whatever their identifiers say.
-    pub async fn mapping_unlink(&self, req: PairRequest) -> Result<MappingClassCounts, ApiError> {
+    pub async fn mapping_unlink(&self, req: PairRequest) -> Result<MappingChange, ApiError> {
         self.decide(vec![Decision::Unlink {
             bigcommerce_variant_id: req.bigcommerce_variant_id,
             shopify_variant_id: req.shopify_variant_id,
@@ -327,7 +438,7 @@ impl App {
     }
 
     /// The operator says this variant is never to be synced.
-    pub async fn mapping_ignore(&self, req: IgnoreRequest) -> Result<MappingClassCounts, ApiError> {
+    pub async fn mapping_ignore(&self, req: IgnoreRequest) -> Result<MappingChange, ApiError> {
         self.decide(vec![ignore_decision(req)?]).await
     }
 
@@ -349,7 +460,7 @@ impl App {
     }
 
     /// Confirms automatic matches, so later re-matching can never change them.
-    pub async fn mapping_confirm(&self, req: ConfirmRequest) -> Result<MappingClassCounts, ApiError> {
+    pub async fn mapping_confirm(&self, req: ConfirmRequest) -> Result<MappingChange, ApiError> {
         if req.pairs.is_empty() {
             return Err(ApiError::invalid("nothing to confirm: select at least one matched pair"));
         }
@@ -364,6 +475,13 @@ impl App {
         )
         .await
     }
+}
+
+/// Every stored decision, as a set to tell what an action added and removed.
+fn stored_decisions(
+    tx: &tillbridge_store::Transaction<'_>,
+) -> Result<std::collections::BTreeSet<Decision>, tillbridge_store::StoreError> {
+    Ok(tillbridge_store::mapping::decisions(tx)?.into_iter().map(|r| r.decision).collect())
 }
 
 /// The decision an ignore request names, with its id checked for the system's shape.

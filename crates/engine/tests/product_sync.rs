@@ -130,7 +130,8 @@ async fn a_link_made_by_hand_survives_a_full_sync_and_later_previews() {
     let after_link = app
         .mapping_link(PairRequest { bigcommerce_variant_id: bc_id, shopify_variant_id: sh_id.clone() })
         .await
-        .unwrap();
+        .unwrap()
+        .counts;
     assert_eq!(after_link.matched, before.matched + 1, "the two singletons became one matched pair");
     assert_eq!(after_link.unmatched, before.unmatched - 2, "and left the unmatched list");
 
@@ -433,7 +434,7 @@ async fn an_ignore_can_be_taken_back() {
     let request =
         || tillbridge_engine::IgnoreRequest { system: tillbridge_store::System::Shopify, variant_id: sh_id.clone() };
 
-    let ignored = app.mapping_ignore(request()).await.unwrap();
+    let ignored = app.mapping_ignore(request()).await.unwrap().counts;
     assert_eq!(
         (ignored.ignored, ignored.unmatched),
         (before.ignored + 1, before.unmatched - 1),
@@ -453,6 +454,55 @@ async fn an_ignore_can_be_taken_back() {
         "the refusal shows the expected shape: {}",
         bad.message
     );
+}
+
+#[tokio::test]
+async fn keeping_a_conflict_and_confirming_all_are_undone_exactly() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    sync(&app, Scope::Full, true).await;
+    let before = page(&app, "all").await;
+
+    let conflict = page(&app, "conflict").await.rows.into_iter().next().expect("the seed holds a conflict");
+    let pair = PairRequest {
+        bigcommerce_variant_id: conflict.bigcommerce.as_ref().unwrap().variant_id,
+        shopify_variant_id: conflict.shopify.as_ref().unwrap().variant_id.clone(),
+    };
+    let kept = app.mapping_link(pair.clone()).await.unwrap();
+    assert_eq!(kept.counts.conflict, before.counts.conflict - 1, "keeping the pair settles the conflict");
+    assert_eq!(kept.undo.added.len(), 1, "keeping stores one link: {:?}", kept.undo);
+    let undone = app.mapping_undo(kept.undo).await.unwrap();
+    assert_eq!(undone.counts, before.counts, "undo gives back every class as it was");
+    let again = page(&app, "conflict").await;
+    assert!(
+        again
+            .rows
+            .iter()
+            .any(|r| r.bigcommerce.as_ref().map(|b| b.variant_id) == Some(pair.bigcommerce_variant_id) && !r.decided),
+        "after undo the pair is an undecided conflict again"
+    );
+
+    // Unlinking an operator's link and undoing it restores the link, not merely the absence of an unlink.
+    let linked = app.mapping_link(pair.clone()).await.unwrap();
+    let unlinked = app.mapping_unlink(pair.clone()).await.unwrap();
+    assert_eq!(unlinked.undo.removed.len(), 1, "the unlink replaced the link: {:?}", unlinked.undo);
+    let relinked = app.mapping_undo(unlinked.undo).await.unwrap();
+    assert_eq!(relinked.counts, linked.counts, "undoing the unlink brings the link back");
+    app.mapping_undo(linked.undo).await.unwrap();
+
+    let refused = app
+        .mapping_confirm_all(tillbridge_engine::ConfirmAllRequest { q: None, expected: before.confirmable + 1 })
+        .await
+        .expect_err("a count other than the one shown is refused");
+    assert!(refused.message.contains("changed since the page loaded"), "the refusal says why: {}", refused.message);
+    let confirmed = app
+        .mapping_confirm_all(tillbridge_engine::ConfirmAllRequest { q: None, expected: before.confirmable })
+        .await
+        .unwrap();
+    assert_eq!(confirmed.undo.added.len() as u64, before.confirmable, "one link per undecided match");
+    assert_eq!(page(&app, "all").await.confirmable, 0, "nothing is left to confirm");
+    app.mapping_undo(confirmed.undo).await.unwrap();
+    assert_eq!(page(&app, "all").await.confirmable, before.confirmable, "undo takes every confirmation back");
 }
 
 #[tokio::test]

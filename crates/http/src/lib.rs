@@ -91,21 +91,21 @@ async fn mapping_csv(
 async fn mapping_link(
     State(app): State<Arc<App>>,
     ApiJson(req): ApiJson<engine::PairRequest>,
-) -> ApiResult<engine::MappingClassCounts> {
+) -> ApiResult<engine::MappingChange> {
     Ok(Json(app.mapping_link(req).await?))
 }
 
 async fn mapping_unlink(
     State(app): State<Arc<App>>,
     ApiJson(req): ApiJson<engine::PairRequest>,
-) -> ApiResult<engine::MappingClassCounts> {
+) -> ApiResult<engine::MappingChange> {
     Ok(Json(app.mapping_unlink(req).await?))
 }
 
 async fn mapping_ignore(
     State(app): State<Arc<App>>,
     ApiJson(req): ApiJson<engine::IgnoreRequest>,
-) -> ApiResult<engine::MappingClassCounts> {
+) -> ApiResult<engine::MappingChange> {
     Ok(Json(app.mapping_ignore(req).await?))
 }
 
@@ -116,10 +116,24 @@ async fn mapping_unignore(
     Ok(Json(app.mapping_unignore(req).await?))
 }
 
+async fn mapping_undo(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::MappingUndo>,
+) -> ApiResult<engine::MappingChange> {
+    Ok(Json(app.mapping_undo(req).await?))
+}
+
+async fn mapping_confirm_all(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::ConfirmAllRequest>,
+) -> ApiResult<engine::MappingChange> {
+    Ok(Json(app.mapping_confirm_all(req).await?))
+}
+
 async fn mapping_confirm(
     State(app): State<Arc<App>>,
     ApiJson(req): ApiJson<engine::ConfirmRequest>,
-) -> ApiResult<engine::MappingClassCounts> {
+) -> ApiResult<engine::MappingChange> {
     Ok(Json(app.mapping_confirm(req).await?))
 }
 
@@ -446,6 +460,8 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/mapping/ignore", post(mapping_ignore))
         .route("/api/mapping/unignore", post(mapping_unignore))
         .route("/api/mapping/confirm", post(mapping_confirm))
+        .route("/api/mapping/confirm-all", post(mapping_confirm_all))
+        .route("/api/mapping/undo", post(mapping_undo))
         .route("/api/ownership", get(ownership).put(set_ownership))
         .route("/api/matching/rules", get(matching_rules).put(set_matching_rules))
         .route("/api/sync", post(sync_start))

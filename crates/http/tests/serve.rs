@@ -142,6 +142,25 @@ async fn mapping_pages_refuse_an_unknown_class_and_exports_download_as_csv() {
 }
 
 #[tokio::test]
+async fn undo_and_confirm_all_are_routed_and_refuse_what_they_cannot_do() {
+    let (addr, _stop) = start(None).await;
+    let json = "application/json";
+    let (status, body) = send(addr, "POST", "/api/mapping/undo", json, r#"{"added":[],"removed":[]}"#).await;
+    assert_eq!(status, 400, "an undo that changes nothing is the caller's mistake: {body}");
+    assert!(body.contains("nothing to undo"), "and says so: {body}");
+
+    let (status, body) = send(addr, "POST", "/api/mapping/confirm-all", json, r#"{"q":"","expected":3}"#).await;
+    assert_eq!(status, 400, "with no catalog read there is nothing to confirm: {body}");
+    assert!(body.contains("nothing to confirm"), "and the refusal says so: {body}");
+
+    let (status, body) = get(addr, "/api/mapping?class=all&sort=sideways", &addr.to_string()).await;
+    assert_eq!(status, 400, "an unknown sort is refused: {body}");
+    assert!(body.contains("sideways") && body.contains("sku"), "naming it and the sorts there are: {body}");
+    let (status, body) = get(addr, "/api/mapping?class=all&sort=sku&group=1", &addr.to_string()).await;
+    assert_eq!(status, 200, "a sort and a group are read from the query: {body}");
+}
+
+#[tokio::test]
 async fn a_sync_without_connected_stores_fails_with_what_to_do() {
     let (addr, _stop) = start(None).await;
     let host = addr.to_string();

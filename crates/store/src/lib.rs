@@ -36,7 +36,7 @@ pub use jobs::{
 };
 pub use mapping::{
     Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
-    MappingPage, MappingRecordRow, MappingShopifySide,
+    MappingOrder, MappingPage, MappingRecordRow, MappingShopifySide,
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};

@@ -243,12 +243,49 @@ pub struct MappingRecordRow {
     pub shopify: Option<MappingShopifySide>,
 }
 
-/// Which records to list: one class or all, and an optional search text matched case-insensitively
-/// against the SKU, barcode and title of both sides.
+/// Which records to list: one class or all, an optional search text matched case-insensitively
+/// against the SKU, barcode and title of both sides, optionally one ambiguous group, and in which order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingFilter {
     pub class: Option<MappingClass>,
     pub q: Option<String>,
+    /// The id of an ambiguous record: lists every record of its group (the variants sharing its key).
+    pub group: Option<i64>,
+    pub order: MappingOrder,
+}
+
+/// The order records are listed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingOrder {
+    /// What needs a decision first, then by BigCommerce title; read straight off the order index.
+    #[default]
+    Attention,
+    /// By SKU (BigCommerce's, else Shopify's), case-insensitively.
+    Sku,
+    /// By title (BigCommerce's, else Shopify's), case-insensitively.
+    Title,
+}
+
+impl MappingOrder {
+    pub fn parse(s: &str) -> Option<MappingOrder> {
+        match s {
+            "attention" => Some(MappingOrder::Attention),
+            "sku" => Some(MappingOrder::Sku),
+            "title" => Some(MappingOrder::Title),
+            _ => None,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            MappingOrder::Attention => RECORD_ORDER,
+            MappingOrder::Sku => "COALESCE(bc_sku, sh_sku) COLLATE NOCASE, COALESCE(sh_sku, '') COLLATE NOCASE, id",
+            MappingOrder::Title => {
+                "COALESCE(bc_title, sh_title) COLLATE NOCASE, COALESCE(sh_title, '') COLLATE NOCASE, id"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,8 +317,10 @@ impl MappingClassCounts {
 pub struct MappingPage {
     /// How many records the filter selects, across all pages.
     pub total: u64,
-    /// Records per class over all records, whatever the filter, for the screen's tabs.
+    /// Records per class among those the search selects, whatever the class filter, for the screen's tabs.
     pub counts: MappingClassCounts,
+    /// Automatic matches no decision holds yet, among those the search selects: what "Confirm all" confirms.
+    pub confirmable: u64,
     pub rows: Vec<MappingRecordRow>,
 }
 
@@ -356,10 +395,17 @@ fn search_text(row: &MappingRecordRow) -> String {
 
 /// Records per class, over all records.
 pub fn mapping_counts(conn: &Connection) -> Result<MappingClassCounts, StoreError> {
-    // By rank, not by class: the rank is in the order index, so counting never reads the table.
-    let mut stmt = conn.prepare_cached("SELECT class_rank, COUNT(*) FROM mapping_records GROUP BY class_rank")?;
+    searched_counts(conn, None)
+}
+
+/// Records per class among those a search selects (all records without one).
+fn searched_counts(conn: &Connection, q: Option<&str>) -> Result<MappingClassCounts, StoreError> {
+    let (condition, values) = filter_sql(&MappingFilter { q: q.map(str::to_string), ..MappingFilter::default() });
+    // By rank, not by class: the rank is in the order index, so counting without a search never reads the table.
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT class_rank, COUNT(*) FROM mapping_records {condition} GROUP BY class_rank"))?;
     let mut counts = MappingClassCounts::default();
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
         let rank: i64 = r.get(0)?;
         if let Some(class) = MappingClass::ALL.into_iter().find(|c| c.rank() == rank) {
@@ -386,10 +432,57 @@ pub fn mapping_page(
     values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {RECORD_ORDER} LIMIT ? OFFSET ?"
+        "SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {} LIMIT ? OFFSET ?",
+        order_sql(filter)
     ))?;
     let rows = stmt.query_map(params_from_iter(values.iter()), record_from_row)?.collect::<Result<_, _>>()?;
-    Ok(MappingPage { total, counts: mapping_counts(conn)?, rows })
+    let q = searched(filter);
+    let confirmable = confirmable_pairs_count(conn, q)?;
+    Ok(MappingPage { total, counts: searched_counts(conn, q)?, confirmable, rows })
+}
+
+/// The ORDER BY for a filter. The Ambiguous tab in the default order keeps each group together (its
+/// members share the reason), the BigCommerce variant first: sorting one class is cheap, and by title
+/// the members of a group would scatter across the list.
+fn order_sql(filter: &MappingFilter) -> &'static str {
+    match (filter.class, filter.order) {
+        (Some(MappingClass::Ambiguous), MappingOrder::Attention) => {
+            "reason, bc_variant_id IS NULL, bc_title COLLATE NOCASE, sh_title COLLATE NOCASE, id"
+        }
+        (_, order) => order.sql(),
+    }
+}
+
+fn searched(filter: &MappingFilter) -> Option<&str> {
+    filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+}
+
+fn confirmable_filter(q: Option<&str>) -> (String, Vec<Value>) {
+    let (condition, values) = filter_sql(&MappingFilter {
+        class: Some(MappingClass::Matched),
+        q: q.map(str::to_string),
+        ..MappingFilter::default()
+    });
+    (format!("{condition} AND decided = 0"), values)
+}
+
+fn confirmable_pairs_count(conn: &Connection, q: Option<&str>) -> Result<u64, StoreError> {
+    let (condition, values) = confirmable_filter(q);
+    Ok(conn.query_row(
+        &format!("SELECT COUNT(*) FROM mapping_records {condition}"),
+        params_from_iter(values.iter()),
+        |r| count_at(r, 0),
+    )?)
+}
+
+/// The (BigCommerce variant, Shopify variant) of every automatic match no decision holds yet,
+/// among those the search selects.
+pub fn confirmable_pairs(conn: &Connection, q: Option<&str>) -> Result<Vec<(i64, String)>, StoreError> {
+    let (condition, values) = confirmable_filter(q.map(str::trim).filter(|q| !q.is_empty()));
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT bc_variant_id, sh_variant_id FROM mapping_records {condition} ORDER BY id"))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Visits every record the filter selects, in the screen's order, without holding them all in memory
@@ -400,8 +493,10 @@ pub fn mapping_rows(
     mut visit: impl FnMut(&MappingRecordRow),
 ) -> Result<u64, StoreError> {
     let (condition, values) = filter_sql(filter);
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {RECORD_ORDER}"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM mapping_records {condition} ORDER BY {}",
+        order_sql(filter)
+    ))?;
     let mut rows = stmt.query(params_from_iter(values.iter()))?;
     let mut visited = 0;
     while let Some(r) = rows.next()? {
@@ -419,6 +514,13 @@ fn filter_sql(filter: &MappingFilter) -> (String, Vec<Value>) {
     if let Some(class) = filter.class {
         conditions.push("class_rank = ?");
         values.push(Value::Integer(class.rank()));
+    }
+    if let Some(group) = filter.group {
+        // Members of one group share its reason, which names the shared key and its value.
+        conditions
+            .push("class_rank = ? AND reason = (SELECT reason FROM mapping_records WHERE id = ? AND class_rank = ?)");
+        let rank = Value::Integer(MappingClass::Ambiguous.rank());
+        values.extend([rank.clone(), Value::Integer(group), rank]);
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         // instr, not LIKE: no wildcard in the operator's text can change the meaning of the search.
@@ -493,6 +595,11 @@ impl Store {
 
     pub fn mapping_page(&self, filter: &MappingFilter, offset: u64, limit: u64) -> Result<MappingPage, StoreError> {
         self.read(|c| mapping_page(c, filter, offset, limit))
+    }
+
+    /// See [`confirmable_pairs`].
+    pub fn confirmable_pairs(&self, q: Option<&str>) -> Result<Vec<(i64, String)>, StoreError> {
+        self.read(|c| confirmable_pairs(c, q))
     }
 
     /// Visits every record the filter selects; returns how many. Holds the store while it runs, so

@@ -13,8 +13,8 @@ use tillbridge_domain::work::{Capability, Lane};
 use tillbridge_store::catalog::{self, record_read};
 use tillbridge_store::{
     BcVariantRow, Decision, Enqueued, MIGRATIONS, MappingBigCommerceSide, MappingClass, MappingClassCounts,
-    MappingFilter, MappingRecordRow, MappingShopifySide, NewJob, NewRead, NewRun, RunStart, SCHEMA_VERSION, Scope,
-    ShVariantRow, Store, StoreError, SyncChangeRow, SyncRunEnd, System, Trigger, enqueue_in,
+    MappingFilter, MappingOrder, MappingRecordRow, MappingShopifySide, NewJob, NewRead, NewRun, RunStart,
+    SCHEMA_VERSION, Scope, ShVariantRow, Store, StoreError, SyncChangeRow, SyncRunEnd, System, Trigger, enqueue_in,
 };
 
 const OWNER: &str = "host/1/1/a";
@@ -359,7 +359,7 @@ fn page_ids(store: &Store, filter: &MappingFilter) -> Vec<i64> {
 }
 
 fn filter(class: Option<MappingClass>, q: &str) -> MappingFilter {
-    MappingFilter { class, q: if q.is_empty() { None } else { Some(q.into()) } }
+    MappingFilter { class, q: if q.is_empty() { None } else { Some(q.into()) }, ..MappingFilter::default() }
 }
 
 #[test]
@@ -762,4 +762,77 @@ fn a_live_run_blocks_a_second_start_and_a_dead_one_is_taken_over_at_once() {
     let fresh = store.start_run(&third, soon, &|o| o == "host/2/2/b", &|_| false).unwrap();
     assert!(matches!(fresh, RunStart::Started(_)), "a run that cannot be resumed is replaced: {fresh:?}");
     assert_eq!(store.sync_run(live).unwrap().phase, "failed", "and the lost one is marked failed");
+}
+
+#[test]
+fn tab_counts_follow_the_search_and_confirmable_counts_undecided_matches() {
+    let store = Store::open_in_memory(now()).unwrap();
+    store.replace_mapping_records(&sample_records()).unwrap();
+    let searched = store.mapping_page(&filter(Some(MappingClass::Ignored), "e"), 0, 100).unwrap();
+    // Counted from the records themselves, the way the search reads them: SKU, barcode and title of both sides.
+    let expected = |class: MappingClass| {
+        sample_records()
+            .into_iter()
+            .filter(|r| r.class == class)
+            .filter(|r| {
+                let bc = r.bigcommerce.iter().flat_map(|s| [&s.sku, &s.barcode, &s.title]);
+                let sh = r.shopify.iter().flat_map(|s| [&s.sku, &s.barcode, &s.title]);
+                bc.chain(sh).any(|f| f.to_lowercase().contains('e'))
+            })
+            .count() as u64
+    };
+    assert_eq!(
+        searched.counts,
+        MappingClassCounts {
+            matched: expected(MappingClass::Matched),
+            ambiguous: expected(MappingClass::Ambiguous),
+            conflict: expected(MappingClass::Conflict),
+            unmatched: expected(MappingClass::Unmatched),
+            ignored: expected(MappingClass::Ignored),
+        },
+        "each tab counts the records the search selects, whatever tab is open"
+    );
+    assert!(searched.counts.total() < 8, "the search must leave some records out for this check to mean anything");
+    let all = store.mapping_page(&MappingFilter::default(), 0, 100).unwrap();
+    // Matched records 1, 2 and 8; record 3 would be decided (id % 3 == 0) but it is unmatched.
+    assert_eq!(all.confirmable, 3, "every matched record no decision holds can be confirmed");
+    assert_eq!(
+        store.confirmable_pairs(Some("tee")).unwrap(),
+        vec![(1, "gid://shopify/ProductVariant/1".to_string())],
+        "confirm-all under a search confirms only what the search shows"
+    );
+}
+
+#[test]
+fn an_ambiguous_group_lists_together_and_other_orders_sort_by_sku_or_title() {
+    use MappingClass::*;
+    let store = Store::open_in_memory(now()).unwrap();
+    let shared = "SKU \"CAP-1\" is shared by 1 BigCommerce and 2 Shopify variants; link the right pair by hand";
+    let mut records = vec![
+        record(1, Ambiguous, Some(("CAP-1", "", "Zebra cap")), None),
+        record(2, Ambiguous, None, Some(("CAP-1", "", "Cap"))),
+        record(3, Ambiguous, None, Some(("CAP-1", "", "Cap, blue"))),
+        record(4, Ambiguous, None, Some(("HAT-1", "", "Hat"))),
+        record(5, Matched, Some(("AAA", "", "Mug")), Some(("AAA", "", "Mug"))),
+    ];
+    for r in &mut records[..3] {
+        r.reason = shared.into();
+    }
+    store.replace_mapping_records(&records).unwrap();
+    for member in [1, 2, 3] {
+        let group = MappingFilter { group: Some(member), ..MappingFilter::default() };
+        assert_eq!(page_ids(&store, &group), vec![2, 3, 1], "record {member}'s group is the three sharing CAP-1");
+    }
+    let ambiguous_tab = MappingFilter { class: Some(Ambiguous), ..MappingFilter::default() };
+    assert_eq!(
+        page_ids(&store, &ambiguous_tab),
+        vec![1, 2, 3, 4],
+        "the Ambiguous tab keeps each group together, its BigCommerce variant first"
+    );
+    let not_ambiguous = MappingFilter { group: Some(5), ..MappingFilter::default() };
+    assert_eq!(page_ids(&store, &not_ambiguous), Vec::<i64>::new(), "a matched record has no group");
+    let by_sku = MappingFilter { order: MappingOrder::Sku, ..MappingFilter::default() };
+    assert_eq!(page_ids(&store, &by_sku), vec![5, 1, 2, 3, 4], "by SKU, whatever the class");
+    let by_title = MappingFilter { order: MappingOrder::Title, ..MappingFilter::default() };
+    assert_eq!(page_ids(&store, &by_title), vec![2, 3, 4, 5, 1], "by title, BigCommerce's else Shopify's");
 }

@@ -1,11 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError, MappingFilter, MappingRow, System, VariantPair } from '../api';
+import type {
+  ApiError,
+  BigCommerceVariant,
+  MappingFilter,
+  MappingRow,
+  MappingUndo,
+  ShopifyVariant,
+  System,
+  VariantPair,
+} from '../api';
 import {
+  confirmAllMatched,
   confirmPairs,
   exportMappingCsv,
   ignoreVariant,
   linkVariants,
   toApiError,
+  undoMapping,
   unignoreVariant,
   unlinkVariants,
 } from '../api';
@@ -18,27 +29,34 @@ import {
   confirmablePairs,
   csvFileName,
   filterTabs,
+  formatCount,
+  listingName,
   ignoreId,
   initialQuery,
   linkRequest,
   pageRange,
   toggleSelection,
+  undoOf,
   variantName,
   withFilter,
   withOffset,
+  withPageSize,
   withSearch,
+  withSort,
 } from '../mapping';
 import { hashFor } from '../nav';
 import { useDebounced } from '../useDebounced';
 import { useMapping } from '../useMapping';
+import { useOwnership } from '../useOwnership';
 import { MappingFilters } from './MappingFilters';
+import { MappingPageControls } from './MappingPageControls';
 import { MappingTable } from './MappingTable';
 import { MatchingRulesCard } from './MatchingRulesCard';
 import { Pager } from './Pager';
 import { SelectionBar } from './SelectionBar';
 
-/** The outcome of the last action, shown above the table until the next one. */
-type Outcome = { ok: true; text: string } | { ok: false; error: ApiError };
+/** The outcome of the last action, shown above the table until the next one, with its undo when it has one. */
+type Outcome = { ok: true; text: string; undo: MappingUndo | null } | { ok: false; error: ApiError };
 
 export function MappingScreen() {
   const [query, setQuery] = useState(initialQuery);
@@ -49,6 +67,9 @@ export function MappingScreen() {
   const [busy, setBusy] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [confirmingAll, setConfirmingAll] = useState(false);
+  const [{ ownership }] = useOwnership();
 
   useEffect(() => setQuery((q) => withSearch(q, search)), [search]);
 
@@ -60,23 +81,27 @@ export function MappingScreen() {
   const firstLoad = state.loading && page === null && state.error === null;
 
   /** Runs one action; on success says what happened and reloads the page and the counts. */
-  const act = async (what: string, action: () => Promise<unknown>, after?: () => void) => {
+  const act = async (what: string, action: () => Promise<unknown>, after?: () => void, undoable = true) => {
     if (busy) {
       return;
     }
     setBusy(true);
     setOutcome(null);
     try {
-      await action();
+      const change = await action();
       after?.();
-      setOutcome({ ok: true, text: what });
+      setOutcome({ ok: true, text: what, undo: undoable ? undoOf(change) : null });
     } catch (reason) {
       setOutcome({ ok: false, error: toApiError(reason) });
     } finally {
       setBusy(false);
+      setRevision((r) => r + 1);
       reload();
     }
   };
+
+  const onUndo = (undo: MappingUndo, what: string) =>
+    void act(`Undone: ${what.replace(/\.$/, '')}.`, () => undoMapping(undo), undefined, false);
 
   const onLink = () => {
     const req = linkRequest(selection);
@@ -84,11 +109,30 @@ export function MappingScreen() {
       return;
     }
     const bc = variantName(selection.bigcommerce);
-    const what = `Linked BigCommerce ${bc} with Shopify ${variantName(selection.shopify)}.`;
+    const what = `Linked BigCommerce ${bc} with Shopify ${listingName(selection.shopify)}.`;
     void act(what, () => linkVariants(req), () => setSelection(EMPTY_SELECTION));
   };
 
   const onUnlink = (pair: VariantPair) => void act('Unlinked the pair.', () => unlinkVariants(pair));
+
+  const onKeep = (row: MappingRow, pair: VariantPair) => {
+    const bc = row.bigcommerce ? variantName(row.bigcommerce) : String(pair.bigcommerce_variant_id);
+    const sh = row.shopify ? listingName(row.shopify) : pair.shopify_variant_id;
+    void act(`Kept BigCommerce ${bc} with Shopify ${sh}.`, () => linkVariants(pair));
+  };
+
+  const onLinkCandidate = (bc: BigCommerceVariant, sh: ShopifyVariant) => {
+    const pair = { bigcommerce_variant_id: bc.variant_id, shopify_variant_id: sh.variant_id };
+    void act(`Linked BigCommerce ${variantName(bc)} with Shopify ${listingName(sh)}.`, () => linkVariants(pair));
+  };
+
+  const confirmAllCount = page?.confirmable ?? 0;
+  const onConfirmAll = () => {
+    setConfirmingAll(false);
+    const n = confirmAllCount;
+    const what = `Confirmed all ${formatCount(n)} matched ${n === 1 ? 'pair' : 'pairs'}.`;
+    void act(what, () => confirmAllMatched({ q: query.q.trim(), expected: n }));
+  };
 
   const onConfirm = (pair: VariantPair) => void act('Confirmed the match.', () => confirmPairs({ pairs: [pair] }));
 
@@ -120,7 +164,7 @@ export function MappingScreen() {
     const variant = system === 'bigcommerce' ? row.bigcommerce : row.shopify;
     const store = system === 'bigcommerce' ? 'BigCommerce' : 'Shopify';
     const what = `Un-ignored ${store} ${variant ? variantName(variant) : variantId}; it is matched again.`;
-    void act(what, () => unignoreVariant({ system, variant_id: variantId }));
+    void act(what, () => unignoreVariant({ system, variant_id: variantId }), undefined, false);
   };
 
   const onToggle = (choice: SideChoice) => setSelection((s) => toggleSelection(s, choice));
@@ -134,7 +178,7 @@ export function MappingScreen() {
       const result = await exportMappingCsv({ class: query.class, q: query.q });
       const notice = finishExport(result, csvFileName(`mapping-${query.class}`, new Date()));
       if (notice !== null) {
-        setOutcome({ ok: true, text: notice });
+        setOutcome({ ok: true, text: notice, undo: null });
       }
     } catch (reason) {
       setOutcome({ ok: false, error: toApiError(reason) });
@@ -144,7 +188,7 @@ export function MappingScreen() {
   };
 
   return (
-    <div class="screen">
+    <div class="screen screen-wide">
       <div class="toolbar">
         <h2 class="screen-title">Mapping</h2>
         <div class="toolbar-right">
@@ -198,6 +242,35 @@ export function MappingScreen() {
             onInput={(e) => setSearchText((e.currentTarget as HTMLInputElement).value)}
           />
         </label>
+        {confirmingAll ? (
+          <span class="confirm-all-ask" role="group" aria-label="Confirm all matched" data-testid="confirm-all-ask">
+            Confirm all {formatCount(confirmAllCount)} matched {confirmAllCount === 1 ? 'pair' : 'pairs'}
+            {query.q.trim() !== '' ? ' the search finds' : ''}? Re-matching will never change them.
+            <button
+              type="button"
+              class="button button-small button-primary"
+              data-testid="confirm-all-yes"
+              disabled={busy}
+              onClick={onConfirmAll}
+            >
+              Confirm {formatCount(confirmAllCount)}
+            </button>
+            <button type="button" class="button button-small" onClick={() => setConfirmingAll(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button
+            type="button"
+            class="button"
+            data-testid="confirm-all"
+            disabled={busy || confirmAllCount === 0}
+            onClick={() => setConfirmingAll(true)}
+            title="Keep every automatic match the search finds, on every page"
+          >
+            Confirm all {formatCount(confirmAllCount)} matched
+          </button>
+        )}
         <button
           type="button"
           class="button"
@@ -218,8 +291,19 @@ export function MappingScreen() {
       />
 
       {outcome?.ok === true && (
-        <p class="form-success" role="status" data-testid="mapping-notice">
-          {outcome.text}
+        <p class="form-success mapping-notice" role="status" data-testid="mapping-notice">
+          <span>{outcome.text}</span>
+          {outcome.undo !== null && (
+            <button
+              type="button"
+              class="button button-small"
+              data-testid="mapping-undo"
+              disabled={busy}
+              onClick={() => outcome.undo && onUndo(outcome.undo, outcome.text)}
+            >
+              Undo
+            </button>
+          )}
         </p>
       )}
       {outcome?.ok === false && (
@@ -250,13 +334,27 @@ export function MappingScreen() {
                 rows={rows}
                 selection={selection}
                 busy={busy}
+                ownership={ownership}
+                revision={revision}
                 onToggle={onToggle}
                 onUnlink={onUnlink}
                 onConfirm={onConfirm}
+                onKeep={onKeep}
                 onIgnore={onIgnore}
                 onUnignore={onUnignore}
+                onLinkCandidate={onLinkCandidate}
               />
             )}
+            <MappingPageControls
+              offset={state.shown?.offset ?? 0}
+              limit={query.limit}
+              total={page.total}
+              sort={query.sort ?? 'attention'}
+              busy={state.loading}
+              onOffset={(offset) => setQuery((q) => withOffset(q, offset))}
+              onLimit={(limit) => setQuery((q) => withPageSize(q, limit))}
+              onSort={(sort) => setQuery((q) => withSort(q, sort))}
+            />
             <Pager
               range={range}
               testId="mapping-page"

@@ -1,24 +1,47 @@
-import type { BigCommerceVariant, MappingRow, ShopifyVariant, System, VariantPair } from '../api';
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+import type { BigCommerceVariant, MappingRow, Ownership, ShopifyVariant, System, VariantPair } from '../api';
 import type { Selection, SideChoice } from '../mapping';
-import { CLASS_TONES, classLabel, flagLabel, isSelected, keyLabel, rowActions, variantName } from '../mapping';
+import {
+  CLASS_TONES,
+  classLabel,
+  flagLabel,
+  isSelected,
+  keyLabel,
+  listingName,
+  rowActions,
+  variantName,
+  visibleWhitespace,
+  winnersOnKeep,
+} from '../mapping';
+import { MappingGroup } from './MappingGroup';
 
 export interface RowHandlers {
   onToggle: (choice: SideChoice) => void;
   onUnlink: (pair: VariantPair) => void;
   onConfirm: (pair: VariantPair) => void;
+  onKeep: (row: MappingRow, pair: VariantPair) => void;
   onIgnore: (row: MappingRow, system: System) => void;
   onUnignore: (row: MappingRow, system: System) => void;
+  /** Links a pair chosen in an ambiguous group. */
+  onLinkCandidate: (bigcommerce: BigCommerceVariant, shopify: ShopifyVariant) => void;
 }
 
 interface Props extends RowHandlers {
   rows: readonly MappingRow[];
   selection: Selection;
   busy: boolean;
+  /** Who owns each synced field, to say what keeping a conflict does; null while it loads. */
+  ownership: Ownership | null;
+  /** Bumped after every action, so an open group shows what the action left. */
+  revision: number;
 }
 
 const STORE_LABELS: Record<System, string> = { bigcommerce: 'BigCommerce', shopify: 'Shopify' };
 
-export function MappingTable({ rows, selection, busy, ...handlers }: Props) {
+export function MappingTable({ rows, selection, busy, ownership, revision, ...handlers }: Props) {
+  // The ambiguous row whose group is open; one at a time, so the page stays readable.
+  const [openGroup, setOpenGroup] = useState<number | null>(null);
   return (
     <div class="table-wrap">
       <table class="table mapping-table" data-testid="mapping-table">
@@ -34,8 +57,33 @@ export function MappingTable({ rows, selection, busy, ...handlers }: Props) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <MappingTableRow key={row.id} row={row} selection={selection} busy={busy} {...handlers} />
+          {rows.map((row, i) => (
+            <Fragment key={row.id}>
+              <MappingTableRow
+                row={row}
+                startsGroup={row.class === 'ambiguous' && rows[i - 1]?.reason !== row.reason}
+                selection={selection}
+                busy={busy}
+                ownership={ownership}
+                groupOpen={openGroup === row.id}
+                onGroup={() => setOpenGroup((open) => (open === row.id ? null : row.id))}
+                {...handlers}
+              />
+              {openGroup === row.id && (
+                <tr class="mapping-group-row">
+                  <td colSpan={5}>
+                    <MappingGroup
+                      memberId={row.id}
+                      reason={row.reason}
+                      busy={busy}
+                      revision={revision}
+                      onLink={handlers.onLinkCandidate}
+                      onClose={() => setOpenGroup(null)}
+                    />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>
@@ -47,13 +95,22 @@ interface RowProps extends RowHandlers {
   row: MappingRow;
   selection: Selection;
   busy: boolean;
+  ownership: Ownership | null;
+  groupOpen: boolean;
+  /** The first row of an ambiguous group on the page; its members follow it in the Ambiguous tab. */
+  startsGroup: boolean;
+  onGroup: () => void;
 }
 
-function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, onIgnore, onUnignore }: RowProps) {
+function MappingTableRow(props: RowProps) {
+  const { row, selection, busy, ownership, groupOpen, startsGroup, onGroup } = props;
+  const { onToggle, onUnlink, onConfirm, onKeep, onIgnore, onUnignore } = props;
   const actions = rowActions(row);
   const key = keyLabel(row.key);
+  const winners = actions.keep !== null && ownership !== null ? winnersOnKeep(row, ownership) : [];
   return (
     <tr
+      class={startsGroup ? 'mapping-group-start' : undefined}
       data-testid="mapping-row"
       data-class={row.class}
       data-decided={String(row.decided)}
@@ -97,6 +154,13 @@ function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, 
       />
       <td class="mapping-reason">
         <span>{row.reason}</span>
+        {winners.length > 0 && (
+          <ul class="keep-outcome" aria-label="If kept" data-testid={`keep-outcome-${row.id}`}>
+            {winners.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        )}
         {row.flags.length > 0 && (
           <ul class="flags" aria-label="Flags">
             {row.flags.map((flag) => (
@@ -108,6 +172,31 @@ function MappingTableRow({ row, selection, busy, onToggle, onUnlink, onConfirm, 
         )}
       </td>
       <td class="mapping-actions">
+        {actions.keep && (
+          <button
+            type="button"
+            class="button button-small button-primary"
+            data-testid={`keep-${row.id}`}
+            aria-label={`Keep the pair ${pairName(row)}`}
+            title="Link these two as they are; the owner's barcode and SKU win on the next sync"
+            disabled={busy}
+            onClick={() => actions.keep && onKeep(row, actions.keep)}
+          >
+            Keep this pair
+          </button>
+        )}
+        {actions.group !== null && (
+          <button
+            type="button"
+            class={groupOpen ? 'button button-small button-selected' : 'button button-small'}
+            data-testid={`group-${row.id}`}
+            aria-expanded={groupOpen}
+            disabled={busy}
+            onClick={onGroup}
+          >
+            {groupOpen ? 'Hide candidates' : 'Compare candidates'}
+          </button>
+        )}
         {actions.confirm && (
           <button
             type="button"
@@ -158,6 +247,9 @@ interface SideProps {
 
 function SideCell(props: SideProps) {
   const { store, variant, selectable, selected, ignorable, unignorable, busy, onToggle, onIgnore, onUnignore } = props;
+  // Ignore takes a variant out of syncing, so a lone Enter (the focus may have landed on the button
+  // after another action) only arms it; a second press or a click ignores.
+  const [armed, setArmed] = useState(false);
   if (variant === null) {
     return (
       <td class="mapping-side mapping-side-empty">
@@ -168,13 +260,15 @@ function SideCell(props: SideProps) {
   const name = variantName(variant);
   return (
     <td class={selected ? 'mapping-side selected' : 'mapping-side'}>
-      <div class="variant-title">{variant.title || <span class="muted">(no title)</span>}</div>
-      {variant.options && <div class="variant-options muted">{variant.options}</div>}
+      <div class="variant-title" title={listingName(variant)}>
+        {variant.title || <span class="muted">(no title)</span>}
+        {variant.options && <span class="variant-options muted"> · {variant.options}</span>}
+      </div>
       <dl class="variant-codes">
         <dt>SKU</dt>
-        <dd class="mono">{variant.sku || <span class="muted">none</span>}</dd>
+        <dd class="mono">{variant.sku ? visibleWhitespace(variant.sku) : <span class="muted">none</span>}</dd>
         <dt>Barcode</dt>
-        <dd class="mono">{variant.barcode || <span class="muted">none</span>}</dd>
+        <dd class="mono">{variant.barcode ? visibleWhitespace(variant.barcode) : <span class="muted">none</span>}</dd>
       </dl>
       {(selectable || ignorable || unignorable) && (
         <div class="side-actions">
@@ -194,13 +288,23 @@ function SideCell(props: SideProps) {
           {ignorable && (
             <button
               type="button"
-              class="button button-small button-quiet"
+              class={armed ? 'button button-small button-danger' : 'button button-small button-quiet'}
               data-testid={`ignore-${store}-${variant.variant_id}`}
-              aria-label={`Ignore ${STORE_LABELS[store]} variant ${name}`}
+              data-armed={String(armed)}
+              aria-label={armed ? `Press again to ignore ${STORE_LABELS[store]} variant ${name}` : `Ignore ${STORE_LABELS[store]} variant ${name}`}
               disabled={busy}
-              onClick={onIgnore}
+              onBlur={() => setArmed(false)}
+              onClick={(e) => {
+                // A click made with the keyboard has no pointer press behind it (detail 0).
+                if (e.detail === 0 && !armed) {
+                  setArmed(true);
+                  return;
+                }
+                setArmed(false);
+                onIgnore();
+              }}
             >
-              Ignore
+              {armed ? 'Press again to ignore' : 'Ignore'}
             </button>
           )}
           {unignorable && (

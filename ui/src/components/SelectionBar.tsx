@@ -1,5 +1,5 @@
 import type { Selection } from '../mapping';
-import { linkRequest, selectionHint, variantName } from '../mapping';
+import { linkRequest, listingName, selectionHint, variantName } from '../mapping';
 
 interface Props {
   selection: Selection;
@@ -18,13 +18,25 @@ export function SelectionBar({ selection, busy, onLink, onClear }: Props) {
         <div>
           <dt>BigCommerce</dt>
           <dd class={selection.bigcommerce ? 'mono' : 'muted'} data-testid="selected-bigcommerce">
-            {selection.bigcommerce ? variantName(selection.bigcommerce) : 'none selected'}
+            {selection.bigcommerce ? (
+              <>
+                {variantName(selection.bigcommerce)} <span class="selection-listing">{listingName(selection.bigcommerce)}</span>
+              </>
+            ) : (
+              'none selected'
+            )}
           </dd>
         </div>
         <div>
           <dt>Shopify</dt>
           <dd class={selection.shopify ? 'mono' : 'muted'} data-testid="selected-shopify">
-            {selection.shopify ? variantName(selection.shopify) : 'none selected'}
+            {selection.shopify ? (
+              <>
+                {variantName(selection.shopify)} <span class="selection-listing">{listingName(selection.shopify)}</span>
+              </>
+            ) : (
+              'none selected'
+            )}
           </dd>
         </div>
       </dl>
