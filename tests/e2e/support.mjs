@@ -132,7 +132,7 @@ export function startServe(workDir) {
  * `workDir` with both stores connected, and the UI served on a free loopback port. `ready` gives
  * the base URL. The same seed gives the same catalogs, so a test can rely on what they hold.
  */
-export function startDemo(workDir, { variants = 300, seed = 42 } = {}) {
+export function startDemo(workDir, { variants = 300, seed = 42, timeoutMs = 60_000 } = {}) {
   return startProcess({
     args: [
       'demo',
@@ -147,7 +147,7 @@ export function startDemo(workDir, { variants = 300, seed = 42 } = {}) {
     env: { ...isolatedEnv(workDir), TILLBRIDGE_UI_DIR: uiDir },
     what: 'tillbridge demo printed no http://127.0.0.1:<port> line on stdout',
     readyWhen: (line) => URL_PATTERN.exec(line)?.[0],
-    timeoutMs: 60_000,
+    timeoutMs,
   });
 }
 

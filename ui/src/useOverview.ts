@@ -1,4 +1,5 @@
-// Loads what the Status screen shows. Kept out of the components so they only present.
+// Loads what the home screen and Settings show of the engine: health, status (connections,
+// storage) and the doctor's checks. Kept out of the components so they only present.
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError, DoctorReport, Health, Status } from './api';
