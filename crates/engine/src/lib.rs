@@ -11,6 +11,7 @@ mod doctor;
 mod error;
 mod home;
 mod mapping;
+mod onboarding;
 pub mod orders;
 mod panel;
 mod paths;
@@ -28,6 +29,7 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use home::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
+pub use onboarding::{OnboardingDismissRequest, OnboardingStepView, OnboardingView};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
@@ -46,7 +48,7 @@ pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
-    LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery,
+    LocationSuggestion, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery,
     StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
     ValidationView,
 };
@@ -54,6 +56,7 @@ pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
+pub use tillbridge_domain::onboarding::{OnboardingStep, StepState, SuggestedBy};
 pub use tillbridge_domain::stock::{Owner as StockOwner, SameWindow};
 pub use tillbridge_domain::webhooks::PrivacyTopic;
 pub use tillbridge_domain::work::Capability;

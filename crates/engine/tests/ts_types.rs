@@ -20,6 +20,9 @@ use tillbridge_engine::{
 };
 use tillbridge_engine::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 use tillbridge_engine::{
+    LocationSuggestion, OnboardingDismissRequest, OnboardingStep, OnboardingStepView, OnboardingView, StepState, SuggestedBy,
+};
+use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
     LocationsView, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockCellView, StockConflictView,
     StockItemQuery, StockItemView, StockOwner, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
@@ -86,6 +89,8 @@ fn declarations() -> String {
         SameWindow::decl(&cfg),
         StockCounts::decl(&cfg),
         StoreLocation::decl(&cfg),
+        SuggestedBy::decl(&cfg),
+        LocationSuggestion::decl(&cfg),
         LocationPairView::decl(&cfg),
         LocationsView::decl(&cfg),
         LocationRules::decl(&cfg),
@@ -133,6 +138,11 @@ fn declarations() -> String {
         HistoryPoint::decl(&cfg),
         OrdersHour::decl(&cfg),
         ChartsView::decl(&cfg),
+        OnboardingStep::decl(&cfg),
+        StepState::decl(&cfg),
+        OnboardingStepView::decl(&cfg),
+        OnboardingView::decl(&cfg),
+        OnboardingDismissRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\
