@@ -101,7 +101,7 @@ impl App {
                     (Some(b), Some(s)) => format!("BigCommerce ({b}) and Shopify ({s}) are connected."),
                     (Some(_), None) => "BigCommerce is connected; Shopify is not yet.".into(),
                     (None, Some(_)) => "Shopify is connected; BigCommerce is not yet.".into(),
-                    (None, None) => "Connect both stores, or try Tillbridge on emulated stores with `tillbridge demo`.".into(),
+                    (None, None) => "Connect both stores, or first try Tillbridge on emulated stores: run tillbridge demo.".into(),
                 },
                 OnboardingStep::PosChannel => match &orders {
                     Some(c) if c.enabled && c.locations.is_empty() => {

@@ -358,11 +358,15 @@ export function OnboardingScreen({ onConnected }: Props) {
   const [error, setError] = useState<ApiError | null>(null);
   const [picked, setPicked] = useState<OnboardingStep | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  const moved = useRef(false);
 
   const reload = useCallback(() => {
     onboarding().then(
       (v) => {
         setView(v);
+        // The step shown first is the current one, and it stays shown when it turns done: the
+        // operator reads the outcome before moving on.
+        setPicked((p) => p ?? shownStep(v, null));
         setError(null);
       },
       (reason: unknown) => setError(toApiError(reason)),
@@ -372,8 +376,15 @@ export function OnboardingScreen({ onConnected }: Props) {
 
   // Moving to another step moves the keyboard focus to its title, so the next Tab starts there.
   useEffect(() => {
-    if (picked !== null) heading.current?.focus();
+    if (moved.current) {
+      moved.current = false;
+      heading.current?.focus();
+    }
   }, [picked]);
+  const go = (step: OnboardingStep) => {
+    moved.current = true;
+    setPicked(step);
+  };
 
   const skip = async () => {
     try {
@@ -435,7 +446,7 @@ export function OnboardingScreen({ onConnected }: Props) {
                 aria-current={s.step === step ? 'step' : undefined}
                 data-testid={`onboarding-step-${s.step}`}
                 data-state={s.state}
-                onClick={() => setPicked(s.step)}
+                onClick={() => go(s.step)}
               >
                 <span class="onboarding-step-title">
                   {i + 1}. {stepTitle(s.step)}
@@ -452,11 +463,11 @@ export function OnboardingScreen({ onConnected }: Props) {
           <p data-testid="onboarding-summary">{shown?.summary}</p>
           <StepBody key={step} step={step} view={view} onChanged={reload} onConnected={onConnected} />
           <div class="form-actions onboarding-nav">
-            <button type="button" class="button" data-testid="onboarding-back" disabled={back === null} onClick={() => back && setPicked(back)}>
+            <button type="button" class="button" data-testid="onboarding-back" disabled={back === null} onClick={() => back && go(back)}>
               Back
             </button>
             {next !== null ? (
-              <button type="button" class="button button-primary" data-testid="onboarding-next" onClick={() => setPicked(next)}>
+              <button type="button" class="button button-primary" data-testid="onboarding-next" onClick={() => go(next)}>
                 Next: {stepTitle(next)}
               </button>
             ) : (
