@@ -127,11 +127,8 @@ pub struct PlaceSuggestion {
 /// Lower case, letters and digits only, words separated by one space: "Main  Warehouse." and
 /// "main warehouse" are the same place name; an empty result names nothing.
 fn comparable(raw: &str) -> Option<String> {
-    let words: Vec<String> = raw
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> =
+        raw.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 

@@ -29,8 +29,8 @@ pub use connect::{ConnectBigCommerce, ConnectShopify, Connector, HttpConnector};
 pub use doctor::{Check, CheckState, DoctorReport};
 pub use error::{ApiError, ErrorCode, ErrorKind, quoted};
 pub use home::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
-pub use onboarding::{OnboardingDismissRequest, OnboardingStepView, OnboardingView};
 pub use mapping::{ConfirmRequest, IgnoreRequest, MappingQuery, MappingView, PairRequest};
+pub use onboarding::{OnboardingDismissRequest, OnboardingStepView, OnboardingView};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
     OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
@@ -48,9 +48,9 @@ pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
-    LocationSuggestion, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery,
-    StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
-    ValidationView,
+    LocationSuggestion, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView,
+    StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
+    UnmapLocationsRequest, ValidationView,
 };
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;

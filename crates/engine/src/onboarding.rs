@@ -49,12 +49,15 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 fn owners_summary(o: &Ownership) -> String {
-    let fields = [("title", o.title), ("price", o.price), ("sale price", o.sale_price), ("barcode", o.barcode), ("SKU", o.sku)];
-    let list = |owner: Owner| fields.iter().filter(|(_, w)| *w == owner).map(|(f, _)| *f).collect::<Vec<_>>().join(", ");
-    let parts: Vec<String> = [(Owner::BigCommerce, "BigCommerce owns"), (Owner::Shopify, "Shopify owns"), (Owner::None, "not synced:")]
-        .into_iter()
-        .filter_map(|(owner, words)| Some(list(owner)).filter(|l| !l.is_empty()).map(|l| format!("{words} {l}")))
-        .collect();
+    let fields =
+        [("title", o.title), ("price", o.price), ("sale price", o.sale_price), ("barcode", o.barcode), ("SKU", o.sku)];
+    let list =
+        |owner: Owner| fields.iter().filter(|(_, w)| *w == owner).map(|(f, _)| *f).collect::<Vec<_>>().join(", ");
+    let parts: Vec<String> =
+        [(Owner::BigCommerce, "BigCommerce owns"), (Owner::Shopify, "Shopify owns"), (Owner::None, "not synced:")]
+            .into_iter()
+            .filter_map(|(owner, words)| Some(list(owner)).filter(|l| !l.is_empty()).map(|l| format!("{words} {l}")))
+            .collect();
     format!("Saved: {}.", parts.join("; "))
 }
 
@@ -64,7 +67,10 @@ impl App {
     }
 
     /// Puts the setup away (or brings it back); the steps are untouched.
-    pub async fn set_onboarding_dismissed(&self, request: OnboardingDismissRequest) -> Result<OnboardingView, ApiError> {
+    pub async fn set_onboarding_dismissed(
+        &self,
+        request: OnboardingDismissRequest,
+    ) -> Result<OnboardingView, ApiError> {
         self.blocking(move |app| {
             app.store.set_setting(DISMISSED_SETTING, &request.dismissed, app.now())?;
             app.onboarding_view()
@@ -101,7 +107,9 @@ impl App {
                     (Some(b), Some(s)) => format!("BigCommerce ({b}) and Shopify ({s}) are connected."),
                     (Some(_), None) => "BigCommerce is connected; Shopify is not yet.".into(),
                     (None, Some(_)) => "Shopify is connected; BigCommerce is not yet.".into(),
-                    (None, None) => "Connect both stores, or first try Tillbridge on emulated stores: run tillbridge demo.".into(),
+                    (None, None) => {
+                        "Connect both stores, or first try Tillbridge on emulated stores: run tillbridge demo.".into()
+                    }
                 },
                 OnboardingStep::PosChannel => match &orders {
                     Some(c) if c.enabled && c.locations.is_empty() => {
@@ -111,8 +119,12 @@ impl App {
                         "POS sales become BigCommerce orders, from {}.",
                         plural(c.locations.len() as u64, "Shopify location", "Shopify locations")
                     ),
-                    Some(_) => "POS sales stay in Shopify: carrying them is off (the Orders screen turns it on).".into(),
-                    None => "Choose whether Shopify POS sales become BigCommerce orders, and from which locations.".into(),
+                    Some(_) => {
+                        "POS sales stay in Shopify: carrying them is off (the Orders screen turns it on).".into()
+                    }
+                    None => {
+                        "Choose whether Shopify POS sales become BigCommerce orders, and from which locations.".into()
+                    }
                 },
                 OnboardingStep::Locations if pairs.is_empty() => {
                     "Pair each BigCommerce location with the Shopify location that sells from the same shelf.".into()
@@ -127,11 +139,9 @@ impl App {
                     None => "Choose which store's value wins for each product field.".into(),
                 },
                 OnboardingStep::Preview => match &preview {
-                    Some(r) => format!(
-                        "Preview {} listed {} without writing.",
-                        r.id,
-                        plural(r.changes, "change", "changes")
-                    ),
+                    Some(r) => {
+                        format!("Preview {} listed {} without writing.", r.id, plural(r.changes, "change", "changes"))
+                    }
                     None => "Read both stores and list what a full sync would change; nothing is written.".into(),
                 },
                 OnboardingStep::FullSync => match &full_sync {

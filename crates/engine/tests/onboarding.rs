@@ -50,7 +50,11 @@ async fn each_step_is_done_when_its_result_exists_in_order_to_the_schedule() {
         "nothing else can be done before the stores are connected: {:?}",
         fresh.steps
     );
-    assert!(fresh.steps[0].summary.contains("tillbridge demo"), "step 1 names the demo command: {}", fresh.steps[0].summary);
+    assert!(
+        fresh.steps[0].summary.contains("tillbridge demo"),
+        "step 1 names the demo command: {}",
+        fresh.steps[0].summary
+    );
 
     support::connect_both(&app, &stores).await;
     app.start_runtime(RuntimeOptions::one_shot());
@@ -61,7 +65,11 @@ async fn each_step_is_done_when_its_result_exists_in_order_to_the_schedule() {
     app.set_orders_config(OrdersConfig { enabled: true, ..OrdersConfig::default() }).await.unwrap();
     let orders = app.onboarding().await.unwrap();
     assert_eq!(state(&orders, OnboardingStep::PosChannel), StepState::Done, "the saved POS settings make step 2 done");
-    assert!(orders.steps[1].summary.contains("every Shopify location"), "and say what was chosen: {}", orders.steps[1].summary);
+    assert!(
+        orders.steps[1].summary.contains("every Shopify location"),
+        "and say what was chosen: {}",
+        orders.steps[1].summary
+    );
     assert_eq!(current(&orders), Some(OnboardingStep::Locations), "then the locations");
 
     let live = app.locations().await.unwrap();
@@ -87,7 +95,11 @@ async fn each_step_is_done_when_its_result_exists_in_order_to_the_schedule() {
 
     app.set_ownership(Ownership::default()).await.unwrap();
     let owned = app.onboarding().await.unwrap();
-    assert_eq!(state(&owned, OnboardingStep::Owners), StepState::Done, "owners kept as they are still count once saved");
+    assert_eq!(
+        state(&owned, OnboardingStep::Owners),
+        StepState::Done,
+        "owners kept as they are still count once saved"
+    );
     assert_eq!(current(&owned), Some(OnboardingStep::Preview), "then the preview");
     assert_eq!(owned.preview_run_id, None, "no preview has run");
 
@@ -124,11 +136,7 @@ async fn a_step_done_elsewhere_counts_and_a_later_step_stays_done() {
     assert_eq!(state(&view, OnboardingStep::Schedule), StepState::Done, "a schedule deliberately left off is a choice");
     assert!(view.steps[6].summary.contains("No morning sync"), "and says so: {}", view.steps[6].summary);
     assert_eq!(current(&view), Some(OnboardingStep::Connect), "the first missing step is still the current one");
-    assert_eq!(
-        view.steps.iter().filter(|s| s.state == StepState::Current).count(),
-        1,
-        "exactly one step is current"
-    );
+    assert_eq!(view.steps.iter().filter(|s| s.state == StepState::Current).count(), 1, "exactly one step is current");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,13 +20,14 @@ use tillbridge_engine::{
 };
 use tillbridge_engine::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 use tillbridge_engine::{
-    LocationSuggestion, OnboardingDismissRequest, OnboardingStep, OnboardingStepView, OnboardingView, StepState, SuggestedBy,
-};
-use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
     LocationsView, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockCellView, StockConflictView,
     StockItemQuery, StockItemView, StockOwner, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
     UnmapLocationsRequest, ValidationView,
+};
+use tillbridge_engine::{
+    LocationSuggestion, OnboardingDismissRequest, OnboardingStep, OnboardingStepView, OnboardingView, StepState,
+    SuggestedBy,
 };
 use tillbridge_engine::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,

@@ -39,7 +39,11 @@ pub struct LocationSuggestion {
 }
 
 /// The active locations of both stores that are in no pair, suggested as pairs.
-fn suggestions(bigcommerce: &[StoreLocation], shopify: &[StoreLocation], pairs: &[LocationPairView]) -> Vec<LocationSuggestion> {
+fn suggestions(
+    bigcommerce: &[StoreLocation],
+    shopify: &[StoreLocation],
+    pairs: &[LocationPairView],
+) -> Vec<LocationSuggestion> {
     let free = |locations: &[StoreLocation], paired: &dyn Fn(&str) -> bool| -> Vec<Place> {
         locations
             .iter()
@@ -49,7 +53,9 @@ fn suggestions(bigcommerce: &[StoreLocation], shopify: &[StoreLocation], pairs: 
     };
     let bc = free(bigcommerce, &|id| pairs.iter().any(|p| p.bigcommerce_location_id.to_string() == id));
     let sh = free(shopify, &|id| pairs.iter().any(|p| p.shopify_location_id == id));
-    let name_of = |places: &[StoreLocation], id: &str| places.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default();
+    let name_of = |places: &[StoreLocation], id: &str| {
+        places.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default()
+    };
     suggest_pairs(&bc, &sh)
         .into_iter()
         .filter_map(|s| {
@@ -171,8 +177,12 @@ impl App {
             .try_collect()
             .await
             .map_err(|e| ApiError::unavailable(format!("reading Shopify's locations failed: {e}")))?;
-        let pairs: Vec<LocationPairView> =
-            self.blocking(|app| Ok(app.store.location_pairs()?)).await?.into_iter().map(LocationPairView::from).collect();
+        let pairs: Vec<LocationPairView> = self
+            .blocking(|app| Ok(app.store.location_pairs()?))
+            .await?
+            .into_iter()
+            .map(LocationPairView::from)
+            .collect();
         let bigcommerce: Vec<StoreLocation> = bc
             .into_iter()
             .map(|l| {

@@ -19,7 +19,6 @@ pub use conflicts::{ConflictsQuery, ResolveConflictRequest, StockConflictView, S
 pub use drift::{DriftQuery, DriftReport, DriftView, ValidationView};
 pub use locations::{
     LocationPairView, LocationRules, LocationRulesRequest, LocationSuggestion, LocationsView, MapLocationsRequest,
-    StoreLocation,
-    UnmapLocationsRequest,
+    StoreLocation, UnmapLocationsRequest,
 };
 pub use sync::{StockCellView, StockSyncReport, StockSyncRequest, StoreWrites};
