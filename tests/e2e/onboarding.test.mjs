@@ -64,6 +64,14 @@ describe('the first-run setup', () => {
   const setup = () => api('/api/onboarding');
   const stepOf = (view, id) => view.steps.find((s) => s.step === id);
 
+  /** A picture of a step, for a person checking the layout (TILLBRIDGE_E2E_SCREENSHOTS=1). */
+  async function snapshot(name) {
+    if (process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `onboarding-${name}.png`), fullPage: true });
+    }
+  }
+
   /** Waits until the step's button in the list shows `state`; the screen reloads the setup after each action. */
   async function stepShows(id, state) {
     try {
@@ -129,6 +137,7 @@ describe('the first-run setup', () => {
       /tillbridge demo/,
       'step 1 explains the command that starts the demo, since the app cannot start emulated stores itself',
     );
+    await snapshot('connect');
 
     // 1. Connect both stores through the setup's own forms.
     await page.getByTestId('bc-api-url').fill(creds.bigcommerce.api_url);
@@ -165,6 +174,7 @@ describe('the first-run setup', () => {
     assert.equal(live.suggestions.length, 2, 'the emulated stores name both locations alike, so both are suggested');
     await page.getByTestId('suggestion').first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await page.getByTestId('suggestion').count(), live.suggestions.length, 'every suggestion is offered');
+    await snapshot('locations');
     await page.getByTestId('suggestions-pair').click();
     await stepShows('locations', 'done');
     const paired = await api('/api/locations');
@@ -197,6 +207,7 @@ describe('the first-run setup', () => {
     await next('preview');
     await page.getByTestId('sync-preview').click();
     await stepShows('preview', 'done');
+    await snapshot('preview');
     const previewed = await screenAgreesWithApi('preview');
     assert.ok(previewed.preview_run_id !== null, 'the API names the finished preview');
     const runsAfterPreview = await api('/api/runs?limit=20');
