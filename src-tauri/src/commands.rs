@@ -11,7 +11,7 @@ use tillbridge_engine::{
     PreviewQuery, PreviewView, QueueActionView, RetryRequest, RunsQuery, RunsView, ScheduleRequest, ScheduleView,
     SkipRequest, Status, SyncProgress, SyncRequest,
 };
-use tillbridge_engine::{ChartsView, HomeQuery, HomeView};
+use tillbridge_engine::{ChartsView, HomeQuery, HomeView, OnboardingDismissRequest, OnboardingView};
 use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, LocationPairView, LocationRulesRequest, LocationsView,
     MapLocationsRequest, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
@@ -290,6 +290,19 @@ pub async fn skip_order(app: State<'_, App>, req: OrderRef) -> Result<OrderTimel
 #[tauri::command]
 pub async fn home(app: State<'_, App>, req: HomeQuery) -> Result<HomeView, ApiError> {
     app.inner().home(req).await
+}
+
+#[tauri::command]
+pub async fn onboarding(app: State<'_, App>) -> Result<OnboardingView, ApiError> {
+    app.inner().onboarding().await
+}
+
+#[tauri::command]
+pub async fn set_onboarding_dismissed(
+    app: State<'_, App>,
+    req: OnboardingDismissRequest,
+) -> Result<OnboardingView, ApiError> {
+    app.inner().set_onboarding_dismissed(req).await
 }
 
 #[tauri::command]

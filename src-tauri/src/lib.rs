@@ -54,6 +54,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::resolve_stock_conflict,
         commands::home,
         commands::charts,
+        commands::onboarding,
+        commands::set_onboarding_dismissed,
         commands::stock_drift,
         commands::save_stock_drift_csv,
         commands::orders,

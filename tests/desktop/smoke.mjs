@@ -18,6 +18,7 @@ const VERSION_SELECTOR = '[data-testid="app-version"]';
 const ERROR_SELECTOR = '[data-testid="error"]';
 const LOADING_SELECTOR = '[data-testid="loading"]';
 const CHECKS_SELECTOR = '[data-testid="doctor-checks"]';
+const SKIP_SETUP_SELECTOR = '[data-testid="onboarding-skip"]';
 
 describe('tillbridge-desktop window', () => {
   let workDir;
@@ -53,14 +54,16 @@ describe('tillbridge-desktop window', () => {
       `the header (${VERSION_SELECTOR}) must show this build's version, which the UI only gets from the engine through the health/status commands; a mismatch or a placeholder means the IPC path is broken`,
     );
 
+    // A fresh database opens on the first-run setup; it is skipped here to reach the home screen.
     // The rest of the screen (status and doctor) arrives through the other two commands.
     let loaded = false;
     while (!loaded && Date.now() < deadline) {
       loaded = await desktop
-        .run('return !document.querySelector(arguments[0]) && !!document.querySelector(arguments[1]);', [
-          LOADING_SELECTOR,
-          CHECKS_SELECTOR,
-        ])
+        .run(
+          'const skip = document.querySelector(arguments[2]); if (skip) skip.click();' +
+            ' return !document.querySelector(arguments[0]) && !!document.querySelector(arguments[1]);',
+          [LOADING_SELECTOR, CHECKS_SELECTOR, SKIP_SETUP_SELECTOR],
+        )
         .catch(() => false);
       if (!loaded) await sleep(100);
     }

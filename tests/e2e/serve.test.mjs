@@ -90,6 +90,14 @@ describe('tillbridge serve with the built UI', () => {
       'the server must serve ui/dist/index.html at / so a browser can open the control panel',
     );
 
+    // A fresh installation opens on the first-run setup; skipping it leads to the home screen
+    // and is remembered, so the next start opens there directly.
+    await page.getByTestId('onboarding-skip').waitFor({ state: 'visible', timeout: 20_000 });
+    await page.getByTestId('onboarding-skip').click();
+    await page.waitForFunction(() => window.location.hash === '#/home', null, { timeout: 10_000 });
+    const setup = await getJson(baseUrl, '/api/onboarding');
+    assert.equal(setup.body?.dismissed, true, `skipping the setup must be saved; /api/onboarding said ${setup.text}`);
+
     // The screen is done loading when the checks list or an error banner appears.
     await page
       .locator('[data-testid="doctor-checks"], [data-testid="error"]')

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { pauseState } from './api';
+import { onboarding, pauseState } from './api';
 import { ConflictsScreen } from './components/ConflictsScreen';
 import { ErrorBanner } from './components/ErrorBanner';
 import { FailedScreen } from './components/FailedScreen';
@@ -11,10 +11,12 @@ import { InventoryScreen } from './components/InventoryScreen';
 import { LocationsScreen } from './components/LocationsScreen';
 import { MappingScreen } from './components/MappingScreen';
 import { Nav } from './components/Nav';
+import { OnboardingScreen } from './components/OnboardingScreen';
 import { OrdersScreen } from './components/OrdersScreen';
 import { SettingsScreen } from './components/SettingsScreen';
 import { SyncScreen } from './components/SyncScreen';
-import { screenFromHash } from './nav';
+import { SETUP_SCREEN, hashFor, screenFromHash } from './nav';
+import { opensOnStart } from './onboarding';
 import { useOverview } from './useOverview';
 
 export function App() {
@@ -30,6 +32,18 @@ export function App() {
     read();
     const timer = window.setInterval(read, 5_000);
     return () => window.clearInterval(timer);
+  }, []);
+
+  // A first start opens the setup. The answer may come after the operator already picked a
+  // screen; the address is read again then, so their choice stands.
+  useEffect(() => {
+    onboarding()
+      .then((view) => {
+        if (opensOnStart(view, window.location.hash)) {
+          window.location.hash = hashFor(SETUP_SCREEN);
+        }
+      })
+      .catch(() => {});
   }, []);
 
   useEffect(() => {
@@ -59,6 +73,7 @@ export function App() {
         {screen === 'runs' && <RunsScreen />}
         {screen === 'failed' && <FailedScreen />}
         {screen === 'settings' && <SettingsScreen onConnected={reload} status={overview.status} />}
+        {screen === 'setup' && <OnboardingScreen onConnected={reload} />}
       </main>
     </div>
   );

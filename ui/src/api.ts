@@ -10,6 +10,9 @@ import type {
   ChartsView,
   DriftReport,
   HomeView,
+  OnboardingView,
+  ScheduleRequest,
+  ScheduleView,
   FailedView,
   JobTimelineView,
   LocationPairView,
@@ -826,4 +829,39 @@ export function orderTimeline(order: string): Promise<OrderTimelineView> {
 /** Never carry this order: its waiting jobs are skipped. */
 export function skipOrder(order: string): Promise<OrderTimelineView> {
   return send<OrderTimelineView>('skip_order', '/api/orders/skip', { order });
+}
+
+// The first-run setup and the morning schedule.
+
+export type {
+  GuardRails,
+  LocationSuggestion,
+  OnboardingDismissRequest,
+  OnboardingStep,
+  OnboardingStepView,
+  OnboardingView,
+  ScheduleRequest,
+  ScheduleView,
+  StepState,
+  SuggestedBy,
+} from './generated/engine';
+
+/** Each setup step's state, read from what exists, and whether the setup was put away. */
+export function onboarding(): Promise<OnboardingView> {
+  return call<OnboardingView>('onboarding', '/api/onboarding');
+}
+
+/** Puts the setup away (true) or brings it back for the next start (false). */
+export function setOnboardingDismissed(dismissed: boolean): Promise<OnboardingView> {
+  return send<OnboardingView>('set_onboarding_dismissed', '/api/onboarding', { dismissed }, 'PUT');
+}
+
+/** The daily full sync: when it runs, its guard rails, the next run. */
+export function schedule(): Promise<ScheduleView> {
+  return call<ScheduleView>('schedule', '/api/schedule');
+}
+
+/** Sets the daily full sync (`at` null turns it off, keeping the guard rails). */
+export function setSchedule(req: ScheduleRequest): Promise<ScheduleView> {
+  return send<ScheduleView>('set_schedule', '/api/schedule', req, 'PUT');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCREEN, SCREENS, hashFor, screenFromHash } from './nav';
+import { DEFAULT_SCREEN, SCREENS, SETUP_SCREEN, hashFor, screenFromHash } from './nav';
 
 describe('screenFromHash', () => {
   it('selects the home screen from its hash, and from the old Status address, and round-trips hashFor', () => {
@@ -49,5 +49,15 @@ describe('screenFromHash', () => {
       screenFromHash('#/orders/detail?x=1'),
       'later screens may add sub-paths; the screen id is the first segment',
     ).toBe('orders');
+  });
+
+  it('opens the first-run setup at its address, which has no tab', () => {
+    expect(screenFromHash(hashFor(SETUP_SCREEN)), 'Settings and a first start lead to the setup by its address').toBe(
+      'setup',
+    );
+    expect(
+      SCREENS.some((s) => s.id === SETUP_SCREEN),
+      'the setup is done once; a tab for it would sit in the bar every day after',
+    ).toBe(false);
   });
 });

@@ -10,7 +10,8 @@ export type ScreenId =
   | 'orders'
   | 'runs'
   | 'failed'
-  | 'settings';
+  | 'settings'
+  | 'setup';
 
 export interface Screen {
   id: ScreenId;
@@ -38,6 +39,12 @@ export const SCREENS: readonly Screen[] = [
 
 export const DEFAULT_SCREEN: ScreenId = 'home';
 
+/**
+ * The first-run setup has an address but no tab: the app opens it on a first start, and Settings
+ * opens it again.
+ */
+export const SETUP_SCREEN: ScreenId = 'setup';
+
 /** Old addresses still open their screen: the home screen replaced Status. */
 const RENAMED: Record<string, ScreenId> = { status: 'home' };
 
@@ -45,6 +52,9 @@ const RENAMED: Record<string, ScreenId> = { status: 'home' };
 export function screenFromHash(hash: string): ScreenId {
   const given = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   const id = RENAMED[given] ?? given;
+  if (id === SETUP_SCREEN) {
+    return SETUP_SCREEN;
+  }
   const match = SCREENS.find((s) => s.id === id);
   return match ? match.id : DEFAULT_SCREEN;
 }

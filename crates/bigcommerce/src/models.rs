@@ -116,6 +116,19 @@ pub struct Location {
     pub label: String,
     #[serde(default)]
     pub enabled: bool,
+    #[serde(default)]
+    pub address: Option<LocationAddress>,
+}
+
+/// Where a location is, as far as pairing it with the other store's location needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct LocationAddress {
+    #[serde(default)]
+    pub address1: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
 }
 
 /// `GET /v3/inventory/items`: one SKU with its stock at each location.

@@ -998,6 +998,16 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     for p in &view.pairs {
                         print_pair(p);
                     }
+                    for s in &view.suggestions {
+                        let why = match s.by {
+                            tillbridge_engine::SuggestedBy::Name => "same name",
+                            tillbridge_engine::SuggestedBy::Address => "same address",
+                        };
+                        println!(
+                            "Suggested ({why}): {}: `tillbridge locations map {} {} --owner both`",
+                            s.name, s.bigcommerce_location_id, s.shopify_location_id
+                        );
+                    }
                 }
                 Some(LocationsCommand::Map { bigcommerce, shopify, rules }) => {
                     let pair = app

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod gtin;
 pub mod matching;
+pub mod onboarding;
 pub mod options;
 pub mod orders;
 pub mod schedule;

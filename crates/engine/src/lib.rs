@@ -11,6 +11,7 @@ mod doctor;
 mod error;
 mod home;
 mod mapping;
+mod onboarding;
 pub mod orders;
 mod panel;
 mod paths;
@@ -32,6 +33,7 @@ pub use mapping::{
     ConfirmAllRequest, ConfirmRequest, IgnoreRequest, MappingChange, MappingQuery, MappingUndo, MappingView,
     PairRequest,
 };
+pub use onboarding::{OnboardingDismissRequest, OnboardingStepView, OnboardingView};
 pub use orders::{
     OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
     OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
@@ -50,14 +52,15 @@ pub use runtime::schedule::{PauseView, ScheduleRequest, ScheduleView};
 pub use runtime::{RuntimeHandle, RuntimeOptions, ShutdownReport};
 pub use stock::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
-    LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView, StockItemQuery,
-    StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites, UnmapLocationsRequest,
-    ValidationView,
+    LocationSuggestion, LocationsView, MapLocationsRequest, ResolveConflictRequest, StockCellView, StockConflictView,
+    StockItemQuery, StockItemView, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
+    UnmapLocationsRequest, ValidationView,
 };
 pub use tillbridge_domain::Scope;
 pub use tillbridge_domain::catalog::GuardRails;
 pub use tillbridge_domain::catalog::{Owner, Ownership};
 pub use tillbridge_domain::matching::MatchRules;
+pub use tillbridge_domain::onboarding::{OnboardingStep, StepState, SuggestedBy};
 pub use tillbridge_domain::stock::{Owner as StockOwner, SameWindow};
 pub use tillbridge_domain::webhooks::PrivacyTopic;
 pub use tillbridge_domain::work::Capability;

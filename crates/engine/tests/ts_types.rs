@@ -26,6 +26,10 @@ use tillbridge_engine::{
     UnmapLocationsRequest, ValidationView,
 };
 use tillbridge_engine::{
+    LocationSuggestion, OnboardingDismissRequest, OnboardingStep, OnboardingStepView, OnboardingView, StepState,
+    SuggestedBy,
+};
+use tillbridge_engine::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,
     OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
@@ -90,6 +94,8 @@ fn declarations() -> String {
         SameWindow::decl(&cfg),
         StockCounts::decl(&cfg),
         StoreLocation::decl(&cfg),
+        SuggestedBy::decl(&cfg),
+        LocationSuggestion::decl(&cfg),
         LocationPairView::decl(&cfg),
         LocationsView::decl(&cfg),
         LocationRules::decl(&cfg),
@@ -137,6 +143,11 @@ fn declarations() -> String {
         HistoryPoint::decl(&cfg),
         OrdersHour::decl(&cfg),
         ChartsView::decl(&cfg),
+        OnboardingStep::decl(&cfg),
+        StepState::decl(&cfg),
+        OnboardingStepView::decl(&cfg),
+        OnboardingView::decl(&cfg),
+        OnboardingDismissRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/engine/tests/ts_types.rs; do not edit by hand.\n\

@@ -315,6 +315,17 @@ async fn home(State(app): State<Arc<App>>, ApiQuery(q): ApiQuery<engine::HomeQue
     Ok(Json(app.home(q).await?))
 }
 
+async fn onboarding(State(app): State<Arc<App>>) -> ApiResult<engine::OnboardingView> {
+    Ok(Json(app.onboarding().await?))
+}
+
+async fn set_onboarding_dismissed(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::OnboardingDismissRequest>,
+) -> ApiResult<engine::OnboardingView> {
+    Ok(Json(app.set_onboarding_dismissed(req).await?))
+}
+
 async fn charts(State(app): State<Arc<App>>) -> ApiResult<engine::ChartsView> {
     Ok(Json(app.charts().await?))
 }
@@ -449,6 +460,7 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/status", get(status))
         .route("/api/home", get(home))
         .route("/api/charts", get(charts))
+        .route("/api/onboarding", get(onboarding).put(set_onboarding_dismissed))
         .route("/api/doctor", get(doctor))
         .route("/api/connections", get(connections))
         .route("/api/connect/bigcommerce", post(connect_bigcommerce))

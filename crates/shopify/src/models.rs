@@ -62,6 +62,17 @@ pub struct Location {
     pub name: String,
     pub is_active: bool,
     pub fulfills_online_orders: bool,
+    #[serde(default)]
+    pub address: Option<LocationAddress>,
+}
+
+/// Where a location is, as far as pairing it with the other store's location needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationAddress {
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub zip: Option<String>,
 }
 
 /// The inventory states Shopify keeps per item and location (api-facts §2.5).

@@ -340,6 +340,28 @@ pub fn latest_sync_run(
         .optional()?)
 }
 
+/// The newest catalog run of this kind (a preview, or a real full sync) that finished without
+/// failing, being cancelled or stopping for approval: what the first-run setup counts as done.
+pub fn latest_finished_catalog_run(
+    conn: &Connection,
+    dry_run: bool,
+    full_only: bool,
+) -> Result<Option<SyncRunRecord>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {RUN_COLUMNS} FROM sync_runs
+                 WHERE capability = ?1 AND dry_run = ?2 AND finished_at IS NOT NULL
+                   AND phase NOT IN ('failed', 'cancelled', 'needs_approval')
+                   AND (?3 = 0 OR mode = 'full')
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            params![Capability::Catalog.as_str(), dry_run, full_only],
+            run_from_row,
+        )
+        .optional()?)
+}
+
 /// Runs newest first, a page at a time, with how many there are; `capability` narrows them.
 pub fn sync_runs_page(
     conn: &Connection,
@@ -573,6 +595,14 @@ impl Store {
 
     pub fn sync_run(&self, run_id: i64) -> Result<SyncRunRecord, StoreError> {
         self.read(|c| sync_run(c, run_id))
+    }
+
+    pub fn latest_finished_catalog_run(
+        &self,
+        dry_run: bool,
+        full_only: bool,
+    ) -> Result<Option<SyncRunRecord>, StoreError> {
+        self.read(|c| latest_finished_catalog_run(c, dry_run, full_only))
     }
 
     pub fn sync_changes_page(

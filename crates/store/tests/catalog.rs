@@ -841,3 +841,34 @@ fn an_ambiguous_group_lists_together_and_other_orders_sort_by_sku_or_title() {
     let by_title = MappingFilter { order: MappingOrder::Title, ..MappingFilter::default() };
     assert_eq!(page_ids(&store, &by_title), vec![2, 3, 4, 5, 1], "by title, BigCommerce's else Shopify's");
 }
+
+#[test]
+fn the_setup_counts_only_catalog_runs_that_finished_of_the_kind_asked() -> Result<(), StoreError> {
+    let store = Store::open_in_memory(now())?;
+    let failed = start_run(&store, Scope::Full, true, now())?;
+    store.finish_sync_run(failed, &SyncRunEnd::stopped("failed", "Shopify did not answer".into()), now())?;
+    let running = start_run(&store, Scope::Full, true, now() + Duration::minutes(1));
+    assert!(running.is_ok(), "a second preview may start once the first failed");
+    assert_eq!(
+        store.latest_finished_catalog_run(true, true)?,
+        None,
+        "a failed preview and one still running are no finished preview"
+    );
+    store.finish_sync_run(running?, &end("done", 4, 0), now() + Duration::minutes(2))?;
+    let preview = store.latest_finished_catalog_run(true, true)?.map(|r| r.id);
+    assert!(preview.is_some(), "a preview that finished counts");
+
+    let delta = start_run(&store, Scope::Delta, false, now() + Duration::minutes(3))?;
+    store.finish_sync_run(delta, &end("done", 2, 2), now() + Duration::minutes(4))?;
+    assert_eq!(store.latest_finished_catalog_run(false, true)?, None, "a delta sync is not the first full sync");
+    assert_eq!(store.latest_finished_catalog_run(true, true)?.map(|r| r.id), preview, "nor is it a preview");
+
+    let full = start_run(&store, Scope::Full, false, now() + Duration::minutes(5))?;
+    store.finish_sync_run(full, &end("done", 4, 4), now() + Duration::minutes(6))?;
+    assert_eq!(
+        store.latest_finished_catalog_run(false, true)?.map(|r| r.id),
+        Some(full),
+        "a finished full sync counts"
+    );
+    Ok(())
+}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, LocationPair, LocationRules, LocationsView, SameWindow, StockOwner, StockSyncReport } from '../api';
 import { locations, mapLocations, setLocationRules, stockSync, toApiError, unmapLocations } from '../api';
+import { SUGGESTED_BY_LABELS } from '../onboarding';
 import { OWNERS, SAME_WINDOW, parseOptionalCount, reportSentence, rulesProblem } from '../stock';
 import { Outcome } from './Outcome';
 
@@ -304,6 +305,26 @@ export function LocationsScreen() {
       {view !== null && (
         <section class="card" aria-label="Pair two locations">
           <h3 class="card-title">Pair two locations</h3>
+          {view.suggestions.length > 0 && (
+            <ul class="plain-list" aria-label="Suggested pairs" data-testid="location-suggestions">
+              {view.suggestions.map((s) => (
+                <li key={`${s.bigcommerce_location_id}|${s.shopify_location_id}`}>
+                  <button
+                    type="button"
+                    class="button button-small"
+                    disabled={busy}
+                    onClick={() => {
+                      setBc(String(s.bigcommerce_location_id));
+                      setShop(s.shopify_location_id);
+                    }}
+                  >
+                    Use
+                  </button>{' '}
+                  {s.name} <span class="muted">(suggested: {SUGGESTED_BY_LABELS[s.by]})</span>
+                </li>
+              ))}
+            </ul>
+          )}
           <div class="form-fields form-fields-inline">
             <label class="field">
               <span>BigCommerce location</span>

@@ -197,11 +197,27 @@ export type SameWindow = "merge" | "owner-wins" | "manual";
 
 export type StockCounts = { cells: number, in_step: number, writes: number, conflicts: number, held: number, first_alignments: number, oversold: number, };
 
-export type StoreLocation = { id: string, name: string, active: boolean, };
+export type StoreLocation = { id: string, name: string, active: boolean, 
+/**
+ * "12 Harbour Street, Boston 02101", when the store gives a street address.
+ */
+address: string | null, };
+
+export type SuggestedBy = "name" | "address";
+
+export type LocationSuggestion = { bigcommerce_location_id: number, shopify_location_id: string, 
+/**
+ * "Main Warehouse ↔ Main Warehouse", as the pair would be named.
+ */
+name: string, by: SuggestedBy, };
 
 export type LocationPairView = { id: number, bigcommerce_location_id: number, shopify_location_id: string, name: string, owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
 
-export type LocationsView = { bigcommerce: Array<StoreLocation>, shopify: Array<StoreLocation>, pairs: Array<LocationPairView>, };
+export type LocationsView = { bigcommerce: Array<StoreLocation>, shopify: Array<StoreLocation>, pairs: Array<LocationPairView>, 
+/**
+ * Locations not paired yet that look like one place, for the operator to confirm.
+ */
+suggestions: Array<LocationSuggestion>, };
 
 export type LocationRules = { owner: StockOwner, same_window: SameWindow, hold_back: number, cap: number | null, };
 
@@ -527,3 +543,37 @@ history: Array<HistoryPoint>, orders: Array<OrdersHour>,
  * Every kept validation, oldest first.
  */
 drift: Array<ValidationView>, };
+
+export type OnboardingStep = "connect" | "pos_channel" | "locations" | "owners" | "preview" | "full_sync" | "schedule";
+
+export type StepState = "done" | "current" | "waiting";
+
+export type OnboardingStepView = { step: OnboardingStep, state: StepState, 
+/**
+ * Where the step stands, in words: what is there, or what to do.
+ */
+summary: string, };
+
+export type OnboardingView = { 
+/**
+ * The seven steps, in order.
+ */
+steps: Array<OnboardingStepView>, complete: boolean, dismissed: boolean, 
+/**
+ * Open the setup when the app starts: some step is not done and the operator did not put it away.
+ */
+show: boolean, 
+/**
+ * The finished preview that makes step 5 done.
+ */
+preview_run_id: number | null, 
+/**
+ * The finished full sync that makes step 6 done.
+ */
+full_sync_run_id: number | null, };
+
+export type OnboardingDismissRequest = { 
+/**
+ * True puts the setup away; false brings it back when the app next opens.
+ */
+dismissed: boolean, };

@@ -3,6 +3,7 @@
 
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use tillbridge_domain::onboarding::{Place, SuggestedBy, suggest_pairs};
 use tillbridge_domain::stock::{Buffer, Owner, PairPolicy, SameWindow};
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_store::{LocationPairRecord, NewLocationPair};
@@ -15,6 +16,57 @@ pub struct StoreLocation {
     pub id: String,
     pub name: String,
     pub active: bool,
+    /// "12 Harbour Street, Boston 02101", when the store gives a street address.
+    pub address: Option<String>,
+}
+
+/// One street address from a store's parts, written the same way for both stores so that the
+/// same place reads the same.
+fn street_address(address1: Option<&str>, city: Option<&str>, zip: Option<&str>) -> Option<String> {
+    let street = address1.map(str::trim).filter(|s| !s.is_empty())?;
+    let town = [city, zip].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    Some(if town.is_empty() { street.to_string() } else { format!("{street}, {}", town.join(" ")) })
+}
+
+/// Two locations not paired yet that look like one place: the same name, else the same address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LocationSuggestion {
+    pub bigcommerce_location_id: i64,
+    pub shopify_location_id: String,
+    /// "Main Warehouse ↔ Main Warehouse", as the pair would be named.
+    pub name: String,
+    pub by: SuggestedBy,
+}
+
+/// The active locations of both stores that are in no pair, suggested as pairs.
+fn suggestions(
+    bigcommerce: &[StoreLocation],
+    shopify: &[StoreLocation],
+    pairs: &[LocationPairView],
+) -> Vec<LocationSuggestion> {
+    let free = |locations: &[StoreLocation], paired: &dyn Fn(&str) -> bool| -> Vec<Place> {
+        locations
+            .iter()
+            .filter(|l| l.active && !paired(&l.id))
+            .map(|l| Place { id: l.id.clone(), name: l.name.clone(), address: l.address.clone() })
+            .collect()
+    };
+    let bc = free(bigcommerce, &|id| pairs.iter().any(|p| p.bigcommerce_location_id.to_string() == id));
+    let sh = free(shopify, &|id| pairs.iter().any(|p| p.shopify_location_id == id));
+    let name_of = |places: &[StoreLocation], id: &str| {
+        places.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default()
+    };
+    suggest_pairs(&bc, &sh)
+        .into_iter()
+        .filter_map(|s| {
+            Some(LocationSuggestion {
+                bigcommerce_location_id: s.bigcommerce.parse().ok()?,
+                name: format!("{} ↔ {}", name_of(bigcommerce, &s.bigcommerce), name_of(shopify, &s.shopify)),
+                shopify_location_id: s.shopify,
+                by: s.by,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -50,6 +102,8 @@ pub struct LocationsView {
     pub bigcommerce: Vec<StoreLocation>,
     pub shopify: Vec<StoreLocation>,
     pub pairs: Vec<LocationPairView>,
+    /// Locations not paired yet that look like one place, for the operator to confirm.
+    pub suggestions: Vec<LocationSuggestion>,
 }
 
 /// The rules of a pair, as a person sets them.
@@ -123,23 +177,39 @@ impl App {
             .try_collect()
             .await
             .map_err(|e| ApiError::unavailable(format!("reading Shopify's locations failed: {e}")))?;
-        let pairs = self.blocking(|app| Ok(app.store.location_pairs()?)).await?;
-        Ok(LocationsView {
-            bigcommerce: bc
-                .into_iter()
-                .map(|l| StoreLocation {
+        let pairs: Vec<LocationPairView> = self
+            .blocking(|app| Ok(app.store.location_pairs()?))
+            .await?
+            .into_iter()
+            .map(LocationPairView::from)
+            .collect();
+        let bigcommerce: Vec<StoreLocation> = bc
+            .into_iter()
+            .map(|l| {
+                let a = l.address.unwrap_or_default();
+                StoreLocation {
                     id: l.id.to_string(),
                     name: if l.label.is_empty() { l.code } else { l.label },
                     active: l.enabled,
-                })
-                .collect(),
-            shopify: shop
-                .into_iter()
-                .flatten()
-                .map(|l| StoreLocation { id: l.id.0, name: l.name, active: l.is_active })
-                .collect(),
-            pairs: pairs.into_iter().map(LocationPairView::from).collect(),
-        })
+                    address: street_address(a.address1.as_deref(), a.city.as_deref(), a.zip.as_deref()),
+                }
+            })
+            .collect();
+        let shopify: Vec<StoreLocation> = shop
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let a = l.address.unwrap_or_default();
+                StoreLocation {
+                    id: l.id.0,
+                    name: l.name,
+                    active: l.is_active,
+                    address: street_address(a.address1.as_deref(), a.city.as_deref(), a.zip.as_deref()),
+                }
+            })
+            .collect();
+        let suggestions = suggestions(&bigcommerce, &shopify, &pairs);
+        Ok(LocationsView { bigcommerce, shopify, pairs, suggestions })
     }
 
     /// Pairs a BigCommerce location with a Shopify location. Both must exist in their stores, and
@@ -200,6 +270,46 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn location(id: &str, name: &str, address: Option<&str>) -> StoreLocation {
+        StoreLocation { id: id.into(), name: name.into(), active: true, address: address.map(Into::into) }
+    }
+
+    #[test]
+    fn both_stores_write_an_address_the_same_way() {
+        assert_eq!(
+            street_address(Some(" 12 Harbour Street "), Some("Boston"), Some("02101")).as_deref(),
+            Some("12 Harbour Street, Boston 02101"),
+            "street, then town and postcode"
+        );
+        assert_eq!(street_address(Some(""), Some("Boston"), None), None, "no street, no address to compare");
+    }
+
+    #[test]
+    fn suggestions_leave_out_paired_and_inactive_locations() {
+        let bc = [location("1", "Main Warehouse", None), location("2", "Downtown Store", None)];
+        let mut closed = location("gid://shopify/Location/3", "Airport Kiosk", None);
+        closed.active = false;
+        let sh = [
+            location("gid://shopify/Location/1", "Main Warehouse", None),
+            location("gid://shopify/Location/2", "Downtown Store", None),
+            closed,
+        ];
+        let pair = LocationPairView {
+            id: 1,
+            bigcommerce_location_id: 1,
+            shopify_location_id: "gid://shopify/Location/1".into(),
+            name: "Main Warehouse ↔ Main Warehouse".into(),
+            owner: Owner::Both,
+            same_window: SameWindow::Merge,
+            hold_back: 0,
+            cap: None,
+        };
+        let s = suggestions(&bc, &sh, &[pair]);
+        assert_eq!(s.len(), 1, "the paired warehouse is not suggested again: {s:?}");
+        assert_eq!(s[0].bigcommerce_location_id, 2, "the store still free is");
+        assert_eq!(s[0].name, "Downtown Store ↔ Downtown Store", "named as the pair would be");
+    }
 
     #[test]
     fn a_shopify_location_is_named_by_gid_or_number() {

@@ -18,7 +18,7 @@ pub(crate) const TRACKED_BY_PRODUCT: &str = "stock.bigcommerce.tracked_by_produc
 pub use conflicts::{ConflictsQuery, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView};
 pub use drift::{DriftQuery, DriftReport, DriftView, ValidationView};
 pub use locations::{
-    LocationPairView, LocationRules, LocationRulesRequest, LocationsView, MapLocationsRequest, StoreLocation,
-    UnmapLocationsRequest,
+    LocationPairView, LocationRules, LocationRulesRequest, LocationSuggestion, LocationsView, MapLocationsRequest,
+    StoreLocation, UnmapLocationsRequest,
 };
 pub use sync::{StockCellView, StockSyncReport, StockSyncRequest, StoreWrites};

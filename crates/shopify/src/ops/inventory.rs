@@ -18,11 +18,12 @@ pub const LOCATIONS: Operation = Operation {
     name: "TillbridgeLocations",
     document: r#"query TillbridgeLocations($after: String) {
   locations(first: 50, after: $after, sortKey: ID) {
-    nodes { id name isActive fulfillsOnlineOrders }
+    nodes { id name isActive fulfillsOnlineOrders address { address1 city zip } }
     pageInfo { hasNextPage endCursor }
   }
 }"#,
-    estimated_cost: 2 + 50,
+    // Each location and its address are an object each.
+    estimated_cost: 2 + 50 * 2,
 };
 
 /// Levels per page of one location: each costs 3 (itself, its item, its quantities).
