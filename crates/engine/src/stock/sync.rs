@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
@@ -162,22 +162,6 @@ pub(crate) const BIGCOMMERCE_ANNOUNCED: &str = "stock.bigcommerce.announced_at";
 /// settled and reads start at it: re-reading the last batch of changes (after an alignment, a few
 /// thousand levels) on every quiet poll would cost minutes of Shopify's budget each time.
 const CURSOR_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
-
-/// Where a changed-since read of a location starts, from its cursor (the newest update seen there).
-///
-/// Unsettled, one overlap before the cursor. Settled (a read with the overlap, made at least a poll
-/// after the cursor was seen, found nothing newer), at the cursor's next whole second: Shopify's
-/// search compares whole seconds, so `updated_at:>'06:31:12Z'` from a cursor of 06:31:12.700 would
-/// return everything saved in that second again. After an alignment that is thousands of levels
-/// (its writes land within a second or two), read on every poll until a sale moves the cursor. The
-/// settled read proved nothing else was saved between the cursor and the next whole second.
-pub(crate) fn read_start(cursor: DateTime<Utc>, settled: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    if settled != Some(cursor) {
-        return cursor - CURSOR_OVERLAP;
-    }
-    let whole = cursor.with_nanosecond(0).unwrap_or(cursor);
-    if whole == cursor { cursor } else { whole + chrono::Duration::seconds(1) }
-}
 
 /// Reads BigCommerce whole (a thousand items a request) unless `read_bigcommerce` is false, and
 /// each Shopify location either whole or changed since `since` (None for whole).
@@ -487,7 +471,8 @@ impl App {
                     let settled: Option<DateTime<Utc>> =
                         app.store.setting(&settled_key(&pair.shopify_location_id)).ok().flatten();
                     if let (false, true, Some(cursor)) = (full, seen(Side::Shopify), cursor) {
-                        since.insert(pair.shopify_location_id.clone(), read_start(cursor, settled));
+                        let start = if settled == Some(cursor) { cursor } else { cursor - CURSOR_OVERLAP };
+                        since.insert(pair.shopify_location_id.clone(), start);
                     }
                 }
                 let latest_echo = stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
@@ -703,32 +688,5 @@ impl App {
         report.failed = settled.failed + settled.dead;
         report.superseded = settled.superseded + settled.cancelled;
         Ok(report)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    #[test]
-    fn a_settled_cursor_reads_from_its_next_whole_second_and_an_unsettled_one_overlaps() {
-        let cursor = at("2026-12-07T06:31:12.700Z");
-        assert_eq!(
-            read_start(cursor, Some(cursor)),
-            at("2026-12-07T06:31:13Z"),
-            "a whole-second search from 06:31:12 would return the whole second's writes again"
-        );
-        let whole = at("2026-12-07T06:31:12Z");
-        assert_eq!(read_start(whole, Some(whole)), whole, "a cursor on a whole second is exact already");
-        assert_eq!(
-            read_start(cursor, Some(at("2026-12-07T06:30:00Z"))),
-            cursor - CURSOR_OVERLAP,
-            "a cursor that moved since it settled is read with the overlap"
-        );
-        assert_eq!(read_start(cursor, None), cursor - CURSOR_OVERLAP, "a cursor never settled overlaps");
     }
 }
