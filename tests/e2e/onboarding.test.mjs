@@ -114,6 +114,10 @@ describe('the first-run setup', () => {
       id,
       { timeout: 10_000 },
     );
+    // The focus moves in an effect after the step renders: wait for it, briefly, then say where it is.
+    await page
+      .waitForFunction(() => document.activeElement?.id === 'onboarding-title', null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(
       await page.evaluate(() => document.activeElement?.id),
       'onboarding-title',

@@ -334,18 +334,8 @@ async fn print_slowest_poll(
     app: &tillbridge_engine::App,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ApiError> {
-    let runs = app
-        .runs(tillbridge_engine::RunsQuery {
-            capability: Some(tillbridge_engine::Capability::Stock),
-            limit: Some(500),
-            ..Default::default()
-        })
-        .await?;
-    let Some(slowest) = runs
-        .runs
-        .iter()
-        .filter(|r| is_poll(r) && r.started_at >= since && r.finished_at.is_some())
-        .max_by_key(|r| r.duration_ms.unwrap_or(0))
+    let polls = polls_since(app, since).await?;
+    let Some(slowest) = polls.iter().filter(|r| r.finished_at.is_some()).max_by_key(|r| r.duration_ms.unwrap_or(0))
     else {
         return Ok(());
     };
@@ -384,11 +374,11 @@ async fn print_slowest_poll(
     Ok(())
 }
 
-/// How long each poll with work took since `since`, sorted.
-async fn poll_durations(
+/// The stock polls that started since `since` (quiet ones are forgotten: these had work).
+async fn polls_since(
     app: &tillbridge_engine::App,
     since: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<f64>, ApiError> {
+) -> Result<Vec<tillbridge_engine::RunView>, ApiError> {
     let runs = app
         .runs(tillbridge_engine::RunsQuery {
             capability: Some(tillbridge_engine::Capability::Stock),
@@ -396,12 +386,16 @@ async fn poll_durations(
             ..Default::default()
         })
         .await?;
-    let mut out: Vec<f64> = runs
-        .runs
-        .iter()
-        .filter(|r| is_poll(r) && r.started_at >= since)
-        .filter_map(|r| r.duration_ms.map(|ms| ms as f64 / 1_000.0))
-        .collect();
+    Ok(runs.runs.into_iter().filter(|r| is_poll(r) && r.started_at >= since).collect())
+}
+
+/// How long each poll with work took since `since`, sorted.
+async fn poll_durations(
+    app: &tillbridge_engine::App,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<f64>, ApiError> {
+    let mut out: Vec<f64> =
+        polls_since(app, since).await?.iter().filter_map(|r| r.duration_ms.map(|ms| ms as f64 / 1_000.0)).collect();
     out.sort_by(f64::total_cmp);
     Ok(out)
 }

@@ -87,7 +87,8 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
       return null;
     }
     const axis = hourAxis(charts);
-    const throttled = throttledSeries(charts, 'bigcommerce').map((n, i) => n + (throttledSeries(charts, 'shopify')[i] ?? 0));
+    const shopifyThrottled = throttledSeries(charts, 'shopify');
+    const throttled = throttledSeries(charts, 'bigcommerce').map((n, i) => n + (shopifyThrottled[i] ?? 0));
     return {
       quota: [axis, quotaSeries(charts, 'bigcommerce'), quotaSeries(charts, 'shopify'), throttled],
       history: historySeries(charts),
