@@ -60,10 +60,11 @@ try {
 
   // Searches: from the request the debounced search sends to its rows shown (the debounce itself is
   // a pause for typing, not waiting on Tillbridge).
-  const rows = (await getJson(baseUrl, `/api/mapping?class=all&offset=0&limit=${rounds}`)).body.rows;
+  // Distinct terms, each a whole SKU: typing what the box already holds sends nothing.
+  const rows = (await getJson(baseUrl, `/api/mapping?class=all&offset=0&limit=${rounds * 4}`)).body.rows;
+  const terms = [...new Set(rows.map((r) => (r.bigcommerce ?? r.shopify).sku.trim()).filter((t) => /^[\w-]+$/.test(t)))];
   const searches = [];
-  for (const row of rows) {
-    const term = (row.bigcommerce ?? row.shopify).sku.trim().slice(0, 8) || 'TB-';
+  for (const term of terms.slice(0, rounds)) {
     const sent = page.waitForRequest((r) => r.url().includes('/api/mapping?') && r.url().includes(encodeURIComponent(term)));
     await page.getByTestId('mapping-search').fill(term);
     await sent;
@@ -77,11 +78,13 @@ try {
 
   // Actions: Ignore a variant, then Undo it, each from the click to the notice and the rows shown.
   const actions = [];
-  const unmatched = (await getJson(baseUrl, `/api/mapping?class=unmatched&offset=0&limit=${rounds}`)).body.rows;
-  for (const row of unmatched.slice(0, Math.ceil(rounds / 2))) {
+  const unmatched = (await getJson(baseUrl, `/api/mapping?class=unmatched&offset=0&limit=${rounds * 4}`)).body.rows;
+  // Rows a search finds by a plain SKU of their own (the search reads SKUs, barcodes and titles).
+  const searchable = unmatched.filter((r) => /^[\w-]+$/.test((r.shopify ?? r.bigcommerce).sku.trim()));
+  for (const row of searchable.slice(0, Math.ceil(rounds / 2))) {
     const side = row.shopify ? 'shopify' : 'bigcommerce';
     const id = row[side].variant_id;
-    await page.getByTestId('mapping-search').fill(row[side].sku.trim() || String(id));
+    await page.getByTestId('mapping-search').fill(row[side].sku.trim());
     await idle();
     await page.waitForTimeout(400); // let the debounced search settle before timing the click
     await idle();
