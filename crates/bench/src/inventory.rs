@@ -296,7 +296,8 @@ fn is_poll(r: &tillbridge_engine::RunView) -> bool {
 }
 
 /// Waits until the polls have settled after the alignment: every paired location's Shopify cursor
-/// is settled (a read with the overlap found nothing newer) and no poll is under way. Returns how
+/// is sealed (a read begun an overlap after the cursor moved found nothing newer, so reads start
+/// after the alignment's last second) and no poll is under way. Returns how
 /// many polls it saw under way meanwhile.
 async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, ApiError> {
     let query = || tillbridge_engine::RunsQuery {
@@ -315,7 +316,7 @@ async fn settle(app: &tillbridge_engine::App, poll: Duration) -> Result<usize, A
             let at = |key: &str| -> Option<chrono::DateTime<chrono::Utc>> {
                 app.store().setting(&format!("stock.{key}.shopify.{}", p.shopify_location_id)).ok().flatten()
             };
-            at("cursor").is_some() && at("cursor_settled") == at("cursor")
+            at("cursor").is_some() && at("cursor_sealed") == at("cursor")
         });
         if settled && !running {
             return Ok(seen);

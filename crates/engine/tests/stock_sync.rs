@@ -554,10 +554,16 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     };
     let poll = || async { app.stock_poll_now().await.unwrap() };
     let after_catch_up = chrono::Duration::seconds(61);
+    // Time passes for Shopify too: a sale rung up after the jump is stamped after it, as the
+    // engine's cursors expect of a real store.
+    let advance = |by: chrono::Duration| {
+        clock.advance(by);
+        s.shopify.advance_clock(by);
+    };
 
     let first = cycle(&app).await;
     let items = items(&first, &sh).await;
-    clock.advance(after_catch_up);
+    advance(after_catch_up);
     let confirming = poll().await;
     assert!(
         confirming.bigcommerce_read.starts_with("read whole"),
@@ -579,7 +585,7 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     bc.adjust_stock(&[InventoryAdjustment::of_variant(1, edited.variant, 3)], "counted").await.unwrap();
     let unseen = poll().await;
     assert_eq!(unseen.counts.writes, 0, "between scans an edit without an order waits: {}", unseen.bigcommerce_read);
-    clock.advance(tillbridge_domain::stock::watch::SCAN_EVERY);
+    advance(tillbridge_domain::stock::watch::SCAN_EVERY);
     let scan = poll().await;
     assert!(scan.bigcommerce_read.contains("periodic scan"), "{}", scan.bigcommerce_read);
     assert_eq!(scan.counts.writes, 1, "the scan carries the edit to Shopify: {:?}", scan.cells);
@@ -595,7 +601,7 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
 
     // A POS sale is carried to BigCommerce by a poll that does not read BigCommerce: its stock
     // stands as last read, and the write is relative to it.
-    clock.advance(after_catch_up);
+    advance(after_catch_up);
     poll().await;
     let pos = &items[0];
     let before_sale = shelf(&bc, &sh, &pairs).await;
@@ -608,6 +614,61 @@ async fn polls_read_bigcommerce_whole_only_when_its_stock_may_have_moved() {
     assert_eq!(both(&end, web, edited), (edit_before + 3, edit_before + 3), "the counted edit is on both stores");
     assert_eq!(both(&end, web, sold), (web_before - 2, web_before - 2), "the online order is on both stores");
     assert_eq!(both(&end, web, pos), (pos_before - 1, pos_before - 1), "the POS sale is on both stores");
+}
+
+/// Shopify stamps `updatedAt` in whole seconds and its search compares whole seconds, so a poll
+/// reading from its cursor re-reads every level of the cursor's own second: after an alignment,
+/// thousands. Once a read begun an overlap after the cursor moved finds nothing newer, reads start
+/// at the next second, and a sale made after that still arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_cursor_is_sealed_an_overlap_later_and_later_sales_still_arrive() {
+    let s = stores().await;
+    let (bc, sh) = merchant(&s);
+    let clock = std::sync::Arc::new(ShiftedClock::default());
+    let app = connected_at(&s, None, RuntimeOptions::one_shot(), clock.clone()).await;
+    let (app, pairs) = pair_all(app, SameWindow::Merge).await;
+    let advance = |by: chrono::Duration| {
+        clock.advance(by);
+        s.shopify.advance_clock(by);
+    };
+    let first = cycle(&app).await;
+    let items = items(&first, &sh).await;
+    let web = pairs.iter().find(|p| p.bigcommerce_location_id == 1).expect("the default location is paired");
+    let at = |name: &str| -> Option<chrono::DateTime<chrono::Utc>> {
+        app.store().setting(&format!("stock.{name}.shopify.{}", web.shopify_location_id)).unwrap()
+    };
+    let poll = || async { app.stock_poll_now().await.unwrap() };
+    let points = |f: f64| s.shopify.points_spent() - f;
+
+    // The first poll moves the cursor to the alignment's own writes; the next finds nothing newer.
+    for _ in 0..3 {
+        poll().await;
+    }
+    assert!(at("cursor").is_some() && at("cursor_settled") == at("cursor"), "quiet polls settle the cursor");
+    assert_ne!(at("cursor_sealed"), at("cursor"), "a read begun within the overlap of the move does not seal it");
+    let before = s.shopify.points_spent();
+    poll().await;
+    let settled_cost = points(before);
+
+    advance(chrono::Duration::seconds(61));
+    poll().await;
+    assert_eq!(at("cursor_sealed"), at("cursor"), "a quiet read an overlap after the move seals the cursor");
+    let before = s.shopify.points_spent();
+    let quiet = poll().await;
+    let sealed_cost = points(before);
+    assert_eq!(quiet.counts.writes, 0, "nothing moved: {:?}", quiet.cells);
+    assert!(
+        sealed_cost < settled_cost,
+        "a sealed read no longer returns the levels of the cursor's second: {sealed_cost} points against {settled_cost}"
+    );
+
+    let before_sale = shelf(&bc, &sh, &pairs).await;
+    let (on_bigcommerce, _) = both(&before_sale, web, &items[0]);
+    s.shopify.ring_up(&pos_sale(web, &items[0], 1)).unwrap();
+    let carried = poll().await;
+    assert_eq!(carried.counts.writes, 1, "the sale after the seal is read and carried: {:?}", carried.cells);
+    let after = shelf(&bc, &sh, &pairs).await;
+    assert_eq!(both(&after, web, &items[0]).0, on_bigcommerce - 1, "BigCommerce lost the unit sold at the till");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

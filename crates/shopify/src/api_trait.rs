@@ -46,7 +46,7 @@ pub trait ShopifyApi: Send + Sync + std::fmt::Debug {
         &self,
         location: &LocationId,
     ) -> BoxStream<'static, Result<Vec<InventoryLevel>, ShopifyError>>;
-    /// The levels at `location` updated after `since`: a stock poll's read.
+    /// The levels at `location` updated at or after `since`'s whole second: a stock poll's read.
     fn inventory_levels_changed_at(
         &self,
         location: &LocationId,

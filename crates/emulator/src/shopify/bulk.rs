@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Context, EmptySubscription, Request, Schema};
-use chrono::Utc;
 use serde_json::{Map, Value};
 
 use super::cost::TypeIndex;
@@ -186,7 +185,7 @@ pub(crate) async fn start(
             id,
             status: BulkStatus::Created,
             query: query.clone(),
-            created_at: Utc::now(),
+            created_at: state.now(),
             completed_at: None,
             object_count: 0,
             root_object_count: 0,
@@ -253,7 +252,7 @@ async fn run(state: Arc<ShopState>, schema: ShopSchema, id: u64, query: String, 
     d.bulk_files.insert(id, Arc::new(out));
     if let Some(r) = d.bulk_operations.get_mut(&id) {
         r.status = BulkStatus::Completed;
-        r.completed_at = Some(Utc::now());
+        r.completed_at = Some(state.now());
         r.object_count = objects;
         r.root_object_count = roots;
         // Shopify reports no file (and no url) for an empty result.
@@ -266,7 +265,7 @@ fn fail(state: &ShopState, id: u64) {
     set_status(state, id, |r| {
         r.status = BulkStatus::Failed;
         r.error_code = Some("INTERNAL_SERVER_ERROR");
-        r.completed_at = Some(Utc::now());
+        r.completed_at = Some(state.now());
     });
 }
 

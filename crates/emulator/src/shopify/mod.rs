@@ -139,6 +139,7 @@ impl ShopifyEmulator {
             requests: RequestLog::default(),
             ids: Mutex::new(Rng::new(config.fault_seed ^ 0x5348_4f50)),
             type_index: OnceLock::new(),
+            ahead_ms: std::sync::atomic::AtomicI64::new(0),
         });
         let schema = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
             .data(state.clone())
@@ -198,7 +199,7 @@ impl ShopifyEmulator {
     pub fn set_variant_barcode(&self, variant_id: u64, barcode: &str) -> bool {
         let mut data = self.state.write();
         let Some(product_id) = data.variants.get(&variant_id).map(|v| v.product_id) else { return false };
-        let now = chrono::Utc::now();
+        let now = self.state.now();
         data.update_variant(variant_id, now, |v| v.barcode = barcode.to_string());
         if let Some(product) = data.products.get_mut(&product_id) {
             product.updated_at = now;
@@ -213,6 +214,13 @@ impl ShopifyEmulator {
     pub fn available(&self, inventory_item_id: u64, location_id: u64) -> Option<i64> {
         let d = self.state.read();
         d.items.get(&inventory_item_id)?.levels.get(&location_id).map(|l| l.quantities.available)
+    }
+
+    /// Moves the store's clock forward, as time passing would: a test that advances the engine's
+    /// clock past a window advances the store's too, or the store would stamp a later sale with a
+    /// time the engine already believes is long past.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.state.ahead_ms.fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn ring_up(&self, sale: &PosSale) -> Result<serde_json::Value, String> {

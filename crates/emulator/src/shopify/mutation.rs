@@ -4,7 +4,6 @@
 use async_graphql::{
     Context, CustomDirective, Directive, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
 };
-use chrono::Utc;
 
 use super::bulk;
 use super::inventory::{
@@ -416,7 +415,7 @@ impl MutationRoot {
         let outcome = with_idempotency(
             ctx,
             "inventorySetQuantities",
-            || Remembered::Inventory(inventory::set_quantities(&mut state.write(), &v, &req, Utc::now())),
+            || Remembered::Inventory(inventory::set_quantities(&mut state.write(), &v, &req, state.now())),
             |r| matches!(r, Remembered::Inventory(o) if o.errors.is_empty()),
         )?;
         Ok(Some(match outcome {
@@ -452,7 +451,7 @@ impl MutationRoot {
         let outcome = with_idempotency(
             ctx,
             "inventoryAdjustQuantities",
-            || Remembered::Inventory(inventory::adjust_quantities(&mut state.write(), &v, &req, Utc::now())),
+            || Remembered::Inventory(inventory::adjust_quantities(&mut state.write(), &v, &req, state.now())),
             |r| matches!(r, Remembered::Inventory(o) if o.errors.is_empty()),
         )?;
         Ok(Some(match outcome {
@@ -486,7 +485,7 @@ impl MutationRoot {
             });
         };
         // A fresh level holds nothing but `available`, so an on_hand figure sets it too.
-        d.activate(item, loc, available.or(on_hand).map(i64::from), Utc::now());
+        d.activate(item, loc, available.or(on_hand).map(i64::from), state.now());
         let level = d.level(item, loc).cloned().map(|level| LevelObj { item_id: item, location_id: loc, level });
         Some(InventoryActivatePayload { inventory_level: level, user_errors: vec![] })
     }
@@ -500,7 +499,7 @@ impl MutationRoot {
         allow_partial_updates: Option<bool>,
     ) -> Option<ProductVariantsBulkUpdatePayload> {
         let state = shop(ctx);
-        let now = Utc::now();
+        let now = state.now();
         let mut d = state.write();
         let error = |field: Vec<String>, code: ProductVariantsBulkUpdateUserErrorCode, message: String| {
             ProductVariantsBulkUpdateUserError { field: Some(field), message, code: Some(code) }
@@ -642,7 +641,7 @@ impl MutationRoot {
                 user_errors: vec![UserError::new(&["product", "title"], "Title can't be blank")],
             });
         }
-        let now = Utc::now();
+        let now = state.now();
         if let Some(p) = d.products.get_mut(&pid) {
             if let Some(t) = input.title {
                 p.title = t;
@@ -716,7 +715,7 @@ impl MutationRoot {
         let outcome = with_idempotency(
             ctx,
             "refundCreate",
-            || match orders::create_refund(&mut state.write(), &req, Utc::now()) {
+            || match orders::create_refund(&mut state.write(), &req, state.now()) {
                 Ok(refund_id) => Remembered::Refund { order_id, refund_id },
                 Err(e) => {
                     errors = e.into_iter().map(|e| UserError { field: Some(e.field), message: e.message }).collect();
@@ -783,7 +782,7 @@ impl MutationRoot {
         if d.subscriptions.values().any(|s| s.topic == topic.name() && s.uri == uri) {
             return fail(&["webhookSubscription", "callbackUrl"], "Address for this topic has already been taken");
         }
-        let now = Utc::now();
+        let now = state.now();
         let id = d.new_id();
         let rec = SubscriptionRec {
             id,

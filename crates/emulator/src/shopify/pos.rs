@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
@@ -287,7 +286,7 @@ pub(crate) fn sale_request(d: &ShopData, sale: &PosSale) -> Result<SaleRequest, 
 pub(crate) fn ring_up(state: &ShopState, sale: &PosSale) -> Result<Value, String> {
     let result = {
         let mut d = state.write();
-        sale_request(&d, sale).and_then(|req| orders::create_sale(&mut d, &req, Utc::now())).map(|id| d.rest_order(id))
+        sale_request(&d, sale).and_then(|req| orders::create_sale(&mut d, &req, state.now())).map(|id| d.rest_order(id))
     };
     webhooks::flush(state);
     result.map(|order| order.unwrap_or(Value::Null))
@@ -403,7 +402,7 @@ pub(crate) async fn refund(State(state): State<Arc<ShopState>>, Json(body): Json
             allow_over_refunding: false,
             return_id: None,
         };
-        orders::create_refund(&mut d, &req, Utc::now())
+        orders::create_refund(&mut d, &req, state.now())
             .map(|rid| (d.rest_refund(order.id, rid), d.rest_order(order.id)))
     };
     webhooks::flush(&state);
@@ -448,7 +447,7 @@ pub(crate) async fn return_goods(State(state): State<Arc<ShopState>>, Json(body)
             Err(r) => return r,
         };
         let location_id = body.location_id.as_ref().and_then(|l| id_of(l, "Location"));
-        orders::create_return(&mut d, order.id, &lines, body.restock.unwrap_or(true), location_id, Utc::now())
+        orders::create_return(&mut d, order.id, &lines, body.restock.unwrap_or(true), location_id, state.now())
             .map(|(ret, rid)| (ret, d.rest_refund(order.id, rid), d.rest_order(order.id)))
     };
     webhooks::flush(&state);
@@ -505,7 +504,7 @@ pub(crate) async fn exchange(State(state): State<Arc<ShopState>>, Json(body): Js
             Ok(s) => s,
             Err(message) => return fail(StatusCode::UNPROCESSABLE_ENTITY, message),
         };
-        let now = Utc::now();
+        let now = state.now();
         match orders::create_return(&mut d, order.id, &lines, true, Some(location_id), now) {
             Err(e) => Err(e),
             Ok((ret, rid)) => match orders::create_sale(&mut d, &sale, now) {
@@ -542,7 +541,7 @@ pub(crate) async fn fulfill(State(state): State<Arc<ShopState>>, Json(body): Jso
             Ok(o) => o,
             Err(r) => return r,
         };
-        orders::fulfill(&mut d, order.id, Utc::now()).map(|_| d.rest_order(order.id))
+        orders::fulfill(&mut d, order.id, state.now()).map(|_| d.rest_order(order.id))
     };
     webhooks::flush(&state);
     match result {
@@ -586,7 +585,7 @@ pub(crate) async fn adjust(State(state): State<Arc<ShopState>>, Json(body): Json
                 ),
             );
         }
-        d.change_level(item, location_id, Utc::now(), |q| q.available += body.delta);
+        d.change_level(item, location_id, state.now(), |q| q.available += body.delta);
         d.level(item, location_id).map(|l| {
             json!({
                 "inventory_item_id": item,

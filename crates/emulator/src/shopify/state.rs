@@ -2,7 +2,10 @@
 //! results, counters and the webhook sender.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::{DateTime, Utc};
 
 use async_graphql::Context;
 
@@ -44,9 +47,17 @@ pub(crate) struct ShopState {
     /// Seeded source of webhook and event ids, so runs repeat.
     pub ids: Mutex<Rng>,
     pub type_index: OnceLock<TypeIndex>,
+    /// How far this store's clock runs ahead of the wall clock, in milliseconds: a test that moves
+    /// the engine's clock moves the store's with it, as real time moves both.
+    pub ahead_ms: AtomicI64,
 }
 
 impl ShopState {
+    /// The store's clock: what `updatedAt` and `createdAt` say and what searches compare with.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.ahead_ms.load(Ordering::SeqCst))
+    }
+
     pub fn read(&self) -> RwLockReadGuard<'_, ShopData> {
         self.data.read().unwrap_or_else(|p| p.into_inner())
     }

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tillbridge_domain::Scope;
@@ -145,6 +145,46 @@ fn settled_key(location: &str) -> String {
     format!("stock.cursor_settled.shopify.{location}")
 }
 
+/// When (our clock) the read that moved a location's cursor ended, in the settings: the cursor's
+/// own second cannot still be filling once an overlap has passed since then.
+fn cursor_seen_key(location: &str) -> String {
+    format!("stock.cursor_seen_at.shopify.{location}")
+}
+
+/// The cursor once a read that found nothing newer began at least an overlap (our clock) after the
+/// read that moved it ended: that read saw every level saved in the cursor's own second, so later
+/// reads start at the next second. Shopify gives `updatedAt` in whole seconds and its search
+/// compares them, so a settled read from the cursor's second returns that second's levels again on
+/// every poll; after an alignment, whose writes land within a second or two, that is thousands of
+/// levels each time, and the sales behind them wait.
+fn sealed_key(location: &str) -> String {
+    format!("stock.cursor_sealed.shopify.{location}")
+}
+
+/// Where a changed-since read of a location starts; the read takes the levels updated at or after
+/// that second. One overlap before an unsettled cursor, the cursor's own second once settled, and
+/// the next second once sealed.
+pub(crate) fn read_start(
+    cursor: DateTime<Utc>,
+    settled: Option<DateTime<Utc>>,
+    sealed: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    if sealed == Some(cursor) {
+        cursor.with_nanosecond(0).unwrap_or(cursor) + chrono::Duration::seconds(1)
+    } else if settled == Some(cursor) {
+        cursor
+    } else {
+        cursor - CURSOR_OVERLAP
+    }
+}
+
+/// Whether a read that found nothing newer than the cursor seals it: it began an overlap or more
+/// after the read that moved the cursor ended. Both times are ours, so the stores' clocks may be
+/// off from ours by any amount; only the time between them counts.
+pub(crate) fn seals(read_started: DateTime<Utc>, cursor_seen: Option<DateTime<Utc>>) -> bool {
+    cursor_seen.is_some_and(|seen| read_started - seen >= CURSOR_OVERLAP)
+}
+
 /// How often a poll reads every Shopify location whole instead of what changed: the validation
 /// that catches anything a changed-since read could have missed.
 const FULL_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
@@ -159,8 +199,9 @@ pub(crate) const BIGCOMMERCE_ANNOUNCED: &str = "stock.bigcommerce.announced_at";
 /// How far before a new cursor the next changed-since read starts: a level saved a moment before
 /// the last read may carry an earlier update time than ones already seen. Reading a change twice is
 /// harmless; missing one is not. Once a read with the overlap finds nothing newer, the cursor is
-/// settled and reads start at it: re-reading the last batch of changes (after an alignment, a few
-/// thousand levels) on every quiet poll would cost minutes of Shopify's budget each time.
+/// settled and reads start at it, and once sealed ([`sealed_key`]) after it: re-reading the last
+/// batch of changes (after an alignment, a few thousand levels) on every quiet poll would cost
+/// minutes of Shopify's budget each time.
 const CURSOR_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Reads BigCommerce whole (a thousand items a request) unless `read_bigcommerce` is false, and
@@ -470,9 +511,10 @@ impl App {
                     let cursor: Option<DateTime<Utc>> = app.store.setting(&cursor_key(&pair.shopify_location_id))?;
                     let settled: Option<DateTime<Utc>> =
                         app.store.setting(&settled_key(&pair.shopify_location_id)).ok().flatten();
+                    let sealed: Option<DateTime<Utc>> =
+                        app.store.setting(&sealed_key(&pair.shopify_location_id)).ok().flatten();
                     if let (false, true, Some(cursor)) = (full, seen(Side::Shopify), cursor) {
-                        let start = if settled == Some(cursor) { cursor } else { cursor - CURSOR_OVERLAP };
-                        since.insert(pair.shopify_location_id.clone(), start);
+                        since.insert(pair.shopify_location_id.clone(), read_start(cursor, settled, sealed));
                     }
                 }
                 let latest_echo = stored.values().filter_map(|c| c.ledger.echo.bigcommerce.map(|e| e.until)).max();
@@ -652,10 +694,16 @@ impl App {
                                 // Something newer: the next read starts one overlap before it.
                                 (Some(latest), old) if old.is_none_or(|o| *latest > o) => {
                                     app.store.set_setting(&key, latest, now)?;
+                                    app.store.set_setting(&cursor_seen_key(location), &now, now)?;
                                 }
                                 // Nothing newer than the cursor, read with its overlap or whole.
                                 (_, Some(cursor)) if !read.shopify_whole.contains(location) => {
                                     app.store.set_setting(&settled_key(location), &cursor, now)?;
+                                    let seen: Option<DateTime<Utc>> =
+                                        app.store.setting(&cursor_seen_key(location)).ok().flatten();
+                                    if seals(read_started, seen) {
+                                        app.store.set_setting(&sealed_key(location), &cursor, now)?;
+                                    }
                                 }
                                 _ => {}
                             }
@@ -688,5 +736,44 @@ impl App {
         report.failed = settled.failed + settled.dead;
         report.superseded = settled.superseded + settled.cancelled;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_read_starts_an_overlap_early_then_at_the_cursor_then_at_the_next_second() {
+        let cursor = at("2026-12-07T06:31:12Z");
+        let older = at("2026-12-07T06:30:00Z");
+        assert_eq!(read_start(cursor, None, None), cursor - CURSOR_OVERLAP, "an unsettled cursor overlaps");
+        assert_eq!(
+            read_start(cursor, Some(older), Some(older)),
+            cursor - CURSOR_OVERLAP,
+            "a cursor that moved since it settled overlaps again"
+        );
+        assert_eq!(
+            read_start(cursor, Some(cursor), None),
+            cursor,
+            "settled by a read begun soon after it: the cursor's second may still have been filling"
+        );
+        assert_eq!(
+            read_start(cursor, Some(cursor), Some(cursor)),
+            at("2026-12-07T06:31:13Z"),
+            "sealed: the cursor's second was read in full, so reading it again would repeat its levels"
+        );
+    }
+
+    #[test]
+    fn only_a_read_begun_an_overlap_after_the_cursor_moved_seals_it() {
+        let seen = at("2026-12-07T06:31:40Z");
+        assert!(!seals(seen + chrono::Duration::seconds(30), Some(seen)), "30 s on, a late save may still show");
+        assert!(seals(seen + CURSOR_OVERLAP, Some(seen)), "an overlap on, the cursor's second is complete");
+        assert!(!seals(seen + chrono::Duration::hours(1), None), "a cursor with no known read time never seals");
     }
 }

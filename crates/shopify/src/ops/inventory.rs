@@ -50,7 +50,7 @@ pub const INVENTORY_LEVELS_AT_LOCATION: Operation = Operation {
 /// query is charged for the page it asks for.
 pub const CHANGED_LEVELS_PER_PAGE: u32 = 50;
 
-/// The levels at one location changed since a time (`updated_at:>'…'`): what a stock poll reads
+/// The levels at one location changed since a time (`updated_at:>='…'`): what a stock poll reads
 /// instead of the whole location.
 pub const INVENTORY_LEVELS_CHANGED_AT_LOCATION: Operation = Operation {
     name: "TillbridgeInventoryLevelsChangedAtLocation",
@@ -377,13 +377,15 @@ impl ShopifyClient {
         self.levels_of_location(&INVENTORY_LEVELS_AT_LOCATION, location, None)
     }
 
-    /// The levels at `location` updated after `since` (Shopify's clock), 50 a page.
+    /// The levels at `location` updated at or after `since`'s whole second (Shopify's clock), 50 a
+    /// page. Shopify's search and its `updatedAt` speak whole seconds, so the caller names the
+    /// first second it wants, and `>=` takes that second whole.
     pub fn inventory_levels_changed_at(
         &self,
         location: &LocationId,
         since: DateTime<Utc>,
     ) -> impl Stream<Item = Result<Vec<InventoryLevel>, ShopifyError>> + Send + 'static + use<> {
-        let query = format!("updated_at:>'{}'", since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let query = format!("updated_at:>='{}'", since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self.levels_of_location(&INVENTORY_LEVELS_CHANGED_AT_LOCATION, location, Some(query))
     }
 
