@@ -12,8 +12,11 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::gtin::{self, NotAGtin};
+
+mod reach;
 use crate::options::{OptionPair, OptionSynonyms};
 use crate::sku::{self, SkuRules};
+pub use reach::{KeyComponents, Reach};
 
 /// What the matcher reads of a BigCommerce variant. Callers implement it for the rows they hold,
 /// so a catalog of 100,000 variants is matched where it lies instead of being copied first.
