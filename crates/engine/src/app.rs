@@ -45,6 +45,9 @@ pub struct App {
     pub(crate) clients: Arc<tokio::sync::Mutex<Option<crate::clients::CachedClients>>>,
     /// What the stores' clients wait on, for the runs' progress.
     pub(crate) waits: crate::progress::StoreWaits,
+    /// The key components of the snapshot the mapping was last matched from whole, so a decision
+    /// re-matches only the variants it reaches.
+    pub(crate) matched_snapshot: Arc<std::sync::Mutex<Option<crate::mapping::MatchedSnapshot>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -132,6 +135,7 @@ impl App {
             connector: Arc::new(crate::connect::HttpConnector),
             runtime: Arc::new(crate::runtime::Runtime::new(instance)),
             clients: Arc::default(),
+            matched_snapshot: Arc::default(),
         }
     }
 

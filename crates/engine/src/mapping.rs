@@ -1,12 +1,16 @@
 //! The mapping between the two catalogs: matching the stored snapshot, the operator's decisions,
 //! and the pages, filters and CSV the review screen shows.
 //!
-//! Every decision re-runs the pure matcher over the stored snapshot, so what the screen shows is
-//! always exactly what the matcher concludes with that decision in place; nothing is patched by hand.
+//! Every decision re-runs the pure matcher over the variants it can reach in the stored snapshot
+//! (those sharing a key or a decision with the ones it names, [`KeyComponents`]), so what the screen
+//! shows is always exactly what the matcher concludes over the whole catalog with that decision in
+//! place; nothing is patched by hand. A catalog read or a rules change re-matches everything.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tillbridge_domain::matching::{Decisions, MatchClass, MatchKey, MatchPlan, MatchRules};
+use std::sync::Arc;
+
+use tillbridge_domain::matching::{Decisions, KeyComponents, MatchClass, MatchKey, MatchPlan, MatchRules, Reach};
 use tillbridge_store::{
     BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
     MappingOrder, MappingRecordRow, MappingShopifySide, ShVariantRow, System,
@@ -89,6 +93,23 @@ pub struct ConfirmRequest {
 }
 
 const PAGE_LIMIT_MAX: u32 = 500;
+
+/// The key components of the snapshot the mapping was last matched from whole, with what that
+/// match read: while the catalog reads and the rules are the same, a decision re-matches only the
+/// variants it reaches.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchedSnapshot {
+    inputs: MatchInputs,
+    components: Arc<KeyComponents>,
+}
+
+/// What a whole match read: the latest catalog read of each store and the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MatchInputs {
+    bigcommerce_read: Option<i64>,
+    shopify_read: Option<i64>,
+    rules: MatchRules,
+}
 
 fn class_of(c: MatchClass) -> MappingClass {
     match c {
@@ -205,9 +226,95 @@ impl App {
         self.note_plan_inputs_changed("the mapping or the matching rules")?;
         let bc = self.store.bigcommerce_variants()?;
         let sh = self.store.shopify_variants()?;
-        let plan = self.match_rows(&bc, &sh)?;
-        self.store.replace_mapping_records(&record_rows(&plan, &bc, &sh))?;
+        let rules = self.match_rules()?;
+        let plan = crate::catalog::match_rows(&bc, &sh, &self.decisions()?, &rules);
+        self.replace_mapping_whole(&plan, &bc, &sh)?;
+        self.remember_matched_snapshot(&bc, &sh, &rules)?;
         Ok(counts_of(&plan))
+    }
+
+    fn match_inputs(&self, rules: &MatchRules) -> Result<MatchInputs, ApiError> {
+        Ok(MatchInputs {
+            bigcommerce_read: self.store.last_read(System::BigCommerce)?.map(|r| r.id),
+            shopify_read: self.store.last_read(System::Shopify)?.map(|r| r.id),
+            rules: rules.clone(),
+        })
+    }
+
+    /// Stores the records of a match of the whole snapshot. The key components known so far are
+    /// forgotten first: until [`App::remember_matched_snapshot`] the records may belong to a
+    /// snapshot not yet saved, and a decision then re-matches everything.
+    pub(crate) fn replace_mapping_whole(
+        &self,
+        plan: &MatchPlan,
+        bc: &[BcVariantRow],
+        sh: &[ShVariantRow],
+    ) -> Result<(), ApiError> {
+        *self.matched_snapshot.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.store.replace_mapping_records(&record_rows(plan, bc, sh))?;
+        Ok(())
+    }
+
+    /// Keeps the key components of the saved snapshot the mapping was just matched from whole, for
+    /// the decisions that follow.
+    pub(crate) fn remember_matched_snapshot(
+        &self,
+        bc: &[BcVariantRow],
+        sh: &[ShVariantRow],
+        rules: &MatchRules,
+    ) -> Result<(), ApiError> {
+        let bc_in: Vec<_> = bc.iter().map(crate::snapshot::bigcommerce_input).collect();
+        let sh_in: Vec<_> = sh.iter().map(crate::snapshot::shopify_input).collect();
+        let snapshot = MatchedSnapshot {
+            inputs: self.match_inputs(rules)?,
+            components: Arc::new(KeyComponents::new(&bc_in, &sh_in, rules)),
+        };
+        *self.matched_snapshot.lock().unwrap_or_else(|p| p.into_inner()) = Some(snapshot);
+        Ok(())
+    }
+
+    /// Re-matches what a decision about these variants can reach, and replaces only those records;
+    /// the whole snapshot when its components are not known (the first decision after a start) or
+    /// no longer fit it (a catalog read or a rules change since).
+    pub(crate) fn rematch_reached(
+        &self,
+        bigcommerce: Vec<i64>,
+        shopify: Vec<String>,
+    ) -> Result<MappingClassCounts, ApiError> {
+        let rules = self.match_rules()?;
+        let inputs = self.match_inputs(&rules)?;
+        let known = self.matched_snapshot.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(snapshot) = known.filter(|k| k.inputs == inputs) else {
+            return self.rematch_stored();
+        };
+        self.note_plan_inputs_changed("the mapping or the matching rules")?;
+        let reach = snapshot.components.reach(bigcommerce, shopify, |r: &Reach| {
+            let (bc, sh) = ids_of(r);
+            let decided = self.store.decided_about(&bc, &sh)?;
+            let pairs = decided.decisions.into_iter().filter_map(|d| match d.decision {
+                Decision::Link { bigcommerce_variant_id, shopify_variant_id }
+                | Decision::Unlink { bigcommerce_variant_id, shopify_variant_id } => {
+                    Some((bigcommerce_variant_id, shopify_variant_id))
+                }
+                Decision::IgnoreBigCommerce { .. } | Decision::IgnoreShopify { .. } => None,
+            });
+            Ok::<_, ApiError>(pairs.chain(decided.synced_pairs).collect())
+        })?;
+        let (bc_ids, sh_ids) = ids_of(&reach);
+        let bc = self.store.bigcommerce_variants_by_id(&bc_ids)?;
+        let sh = self.store.shopify_variants_by_id(&sh_ids)?;
+        let decided = self.store.decided_about(&bc_ids, &sh_ids)?;
+        let mut decisions = decisions_from(&decided.decisions);
+        decisions.established = decided.synced_pairs.into_iter().collect();
+        let plan = crate::catalog::match_rows(&bc, &sh, &decisions, &rules);
+        self.store.replace_mapping_records_of(&bc_ids, &sh_ids, &record_rows(&plan, &bc, &sh))?;
+        tracing::debug!(
+            bigcommerce = bc_ids.len(),
+            shopify = sh_ids.len(),
+            records = plan.records.len(),
+            "re-matched what a decision reaches"
+        );
+        Ok(self.store.mapping_counts()?)
     }
 
     /// The operator's decisions, and the pairs the last sync that wrote had matched.
@@ -215,10 +322,6 @@ impl App {
         let mut decisions = decisions_from(&self.store.decisions()?);
         decisions.established = self.store.synced_pairs()?.into_iter().collect();
         Ok(decisions)
-    }
-
-    pub(crate) fn match_rows(&self, bc: &[BcVariantRow], sh: &[ShVariantRow]) -> Result<MatchPlan, ApiError> {
-        Ok(crate::catalog::match_rows(bc, sh, &self.decisions()?, &self.match_rules()?))
     }
 
     /// The SKU rules and the option synonyms table matching uses.
@@ -368,7 +471,9 @@ impl App {
                 removed: before.difference(&after).cloned().collect(),
             })
         })?;
-        Ok(MappingChange { counts: self.rematch_stored()?, undo })
+        // The decisions stored and those they replaced name every variant whose record can move.
+        let (bigcommerce, shopify) = named_variants(undo.added.iter().chain(&undo.removed));
+        Ok(MappingChange { counts: self.rematch_reached(bigcommerce, shopify)?, undo })
     }
 
     /// Takes an action back: removes the decisions it stored and restores those it replaced. The
@@ -447,7 +552,8 @@ impl App {
         let decision = ignore_decision(req)?;
         self.blocking(move |app| {
             app.store.remove_decision(&decision)?;
-            app.rematch_stored()
+            let (bigcommerce, shopify) = named_variants([&decision]);
+            app.rematch_reached(bigcommerce, shopify)
         })
         .await
     }
@@ -475,6 +581,21 @@ impl App {
         )
         .await
     }
+}
+
+/// The variants these decisions name, on each side.
+fn named_variants<'a>(decisions: impl IntoIterator<Item = &'a Decision>) -> (Vec<i64>, Vec<String>) {
+    let mut bc = Vec::new();
+    let mut sh = Vec::new();
+    for d in decisions {
+        bc.extend(d.bigcommerce_variant_id());
+        sh.extend(d.shopify_variant_id().map(str::to_string));
+    }
+    (bc, sh)
+}
+
+fn ids_of(reach: &Reach) -> (Vec<i64>, Vec<String>) {
+    (reach.bigcommerce.iter().copied().collect(), reach.shopify.iter().cloned().collect())
 }
 
 /// Every stored decision, as a set to tell what an action added and removed.

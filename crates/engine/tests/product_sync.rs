@@ -20,8 +20,8 @@ use rust_decimal::Decimal;
 use tillbridge_bigcommerce::{BcConnection, BigCommerceApi, BigCommerceClient, ProductQuery};
 use tillbridge_emulator::{RunningStores, SeedSpec};
 use tillbridge_engine::{
-    App, Connector, FailedQuery, HttpConnector, MappingQuery, PairRequest, RetryRequest, RuntimeOptions, Scope,
-    SyncPhase, SyncProgress, SyncRequest,
+    App, Connector, FailedQuery, HttpConnector, IgnoreRequest, MappingQuery, PairRequest, RetryRequest, RuntimeOptions,
+    Scope, SyncPhase, SyncProgress, SyncRequest,
 };
 use tillbridge_secrets::MemorySecretStore;
 use tillbridge_shopify::gid::{InventoryItemId, LocationId, ProductId, VariantId};
@@ -32,7 +32,7 @@ use tillbridge_shopify::{
     IdempotencyKey, NewRefund, SetQuantities, ShopIdentity, ShopifyApi, ShopifyClient, ShopifyConnection, ShopifyError,
     VariantQuery, VariantUpdate, WriteOutcome,
 };
-use tillbridge_store::{Opened, Store};
+use tillbridge_store::{Opened, Store, System};
 use tillbridge_transport::ClientParts;
 
 async fn stores(variants: usize) -> RunningStores {
@@ -503,6 +503,138 @@ async fn keeping_a_conflict_and_confirming_all_are_undone_exactly() {
     assert_eq!(page(&app, "all").await.confirmable, 0, "nothing is left to confirm");
     app.mapping_undo(confirmed.undo).await.unwrap();
     assert_eq!(page(&app, "all").await.confirmable, before.confirmable, "undo takes every confirmation back");
+}
+
+/// Every stored mapping record, ids set aside, in (BigCommerce variant, Shopify variant) order.
+fn stored_records(app: &App) -> Vec<tillbridge_store::MappingRecordRow> {
+    let mut rows = Vec::new();
+    app.store().mapping_rows(&tillbridge_store::MappingFilter::default(), |r| rows.push(r.clone())).unwrap();
+    let highest = rows.iter().map(|r| r.id).max().unwrap_or(0);
+    assert!(highest >= rows.len() as i64, "ids are unique: {highest} for {} records", rows.len());
+    for r in &mut rows {
+        r.id = 0;
+    }
+    rows.sort_by_key(|r| {
+        (r.bigcommerce.as_ref().map(|b| b.variant_id), r.shopify.as_ref().map(|s| s.variant_id.clone()))
+    });
+    rows
+}
+
+/// The highest record id against the number of records: a whole match numbers them 1..=n, while a
+/// decision's re-match gives the records it replaces ids after the highest.
+fn renumbered(app: &App) -> bool {
+    let mut count = 0i64;
+    let mut highest = 0;
+    app.store()
+        .mapping_rows(&tillbridge_store::MappingFilter::default(), |r| {
+            count += 1;
+            highest = highest.max(r.id);
+        })
+        .unwrap();
+    highest > count
+}
+
+#[tokio::test]
+async fn each_decision_rematches_only_what_it_reaches_and_agrees_with_matching_everything() {
+    let s = stores(300).await;
+    let app = connected(&s, None).await;
+    // A sync that writes, so the pairs of the last sync are decisions the reach follows too. The
+    // sync matched before it saved those pairs; matching everything again starts from their effect.
+    sync(&app, Scope::Full, false).await;
+    app.set_matching_rules(app.matching_rules().await.unwrap()).await.unwrap();
+    let first = |class: &'static str| {
+        let app = app.clone();
+        async move {
+            page(&app, class).await.rows.into_iter().next().unwrap_or_else(|| panic!("the seed holds a {class} record"))
+        }
+    };
+    let pair_of = |r: &tillbridge_store::MappingRecordRow| PairRequest {
+        bigcommerce_variant_id: r.bigcommerce.as_ref().unwrap().variant_id,
+        shopify_variant_id: r.shopify.as_ref().unwrap().variant_id.clone(),
+    };
+    let unmatched = page(&app, "unmatched").await;
+    let lone_bc = unmatched
+        .rows
+        .iter()
+        .find_map(|r| r.bigcommerce.as_ref())
+        .expect("an unmatched BigCommerce variant")
+        .variant_id;
+    let lone_sh = unmatched
+        .rows
+        .iter()
+        .find_map(|r| r.shopify.as_ref())
+        .expect("an unmatched Shopify variant")
+        .variant_id
+        .clone();
+    let ambiguous = page(&app, "ambiguous").await;
+    let group_bc =
+        ambiguous.rows.iter().find_map(|r| r.bigcommerce.as_ref()).expect("an ambiguous BigCommerce variant");
+    let group = app
+        .mapping(MappingQuery { group: Some(ambiguous.rows[0].id), limit: Some(500), ..Default::default() })
+        .await
+        .unwrap();
+    let group_sh =
+        group.rows.iter().find_map(|r| r.shopify.as_ref()).expect("its group has a Shopify listing").variant_id.clone();
+    let matched = pair_of(&first("matched").await);
+    let conflict = pair_of(&first("conflict").await);
+
+    let ignore_bc = IgnoreRequest { system: System::BigCommerce, variant_id: lone_bc.to_string() };
+    let mut undo = None;
+    for step in 0..7 {
+        let what = match step {
+            0 => {
+                app.mapping_ignore(ignore_bc.clone()).await.unwrap();
+                "ignore an unmatched BigCommerce variant"
+            }
+            1 => {
+                app.mapping_link(PairRequest {
+                    bigcommerce_variant_id: group_bc.variant_id,
+                    shopify_variant_id: group_sh.clone(),
+                })
+                .await
+                .unwrap();
+                "link within an ambiguous group"
+            }
+            2 => {
+                undo = Some(app.mapping_unlink(matched.clone()).await.unwrap().undo);
+                "unlink a matched pair"
+            }
+            3 => {
+                app.mapping_link(conflict.clone()).await.unwrap();
+                "keep a conflict"
+            }
+            4 => {
+                app.mapping_link(PairRequest {
+                    bigcommerce_variant_id: matched.bigcommerce_variant_id,
+                    shopify_variant_id: lone_sh.clone(),
+                })
+                .await
+                .unwrap();
+                "link a matched variant to an unmatched listing"
+            }
+            5 => {
+                app.mapping_undo(undo.take().unwrap()).await.unwrap();
+                "undo the unlink"
+            }
+            _ => {
+                app.mapping_unignore(ignore_bc.clone()).await.unwrap();
+                "take the ignore back"
+            }
+        };
+        assert!(renumbered(&app), "{what}: only the records it reaches were re-matched, not every record");
+        let reached = stored_records(&app);
+        // Setting the same rules re-matches the whole snapshot.
+        app.set_matching_rules(app.matching_rules().await.unwrap()).await.unwrap();
+        assert!(!renumbered(&app), "a rules change re-matches every record");
+        let whole = stored_records(&app);
+        let only_reached: Vec<_> = reached.iter().filter(|r| !whole.contains(r)).collect();
+        let only_whole: Vec<_> = whole.iter().filter(|r| !reached.contains(r)).collect();
+        assert!(
+            only_reached.is_empty() && only_whole.is_empty(),
+            "{what}: re-matching what it reaches gives what matching everything gives; only after the decision: \
+             {only_reached:#?}; only after matching everything: {only_whole:#?}"
+        );
+    }
 }
 
 #[tokio::test]

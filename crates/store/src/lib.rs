@@ -35,8 +35,8 @@ pub use jobs::{
     supersede_entities_in, supersede_unplanned_in,
 };
 pub use mapping::{
-    Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
-    MappingOrder, MappingPage, MappingRecordRow, MappingShopifySide,
+    DecidedAbout, Decision, DecisionKind, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts,
+    MappingFilter, MappingOrder, MappingPage, MappingRecordRow, MappingShopifySide,
 };
 pub use migrations::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use open::{Opened, Store};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
+use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{count_at, json_at, json_text, time_at};
@@ -135,27 +135,86 @@ pub fn decisions(conn: &Connection) -> Result<Vec<DecisionRecord>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| {
-        let kind: String = r.get(1)?;
-        let b: Option<i64> = r.get(2)?;
-        let s: Option<String> = r.get(3)?;
-        // The table's CHECK guarantees which sides are present for each kind.
-        let decision = match (kind.as_str(), b, s) {
-            ("link", Some(b), Some(s)) => Decision::Link { bigcommerce_variant_id: b, shopify_variant_id: s },
-            ("unlink", Some(b), Some(s)) => Decision::Unlink { bigcommerce_variant_id: b, shopify_variant_id: s },
-            ("ignore", Some(b), None) => Decision::IgnoreBigCommerce { variant_id: b },
-            ("ignore", None, Some(s)) => Decision::IgnoreShopify { variant_id: s },
-            _ => {
-                return Err(rusqlite::Error::FromSqlConversionFailure(
-                    1,
-                    rusqlite::types::Type::Text,
-                    format!("decision {kind:?} with the wrong sides").into(),
-                ));
-            }
-        };
-        Ok(DecisionRecord { id: r.get(0)?, decision, decided_at: time_at(r, 4)? })
-    })?;
+    let rows = stmt.query_map([], decision_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The decisions naming any of these variants, oldest first.
+pub fn decisions_naming(
+    conn: &Connection,
+    bigcommerce: &[i64],
+    shopify: &[String],
+) -> Result<Vec<DecisionRecord>, StoreError> {
+    const COLUMNS: &str =
+        "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions";
+    let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
+    let mut by_sh = conn.prepare_cached(&format!("{COLUMNS} WHERE shopify_variant_id = ?1"))?;
+    let mut found = std::collections::BTreeMap::new();
+    for id in bigcommerce {
+        for d in by_bc.query_map([id], decision_from_row)? {
+            let d = d?;
+            found.insert(d.id, d);
+        }
+    }
+    for id in shopify {
+        for d in by_sh.query_map([id], decision_from_row)? {
+            let d = d?;
+            found.insert(d.id, d);
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// What was decided about some variants: the operator's decisions naming any of them, and the
+/// pairs the last sync that wrote had matched among them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecidedAbout {
+    pub decisions: Vec<DecisionRecord>,
+    pub synced_pairs: Vec<(i64, String)>,
+}
+
+/// The pairs the last sync that wrote had matched, among those naming any of these variants.
+pub fn synced_pairs_naming(
+    conn: &Connection,
+    bigcommerce: &[i64],
+    shopify: &[String],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    const COLUMNS: &str = "SELECT bigcommerce_variant_id, shopify_variant_id FROM synced_pairs";
+    let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
+    let mut by_sh = conn.prepare_cached(&format!("{COLUMNS} WHERE shopify_variant_id = ?1"))?;
+    let mut found = std::collections::BTreeSet::new();
+    for id in bigcommerce {
+        for pair in by_bc.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            found.insert(pair?);
+        }
+    }
+    for id in shopify {
+        for pair in by_sh.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            found.insert(pair?);
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+fn decision_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionRecord> {
+    let kind: String = r.get(1)?;
+    let b: Option<i64> = r.get(2)?;
+    let s: Option<String> = r.get(3)?;
+    // The table's CHECK guarantees which sides are present for each kind.
+    let decision = match (kind.as_str(), b, s) {
+        ("link", Some(b), Some(s)) => Decision::Link { bigcommerce_variant_id: b, shopify_variant_id: s },
+        ("unlink", Some(b), Some(s)) => Decision::Unlink { bigcommerce_variant_id: b, shopify_variant_id: s },
+        ("ignore", Some(b), None) => Decision::IgnoreBigCommerce { variant_id: b },
+        ("ignore", None, Some(s)) => Decision::IgnoreShopify { variant_id: s },
+        _ => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("decision {kind:?} with the wrong sides").into(),
+            ));
+        }
+    };
+    Ok(DecisionRecord { id: r.get(0)?, decision, decided_at: time_at(r, 4)? })
 }
 
 /// A record's class, declared in the mapping screen's order: what needs attention comes first.
@@ -230,7 +289,8 @@ pub struct MappingShopifySide {
 /// One record of the matcher's result, as the mapping screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingRecordRow {
-    /// Chosen by the caller (the record's position in the plan works); unique within one replace.
+    /// Chosen by the caller in a whole replace (the record's position in the plan works), unique
+    /// within it; a replace of some variants' records gives them new ids after the highest.
     pub id: i64,
     pub class: MappingClass,
     /// "sku", "normalized_sku" or "gtin": the key that paired the sides, if a key did.
@@ -337,52 +397,81 @@ const RECORD_ORDER: &str = "class_rank, bc_title, bc_sku, sh_title, sh_sku, id";
 /// 100,000 rows at once is much faster than growing it row by row in random order. Its definition is
 /// read back from the schema, so the migrations stay the one place it is written.
 pub fn replace_mapping_records(tx: &Transaction<'_>, rows: &[MappingRecordRow]) -> Result<(), StoreError> {
-    let order_index: Option<String> = tx
-        .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'mapping_records_order'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if order_index.is_some() {
-        tx.execute("DROP INDEX mapping_records_order", [])?;
+    // Rebuilding the indexes once after the inserts is quicker than keeping them up to date row by row.
+    let indexes: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mapping_records' AND sql IS NOT NULL",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+    };
+    for (name, _) in &indexes {
+        tx.execute(&format!("DROP INDEX {name}"), [])?;
     }
     tx.execute("DELETE FROM mapping_records", [])?;
-    {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO mapping_records (id, class, class_rank, match_key, reason, flags, decided,
-                 bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
-                 sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options, search)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-        )?;
-        for row in rows {
-            let bc = row.bigcommerce.as_ref();
-            let sh = row.shopify.as_ref();
-            stmt.execute(params![
-                row.id,
-                row.class.as_str(),
-                row.class.rank(),
-                row.key,
-                row.reason,
-                json_text(&row.flags)?,
-                row.decided,
-                bc.map(|s| s.product_id),
-                bc.map(|s| s.variant_id),
-                bc.map(|s| &s.sku),
-                bc.map(|s| &s.barcode),
-                bc.map(|s| &s.title),
-                bc.map(|s| &s.options),
-                sh.map(|s| &s.product_id),
-                sh.map(|s| &s.variant_id),
-                sh.map(|s| &s.sku),
-                sh.map(|s| &s.barcode),
-                sh.map(|s| &s.title),
-                sh.map(|s| &s.options),
-                search_text(row),
-            ])?;
-        }
+    for row in rows {
+        insert_record(tx, row.id, row)?;
     }
-    if let Some(sql) = order_index {
-        tx.execute_batch(&sql)?;
+    for (_, sql) in &indexes {
+        tx.execute_batch(sql)?;
     }
+    Ok(())
+}
+
+/// Replaces the records of these variants (any record naming one of them) with `rows`, which get
+/// new ids after the highest one; the other records stand. For a re-match of the variants a
+/// decision reaches, whose records no other variant shares.
+pub fn replace_mapping_records_of(
+    tx: &Transaction<'_>,
+    bigcommerce: &[i64],
+    shopify: &[String],
+    rows: &[MappingRecordRow],
+) -> Result<(), StoreError> {
+    let mut by_bc = tx.prepare_cached("DELETE FROM mapping_records WHERE bc_variant_id = ?1")?;
+    for id in bigcommerce {
+        by_bc.execute([id])?;
+    }
+    let mut by_sh = tx.prepare_cached("DELETE FROM mapping_records WHERE sh_variant_id = ?1")?;
+    for id in shopify {
+        by_sh.execute([id])?;
+    }
+    let first: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM mapping_records", [], |r| r.get(0))?;
+    for (n, row) in rows.iter().enumerate() {
+        insert_record(tx, first + n as i64, row)?;
+    }
+    Ok(())
+}
+
+fn insert_record(tx: &Transaction<'_>, id: i64, row: &MappingRecordRow) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO mapping_records (id, class, class_rank, match_key, reason, flags, decided,
+             bc_product_id, bc_variant_id, bc_sku, bc_barcode, bc_title, bc_options,
+             sh_product_id, sh_variant_id, sh_sku, sh_barcode, sh_title, sh_options, search)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?;
+    let bc = row.bigcommerce.as_ref();
+    let sh = row.shopify.as_ref();
+    stmt.execute(params![
+        id,
+        row.class.as_str(),
+        row.class.rank(),
+        row.key,
+        row.reason,
+        json_text(&row.flags)?,
+        row.decided,
+        bc.map(|s| s.product_id),
+        bc.map(|s| s.variant_id),
+        bc.map(|s| &s.sku),
+        bc.map(|s| &s.barcode),
+        bc.map(|s| &s.title),
+        bc.map(|s| &s.options),
+        sh.map(|s| &s.product_id),
+        sh.map(|s| &s.variant_id),
+        sh.map(|s| &s.sku),
+        sh.map(|s| &s.barcode),
+        sh.map(|s| &s.title),
+        sh.map(|s| &s.options),
+        search_text(row),
+    ])?;
     Ok(())
 }
 
@@ -587,6 +676,26 @@ impl Store {
 
     pub fn replace_mapping_records(&self, rows: &[MappingRecordRow]) -> Result<(), StoreError> {
         self.write(|tx| replace_mapping_records(tx, rows))
+    }
+
+    /// See [`replace_mapping_records_of`].
+    pub fn replace_mapping_records_of(
+        &self,
+        bigcommerce: &[i64],
+        shopify: &[String],
+        rows: &[MappingRecordRow],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| replace_mapping_records_of(tx, bigcommerce, shopify, rows))
+    }
+
+    /// See [`decisions_naming`] and [`synced_pairs_naming`]: both, read together.
+    pub fn decided_about(&self, bigcommerce: &[i64], shopify: &[String]) -> Result<DecidedAbout, StoreError> {
+        self.read(|c| {
+            Ok(DecidedAbout {
+                decisions: decisions_naming(c, bigcommerce, shopify)?,
+                synced_pairs: synced_pairs_naming(c, bigcommerce, shopify)?,
+            })
+        })
     }
 
     pub fn mapping_counts(&self) -> Result<MappingClassCounts, StoreError> {

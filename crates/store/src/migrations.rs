@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "orders", sql: include_str!("../migrations/0006_orders.sql") },
     Migration { version: 7, name: "stock drift", sql: include_str!("../migrations/0007_stock_drift.sql") },
     Migration { version: 8, name: "webhooks", sql: include_str!("../migrations/0008_webhooks.sql") },
+    Migration { version: 9, name: "mapping reach", sql: include_str!("../migrations/0009_mapping_reach.sql") },
 ];
 
 /// The schema version this build writes.

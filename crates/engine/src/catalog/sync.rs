@@ -30,7 +30,6 @@ use tillbridge_transport::correlation;
 use tokio::sync::oneshot;
 
 use super::{CatalogPlan, OWNERSHIP_SETTING, SyncRequest, plan_catalogs};
-use crate::mapping::record_rows;
 use crate::progress::{SyncPhase, SyncProgress, SyncSummary};
 use crate::runtime::runs::RunContext;
 use crate::runtime::work::new_job;
@@ -439,7 +438,7 @@ impl App {
         });
         let writes = !request.dry_run && approval.is_none();
 
-        self.store.replace_mapping_records(&record_rows(&matched, &bc_now, &sh_now))?;
+        self.replace_mapping_whole(&matched, &bc_now, &sh_now)?;
         let jobs: Vec<tillbridge_store::NewJob> = if writes {
             plan.writes
                 .iter()
@@ -509,6 +508,7 @@ impl App {
             }
             Ok(())
         })?;
+        self.remember_matched_snapshot(&bc_now, &sh_now, &rules)?;
         if let Some(preview) = &preview {
             self.store.set_setting(super::review::FULL_PREVIEW_SETTING, preview, now)?;
         }
