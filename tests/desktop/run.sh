@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the desktop tests (smoke.mjs, then the journeys: onboarding.mjs, onboarding to the first sync on a
-# fresh database; journeys.mjs, retrying a failed write and resolving a stock conflict) against the built app
-# in a virtual X display. Build first:
+# Runs the desktop tests against the built app in a virtual X display, one file at a time: smoke.mjs, and the
+# journeys (onboarding.mjs: onboarding from a fresh database to the first sync; journeys.mjs: retrying a failed
+# write, resolving a stock conflict). Build first:
 #   npm --prefix ui ci && npm --prefix ui run build
 #   cargo build -p tillbridge-desktop
 # Needs: xvfb-run (xvfb, xauth), /usr/bin/WebKitWebDriver (webkit2gtk-driver), node >= 20, and
