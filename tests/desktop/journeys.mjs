@@ -6,7 +6,8 @@
 // - resolving a stock conflict: a location pair under "Ask me", both stores change one item, "Sync
 //   stock now" in the window raises the conflict, and one click on "add both changes" settles it.
 // Set-up that is not the journey (connecting, pairing) goes through the same IPC commands the
-// screens call. Run it through tests/desktop/run.sh.
+// screens call. The third journey, onboarding to the first sync, needs a database of its own and is
+// in onboarding.mjs. Run it through tests/desktop/run.sh.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

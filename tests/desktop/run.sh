@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the desktop tests (smoke.mjs, then the journeys in journeys.mjs) against the built app in a virtual X
-# display. Build first:
+# Runs the desktop tests against the built app in a virtual X display, one file at a time: smoke.mjs, and the
+# journeys (onboarding.mjs: onboarding from a fresh database to the first sync; journeys.mjs: retrying a failed
+# write, resolving a stock conflict). Build first:
 #   npm --prefix ui ci && npm --prefix ui run build
 #   cargo build -p tillbridge-desktop
 # Needs: xvfb-run (xvfb, xauth), /usr/bin/WebKitWebDriver (webkit2gtk-driver), node >= 20, and
 # tauri-driver on PATH or in $CARGO_HOME/bin (cargo install tauri-driver --locked --version 2.1.0).
 # Writes screenshots to tests/artifacts/desktop-*.png. Exits non-zero when a check fails.
 # The journeys start emulated stores with the tillbridge command (cargo build --bin tillbridge).
+# Run one file: tests/desktop/run.sh tests/desktop/onboarding.mjs
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +45,6 @@ fi
 # A fresh X server per run (-a picks a free display number); the window is 1200x800.
 # The files given, or every desktop test.
 files=("$@")
-((${#files[@]})) || files=("$repo/tests/desktop/smoke.mjs" "$repo/tests/desktop/journeys.mjs")
+((${#files[@]})) || files=("$repo/tests/desktop/smoke.mjs" "$repo/tests/desktop/onboarding.mjs" "$repo/tests/desktop/journeys.mjs")
 exec xvfb-run -a -s '-screen 0 1280x800x24' \
   node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"

@@ -23,6 +23,9 @@ const nativeDriver = process.env.WEBKIT_WEBDRIVER || '/usr/bin/WebKitWebDriver';
 export const artifacts = join(repo, 'tests', 'artifacts');
 
 const DRIVER_READY_MS = 20_000;
+// WebDriver's key codes.
+const CONTROL = '\uE009';
+const BACKSPACE = '\uE003';
 const TEXT_OF = 'const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;';
 
 /** A port nobody listens on right now (the OS picks it). */
@@ -152,6 +155,13 @@ export async function openWindow({ workDir, args }) {
     assert.fail(`${what} did not happen within ${timeoutMs} ms (last: ${JSON.stringify(last)}); the window showed:\n${shown}`);
   }
 
+  /** The WebDriver id of the first element matching `css`, once it shows. */
+  async function element(css, timeoutMs) {
+    await waitFor(`${css} to show`, 'return !!document.querySelector(arguments[0]);', [css], timeoutMs);
+    const found = await wd.post(`${session}/element`, { using: 'css selector', value: css });
+    return Object.values(found)[0];
+  }
+
   return {
     wd,
     session,
@@ -164,10 +174,21 @@ export async function openWindow({ workDir, args }) {
     },
     /** Clicks the element the way a person does (WebDriver's element click), once it shows. */
     async click(css, timeoutMs) {
-      await waitFor(`${css} to show`, 'return !!document.querySelector(arguments[0]);', [css], timeoutMs);
-      const el = await wd.post(`${session}/element`, { using: 'css selector', value: css });
-      const id = Object.values(el)[0];
+      const id = await element(css, timeoutMs);
       await wd.post(`${session}/element/${id}/click`, {});
+    },
+    /**
+     * Types into a field the way a person does, once it shows: select all (Control+A), delete,
+     * then the keys of `value`, each a real key event (WebDriver's element send keys). Answers the
+     * value the field then holds, for the caller to check.
+     */
+    async type(css, value, timeoutMs) {
+      const id = await element(css, timeoutMs);
+      // Control+A goes alone: WebKitWebDriver drops the keys that follow a released modifier in the
+      // same command; the end of a command releases it.
+      await wd.post(`${session}/element/${id}/value`, { text: `${CONTROL}a` });
+      await wd.post(`${session}/element/${id}/value`, { text: `${BACKSPACE}${value}` });
+      return run('return document.querySelector(arguments[0]).value;', [css]);
     },
     /** Opens a screen by its address, as a click on the tab does. */
     async go(hash) {
