@@ -10,28 +10,21 @@
 // in onboarding.mjs. Run it through tests/desktop/run.sh.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sendJson, startEmulator, stopProcess } from '../e2e/support.mjs';
-import { assertDesktopReady, openWindow } from './window.mjs';
+import { sendJson } from '../e2e/support.mjs';
+import { openWindowOnEmulatedStores } from './window.mjs';
 
 const RUN_TIMEOUT_MS = 120_000;
 
 describe('journeys in the desktop window', () => {
-  let workDir;
-  let emulator;
+  let session;
   let creds;
   let desktop;
 
   before(async () => {
-    assertDesktopReady();
-    workDir = mkdtempSync(join(tmpdir(), 'tillbridge-desktop-journeys-'));
-    emulator = startEmulator(join(workDir, 'emulator'), { variants: 40, locations: 2 });
-    creds = await emulator.ready;
-    desktop = await openWindow({ workDir, args: ['--db', join(workDir, 't.db'), '--secret-store', 'memory'] });
+    session = await openWindowOnEmulatedStores('journeys');
+    ({ creds, desktop } = session);
     await desktop.waitFor('the window to load', 'return !!document.querySelector("[data-testid=app-version]");');
     await desktop.invoke('connect_bigcommerce', {
       req: { api_url: creds.bigcommerce.api_url, store_hash: creds.bigcommerce.store_hash, token: creds.bigcommerce.access_token },
@@ -42,9 +35,7 @@ describe('journeys in the desktop window', () => {
   });
 
   after(async () => {
-    await desktop?.close();
-    await stopProcess(emulator?.child);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const shopifyFaults = (config) => sendJson(new URL('/__admin/faults', creds.shopify.shop_url), 'PUT', config);

@@ -9,14 +9,10 @@
 // tests/artifacts/desktop-onboarding.png. Run it through tests/desktop/run.sh.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { startEmulator, stopProcess } from '../e2e/support.mjs';
-import { assertDesktopReady, openWindow } from './window.mjs';
+import { openWindowOnEmulatedStores } from './window.mjs';
 
 const TIMEOUT_MS = 120_000;
 const STEP_IDS = ['connect', 'pos_channel', 'locations', 'owners', 'preview', 'full_sync', 'schedule'];
@@ -32,24 +28,18 @@ const RUN_SHOWN =
   ' return s?.getAttribute("data-run-id") === arguments[1] && s.getAttribute("data-phase") === "done";';
 
 describe('onboarding to the first sync in the desktop window', () => {
-  let workDir;
-  let emulator;
+  let session;
   let creds;
   let desktop;
 
   before(async () => {
-    assertDesktopReady();
-    workDir = mkdtempSync(join(tmpdir(), 'tillbridge-desktop-onboarding-'));
-    emulator = startEmulator(join(workDir, 'emulator'), { variants: 40, locations: 2 });
-    creds = await emulator.ready;
     // A database of its own, never opened before: nothing is connected.
-    desktop = await openWindow({ workDir, args: ['--db', join(workDir, 't.db'), '--secret-store', 'memory'] });
+    session = await openWindowOnEmulatedStores('onboarding');
+    ({ creds, desktop } = session);
   });
 
   after(async () => {
-    await desktop?.close();
-    await stopProcess(emulator?.child);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   const setup = () => desktop.invoke('onboarding');

@@ -10,11 +10,13 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startEmulator, stopProcess } from '../e2e/support.mjs';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const app = process.env.TILLBRIDGE_DESKTOP_BIN || join(repo, 'target', 'debug', 'tillbridge-desktop');
@@ -244,4 +246,30 @@ export async function openWindow({ workDir, args }) {
       }
     },
   };
+}
+
+/**
+ * Emulated stores (40 variants, 2 locations) and the window on a database of its own, never opened
+ * before, in a fresh work directory named after `name`. Answers { creds, desktop, close }: close()
+ * shuts the window, stops the stores and removes the directory, as does a failure on the way.
+ */
+export async function openWindowOnEmulatedStores(name) {
+  assertDesktopReady();
+  const workDir = mkdtempSync(join(tmpdir(), `tillbridge-desktop-${name}-`));
+  let emulator;
+  let desktop;
+  const close = async () => {
+    await desktop?.close();
+    await stopProcess(emulator?.child);
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    emulator = startEmulator(join(workDir, 'emulator'), { variants: 40, locations: 2 });
+    const creds = await emulator.ready;
+    desktop = await openWindow({ workDir, args: ['--db', join(workDir, 't.db'), '--secret-store', 'memory'] });
+    return { creds, desktop, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
