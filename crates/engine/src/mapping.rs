@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tillbridge_domain::matching::{Decisions, KeyComponents, MatchClass, MatchKey, MatchPlan, MatchRules, Reach};
@@ -93,6 +94,11 @@ pub struct ConfirmRequest {
 }
 
 const PAGE_LIMIT_MAX: u32 = 500;
+
+/// How many variants a decision may reach before matching everything is quicker: the reach reads
+/// and replaces its variants one id at a time, and a whole match reads the table in one pass (a
+/// confirm-all of 80,000 matches).
+const REACH_BEFORE_WHOLE: usize = 5_000;
 
 /// The key components of the snapshot the mapping was last matched from whole, with what that
 /// match read: while the catalog reads and the rules are the same, a decision re-matches only the
@@ -287,6 +293,9 @@ impl App {
         let Some(snapshot) = known.filter(|k| k.inputs == inputs) else {
             return self.rematch_stored();
         };
+        if bigcommerce.len() + shopify.len() > REACH_BEFORE_WHOLE {
+            return self.rematch_stored();
+        }
         self.note_plan_inputs_changed("the mapping or the matching rules")?;
         let reach = snapshot.components.reach(bigcommerce, shopify, |r: &Reach| {
             let (bc, sh) = ids_of(r);
@@ -300,6 +309,9 @@ impl App {
             });
             Ok::<_, ApiError>(pairs.chain(decided.synced_pairs).collect())
         })?;
+        if reach.bigcommerce.len() + reach.shopify.len() > REACH_BEFORE_WHOLE {
+            return self.rematch_stored();
+        }
         let (bc_ids, sh_ids) = ids_of(&reach);
         let bc = self.store.bigcommerce_variants_by_id(&bc_ids)?;
         let sh = self.store.shopify_variants_by_id(&sh_ids)?;
@@ -446,7 +458,7 @@ impl App {
             }
             let now = app.now();
             // All or none: a bulk confirm that fails halfway must not leave half the pairs confirmed.
-            app.change_decisions(|tx| {
+            app.change_decisions(named_variants(&decisions), |tx| {
                 for d in &decisions {
                     tillbridge_store::mapping::add_decision(tx, d, now)?;
                 }
@@ -458,21 +470,26 @@ impl App {
 
     /// Runs `apply` on the decisions in one transaction, re-matches, and answers what changed, read
     /// from the decisions before and after, so the undo also restores what a decision replaced.
+    /// `named` are the variants the decisions `apply` stores or removes name: storing one replaces
+    /// only decisions about the same variants, so those are all that can change.
     fn change_decisions(
         &self,
+        (bigcommerce, shopify): (Vec<i64>, Vec<String>),
         apply: impl FnOnce(&tillbridge_store::Transaction<'_>) -> Result<(), tillbridge_store::StoreError>,
     ) -> Result<MappingChange, ApiError> {
         let undo = self.store.write(|tx| {
-            let before = stored_decisions(tx)?;
+            let about = |tx: &tillbridge_store::Transaction<'_>| -> Result<BTreeSet<Decision>, _> {
+                let found = tillbridge_store::mapping::decisions_naming(tx, &bigcommerce, &shopify)?;
+                Ok::<_, tillbridge_store::StoreError>(found.into_iter().map(|r| r.decision).collect())
+            };
+            let before = about(tx)?;
             apply(tx)?;
-            let after = stored_decisions(tx)?;
+            let after = about(tx)?;
             Ok(MappingUndo {
                 added: after.difference(&before).cloned().collect(),
                 removed: before.difference(&after).cloned().collect(),
             })
         })?;
-        // The decisions stored and those they replaced name every variant whose record can move.
-        let (bigcommerce, shopify) = named_variants(undo.added.iter().chain(&undo.removed));
         Ok(MappingChange { counts: self.rematch_reached(bigcommerce, shopify)?, undo })
     }
 
@@ -484,7 +501,7 @@ impl App {
         }
         self.blocking(move |app| {
             let now = app.now();
-            app.change_decisions(|tx| {
+            app.change_decisions(named_variants(req.added.iter().chain(&req.removed)), |tx| {
                 for d in &req.added {
                     tillbridge_store::mapping::remove_decision(tx, d)?;
                 }
@@ -596,13 +613,6 @@ fn named_variants<'a>(decisions: impl IntoIterator<Item = &'a Decision>) -> (Vec
 
 fn ids_of(reach: &Reach) -> (Vec<i64>, Vec<String>) {
     (reach.bigcommerce.iter().copied().collect(), reach.shopify.iter().cloned().collect())
-}
-
-/// Every stored decision, as a set to tell what an action added and removed.
-fn stored_decisions(
-    tx: &tillbridge_store::Transaction<'_>,
-) -> Result<std::collections::BTreeSet<Decision>, tillbridge_store::StoreError> {
-    Ok(tillbridge_store::mapping::decisions(tx)?.into_iter().map(|r| r.decision).collect())
 }
 
 /// The decision an ignore request names, with its id checked for the system's shape.

@@ -1,5 +1,7 @@
 //! The operator's mapping decisions and the matcher's latest records, paged for the mapping screen.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, Transaction, params, params_from_iter};
@@ -139,12 +141,25 @@ pub fn decisions(conn: &Connection) -> Result<Vec<DecisionRecord>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Past this many variants, one pass over a table finds what names them sooner than a lookup each.
+const LOOKUPS_BEFORE_SCAN: usize = 2_000;
+
 /// The decisions naming any of these variants, oldest first.
 pub fn decisions_naming(
     conn: &Connection,
     bigcommerce: &[i64],
     shopify: &[String],
 ) -> Result<Vec<DecisionRecord>, StoreError> {
+    if bigcommerce.len() + shopify.len() > LOOKUPS_BEFORE_SCAN {
+        let (bc, sh): (HashSet<&i64>, HashSet<&str>) =
+            (bigcommerce.iter().collect(), shopify.iter().map(String::as_str).collect());
+        let mut all = decisions(conn)?;
+        all.retain(|r| {
+            r.decision.bigcommerce_variant_id().is_some_and(|b| bc.contains(&b))
+                || r.decision.shopify_variant_id().is_some_and(|s| sh.contains(s))
+        });
+        return Ok(all);
+    }
     const COLUMNS: &str =
         "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions";
     let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
@@ -180,6 +195,21 @@ pub fn synced_pairs_naming(
     shopify: &[String],
 ) -> Result<Vec<(i64, String)>, StoreError> {
     const COLUMNS: &str = "SELECT bigcommerce_variant_id, shopify_variant_id FROM synced_pairs";
+    if bigcommerce.len() + shopify.len() > LOOKUPS_BEFORE_SCAN {
+        let (bc, sh): (HashSet<&i64>, HashSet<&str>) =
+            (bigcommerce.iter().collect(), shopify.iter().map(String::as_str).collect());
+        let mut stmt = conn.prepare_cached(COLUMNS)?;
+        let all = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut found = Vec::new();
+        for pair in all {
+            let (b, s) = pair?;
+            if bc.contains(&b) || sh.contains(s.as_str()) {
+                found.push((b, s));
+            }
+        }
+        found.sort();
+        return Ok(found);
+    }
     let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
     let mut by_sh = conn.prepare_cached(&format!("{COLUMNS} WHERE shopify_variant_id = ?1"))?;
     let mut found = std::collections::BTreeSet::new();

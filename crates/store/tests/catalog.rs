@@ -238,6 +238,38 @@ fn decisions(store: &Store) -> Vec<Decision> {
     d
 }
 
+/// What was decided about some variants is found the same by a lookup per id and, past a few
+/// thousand ids, by one pass over the tables.
+#[test]
+fn decisions_about_some_variants_are_found_by_lookup_or_by_scan_alike() {
+    let store = Store::open_in_memory(now()).unwrap();
+    store.add_decision(&link(1, "s1"), now()).unwrap();
+    store.add_decision(&unlink(2, "s2"), now()).unwrap();
+    store.add_decision(&Decision::IgnoreBigCommerce { variant_id: 3 }, now()).unwrap();
+    store.add_decision(&Decision::IgnoreShopify { variant_id: "s4".into() }, now()).unwrap();
+    store.add_decision(&link(5, "s5"), now()).unwrap();
+    let synced = vec![(1, "s1".to_string()), (6, "s6".to_string()), (7, "s7".to_string())];
+    store.write(|tx| tillbridge_store::save_baseline(tx, &synced, None, None, now())).unwrap();
+
+    let (bc, sh) = (vec![1, 3, 7], vec!["s2".to_string(), "s4".to_string()]);
+    let few = store.decided_about(&bc, &sh).unwrap();
+    let named: Vec<Decision> = few.decisions.iter().map(|r| r.decision.clone()).collect();
+    assert_eq!(
+        named,
+        vec![
+            link(1, "s1"),
+            unlink(2, "s2"),
+            Decision::IgnoreBigCommerce { variant_id: 3 },
+            Decision::IgnoreShopify { variant_id: "s4".into() }
+        ],
+        "every decision naming a variant asked for, on either side, oldest first; none about 5"
+    );
+    assert_eq!(few.synced_pairs, vec![(1, "s1".to_string()), (7, "s7".to_string())], "the synced pairs naming them");
+    // Ids no row has, enough to take the scan.
+    let padded: Vec<i64> = bc.iter().copied().chain(10_000..13_000).collect();
+    assert_eq!(store.decided_about(&padded, &sh).unwrap(), few, "a scan finds what the lookups found");
+}
+
 #[test]
 fn the_latest_decision_replaces_the_ones_it_contradicts() {
     let store = Store::open_in_memory(now()).unwrap();
