@@ -24,6 +24,7 @@ const conn = (system: Connection['system'], name: string): Connection => ({
   api_version: null,
   verified_at: null,
   has_secret: true,
+  time_zone: null,
 });
 
 const check = (state: DoctorCheck['state'], name = state): DoctorCheck => ({
