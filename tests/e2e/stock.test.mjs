@@ -25,6 +25,27 @@ import {
 } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
+const BROWSER_ZONE = 'Asia/Tokyo';
+const STORE_ZONE = 'America/Chicago';
+
+/** "2026-12-07 06:31 CST": `iso` on the wall clock of `zone`, as the screens write a lone time. */
+function wallClock(iso, zone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
 
 describe('stock in the control panel', () => {
   let workDir;
@@ -58,7 +79,9 @@ describe('stock in the control panel', () => {
         await new Promise((r) => setTimeout(r, 300));
       }
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      // The browser runs in Tokyo while the emulated stores keep Chicago's clock (America/Chicago,
+      // read from BigCommerce's store profile): every time on screen must still be the store's.
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: BROWSER_ZONE });
       page.on('pageerror', (err) => pageErrors.push(err.message));
     } catch (err) {
       setupError = err;
@@ -238,6 +261,41 @@ describe('stock in the control panel', () => {
     // The API is asked from the same moment the screen counts from (a first visit: the night before).
     const since = await page.getByTestId('home-since').getAttribute('data-since');
     const home = await getOkJson(new URL(`/api/home?since=${encodeURIComponent(since)}`, baseUrl));
+    // The time stands in the store's zone, not the browser's.
+    const status = await getOkJson(new URL('/api/status', baseUrl));
+    assert.deepEqual(
+      status.time_zone,
+      { zone: STORE_ZONE, source: 'bigcommerce' },
+      "the API answers the zone read from the emulated BigCommerce store's profile",
+    );
+    assert.equal(
+      await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+      BROWSER_ZONE,
+      'the browser really runs in another zone than the store, or the check below proves nothing',
+    );
+    const storeSince = `Since ${wallClock(since, STORE_ZONE)}`;
+    assert.notEqual(storeSince, `Since ${wallClock(since, BROWSER_ZONE)}`, 'the two zones read differently');
+    const sinceText = await page
+      .waitForFunction(
+        (expected) => {
+          const text = document.querySelector('[data-testid="home-since"]')?.textContent ?? '';
+          return text === expected ? text : false;
+        },
+        storeSince,
+        { timeout: 20_000 },
+      )
+      .then((handle) => handle.jsonValue())
+      .catch(async () => page.getByTestId('home-since').innerText());
+    assert.equal(
+      sinceText,
+      storeSince,
+      "an operator on a PC set to another zone reads the shop's wall-clock time, with the zone named once",
+    );
+    assert.equal(
+      await page.getByTestId('time-zone').innerText(),
+      STORE_ZONE,
+      'the header says which zone every time on screen is in',
+    );
     const mapping = await getOkJson(new URL('/api/mapping?class=all&offset=0&limit=1', baseUrl));
     const conflicts = await getOkJson(new URL('/api/stock/conflicts', baseUrl));
     for (const key of ['unmatched', 'conflict', 'ambiguous']) {

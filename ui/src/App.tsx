@@ -18,6 +18,8 @@ import { SyncScreen } from './components/SyncScreen';
 import { SETUP_SCREEN, hashFor, screenFromHash } from './nav';
 import { opensOnStart } from './onboarding';
 import { useOverview } from './useOverview';
+import { usableZone } from './format';
+import { TimeZoneContext } from './useTimeZone';
 
 export function App() {
   const [screen, setScreen] = useState(() => screenFromHash(window.location.hash));
@@ -53,28 +55,37 @@ export function App() {
   }, []);
 
   const versions = overview.health ?? overview.status;
+  // Every time on every screen is the store's wall-clock time, whatever this computer is set to.
+  const timeZone = overview.status?.time_zone ?? null;
+  const zone = usableZone(timeZone?.zone);
 
   return (
-    <div class="shell">
-      <Header version={versions?.version ?? null} schemaVersion={versions?.schema_version ?? null} />
-      <Nav current={screen} />
-      <main class="content">
-        <KillSwitchBanner paused={paused} onChanged={setPaused} />
-        <ErrorBanner errors={overview.errors} />
-        {screen === 'home' && (
-          <HomeScreen overview={overview} onRefresh={reload} paused={paused} onPaused={setPaused} />
-        )}
-        {screen === 'mapping' && <MappingScreen />}
-        {screen === 'sync' && <SyncScreen />}
-        {screen === 'locations' && <LocationsScreen />}
-        {screen === 'inventory' && <InventoryScreen />}
-        {screen === 'conflicts' && <ConflictsScreen />}
-        {screen === 'orders' && <OrdersScreen />}
-        {screen === 'runs' && <RunsScreen />}
-        {screen === 'failed' && <FailedScreen />}
-        {screen === 'settings' && <SettingsScreen onConnected={reload} status={overview.status} />}
-        {screen === 'setup' && <OnboardingScreen onConnected={reload} />}
-      </main>
-    </div>
+    <TimeZoneContext.Provider value={zone}>
+      <div class="shell">
+        <Header
+          version={versions?.version ?? null}
+          schemaVersion={versions?.schema_version ?? null}
+          timeZone={timeZone}
+        />
+        <Nav current={screen} />
+        <main class="content">
+          <KillSwitchBanner paused={paused} onChanged={setPaused} />
+          <ErrorBanner errors={overview.errors} />
+          {screen === 'home' && (
+            <HomeScreen overview={overview} onRefresh={reload} paused={paused} onPaused={setPaused} />
+          )}
+          {screen === 'mapping' && <MappingScreen />}
+          {screen === 'sync' && <SyncScreen />}
+          {screen === 'locations' && <LocationsScreen />}
+          {screen === 'inventory' && <InventoryScreen />}
+          {screen === 'conflicts' && <ConflictsScreen />}
+          {screen === 'orders' && <OrdersScreen />}
+          {screen === 'runs' && <RunsScreen />}
+          {screen === 'failed' && <FailedScreen />}
+          {screen === 'settings' && <SettingsScreen onConnected={reload} status={overview.status} />}
+          {screen === 'setup' && <OnboardingScreen onConnected={reload} />}
+        </main>
+      </div>
+    </TimeZoneContext.Provider>
   );
 }

@@ -157,6 +157,7 @@ const CONNECTION = {
   api_version: null,
   verified_at: '2026-05-01T10:00:00Z',
   has_secret: true,
+  time_zone: 'America/Chicago',
 };
 
 describe('connection calls over HTTP', () => {

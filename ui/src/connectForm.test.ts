@@ -26,6 +26,7 @@ function connection(overrides: Partial<Connection> = {}): Connection {
     api_version: null,
     verified_at: '2026-05-01T10:00:00Z',
     has_secret: true,
+    time_zone: 'America/Chicago',
     ...overrides,
   };
 }

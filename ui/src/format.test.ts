@@ -5,15 +5,20 @@ import {
   SYSTEMS,
   asSentence,
   checkStateLabel,
+  connectionZoneText,
   connectionsFor,
+  dayIn,
   distinctErrors,
   errorHint,
   formatAge,
   formatTimestamp,
   secretStoreLabel,
   summarizeChecks,
+  timeZoneLabel,
   tokenText,
+  usableZone,
   verifiedText,
+  zoneAbbreviation,
 } from './format';
 
 const conn = (system: Connection['system'], name: string): Connection => ({
@@ -24,6 +29,7 @@ const conn = (system: Connection['system'], name: string): Connection => ({
   api_version: null,
   verified_at: null,
   has_secret: true,
+  time_zone: null,
 });
 
 const check = (state: DoctorCheck['state'], name = state): DoctorCheck => ({
@@ -65,22 +71,84 @@ describe('connectionsFor', () => {
 });
 
 describe('formatTimestamp', () => {
-  it('formats RFC 3339 in UTC as YYYY-MM-DD HH:MM', () => {
+  it('formats RFC 3339 as YYYY-MM-DD HH:MM on the given zone\'s clock', () => {
     expect(
-      formatTimestamp('2026-03-04T05:06:07Z', 'utc'),
+      formatTimestamp('2026-03-04T05:06:07Z', 'UTC', { abbreviation: true }),
       'single-digit fields are zero-padded so times line up and read unambiguously',
     ).toBe('2026-03-04 05:06 UTC');
     expect(
-      formatTimestamp('2026-03-04T23:30:00-02:00', 'utc'),
+      formatTimestamp('2026-03-04T23:30:00-02:00', 'UTC'),
       'offsets from the backend are honoured, not dropped',
-    ).toBe('2026-03-05 01:30 UTC');
+    ).toBe('2026-03-05 01:30');
+  });
+
+  it("shows a fixed instant as the store's wall time, whatever zone this process runs in", () => {
+    const instant = '2026-12-07T12:31:00Z';
+    // A store zone this process is not in, so the computer's own clock cannot pass for it.
+    const here = new Date(instant).getHours();
+    const store = here === 6 ? 'Asia/Tokyo' : 'America/Chicago';
+    const expected = store === 'America/Chicago' ? '2026-12-07 06:31 CST' : '2026-12-07 21:31 GMT+9';
+    expect(
+      formatTimestamp(instant, store, { abbreviation: true }),
+      "an operator reads the shop's 06:31 on a PC set to another zone, with the zone named once",
+    ).toBe(expected);
+    expect(
+      formatTimestamp(instant, store).slice(11, 13),
+      "the hour is the store's, not this computer's",
+    ).not.toBe(String(here).padStart(2, '0'));
+    expect(
+      formatTimestamp('2026-07-07T11:31:00Z', 'America/Chicago', { abbreviation: true }),
+      'summer time is the zone database\'s, and its abbreviation says so',
+    ).toBe('2026-07-07 06:31 CDT');
+    expect(
+      formatTimestamp('2026-12-07T06:00:00Z', 'America/Chicago'),
+      'midnight reads 00, never 24',
+    ).toBe('2026-12-07 00:00');
+  });
+
+  it('falls back to a zone it can use when the store gives one this runtime does not know', () => {
+    expect(usableZone('Mars/Olympus'), 'an unknown zone is replaced rather than throwing').toBe(usableZone(null));
+    expect(usableZone('Europe/London'), 'a known zone is kept').toBe('Europe/London');
+    expect(
+      formatTimestamp('2026-12-07T12:31:00Z', 'Mars/Olympus'),
+      'and a time is still shown',
+    ).toMatch(/^2026-12-07 \d\d:31$/);
   });
 
   it('returns text that is not a timestamp unchanged', () => {
     expect(
-      formatTimestamp('yesterday-ish', 'utc'),
+      formatTimestamp('yesterday-ish', 'UTC'),
       'an unexpected value is shown as-is rather than as "Invalid Date"',
     ).toBe('yesterday-ish');
+  });
+});
+
+describe('dayIn and zoneAbbreviation', () => {
+  it("give the store's calendar day and the zone's short name at that moment", () => {
+    const evening = new Date('2026-12-07T04:30:00Z');
+    expect(dayIn(evening, 'America/Chicago'), 'still the 6th in Chicago').toBe('2026-12-06');
+    expect(dayIn(evening, 'UTC'), 'already the 7th in UTC').toBe('2026-12-07');
+    expect(zoneAbbreviation(evening, 'America/Chicago'), 'standard time in December').toBe('CST');
+  });
+});
+
+describe('timeZoneLabel and connectionZoneText', () => {
+  it('say which zone the times are in and whose it is', () => {
+    expect(
+      timeZoneLabel({ zone: 'America/Chicago', source: 'bigcommerce' }),
+      'the header names the zone and the store it came from',
+    ).toBe("America/Chicago (the BigCommerce store's)");
+    expect(
+      timeZoneLabel({ zone: 'UTC', source: 'machine' }),
+      'a fallback to the computer says why',
+    ).toBe("UTC (this computer's: neither store gave one)");
+    expect(
+      connectionZoneText({ system: 'bigcommerce', time_zone: null }),
+      'a BigCommerce store without a zone points at the missing scope',
+    ).toMatch(/Information & Settings/);
+    expect(connectionZoneText({ system: 'shopify', time_zone: 'Europe/London' }), 'a zone given is shown').toBe(
+      'Europe/London',
+    );
   });
 });
 
@@ -111,14 +179,14 @@ describe('verifiedText', () => {
 
   it('says "Never verified" for a missing time', () => {
     expect(
-      verifiedText(null, now, 'utc'),
+      verifiedText(null, now, 'UTC'),
       'a connection that was never checked must not look verified',
     ).toBe('Never verified');
   });
 
   it('combines the time and its age', () => {
     expect(
-      verifiedText('2026-01-10T10:00:00Z', now, 'utc'),
+      verifiedText('2026-01-10T10:00:00Z', now, 'UTC'),
       'operators need both when it was verified and how stale that is',
     ).toBe('2026-01-10 10:00 UTC (2 hours ago)');
   });

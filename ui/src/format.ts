@@ -1,6 +1,7 @@
 // Pure presentation helpers: no DOM, no I/O, so they can be unit-tested on their own.
 
 import type { ApiError, CheckState, Connection, DoctorCheck, SecretStoreKind, System } from './api';
+import type { StoreTimeZone, TimeZoneSource } from './generated/engine';
 import { KEYCHAIN_UNAVAILABLE } from './api';
 
 export interface SystemInfo {
@@ -28,32 +29,130 @@ export function connectionsFor(system: System, connections: readonly Connection[
   return connections.filter((c) => c.system === system);
 }
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
+/** This computer's IANA zone; UTC when the runtime cannot say. */
+export function machineTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
 }
 
-export type Zone = 'local' | 'utc';
+// One formatter per zone: tables format hundreds of times per render. The locale is fixed: the
+// digits and the zone abbreviation must not depend on the session's language (which may be "C").
+const wallClocks = new Map<string, Intl.DateTimeFormat | null>();
+
+function wallClock(zone: string): Intl.DateTimeFormat | null {
+  let format = wallClocks.get(zone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      });
+    } catch {
+      format = null; // a zone this runtime does not know
+    }
+    wallClocks.set(zone, format);
+  }
+  return format;
+}
+
+/** `zone` when this runtime knows it, otherwise this computer's zone (or UTC). */
+export function usableZone(zone: string | null | undefined): string {
+  if (zone && wallClock(zone) !== null) {
+    return zone;
+  }
+  const machine = machineTimeZone();
+  return wallClock(machine) !== null ? machine : 'UTC';
+}
+
+interface WallTime {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  /** The zone's short name at that moment: "CST", "CDT", "UTC", or "GMT+1" where it has none. */
+  abbreviation: string;
+}
+
+/** What a clock on the wall in `zone` reads at `date`. */
+function wallTime(date: Date, zone: string): WallTime {
+  const format = wallClock(usableZone(zone));
+  const parts: Record<string, string> = {};
+  for (const part of format?.formatToParts(date) ?? []) {
+    parts[part.type] = part.value;
+  }
+  if (parts.year === undefined) {
+    // No Intl time zones at all: UTC, said so.
+    const pad2 = (n: number) => String(n).padStart(2, '0');
+    return {
+      year: String(date.getUTCFullYear()),
+      month: pad2(date.getUTCMonth() + 1),
+      day: pad2(date.getUTCDate()),
+      hour: pad2(date.getUTCHours()),
+      minute: pad2(date.getUTCMinutes()),
+      abbreviation: 'UTC',
+    };
+  }
+  return {
+    year: parts.year,
+    month: parts.month ?? '',
+    day: parts.day ?? '',
+    // Some engines still write midnight as 24 under h23.
+    hour: parts.hour === '24' ? '00' : (parts.hour ?? ''),
+    minute: parts.minute ?? '',
+    abbreviation: parts.timeZoneName ?? zone,
+  };
+}
+
+export interface TimeOptions {
+  /** Add the zone's short name ("06:31 CST"): for a time that stands alone, not a table cell. */
+  abbreviation?: boolean;
+}
 
 /**
- * Formats an RFC 3339 timestamp as `YYYY-MM-DD HH:MM` (local time unless `zone` is `utc`,
- * which then gets a ` UTC` suffix). Text that is not a timestamp is returned unchanged so an
- * unexpected value is still shown rather than hidden.
+ * Formats an RFC 3339 timestamp as `YYYY-MM-DD HH:MM` on the wall clock of `zone` (the store's
+ * zone: every screen shows times in it, whatever the computer is set to). Text that is not a
+ * timestamp is returned unchanged so an unexpected value is still shown rather than hidden.
  */
-export function formatTimestamp(iso: string, zone: Zone = 'local'): string {
+export function formatTimestamp(iso: string, zone: string, options: TimeOptions = {}): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  if (zone === 'utc') {
-    return (
-      `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())} ` +
-      `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())} UTC`
-    );
-  }
-  return (
-    `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ` +
-    `${pad2(date.getHours())}:${pad2(date.getMinutes())}`
-  );
+  const t = wallTime(date, zone);
+  const text = `${t.year}-${t.month}-${t.day} ${t.hour}:${t.minute}`;
+  return options.abbreviation ? `${text} ${t.abbreviation}` : text;
+}
+
+/** The zone's short name at `date` ("CST" in winter, "CDT" in summer for America/Chicago). */
+export function zoneAbbreviation(date: Date, zone: string): string {
+  return wallTime(date, zone).abbreviation;
+}
+
+/** The day (`YYYY-MM-DD`) it is in `zone` at `date`: the store's day, not the computer's. */
+export function dayIn(date: Date, zone: string): string {
+  const t = wallTime(date, zone);
+  return `${t.year}-${t.month}-${t.day}`;
+}
+
+const ZONE_SOURCES: Record<TimeZoneSource, string> = {
+  bigcommerce: "the BigCommerce store's",
+  shopify: "the Shopify shop's",
+  machine: "this computer's: neither store gave one",
+};
+
+/** "America/Chicago (the BigCommerce store's)": the zone every time is shown in, and whose it is. */
+export function timeZoneLabel(timeZone: StoreTimeZone): string {
+  return `${timeZone.zone} (${ZONE_SOURCES[timeZone.source] ?? timeZone.source})`;
 }
 
 function plural(n: number, unit: string): string {
@@ -84,14 +183,24 @@ export function formatAge(iso: string, now: Date): string | null {
   return `${plural(Math.floor(hours / 24), 'day')} ago`;
 }
 
-/** The "verified" line of a connection card. */
-export function verifiedText(verifiedAt: string | null, now: Date, zone: Zone = 'local'): string {
+/** The "verified" line of a connection card, on the store's clock. */
+export function verifiedText(verifiedAt: string | null, now: Date, zone: string): string {
   if (verifiedAt === null || verifiedAt.trim() === '') {
     return 'Never verified';
   }
   const age = formatAge(verifiedAt, now);
-  const when = formatTimestamp(verifiedAt, zone);
+  const when = formatTimestamp(verifiedAt, zone, { abbreviation: true });
   return age === null ? when : `${when} (${age})`;
+}
+
+/** The zone a store gave when it was connected, or why there is none. */
+export function connectionZoneText(c: Pick<Connection, 'system' | 'time_zone'>): string {
+  if (c.time_zone) {
+    return c.time_zone;
+  }
+  return c.system === 'bigcommerce'
+    ? 'Not read: the API account needs Information & Settings (read-only); connect again once it has it'
+    : 'Not read yet: connect the shop again to read it';
 }
 
 export function tokenText(hasSecret: boolean): string {

@@ -2,7 +2,6 @@
 // hourly series with the empty hours filled in. Pure, so it is unit-tested on its own.
 
 import type { Capability, CapabilityRuns, ChartsView, HomeView, System } from './generated/engine';
-import { formatTimestamp } from './format';
 import { formatDuration, runResultLabel } from './runtime';
 
 /** Where the screen keeps the operator's last visit, so "since" means since they last looked. */
@@ -28,8 +27,11 @@ export function capabilityLabel(capability: Capability): string {
   return CAPABILITY_LABELS[capability];
 }
 
-/** "Done at 2026-12-07 06:31, 12 changes, 12 written, 0 failed (3.2 s)", or that none ran yet. */
-export function lastRunText(runs: CapabilityRuns, format: (iso: string) => string = formatTimestamp): string {
+/**
+ * "Done at 2026-12-07 06:31 CST: 12 changes, 12 written, 0 failed, in 3.2 s.", or that none ran
+ * yet; `format` writes a time on the store's clock.
+ */
+export function lastRunText(runs: CapabilityRuns, format: (iso: string) => string): string {
   const run = runs.last;
   if (!run) {
     return 'No run yet.';
@@ -41,7 +43,7 @@ export function lastRunText(runs: CapabilityRuns, format: (iso: string) => strin
 }
 
 /** The next run, in words. */
-export function nextRunText(runs: CapabilityRuns, format: (iso: string) => string = formatTimestamp): string {
+export function nextRunText(runs: CapabilityRuns, format: (iso: string) => string): string {
   if (runs.next_at === null) {
     return runs.cadence;
   }

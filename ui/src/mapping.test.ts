@@ -279,12 +279,17 @@ describe('selection and the link request', () => {
 describe('csvFileName', () => {
   it('dates the file and keeps the name safe for any file system', () => {
     expect(
-      csvFileName('mapping-unmatched', new Date(2026, 4, 1, 9, 30)),
+      csvFileName('mapping-unmatched', new Date('2026-05-01T09:30:00Z'), 'UTC'),
       'the date tells two exports apart',
     ).toBe('tillbridge-mapping-unmatched-2026-05-01.csv');
-    expect(csvFileName('a/b c', new Date(2026, 0, 2)), 'slashes and spaces would break the path').toBe(
-      'tillbridge-a-b-c-2026-01-02.csv',
-    );
+    expect(
+      csvFileName('a/b c', new Date('2026-01-02T12:00:00Z'), 'UTC'),
+      'slashes and spaces would break the path',
+    ).toBe('tillbridge-a-b-c-2026-01-02.csv');
+    expect(
+      csvFileName('changes', new Date('2026-05-02T03:00:00Z'), 'America/Chicago'),
+      "an evening export is dated with the store's day, not UTC's",
+    ).toBe('tillbridge-changes-2026-05-01.csv');
   });
 });
 

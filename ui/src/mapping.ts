@@ -1,6 +1,7 @@
 // The Mapping screen without the DOM: filter tabs and their counts, paging, which actions a row
 // offers, and how the operator's selection becomes a link request.
 
+import { dayIn } from './format';
 import type {
   BigCommerceVariant,
   MappingChange,
@@ -418,10 +419,9 @@ export function selectionHint(selection: Selection): string {
   return 'Select one BigCommerce and one Shopify variant (rows with one side) to link them by hand.';
 }
 
-/** `tillbridge-mapping-unmatched-2026-05-01.csv`, dated in local time. */
-export function csvFileName(what: string, now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+/** `tillbridge-mapping-unmatched-2026-05-01.csv`, dated on the store's calendar (`zone`). */
+export function csvFileName(what: string, now: Date, zone: string): string {
+  const day = dayIn(now, zone);
   const safe = what.replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '');
   return `tillbridge-${safe}-${day}.csv`;
 }

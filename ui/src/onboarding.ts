@@ -85,12 +85,3 @@ export function scheduleRequest(at: string, timeZone: string): { req: ScheduleRe
   }
   return { req: { at: `${hours.padStart(2, '0')}:${minutes}`, time_zone: zone, guard: null } };
 }
-
-/** This computer's time zone, the schedule's default. */
-export function localTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    return 'UTC';
-  }
-}

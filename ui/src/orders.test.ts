@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrdersSyncReport } from './api';
-import { cents, differenceLabel, formatAmount, localDay, moneyCheck, orderStateLabel, ordersReportSentence } from './orders';
+import { cents, differenceLabel, formatAmount, moneyCheck, orderStateLabel, ordersReportSentence, storeDay } from './orders';
 
 describe('moneyCheck', () => {
   it('agrees when the totals are the same money written differently', () => {
@@ -84,9 +84,13 @@ describe('differenceLabel', () => {
   });
 });
 
-describe('localDay', () => {
-  it("is the computer's calendar day, not UTC's", () => {
-    expect(localDay(new Date(2026, 11, 6, 23, 30))).toBe('2026-12-06');
-    expect(localDay(new Date(2026, 0, 2, 0, 5))).toBe('2026-01-02');
+describe('storeDay', () => {
+  it("is the store's calendar day, not the computer's or UTC's", () => {
+    const lateInChicago = new Date('2026-12-07T04:30:00Z'); // 22:30 on the 6th in Chicago
+    expect(storeDay(lateInChicago, 'America/Chicago'), 'a sale late in the evening belongs to that day').toBe(
+      '2026-12-06',
+    );
+    expect(storeDay(lateInChicago, 'Asia/Tokyo'), 'the same instant is already the 7th in Tokyo').toBe('2026-12-07');
+    expect(storeDay(new Date('2026-01-02T00:05:00Z'), 'UTC'), 'months and days are zero-padded').toBe('2026-01-02');
   });
 });

@@ -2,6 +2,7 @@
 // Shopify's total beside BigCommerce's, and a cycle's report as a sentence.
 
 import type { DayRow, OrderLink, OrderLinkState, OrdersSyncReport } from './api';
+import { dayIn } from './format';
 
 export const ORDER_STATES: readonly { value: OrderLinkState | null; label: string }[] = [
   { value: null, label: 'All' },
@@ -82,8 +83,10 @@ export function differenceLabel(row: Pick<DayRow, 'difference'>): string {
   return c === 0n ? '0.00 ✓' : formatAmount(row.difference);
 }
 
-/** Today in the computer's own calendar, as the date input wants it ("2026-12-06"). */
-export function localDay(now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+/**
+ * Today in the store's calendar, as the date input wants it ("2026-12-06"): the day the
+ * reconciliation counts, which the engine bounds in the same zone.
+ */
+export function storeDay(now: Date, zone: string): string {
+  return dayIn(now, zone);
 }

@@ -509,6 +509,13 @@ impl BigCommerceClient {
         Ok(self.get_json("/stores/{store_hash}/v2/orders/{order_id}/products", &path, &[]).await?.unwrap_or_default())
     }
 
+    /// The store's profile (`GET /v2/store`), for its time zone. It needs the Information &
+    /// Settings scope (`store_v2_information_read_only`), which a catalog-only account lacks: the
+    /// caller treats a refusal as "no zone given", never as a failed connection.
+    pub async fn store_information(&self) -> Result<StoreInformation, BcError> {
+        Ok(self.get_json("/stores/{store_hash}/v2/store", "/v2/store", &[]).await?.unwrap_or_default())
+    }
+
     /// One cheap call that proves the token works and can read the catalog.
     pub async fn verify(&self) -> Result<(), BcError> {
         let _: Option<Page<serde_json::Value>> = self

@@ -13,6 +13,8 @@ use crate::{BatchOutcome, BcError, BigCommerceClient, ProductQuery};
 
 pub trait BigCommerceApi: Send + Sync + std::fmt::Debug {
     fn verify(&self) -> BoxFuture<'_, Result<(), BcError>>;
+    /// The store's profile; see [`BigCommerceClient::store_information`].
+    fn store_information(&self) -> BoxFuture<'_, Result<StoreInformation, BcError>>;
     fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>>;
     fn products(&self, q: ProductQuery) -> BoxStream<'_, Result<Vec<Product>, BcError>>;
     fn inventory_items<'a>(&'a self, location_ids: &'a [i64]) -> BoxStream<'a, Result<Vec<InventoryItem>, BcError>>;
@@ -98,6 +100,9 @@ fn not_held(what: &str) -> BcError {
 impl BigCommerceApi for BigCommerceClient {
     fn verify(&self) -> BoxFuture<'_, Result<(), BcError>> {
         BigCommerceClient::verify(self).boxed()
+    }
+    fn store_information(&self) -> BoxFuture<'_, Result<StoreInformation, BcError>> {
+        BigCommerceClient::store_information(self).boxed()
     }
     fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>> {
         BigCommerceClient::locations(self).boxed()
@@ -198,6 +203,11 @@ pub struct MemoryBigCommerce {
     pub locations: Vec<Location>,
     pub stock: Mutex<BTreeMap<(i64, i64), i64>>,
     pub orders: Mutex<Vec<Order>>,
+    /// The IANA zone `store_information` gives; none when unset.
+    pub time_zone: Option<String>,
+    /// How `store_information` alone answers, when set: an API account without the Information &
+    /// Settings scope reads everything else.
+    pub profile_refusal: Option<BcError>,
 }
 
 impl MemoryBigCommerce {
@@ -209,6 +219,17 @@ impl MemoryBigCommerce {
 impl BigCommerceApi for MemoryBigCommerce {
     fn verify(&self) -> BoxFuture<'_, Result<(), BcError>> {
         let r = self.check();
+        async move { r }.boxed()
+    }
+    fn store_information(&self) -> BoxFuture<'_, Result<StoreInformation, BcError>> {
+        let r =
+            self.check().and_then(|()| self.profile_refusal.clone().map_or(Ok(()), Err)).map(|()| StoreInformation {
+                name: Some("Memory store".into()),
+                timezone: self
+                    .time_zone
+                    .as_ref()
+                    .map(|zone| StoreTimezone { name: Some(zone.clone()), ..StoreTimezone::default() }),
+            });
         async move { r }.boxed()
     }
     fn locations(&self) -> BoxFuture<'_, Result<Vec<Location>, BcError>> {

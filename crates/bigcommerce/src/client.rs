@@ -338,6 +338,8 @@ fn scope_hint(template: &str) -> &'static str {
         "Customers: modify (store_v2_customers)"
     } else if template.contains("/channels") {
         "Channel Listings: modify (store_channel_listings)"
+    } else if template.ends_with("/v2/store") {
+        "Information & Settings: read-only (store_v2_information_read_only)"
     } else {
         "see the API account's scopes"
     }

@@ -120,6 +120,36 @@ pub struct Location {
     pub address: Option<LocationAddress>,
 }
 
+/// What Tillbridge reads of `GET /v2/store` (Store Information): the store's name and time zone.
+/// Every field of the spec's `StoreInformation` is optional, so each is read leniently.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct StoreInformation {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<StoreTimezone>,
+}
+
+/// The spec's `Timezone`: `name` is an IANA zone (`America/Chicago`); the offsets are in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct StoreTimezone {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub raw_offset: Option<i64>,
+    #[serde(default)]
+    pub dst_offset: Option<i64>,
+    #[serde(default)]
+    pub dst_correction: Option<bool>,
+}
+
+impl StoreInformation {
+    /// The store's IANA zone name, when it gives a non-empty one.
+    pub fn time_zone(&self) -> Option<&str> {
+        self.timezone.as_ref()?.name.as_deref().map(str::trim).filter(|z| !z.is_empty())
+    }
+}
+
 /// Where a location is, as far as pairing it with the other store's location needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct LocationAddress {

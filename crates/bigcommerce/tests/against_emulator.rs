@@ -324,3 +324,22 @@ async fn a_relative_adjustment_is_never_resent_blindly() {
         .sum();
     assert_eq!(relative_posts, 1, "and the client sent it exactly once");
 }
+
+#[tokio::test]
+async fn the_store_profile_gives_the_stores_time_zone() {
+    let r = rig(10, BcConfig { time_zone: Some("Europe/Berlin".into()), ..BcConfig::default() }).await;
+    let info = r.client.store_information().await.unwrap();
+    assert_eq!(info.time_zone(), Some("Europe/Berlin"), "GET /v2/store names the zone by its IANA name");
+    let tz = info.timezone.unwrap();
+    assert_eq!(
+        (tz.raw_offset, tz.dst_offset, tz.dst_correction),
+        (Some(3_600), Some(7_200), Some(true)),
+        "with the offsets in seconds, as the spec's Timezone gives them"
+    );
+    let unset = rig(10, BcConfig { time_zone: None, ..BcConfig::default() }).await;
+    assert_eq!(
+        unset.client.store_information().await.unwrap().time_zone(),
+        None,
+        "a profile without a timezone reads as no zone, not as an error"
+    );
+}

@@ -434,7 +434,7 @@ enum OrdersCommand {
         /// The day, such as 2026-12-06.
         #[arg(long, value_name = "DATE")]
         day: chrono::NaiveDate,
-        /// The store's IANA time zone (this computer's when absent).
+        /// An IANA time zone; the store's when absent (BigCommerce's, else Shopify's, else this computer's).
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
         /// Also write the table to FILE as CSV.
@@ -527,7 +527,8 @@ enum ScheduleCommand {
     Set {
         #[arg(value_name = "HH:MM")]
         at: String,
-        /// An IANA zone such as Europe/Paris; this computer's zone by default.
+        /// An IANA zone such as Europe/Paris; the store's zone by default (BigCommerce's, else
+        /// Shopify's, else this computer's).
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
         /// A scheduled run waits for approval when it would make more changes than this.
@@ -1449,7 +1450,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             for c in list {
                 let verified = c.verified_at.map_or_else(|| "never verified".to_string(), |t| format!("verified {t}"));
                 let token = if c.has_secret { "token stored" } else { "TOKEN MISSING" };
-                println!("{:<12} {:<32} {:<40} {token}, {verified}", c.system.as_str(), c.store_ref, c.api_url);
+                let zone = c
+                    .time_zone
+                    .as_deref()
+                    .map_or_else(|| "no time zone given".to_string(), |z| format!("time zone {z}"));
+                println!("{:<12} {:<32} {:<40} {token}, {verified}, {zone}", c.system.as_str(), c.store_ref, c.api_url);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -22,3 +22,7 @@ pub use faults::{FaultConfig, Faults, WebhookFaults};
 pub use seed::{SeedSpec, generate};
 pub use stores::{Credentials, EmulateOptions, RunningStores, start};
 pub use world::World;
+
+/// Where the seeded demo stores keep their clocks: a Midwest retailer, in both stores' settings
+/// (BigCommerce's `GET /v2/store` `timezone.name`, Shopify's `shop { ianaTimezone }`).
+pub const DEMO_TIME_ZONE: &str = "America/Chicago";

@@ -19,6 +19,7 @@ const CUSTOMERS: &str = "customers.v3.yml";
 const SUBSCRIBERS: &str = "subscribers.v3.yml";
 const CHANNELS: &str = "channels.v3.yml";
 const HOOKS: &str = "webhooks.v3.yml";
+const STORE_INFO: &str = "store_information.v2.yml";
 
 /// Collects every mismatch so one run reports them all.
 struct Contract {
@@ -341,6 +342,21 @@ async fn the_seeded_store_answers_in_the_shape_of_the_spec() {
     c.expect(VARIANTS, "GET", "/catalog/variants", 200, &r);
     let r = h.get("/v3/customers?limit=250").await;
     c.expect(CUSTOMERS, "GET", "/customers", 200, &r);
+    // The store's profile, with the zone the demo stores keep their clocks in: validated against
+    // the schema, and against the documented example key by key (its schema requires nothing).
+    let r = h.get("/v2/store").await;
+    c.expect(STORE_INFO, "GET", "/store", 200, &r);
+    c.expect_like_example(STORE_INFO, "GET", "/store", 200, &r);
+    assert_eq!(
+        r.body["timezone"]["name"],
+        tillbridge_emulator::DEMO_TIME_ZONE,
+        "the seeded store gives its time zone by IANA name, where Tillbridge reads it"
+    );
+    assert_eq!(
+        (&r.body["timezone"]["raw_offset"], &r.body["timezone"]["dst_offset"], &r.body["timezone"]["dst_correction"]),
+        (&json!(-21_600), &json!(-18_000), &json!(true)),
+        "Chicago's offsets are the spec example's: six hours behind UTC in winter, five in summer"
+    );
     assert!(
         c.failures.is_empty(),
         "{} of {} responses from the seeded store do not match the specs:\n\n{}",

@@ -79,6 +79,8 @@ pub struct ConnectionView {
     pub api_version: Option<String>,
     pub verified_at: Option<DateTime<Utc>>,
     pub has_secret: bool,
+    /// The store's IANA time zone, as its connection check read it; none when it gave none.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -94,6 +96,8 @@ pub struct Status {
     pub paused: bool,
     /// Jobs waiting for a person (dead) or for their next attempt (failed).
     pub failed_jobs: u64,
+    /// The zone the screens show times in: BigCommerce's, else Shopify's, else this computer's.
+    pub time_zone: crate::StoreTimeZone,
 }
 
 impl App {
@@ -203,13 +207,15 @@ impl App {
                 ok: probe.is_ok(),
                 problem: probe.err().map(|e| e.to_string()),
             };
+            let connections = app.connection_views(secret_store.ok)?;
             Ok(Status {
                 version: VERSION.to_string(),
                 schema_version: app.store.schema_version()?,
                 database: DatabaseView {
                     path: app.store.path().map_or_else(|| "(in memory)".to_string(), |p| p.display().to_string()),
                 },
-                connections: app.connection_views(secret_store.ok)?,
+                time_zone: crate::time_zone::resolve(&connections),
+                connections,
                 secret_store,
                 health: app.store_health()?,
                 paused: app.paused_now()?,
@@ -234,6 +240,7 @@ impl App {
             .map(|c| {
                 let has_secret =
                     secrets_usable && matches!(self.secrets.get(&c.secret_ref), Ok(Some(s)) if !s.is_empty());
+                let time_zone = self.kept_time_zone(c.system, &c.store_ref);
                 Ok(ConnectionView {
                     system: c.system,
                     name: c.name,
@@ -242,6 +249,7 @@ impl App {
                     api_version: c.api_version,
                     verified_at: c.verified_at,
                     has_secret,
+                    time_zone,
                 })
             })
             .collect()

@@ -1,5 +1,6 @@
 //! Connecting a store: prove the credentials with one cheap call, then keep the token in the
-//! secret store and the identity in the database. Nothing is saved when the proof fails.
+//! secret store and the identity in the database. Nothing is saved when the proof fails. The
+//! store's time zone is read with the check and kept beside the connection.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,7 +104,7 @@ impl App {
         }
         let conn = BcConnection { api_url: api_url.clone(), store_hash: store_hash.clone(), token: req.token.clone() };
         let client = self.connector.bigcommerce(&conn, self.client_parts(quick_check()))?;
-        client.verify().await.map_err(|e| match e {
+        let refused = |e: BcError| match e {
             BcError::Network { .. } => ApiError::invalid(format!(
                 "could not reach BigCommerce at {api_url}: check the API URL (usually https://api.bigcommerce.com) and the network"
             )),
@@ -111,8 +112,24 @@ impl App {
                 "BigCommerce has no store {store_hash:?} at {api_url}: check the store hash in the API path"
             )),
             other => ApiError::invalid(other.to_string()),
-        })?;
-        self.save(System::BigCommerce, &store_hash, &store_hash, &api_url, None, req.token).await
+        };
+        // The store's profile first, for its time zone, so the catalog proof is the latest request
+        // the store's health reads. An unreachable URL, a wrong store hash or token fails here as
+        // the proof would; an account without the Information & Settings scope (403) or any other
+        // refusal of the profile only costs the zone, and the screens use Shopify's.
+        let time_zone = match client.store_information().await {
+            Ok(info) => crate::time_zone::known_zone(info.time_zone()),
+            Err(e @ (BcError::Network { .. } | BcError::NotFound { .. } | BcError::Unauthorized)) => {
+                return Err(refused(e));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "BigCommerce's store profile (its time zone) could not be read");
+                None
+            }
+        };
+        client.verify().await.map_err(refused)?;
+        let record = connection(System::BigCommerce, &store_hash, &store_hash, &api_url, None);
+        self.save(record, req.token, time_zone).await
     }
 
     pub async fn connect_shopify(&self, req: ConnectShopify) -> Result<ConnectionView, ApiError> {
@@ -133,32 +150,24 @@ impl App {
             }
             other => ApiError::invalid(other.to_string()),
         })?;
+        let time_zone = crate::time_zone::known_zone(shop.iana_timezone.as_deref());
         // The myshopify domain never changes, even when the URL used to reach the shop does.
-        self.save(System::Shopify, &shop.myshopify_domain, &shop.name, &shop_url, Some(api_version), req.token).await
+        let record = connection(System::Shopify, &shop.myshopify_domain, &shop.name, &shop_url, Some(api_version));
+        self.save(record, req.token, time_zone).await
     }
 
     async fn save(
         &self,
-        system: System,
-        store_ref: &str,
-        name: &str,
-        api_url: &str,
-        api_version: Option<String>,
+        record: NewConnection,
         token: Secret,
+        time_zone: Option<String>,
     ) -> Result<ConnectionView, ApiError> {
-        let record = NewConnection {
-            system,
-            name: name.to_string(),
-            api_url: api_url.to_string(),
-            store_ref: store_ref.to_string(),
-            api_version,
-            secret_ref: format!("{}:{store_ref}", system.as_str()),
-        };
         self.blocking(move |app| {
             let now = app.now();
             // The token first: a connection row without its token would look connected but fail.
             app.secrets.set(&record.secret_ref, &token)?;
             app.store.save_connection(&record, Some(now), now)?;
+            app.keep_time_zone(record.system, &record.store_ref, time_zone)?;
             let views = app.connection_views(true)?;
             views
                 .into_iter()
@@ -166,6 +175,23 @@ impl App {
                 .ok_or_else(|| ApiError::internal("the connection was saved but cannot be read back"))
         })
         .await
+    }
+}
+
+fn connection(
+    system: System,
+    store_ref: &str,
+    name: &str,
+    api_url: &str,
+    api_version: Option<String>,
+) -> NewConnection {
+    NewConnection {
+        system,
+        name: name.to_string(),
+        api_url: api_url.to_string(),
+        store_ref: store_ref.to_string(),
+        api_version,
+        secret_ref: format!("{}:{store_ref}", system.as_str()),
     }
 }
 

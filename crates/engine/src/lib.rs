@@ -20,6 +20,7 @@ mod progress;
 pub mod runtime;
 mod snapshot;
 pub mod stock;
+mod time_zone;
 pub mod webhooks;
 
 pub use app::{App, Config, ConnectionView, DatabaseView, Health, SecretStoreView, Status};
@@ -69,6 +70,7 @@ pub use tillbridge_store::MappingClassCounts;
 pub use tillbridge_store::{
     AttemptRecord, AttemptRequest, JobState, OrderLink, OrderLinkCounts, OrderLinkState, Trigger,
 };
+pub use time_zone::{StoreTimeZone, TimeZoneSource};
 pub use webhooks::{InboundWebhook, Receipt, WebhookSecrets, WebhookSource};
 
 /// Money as the engine reports it: exact decimals, never floats.

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use tillbridge_bigcommerce::{BcConnection, BcError, BigCommerceApi, MemoryBigCommerce};
 use tillbridge_emulator::{EmulateOptions, RunningStores, SeedSpec};
-use tillbridge_engine::{ApiError, App, ConnectBigCommerce, ConnectShopify, Connector, SystemClock};
+use tillbridge_engine::{
+    ApiError, App, ConnectBigCommerce, ConnectShopify, Connector, StoreTimeZone, SystemClock, TimeZoneSource,
+};
 use tillbridge_secrets::{MemorySecretStore, Secret, SecretStore};
 use tillbridge_shopify::{MemoryShopify, ShopifyApi, ShopifyConnection, ShopifyError};
 use tillbridge_store::{Opened, Store};
@@ -162,4 +164,128 @@ async fn a_missing_scope_is_named_and_nothing_is_saved() {
         .unwrap_err();
     assert!(err.message.contains("read_locations"), "the missing Shopify scope is named: {}", err.message);
     assert!(app.connections().await.unwrap().is_empty(), "nothing saved");
+}
+
+/// Emulated stores keeping their clocks in `bigcommerce` (none: the profile gives no zone) and
+/// `shopify`.
+async fn stores_in(bigcommerce: Option<&str>, shopify: &str) -> RunningStores {
+    let defaults = EmulateOptions::default();
+    tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 20, ..SeedSpec::default() },
+        bigcommerce: tillbridge_emulator::bigcommerce::BcConfig {
+            time_zone: bigcommerce.map(str::to_string),
+            ..defaults.bigcommerce.clone()
+        },
+        shopify: tillbridge_emulator::shopify::ShopifyConfig { time_zone: shopify.into(), ..defaults.shopify.clone() },
+        ..defaults
+    })
+    .await
+    .unwrap()
+}
+
+async fn connect_both(
+    app: &App,
+    s: &RunningStores,
+) -> (tillbridge_engine::ConnectionView, tillbridge_engine::ConnectionView) {
+    let c = &s.credentials;
+    let bc = app
+        .connect_bigcommerce(ConnectBigCommerce {
+            api_url: c.bigcommerce.api_url.clone(),
+            store_hash: c.bigcommerce.store_hash.clone(),
+            token: Secret::new(c.bigcommerce.access_token.clone()),
+        })
+        .await
+        .unwrap();
+    let sh = app
+        .connect_shopify(ConnectShopify {
+            shop_url: c.shopify.shop_url.clone(),
+            api_version: None,
+            token: Secret::new(c.shopify.access_token.clone()),
+        })
+        .await
+        .unwrap();
+    (bc, sh)
+}
+
+#[tokio::test]
+async fn the_store_of_record_gives_the_time_zone_and_shopify_stands_in_when_it_gives_none() {
+    let (app, _secrets) = app();
+    assert_eq!(
+        app.status().await.unwrap().time_zone.source,
+        TimeZoneSource::Machine,
+        "with no store connected, times are shown in this computer's zone"
+    );
+
+    let s = stores_in(Some("America/Chicago"), "Australia/Sydney").await;
+    let (bc, sh) = connect_both(&app, &s).await;
+    assert_eq!(
+        bc.time_zone.as_deref(),
+        Some("America/Chicago"),
+        "the connect reads BigCommerce's GET /v2/store timezone"
+    );
+    assert_eq!(
+        sh.time_zone.as_deref(),
+        Some("Australia/Sydney"),
+        "and Shopify's shop {{ ianaTimezone }} with its check"
+    );
+    assert_eq!(
+        app.status().await.unwrap().time_zone,
+        StoreTimeZone { zone: "America/Chicago".into(), source: TimeZoneSource::BigCommerce },
+        "BigCommerce is the store of record, so its zone is the one the screens use"
+    );
+
+    // The same BigCommerce store, its zone now unset: reconnecting forgets the old zone.
+    let unset = stores_in(None, "Europe/London").await;
+    let (bc, sh) = connect_both(&app, &unset).await;
+    assert_eq!(bc.time_zone, None, "a store profile without a timezone gives no zone, and the old one is not kept");
+    assert_eq!(sh.time_zone.as_deref(), Some("Europe/London"), "Shopify's zone is read again");
+    let status = app.status().await.unwrap();
+    assert_eq!(
+        status.time_zone,
+        StoreTimeZone { zone: "Europe/London".into(), source: TimeZoneSource::Shopify },
+        "with no zone from BigCommerce, the screens fall back to Shopify's"
+    );
+    assert_eq!(app.time_zone().await.unwrap(), status.time_zone, "the engine answers the same zone on its own");
+}
+
+#[tokio::test]
+async fn a_store_information_refusal_does_not_fail_the_connection() {
+    #[derive(Debug)]
+    struct NoProfile;
+    impl Connector for NoProfile {
+        fn bigcommerce(&self, _: &BcConnection, _: ClientParts) -> Result<Arc<dyn BigCommerceApi>, ApiError> {
+            // An API account without the Information & Settings scope: GET /v2/store answers 403.
+            let forbidden = BcError::Forbidden {
+                endpoint: "/v2/store".into(),
+                hint: "Information & Settings: read-only (store_v2_information_read_only)",
+            };
+            Ok(Arc::new(MemoryBigCommerce { profile_refusal: Some(forbidden), ..MemoryBigCommerce::default() }))
+        }
+        fn shopify(&self, _: &ShopifyConnection, _: ClientParts) -> Result<Arc<dyn ShopifyApi>, ApiError> {
+            Ok(Arc::new(MemoryShopify::default().with_time_zone("America/Denver")))
+        }
+    }
+    let (app, _secrets) = app();
+    let app = app.with_connector(Arc::new(NoProfile));
+    let bc = app
+        .connect_bigcommerce(ConnectBigCommerce {
+            api_url: "https://api.bigcommerce.com".into(),
+            store_hash: "abc123".into(),
+            token: Secret::new("token".into()),
+        })
+        .await
+        .expect("an account without the Information & Settings scope still connects");
+    assert_eq!(bc.time_zone, None, "the refused profile gives no zone");
+    app.connect_shopify(ConnectShopify {
+        shop_url: "https://shop.myshopify.com".into(),
+        api_version: None,
+        token: Secret::new("token".into()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        app.status().await.unwrap().time_zone,
+        StoreTimeZone { zone: "America/Denver".into(), source: TimeZoneSource::Shopify },
+        "the screens use Shopify's zone instead"
+    );
 }

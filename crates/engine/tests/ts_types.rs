@@ -33,6 +33,7 @@ use tillbridge_engine::{
     OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,
     OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
+use tillbridge_engine::{StoreTimeZone, TimeZoneSource};
 use tillbridge_secrets::SecretStoreKind;
 use tillbridge_store::{OrdersHour, QueueTotals, QuotaHour};
 use tillbridge_transport::{System, WaitCause};
@@ -73,6 +74,8 @@ fn declarations() -> String {
         SecretStoreKind::decl(&cfg),
         SecretStoreView::decl(&cfg),
         ConnectionView::decl(&cfg),
+        TimeZoneSource::decl(&cfg),
+        StoreTimeZone::decl(&cfg),
         Status::decl(&cfg),
         CheckState::decl(&cfg),
         Check::decl(&cfg),

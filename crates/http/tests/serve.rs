@@ -345,3 +345,72 @@ async fn the_login_page_sets_a_session_cookie_only_for_the_right_token() {
         request(addr, &format!("GET /api/status HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}"), "").await;
     assert_eq!(status, 200, "and the session opens the API: {out}");
 }
+
+/// Emulated stores whose BigCommerce profile gives `bigcommerce` as its zone (none: no
+/// `timezone`) and whose Shopify shop gives `shopify`.
+async fn stores_in(bigcommerce: Option<&str>, shopify: &str) -> tillbridge_emulator::RunningStores {
+    use tillbridge_emulator::{EmulateOptions, SeedSpec, bigcommerce::BcConfig, shopify::ShopifyConfig};
+    let defaults = EmulateOptions::default();
+    tillbridge_emulator::start(EmulateOptions {
+        seed: SeedSpec { variants: 20, ..SeedSpec::default() },
+        bigcommerce: BcConfig { time_zone: bigcommerce.map(str::to_string), ..defaults.bigcommerce.clone() },
+        shopify: ShopifyConfig { time_zone: shopify.into(), ..defaults.shopify.clone() },
+        ..defaults
+    })
+    .await
+    .unwrap()
+}
+
+/// Connects both stores through the API, as the Settings screen does.
+async fn connect_through_the_api(addr: SocketAddr, stores: &tillbridge_emulator::RunningStores) {
+    let c = &stores.credentials;
+    let bigcommerce = serde_json::json!({
+        "api_url": c.bigcommerce.api_url, "store_hash": c.bigcommerce.store_hash, "token": c.bigcommerce.access_token,
+    });
+    let (status, text) =
+        send(addr, "POST", "/api/connect/bigcommerce", "application/json", &bigcommerce.to_string()).await;
+    assert_eq!(status, 200, "the emulated BigCommerce store connects: {text}");
+    let shopify = serde_json::json!({ "shop_url": c.shopify.shop_url, "token": c.shopify.access_token });
+    let (status, text) = send(addr, "POST", "/api/connect/shopify", "application/json", &shopify.to_string()).await;
+    assert_eq!(status, 200, "the emulated Shopify shop connects: {text}");
+}
+
+#[tokio::test]
+async fn the_status_answer_carries_the_store_time_zone_the_screens_show_times_in() {
+    let (addr, _stop) = start(None).await;
+    let host = addr.to_string();
+    let stores = stores_in(Some("America/Chicago"), "Asia/Tokyo").await;
+    connect_through_the_api(addr, &stores).await;
+    let (_, body) = get(addr, "/api/status", &host).await;
+    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        status["time_zone"],
+        serde_json::json!({"zone": "America/Chicago", "source": "bigcommerce"}),
+        "the zone read from the BigCommerce store's profile reaches the answer the UI loads at start: {body}"
+    );
+    let zones: Vec<(String, serde_json::Value)> = status["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["system"].as_str().unwrap().to_string(), c["time_zone"].clone()))
+        .collect();
+    assert_eq!(
+        zones,
+        vec![
+            ("bigcommerce".to_string(), serde_json::json!("America/Chicago")),
+            ("shopify".to_string(), serde_json::json!("Asia/Tokyo"))
+        ],
+        "each connection shows the zone its own store gave"
+    );
+
+    // The same BigCommerce store with no zone in its profile: the answer falls back to Shopify's.
+    let unset = stores_in(None, "Europe/London").await;
+    connect_through_the_api(addr, &unset).await;
+    let (_, body) = get(addr, "/api/status", &host).await;
+    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        status["time_zone"],
+        serde_json::json!({"zone": "Europe/London", "source": "shopify"}),
+        "with no zone from BigCommerce, Shopify's zone is the one the screens use: {body}"
+    );
+}

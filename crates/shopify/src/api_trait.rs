@@ -223,12 +223,20 @@ pub struct MemoryShopify {
     pub locations: Vec<Location>,
     pub available: Mutex<BTreeMap<(InventoryItemId, LocationId), i64>>,
     applied_keys: Mutex<BTreeMap<String, InventoryAdjustment>>,
+    /// The IANA zone the shop gives (`ianaTimezone`); none when unset.
+    pub time_zone: Option<String>,
 }
 
 impl MemoryShopify {
     /// A shop that answers every call with `refusal`.
     pub fn refusing(refusal: ShopifyError) -> MemoryShopify {
         MemoryShopify { refusal: Some(refusal), ..Default::default() }
+    }
+
+    /// The same shop, giving `zone` as its `ianaTimezone`.
+    pub fn with_time_zone(mut self, zone: &str) -> MemoryShopify {
+        self.time_zone = Some(zone.to_string());
+        self
     }
 
     fn check(&self) -> Result<(), ShopifyError> {
@@ -256,6 +264,7 @@ impl ShopifyApi for MemoryShopify {
         let r = self.check().map(|()| ShopIdentity {
             name: "Memory shop".into(),
             myshopify_domain: "memory-shop.myshopify.com".into(),
+            iana_timezone: self.time_zone.clone(),
         });
         async move { r }.boxed()
     }

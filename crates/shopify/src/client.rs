@@ -288,7 +288,8 @@ impl ShopifyClient {
         });
     }
 
-    /// One cheap query that proves the token works and can read locations, and names the shop.
+    /// One cheap query that proves the token works and can read locations, and names the shop and
+    /// its time zone.
     pub async fn verify(&self) -> Result<ShopIdentity, ShopifyError> {
         #[derive(serde::Deserialize)]
         struct Data {
@@ -299,17 +300,20 @@ impl ShopifyClient {
     }
 }
 
-/// Who a shop is: its display name and its permanent `*.myshopify.com` domain.
+/// Who a shop is: its display name, its permanent `*.myshopify.com` domain, and its time zone
+/// (`ianaTimezone`, such as `America/Chicago`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShopIdentity {
     pub name: String,
     pub myshopify_domain: String,
+    #[serde(default)]
+    pub iana_timezone: Option<String>,
 }
 
 pub const VERIFY: Operation = Operation {
     name: "TillbridgeVerify",
-    document: "query TillbridgeVerify { shop { name myshopifyDomain } locations(first: 1) { nodes { id } } }",
+    document: "query TillbridgeVerify { shop { name myshopifyDomain ianaTimezone } locations(first: 1) { nodes { id } } }",
     estimated_cost: 4,
 };
 

@@ -746,3 +746,15 @@ async fn the_token_appears_in_no_audit_row_log_line_or_error() {
         "the bulk download is audited too"
     );
 }
+
+#[tokio::test]
+async fn the_connection_check_names_the_shop_and_its_time_zone() {
+    let r = rig(&small_world(), ShopifyConfig { time_zone: "Pacific/Auckland".into(), ..roomy() }).await;
+    let shop = r.client.verify().await.unwrap();
+    assert_eq!(
+        shop.iana_timezone.as_deref(),
+        Some("Pacific/Auckland"),
+        "the verify query reads shop {{ ianaTimezone }} in the same request, so the zone costs nothing"
+    );
+    assert!(shop.myshopify_domain.ends_with(".myshopify.com"), "and still names the shop: {shop:?}");
+}

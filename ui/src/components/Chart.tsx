@@ -21,12 +21,14 @@ interface Props {
   /** The right-hand axis's unit, when a series uses it. */
   rightUnit?: string;
   height?: number;
+  /** The IANA zone the time axis and the hover legend read in: the store's. */
+  timeZone: string;
 }
 
 const bars = uPlot.paths.bars?.({ size: [0.6, 40] });
 
 /** One uPlot chart that follows its container's width. */
-export function Chart({ title, testId, data, series, rightUnit, height = 180 }: Props) {
+export function Chart({ title, testId, data, series, rightUnit, height = 180, timeZone }: Props) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -37,6 +39,8 @@ export function Chart({ title, testId, data, series, rightUnit, height = 180 }: 
       title,
       width: Math.max(el.clientWidth, 240),
       height,
+      // Hours on the store's clock, not this computer's.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
       series: [
         {},
         ...series.map((s) => ({
@@ -67,6 +71,8 @@ export function Chart({ title, testId, data, series, rightUnit, height = 180 }: 
       resize.disconnect();
       plot.destroy();
     };
-  }, [title, data, series, rightUnit, height]);
-  return <div class="chart" data-testid={testId} data-points={data[0]?.length ?? 0} ref={host} />;
+  }, [title, data, series, rightUnit, height, timeZone]);
+  return (
+    <div class="chart" data-testid={testId} data-points={data[0]?.length ?? 0} data-zone={timeZone} ref={host} />
+  );
 }

@@ -2,11 +2,13 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, StockConflict } from '../api';
 import { resolveStockConflict, stockConflicts, stockSync, toApiError } from '../api';
 import { formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { conflictChoices, parseCount, reportSentence, signed } from '../stock';
 import { Outcome } from './Outcome';
 
 /** One conflict: what each store did, a button per choice, and a box for a counted quantity. */
 function ConflictCard(props: { conflict: StockConflict; busy: boolean; decide: (c: StockConflict, keep: string) => void }) {
+  const zone = useTimeZone();
   const { conflict: c, busy, decide } = props;
   const [count, setCount] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -25,7 +27,7 @@ function ConflictCard(props: { conflict: StockConflict; busy: boolean; decide: (
     <li class="conflict card" data-testid="conflict" data-conflict-id={c.id}>
       <div class="conflict-head">
         <strong class="mono">{c.label || '(no SKU)'}</strong> at {c.location}
-        <span class="muted"> · raised {formatTimestamp(c.raised_at)}</span>
+        <span class="muted"> · raised {formatTimestamp(c.raised_at, zone, { abbreviation: true })}</span>
       </div>
       <p data-testid="conflict-story">
         {c.reason === 'in_doubt'

@@ -1,5 +1,6 @@
 import type { Connection } from '../api';
-import { tokenText, verifiedText } from '../format';
+import { connectionZoneText, tokenText, verifiedText } from '../format';
+import { useTimeZone } from '../useTimeZone';
 
 interface Props {
   connection: Connection;
@@ -8,6 +9,7 @@ interface Props {
 
 /** What is known about one connected store; never its token, only whether one is stored. */
 export function ConnectionFacts({ connection: c, now }: Props) {
+  const zone = useTimeZone();
   return (
     <dl class="facts">
       <dt>Name</dt>
@@ -23,7 +25,11 @@ export function ConnectionFacts({ connection: c, now }: Props) {
         </>
       )}
       <dt>Verified</dt>
-      <dd>{verifiedText(c.verified_at, now)}</dd>
+      <dd>{verifiedText(c.verified_at, now, zone)}</dd>
+      <dt>Time zone</dt>
+      <dd class="mono" data-testid={`connection-zone-${c.system}`}>
+        {connectionZoneText(c)}
+      </dd>
       <dt>Token</dt>
       <dd class={c.has_secret ? undefined : 'text-warn'}>{tokenText(c.has_secret)}</dd>
     </dl>

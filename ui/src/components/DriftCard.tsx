@@ -3,6 +3,7 @@ import type { ApiError, DriftReport } from '../api';
 import { exportDriftCsv, stockDrift, stockSync, toApiError } from '../api';
 import { finishExport } from '../download';
 import { formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { driftActionLabel, driftReasonLabel, driftSentence, signed } from '../stock';
 import { Outcome } from './Outcome';
 
@@ -11,6 +12,7 @@ import { Outcome } from './Outcome';
  * step, per item and location, with the likely reason and what the owner rules did about it.
  */
 export function DriftCard() {
+  const zone = useTimeZone();
   const [report, setReport] = useState<DriftReport | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -65,7 +67,7 @@ export function DriftCard() {
               >
                 {report.validations.map((v) => (
                   <option key={v.id} value={v.id}>
-                    {formatTimestamp(v.checked_at)}: {v.drifted} drifted
+                    {formatTimestamp(v.checked_at, zone)}: {v.drifted} drifted
                   </option>
                 ))}
               </select>
@@ -88,7 +90,7 @@ export function DriftCard() {
       <Outcome id="drift" error={error} notice={notice} />
       {report !== null && (
         <p class="muted" data-testid="drift-summary">
-          {report.shown !== null && `${formatTimestamp(report.shown.checked_at)}: `}
+          {report.shown !== null && `${formatTimestamp(report.shown.checked_at, zone, { abbreviation: true })}: `}
           {driftSentence(report)}
         </p>
       )}

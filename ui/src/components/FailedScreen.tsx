@@ -2,11 +2,13 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, FailedPage, JobTimeline } from '../api';
 import { failedJobs, jobTimeline, retryJobs, skipJobs, toApiError } from '../api';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { nextAttemptLabel } from '../runtime';
 import { AttemptList } from './AttemptList';
 
 /** Every write that failed, in plain words, with Retry, Retry selected, Retry all and Skip. */
 export function FailedScreen() {
+  const zone = useTimeZone();
   const [page, setPage] = useState<FailedPage | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
@@ -146,7 +148,7 @@ export function FailedScreen() {
                   <p class="failed-sentence">{job.sentence}</p>
                   <p class="muted">
                     Job {job.id} · {job.attempts} {job.attempts === 1 ? 'attempt' : 'attempts'} ·{' '}
-                    {nextAttemptLabel(job, (t) => formatTimestamp(t))}
+                    {nextAttemptLabel(job, (t) => formatTimestamp(t, zone))}
                     {job.run_id !== null && <> · run #{job.run_id}</>}
                   </p>
                   <div class="form-actions">

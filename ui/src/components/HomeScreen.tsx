@@ -19,6 +19,7 @@ import {
 import type { Figure } from '../home';
 import type { Overview } from '../useOverview';
 import { useHome } from '../useHome';
+import { useTimeZone } from '../useTimeZone';
 import type { ChartSeries } from './Chart';
 import { Chart } from './Chart';
 import { ConnectionCard } from './ConnectionCard';
@@ -78,6 +79,9 @@ function Card({ title, testId, children }: { title: string; testId: string; chil
 export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
   const [state, reload] = useHome();
   const { home, charts } = state;
+  // The store's clock: "Since 06:31 CST" means the shop's 06:31, whatever this computer is set to.
+  const zone = useTimeZone();
+  const at = (iso: string) => formatTimestamp(iso, zone, { abbreviation: true });
   const refresh = () => {
     reload();
     onRefresh();
@@ -103,8 +107,8 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
         <h2 class="screen-title">Home</h2>
         <div class="toolbar-right">
           {home && (
-            <span class="muted" data-testid="home-since" data-since={home.since}>
-              Since {formatTimestamp(home.since)}
+            <span class="muted" data-testid="home-since" data-since={home.since} data-zone={zone}>
+              Since {at(home.since)}
             </span>
           )}
           <PauseButton paused={paused} onChanged={onPaused} />
@@ -132,7 +136,7 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
             </p>
             <FigureList figures={reviewFigures(home)} testId="home-review-figures" />
           </Card>
-          <Card title={`Since ${formatTimestamp(home.since)}`} testId="home-since-card">
+          <Card title={`Since ${at(home.since)}`} testId="home-since-card">
             <p data-testid="home-carried">
               <a href="#/orders">
                 <strong>{home.orders_carried}</strong> POS {home.orders_carried === 1 ? 'order' : 'orders'} carried
@@ -149,9 +153,9 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
             <ul class="plain-list">
               {home.runs.map((r) => (
                 <li key={r.capability} data-capability={r.capability} data-result={r.last?.result ?? 'none'}>
-                  <strong>{capabilityLabel(r.capability)}</strong>: {lastRunText(r)}
+                  <strong>{capabilityLabel(r.capability)}</strong>: {lastRunText(r, at)}
                   <br />
-                  <span class="muted">{nextRunText(r)}</span>
+                  <span class="muted">{nextRunText(r, at)}</span>
                 </li>
               ))}
             </ul>
@@ -180,6 +184,7 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
               testId="chart-quota"
               data={series.quota}
               series={QUOTA_SERIES}
+              timeZone={zone}
             />
             <Chart
               title={`Sync history (${charts.history.length} runs)`}
@@ -187,18 +192,21 @@ export function HomeScreen({ overview, onRefresh, paused, onPaused }: Props) {
               data={series.history}
               series={HISTORY_SERIES}
               rightUnit="seconds"
+              timeZone={zone}
             />
             <Chart
               title={`POS orders carried per hour (${total(series.orders[1]!)})`}
               testId="chart-orders"
               data={series.orders}
               series={ORDERS_SERIES}
+              timeZone={zone}
             />
             <Chart
               title={`Stock drift per validation (${charts.drift.length} validations)`}
               testId="chart-drift"
               data={series.drift}
               series={DRIFT_SERIES}
+              timeZone={zone}
             />
           </div>
         </section>

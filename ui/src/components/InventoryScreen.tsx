@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ApiError, StockItem } from '../api';
 import { stockItem, stockSync, toApiError } from '../api';
 import { formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { reportSentence } from '../stock';
 import { DriftCard } from './DriftCard';
 import { Outcome } from './Outcome';
@@ -12,6 +13,7 @@ function shown(q: number | null): string {
 
 /** One item's stock at every paired location: both stores, the base, and what is still on its way. */
 export function InventoryScreen() {
+  const zone = useTimeZone();
   const [q, setQ] = useState('');
   const [rows, setRows] = useState<StockItem[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -107,7 +109,7 @@ export function InventoryScreen() {
                     <td class="num">
                       {shown(r.base_bigcommerce)} / {shown(r.base_shopify)}
                     </td>
-                    <td>{r.changed_at ? formatTimestamp(r.changed_at) : '–'}</td>
+                    <td>{r.changed_at ? formatTimestamp(r.changed_at, zone) : '–'}</td>
                     <td>{r.pending.length > 0 ? r.pending.join('; ') : '–'}</td>
                     <td>
                       <button

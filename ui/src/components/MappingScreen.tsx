@@ -22,6 +22,7 @@ import {
 } from '../api';
 import { finishExport } from '../download';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import type { SideChoice } from '../mapping';
 import {
   EMPTY_SELECTION,
@@ -59,6 +60,7 @@ import { SelectionBar } from './SelectionBar';
 type Outcome = { ok: true; text: string; undo: MappingUndo | null } | { ok: false; error: ApiError };
 
 export function MappingScreen() {
+  const zone = useTimeZone();
   const [query, setQuery] = useState(initialQuery);
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText, SEARCH_DEBOUNCE_MS);
@@ -176,7 +178,7 @@ export function MappingScreen() {
     setOutcome(null);
     try {
       const result = await exportMappingCsv({ class: query.class, q: query.q });
-      const notice = finishExport(result, csvFileName(`mapping-${query.class}`, new Date()));
+      const notice = finishExport(result, csvFileName(`mapping-${query.class}`, new Date(), zone));
       if (notice !== null) {
         setOutcome({ ok: true, text: notice, undo: null });
       }
@@ -194,7 +196,7 @@ export function MappingScreen() {
         <div class="toolbar-right">
           {page?.snapshot_at && (
             <span class="muted" data-testid="snapshot-at">
-              Catalogs read {formatTimestamp(page.snapshot_at)}
+              Catalogs read {formatTimestamp(page.snapshot_at, zone, { abbreviation: true })}
             </span>
           )}
           <button type="button" class="button" onClick={reload} disabled={state.loading}>

@@ -22,14 +22,15 @@ import {
 import { finishExport } from '../download';
 import { AttemptList } from './AttemptList';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import {
   ORDER_STATES,
   differenceLabel,
   formatAmount,
-  localDay,
   moneyCheck,
   orderStateLabel,
   ordersReportSentence,
+  storeDay,
 } from '../orders';
 
 /**
@@ -37,13 +38,21 @@ import {
  * BigCommerce's), the reason an order waits, Retry, a preview of the next cycle, and the settings.
  */
 export function OrdersScreen() {
+  const zone = useTimeZone();
   const [view, setView] = useState<OrdersView | null>(null);
   const [state, setState] = useState<OrderLinkState | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<OrdersSyncReport | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [day, setDay] = useState(() => localDay(new Date()));
+  // The store's day, counted in the store's zone: both follow the zone until a day is picked.
+  const [day, setDay] = useState(() => storeDay(new Date(), zone));
+  const [dayPicked, setDayPicked] = useState(false);
+  useEffect(() => {
+    if (!dayPicked) {
+      setDay(storeDay(new Date(), zone));
+    }
+  }, [zone]);
   const [reconciled, setReconciled] = useState<ReconcileView | null>(null);
   const [timeline, setTimeline] = useState<OrderTimelineView | null>(null);
 
@@ -109,12 +118,12 @@ export function OrdersScreen() {
 
   const reconcile = () =>
     act(async () => {
-      setReconciled(await ordersReconcile(day));
+      setReconciled(await ordersReconcile(day, zone));
     });
 
   const exportCsv = () =>
     act(async () => {
-      const result = await exportReconcileCsv(day);
+      const result = await exportReconcileCsv(day, zone);
       setNotice(finishExport(result, `tillbridge-reconciliation-${day}.csv`) ?? 'Exported.');
     });
 
@@ -184,7 +193,10 @@ export function OrdersScreen() {
               class="input"
               data-testid="reconcile-day"
               value={day}
-              onInput={(e) => setDay((e.target as HTMLInputElement).value)}
+              onInput={(e) => {
+                setDayPicked(true);
+                setDay((e.target as HTMLInputElement).value);
+              }}
             />
           </label>
           <div class="toolbar-right">
@@ -287,7 +299,7 @@ export function OrdersScreen() {
           </label>
           <p class="muted">
             BigCommerce sells in {view.config.store_currencies.join(', ')}; an order in another currency waits for you.
-            {view.cursor && <> Read up to {formatTimestamp(view.cursor)}.</>}
+            {view.cursor && <> Read up to {formatTimestamp(view.cursor, zone, { abbreviation: true })}.</>}
           </p>
         </section>
       )}
@@ -339,7 +351,7 @@ export function OrdersScreen() {
                 <tr key={o.shopify_order_gid} data-testid="order-row" data-state={o.state}>
                   <td>
                     {o.name}
-                    {o.processed_at && <div class="muted">{formatTimestamp(o.processed_at)}</div>}
+                    {o.processed_at && <div class="muted">{formatTimestamp(o.processed_at, zone)}</div>}
                   </td>
                   <td>
                     {orderStateLabel(o.state)}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, RunsPage } from '../api';
 import { runs, toApiError } from '../api';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { formatCount } from '../mapping';
 import { formatDuration, runKindLabel, runResultLabel } from '../runtime';
 
@@ -10,6 +11,7 @@ const REFRESH_MS = 5_000;
 
 /** Every run, newest first: a Preview never hides the full sync before it. */
 export function RunsScreen() {
+  const zone = useTimeZone();
   const [page, setPage] = useState<RunsPage | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -85,7 +87,7 @@ export function RunsScreen() {
                       {run.capability === 'catalog' ? 'Products' : run.capability}: {runKindLabel(run)}
                     </td>
                     <td>{run.trigger}</td>
-                    <td class="nowrap">{formatTimestamp(run.started_at)}</td>
+                    <td class="nowrap">{formatTimestamp(run.started_at, zone)}</td>
                     <td class="num">{formatDuration(run.duration_ms)}</td>
                     <td class="num">{formatCount(run.changes)}</td>
                     <td class="num">{formatCount(run.written)}</td>

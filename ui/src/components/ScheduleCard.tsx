@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ApiError, ScheduleView } from '../api';
 import { schedule, setSchedule, toApiError } from '../api';
 import { formatTimestamp } from '../format';
-import { localTimeZone, scheduleRequest } from '../onboarding';
+import { useTimeZone } from '../useTimeZone';
+import { scheduleRequest } from '../onboarding';
 import { Outcome } from './Outcome';
 
 interface Props {
@@ -12,9 +13,12 @@ interface Props {
 
 /** The morning full sync: when it runs, in which time zone, or none. */
 export function ScheduleCard({ onSaved }: Props) {
+  // A new schedule runs on the store's mornings unless the operator names another zone.
+  const storeZone = useTimeZone();
   const [view, setView] = useState<ScheduleView | null>(null);
   const [at, setAt] = useState('06:30');
-  const [zone, setZone] = useState(localTimeZone);
+  const [zone, setZone] = useState(storeZone);
+  const [zoneTyped, setZoneTyped] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -29,6 +33,14 @@ export function ScheduleCard({ onSaved }: Props) {
   useEffect(() => {
     schedule().then(show, (reason: unknown) => setError(toApiError(reason)));
   }, []);
+
+  // The store's zone may be learnt after the card opened (a store just connected): it becomes the
+  // default until a schedule is saved or the operator types a zone.
+  useEffect(() => {
+    if (!zoneTyped && !view?.time_zone) {
+      setZone(storeZone);
+    }
+  }, [storeZone]);
 
   const save = async (turnOff: boolean) => {
     let req;
@@ -74,7 +86,7 @@ export function ScheduleCard({ onSaved }: Props) {
         {view === null
           ? 'Loading…'
           : view.enabled
-            ? `Every morning at ${view.at} (${view.time_zone})${view.next_run_at ? `; next ${formatTimestamp(view.next_run_at)}` : ''}.`
+            ? `Every morning at ${view.at} (${view.time_zone})${view.next_run_at ? `; next ${formatTimestamp(view.next_run_at, storeZone, { abbreviation: true })}` : ''}.`
             : 'No morning sync is scheduled.'}
       </p>
       <form
@@ -103,7 +115,10 @@ export function ScheduleCard({ onSaved }: Props) {
             data-testid="schedule-zone"
             value={zone}
             disabled={busy}
-            onInput={(e) => setZone((e.target as HTMLInputElement).value)}
+            onInput={(e) => {
+              setZoneTyped(true);
+              setZone((e.target as HTMLInputElement).value);
+            }}
           />
         </label>
         <div class="form-actions">

@@ -3,6 +3,7 @@ import type { ApiError } from '../api';
 import { exportSyncPreviewCsv, toApiError } from '../api';
 import { finishExport } from '../download';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { csvFileName, formatCount, pageRange } from '../mapping';
 import { CHANGES_PAGE_SIZE, changeValue, directionLabel, fieldLabel, kindLabel } from '../sync';
 import type { SyncChangesState } from '../useSyncChanges';
@@ -16,6 +17,7 @@ interface Props {
 
 /** The diff of the latest run, dry or not: counts per kind and a paged list of the changes. */
 export function SyncChanges({ state, onOffset }: Props) {
+  const zone = useTimeZone();
   const { preview, loading, error } = state;
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const [exporting, setExporting] = useState(false);
@@ -26,7 +28,7 @@ export function SyncChanges({ state, onOffset }: Props) {
     setExportError(null);
     setExportNotice(null);
     try {
-      setExportNotice(finishExport(await exportSyncPreviewCsv(), csvFileName('changes', new Date())));
+      setExportNotice(finishExport(await exportSyncPreviewCsv(), csvFileName('changes', new Date(), zone)));
     } catch (reason) {
       setExportError(toApiError(reason));
     } finally {
@@ -44,7 +46,7 @@ export function SyncChanges({ state, onOffset }: Props) {
         <div class="form-actions">
           {preview?.taken_at && (
             <span class="muted">
-              {preview.dry_run === false ? 'synced' : 'planned'} {formatTimestamp(preview.taken_at)}
+              {preview.dry_run === false ? 'synced' : 'planned'} {formatTimestamp(preview.taken_at, zone, { abbreviation: true })}
             </span>
           )}
           <button

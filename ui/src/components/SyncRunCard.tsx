@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { FlaggedPriceChange, StartSyncRequest, SyncPreview, SyncProgress } from '../api';
 import { PREVIEW_STALE, PRICE_CHANGES_UNCONFIRMED, SYNC_RUNNING, cancelSync } from '../api';
 import { asSentence, formatTimestamp } from '../format';
+import { useTimeZone } from '../useTimeZone';
 import { formatCount } from '../mapping';
 import { canStart, flaggedLine, progressLine, progressPercent, runName, summaryText } from '../sync';
 import type { SyncState } from '../useSync';
@@ -27,6 +28,7 @@ const REFUSALS: Record<string, string> = {
 
 /** Starts a preview or a full sync and shows how the current (or last) run is going. */
 export function SyncRunCard({ state, preview, onStart }: Props) {
+  const zone = useTimeZone();
   const { progress, starting, error, pollError } = state;
   const startable = canStart(progress, starting);
   const [confirming, setConfirming] = useState(false);
@@ -89,7 +91,7 @@ export function SyncRunCard({ state, preview, onStart }: Props) {
       {preview?.stale && (
         <p class="form-error" role="status" data-testid="sync-preview-stale">
           <strong>The preview is out of date.</strong> {asSentence(preview.stale.what)} changed
-          {preview.stale.changed_at ? ` ${formatTimestamp(preview.stale.changed_at)}` : ''}, after the preview was
+          {preview.stale.changed_at ? ` ${formatTimestamp(preview.stale.changed_at, zone, { abbreviation: true })}` : ''}, after the preview was
           taken. Press Preview again and review it before Full sync.
         </p>
       )}
@@ -163,6 +165,7 @@ function PriceConfirmation({ flagged, total, thresholdPct, onAccept, onCancel }:
 }
 
 function RunStatus({ progress }: { progress: SyncProgress }) {
+  const zone = useTimeZone();
   if (progress.phase === 'idle' && progress.run_id === null && !progress.running) {
     return (
       <p class="muted" data-testid="sync-never-run">
@@ -183,8 +186,8 @@ function RunStatus({ progress }: { progress: SyncProgress }) {
     >
       <div class="run-head">
         <strong>{runName(progress)}</strong>
-        {progress.started_at && <span class="muted">started {formatTimestamp(progress.started_at)}</span>}
-        {progress.finished_at && <span class="muted">finished {formatTimestamp(progress.finished_at)}</span>}
+        {progress.started_at && <span class="muted">started {formatTimestamp(progress.started_at, zone, { abbreviation: true })}</span>}
+        {progress.finished_at && <span class="muted">finished {formatTimestamp(progress.finished_at, zone, { abbreviation: true })}</span>}
       </div>
       {progress.running && (
         <div

@@ -96,7 +96,15 @@ export type SecretStoreKind = "keychain" | "file" | "memory";
 
 export type SecretStoreView = { kind: SecretStoreKind, description: string, ok: boolean, problem: string | null, };
 
-export type ConnectionView = { system: System, name: string, store_ref: string, api_url: string, api_version: string | null, verified_at: string | null, has_secret: boolean, };
+export type ConnectionView = { system: System, name: string, store_ref: string, api_url: string, api_version: string | null, verified_at: string | null, has_secret: boolean, 
+/**
+ * The store's IANA time zone, as its connection check read it; none when it gave none.
+ */
+time_zone: string | null, };
+
+export type TimeZoneSource = "bigcommerce" | "shopify" | "machine";
+
+export type StoreTimeZone = { zone: string, source: TimeZoneSource, };
 
 export type Status = { version: string, schema_version: number, database: DatabaseView, secret_store: SecretStoreView, connections: Array<ConnectionView>, 
 /**
@@ -110,7 +118,11 @@ paused: boolean,
 /**
  * Jobs waiting for a person (dead) or for their next attempt (failed).
  */
-failed_jobs: number, };
+failed_jobs: number, 
+/**
+ * The zone the screens show times in: BigCommerce's, else Shopify's, else this computer's.
+ */
+time_zone: StoreTimeZone, };
 
 export type CheckState = "ok" | "warn" | "fail";
 
@@ -455,7 +467,7 @@ export type ReconcileRequest = {
  */
 day: string, 
 /**
- * An IANA zone; this computer's when absent.
+ * An IANA zone; the store's when absent (BigCommerce's, else Shopify's, else this computer's).
  */
 time_zone: string | null, };
 

@@ -10,6 +10,7 @@ mod channels;
 mod customers;
 mod gate;
 mod hooks;
+mod info;
 mod inventory;
 mod orders;
 mod refunds;
@@ -46,6 +47,8 @@ pub struct BcConfig {
     pub webhook_secret: String,
     pub fault_seed: u64,
     pub webhook_retry: RetrySchedule,
+    /// The store's time zone (`GET /v2/store`'s `timezone.name`); none leaves `timezone` out.
+    pub time_zone: Option<String>,
 }
 
 impl Default for BcConfig {
@@ -67,6 +70,7 @@ impl Default for BcConfig {
                     .map(|s| Duration::from_millis(s * 1000 / 60))
                     .collect(),
             },
+            time_zone: Some(crate::DEMO_TIME_ZONE.into()),
         }
     }
 }
@@ -224,6 +228,7 @@ impl BigCommerceEmulator {
             .route(&format!("{v3}/inventory/items"), get(inventory::list_items))
             .route(&format!("{v3}/inventory/adjustments/absolute"), put(inventory::adjust_absolute))
             .route(&format!("{v3}/inventory/adjustments/relative"), post(inventory::adjust_relative))
+            .route(&format!("{v2}/store"), get(info::store_information))
             .route(&format!("{v2}/orders"), get(orders::list_orders).post(orders::create_order))
             .route(&format!("{v2}/orders/count"), get(orders::count_orders))
             .route(&format!("{v2}/orders/{{order_id}}"), get(orders::get_order).put(orders::update_order))

@@ -88,6 +88,8 @@ pub struct ShopifyConfig {
     pub restore_rate: f64,
     pub fault_seed: u64,
     pub webhook_retry: RetrySchedule,
+    /// The shop's time zone, as `shop { ianaTimezone }` gives it.
+    pub time_zone: String,
 }
 
 impl Default for ShopifyConfig {
@@ -106,6 +108,7 @@ impl Default for ShopifyConfig {
             fault_seed: 1,
             // Shopify retries 8 times over 4 hours; compressed so a test can watch it.
             webhook_retry: RetrySchedule::compressed(8, Duration::from_millis(250)),
+            time_zone: crate::DEMO_TIME_ZONE.into(),
         }
     }
 }
@@ -132,6 +135,7 @@ impl ShopifyEmulator {
             access_token: config.access_token,
             webhook_secret: config.webhook_secret,
             api_version: config.api_version,
+            time_zone: config.time_zone,
             bucket: Mutex::new(Bucket::new(config.bucket_size, config.restore_rate)),
             idempotency: Mutex::new(HashMap::new()),
             webhooks: WebhookSender::new(faults.clone(), config.webhook_retry),

@@ -39,6 +39,8 @@ pub(crate) struct ShopState {
     pub webhook_secret: String,
     /// The app's API version: webhook payloads and subscriptions carry it.
     pub api_version: String,
+    /// The shop's IANA time zone (`shop { ianaTimezone }`).
+    pub time_zone: String,
     pub bucket: Mutex<Bucket>,
     pub idempotency: Mutex<HashMap<String, RememberedResult>>,
     pub faults: Arc<Faults>,

@@ -2051,8 +2051,8 @@ impl ShopObj {
     async fn currency_code(&self, ctx: &Context<'_>) -> CurrencyCode {
         currency(&shop(ctx).read())
     }
-    async fn iana_timezone(&self) -> &str {
-        "Etc/UTC"
+    async fn iana_timezone(&self, ctx: &Context<'_>) -> String {
+        shop(ctx).time_zone.clone()
     }
 }
 

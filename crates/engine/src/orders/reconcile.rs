@@ -14,7 +14,7 @@ pub struct ReconcileRequest {
     /// "2026-12-06".
     #[ts(type = "string")]
     pub day: NaiveDate,
-    /// An IANA zone; this computer's when absent.
+    /// An IANA zone; the store's when absent (BigCommerce's, else Shopify's, else this computer's).
     #[serde(default)]
     pub time_zone: Option<String>,
 }
@@ -30,7 +30,10 @@ pub struct ReconcileView {
 
 impl App {
     pub async fn orders_reconcile(&self, request: ReconcileRequest) -> Result<ReconcileView, ApiError> {
-        let zone = request.time_zone.clone().unwrap_or_else(crate::runtime::schedule::local_zone);
+        let zone = match request.time_zone.clone() {
+            Some(zone) => zone,
+            None => self.time_zone().await?.zone,
+        };
         let (start, end) = day_bounds(request.day, &zone).map_err(ApiError::invalid)?;
         let clients = self.shared_clients().await?;
         // Every POS order processed that day was updated at or after it was processed.

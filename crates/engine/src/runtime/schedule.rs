@@ -119,12 +119,19 @@ impl App {
                 None => ScheduleSetting {
                     enabled: false,
                     at: old.as_ref().map_or_else(|| "06:30".to_string(), |o| o.at.clone()),
-                    time_zone: old.as_ref().map_or_else(local_zone, |o| o.time_zone.clone()),
+                    time_zone: match old.as_ref() {
+                        Some(o) => o.time_zone.clone(),
+                        None => app.store_zone()?,
+                    },
                     guard,
                     set_at: now,
                 },
                 Some(at) => {
-                    let time_zone = request.time_zone.unwrap_or_else(local_zone);
+                    // The stores' mornings, unless told otherwise.
+                    let time_zone = match request.time_zone {
+                        Some(zone) => zone,
+                        None => app.store_zone()?,
+                    };
                     let schedule = DailySchedule { at: at.trim().to_string(), time_zone };
                     schedule.parse().map_err(|e| ApiError::invalid(e.to_string()))?;
                     ScheduleSetting {
