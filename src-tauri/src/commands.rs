@@ -13,13 +13,13 @@ use tillbridge_engine::{
 };
 use tillbridge_engine::{ChartsView, HomeQuery, HomeView, OnboardingDismissRequest, OnboardingView};
 use tillbridge_engine::{
+    ChooseOrderChannel, OrderChannelsView, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport,
+    OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
+};
+use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, LocationPairView, LocationRulesRequest, LocationsView,
     MapLocationsRequest, ResolveConflictRequest, StockConflictView, StockItemQuery, StockItemView, StockSyncReport,
     StockSyncRequest, UnmapLocationsRequest,
-};
-use tillbridge_engine::{
-    OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView,
-    ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 
 /// One job, as the UI names it.
@@ -265,6 +265,16 @@ pub async fn retry_orders(app: State<'_, App>, req: RetryOrdersRequest) -> Resul
 #[tauri::command]
 pub async fn set_orders_config(app: State<'_, App>, req: OrdersConfig) -> Result<OrdersConfig, ApiError> {
     app.inner().set_orders_config(req).await
+}
+
+#[tauri::command]
+pub async fn order_channels(app: State<'_, App>) -> Result<OrderChannelsView, ApiError> {
+    app.inner().order_channels().await
+}
+
+#[tauri::command]
+pub async fn choose_order_channel(app: State<'_, App>, req: ChooseOrderChannel) -> Result<OrderChannelsView, ApiError> {
+    app.inner().choose_order_channel(req).await
 }
 
 #[tauri::command]

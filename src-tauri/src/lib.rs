@@ -62,6 +62,8 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, app: tillbridge_engi
         commands::orders_sync,
         commands::retry_orders,
         commands::set_orders_config,
+        commands::order_channels,
+        commands::choose_order_channel,
         commands::orders_reconcile,
         commands::save_orders_reconcile_csv,
         commands::order_timeline,

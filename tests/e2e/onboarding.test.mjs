@@ -161,15 +161,25 @@ describe('the first-run setup', () => {
     );
     await screenAgreesWithApi('connect');
 
-    // 2. POS orders on, from every location.
+    // 2. POS orders on, from every location, on a channel the store already has.
     await next('pos_channel');
     assert.equal(stepOf(await setup(), 'pos_channel').state, 'current', 'the POS choice is next');
     await page.getByTestId('pos-enabled').check();
+    const channels = await api('/api/orders/channel');
+    const posChannel = channels.channels.find((c) => c.kind === 'pos');
+    assert.ok(posChannel, `the emulated store lists a POS channel: ${JSON.stringify(channels.channels)}`);
+    assert.equal(
+      await page.getByTestId('pos-channel').locator('option').count(),
+      channels.channels.length + 1,
+      "every channel the store lists is offered, and Tillbridge's own",
+    );
+    await page.getByTestId('pos-channel').selectOption(String(posChannel.id));
     await page.getByTestId('pos-save').click();
     await stepShows('pos_channel', 'done');
     const ordersView = await api('/api/orders?limit=1');
     assert.equal(ordersView.config.enabled, true, 'the API carries POS orders, as the screen chose');
     assert.deepEqual(ordersView.config.locations, [], 'no location ticked means every location');
+    assert.equal((await api('/api/orders/channel')).chosen, posChannel.id, 'the API records the channel picked on the screen');
     await screenAgreesWithApi('pos_channel');
 
     // 3. The suggested location pairs.

@@ -8,6 +8,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   ChartsView,
+  ChooseOrderChannel,
+  OrderChannelsView,
   DriftReport,
   HomeView,
   OnboardingView,
@@ -756,6 +758,9 @@ export function resolveStockConflict(id: number, keep: string): Promise<StockCon
 }
 
 export type {
+  ChooseOrderChannel,
+  OrderChannel,
+  OrderChannelsView,
   OrderLink,
   OrderLinkCounts,
   OrderLinkState,
@@ -792,6 +797,16 @@ export function retryOrders(order: string | null): Promise<QueueActionView> {
 /** Saves how POS orders are carried. */
 export function setOrdersConfig(config: OrdersConfig): Promise<OrdersConfig> {
   return send<OrdersConfig>('set_orders_config', '/api/orders/config', config, 'PUT');
+}
+
+/** BigCommerce's channels, read live, and the one POS orders are recorded on. */
+export function orderChannels(): Promise<OrderChannelsView> {
+  return call<OrderChannelsView>('order_channels', '/api/orders/channel');
+}
+
+/** Records POS orders on this BigCommerce channel from the next order on; null: Tillbridge's own. */
+export function chooseOrderChannel(req: ChooseOrderChannel): Promise<OrderChannelsView> {
+  return send<OrderChannelsView>('choose_order_channel', '/api/orders/channel', req, 'PUT');
 }
 
 function reconcileQuery(day: string, timeZone: string | null): string {

@@ -36,8 +36,8 @@ pub use mapping::{
 };
 pub use onboarding::{OnboardingDismissRequest, OnboardingStepView, OnboardingView};
 pub use orders::{
-    OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest,
-    OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
+    ChooseOrderChannel, OrderChannel, OrderChannelsView, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig,
+    OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 pub use paths::{default_db_path, default_log_dir};
 pub use privacy::{CustomerRef, PrivacyReport};

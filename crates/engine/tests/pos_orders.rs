@@ -18,8 +18,9 @@ use tillbridge_emulator::shopify::{PosDiscount, PosDiscountType, PosLine, PosSal
 use tillbridge_emulator::{FaultConfig, RunningStores, SeedSpec};
 use tillbridge_engine::stock::{LocationPairView, StockCellView};
 use tillbridge_engine::{
-    App, FailedQuery, LocationRules, MapLocationsRequest, OrderLinkState, OrdersConfig, OrdersQuery, OrdersSyncRequest,
-    RetryOrdersRequest, RuntimeOptions, SameWindow, Scope, StockOwner, StockSyncRequest, SyncPhase, SyncRequest,
+    App, ChooseOrderChannel, ErrorKind, FailedQuery, LocationRules, MapLocationsRequest, OrderLinkState, OrdersConfig,
+    OrdersQuery, OrdersSyncRequest, RetryOrdersRequest, RuntimeOptions, SameWindow, Scope, StockOwner,
+    StockSyncRequest, SyncPhase, SyncRequest,
 };
 use tillbridge_shopify::gid::LocationId;
 use tillbridge_shopify::models::{PosOrder, RestockType, TransactionKind};
@@ -1022,4 +1023,39 @@ async fn online_store_orders_are_carried_only_when_turned_on() {
     let made = &bigcommerce_orders(&s)[&web.id.0][0];
     assert_eq!(money(&made["total_inc_tax"]), web.total, "with Shopify's total");
     assert_eq!(made["status_id"], 11, "paid, not yet shipped: Awaiting Fulfillment");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pos_orders_land_on_the_channel_the_operator_picks_and_an_unknown_one_is_refused() {
+    let (s, app, v, store) = ready(false).await;
+    let listed = app.order_channels().await.unwrap();
+    assert_eq!(listed.chosen, None, "nothing is chosen before the operator picks or the first order creates one");
+    let storefront = listed.channels.iter().find(|c| c.kind == "storefront").expect("every store has its storefront");
+    let picked = storefront.id;
+
+    let refused = app.choose_order_channel(ChooseOrderChannel { channel_id: Some(9_999) }).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Invalid, "a channel the store does not list is bad input: {}", refused.message);
+    assert!(
+        refused.message.contains(&storefront.name),
+        "the refusal names the channels to choose from: {}",
+        refused.message
+    );
+    assert_eq!(app.order_channels().await.unwrap().chosen, None, "and changes nothing");
+
+    let chosen = app.choose_order_channel(ChooseOrderChannel { channel_id: Some(picked) }).await.unwrap();
+    assert_eq!(chosen.chosen, Some(picked), "the choice is answered back");
+    s.shopify.ring_up(&PosSale { location_id: store, lines: vec![line(v[0], 1)], ..PosSale::default() }).unwrap();
+    let report = app.orders_sync(OrdersSyncRequest::default()).await.unwrap();
+    assert_eq!(report.carried, 1, "the sale is carried: {report:?}");
+    let made: Vec<Value> = bigcommerce_orders(&s).into_values().flatten().collect();
+    assert_eq!(made.len(), 1, "one order for one sale");
+    assert_eq!(
+        made[0]["channel_id"].as_i64(),
+        Some(picked),
+        "on the channel picked, not Tillbridge's own: {}",
+        made[0]
+    );
+
+    let own = app.choose_order_channel(ChooseOrderChannel { channel_id: None }).await.unwrap();
+    assert_eq!(own.chosen, None, "choosing none leaves it to Tillbridge's own {:?} again", own.default_name);
 }

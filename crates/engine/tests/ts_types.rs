@@ -20,6 +20,11 @@ use tillbridge_engine::{
 };
 use tillbridge_engine::{CapabilityRuns, ChartsView, HistoryPoint, HomeQuery, HomeView, ReviewCounts};
 use tillbridge_engine::{
+    ChooseOrderChannel, OrderChannel, OrderChannelsView, OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview,
+    OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery, OrdersSyncReport, OrdersSyncRequest, OrdersView,
+    ReconcileRequest, ReconcileView, RetryOrdersRequest,
+};
+use tillbridge_engine::{
     ConflictsQuery, DriftQuery, DriftReport, DriftView, LocationPairView, LocationRules, LocationRulesRequest,
     LocationsView, MapLocationsRequest, ResolveConflictRequest, SameWindow, StockCellView, StockConflictView,
     StockItemQuery, StockItemView, StockOwner, StockSyncReport, StockSyncRequest, StoreLocation, StoreWrites,
@@ -28,10 +33,6 @@ use tillbridge_engine::{
 use tillbridge_engine::{
     LocationSuggestion, OnboardingDismissRequest, OnboardingStep, OnboardingStepView, OnboardingView, StepState,
     SuggestedBy,
-};
-use tillbridge_engine::{
-    OrderLink, OrderLinkCounts, OrderLinkState, OrderPreview, OrderRef, OrderTimelineView, OrdersConfig, OrdersQuery,
-    OrdersSyncReport, OrdersSyncRequest, OrdersView, ReconcileRequest, ReconcileView, RetryOrdersRequest,
 };
 use tillbridge_engine::{StoreTimeZone, TimeZoneSource};
 use tillbridge_secrets::SecretStoreKind;
@@ -125,6 +126,9 @@ fn declarations() -> String {
         OrderLink::decl(&cfg),
         OrderLinkCounts::decl(&cfg),
         OrdersConfig::decl(&cfg),
+        OrderChannel::decl(&cfg),
+        OrderChannelsView::decl(&cfg),
+        ChooseOrderChannel::decl(&cfg),
         OrdersQuery::decl(&cfg),
         OrdersView::decl(&cfg),
         RetryOrdersRequest::decl(&cfg),

@@ -311,6 +311,17 @@ async fn set_orders_config(
     Ok(Json(app.set_orders_config(req).await?))
 }
 
+async fn order_channels(State(app): State<Arc<App>>) -> ApiResult<engine::OrderChannelsView> {
+    Ok(Json(app.order_channels().await?))
+}
+
+async fn choose_order_channel(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<engine::ChooseOrderChannel>,
+) -> ApiResult<engine::OrderChannelsView> {
+    Ok(Json(app.choose_order_channel(req).await?))
+}
+
 async fn home(State(app): State<Arc<App>>, ApiQuery(q): ApiQuery<engine::HomeQuery>) -> ApiResult<engine::HomeView> {
     Ok(Json(app.home(q).await?))
 }
@@ -499,6 +510,7 @@ pub fn api_router(app: Arc<App>) -> Router {
         .route("/api/orders/sync", post(orders_sync))
         .route("/api/orders/retry", post(retry_orders))
         .route("/api/orders/config", axum::routing::put(set_orders_config))
+        .route("/api/orders/channel", get(order_channels).put(choose_order_channel))
         .route("/api/orders/timeline", get(order_timeline))
         .route("/api/orders/skip", post(skip_order))
         .route("/api/orders/reconcile", get(orders_reconcile))

@@ -5,13 +5,16 @@ import type {
   LocationsView,
   OnboardingStep,
   OnboardingView,
+  OrderChannelsView,
   OrdersConfig,
   StockOwner,
 } from '../api';
 import {
+  chooseOrderChannel,
   locations,
   mapLocations,
   onboarding,
+  orderChannels,
   orders,
   setOnboardingDismissed,
   setOrdersConfig,
@@ -90,10 +93,18 @@ function ConnectStep({ done, onConnected }: { done: boolean; onConnected: () => 
 function PosChannelStep({ onChanged }: { onChanged: () => void }) {
   const [config, setConfig] = useState<OrdersConfig | null>(null);
   const [shops, setShops] = useState<LocationsView['shopify']>([]);
+  const [channels, setChannels] = useState<OrderChannelsView | null>(null);
+  // The channel's id as the select holds it; '' is Tillbridge's own channel.
+  const [channel, setChannel] = useState('');
   const action = useAction(onChanged);
+  const channelsRead = (v: OrderChannelsView) => {
+    setChannels(v);
+    setChannel(v.chosen === null ? '' : String(v.chosen));
+  };
   useEffect(() => {
     orders(null, 1).then((v) => setConfig(v.config), (r: unknown) => action.setError(toApiError(r)));
     locations().then((v) => setShops(v.shopify.filter((l) => l.active)), (r: unknown) => action.setError(toApiError(r)));
+    orderChannels().then(channelsRead, (r: unknown) => action.setError(toApiError(r)));
   }, []);
   if (config === null) {
     return <Outcome id="pos" error={action.error} notice={null} />;
@@ -107,9 +118,17 @@ function PosChannelStep({ onChanged }: { onChanged: () => void }) {
         void action.run(async () => {
           const saved = await setOrdersConfig(config);
           setConfig(saved);
-          return saved.enabled
-            ? 'Saved: POS sales become BigCommerce orders from the next orders cycle.'
-            : 'Saved: POS sales stay in Shopify.';
+          if (!saved.enabled) {
+            return 'Saved: POS sales stay in Shopify.';
+          }
+          let on = '';
+          if (channels !== null) {
+            const view = await chooseOrderChannel({ channel_id: channel === '' ? null : Number(channel) });
+            channelsRead(view);
+            const picked = view.channels.find((c) => c.id === view.chosen);
+            on = picked ? ` on the channel ${picked.name}` : ` on Tillbridge's own channel ${view.default_name}`;
+          }
+          return `Saved: POS sales become BigCommerce orders${on} from the next orders cycle.`;
         });
       }}
     >
@@ -123,10 +142,25 @@ function PosChannelStep({ onChanged }: { onChanged: () => void }) {
         />
         <span>Carry Shopify POS sales into BigCommerce as orders</span>
       </label>
-      <p class="muted">
-        They are recorded on BigCommerce's "Shopify POS" channel, which Tillbridge finds or creates with the first
-        order. Sales from before that first cycle are left alone.
-      </p>
+      {channels !== null && (
+        <label class="field">
+          <span>BigCommerce channel the orders are recorded on</span>
+          <select
+            data-testid="pos-channel"
+            value={channel}
+            disabled={action.busy || !config.enabled}
+            onChange={(e) => setChannel((e.target as HTMLSelectElement).value)}
+          >
+            <option value="">Tillbridge's own "{channels.default_name}" (found or created with the first order)</option>
+            {channels.channels.map((c) => (
+              <option value={String(c.id)} key={c.id}>
+                {c.name} ({c.kind}, {c.platform}, id {c.id})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <p class="muted">Sales from before the first orders cycle are left alone.</p>
       {shops.length > 0 && (
         <fieldset class="fieldset" disabled={action.busy || !config.enabled}>
           <legend>Only the sales rung up at these locations (none ticked: every location)</legend>

@@ -400,6 +400,24 @@ newsletter_from_consent: boolean,
  */
 include_web_orders: boolean, };
 
+export type OrderChannel = { id: number, name: string, 
+/**
+ * "storefront", "pos", "marketplace" or "marketing".
+ */
+kind: string, platform: string, status: string, };
+
+export type OrderChannelsView = { channels: Array<OrderChannel>, 
+/**
+ * The channel chosen, or the one the first order found or created; None before either.
+ */
+chosen: number | null, 
+/**
+ * The channel used when none is chosen, found by this name or created.
+ */
+default_name: string, };
+
+export type ChooseOrderChannel = { channel_id: number | null, };
+
 export type OrdersQuery = { state: OrderLinkState | null, 
 /**
  * Only orders sold at or after this instant.

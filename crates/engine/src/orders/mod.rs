@@ -5,6 +5,7 @@
 //! and the operator's settings ([`settings`]). The money is `tillbridge_domain::orders`'s; this module only reads, saves and
 //! sends.
 
+pub mod channel;
 pub(crate) mod execute;
 pub mod reconcile;
 pub(crate) mod sale;
@@ -23,6 +24,7 @@ pub(crate) const CARRYING_SINCE: &str = "orders.carrying_since";
 /// The name of the channel Tillbridge creates when none was chosen.
 pub(crate) const CHANNEL_NAME: &str = "Shopify POS";
 
+pub use channel::{ChooseOrderChannel, OrderChannel, OrderChannelsView};
 pub use reconcile::{ReconcileRequest, ReconcileView};
 pub use settings::OrdersConfig;
 pub use sync::{
