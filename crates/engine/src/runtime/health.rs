@@ -42,8 +42,8 @@ fn requests(n: usize, lead: &str) -> String {
     if n == 1 { format!("{lead} request") } else { format!("{lead} {n} requests") }
 }
 
-/// The health `recent` (newest first) shows.
-pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
+/// The health `recent` (newest first) shows, its times on the store's clock (`zone`).
+pub(crate) fn assess(system: System, recent: &[AuditRecord], zone: chrono_tz::Tz) -> StoreHealth {
     let Some(last) = recent.first() else {
         return StoreHealth {
             system,
@@ -61,7 +61,8 @@ pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
         (HealthState::Down, format!("the store refused the access token ({status}): connect it again in Settings"))
     } else if newest_failing == recent.len().min(3) {
         let failing = recent.iter().take_while(|r| failed(r)).count();
-        let since = recent.get(failing.saturating_sub(1)).map_or(last.at, |r| r.at).format("%H:%M UTC");
+        let since =
+            recent.get(failing.saturating_sub(1)).map_or(last.at, |r| r.at).with_timezone(&zone).format("%H:%M %Z");
         (HealthState::Down, format!("{} failed since {since}, the latest with {status}", requests(failing, "the last")))
     } else if failures > 0 || throttled * 4 > recent.len() {
         (
@@ -77,9 +78,11 @@ pub(crate) fn assess(system: System, recent: &[AuditRecord]) -> StoreHealth {
 impl crate::App {
     /// Both stores' health, from their latest requests.
     pub(crate) fn store_health(&self) -> Result<Vec<StoreHealth>, crate::ApiError> {
+        // The zone was checked when it was kept; a machine zone the database lacks reads as UTC.
+        let zone: chrono_tz::Tz = self.store_zone()?.parse().unwrap_or(chrono_tz::UTC);
         [System::BigCommerce, System::Shopify]
             .into_iter()
-            .map(|system| Ok(assess(system, &self.store.last_requests(system, WINDOW)?)))
+            .map(|system| Ok(assess(system, &self.store.last_requests(system, WINDOW)?, zone)))
             .collect()
     }
 }
@@ -111,9 +114,17 @@ mod tests {
     fn health_follows_the_last_requests_not_the_last_token_check() {
         let ok = request(Some(200), Outcome::Success);
         let down = request(Some(503), Outcome::RetryableError);
-        assert_eq!(assess(System::Shopify, &[]).state, HealthState::Unknown, "nothing sent yet: unknown");
-        assert_eq!(assess(System::Shopify, &[ok.clone(), ok.clone()]).state, HealthState::Healthy, "all answered");
-        let outage = assess(System::Shopify, &[down.clone(), down.clone(), down.clone(), ok.clone()]);
+        assert_eq!(
+            assess(System::Shopify, &[], chrono_tz::UTC).state,
+            HealthState::Unknown,
+            "nothing sent yet: unknown"
+        );
+        assert_eq!(
+            assess(System::Shopify, &[ok.clone(), ok.clone()], chrono_tz::UTC).state,
+            HealthState::Healthy,
+            "all answered"
+        );
+        let outage = assess(System::Shopify, &[down.clone(), down.clone(), down.clone(), ok.clone()], chrono_tz::UTC);
         assert_eq!(
             outage.state,
             HealthState::Down,
@@ -123,21 +134,31 @@ mod tests {
             outage.detail, "the last 3 requests failed since 00:00 UTC, the latest with HTTP 503",
             "it says how many failed, since when and with what"
         );
+        let chicago = assess(System::Shopify, &[down.clone(), down.clone(), down.clone()], chrono_tz::America::Chicago);
+        assert!(
+            chicago.detail.contains("since 18:00 CST"),
+            "the time is the store's wall time, with its zone: {}",
+            chicago.detail
+        );
         assert_eq!(
-            assess(System::Shopify, std::slice::from_ref(&ok)).detail,
+            assess(System::Shopify, std::slice::from_ref(&ok), chrono_tz::UTC).detail,
             "the last request succeeded",
             "one request is said in the singular"
         );
         assert_eq!(
-            assess(System::Shopify, &[ok.clone(), down.clone(), ok.clone()]).state,
+            assess(System::Shopify, &[ok.clone(), down.clone(), ok.clone()], chrono_tz::UTC).state,
             HealthState::Degraded,
             "answering again, but a recent failure is shown"
         );
         let refused = request(Some(401), Outcome::PermanentError);
-        assert_eq!(assess(System::Shopify, &[refused, ok.clone()]).state, HealthState::Down, "a refused token is down");
+        assert_eq!(
+            assess(System::Shopify, &[refused, ok.clone()], chrono_tz::UTC).state,
+            HealthState::Down,
+            "a refused token is down"
+        );
         let refusal = request(Some(422), Outcome::PermanentError);
         assert_eq!(
-            assess(System::Shopify, &[refusal, ok]).state,
+            assess(System::Shopify, &[refusal, ok], chrono_tz::UTC).state,
             HealthState::Healthy,
             "a refused write is the store working as it should"
         );
