@@ -108,8 +108,8 @@ describe('home words', () => {
       figures.filter((f) => f.needsYou).map((f) => [f.key, f.href]),
       'only non-zero counts ask for a person, each where it is resolved',
     ).toEqual([
-      ['unmatched', '#/mapping'],
-      ['ambiguous', '#/mapping'],
+      ['unmatched', '#/mapping?class=unmatched'],
+      ['ambiguous', '#/mapping?class=ambiguous'],
       ['stock_conflicts', '#/conflicts'],
     ]);
     expect(reviewSentence(figures), 'the sentence adds the counts up').toBe('5 things need you.');

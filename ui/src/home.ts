@@ -80,9 +80,9 @@ export function reviewFigures(home: HomeView): Figure[] {
     needsYou: count > 0,
   });
   return [
-    figure('unmatched', 'unmatched products', r.unmatched, '#/mapping'),
-    figure('conflict', 'identifier conflicts', r.conflict, '#/mapping'),
-    figure('ambiguous', 'ambiguous matches', r.ambiguous, '#/mapping'),
+    figure('unmatched', 'unmatched products', r.unmatched, '#/mapping?class=unmatched'),
+    figure('conflict', 'identifier conflicts', r.conflict, '#/mapping?class=conflict'),
+    figure('ambiguous', 'ambiguous matches', r.ambiguous, '#/mapping?class=ambiguous'),
     figure('stock_conflicts', 'stock conflicts', r.stock_conflicts, '#/conflicts'),
     figure('orders', 'POS orders needing attention', r.orders_needing_attention, '#/orders'),
   ];

@@ -134,6 +134,14 @@ describe('paging', () => {
       limit: 100,
     });
   });
+
+  it('opens on the tab the address names', () => {
+    expect(initialQuery('#/mapping?class=conflict').class, "the home screen's conflict count opens the Conflict tab").toBe(
+      'conflict',
+    );
+    expect(initialQuery('#/mapping?class=nonsense').class, 'an unknown tab opens All rather than an empty list').toBe('all');
+    expect(initialQuery('#/mapping').class, 'a plain address opens All').toBe('all');
+  });
 });
 
 describe('query changes', () => {

@@ -189,8 +189,14 @@ export function clampOffset(offset: number, total: number, pageSize = PAGE_SIZE)
   return total === 0 ? 0 : Math.floor((total - 1) / pageSize) * pageSize;
 }
 
-export function initialQuery(): MappingQuery {
-  return { class: 'all', q: '', offset: 0, limit: PAGE_SIZE };
+/**
+ * The first page, on the tab the address names (`#/mapping?class=conflict`, as the home screen's
+ * counts link), else every record.
+ */
+export function initialQuery(hash = ''): MappingQuery {
+  const asked = new URLSearchParams(hash.split('?')[1] ?? '').get('class');
+  const tab = FILTERS.find((f) => f.id === asked)?.id ?? 'all';
+  return { class: tab, q: '', offset: 0, limit: PAGE_SIZE };
 }
 
 /** Another tab starts from its first page: the old offset means nothing in another list. */

@@ -61,7 +61,7 @@ type Outcome = { ok: true; text: string; undo: MappingUndo | null } | { ok: fals
 
 export function MappingScreen() {
   const zone = useTimeZone();
-  const [query, setQuery] = useState(initialQuery);
+  const [query, setQuery] = useState(() => initialQuery(window.location.hash));
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText, SEARCH_DEBOUNCE_MS);
   const [state, reload] = useMapping(query, (offset) => setQuery((q) => withOffset(q, offset)));
