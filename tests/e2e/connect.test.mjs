@@ -4,31 +4,20 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  getJson,
-  launchChromium,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { artifacts, getJson, startScene } from './support.mjs';
 
 const WRONG_TOKEN = 'wrong-token-for-the-e2e-test';
 
 describe('connecting stores from the Settings screen', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
   let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   const consoleLines = [];
 
   // Set-up problems are rethrown by each test so they count as failures with their reason.
@@ -36,14 +25,8 @@ describe('connecting stores from the Settings screen', () => {
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-connect-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 50 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('connect', { emulator: { variants: 50 }, page: { viewport: { width: 1100, height: 900 } } });
+      ({ creds, baseUrl, browser, page, pageErrors } = scene);
       page.on('console', (msg) => consoleLines.push(msg.text()));
     } catch (err) {
       setupError = err;
@@ -51,13 +34,7 @@ describe('connecting stores from the Settings screen', () => {
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   async function openTab(name) {

@@ -7,43 +7,29 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/mapping-resolve.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, assertBuilt, getJson, launchChromium, startDemo, stopProcess } from './support.mjs';
+import { artifacts, getJson, startScene } from './support.mjs';
 
 describe('resolving the mapping in place on the demo stores', () => {
-  let workDir;
-  let demo;
+  let scene;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-resolve-'));
-      demo = startDemo(workDir, { variants: 300 });
-      baseUrl = await demo.ready;
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('resolve', { demo: { variants: 300 }, page: { viewport: { width: 1920, height: 1080 } } });
+      ({ baseUrl, page, pageErrors } = scene);
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await stopProcess(demo?.child);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   async function apiMapping(params) {

@@ -7,48 +7,34 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, assertBuilt, getJson, launchChromium, startDemo, stopProcess } from './support.mjs';
+import { artifacts, getJson, startScene } from './support.mjs';
 
 /** How long a preview of the demo catalog may take: reads are paced by the emulated rate limits. */
 const RUN_TIMEOUT_MS = 120_000;
 
 describe('reviewing the mapping on the demo stores', () => {
-  let workDir;
-  let demo;
+  let scene;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
 
   // Set-up problems are rethrown by each test so they count as failures with their reason.
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-mapping-'));
-      demo = startDemo(workDir, { variants: 300 });
-      baseUrl = await demo.ready;
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('mapping', { demo: { variants: 300 }, page: { viewport: { width: 1200, height: 1000 } } });
+      ({ baseUrl, page, pageErrors } = scene);
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await stopProcess(demo?.child);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   async function openTab(name) {

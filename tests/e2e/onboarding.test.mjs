@@ -7,57 +7,36 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/onboarding.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  getOkJson,
-  launchChromium,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { artifacts, getOkJson, startScene } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
 const STEP_IDS = ['connect', 'pos_channel', 'locations', 'owners', 'preview', 'full_sync', 'schedule'];
 
 describe('the first-run setup', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-onboarding-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 40, locations: 2 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('onboarding', {
+        emulator: { variants: 40, locations: 2 },
+        page: { viewport: { width: 1400, height: 1000 } },
+      });
+      ({ creds, baseUrl, page, pageErrors } = scene);
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   const api = (path) => getOkJson(new URL(path, baseUrl));

@@ -7,43 +7,28 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  connectStores,
-  launchChromium,
-  getOkJson,
-  sendJson,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { getOkJson, sendJson, startScene } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
 
 describe('POS orders in the control panel', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-orders-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 30, locations: 1 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await connectStores(baseUrl, creds);
+      scene = await startScene('orders', {
+        emulator: { variants: 30, locations: 1 },
+        connect: true,
+        page: { viewport: { width: 1400, height: 1000 } },
+        screenshot: 'orders',
+      });
+      ({ creds, baseUrl, page, pageErrors } = scene);
       const { shopify } = await getOkJson(new URL('/api/locations', baseUrl));
       const location = Number(shopify[0].id.split('/').pop());
       // Gift cards sold at the till: custom lines, so no catalog sync is needed first.
@@ -53,26 +38,13 @@ describe('POS orders in the control panel', () => {
           lines: [{ gift_card: true, price, title: 'Gift card', quantity: 1 }],
         });
       }
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (page && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'orders.png'), fullPage: true }).catch(() => {});
-    }
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   async function bigcommerceOrders() {

@@ -5,63 +5,38 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  connectStores,
-  launchChromium,
-  sendJson,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { artifacts, sendJson, startScene } from './support.mjs';
 
 /** A full sync whose first write meets a minute of 500s: the client's own retries take their time. */
 const RUN_TIMEOUT_MS = 180_000;
 
 describe('the runtime in the control panel', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-runtime-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 200 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await connectStores(baseUrl, creds);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('runtime', {
+        emulator: { variants: 200 },
+        connect: true,
+        page: { viewport: { width: 1300, height: 1000 } },
+        screenshot: 'runtime',
+      });
+      ({ creds, baseUrl, page, pageErrors } = scene);
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (page && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'runtime.png'), fullPage: true }).catch(() => {});
-    }
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   const shopifyFaults = (config) => sendJson(new URL('/__admin/faults', creds.shopify.shop_url), 'PUT', config);

@@ -6,15 +6,13 @@
 // Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, assertBuilt, getJson, launchChromium, startServe, stopProcess } from './support.mjs';
+import { artifacts, getJson, launchChromium, startScene } from './support.mjs';
 
 describe('tillbridge serve with the built UI', () => {
-  let workDir;
-  let server;
+  let scene;
   let baseUrl;
   let browser;
 
@@ -25,23 +23,16 @@ describe('tillbridge serve with the built UI', () => {
   before(async () => {
     try {
       // Fail loudly rather than skip: a skipped e2e test would hide that nothing was checked.
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-'));
-      server = startServe(workDir);
-      baseUrl = await server.ready;
+      scene = await startScene('serve');
+      ({ baseUrl } = scene);
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await stopProcess(server?.child);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await browser?.close().catch(() => {});
+    await scene?.close();
   });
 
   let health;

@@ -8,21 +8,10 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  connectStores,
-  launchChromium,
-  getOkJson,
-  sendJson,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { artifacts, getOkJson, sendJson, startScene } from './support.mjs';
 
 const TIMEOUT_MS = 120_000;
 const BROWSER_ZONE = 'Asia/Tokyo';
@@ -48,24 +37,25 @@ function wallClock(iso, zone) {
 }
 
 describe('stock in the control panel', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
   let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-stock-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 60, locations: 2 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await connectStores(baseUrl, creds);
+      scene = await startScene('stock', {
+        emulator: { variants: 60, locations: 2 },
+        connect: true,
+        // The browser runs in Tokyo while the emulated stores keep Chicago's clock (America/Chicago,
+        // read from BigCommerce's store profile): every time on screen must still be the store's.
+        page: { viewport: { width: 1400, height: 1000 }, timezoneId: BROWSER_ZONE },
+        screenshot: 'stock',
+      });
+      ({ creds, baseUrl, browser, page, pageErrors } = scene);
       // Stock follows the matched products: the catalog is synced first.
       await sendJson(new URL('/api/sync', baseUrl), 'POST', { mode: 'full', dry_run: false });
       const deadline = Date.now() + TIMEOUT_MS;
@@ -78,28 +68,13 @@ describe('stock in the control panel', () => {
         assert.ok(Date.now() < deadline, 'the catalog sync finished in time');
         await new Promise((r) => setTimeout(r, 300));
       }
-      browser = await launchChromium();
-      // The browser runs in Tokyo while the emulated stores keep Chicago's clock (America/Chicago,
-      // read from BigCommerce's store profile): every time on screen must still be the store's.
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: BROWSER_ZONE });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
-    if (page && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'stock.png'), fullPage: true }).catch(() => {});
-    }
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   async function snapshot(name) {

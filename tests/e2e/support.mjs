@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -252,4 +253,58 @@ export async function connectStores(baseUrl, creds) {
     api_version: creds.shopify.api_version,
     token: creds.shopify.access_token,
   });
+}
+
+/**
+ * What a browser test runs against, in a fresh work directory named after `name`: the demo
+ * (`demo: { variants }`), or `tillbridge serve` with emulated stores (`emulator: { variants,
+ * locations }`, connected through the API when `connect` is set) or alone; then, given `page`
+ * (playwright's page options: viewport, timezoneId), headless Chromium with one page whose errors
+ * gather in `pageErrors`. `close()` saves the page as `screenshot`.png when
+ * TILLBRIDGE_E2E_SCREENSHOTS is set, closes the browser, stops the processes and removes the
+ * directory; a start that fails half-way does the same before it throws.
+ */
+export async function startScene(name, { demo, emulator, connect = false, page: pageOptions, screenshot } = {}) {
+  assertBuilt();
+  const workDir = mkdtempSync(join(tmpdir(), `tillbridge-e2e-${name}-`));
+  const children = [];
+  const scene = { workDir, baseUrl: undefined, creds: undefined, browser: undefined, page: undefined, pageErrors: [] };
+  scene.close = async () => {
+    if (scene.page && screenshot && process.env.TILLBRIDGE_E2E_SCREENSHOTS) {
+      mkdirSync(artifacts, { recursive: true });
+      await scene.page.screenshot({ path: join(artifacts, `${screenshot}.png`), fullPage: true }).catch(() => {});
+    }
+    await scene.browser?.close().catch(() => {});
+    await Promise.all(children.map((child) => stopProcess(child)));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    if (demo) {
+      const started = startDemo(workDir, demo);
+      children.push(started.child);
+      scene.baseUrl = await started.ready;
+    } else {
+      const server = startServe(workDir);
+      children.push(server.child);
+      if (emulator) {
+        const stores = startEmulator(join(workDir, 'emulator'), emulator);
+        children.push(stores.child);
+        [scene.creds, scene.baseUrl] = await Promise.all([stores.ready, server.ready]);
+        if (connect) {
+          await connectStores(scene.baseUrl, scene.creds);
+        }
+      } else {
+        scene.baseUrl = await server.ready;
+      }
+    }
+    if (pageOptions) {
+      scene.browser = await launchChromium();
+      scene.page = await scene.browser.newPage(pageOptions);
+      scene.page.on('pageerror', (err) => scene.pageErrors.push(err.message));
+    }
+    return scene;
+  } catch (err) {
+    await scene.close();
+    throw err;
+  }
 }

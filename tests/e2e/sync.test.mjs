@@ -5,46 +5,29 @@
 // Needs what serve.test.mjs needs (see there). Run: node --test tests/e2e/sync.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  artifacts,
-  assertBuilt,
-  connectStores,
-  getOkJson,
-  launchChromium,
-  sendJson,
-  startEmulator,
-  startServe,
-  stopProcess,
-} from './support.mjs';
+import { artifacts, getOkJson, sendJson, startScene } from './support.mjs';
 
 const RUN_TIMEOUT_MS = 120_000;
 
 describe('the Sync screen asks before a risky Full sync', () => {
-  let workDir;
-  let emulator;
-  let server;
+  let scene;
   let creds;
   let baseUrl;
-  let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
   let setupError;
 
   before(async () => {
     try {
-      assertBuilt();
-      workDir = mkdtempSync(join(tmpdir(), 'tillbridge-e2e-sync-'));
-      emulator = startEmulator(join(workDir, 'emulator'), { variants: 200 });
-      server = startServe(workDir);
-      [creds, baseUrl] = await Promise.all([emulator.ready, server.ready]);
-      await connectStores(baseUrl, creds);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+      scene = await startScene('sync', {
+        emulator: { variants: 200 },
+        connect: true,
+        page: { viewport: { width: 1300, height: 1000 } },
+      });
+      ({ creds, baseUrl, page, pageErrors } = scene);
       await page.goto(new URL('/#/sync', baseUrl).href, { waitUntil: 'load' });
     } catch (err) {
       setupError = err;
@@ -52,13 +35,7 @@ describe('the Sync screen asks before a risky Full sync', () => {
   });
 
   after(async () => {
-    if (browser) {
-      await browser.close().catch(() => {});
-    }
-    await Promise.all([stopProcess(server?.child), stopProcess(emulator?.child)]);
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
+    await scene?.close();
   });
 
   const runId = () =>

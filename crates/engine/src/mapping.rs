@@ -6,11 +6,11 @@
 //! shows is always exactly what the matcher concludes over the whole catalog with that decision in
 //! place; nothing is patched by hand. A catalog read or a rules change re-matches everything.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use tillbridge_domain::matching::{Decisions, KeyComponents, MatchClass, MatchKey, MatchPlan, MatchRules, Reach};
 use tillbridge_store::{
     BcVariantRow, Decision, DecisionRecord, MappingBigCommerceSide, MappingClass, MappingClassCounts, MappingFilter,
