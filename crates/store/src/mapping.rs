@@ -132,11 +132,12 @@ pub fn remove_decision(tx: &Transaction<'_>, decision: &Decision) -> Result<bool
     )? > 0)
 }
 
+const DECISION_COLUMNS: &str =
+    "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions";
+
 /// Every decision, oldest first.
 pub fn decisions(conn: &Connection) -> Result<Vec<DecisionRecord>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare(&format!("{DECISION_COLUMNS} ORDER BY id"))?;
     let rows = stmt.query_map([], decision_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -144,40 +145,62 @@ pub fn decisions(conn: &Connection) -> Result<Vec<DecisionRecord>, StoreError> {
 /// Past this many variants, one pass over a table finds what names them sooner than a lookup each.
 const LOOKUPS_BEFORE_SCAN: usize = 2_000;
 
+/// The rows `select` reads (its columns `bigcommerce_variant_id` and `shopify_variant_id`) that name
+/// any of these variants, each once, in the order of `key`: a lookup per id, or past
+/// [`LOOKUPS_BEFORE_SCAN`] ids one pass over the table. `sides` says which variants a row names.
+fn rows_naming<T, K: Ord>(
+    conn: &Connection,
+    select: &str,
+    (bigcommerce, shopify): (&[i64], &[String]),
+    read: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    sides: impl Fn(&T) -> (Option<i64>, Option<&str>),
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<T>, StoreError> {
+    let mut found = std::collections::BTreeMap::new();
+    if bigcommerce.len() + shopify.len() > LOOKUPS_BEFORE_SCAN {
+        let (bc, sh): (HashSet<&i64>, HashSet<&str>) =
+            (bigcommerce.iter().collect(), shopify.iter().map(String::as_str).collect());
+        let mut stmt = conn.prepare_cached(select)?;
+        for row in stmt.query_map([], &read)? {
+            let row = row?;
+            let (b, s) = sides(&row);
+            if b.is_some_and(|b| bc.contains(&b)) || s.is_some_and(|s| sh.contains(s)) {
+                found.insert(key(&row), row);
+            }
+        }
+        return Ok(found.into_values().collect());
+    }
+    let mut by_bc = conn.prepare_cached(&format!("{select} WHERE bigcommerce_variant_id = ?1"))?;
+    for id in bigcommerce {
+        for row in by_bc.query_map([id], &read)? {
+            let row = row?;
+            found.insert(key(&row), row);
+        }
+    }
+    let mut by_sh = conn.prepare_cached(&format!("{select} WHERE shopify_variant_id = ?1"))?;
+    for id in shopify {
+        for row in by_sh.query_map([id], &read)? {
+            let row = row?;
+            found.insert(key(&row), row);
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
 /// The decisions naming any of these variants, oldest first.
 pub fn decisions_naming(
     conn: &Connection,
     bigcommerce: &[i64],
     shopify: &[String],
 ) -> Result<Vec<DecisionRecord>, StoreError> {
-    if bigcommerce.len() + shopify.len() > LOOKUPS_BEFORE_SCAN {
-        let (bc, sh): (HashSet<&i64>, HashSet<&str>) =
-            (bigcommerce.iter().collect(), shopify.iter().map(String::as_str).collect());
-        let mut all = decisions(conn)?;
-        all.retain(|r| {
-            r.decision.bigcommerce_variant_id().is_some_and(|b| bc.contains(&b))
-                || r.decision.shopify_variant_id().is_some_and(|s| sh.contains(s))
-        });
-        return Ok(all);
-    }
-    const COLUMNS: &str =
-        "SELECT id, kind, bigcommerce_variant_id, shopify_variant_id, decided_at FROM mapping_decisions";
-    let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
-    let mut by_sh = conn.prepare_cached(&format!("{COLUMNS} WHERE shopify_variant_id = ?1"))?;
-    let mut found = std::collections::BTreeMap::new();
-    for id in bigcommerce {
-        for d in by_bc.query_map([id], decision_from_row)? {
-            let d = d?;
-            found.insert(d.id, d);
-        }
-    }
-    for id in shopify {
-        for d in by_sh.query_map([id], decision_from_row)? {
-            let d = d?;
-            found.insert(d.id, d);
-        }
-    }
-    Ok(found.into_values().collect())
+    rows_naming(
+        conn,
+        DECISION_COLUMNS,
+        (bigcommerce, shopify),
+        decision_from_row,
+        |r| (r.decision.bigcommerce_variant_id(), r.decision.shopify_variant_id()),
+        |r| r.id,
+    )
 }
 
 /// What was decided about some variants: the operator's decisions naming any of them, and the
@@ -194,36 +217,14 @@ pub fn synced_pairs_naming(
     bigcommerce: &[i64],
     shopify: &[String],
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    const COLUMNS: &str = "SELECT bigcommerce_variant_id, shopify_variant_id FROM synced_pairs";
-    if bigcommerce.len() + shopify.len() > LOOKUPS_BEFORE_SCAN {
-        let (bc, sh): (HashSet<&i64>, HashSet<&str>) =
-            (bigcommerce.iter().collect(), shopify.iter().map(String::as_str).collect());
-        let mut stmt = conn.prepare_cached(COLUMNS)?;
-        let all = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        let mut found = Vec::new();
-        for pair in all {
-            let (b, s) = pair?;
-            if bc.contains(&b) || sh.contains(s.as_str()) {
-                found.push((b, s));
-            }
-        }
-        found.sort();
-        return Ok(found);
-    }
-    let mut by_bc = conn.prepare_cached(&format!("{COLUMNS} WHERE bigcommerce_variant_id = ?1"))?;
-    let mut by_sh = conn.prepare_cached(&format!("{COLUMNS} WHERE shopify_variant_id = ?1"))?;
-    let mut found = std::collections::BTreeSet::new();
-    for id in bigcommerce {
-        for pair in by_bc.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            found.insert(pair?);
-        }
-    }
-    for id in shopify {
-        for pair in by_sh.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            found.insert(pair?);
-        }
-    }
-    Ok(found.into_iter().collect())
+    rows_naming(
+        conn,
+        "SELECT bigcommerce_variant_id, shopify_variant_id FROM synced_pairs",
+        (bigcommerce, shopify),
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        |(b, s)| (Some(*b), Some(s.as_str())),
+        Clone::clone,
+    )
 }
 
 fn decision_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionRecord> {
