@@ -297,17 +297,28 @@ impl App {
             return self.rematch_stored();
         }
         self.note_plan_inputs_changed("the mapping or the matching rules")?;
+        // Each step of the reach reads what was decided about the variants it added; together
+        // they are what was decided about the whole reach, so nothing is read twice.
+        let mut decided = std::collections::BTreeMap::new();
+        let mut synced = BTreeSet::new();
         let reach = snapshot.components.reach(bigcommerce, shopify, |r: &Reach| {
             let (bc, sh) = ids_of(r);
-            let decided = self.store.decided_about(&bc, &sh)?;
-            let pairs = decided.decisions.into_iter().filter_map(|d| match d.decision {
-                Decision::Link { bigcommerce_variant_id, shopify_variant_id }
-                | Decision::Unlink { bigcommerce_variant_id, shopify_variant_id } => {
-                    Some((bigcommerce_variant_id, shopify_variant_id))
-                }
-                Decision::IgnoreBigCommerce { .. } | Decision::IgnoreShopify { .. } => None,
-            });
-            Ok::<_, ApiError>(pairs.chain(decided.synced_pairs).collect())
+            let about = self.store.decided_about(&bc, &sh)?;
+            let pairs: Vec<(i64, String)> = about
+                .decisions
+                .iter()
+                .filter_map(|d| match &d.decision {
+                    Decision::Link { bigcommerce_variant_id, shopify_variant_id }
+                    | Decision::Unlink { bigcommerce_variant_id, shopify_variant_id } => {
+                        Some((*bigcommerce_variant_id, shopify_variant_id.clone()))
+                    }
+                    Decision::IgnoreBigCommerce { .. } | Decision::IgnoreShopify { .. } => None,
+                })
+                .chain(about.synced_pairs.iter().cloned())
+                .collect();
+            decided.extend(about.decisions.into_iter().map(|d| (d.id, d)));
+            synced.extend(about.synced_pairs);
+            Ok::<_, ApiError>(pairs)
         })?;
         if reach.bigcommerce.len() + reach.shopify.len() > REACH_BEFORE_WHOLE {
             return self.rematch_stored();
@@ -315,9 +326,8 @@ impl App {
         let (bc_ids, sh_ids) = ids_of(&reach);
         let bc = self.store.bigcommerce_variants_by_id(&bc_ids)?;
         let sh = self.store.shopify_variants_by_id(&sh_ids)?;
-        let decided = self.store.decided_about(&bc_ids, &sh_ids)?;
-        let mut decisions = decisions_from(&decided.decisions);
-        decisions.established = decided.synced_pairs.into_iter().collect();
+        let mut decisions = decisions_from(&decided.into_values().collect::<Vec<_>>());
+        decisions.established = synced;
         let plan = crate::catalog::match_rows(&bc, &sh, &decisions, &rules);
         self.store.replace_mapping_records_of(&bc_ids, &sh_ids, &record_rows(&plan, &bc, &sh))?;
         tracing::debug!(
