@@ -2,8 +2,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ApiError, LocationPair, LocationRules, LocationsView, SameWindow, StockOwner, StockSyncReport } from '../api';
 import { locations, mapLocations, setLocationRules, stockSync, toApiError, unmapLocations } from '../api';
 import { SUGGESTED_BY_LABELS } from '../onboarding';
-import { OWNERS, SAME_WINDOW, parseOptionalCount, reportSentence, rulesProblem } from '../stock';
+import { SAME_WINDOW, parseOptionalCount, reportSentence, rulesProblem } from '../stock';
 import { Outcome } from './Outcome';
+import { StockOwnerSelect } from './StockOwnerSelect';
 
 /** The rules as typed: numbers stay text until they are checked. */
 interface RulesDraft {
@@ -34,19 +35,12 @@ function RulesFields(props: { draft: RulesDraft; onChange: (d: RulesDraft) => vo
     <>
       <label class="field">
         <span>Owner</span>
-        <select
-          class="input"
-          data-testid={`${idPrefix}-owner`}
+        <StockOwnerSelect
+          testId={`${idPrefix}-owner`}
           value={draft.owner}
           disabled={disabled}
-          onChange={(e) => onChange({ ...draft, owner: (e.target as HTMLSelectElement).value as StockOwner })}
-        >
-          {OWNERS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
+          onChange={(owner) => onChange({ ...draft, owner })}
+        />
       </label>
       <label class="field">
         <span>Both changed in one cycle</span>

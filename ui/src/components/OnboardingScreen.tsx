@@ -31,6 +31,7 @@ import { useSyncChanges } from '../useSyncChanges';
 import { Outcome } from './Outcome';
 import { OwnershipCard } from './OwnershipCard';
 import { ScheduleCard } from './ScheduleCard';
+import { StockOwnerSelect } from './StockOwnerSelect';
 import { StoreConnectForms } from './StoreConnectForms';
 import { SyncChanges } from './SyncChanges';
 import { SyncRunCard } from './SyncRunCard';
@@ -249,18 +250,7 @@ function LocationsStep({ onChanged }: { onChanged: () => void }) {
           })}
           <label class="field">
             <span>Which store's stock counts</span>
-            <select
-              class="input"
-              data-testid="suggestion-owner"
-              value={owner}
-              onChange={(e) => setOwner((e.target as HTMLSelectElement).value as StockOwner)}
-            >
-              {OWNERS.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
+            <StockOwnerSelect testId="suggestion-owner" value={owner} onChange={setOwner} />
           </label>
           <div class="form-actions">
             <button
